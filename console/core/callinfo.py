@@ -1,0 +1,52 @@
+"""The ``call`` object the switch sends whenever a call changes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Mapping
+
+from .enums import CALL_STATES, DISC_REASON, Direction, ErrorCode
+from .errors import ProtocolError
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    call: str  # the switch's call-leg id; stable across a session restore
+    direction: Direction
+    state: CALL_STATES
+    local_number: str = ""
+    local_name: str = ""
+    remote_number: str = ""
+    remote_name: str = ""
+    reason: DISC_REASON | None = None
+    video: bool = False
+
+    def to_wire(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["direction"] = str(self.direction)
+        data["state"] = str(self.state)
+        data["reason"] = None if self.reason is None else str(self.reason)
+        return data
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> CallInfo:
+        try:
+            return cls(
+                call=_text(data["call"]),
+                direction=Direction(data["direction"]),
+                state=CALL_STATES(data["state"]),
+                local_number=_text(data.get("local_number") or ""),
+                local_name=_text(data.get("local_name") or ""),
+                remote_number=_text(data.get("remote_number") or ""),
+                remote_name=_text(data.get("remote_name") or ""),
+                reason=None if data.get("reason") is None else DISC_REASON(data["reason"]),
+                video=bool(data.get("video", False)),
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ProtocolError(ErrorCode.MALFORMED, f"bad call object: {exc}") from None
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 256:
+        raise TypeError(f"expected a string of at most 256 characters, got {type(value).__name__}")
+    return value

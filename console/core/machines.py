@@ -1,0 +1,168 @@
+"""The login and call state machines, as tables (h11 style).
+
+A call's visible state is derived from its phase and two hold flags, so the
+switch and the console never disagree about what "held while the far end
+holds too" looks like. Which request is legal in which state is data, checked
+in one place: :func:`check_request`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from .enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
+from .errors import CallStateError
+
+S = CALL_STATES
+
+
+class CallRequest(StrEnum):
+    DIAL = "dial"
+    ACCEPT = "accept"
+    ANSWER = "answer"
+    DECLINE = "decline"
+    DISCONNECT = "disconnect"
+    HOLD = "hold"
+    RETRIEVE = "retrieve"
+    TRANSFER = "transfer"
+    DTMF = "dtmf"
+    MEDIA = "media"
+
+
+_LIVE = frozenset({S.DIALING, S.OFFERING, S.RINGING, S.CONNECTED, S.HOLDING, S.HELD})
+_TALKING = frozenset({S.CONNECTED, S.HOLDING, S.HELD})
+
+# request -> (states it is legal in, directions it is legal for)
+LEGAL: dict[CallRequest, tuple[frozenset[CALL_STATES], frozenset[Direction]]] = {
+    CallRequest.DIAL: (frozenset({S.IDLE}), frozenset({Direction.OUT})),
+    CallRequest.ACCEPT: (frozenset({S.OFFERING}), frozenset({Direction.IN})),
+    CallRequest.ANSWER: (frozenset({S.OFFERING, S.RINGING}), frozenset({Direction.IN})),
+    CallRequest.DECLINE: (frozenset({S.OFFERING, S.RINGING}), frozenset({Direction.IN})),
+    CallRequest.DISCONNECT: (_LIVE, frozenset(Direction)),
+    CallRequest.HOLD: (frozenset({S.CONNECTED, S.HOLDING}), frozenset(Direction)),
+    CallRequest.RETRIEVE: (frozenset({S.HELD}), frozenset(Direction)),
+    CallRequest.TRANSFER: (_TALKING, frozenset(Direction)),
+    CallRequest.DTMF: (frozenset({S.CONNECTED}), frozenset(Direction)),
+    CallRequest.MEDIA: (frozenset({S.DIALING, S.RINGING, S.CONNECTED, S.HOLDING, S.HELD}), frozenset(Direction)),
+}
+
+
+def check_request(request: CallRequest, state: CALL_STATES, direction: Direction) -> None:
+    """Raise :class:`CallStateError` if ``request`` is not legal now."""
+    states, directions = LEGAL[request]
+    if direction not in directions:
+        raise CallStateError(f"{request} is not possible on an {'incoming' if direction is Direction.IN else 'outgoing'} call")
+    if state not in states:
+        allowed = ", ".join(sorted(states))
+        raise CallStateError(f"{request} is not possible in state {state} (only in {allowed})")
+
+
+def check_transfer(state_a: CALL_STATES, state_b: CALL_STATES, same_call: bool) -> None:
+    if same_call:
+        raise CallStateError("transfer needs two different calls; a call cannot be transferred to itself")
+    for state in (state_a, state_b):
+        if state not in _TALKING:
+            raise CallStateError(f"transfer is not possible in state {state} (only CONNECTED, HOLDING or HELD)")
+
+
+class Phase(StrEnum):
+    IDLE = "IDLE"
+    DIALING = "DIALING"
+    OFFERING = "OFFERING"
+    RINGING = "RINGING"
+    CONNECTED = "CONNECTED"
+    DISCONNECTED = "DISCONNECTED"
+
+
+class CallEvent(StrEnum):
+    DIAL = "dial"
+    ALERT = "alert"  # the called side is ringing (or we accepted)
+    CONNECT = "connect"
+    HOLD_LOCAL = "hold_local"
+    RETRIEVE_LOCAL = "retrieve_local"
+    HOLD_REMOTE = "hold_remote"
+    RETRIEVE_REMOTE = "retrieve_remote"
+    END = "end"
+
+
+# (phase, event) -> next phase. Hold events keep the phase and flip a flag.
+PHASE_TABLE: dict[tuple[Phase, CallEvent], Phase] = {
+    (Phase.IDLE, CallEvent.DIAL): Phase.DIALING,
+    (Phase.DIALING, CallEvent.ALERT): Phase.RINGING,
+    (Phase.OFFERING, CallEvent.ALERT): Phase.RINGING,
+    (Phase.DIALING, CallEvent.CONNECT): Phase.CONNECTED,
+    (Phase.RINGING, CallEvent.CONNECT): Phase.CONNECTED,
+    (Phase.OFFERING, CallEvent.CONNECT): Phase.CONNECTED,
+    (Phase.CONNECTED, CallEvent.HOLD_LOCAL): Phase.CONNECTED,
+    (Phase.CONNECTED, CallEvent.RETRIEVE_LOCAL): Phase.CONNECTED,
+    (Phase.CONNECTED, CallEvent.HOLD_REMOTE): Phase.CONNECTED,
+    (Phase.CONNECTED, CallEvent.RETRIEVE_REMOTE): Phase.CONNECTED,
+    **{(p, CallEvent.END): Phase.DISCONNECTED for p in Phase if p is not Phase.DISCONNECTED},
+}
+
+
+@dataclass(frozen=True)
+class CallMachine:
+    """One call leg's state. Immutable: :meth:`apply` returns the next machine."""
+
+    direction: Direction
+    phase: Phase
+    local_hold: bool = False
+    remote_hold: bool = False
+    reason: DISC_REASON | None = None
+
+    @classmethod
+    def outgoing(cls) -> CallMachine:
+        return cls(Direction.OUT, Phase.IDLE)
+
+    @classmethod
+    def incoming(cls) -> CallMachine:
+        return cls(Direction.IN, Phase.OFFERING)
+
+    @property
+    def state(self) -> CALL_STATES:
+        if self.phase is Phase.CONNECTED:
+            if self.local_hold:
+                return S.HELD
+            if self.remote_hold:
+                return S.HOLDING
+        return CALL_STATES(self.phase.value)
+
+    def apply(self, event: CallEvent, reason: DISC_REASON | None = None) -> CallMachine:
+        try:
+            phase = PHASE_TABLE[(self.phase, event)]
+        except KeyError:
+            raise CallStateError(f"call event {event} is not possible in state {self.state}") from None
+        flags = {
+            CallEvent.HOLD_LOCAL: {"local_hold": True},
+            CallEvent.RETRIEVE_LOCAL: {"local_hold": False},
+            CallEvent.HOLD_REMOTE: {"remote_hold": True},
+            CallEvent.RETRIEVE_REMOTE: {"remote_hold": False},
+        }.get(event, {})
+        if event is CallEvent.END:
+            return replace(self, phase=phase, reason=reason or DISC_REASON.ERROR)
+        return replace(self, phase=phase, **flags)
+
+
+L = LOGIN_STATES
+
+# The console's login state: which state may follow which. ``None`` is "never logged in".
+LOGIN_TABLE: dict[LOGIN_STATES | None, frozenset[LOGIN_STATES]] = {
+    None: frozenset({L.CONNECTING}),
+    L.CONNECTING: frozenset({
+        L.SUCCESS, L.SERVER_ACCESS, L.DIAL_STRING_MISSING, L.NO_DIAL_STRING_FOR_USER,
+        L.CONNECTION_LOST, L.LOGIN_RESTORE_FAILED, L.LOGGED_OUT_EXPLICIT,
+    }),
+    L.SUCCESS: frozenset({L.CONNECTION_LOST, L.LOGGED_OUT_IMPLICIT, L.LOGGED_OUT_EXPLICIT}),
+    **{s: frozenset({L.CONNECTING}) for s in LOGIN_STATES if s not in (L.CONNECTING, L.SUCCESS)},
+}
+
+
+def check_login_transition(current: LOGIN_STATES | None, new: LOGIN_STATES) -> None:
+    if new not in LOGIN_TABLE[current]:
+        raise CallStateError(f"login state cannot go from {current} to {new}")
+
+
+def can_start_login(current: LOGIN_STATES | None) -> bool:
+    return L.CONNECTING in LOGIN_TABLE[current]
