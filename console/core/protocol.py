@@ -123,7 +123,7 @@ class Message:
 
 def encode(msg: Message) -> str:
     frame: dict[str, Any] = {"v": VERSION, "type": str(msg.type)}
-    if msg.id is not None:
+    if msg.id is not None or msg.type is MsgType.ERROR:  # an error always says which request (or null)
         frame["id"] = msg.id
     frame.update(msg.body)
     return json.dumps(frame, separators=(",", ":"), default=str)

@@ -1,0 +1,79 @@
+"""The comm interface: how the client core reaches a switch.
+
+Like the seed's ``anynodeCommInterface`` (anynode_comm.js), the client core
+(``console.webrtc``) knows only this interface, so another wire (HTTP long
+poll, a test double for a machine without sockets) can be swapped in by
+passing a different ``comm_factory`` to :class:`console.webrtc.WebRtcInstance`.
+The default is the WebSocket implementation in ``console.net``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from enum import StrEnum
+from typing import Callable
+
+
+class CommFailure(StrEnum):
+    """Why a connection could not be opened."""
+
+    UNREACHABLE = "unreachable"  # refused, unresolvable, timed out
+    TLS = "tls"  # the certificate did not verify, or the handshake failed
+    REJECTED = "rejected"  # the server answered but refused the WebSocket
+
+
+class CommError(Exception):
+    def __init__(self, failure: CommFailure, message: str):
+        super().__init__(message)
+        self.failure = failure
+
+
+class CommClosed(Exception):
+    """The connection ended. ``code`` is the WebSocket close code, if any."""
+
+    def __init__(self, code: int | None, reason: str = ""):
+        super().__init__(f"connection closed ({code}) {reason}".strip())
+        self.code = code
+        self.reason = reason
+
+
+class CommInterface(ABC):
+    """One connection to a switch, carrying text frames both ways."""
+
+    @abstractmethod
+    async def connect(self, url: str, *, secure: bool, ca_file: str | None = None) -> None:
+        """Open the connection or raise :class:`CommError`."""
+
+    @abstractmethod
+    async def send(self, frame: str) -> None:
+        """Send one frame or raise :class:`CommClosed`."""
+
+    @abstractmethod
+    async def receive(self) -> str:
+        """The next frame; raise :class:`CommClosed` when the connection ends."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Close the connection; idempotent."""
+
+
+CommFactory = Callable[[], CommInterface]
+
+
+def default_comm_factory() -> CommInterface:
+    from console.net.websocket import WebSocketComm
+
+    return WebSocketComm()
+
+
+def server_url(server: str, secure: bool) -> str:
+    """The URL to open: ``secure`` decides between ws:// and wss://.
+
+    ``server`` may be ``host:port`` or a full ws/wss/http/https URL; the
+    scheme is replaced so the ``secure`` flag, as in the seed, is what counts.
+    """
+    scheme = "wss" if secure else "ws"
+    server = server.strip()
+    if "://" in server:
+        server = server.split("://", 1)[1]
+    return f"{scheme}://{server}"

@@ -1,0 +1,70 @@
+"""The WebSocket implementation of the comm interface (websockets' asyncio API)."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from console.comm import CommClosed, CommError, CommFailure, CommInterface
+from console.core.protocol import MAX_FRAME
+
+OPEN_TIMEOUT = 10.0
+PING_INTERVAL = 20.0
+PING_TIMEOUT = 20.0
+
+
+class WebSocketComm(CommInterface):
+    def __init__(self, *, open_timeout: float = OPEN_TIMEOUT, ping_interval: float | None = PING_INTERVAL):
+        self._ws: ClientConnection | None = None
+        self._open_timeout = open_timeout
+        self._ping_interval = ping_interval
+
+    async def connect(self, url: str, *, secure: bool, ca_file: str | None = None) -> None:
+        context = None
+        if secure:
+            context = ssl.create_default_context(cafile=ca_file)
+        try:
+            self._ws = await connect(
+                url,
+                ssl=context,
+                open_timeout=self._open_timeout,
+                ping_interval=self._ping_interval,
+                ping_timeout=PING_TIMEOUT,
+                max_size=MAX_FRAME,
+                max_queue=64,
+                compression=None,
+            )
+        except ssl.SSLError as exc:
+            raise CommError(CommFailure.TLS, f"TLS failed for {url}: {exc}") from None
+        except InvalidURI as exc:
+            raise CommError(CommFailure.UNREACHABLE, f"invalid server address {url}: {exc}") from None
+        except InvalidHandshake as exc:
+            raise CommError(CommFailure.REJECTED, f"{url} refused the WebSocket: {exc}") from None
+        except (OSError, asyncio.TimeoutError) as exc:
+            raise CommError(CommFailure.UNREACHABLE, f"cannot reach {url}: {exc or type(exc).__name__}") from None
+
+    async def send(self, frame: str) -> None:
+        if self._ws is None:
+            raise CommClosed(None, "not connected")
+        try:
+            await self._ws.send(frame)
+        except ConnectionClosed as exc:
+            raise CommClosed(exc.rcvd.code if exc.rcvd else None, exc.rcvd.reason if exc.rcvd else "") from None
+
+    async def receive(self) -> str:
+        if self._ws is None:
+            raise CommClosed(None, "not connected")
+        try:
+            frame = await self._ws.recv()
+        except ConnectionClosed as exc:
+            raise CommClosed(exc.rcvd.code if exc.rcvd else None, exc.rcvd.reason if exc.rcvd else "") from None
+        if isinstance(frame, bytes):
+            frame = frame.decode("utf-8", errors="replace")
+        return frame
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
