@@ -1,0 +1,12 @@
+"""The media layer: aiortc peer connections, audio devices, tracks, tones.
+
+* patches      the aiortc/aioice changes we rely on (loopback ICE, lower receive latency), applied by apply()
+* tones        tone generation and analysis (numpy only)
+* frames       PyAV frame <-> 48 kHz mono s16 PCM
+* tracks       paced sending tracks (never block), the consumer of received tracks
+* devices      AudioDevice, NullDevice, WavDevice, open_device(); portaudio: the real sound card
+* hub          DeviceHub: the console's device, lent to the focused call only
+* sinks        where decoded media goes: recorder, level meter, video counter, WAV file
+* call_media   CallMedia: one call's peer connection on the console side
+* services     tone, music on hold and IVR frame sources for the switch
+"""

@@ -237,9 +237,15 @@ class Exchange(Legs):
     def media_failed(self, leg_id: str) -> None:
         """The plane's ICE/DTLS gave up on a leg: the whole call ends with MEDIA."""
         leg = self.legs.get(leg_id)
-        if leg is not None:
-            log.info("media failed on %s", leg_id)
-            self._hangup(leg, R.MEDIA, R.MEDIA)
+        if leg is None:
+            return
+        owner = getattr(leg, "owner", None)
+        if owner is not None and not owner.connected:
+            # its console is away and may restore the session with a fresh offer: not a media failure yet
+            log.info("media of %s lost while its console is away; kept for restore", leg_id)
+            return
+        log.info("media failed on %s", leg_id)
+        self._hangup(leg, R.MEDIA, R.MEDIA)
 
     def stats(self) -> dict:
         return {

@@ -6,7 +6,6 @@ set, as in the seed before setAudioElement) never imports aiortc.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from console.core.enums import CALL_STATES, DISC_REASON
@@ -37,6 +36,7 @@ class MediaGlue:
             if device == "auto" or device is None or isinstance(device, (str, int)):
                 device = open_device(None if device == "auto" else device, log)
             self.hub = DeviceHub(device)
+        self.hub.start()
         return self.hub
 
     def _new_media(self, call: WebRtcCall) -> Any:
@@ -51,7 +51,7 @@ class MediaGlue:
             on_failure=on_failure,
             on_video_change=call._set_video,
             log=log,
-            timeout=self._media_timeout,
+            connect_timeout=self._media_timeout,
         )
         if call._audio_element is not None:
             media.set_audio_element(call._audio_element)
@@ -121,11 +121,7 @@ class MediaGlue:
                 media, call.media = call.media, None
                 await media.close()
         if self.hub is not None:
-            close = getattr(self.hub, "close", None)
-            if close is not None:
-                result = close()
-                if asyncio.iscoroutine(result):
-                    await result
+            self.hub.stop()
 
 
 __all__ = ["MediaGlue", "DISC_REASON"]

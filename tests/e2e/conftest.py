@@ -19,6 +19,7 @@ async def make_switch():
     started = []
 
     async def start(media=None, **overrides):
+        """``media``: None for a signaling-only switch, or a MediaPlane (e.g. RtcMediaPlane) for real media."""
         config = demo_config(**overrides)
         switch = await Switch.start(config, media=media if media is not None else NullMediaPlane())
         started.append(switch)

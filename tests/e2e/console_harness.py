@@ -25,7 +25,8 @@ class Console:
         self.digits: dict[WebRtcCall, list[str]] = {}
         self.errors: list[str] = []
         self._changed = asyncio.Condition()
-        self.inst = WebRtcInstance(self._on_login, self._on_incoming, "test console", device=None, **self.kwargs)
+        self.kwargs.setdefault("device", None)
+        self.inst = WebRtcInstance(self._on_login, self._on_incoming, "test console", **self.kwargs)
         self.inst.set_error_handler(self._on_error)
 
     # handlers ---------------------------------------------------------------

@@ -1,0 +1,301 @@
+"""CallMedia: the console side of one call's media, one aiortc RTCPeerConnection.
+
+The console is always the offerer (docs/PROTOCOL.md): the client core asks
+for an offer, sends it with dial/answer/hold/retrieve/media, and applies the
+switch's answer. Hold is a re-offer with direction "inactive" (or
+"sendonly"), retrieve one with "sendrecv"; the connection is reused.
+
+Audio out: a paced track that sends the hub's microphone frames while this
+call has the focus, silence otherwise. Audio in: always read (an unread track
+leaks memory), written to the call's audio element and, while focused, to the
+speaker. Right after a retrieve, the receiver's jitter buffer still holds a
+few frames from before the hold; they are recognised by the timestamp jump
+and dropped instead of played.
+
+Video: a synthetic moving-bars track unless a camera source is given; the
+decoded remote video goes to the remote element, our own frames to the local one.
+
+aiortc keeps the payload types and header-extension ids of its static codec
+tables on every offer, so re-offers never reassign them (which Chrome rejects).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Callable, Protocol
+
+import av
+from aiortc import RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
+
+from . import patches
+from .frames import MonoConverter, StaleFilter
+from .hub import DeviceHub
+from .tracks import PacedAudioTrack, PacedVideoTrack, cancel_tasks, consume, synthetic_video
+
+DIRECTIONS = frozenset({"sendrecv", "sendonly", "recvonly", "inactive"})
+RECEIVING = frozenset({"sendrecv", "recvonly"})
+CONNECT_TIMEOUT = 10.0
+
+
+class FrameWriter(Protocol):
+    def write(self, frame: Any) -> None: ...
+
+
+class MediaError(Exception):
+    """An offer could not be made or an answer could not be applied (the message says why)."""
+
+
+class CallMedia:
+    """One call's peer connection on the console side; see the module docstring."""
+
+    def __init__(
+        self,
+        hub: DeviceHub,
+        ice_servers: Any = (),
+        on_failure: Callable[[], None] | None = None,
+        on_video_change: Callable[[bool], None] | None = None,
+        log: logging.Logger | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        video_source: Callable[[int], av.VideoFrame | None] | None = None,
+    ) -> None:
+        patches.apply()
+        self.hub = hub
+        self._ice_servers = tuple(ice_servers)
+        self._on_failure = on_failure
+        self._on_video_change = on_video_change
+        self._log = log or logging.getLogger(__name__)
+        self._connect_timeout = connect_timeout
+        self._video_source = video_source or synthetic_video()
+
+        self._pc: RTCPeerConnection | None = None
+        self._audio_track = PacedAudioTrack(self._next_mic_frame)
+        self._video_track: PacedVideoTrack | None = None
+        self._audio_tx: RTCRtpTransceiver | None = None
+        self._video_tx: RTCRtpTransceiver | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._watchdog: asyncio.Task[None] | None = None
+        self._connected = asyncio.Event()
+        self._failed = False
+        self._closed = False
+
+        self._audio_element: FrameWriter | None = None
+        self._local_video: FrameWriter | None = None
+        self._remote_video: FrameWriter | None = None
+        self._convert = MonoConverter()
+        self._receiving = False
+        self._was_receiving = False
+        self._stale = StaleFilter()
+        self._video_active = False
+        self._counts = {"frames_in": 0, "video_frames_in": 0, "offers": 0, "answers": 0}
+
+    # --- elements ---------------------------------------------------------
+
+    def set_audio_element(self, element: FrameWriter | None) -> None:
+        """Where the decoded remote audio goes (every frame, focused or not)."""
+        self._audio_element = element
+
+    def set_video_elements(self, local: FrameWriter | None, remote: FrameWriter | None) -> None:
+        """``local`` gets the frames we send, ``remote`` the decoded remote video."""
+        self._local_video = local
+        self._remote_video = remote
+
+    # --- negotiation ------------------------------------------------------
+
+    async def create_offer(self, direction: str = "sendrecv", video: bool = False) -> dict[str, str]:
+        """An SDP offer for the switch: the first one creates the connection, later ones renegotiate it."""
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {sorted(DIRECTIONS)}, not {direction!r}")
+        if self._closed:
+            raise MediaError("the call's media is closed")
+        pc = self._ensure_pc()
+        if self._audio_tx is None:
+            self._audio_tx = pc.addTransceiver(self._audio_track, direction=direction)
+        else:
+            self._audio_tx.direction = direction
+        if video:
+            if self._video_tx is None:
+                self._video_track = PacedVideoTrack(self._video_source, on_frame=self._on_local_video)
+                self._video_tx = pc.addTransceiver(self._video_track, direction=direction)
+            else:
+                self._video_tx.direction = direction
+        elif self._video_tx is not None:
+            self._video_tx.direction = "inactive"  # an m-line is never removed, only disabled
+        try:
+            offer = await pc.createOffer()
+            await pc.setLocalDescription(offer)
+        except Exception as error:
+            raise MediaError(f"could not create an offer: {error}") from error
+        self._counts["offers"] += 1
+        return {"type": "offer", "sdp": pc.localDescription.sdp}
+
+    async def accept_answer(self, answer: dict[str, Any]) -> None:
+        """Apply the switch's answer to our last offer."""
+        if self._closed:
+            raise MediaError("the call's media is closed")
+        if self._pc is None or self._pc.signalingState != "have-local-offer":
+            raise MediaError("no offer is waiting for an answer")
+        if not isinstance(answer, dict) or answer.get("type") != "answer" or not isinstance(answer.get("sdp"), str):
+            raise MediaError("an answer is a dict with type 'answer' and an 'sdp' string")
+        try:
+            await self._pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))
+        except Exception as error:
+            raise MediaError(f"the answer cannot be used: {error}") from error
+        self._counts["answers"] += 1
+        self._after_negotiation()
+        if self._watchdog is None:
+            self._watchdog = self._spawn(self._watch_connect(), "call media connect watchdog")
+
+    def _after_negotiation(self) -> None:
+        receiving = self._audio_tx is not None and self._audio_tx.currentDirection in RECEIVING
+        if receiving and not self._receiving and self._was_receiving:
+            # Retrieve: the jitter buffer still holds frames from before the hold.
+            self._stale.arm(patches.audio_prefetch() + 2)
+            if self.focused:
+                self.hub.device.flush_playout()
+        self._was_receiving = self._was_receiving or receiving
+        self._receiving = receiving
+        video_receiving = self._video_tx is not None and self._video_tx.currentDirection in RECEIVING
+        if not video_receiving:
+            self._set_video_active(False)
+
+    # --- state --------------------------------------------------------------
+
+    @property
+    def focused(self) -> bool:
+        return self.hub.focused is self
+
+    @property
+    def video_active(self) -> bool:
+        """Video is negotiated towards us and remote frames arrive."""
+        return self._video_active
+
+    @property
+    def connection_state(self) -> str:
+        return self._pc.connectionState if self._pc is not None else "new"
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return {
+            **self._counts,
+            "stale_dropped": self._stale.dropped,
+            "frames_out": self._audio_track.frames_sent,
+            "video_frames_out": self._video_track.frames_sent if self._video_track else 0,
+            "connection_state": self.connection_state,
+            "focused": self.focused,
+            "video_active": self._video_active,
+        }
+
+    async def wait_connected(self, timeout: float = CONNECT_TIMEOUT) -> None:
+        """Return once ICE and DTLS are connected (raises TimeoutError)."""
+        async with asyncio.timeout(timeout):
+            await self._connected.wait()
+
+    async def close(self) -> None:
+        """End the connection and every task of this call; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self.hub.release(self)
+        pc, self._pc = self._pc, None
+        self._audio_tx = self._video_tx = None  # they hold the pc (its transports' handlers)
+        try:
+            if pc is not None:
+                await pc.close()
+        finally:
+            self._audio_track.stop()
+            if self._video_track is not None:
+                self._video_track.stop()
+            await cancel_tasks(set(self._tasks))
+            self._tasks.clear()
+            self._video_active = False
+
+    # --- internals ----------------------------------------------------------
+
+    def _ensure_pc(self) -> RTCPeerConnection:
+        if self._pc is None:
+            self.hub.start()
+            pc = RTCPeerConnection(patches.rtc_configuration(self._ice_servers))
+            pc.on("track", self._on_track)
+            pc.on("connectionstatechange", self._on_connection_state)
+            self._pc = pc
+        return self._pc
+
+    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _next_mic_frame(self) -> bytes | None:
+        return self.hub.mic_frame(self)
+
+    def _on_track(self, track: Any) -> None:
+        handler = self._on_audio_frame if track.kind == "audio" else self._on_video_frame
+        task = consume(track, handler, name=f"call media {track.kind} in")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _on_audio_frame(self, frame: av.AudioFrame) -> None:
+        if self._stale.is_stale(frame):
+            return
+        self._counts["frames_in"] += 1
+        if self._audio_element is not None:
+            self._audio_element.write(frame)
+        if self.focused:
+            self.hub.speak(self, self._convert(frame))
+
+    def _on_video_frame(self, frame: av.VideoFrame) -> None:
+        self._counts["video_frames_in"] += 1
+        if self._remote_video is not None:
+            self._remote_video.write(frame)
+        if self._video_tx is not None and self._video_tx.currentDirection in RECEIVING:
+            self._set_video_active(True)
+
+    def _on_local_video(self, frame: av.VideoFrame) -> None:
+        if self._local_video is not None:
+            self._local_video.write(frame)
+
+    def _set_video_active(self, active: bool) -> None:
+        if active == self._video_active:
+            return
+        self._video_active = active
+        if self._on_video_change is not None and not self._closed:
+            try:
+                self._on_video_change(active)
+            except Exception:
+                self._log.exception("on_video_change callback failed")
+
+    def _on_connection_state(self) -> None:
+        pc = self._pc
+        if pc is None:
+            return
+        state = pc.connectionState
+        if state == "connected":
+            self._connected.set()
+        elif state == "failed":
+            self._fail("ICE/DTLS failed")
+        elif state == "closed":
+            self._fail("the far end closed the media connection")
+
+    async def _watch_connect(self) -> None:
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                await self._connected.wait()
+        except TimeoutError:
+            self._fail(f"ICE/DTLS not connected within {self._connect_timeout:g} s")
+
+    def _fail(self, reason: str) -> None:
+        if self._failed or self._closed:
+            return
+        self._failed = True
+        self._log.warning("call media failed: %s", reason)
+        if self._on_failure is not None:
+            try:
+                self._on_failure()
+            except Exception:
+                self._log.exception("on_failure callback failed")

@@ -1,0 +1,148 @@
+"""What can happen to the switchboard's state: one frozen dataclass per kind of event.
+
+The :class:`~console.store.store.Store` turns the client's handler calls and
+the operator's requests into these; :func:`~console.store.reducer.reduce`
+folds them into :class:`~console.store.state.AppState`. Each event carries the
+time it happened (``at``, monotonic seconds) when the state needs it, so the
+reducer never reads a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
+
+from .state import LogLevel
+
+
+@dataclass(frozen=True)
+class LoginStarted:
+    """A login or restore was requested (before the client reports CONNECTING)."""
+
+    server: str
+    username: str = ""
+    restoring: bool = False
+
+
+@dataclass(frozen=True)
+class LoginChanged:
+    """The client's login status handler fired."""
+
+    state: LOGIN_STATES
+    at: float
+    number: str = ""
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class SavedSessionChanged:
+    saved: bool
+
+
+@dataclass(frozen=True)
+class CallAdded:
+    """A call object appeared: dialed by us, offered to us, or restored after a restart.
+
+    A restored call whose switch ``call_id`` is already on a card takes that card's slot.
+    """
+
+    key: str
+    direction: Direction
+    state: CALL_STATES
+    at: float
+    wall: float
+    call_id: str | None = None
+    remote_number: str = ""
+    remote_name: str = ""
+    local_number: str = ""
+    restored: bool = False
+
+
+@dataclass(frozen=True)
+class CallChanged:
+    """A fresh reading of a call object (after its state or media handler fired)."""
+
+    key: str
+    state: CALL_STATES
+    at: float
+    call_id: str | None = None
+    remote_number: str = ""
+    remote_name: str = ""
+    reason: DISC_REASON | None = None
+    audio: bool = False
+    video: bool = False
+
+
+@dataclass(frozen=True)
+class CallFreed:
+    """An ended call's linger time is over: its slot becomes free."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class DigitsSent:
+    key: str
+    digits: str
+
+
+@dataclass(frozen=True)
+class DigitsReceived:
+    key: str
+    digits: str
+
+
+@dataclass(frozen=True)
+class TransferRequested:
+    key_a: str
+    key_b: str
+
+
+@dataclass(frozen=True)
+class TransferFailed:
+    key_a: str
+    key_b: str
+
+
+@dataclass(frozen=True)
+class FocusSlot:
+    slot: int
+
+
+@dataclass(frozen=True)
+class Dialed:
+    """A number the operator dialed: it goes to the top of the dialer history."""
+
+    number: str
+
+
+@dataclass(frozen=True)
+class HistoryLoaded:
+    """Numbers from the saved call history, newest first."""
+
+    numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LogAppended:
+    at: float
+    level: LogLevel
+    source: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ErrorRaised:
+    """A request the client refused (wrong state, bad digit) or an error it reported."""
+
+    at: float
+    text: str
+    source: str = "console"
+
+
+Event = (
+    LoginStarted | LoginChanged | SavedSessionChanged | CallAdded | CallChanged | CallFreed
+    | DigitsSent | DigitsReceived | TransferRequested | TransferFailed | FocusSlot | Dialed
+    | HistoryLoaded | LogAppended | ErrorRaised
+)

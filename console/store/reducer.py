@@ -1,0 +1,227 @@
+"""The pure reducer: ``reduce(state, event) -> state``. No clock, no I/O, no client."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import singledispatch
+
+from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
+
+from . import events as ev
+from .state import (
+    MAX_DIAL_HISTORY,
+    MAX_DIGITS_SHOWN,
+    MAX_LOG_LINES,
+    AppState,
+    CallView,
+    LogLevel,
+    LogLine,
+)
+
+# Login states after which no call of the old session can still be alive.
+_SESSION_OVER = frozenset({LOGIN_STATES.LOGGED_OUT_EXPLICIT, LOGIN_STATES.LOGGED_OUT_IMPLICIT})
+
+
+def reduce(state: AppState, event: ev.Event) -> AppState:
+    """Return the state after ``event``. Unknown events and events for unknown calls change nothing."""
+    return _reduce(event, state)
+
+
+@singledispatch
+def _reduce(event: object, state: AppState) -> AppState:
+    return state
+
+
+@_reduce.register
+def _(event: ev.LoginStarted, state: AppState) -> AppState:
+    login = replace(state.login, server=event.server, username=event.username or state.login.username,
+                    restoring=event.restoring)
+    return replace(state, login=login)
+
+
+@_reduce.register
+def _(event: ev.LoginChanged, state: AppState) -> AppState:
+    login = state.login
+    if event.state is LOGIN_STATES.SUCCESS:
+        login = replace(login, state=event.state, number=event.number, display_name=event.display_name,
+                        restoring=False)
+    elif event.state is LOGIN_STATES.CONNECTING:
+        login = replace(login, state=event.state)
+    else:
+        login = replace(login, state=event.state, restoring=False)
+    state = replace(state, login=login)
+    level = LogLevel.INFO if event.state in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING,
+                                              LOGIN_STATES.LOGGED_OUT_EXPLICIT) else LogLevel.WARNING
+    state = _log(state, event.at, level, "login", f"login state {event.state}")
+    if event.state in _SESSION_OVER:
+        calls = tuple(
+            call if call.ended else replace(call, state=CALL_STATES.DISCONNECTED, ended_at=event.at,
+                                            reason=call.reason or DISC_REASON.ERROR)
+            for call in state.calls
+        )
+        state = replace(state, calls=calls)
+    return state
+
+
+@_reduce.register
+def _(event: ev.SavedSessionChanged, state: AppState) -> AppState:
+    return replace(state, login=replace(state.login, saved_session=event.saved))
+
+
+@_reduce.register
+def _(event: ev.CallAdded, state: AppState) -> AppState:
+    if state.call_by_key(event.key) is not None:
+        return state
+    previous = None
+    if event.call_id is not None:
+        previous = next((c for c in state.calls if c.call_id == event.call_id), None)
+    slot = previous.slot if previous is not None else state.free_slot()
+    if slot is None:
+        return _log(state, event.at, LogLevel.WARNING, "console",
+                    f"no free slot for the call from {event.remote_number or 'unknown'}")
+    call = CallView(
+        key=event.key, slot=slot, direction=event.direction, state=event.state, created_at=event.at,
+        call_id=event.call_id, remote_number=event.remote_number, remote_name=event.remote_name,
+        local_number=event.local_number, restored=event.restored, started_wall=event.wall,
+        connected_at=event.at if event.restored and event.state in (
+            CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD) else None,
+    )
+    if previous is not None:
+        call = replace(call, created_at=previous.created_at, connected_at=previous.connected_at or call.connected_at,
+                       started_wall=previous.started_wall, digits_sent=previous.digits_sent,
+                       digits_received=previous.digits_received)
+    calls = tuple(sorted((*(c for c in state.calls if c is not previous), call), key=lambda c: c.slot))
+    focused = state.focused
+    current = state.focused_call
+    if current is None or current.ended or event.direction is Direction.OUT:
+        focused = slot
+    verb = {Direction.IN: "incoming call from", Direction.OUT: "calling"}[event.direction]
+    if event.restored:
+        verb = "restored call with"
+    who = event.remote_number or "?"
+    state = replace(state, calls=calls, focused=focused)
+    return _log(state, event.at, LogLevel.INFO, "call", f"[{slot}] {verb} {who} {event.remote_name}".rstrip())
+
+
+@_reduce.register
+def _(event: ev.CallChanged, state: AppState) -> AppState:
+    call = state.call_by_key(event.key)
+    if call is None:
+        return state
+    changes: dict[str, object] = {
+        "state": event.state, "audio": event.audio, "video": event.video,
+        "call_id": event.call_id or call.call_id,
+        "remote_number": event.remote_number or call.remote_number,
+        "remote_name": event.remote_name or call.remote_name,
+    }
+    if event.state in (CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD) and call.connected_at is None:
+        changes["connected_at"] = event.at
+    if event.state is CALL_STATES.DISCONNECTED:
+        if call.ended:
+            return state  # the first DISCONNECTED wins
+        changes["ended_at"] = event.at
+        changes["reason"] = event.reason or DISC_REASON.ERROR
+        changes["transferred"] = call.transfer_pending and event.reason is DISC_REASON.SUCCESS
+        changes["transfer_pending"] = False
+    new = replace(call, **changes)
+    state = _replace_call(state, new)
+    if new.state is not call.state:
+        text = f"[{new.slot}] {new.remote_number or '?'} {call.state} -> {new.state}"
+        if new.ended:
+            text += f" ({new.reason})" + (" transferred" if new.transferred else "")
+        state = _log(state, event.at, LogLevel.INFO, "call", text)
+    return state
+
+
+@_reduce.register
+def _(event: ev.CallFreed, state: AppState) -> AppState:
+    call = state.call_by_key(event.key)
+    if call is None:
+        return state
+    calls = tuple(c for c in state.calls if c.key != event.key)
+    focused = state.focused
+    if focused == call.slot:
+        live = [c.slot for c in calls if not c.ended]
+        focused = live[0] if live else (calls[0].slot if calls else None)
+    return replace(state, calls=calls, focused=focused)
+
+
+@_reduce.register
+def _(event: ev.DigitsSent, state: AppState) -> AppState:
+    call = state.call_by_key(event.key)
+    if call is None:
+        return state
+    return _replace_call(state, replace(call, digits_sent=(call.digits_sent + event.digits)[-MAX_DIGITS_SHOWN:]))
+
+
+@_reduce.register
+def _(event: ev.DigitsReceived, state: AppState) -> AppState:
+    call = state.call_by_key(event.key)
+    if call is None:
+        return state
+    received = (call.digits_received + event.digits)[-MAX_DIGITS_SHOWN:]
+    return _replace_call(state, replace(call, digits_received=received))
+
+
+@_reduce.register
+def _(event: ev.TransferRequested, state: AppState) -> AppState:
+    for key in (event.key_a, event.key_b):
+        call = state.call_by_key(key)
+        if call is not None:
+            state = _replace_call(state, replace(call, transfer_pending=True))
+    return state
+
+
+@_reduce.register
+def _(event: ev.TransferFailed, state: AppState) -> AppState:
+    for key in (event.key_a, event.key_b):
+        call = state.call_by_key(key)
+        if call is not None:
+            state = _replace_call(state, replace(call, transfer_pending=False))
+    return state
+
+
+@_reduce.register
+def _(event: ev.FocusSlot, state: AppState) -> AppState:
+    if state.call_in(event.slot) is None:
+        return state
+    return replace(state, focused=event.slot)
+
+
+@_reduce.register
+def _(event: ev.Dialed, state: AppState) -> AppState:
+    number = event.number.strip()
+    if not number:
+        return state
+    history = (number, *(n for n in state.dial_history if n != number))[:MAX_DIAL_HISTORY]
+    return replace(state, dial_history=history)
+
+
+@_reduce.register
+def _(event: ev.HistoryLoaded, state: AppState) -> AppState:
+    merged: list[str] = []
+    for number in (*state.dial_history, *event.numbers):
+        if number and number not in merged:
+            merged.append(number)
+    return replace(state, dial_history=tuple(merged[:MAX_DIAL_HISTORY]))
+
+
+@_reduce.register
+def _(event: ev.LogAppended, state: AppState) -> AppState:
+    return _log(state, event.at, event.level, event.source, event.text)
+
+
+@_reduce.register
+def _(event: ev.ErrorRaised, state: AppState) -> AppState:
+    state = replace(state, last_error=event.text)
+    return _log(state, event.at, LogLevel.ERROR, event.source, event.text)
+
+
+def _replace_call(state: AppState, new: CallView) -> AppState:
+    return replace(state, calls=tuple(new if c.key == new.key else c for c in state.calls))
+
+
+def _log(state: AppState, at: float, level: LogLevel, source: str, text: str) -> AppState:
+    seq = state.log_seq + 1
+    line = LogLine(seq=seq, at=at, level=level, source=source, text=text)
+    return replace(state, log=(*state.log, line)[-MAX_LOG_LINES:], log_seq=seq)

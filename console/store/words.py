@@ -1,0 +1,93 @@
+"""Plain words and symbols for every state and reason, so nothing is told by colour alone.
+
+Each entry pairs a one-cell symbol with a short phrase; screens show both, and
+the seed's own name beside them. Symbols are chosen from characters that are
+one cell wide in every common terminal font (no emoji).
+"""
+
+from __future__ import annotations
+
+from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
+
+from .state import Health, HoldSide
+
+LOGIN_WORDS: dict[LOGIN_STATES | None, tuple[str, str]] = {
+    None: ("○", "Not logged in"),
+    LOGIN_STATES.CONNECTING: ("…", "Connecting"),
+    LOGIN_STATES.SUCCESS: ("●", "Logged in"),
+    LOGIN_STATES.SERVER_ACCESS: ("✕", "Server refused or unreachable (address, certificate or credentials)"),
+    LOGIN_STATES.DIAL_STRING_MISSING: ("!", "The server needs a number with the login"),
+    LOGIN_STATES.NO_DIAL_STRING_FOR_USER: ("!", "The server has no number for this user"),
+    LOGIN_STATES.CONNECTION_LOST: ("↯", "Connection lost"),
+    LOGIN_STATES.LOGGED_OUT_IMPLICIT: ("○", "Logged out by the server"),
+    LOGIN_STATES.LOGGED_OUT_EXPLICIT: ("○", "Logged out"),
+    LOGIN_STATES.LOGIN_RESTORE_FAILED: ("✕", "The saved session could not be restored"),
+}
+
+CALL_WORDS: dict[CALL_STATES, tuple[str, str]] = {
+    CALL_STATES.IDLE: ("○", "Idle"),
+    CALL_STATES.DIALING: ("↗", "Dialling"),
+    CALL_STATES.OFFERING: ("☎", "Incoming call"),
+    CALL_STATES.RINGING: ("♪", "Ringing"),
+    CALL_STATES.CONNECTED: ("●", "Connected"),
+    CALL_STATES.HOLDING: ("◐", "Held by the far end"),
+    CALL_STATES.HELD: ("‖", "On hold (by us)"),
+    CALL_STATES.DISCONNECTED: ("✕", "Ended"),
+}
+
+REASON_WORDS: dict[DISC_REASON, str] = {
+    DISC_REASON.SUCCESS: "Call completed normally",
+    DISC_REASON.DIALSTRING: "Number not valid or not known",
+    DISC_REASON.PERMISSION: "Not permitted to dial that number",
+    DISC_REASON.CONGESTION: "Network congestion",
+    DISC_REASON.EQUIPMENT: "No media resources available",
+    DISC_REASON.BUSY: "The called party is busy",
+    DISC_REASON.REDIRECTED: "The call was redirected",
+    DISC_REASON.NOTRESPONDING: "No answer",
+    DISC_REASON.NOTSELECTED: "Answered elsewhere",
+    DISC_REASON.REJECTED: "Rejected",
+    DISC_REASON.USERTERMINATED: "Hung up here",
+    DISC_REASON.MEDIA: "Media failure",
+    DISC_REASON.ERROR: "Unspecified error",
+}
+
+HEALTH_WORDS: dict[Health, tuple[str, str]] = {
+    Health.OFFLINE: ("○", "offline"),
+    Health.CONNECTING: ("…", "connecting"),
+    Health.ONLINE: ("▲", "online"),
+    Health.LOST: ("↯", "lost"),
+}
+
+HOLD_WORDS: dict[HoldSide, str] = {
+    HoldSide.NONE: "not held",
+    HoldSide.OURS: "held by us",
+    HoldSide.THEIRS: "held by far end",
+}
+
+DIRECTION_WORDS: dict[Direction, tuple[str, str]] = {
+    Direction.IN: ("←", "in"),
+    Direction.OUT: ("→", "out"),
+}
+
+
+def login_words(state: LOGIN_STATES | None) -> str:
+    symbol, words = LOGIN_WORDS[state]
+    return f"{symbol} {words}" + (f" ({state})" if state is not None else "")
+
+
+def call_words(state: CALL_STATES) -> str:
+    symbol, words = CALL_WORDS[state]
+    return f"{symbol} {words} ({state})"
+
+
+def reason_words(reason: DISC_REASON | None) -> str:
+    if reason is None:
+        return ""
+    return f"{REASON_WORDS[reason]} ({reason})"
+
+
+def format_duration(seconds: float) -> str:
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

@@ -1,0 +1,351 @@
+"""RtcMediaPlane: the switch's media, with aiortc. One peer connection per leg.
+
+The switch is a back-to-back user agent: it answers every console's offer
+on its own connection and decides, frame by frame, what each leg hears.
+Each leg has exactly one sending audio track on a 20 ms virtual clock; at
+every tick it asks the plane for "the next frame for this leg", which is
+
+* another leg's audio: the newest frames of that leg's bounded inbound queue
+  (fed by a task that always reads the leg's received track);
+* a service: ECHO (the leg's own inbound), TONE, MUSIC, IVR;
+* silence (no route, a held party without music, a signaling-only service).
+
+So hold, transfer and restore only change a routing table; nobody has to
+renegotiate, and a leg whose source is quiet still gets a steady stream.
+Video follows the same routes: a bridged leg sees the other leg's latest
+frame, ECHO shows your own.
+
+A re-offer (hold, retrieve, adding video) reuses the leg's connection. A
+re-offer with a new ICE ufrag comes from a new console connection (restore
+after a reconnect): the old connection is closed and a new one answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import deque
+from typing import Any, Callable
+
+import av
+from aiortc import RTCPeerConnection, RTCSessionDescription
+
+from console.media import patches
+from console.media.frames import MonoConverter, Rechunker, StaleFilter
+from console.media.services import Arpeggio, Ivr, SteadyTone
+from console.media.tracks import PacedAudioTrack, PacedVideoTrack, cancel_tasks, consume
+
+from .media import MUSIC_HZ, TONE_HZ, MediaRejected, MediaUnavailable, ServiceKind
+
+CONNECT_TIMEOUT = 10.0
+INBOUND_FRAMES = 5  # 100 ms of a leg's received audio at most; the oldest goes first
+RELAY_TARGET = 2  # frames kept when a relay queue runs long (the two legs' clocks drift)
+MAX_SDP = 48 * 1024
+_UFRAG = re.compile(r"^a=ice-ufrag:(\S+)", re.MULTILINE)
+
+log = logging.getLogger(__name__)
+_UNSET = object()
+_SERVICES: dict[ServiceKind, Callable[[], Any]] = {
+    ServiceKind.TONE: lambda: SteadyTone(TONE_HZ),
+    ServiceKind.MUSIC: lambda: Arpeggio(MUSIC_HZ),
+    ServiceKind.IVR: Ivr,
+}
+
+
+class _Leg:
+    """One leg's connection, tracks, tasks and latest received media."""
+
+    def __init__(self, leg_id: str, pc: RTCPeerConnection, ufrag: str | None) -> None:
+        self.id = leg_id
+        self.pc = pc
+        self.ufrag = ufrag
+        self.audio_out: PacedAudioTrack | None = None
+        self.video_out: PacedVideoTrack | None = None
+        self.inbound: deque[bytes] = deque(maxlen=INBOUND_FRAMES)
+        self.video_in: av.VideoFrame | None = None
+        self.video_seq = 0
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.connected = asyncio.Event()
+        self.failed = False
+        self.closing = False
+        self.convert = MonoConverter()
+        self.rechunk = Rechunker()
+        self.frames_in = 0
+        self.relay_dropped = 0
+        self.receiving = False
+        self.was_receiving = False
+        self.stale = StaleFilter()
+
+    def spawn(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def negotiated(self) -> None:
+        """After each answer: a retrieve (receiving again) arms the stale-frame flush."""
+        audio = next((t for t in self.pc.getTransceivers() if t.kind == "audio"), None)
+        receiving = audio is not None and audio.currentDirection in ("sendrecv", "recvonly")
+        if receiving and not self.receiving and self.was_receiving:
+            self.stale.arm(patches.audio_prefetch() + 2)
+            self.inbound.clear()
+        self.was_receiving = self.was_receiving or receiving
+        self.receiving = receiving
+
+    def pop_audio(self) -> bytes | None:
+        while len(self.inbound) > RELAY_TARGET:
+            self.inbound.popleft()
+            self.relay_dropped += 1
+        return self.inbound.popleft() if self.inbound else None
+
+
+class RtcMediaPlane:
+    """console.switch.media.MediaPlane with aiortc; see the module docstring."""
+
+    def __init__(
+        self,
+        max_media: int = 100,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        ice_servers: Any = (),
+        logger: logging.Logger | None = None,
+    ) -> None:
+        patches.apply()
+        self.on_failure: Callable[[str], None] | None = None
+        self.max_media = max_media
+        self.connect_timeout = connect_timeout
+        self._ice_servers = tuple(ice_servers)
+        self._log = logger or log
+        self._legs: dict[str, _Leg] = {}
+        self._routes: dict[str, str | ServiceKind | None] = {}
+        self._services: dict[str, Any] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._closed = False
+
+    # --- MediaPlane ---------------------------------------------------------
+
+    async def answer(self, leg: str, offer: dict) -> dict:
+        sdp = self._check_offer(offer)
+        if self._closed:
+            raise MediaUnavailable("the switch's media plane is shut down")
+        lock = self._locks.setdefault(leg, asyncio.Lock())
+        async with lock:
+            ufrag = _ufrag(sdp)
+            current = self._legs.get(leg)
+            if current is not None and (ufrag != current.ufrag or current.pc.connectionState == "closed"):
+                # A new console connection (restore) or a dead one: start over, keep the route.
+                self._legs.pop(leg, None)
+                await self._close_leg(current)
+                current = None
+            created = current is None
+            if current is None:
+                if len(self._legs) >= self.max_media:
+                    raise MediaUnavailable(f"media limit reached ({self.max_media} legs)")
+                current = self._new_leg(leg, ufrag)
+                self._legs[leg] = current
+            try:
+                answer = await self._negotiate(current, sdp)
+                current.negotiated()
+                return answer
+            except MediaRejected:
+                if created:
+                    self._legs.pop(leg, None)
+                    await self._close_leg(current)
+                raise
+
+    def route(self, leg: str, hears: str | ServiceKind | None) -> None:
+        previous = self._routes.get(leg, _UNSET)
+        self._routes[leg] = hears
+        if type(previous) is type(hears) and previous == hears:
+            return  # the same route again: keep the service's state (IVR queue, tone phase)
+        self._services.pop(leg, None)
+        if isinstance(hears, ServiceKind) and hears in _SERVICES:
+            self._services[leg] = _SERVICES[hears]()
+
+    def dtmf(self, leg: str, digits: str) -> None:
+        service = self._services.get(leg)
+        if isinstance(service, Ivr):
+            service.digits(digits)
+
+    def has_media(self, leg: str) -> bool:
+        return leg in self._legs
+
+    async def close(self, leg: str) -> None:
+        self._routes.pop(leg, None)
+        self._services.pop(leg, None)
+        self._locks.pop(leg, None)
+        current = self._legs.pop(leg, None)
+        if current is not None:
+            await self._close_leg(current)
+
+    async def aclose(self) -> None:
+        self._closed = True
+        legs = list(self._legs.values())
+        self._legs.clear()
+        self._routes.clear()
+        self._services.clear()
+        self._locks.clear()
+        await asyncio.gather(*(self._close_leg(leg) for leg in legs), return_exceptions=True)
+
+    # --- figures for tests and the switch's status ----------------------------
+
+    def stats(self, leg: str) -> dict[str, Any] | None:
+        current = self._legs.get(leg)
+        if current is None:
+            return None
+        return {
+            "frames_in": current.frames_in,
+            "frames_out": current.audio_out.frames_sent if current.audio_out else 0,
+            "relay_dropped": current.relay_dropped,
+            "stale_dropped": current.stale.dropped,
+            "video_frames_out": current.video_out.frames_sent if current.video_out else 0,
+            "connection_state": current.pc.connectionState,
+            "route": self._routes.get(leg),
+        }
+
+    async def wait_connected(self, leg: str, timeout: float = CONNECT_TIMEOUT) -> None:
+        async with asyncio.timeout(timeout):
+            await self._legs[leg].connected.wait()
+
+    @property
+    def leg_count(self) -> int:
+        return len(self._legs)
+
+    # --- negotiation ------------------------------------------------------------
+
+    @staticmethod
+    def _check_offer(offer: Any) -> str:
+        if not isinstance(offer, dict) or offer.get("type") != "offer":
+            raise MediaRejected("an offer is a dict with type 'offer'")
+        sdp = offer.get("sdp")
+        if not isinstance(sdp, str) or not sdp.strip():
+            raise MediaRejected("the offer has no SDP")
+        if len(sdp) > MAX_SDP:
+            raise MediaRejected("the offer's SDP is too large")
+        if not re.search(r"^m=audio ", sdp, re.MULTILINE):
+            raise MediaRejected("the offer has no audio")
+        return sdp
+
+    def _new_leg(self, leg_id: str, ufrag: str | None) -> _Leg:
+        pc = RTCPeerConnection(patches.rtc_configuration(self._ice_servers))
+        current = _Leg(leg_id, pc, ufrag)
+        pc.on("track", lambda track: self._on_track(current, track))
+        pc.on("connectionstatechange", lambda: self._on_connection_state(current))
+        current.spawn(asyncio.get_running_loop().create_task(self._watch_connect(current), name=f"leg {leg_id} connect"))
+        return current
+
+    async def _negotiate(self, current: _Leg, sdp: str) -> dict:
+        pc = current.pc
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+            self._attach_tracks(current)
+            answer = await pc.createAnswer()
+            await pc.setLocalDescription(answer)
+        except MediaRejected:
+            raise
+        except Exception as error:
+            raise MediaRejected(f"the offer cannot be used: {error or type(error).__name__}") from error
+        audio = [t for t in pc.getTransceivers() if t.kind == "audio"]
+        if not audio or not audio[0]._codecs:
+            raise MediaRejected("no audio codec in common")
+        return {"type": "answer", "sdp": pc.localDescription.sdp}
+
+    def _attach_tracks(self, current: _Leg) -> None:
+        """Give the leg's transceivers our sending tracks (the first audio and first video m-line)."""
+        pc = current.pc
+        leg_id = current.id
+        for transceiver in pc.getTransceivers():
+            if transceiver.sender.track is not None:
+                continue
+            if transceiver.kind == "audio" and current.audio_out is None:
+                current.audio_out = PacedAudioTrack(lambda: self._next_audio(leg_id))
+                pc.addTrack(current.audio_out)
+            elif transceiver.kind == "video" and current.video_out is None:
+                current.video_out = PacedVideoTrack(lambda tick: self._next_video(leg_id))
+                pc.addTrack(current.video_out)
+
+    # --- media --------------------------------------------------------------------
+
+    def _on_track(self, current: _Leg, track: Any) -> None:
+        if current.closing:
+            return
+        primary = next((t for t in current.pc.getTransceivers() if t.kind == track.kind), None)
+        is_primary = primary is not None and primary.receiver.track is track
+        if track.kind == "audio" and is_primary:
+            handler: Callable[[Any], None] = lambda frame: self._on_audio(current, frame)
+        elif track.kind == "video" and is_primary:
+            handler = lambda frame: self._on_video(current, frame)
+        else:
+            handler = lambda frame: None  # extra m-lines: read and drop
+        current.spawn(consume(track, handler, name=f"leg {current.id} {track.kind} in"))
+
+    def _on_audio(self, current: _Leg, frame: av.AudioFrame) -> None:
+        if current.stale.is_stale(frame):
+            return
+        current.frames_in += 1
+        for pcm in current.rechunk(current.convert(frame)):
+            current.inbound.append(pcm)
+
+    def _on_video(self, current: _Leg, frame: av.VideoFrame) -> None:
+        current.video_in = frame
+        current.video_seq += 1
+
+    def _source_leg(self, leg_id: str) -> _Leg | None:
+        hears = self._routes.get(leg_id)
+        if isinstance(hears, ServiceKind):
+            return self._legs.get(leg_id) if hears is ServiceKind.ECHO else None
+        return self._legs.get(hears) if hears is not None else None
+
+    def _next_audio(self, leg_id: str) -> bytes | None:
+        """The next 20 ms for ``leg_id``, per its route (called by its paced track)."""
+        hears = self._routes.get(leg_id)
+        if isinstance(hears, ServiceKind) and hears is not ServiceKind.ECHO:
+            service = self._services.get(leg_id)
+            return service.frame() if service is not None else None
+        source = self._source_leg(leg_id)
+        return source.pop_audio() if source is not None else None
+
+    def _next_video(self, leg_id: str) -> av.VideoFrame | None:
+        source = self._source_leg(leg_id)
+        return source.video_in if source is not None else None
+
+    # --- connection state -------------------------------------------------------
+
+    def _on_connection_state(self, current: _Leg) -> None:
+        state = current.pc.connectionState
+        if state == "connected":
+            current.connected.set()
+        elif state == "failed":
+            self._fail(current, "ICE/DTLS failed")
+
+    async def _watch_connect(self, current: _Leg) -> None:
+        try:
+            async with asyncio.timeout(self.connect_timeout):
+                await current.connected.wait()
+        except TimeoutError:
+            self._fail(current, f"ICE/DTLS not connected within {self.connect_timeout:g} s")
+
+    def _fail(self, current: _Leg, reason: str) -> None:
+        if current.failed or current.closing or self._legs.get(current.id) is not current:
+            return
+        current.failed = True
+        self._log.warning("leg %s media failed: %s", current.id, reason)
+        if self.on_failure is not None:
+            try:
+                self.on_failure(current.id)
+            except Exception:
+                self._log.exception("on_failure callback failed")
+
+    async def _close_leg(self, current: _Leg) -> None:
+        current.closing = True
+        try:
+            await current.pc.close()
+        finally:
+            for track in (current.audio_out, current.video_out):
+                if track is not None:
+                    track.stop()
+            await cancel_tasks(set(current.tasks))
+            current.tasks.clear()
+
+
+def _ufrag(sdp: str) -> str | None:
+    match = _UFRAG.search(sdp)
+    return match.group(1) if match else None

@@ -1,0 +1,304 @@
+"""The switchboard App and its factory, :func:`build_app` (used by the CLI and by every test).
+
+The App subscribes once to the store and keeps the latest snapshot in the
+``snapshot`` reactive; screens watch it and hand the pieces to their widgets
+(attributes down). Widgets and screens report with their own nested messages
+(messages up), handled here with ``@on``. Every operator action is an
+``action_*`` method named in the table in :mod:`console.ui.keys`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, Iterable
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from console.core.enums import CALL_STATES, LOGIN_STATES
+from console.settings import Settings
+from console.store import AppState, LoginPlan, LogLevel, Store
+
+from .keys import ACTION_IDS, ALL_ACTIONS, GLOBAL_ACTIONS, bindings, display_keys
+from .screens import HelpScreen, LoginScreen, MainScreen, TransferPicker
+from .themes import DEFAULT_THEME, load_themes
+
+log = logging.getLogger("console.ui")
+
+_FAILED = frozenset({
+    LOGIN_STATES.SERVER_ACCESS, LOGIN_STATES.DIAL_STRING_MISSING, LOGIN_STATES.NO_DIAL_STRING_FOR_USER,
+    LOGIN_STATES.CONNECTION_LOST, LOGIN_STATES.LOGGED_OUT_IMPLICIT, LOGIN_STATES.LOGGED_OUT_EXPLICIT,
+    LOGIN_STATES.LOGIN_RESTORE_FAILED,
+})
+TICK_SECONDS = 0.5
+RING_BELL_EVERY = 8  # ticks: the bell repeats every 4 s while a call rings here
+
+
+class SwitchboardApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "anynode console"
+    BINDINGS = bindings(GLOBAL_ACTIONS)
+
+    snapshot: reactive[AppState] = reactive(AppState, always_update=False)
+    now: reactive[float] = reactive(0.0)
+
+    def __init__(self, settings: Settings, store: Store, plan: LoginPlan, clock: Callable[[], float]):
+        super().__init__()
+        self.settings = settings
+        self.store = store
+        self.plan = plan
+        self.clock = clock
+        self.theme_names: list[str] = []
+        themes_dir = settings.dirs.themes_dir if settings.dirs is not None else None
+        for theme in load_themes(themes_dir).values():
+            self.register_theme(theme)
+            self.theme_names.append(theme.name)
+        wanted = settings.config.theme
+        self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
+        unknown = set(settings.config.keys) - ACTION_IDS
+        self.keymap = {k: v for k, v in settings.config.keys.items() if k in ACTION_IDS}
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        self._startup_notes = [f"unknown action {name!r} in config [keys] ignored" for name in sorted(unknown)]
+        self._unsubscribe: Callable[[], None] | None = None
+        self._ringing: set[str] = set()
+        self._transferred: set[str] = set()
+        self._ticks = 0
+        self._login_request: tuple[str, str, str] | None = None
+        self._diagnostics = settings.config.log_client
+
+    # -- life cycle --------------------------------------------------------------------
+    async def on_mount(self) -> None:
+        state = self.store.state
+        self._ringing = {c.key for c in state.ringing_calls()}
+        self._transferred = {c.key for c in state.calls if c.transferred}
+        self.snapshot = state
+        self._unsubscribe = self.store.subscribe(self._on_state)
+        self.now = self.clock()
+        self.set_interval(TICK_SECONDS, self._tick)
+        await self.push_screen(MainScreen())
+        for note in self._startup_notes:
+            self.store.note(note, LogLevel.WARNING)
+        if self._diagnostics and self.store.client is not None:
+            self.store.set_client_logging(True)
+        self._start()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def _start(self) -> None:
+        """Follow the plan: the saved session first, then an automatic login, else the login screen."""
+        plan = self.plan
+        if self.store._factory is None:  # a display-only store (snapshot tests): show what it holds
+            if not self.store.state.login.logged_in:
+                self.show_login()
+            return
+        if plan.restore and plan.server and self.store.restore(plan.server):
+            return
+        if plan.auto_login:
+            self._auto_login()
+        else:
+            self.show_login()
+
+    def _auto_login(self) -> None:
+        plan = self.plan
+        self._login_request = (plan.server, plan.username, plan.number)
+        if plan.token:
+            self.store.login_with_token(plan.server, plan.token, plan.username, plan.number)
+        else:
+            self.store.login(plan.server, plan.username, plan.password, plan.number)
+
+    def _tick(self) -> None:
+        self.now = self.clock()
+        self._ticks += 1
+        if self._ringing and self._ticks % RING_BELL_EVERY == 0:
+            self.bell()
+
+    # -- the store ----------------------------------------------------------------------
+    def _on_state(self, state: AppState) -> None:
+        old = self.snapshot
+        self.snapshot = state
+        ringing = {c.key for c in state.ringing_calls() if c.state is CALL_STATES.OFFERING or c.key in self._ringing}
+        if ringing - self._ringing:
+            self.bell()
+        self._ringing = ringing
+        for call in state.calls:
+            if call.transferred and call.key not in self._transferred:
+                self._transferred.add(call.key)
+                self.notify(f"Transfer completed: slot {call.slot} ({call.remote_number}) was joined.",
+                            title="Transfer")
+        if old.login.state is not state.login.state:
+            self._login_changed(state.login.state)
+
+    def _login_changed(self, login_state: LOGIN_STATES | None) -> None:
+        if login_state is LOGIN_STATES.SUCCESS:
+            if isinstance(self.screen, LoginScreen):
+                self.pop_screen()
+            if self._login_request is not None and not self.plan.embedded and self.settings.dirs is not None:
+                server, username, number = self._login_request
+                self._save(server=server, username=username, number=number)
+        elif login_state is LOGIN_STATES.LOGIN_RESTORE_FAILED and self.plan.auto_login:
+            self.store.note("the saved session is gone; logging in afresh")
+            self._auto_login()
+        elif login_state in _FAILED:
+            self.show_login()
+
+    def show_login(self) -> None:
+        if not any(isinstance(screen, LoginScreen) for screen in self.screen_stack):
+            self.push_screen(LoginScreen(self.plan))
+
+    def _save(self, **changes: object) -> None:
+        try:
+            self.settings = self.settings.save(**changes)
+        except OSError as exc:
+            self.store.error(f"could not save the config: {exc}")
+
+    # -- messages from screens --------------------------------------------------------------
+    @on(LoginScreen.Submitted)
+    def _login_submitted(self, message: LoginScreen.Submitted) -> None:
+        if not message.server:
+            self.store.error("login: enter the server address")
+            return
+        if not message.token and not message.username:
+            self.store.error("login: enter a username and password, or a token")
+            return
+        self._login_request = (message.server, message.username, message.number)
+        self.plan = self._replan(server=message.server, username=message.username, number=message.number)
+        if message.token:
+            self.store.login_with_token(message.server, message.token, message.username, message.number)
+        else:
+            self.store.login(message.server, message.username, message.password, message.number)
+
+    @on(LoginScreen.RestoreRequested)
+    def _restore_requested(self, message: LoginScreen.RestoreRequested) -> None:
+        if not self.store.restore(message.server):
+            self.store.error(f"restore: no saved session for {message.server or 'this server'}")
+
+    def _replan(self, **changes: str) -> LoginPlan:
+        from dataclasses import replace
+
+        return replace(self.plan, **changes)
+
+    # -- actions ---------------------------------------------------------------------------
+    @property
+    def main(self) -> MainScreen:
+        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    def action_focus_slot(self, slot: int) -> None:
+        self.store.focus(slot)
+
+    def action_answer(self) -> None:
+        self.store.answer()
+
+    def action_accept(self) -> None:
+        self.store.accept()
+
+    def action_decline(self) -> None:
+        self.store.decline()
+
+    def action_hold(self) -> None:
+        self.store.hold()
+
+    def action_retrieve(self) -> None:
+        self.store.retrieve()
+
+    def action_hangup(self) -> None:
+        self.store.hangup()
+
+    def action_logout(self) -> None:
+        self.store.logout()
+
+    def action_open_dialer(self) -> None:
+        self.main.open_dialer()
+
+    def action_dtmf_mode(self) -> None:
+        main = self.main
+        if main.dtmf_active:
+            main.dtmf_mode(False)
+            return
+        call = self.snapshot.focused_call
+        if call is None or call.state is not CALL_STATES.CONNECTED:
+            self.store.error("DTMF: select a connected call first")
+            return
+        main.dtmf_mode(True)
+
+    def action_toggle_log(self) -> None:
+        self.main.toggle_log()
+
+    def action_toggle_diagnostics(self) -> None:
+        self._diagnostics = not self._diagnostics
+        self.store.set_client_logging(self._diagnostics)
+
+    def action_transfer(self) -> None:
+        calls = self.snapshot.transferable_calls()
+        if len(calls) < 2:
+            self.store.error("transfer: needs two calls that are connected or on hold")
+            return
+        self.push_screen(TransferPicker(calls), self._transfer_picked)
+
+    def _transfer_picked(self, picked: tuple[int, int] | None) -> None:
+        if picked is None:
+            self.store.note("transfer cancelled; both calls unchanged")
+            return
+        if self.store.transfer(*picked):
+            self.notify(f"Transfer of slots {picked[0]} and {picked[1]} requested.", title="Transfer")
+
+    def action_demo_call(self) -> None:
+        if self.plan.demo_call is not None:
+            self._run_demo_call()
+
+    @work(exclusive=False, group="demo")
+    async def _run_demo_call(self) -> None:
+        assert self.plan.demo_call is not None
+        try:
+            text = await self.plan.demo_call()
+        except Exception as exc:  # noqa: BLE001 - shown to the operator, the console carries on
+            self.store.error(f"demo call failed: {exc}")
+            return
+        self.store.note(text)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.keymap))
+
+    def action_next_theme(self) -> None:
+        names = self.theme_names or [DEFAULT_THEME]
+        index = names.index(self.theme) + 1 if self.theme in names else 0
+        self.theme = names[index % len(names)]
+        self._save(theme=self.theme)
+        self.store.note(f"theme: {self.theme}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "demo_call":
+            return self.plan.demo_call is not None
+        return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for spec in ALL_ACTIONS:
+            if not spec.palette or (spec.id == "demo_call" and self.plan.demo_call is None):
+                continue
+            keys = display_keys(self.keymap.get(spec.id, spec.keys))
+            name = spec.action.removeprefix("app.")
+            yield SystemCommand(f"{spec.label} ({keys})", spec.help, _runner(self, name))
+
+
+def _runner(app: SwitchboardApp, action: str) -> Callable[[], object]:
+    def run() -> object:
+        return app.run_action(action)
+
+    return run
+
+
+def build_app(settings: Settings, store: Store, plan: LoginPlan | None = None,
+              clock: Callable[[], float] | None = None) -> SwitchboardApp:
+    """The one way to make the App: for the CLI, the Pilot tests and the snapshot tests alike.
+
+    ``clock`` drives the running durations (default: the store's clock); a
+    frozen clock makes snapshots deterministic.
+    """
+    return SwitchboardApp(settings, store, plan or LoginPlan(), clock or store.clock or time.monotonic)

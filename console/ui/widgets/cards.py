@@ -1,0 +1,132 @@
+"""Call cards in numbered slots. A card shows one call; the deck lays the cards out by slot."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from console.core.enums import CALL_STATES
+from console.store.state import CallView
+from console.store.words import CALL_WORDS, DIRECTION_WORDS, HOLD_WORDS, format_duration, reason_words
+
+_METER_CELLS = 6
+_STATE_CLASS = {
+    CALL_STATES.IDLE: "-setup", CALL_STATES.DIALING: "-setup", CALL_STATES.OFFERING: "-ringing",
+    CALL_STATES.RINGING: "-ringing", CALL_STATES.CONNECTED: "-connected", CALL_STATES.HOLDING: "-held",
+    CALL_STATES.HELD: "-held", CALL_STATES.DISCONNECTED: "-ended",
+}
+
+
+def meter(level: float | None) -> str:
+    """A level in dBFS as a bar: -60 dBFS and below is empty, 0 dBFS full."""
+    if level is None:
+        return "no meter"
+    filled = max(0, min(_METER_CELLS, round((level + 60.0) / 60.0 * _METER_CELLS)))
+    return "▮" * filled + "▯" * (_METER_CELLS - filled) + f" {level:.0f}dB"
+
+
+class CallCard(Static):
+    """One call: direction, who, state (symbol + words + the seed's name), duration, hold, media, digits, reason."""
+
+    call: reactive[CallView | None] = reactive(None)
+    now: reactive[float] = reactive(0.0)
+    level: reactive[float | None] = reactive(None)
+    selected: reactive[bool] = reactive(False)
+
+    def render(self) -> Text:
+        call = self.call
+        if call is None:
+            return Text("")
+        symbol, words = CALL_WORDS[call.state]
+        text = Text()
+        text.append(f"{symbol} {words}", style="bold")
+        text.append(f" ({call.state})\n")
+        text.append(call.remote_number or "unknown number", style="bold")
+        if call.remote_name:
+            text.append(f"  {call.remote_name}")
+        text.append("\n")
+        text.append(f"◷ {format_duration(call.duration(self.now))}   {HOLD_WORDS[call.hold]}\n")
+        audio = meter(self.level) if call.audio else "off"
+        text.append(f"audio {audio} · video {'on' if call.video else 'off'}\n")
+        if call.digits_sent or call.digits_received:
+            text.append(f"DTMF sent {call.digits_sent or '—'} · recv {call.digits_received or '—'}\n")
+        if call.ringing_in:
+            text.append("♪ RINGING: a answer · x decline", style="bold reverse")
+        elif call.ended:
+            if call.transferred:
+                text.append("⇄ Transferred — ", style="bold")
+            text.append(f"✕ {reason_words(call.reason)}", style="bold")
+        elif call.transfer_pending:
+            text.append("⇄ transfer in progress…", style="italic")
+        elif call.restored:
+            text.append("↺ restored after restart", style="italic")
+        return text
+
+    def watch_call(self, call: CallView | None) -> None:
+        if call is None:
+            return
+        for cls in set(_STATE_CLASS.values()):
+            self.set_class(cls == _STATE_CLASS[call.state], cls)
+        symbol, word = DIRECTION_WORDS[call.direction]
+        self.border_title = f"{call.slot} {symbol} {word}"
+        self._subtitle()
+
+    def watch_selected(self, selected: bool) -> None:
+        self.set_class(selected, "-selected")
+        self._subtitle()
+
+    def _subtitle(self) -> None:
+        self.border_subtitle = "▶ selected" if self.selected else ""
+
+
+class CallDeck(Container):
+    """The cards, in slot order. Recomposes when slots come or go; otherwise only sets attributes."""
+
+    calls: reactive[tuple[CallView, ...]] = reactive(tuple)
+    focused: reactive[int | None] = reactive(None)
+    now: reactive[float] = reactive(0.0)
+    levels: reactive[dict[int, float | None]] = reactive(dict, always_update=True)
+    hint: reactive[str] = reactive("No calls. Press d to dial.")
+
+    def compose(self) -> ComposeResult:
+        if not self.calls:
+            yield Static(self.hint, id="deck-empty")
+        for call in self.calls:
+            yield CallCard(id=f"slot-{call.slot}", classes="card")
+
+    def watch_calls(self, old: tuple[CallView, ...], new: tuple[CallView, ...]) -> None:
+        if [c.slot for c in old] != [c.slot for c in new] or not self.is_mounted:
+            self.call_after_refresh(self._rebuild)
+        else:
+            self._push()
+
+    async def _rebuild(self) -> None:
+        await self.recompose()
+        self._push()
+
+    def watch_focused(self) -> None:
+        self._push()
+
+    def watch_now(self) -> None:
+        self._push()
+
+    def watch_levels(self) -> None:
+        self._push()
+
+    def watch_hint(self, hint: str) -> None:
+        for empty in self.query("#deck-empty").results(Static):
+            empty.update(hint)
+
+    def _push(self) -> None:
+        for card in self.query(CallCard):
+            slot = int(card.id.removeprefix("slot-")) if card.id else 0
+            call = next((c for c in self.calls if c.slot == slot), None)
+            if call is None:
+                continue
+            card.call = call
+            card.selected = slot == self.focused
+            card.now = self.now
+            card.level = self.levels.get(slot)

@@ -1,0 +1,46 @@
+"""The login status bar: state in words and a symbol, server, number, name, health, saved session."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from console.store.state import Health, LoginView
+from console.store.words import HEALTH_WORDS, login_words
+
+
+class LoginStatus(Static):
+    """Two lines: who and where we are; then the last error (or a hint)."""
+
+    login: reactive[LoginView] = reactive(LoginView, layout=False)
+    message: reactive[str] = reactive("")
+    embedded: reactive[bool] = reactive(False)
+
+    def render(self) -> Text:
+        login = self.login
+        health_symbol, health = HEALTH_WORDS[login.health]
+        line = Text()
+        line.append(login_words(login.state), style="bold")
+        if login.restoring:
+            line.append(" restoring saved session…")
+        line.append("  number ")
+        line.append(login.number or "—", style="bold")
+        if login.display_name:
+            line.append(f" “{login.display_name}”")
+        line.append(f"  link {health_symbol} {health}")
+        line.append(f"  saved session: {'yes' if login.saved_session else 'no'}")
+        second = Text("server ")
+        second.append(login.server or "—", style="bold")
+        if self.embedded:
+            second.append(" (embedded demo switch)")
+        if self.message:
+            second.append("  ")
+            second.append(self.message, style="bold")
+        both = Text("\n").join([line, second])
+        both.no_wrap, both.overflow = True, "ellipsis"
+        return both
+
+    def watch_login(self, login: LoginView) -> None:
+        for health in Health:
+            self.set_class(login.health is health, f"-{health}")

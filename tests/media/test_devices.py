@@ -1,0 +1,193 @@
+"""Audio devices: the virtual clock, WAV in and out, the silent fallback, and the hub's focus rules."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from console.media import tones
+from console.media.devices import NO_DEVICE_MESSAGE, AudioDevice, NullDevice, WavDevice, open_device
+from console.media.hub import DeviceHub
+
+ROOT = Path(__file__).parents[2]
+
+
+def write_wav(path: Path, pcm: bytes, rate: int, channels: int = 1) -> None:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm)
+
+
+async def test_null_device_ticks_and_plays_back():
+    device = NullDevice(mic=tones.ToneGenerator(500, -12).frame)
+    mic: list[bytes] = []
+    got_five = asyncio.Event()
+
+    def on_mic(pcm: bytes) -> None:
+        mic.append(pcm)
+        if len(mic) >= 5:
+            got_five.set()
+
+    tone = tones.tone_frames(700, -12, 60)
+    for pcm in tone:
+        device.play(pcm)
+    device.start(asyncio.get_running_loop(), on_mic)
+    try:
+        async with asyncio.timeout(2):
+            await got_five.wait()
+        heard = device.heard()
+        assert tones.dominant_frequency(heard[:2880]) == pytest.approx(700, abs=2)
+        assert tones.dominant_frequency(b"".join(mic)) == pytest.approx(500, abs=2)
+        assert device.underruns >= 1  # after the three frames ran out, the speaker played silence
+    finally:
+        device.stop()
+
+
+def test_playout_buffer_is_bounded_and_drops_oldest():
+    device = AudioDevice(playout_frames=3)
+    frames = [bytes([i]) * 1920 for i in range(5)]
+    for pcm in frames:
+        device.play(pcm)
+    assert device.queued == 3 and device.dropped == 2
+    assert device._next_playout() == frames[2]
+    device.flush_playout()
+    assert device._next_playout() == tones.SILENT_FRAME
+
+
+async def test_wav_device_loops_resampled_mic_and_records(tmp_path):
+    source = tmp_path / "in.wav"
+    stereo_8k = np.repeat(tones.from_pcm(b"".join(tones.tone_frames(400, -12, 100, rate=8000))), 2)
+    write_wav(source, stereo_8k.astype("<i2").tobytes(), 8000, channels=2)
+    record = tmp_path / "out.wav"
+    device = WavDevice(source, record_path=record)
+    assert device.is_null and "in.wav" in device.name
+    mic: list[bytes] = []
+    enough = asyncio.Event()
+
+    def on_mic(pcm: bytes) -> None:
+        mic.append(pcm)
+        if len(mic) >= 8:  # more than the 100 ms file: it loops
+            enough.set()
+
+    for pcm in tones.tone_frames(900, -12, 40):
+        device.play(pcm)
+    device.start(asyncio.get_running_loop(), on_mic)
+    async with asyncio.timeout(2):
+        await enough.wait()
+    device.stop()
+    assert all(len(pcm) == 1920 for pcm in mic)
+    assert tones.dominant_frequency(b"".join(mic[1:7])) == pytest.approx(400, abs=3)
+    with wave.open(str(record)) as recorded:
+        assert recorded.getframerate() == 48000 and recorded.getnchannels() == 1
+        data = recorded.readframes(recorded.getnframes())
+    assert tones.dominant_frequency(data[: 2 * 1920]) == pytest.approx(900, abs=3)
+
+
+def test_open_device_special_specs(tmp_path):
+    assert isinstance(open_device("null"), NullDevice)
+    source = tmp_path / "mic.wav"
+    write_wav(source, b"".join(tones.tone_frames(440, -12, 40)), 48000)
+    assert isinstance(open_device(str(source)), WavDevice)
+
+
+def test_open_device_without_hardware_says_so_once_and_portaudio_stays_quiet():
+    """No sound card here: one clear line, and none of PortAudio's ALSA/JACK noise on fd 1 or 2."""
+    code = (
+        "import logging, sys\n"
+        "logging.basicConfig(stream=sys.stderr, level=logging.INFO, format='%(message)s')\n"
+        "from console.media.devices import open_device\n"
+        "from console.media.portaudio import list_devices\n"
+        "device = open_device(None, logging.getLogger('console'))\n"
+        "print(type(device).__name__, device.is_null)\n"
+        "print(len(list_devices()))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    if "NullDevice" not in done.stdout:
+        pytest.skip("this machine has a sound card")
+    assert done.stdout.split() == ["NullDevice", "True", "0"]
+    assert done.stderr.strip().splitlines() == [NO_DEVICE_MESSAGE]
+    for noise in ("ALSA", "jack", "Jack", "JACK", "PortAudio", "pcm"):
+        assert noise not in done.stdout + done.stderr
+
+
+def test_open_device_unknown_name_falls_back_with_one_line():
+    lines: list[str] = []
+    device = open_device("no such card", lines.append)
+    assert isinstance(device, NullDevice)
+    assert len(lines) == 1 and "silent virtual device" in lines[0]
+
+
+class FakeDevice(AudioDevice):
+    """Records what the hub does with it; mic frames are pushed by the test."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_mic = None
+
+    def start(self, loop, on_mic_frame):
+        self.on_mic = on_mic_frame
+
+    def stop(self):
+        self.on_mic = None
+
+
+def test_hub_lends_the_mic_and_speaker_to_the_focused_owner_only():
+    device = FakeDevice()
+    hub = DeviceHub(device)
+    hub.start(loop=object())  # the fake ignores the loop
+    a, b = object(), object()
+    one, two = b"\x01" * 1920, b"\x02" * 1920
+    device.on_mic(one)  # nobody focused: dropped
+    assert hub.mic_frame(a) is None
+    hub.focus(a)
+    assert hub.focused is a
+    device.on_mic(one)
+    assert hub.mic_frame(b) is None  # b is not focused: silence
+    assert hub.mic_frame(a) == one
+    hub.speak(b, two)
+    assert device.queued == 0  # not mixed in
+    hub.speak(a, one)
+    assert device.queued == 1
+    device.on_mic(two)
+    hub.focus(b)  # stale frames of a are flushed both ways
+    assert device.queued == 0 and hub.mic_frame(b) is None
+    hub.release(a)  # not focused: no effect
+    assert hub.focused is b
+    hub.release(b)
+    assert hub.focused is None
+
+
+def test_hub_mic_queue_is_bounded_and_trims_latency():
+    device = FakeDevice()
+    hub = DeviceHub(device)
+    hub.start(loop=object())
+    owner = object()
+    hub.focus(owner)
+    frames = [bytes([i]) * 1920 for i in range(10)]
+    for pcm in frames:
+        device.on_mic(pcm)
+    # bounded at 4, then trimmed to the 2 newest before the track takes one
+    assert hub.mic_frame(owner) == frames[8]
+    assert hub.mic_frame(owner) == frames[9]
+    assert hub.mic_frame(owner) is None
+
+
+def test_quiet_stderr_silences_c_level_writes_and_restores_fd2():
+    code = (
+        "import os, sys\n"
+        "from console.media.portaudio import quiet_stderr\n"
+        "with quiet_stderr():\n"
+        "    os.write(2, b'ALSA lib noise\\n')\n"
+        "os.write(2, b'after\\n')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == "after\n"

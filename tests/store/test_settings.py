@@ -1,0 +1,69 @@
+"""Persistence: paths from one object, atomic writes, 0600 sessions, no password, bounded history."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+
+from console.settings import AppDirs, CallHistory, Config, HistoryEntry, SessionFile, load_config, save_config, update_config
+
+
+def dirs(tmp_path) -> AppDirs:
+    return AppDirs(config_dir=tmp_path / "cfg", data_dir=tmp_path / "data")
+
+
+def test_nothing_is_created_until_the_first_write(tmp_path):
+    d = dirs(tmp_path)
+    assert load_config(d) == Config()
+    assert SessionFile(d).get("ws://x") is None and CallHistory(d).load() == []
+    assert not (tmp_path / "cfg").exists() and not (tmp_path / "data").exists()
+
+
+def test_config_round_trip_with_key_overrides(tmp_path):
+    d = dirs(tmp_path)
+    config = Config(server="wss://pbx:8443", username="op", number="+4930", theme="anynode-light",
+                    audio_device="null", keys={"hangup": "e,ctrl+e", "answer": "a"})
+    save_config(d, config)
+    assert load_config(d) == config
+    assert 'version = 1' in d.config_file.read_text()
+    assert update_config(d, theme="anynode-high-contrast").username == "op"
+    assert load_config(d).theme == "anynode-high-contrast"
+    assert not list(d.config_dir.glob("*.tmp"))
+
+
+def test_a_broken_config_falls_back_to_defaults(tmp_path):
+    d = dirs(tmp_path)
+    d.config_dir.mkdir(parents=True)
+    d.config_file.write_text("server = [unclosed")
+    assert load_config(d) == Config()
+
+
+def test_sessions_are_0600_per_server_and_hold_no_password(tmp_path):
+    d = dirs(tmp_path)
+    sessions = SessionFile(d)
+    sessions.put("ws://a:1", "ID-A", "operator")
+    sessions.put("ws://b:2", "ID-B")
+    assert sessions.get("ws://a:1") == "ID-A" and sessions.get("ws://b:2") == "ID-B"
+    assert stat.S_IMODE(os.stat(d.sessions_file).st_mode) == 0o600
+    text = d.sessions_file.read_text()
+    assert '"version": 1' in text and "password" not in text
+    sessions.forget("ws://a:1")
+    assert sessions.get("ws://a:1") is None and sessions.get("ws://b:2") == "ID-B"
+
+
+def test_history_is_bounded_and_gives_recent_numbers(tmp_path):
+    history = CallHistory(dirs(tmp_path), limit=5)
+    for i in range(8):
+        history.append(HistoryEntry(number=str(9000 + i % 3), name="", direction="out", started=float(i),
+                                    duration=1.0, reason="USERTERMINATED", answered=True))
+    assert len(history.load()) == 5
+    assert history.recent_numbers() == ("9001", "9000", "9002")
+
+
+def test_importing_settings_creates_no_folder(tmp_path):
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "x"), "XDG_DATA_HOME": str(tmp_path / "y"), "HOME": str(tmp_path)}
+    code = "import console.settings, console.store; console.settings.AppDirs.default()"
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,71 @@
+"""The Store without a network: subscribers, ordering of nested dispatches, refusals as log lines."""
+
+from __future__ import annotations
+
+from console.core.enums import CALL_STATES, Direction
+from console.store import Store, is_secure
+from console.store import events as ev
+
+
+def test_subscribe_and_unsubscribe():
+    store = Store(None, clock=lambda: 1.0)
+    seen = []
+    unsubscribe = store.subscribe(seen.append)
+    store.dispatch(ev.Dialed("9000"))
+    unsubscribe()
+    store.dispatch(ev.Dialed("9001"))
+    assert len(seen) == 1 and seen[0].dial_history == ("9000",)
+    assert store.state.dial_history == ("9001", "9000")
+
+
+def test_events_raised_while_notifying_are_reduced_after_the_current_one():
+    store = Store(None, clock=lambda: 1.0)
+    order = []
+
+    def subscriber(state):
+        order.append(state.dial_history[:1])
+        if state.dial_history[:1] == ("1",):
+            store.dispatch(ev.Dialed("2"))
+
+    store.subscribe(subscriber)
+    store.dispatch(ev.Dialed("1"))
+    assert order == [("1",), ("2",)]
+
+
+def test_a_failing_subscriber_does_not_stop_the_others():
+    store = Store(None, clock=lambda: 1.0)
+    seen = []
+    store.subscribe(lambda s: 1 / 0)
+    store.subscribe(seen.append)
+    store.dispatch(ev.Dialed("1"))
+    assert seen
+
+
+def test_requests_without_a_call_become_error_lines():
+    store = Store(None, clock=lambda: 1.0)
+    assert not store.hold()
+    assert "hold: no call selected" in store.state.last_error
+    assert not store.focus(4)
+    assert "slot 4 is empty" in store.state.last_error
+    assert not store.transfer(1, 2)
+    assert not store.dial("   ")
+    assert "enter a number" in store.state.last_error
+
+
+def test_a_call_on_a_card_whose_client_object_is_gone_is_refused_cleanly():
+    store = Store(None, clock=lambda: 1.0)
+    store.dispatch(ev.CallAdded("k9", Direction.IN, CALL_STATES.OFFERING, 0.0, 0.0, remote_number="201"))
+    assert not store.answer()
+    assert "has ended" in store.state.last_error
+
+
+def test_secure_unless_the_url_says_plain():
+    assert is_secure("wss://pbx:8443") and is_secure("pbx:8443")
+    assert not is_secure("ws://127.0.0.1:1") and not is_secure("HTTP://x")
+
+
+def test_a_display_only_store_refuses_login_with_a_message():
+    store = Store(None, clock=lambda: 1.0)
+    assert not store.login("ws://x:1", "u", "p")
+    assert "display only" in store.state.last_error
+    assert not store.restore("ws://x:1")  # no session file: nothing to restore

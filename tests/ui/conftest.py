@@ -1,0 +1,88 @@
+"""Pilot-test helpers: the real embedded switch on 127.0.0.1 port 0, a real client, the real app.
+
+Nothing is faked: the store owns a real ``WebRtcInstance`` talking websockets
+to a real ``Switch``. Media is off (signaling-only calls) to keep the tests
+quick; the media layer has its own tests. Waiting is always for a store state,
+with a timeout, never a sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+from console.settings import AppDirs, CallHistory, Config, SessionFile, Settings
+from console.store import AppState, LoginPlan, Store, client_factory
+from console.ui import SwitchboardApp, build_app
+
+TIMEOUT = 10.0
+
+
+@pytest.fixture
+async def switch():
+    from console.switch.demo import demo_config
+    from console.switch.server import Switch
+
+    sw = await Switch.start(demo_config(port=0, media=False))
+    try:
+        yield sw
+    finally:
+        await sw.aclose()
+
+
+@pytest.fixture
+def dirs(tmp_path) -> AppDirs:
+    return AppDirs(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
+
+
+@dataclass
+class Console:
+    app: SwitchboardApp
+    store: Store
+
+    async def until(self, predicate: Callable[[AppState], bool], timeout: float = TIMEOUT) -> AppState:
+        return await until(self.store, predicate, timeout)
+
+
+async def until(store: Store, predicate: Callable[[AppState], bool], timeout: float = TIMEOUT) -> AppState:
+    """The first store state that satisfies ``predicate`` (now or later), or fail after ``timeout``."""
+    if predicate(store.state):
+        return store.state
+    future: asyncio.Future[AppState] = asyncio.get_running_loop().create_future()
+
+    def check(state: AppState) -> None:
+        if not future.done() and predicate(state):
+            future.set_result(state)
+
+    unsubscribe = store.subscribe(check)
+    try:
+        return await asyncio.wait_for(future, timeout)
+    except TimeoutError:
+        raise AssertionError(f"store never reached the awaited state; last log: "
+                             f"{[line.text for line in store.state.log[-8:]]}") from None
+    finally:
+        unsubscribe()
+
+
+def make_console(dirs: AppDirs, plan: LoginPlan, config: Config | None = None, linger: float = 5.0) -> Console:
+    store = Store(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs), media=False,
+                  linger=linger)
+    settings = Settings(config=config or Config(), dirs=dirs)
+    return Console(build_app(settings, store, plan), store)
+
+
+def operator_plan(switch, **changes) -> LoginPlan:
+    """The embedded default: log in as the operator (200) automatically, with a demo caller."""
+    from console.switch.media import ServiceKind
+
+    async def demo_call() -> str:
+        call_id = await switch.originate("201", "Alice", "200", ServiceKind.TONE)
+        return f"demo call {call_id} from 201 Alice"
+
+    values = dict(server=switch.url, username="operator", password="operator", auto_login=True, embedded=True,
+                  demo_call=demo_call)
+    values.update(changes)
+    return LoginPlan(**values)

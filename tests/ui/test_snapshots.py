@@ -1,0 +1,54 @@
+"""Snapshot tests (pytest-textual-snapshot) of the main screens, in the default and the high-contrast theme.
+
+Update after a deliberate change with ``pytest tests/ui/test_snapshots.py --snapshot-update``
+and look at the pictures (tests/ui/__snapshots__/) before committing them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .scenes import busy_switchboard, failed_login
+
+THEMES = ["anynode-dark", "anynode-high-contrast"]
+SIZE = (110, 32)
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_main_screen_with_calls_in_every_state(snap_compare, theme):
+    """The switchboard logged in as 200 “Operator” on the embedded switch, saved session yes. Five cards:
+    slot 1 outgoing 9000 Echo test CONNECTED 01:20 with the double "selected" border; slot 2 incoming
+    201 Alice OFFERING, highlighted, with "♪ RINGING: a answer · x decline"; slot 3 9002 IVR HELD
+    ("held by us") showing DTMF sent 12# / recv 12#; slot 4 9004 Busy DISCONNECTED with "The called party
+    is busy (BUSY)"; slot 5 incoming 202 Bob HOLDING ("held by far end"). Every state in words, symbol and
+    the seed's name. Log pane below, footer with the keys."""
+    assert snap_compare(busy_switchboard(theme), terminal_size=SIZE, run_before=settle)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_login_screen_after_a_refused_login(snap_compare, theme):
+    """The login screen over the main screen: server wss://pbx.example.com:8443, username alice, empty
+    password (masked field) and token, number +4930123456; the reason line reads
+    "✕ Server refused or unreachable (address, certificate or credentials) (SERVER_ACCESS)" in the error
+    colour; a Log in button (no restore button: no saved session)."""
+    assert snap_compare(failed_login(theme), terminal_size=SIZE, run_before=settle)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_transfer_picker(snap_compare, theme):
+    """The transfer picker over the switchboard, after pressing t then 1: the transferable calls
+    (1 9000 Echo test Connected, 3 9002 IVR On hold, 5 202 Bob Held by the far end), slot 1 ticked [x]
+    with the cursor on it, and the prompt "Pick 1 more call(s)…". The ringing and ended calls are not offered."""
+    assert snap_compare(busy_switchboard(theme), press=["t", "1"], terminal_size=SIZE, run_before=settle)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_help_screen(snap_compare, theme):
+    """The help screen (F1): a table of every key, what it does and its config name (a Answer ... Ctrl+q Quit,
+    1 … 9 slots, Ctrl+P palette), then the symbol legend for call and login states."""
+    assert snap_compare(busy_switchboard(theme), press=["f1"], terminal_size=SIZE, run_before=settle)
