@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any, Callable
 
 from console.core.callinfo import CallInfo
@@ -44,7 +45,7 @@ class WebRtcCall:
         self._audio_element: Any = None
         self._video_elements: tuple[Any, Any] | None = None
         self.media: Any = None  # console.media.call_media.CallMedia once media starts
-        self._busy = False  # a request is in flight: the state may still change under it
+        self.negotiation = asyncio.Lock()  # one offer/answer exchange at a time
         if info is not None:
             self.id = info.call
             self._absorb(info)

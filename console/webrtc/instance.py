@@ -83,6 +83,7 @@ class WebRtcInstance(MediaGlue):
         self._hangup_when_known: set[WebRtcCall] = set()
         self._ended_by_switch: str | None = None  # the reason of a logged_out event
         self._logging_out = False
+        self._closing = False  # aclose() was called
         MediaGlue.__init__(self, device=device, ice_servers=ice_servers, media_timeout=media_timeout)
 
     # -- the seed's methods ---------------------------------------------------
@@ -135,7 +136,11 @@ class WebRtcInstance(MediaGlue):
         self._on_error = handler
 
     async def aclose(self) -> None:
-        """Drop the connection without logging out (as a closed browser tab would) and end every task."""
+        """Drop the connection without logging out (as a closed browser tab would) and end every task.
+
+        No login state is reported for it: the application asked for it.
+        """
+        self._closing = True
         if self._comm is not None:
             await self._comm.close()
         if self._reader is not None:
@@ -149,7 +154,7 @@ class WebRtcInstance(MediaGlue):
             raise CallStateError(f"cannot start a login in state {self.login_state}")
         self.server, self._secure = server, bool(secure)
         self._ended_by_switch = None
-        self._logging_out = False
+        self._logging_out = self._closing = False
         self._set_login(LOGIN_STATES.CONNECTING)
         body = {**body, "client": self.client_description}
         self._spawn(self._session(server, secure, msg_type, body), name="login")
@@ -261,7 +266,7 @@ class WebRtcInstance(MediaGlue):
 
     def _on_closed(self, exc: CommClosed) -> None:
         log.debug("connection closed: %s", exc)
-        if self._ended_by_switch is not None or self._logging_out:
+        if self._ended_by_switch is not None or self._logging_out or self._closing:
             return
         if self.login_state in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING):
             self._set_login(LOGIN_STATES.CONNECTION_LOST)
@@ -342,51 +347,59 @@ class WebRtcInstance(MediaGlue):
 
     async def _dial(self, call: WebRtcCall, number: str, name: str) -> None:
         self._dialing.add(call)
+
+        def named(result: Message) -> None:
+            info = CallInfo.from_wire(result.get("call"))
+            self._dialing.discard(call)
+            call.id = info.call
+            self._calls[info.call] = call
+            call._update(self._orphans.pop(info.call, info))  # events that overtook the result are newer
+
         try:
             await self._hold_others(call)
-            offer = await self._offer(call, "sendrecv")
-            result = await self._request(MsgType.DIAL, number=number, name=name or None, sdp=offer)
-        except (RequestFailed, CommClosed, asyncio.TimeoutError, RuntimeError) as exc:
+            await self._negotiate(call, MsgType.DIAL, "sendrecv", named, number=number, name=name or None)
+        except (RequestFailed, CommClosed, asyncio.TimeoutError, RuntimeError, ProtocolError) as exc:
             self._dialing.discard(call)
             self._failed(call, "dial", exc)
-            call._reason = DISC_REASON.ERROR
-            call._set_state(CALL_STATES.DISCONNECTED)
+            if call.id is None:
+                call._reason = DISC_REASON.ERROR
+                call._set_state(CALL_STATES.DISCONNECTED)
             return
-        info = CallInfo.from_wire(result.get("call"))
-        self._dialing.discard(call)
-        call.id = info.call
-        self._calls[info.call] = call
-        call._update(self._orphans.pop(info.call, info))  # events that overtook the result are newer
-        await self._answered(call, result)
         if call in self._hangup_when_known and call.get_state() is not CALL_STATES.DISCONNECTED:
             self._hangup_when_known.discard(call)
             await self._simple(call, MsgType.DISCONNECT)
 
     async def _answer(self, call: WebRtcCall) -> None:
-        try:
-            await self._hold_others(call)
-            offer = await self._offer(call, "sendrecv")
-            result = await self._request(MsgType.ANSWER, call=call.id, sdp=offer)
-            await self._answered(call, result)
-        except (RequestFailed, CommClosed, asyncio.TimeoutError, RuntimeError) as exc:
-            self._failed(call, "answer", exc)
+        await self._hold_others(call)
+        await self._negotiate_or_report(call, MsgType.ANSWER, "sendrecv")
 
     async def _hold(self, call: WebRtcCall) -> None:
-        try:
-            offer = await self._offer(call, "inactive")
-            result = await self._request(MsgType.HOLD, call=call.id, sdp=offer)
-            await self._answered(call, result)
-        except (RequestFailed, CommClosed, asyncio.TimeoutError, RuntimeError) as exc:
-            self._failed(call, "hold", exc)
+        await self._negotiate_or_report(call, MsgType.HOLD, "inactive")
 
     async def _retrieve(self, call: WebRtcCall) -> None:
+        await self._hold_others(call)
+        await self._negotiate_or_report(call, MsgType.RETRIEVE, "sendrecv")
+
+    async def _negotiate_or_report(self, call: WebRtcCall, msg_type: MsgType, direction: str) -> None:
         try:
-            await self._hold_others(call)
-            offer = await self._offer(call, "sendrecv")
-            result = await self._request(MsgType.RETRIEVE, call=call.id, sdp=offer)
-            await self._answered(call, result)
+            await self._negotiate(call, msg_type, direction, None, call=call.id)
         except (RequestFailed, CommClosed, asyncio.TimeoutError, RuntimeError) as exc:
-            self._failed(call, "retrieve", exc)
+            self._failed(call, str(msg_type), exc)
+
+    async def _negotiate(self, target: WebRtcCall, msg_type: MsgType, direction: str,
+                         on_result: Callable[[Message], None] | None, **body: Any) -> Message:
+        """Offer (if the call has media), request, apply the answer: one at a time per call.
+
+        The lock keeps a quick hold-then-retrieve from applying the hold's
+        answer to the retrieve's offer.
+        """
+        async with target.negotiation:
+            offer = await self._offer(target, direction)
+            result = await self._request(msg_type, sdp=offer, **body)
+            if on_result is not None:
+                on_result(result)
+            await self._answered(target, result)
+            return result
 
     async def _hold_others(self, call: WebRtcCall) -> None:
         """The devices belong to one call: hold every other connected call first."""

@@ -87,11 +87,7 @@ class MediaGlue:
     async def _renegotiate(self, call: WebRtcCall) -> None:
         direction = "inactive" if call.get_state() is CALL_STATES.HELD else "sendrecv"
         try:
-            offer = await self._offer(call, direction)
-            if offer is None:
-                return
-            result = await self._request(MsgType.MEDIA, call=call.id, sdp=offer)  # type: ignore[attr-defined]
-            await self._answered(call, result)
+            await self._negotiate(call, MsgType.MEDIA, direction, None, call=call.id)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - reported, the call stays as it is
             self._failed(call, "media negotiation", exc)  # type: ignore[attr-defined]
 
