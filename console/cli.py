@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token", help="log in with this JSON Web Token instead of a password")
     parser.add_argument("--ca-file", help="CA certificates to verify the server's TLS certificate with")
     parser.add_argument("--device", help="audio device: index, part of its name, 'null' or a .wav path")
+    parser.add_argument("--jitter-frames", type=int, metavar="N", choices=range(1, 9),
+                        help="20 ms audio frames the receive jitter buffer holds back (1-8; default 1: lowest delay; "
+                             "raise it on a jittery network)")
     parser.add_argument("--theme", help="theme name (e.g. anynode-light, anynode-high-contrast)")
     parser.add_argument("--no-restore", action="store_true", help="do not restore a saved session")
     parser.add_argument("--log-client", action="store_true", help="start with the client's diagnostic log on")
@@ -107,6 +110,10 @@ async def run_console(args: argparse.Namespace) -> None:
                          token=args.token or "", auto_login=bool(args.token), restore=not args.no_restore)
     else:
         switch, plan = await start_embedded()
+    if args.jitter_frames is not None:
+        from console.media import patches
+
+        patches.set_audio_prefetch(args.jitter_frames)
     device = args.device or config.audio_device or "auto"
     store = Store(client_factory(device=device, ca_file=args.ca_file), sessions=SessionFile(dirs),
                   history=CallHistory(dirs), media=True)

@@ -36,7 +36,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-DEFAULT_AUDIO_PREFETCH = 2
+DEFAULT_AUDIO_PREFETCH = 1
 """Frames the audio jitter buffer holds back before releasing one (aiortc's own: 4)."""
 
 _AIORTC_VERSION = "1.16.0"
@@ -189,7 +189,9 @@ def apply(audio_prefetch: int | None = None) -> None:
 def set_audio_prefetch(frames: int) -> None:
     """Frames (1-8) the audio jitter buffer keeps before releasing one: latency = about 20 ms x frames.
 
-    1 gives occasional underruns; 2 (the default) about 41 ms; aiortc's own is 4.
+    1 (the default) keeps console -> switch echo -> console near 80-100 ms; the device's
+    playout buffer absorbs the jitter a 1-frame buffer lets through. 2 adds about 20 ms a hop;
+    aiortc's own is 4 (about 80 ms a hop).
     """
     if not isinstance(frames, int) or not 1 <= frames <= 8:
         raise ValueError(f"audio prefetch must be an integer from 1 to 8, not {frames!r}")

@@ -49,7 +49,14 @@ class CallCard(Static):
             text.append(f"  {call.remote_name}")
         text.append("\n")
         text.append(f"◷ {format_duration(call.duration(self.now))}   {HOLD_WORDS[call.hold]}\n")
-        audio = meter(self.level) if call.audio else "off"
+        if not call.audio:
+            audio = "off"
+        elif call.state is CALL_STATES.HELD:
+            audio = "paused (held)"  # a held call carries no media: no stale level
+        elif call.ended:
+            audio = "ended"
+        else:
+            audio = meter(self.level)
         text.append(f"audio {audio} · video {'on' if call.video else 'off'}\n")
         if call.digits_sent or call.digits_received:
             text.append(f"DTMF sent {call.digits_sent or '—'} · recv {call.digits_received or '—'}\n")
