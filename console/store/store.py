@@ -42,14 +42,18 @@ _LOG_LEVELS = {logging.DEBUG: LogLevel.DEBUG, logging.INFO: LogLevel.INFO, loggi
 
 
 def client_factory(device: Any = None, ice_servers: tuple = (), ca_file: str | None = None,
-                   description: str = "anynode-console") -> ClientFactory:
-    """The default: a real :class:`console.webrtc.WebRtcInstance` (imported when first needed)."""
+                   description: str = "anynode-console", auto_reconnect: bool = True) -> ClientFactory:
+    """The default: a real :class:`console.webrtc.WebRtcInstance` (imported when first needed).
+
+    An operator's console reconnects by itself: a lost connection is restored
+    while the switch keeps the session (``auto_reconnect``).
+    """
 
     def make(on_login: Callable[..., Any], on_incoming: Callable[..., Any]) -> WebRtcInstance:
         from console.webrtc import WebRtcInstance
 
         return WebRtcInstance(on_login, on_incoming, description, device=device, ice_servers=ice_servers,
-                              ca_file=ca_file)
+                              ca_file=ca_file, auto_reconnect=auto_reconnect)
 
     return make
 
@@ -215,6 +219,11 @@ class Store:
 
         self._attempt("restore", run)
         return started
+
+    @property
+    def reconnecting(self) -> bool:
+        """The client is restoring a lost connection by itself: no need for the login screen."""
+        return bool(self.client is not None and getattr(self.client, "reconnecting", False))
 
     def logout(self) -> bool:
         return self._attempt("logout", lambda: self.open().logout())

@@ -144,8 +144,10 @@ class SwitchboardApp(App[None]):
         elif login_state is LOGIN_STATES.LOGIN_RESTORE_FAILED and self.plan.auto_login:
             self.store.note("the saved session is gone; logging in afresh")
             self._auto_login()
-        elif login_state in _FAILED:
+        elif login_state in _FAILED and (login_state is LOGIN_STATES.LOGIN_RESTORE_FAILED or not self.store.reconnecting):
             self.show_login()
+        elif login_state is LOGIN_STATES.CONNECTION_LOST:
+            self.store.note("connection lost: restoring the session…", LogLevel.WARNING)
 
     def show_login(self) -> None:
         if not any(isinstance(screen, LoginScreen) for screen in self.screen_stack):

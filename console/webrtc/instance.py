@@ -16,6 +16,7 @@ from console.core.protocol import Message, MsgType, decode, encode, request
 from .call import WebRtcCall
 from .handlers import TaskSet, fire, log
 from .media_glue import MediaGlue
+from .reconnect import Reconnector
 
 DEFAULT_CLIENT = "anynode-console (Python)"
 REQUEST_TIMEOUT = 10.0
@@ -36,7 +37,7 @@ class RequestFailed(Exception):
         self.message = message
 
 
-class WebRtcInstance(MediaGlue):
+class WebRtcInstance(MediaGlue, Reconnector):
     """Connects to a switch, logs in, creates outgoing calls and signals incoming ones.
 
     Every method returns at once (it needs a running asyncio loop); progress
@@ -56,6 +57,7 @@ class WebRtcInstance(MediaGlue):
         auto_hold: bool = True,
         request_timeout: float = REQUEST_TIMEOUT,
         media_timeout: float = 10.0,
+        auto_reconnect: bool = False,
     ):
         self._on_login_status = on_login_status
         self._on_incoming_call = on_incoming_call
@@ -85,6 +87,7 @@ class WebRtcInstance(MediaGlue):
         self._logging_out = False
         self._closing = False  # aclose() was called
         MediaGlue.__init__(self, device=device, ice_servers=ice_servers, media_timeout=media_timeout)
+        Reconnector.__init__(self, auto_reconnect)
 
     # -- the seed's methods ---------------------------------------------------
     def login(self, server: str, secure: bool, notification: bool, username: str, password: str, number: str | None = None) -> None:
@@ -184,6 +187,9 @@ class WebRtcInstance(MediaGlue):
             await comm.close()
             return
         self._identifier = result.get("identifier")
+        lifetime = result.get("lifetime")
+        if isinstance(lifetime, (int, float)) and lifetime > 0:
+            self._lifetime = float(lifetime)
         self._number = result.get("number")
         self._name = result.get("name")
         self._set_login(LOGIN_STATES.SUCCESS)
@@ -224,6 +230,7 @@ class WebRtcInstance(MediaGlue):
         log.debug("login: %s -> %s", self.login_state, state)
         self.login_state = state
         fire(self._tasks, self._on_login_status, state)
+        self._login_settled(state)
 
     def _require_login(self) -> None:
         if self.login_state is not LOGIN_STATES.SUCCESS:
@@ -269,6 +276,8 @@ class WebRtcInstance(MediaGlue):
         if self._ended_by_switch is not None or self._logging_out or self._closing:
             return
         if self.login_state in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING):
+            if self.login_state is LOGIN_STATES.SUCCESS:
+                self._connection_lost()  # first, so the handler already sees ``reconnecting``
             self._set_login(LOGIN_STATES.CONNECTION_LOST)
 
     def _on_frame(self, text: str) -> None:

@@ -82,3 +82,31 @@ async def test_connection_lost_then_restore_in_the_same_instance_keeps_the_call_
     await alice.until(lambda: alice.digits.get(inc) == ["5"], "the digit after restore")
     for c in (op, alice):
         await c.close()
+
+
+async def test_auto_reconnect_restores_the_session_after_the_socket_drops(make_switch):
+    switch = await make_switch(session_lifetime=30.0)
+    op, alice = Console(switch.url, {"auto_reconnect": True}), Console(switch.url, {"auto_reconnect": True})
+    await op.login("operator", "operator"); await alice.login("alice", "alice")
+    out, inc = await connect_pair(op, alice)
+    await switch.drop_connections()
+    for console in (op, alice):
+        await console.until(lambda: console.logins[-3:] == [L.CONNECTION_LOST, L.CONNECTING, L.SUCCESS], "the automatic restore")
+    assert op.inst.calls == [out] and out.get_state() is S.CONNECTED
+    out.send_digit("8")
+    await alice.until(lambda: alice.digits.get(inc) == ["8"], "the digit after the reconnect")
+    assert not op.inst.reconnecting
+    for c in (op, alice):
+        await c.close()
+
+
+async def test_auto_reconnect_gives_up_when_the_switch_forgot_the_session(make_switch):
+    switch = await make_switch(session_lifetime=30.0)
+    other = await make_switch(session_lifetime=30.0)  # stands for a restarted switch that lost its sessions
+    op = Console(switch.url, {"auto_reconnect": True})
+    await op.login("operator", "operator")
+    await switch.drop_connections()
+    op.inst.server = other.url  # before the first attempt (0.5 s)
+    await op.login_state(L.LOGIN_RESTORE_FAILED, timeout=10)
+    assert L.CONNECTION_LOST in op.logins and not op.inst.reconnecting
+    await op.close()

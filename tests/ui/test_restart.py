@@ -58,3 +58,22 @@ async def test_embedded_mode_logs_in_afresh_when_restore_fails(switch, dirs):
         state = await console.until(logged_in)
         assert state.login.number == "200"
     await console.store.aclose()
+
+
+async def test_a_dropped_connection_is_restored_without_the_login_screen(switch, dirs):
+    """The switch drops every socket: the console says so, reconnects by itself and keeps the call."""
+    console = make_console(dirs, operator_plan(switch))
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        slot = await dial(pilot, console, "9000")
+        await switch.drop_connections()
+        await console.until(lambda s: s.login.state is LOGIN_STATES.CONNECTION_LOST)
+        await pilot.pause()
+        assert not any(isinstance(s, LoginScreen) for s in console.app.screen_stack)
+        await console.until(logged_in)
+        await pilot.pause()
+        assert not any(isinstance(s, LoginScreen) for s in console.app.screen_stack)
+        assert console.store.state.call_in(slot).state is CALL_STATES.CONNECTED
+        await pilot.press("h")  # and the call still answers the keys
+        await console.until(slot_state(slot, CALL_STATES.HELD))
+    await console.store.aclose()
