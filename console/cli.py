@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="{switch,devices}")
     switch = sub.add_parser("switch", help="run the embedded switch alone")
     switch.add_argument("--config", help="the switch's TOML file (default: the demo directory)")
+    switch.add_argument("--host", help="address to listen on (default: the file's, else 127.0.0.1)")
+    switch.add_argument("--port", type=int, help="port to listen on (default: the file's; 0 = any free port)")
     sub.add_parser("devices", help="list audio devices")
     return parser
 
@@ -69,11 +71,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "switch":
         from console.switch.server import run_switch
 
+        from console.switch.config import ConfigError
+
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         try:
-            asyncio.run(run_switch(args.config))
+            asyncio.run(run_switch(args.config, host=args.host, port=args.port))
         except KeyboardInterrupt:
             pass
+        except (ConfigError, OSError) as exc:  # a bad file, a port in use: say so, no traceback
+            print(f"anynode-console switch: {exc}", file=sys.stderr)
+            return 2
         return 0
     if args.command == "devices":
         return list_audio_devices()

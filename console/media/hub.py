@@ -16,7 +16,12 @@ from collections import deque
 from typing import Hashable
 
 from .devices import AudioDevice
+from .tones import SILENT_FRAME, ToneGenerator
 
+RING_HZ = (440.0, 480.0)  # the ring the speaker plays for an incoming call
+RING_DBFS = -20.0  # each of the two tones (about -17 dBFS together)
+RING_ON_FRAMES = 50  # 1 s of ring
+RING_OFF_FRAMES = 150  # then 3 s of silence
 MIC_QUEUE_FRAMES = 4  # at most 80 ms of microphone audio waits for the sending track
 MIC_TARGET = 2  # frames kept when the queue runs long (the card's clock runs faster than ours)
 
@@ -30,6 +35,9 @@ class DeviceHub:
 
     def __init__(self, device: AudioDevice) -> None:
         self.device = device
+        self._alerting = False
+        self._alert_tick = 0
+        self._ring = ToneGenerator(RING_HZ, RING_DBFS)
         self._focused: Hashable | None = None
         self._mic: deque[bytes] = deque(maxlen=MIC_QUEUE_FRAMES)
         self._started = False
@@ -74,9 +82,31 @@ class DeviceHub:
         self._mic.clear()
         self.device.flush_playout()
 
+    def alert(self, on: bool) -> None:
+        """Ring the speaker (a call is ringing here) while no call has the device.
+
+        A cadence of RING_ON_FRAMES of RING_HZ at RING_DBFS, then RING_OFF_FRAMES
+        of silence. While a call has the device its audio is not disturbed: the
+        UI's visible ring and terminal bell announce a second call.
+        """
+        if on == self._alerting:
+            return
+        self._alerting = on
+        self._alert_tick = 0
+        if not on and self._focused is None:
+            self.device.flush_playout()
+
+    @property
+    def alerting(self) -> bool:
+        return self._alerting
+
     def _on_mic_frame(self, pcm: bytes) -> None:
-        # On the loop (the device hands frames over with call_soon_threadsafe).
+        # On the loop (the device hands frames over with call_soon_threadsafe); one call per 20 ms tick.
         if self._focused is None:
+            if self._alerting:
+                phase = self._alert_tick % (RING_ON_FRAMES + RING_OFF_FRAMES)
+                self._alert_tick += 1
+                self.device.play(self._ring.frame() if phase < RING_ON_FRAMES else SILENT_FRAME)
             return
         self.mic_frames += 1
         self._mic.append(pcm)

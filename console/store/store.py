@@ -116,6 +116,7 @@ class Store:
         self._sinks: dict[str, Any] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._next_key = 1
+        self._ringing = False
         self._bridge: _LogBridge | None = None
         self._loop_thread = threading.get_ident()
         if history is not None:
@@ -151,6 +152,15 @@ class Store:
                         log.exception("store subscriber %r failed", fn)
         finally:
             self._dispatching = False
+        self._ring_if_needed()
+
+    def _ring_if_needed(self) -> None:
+        """An incoming call rings the speaker too (where media is on), not only the screen."""
+        ringing = bool(self._state.ringing_calls())
+        if ringing == self._ringing or not self.media or self.client is None:
+            return
+        self._ringing = ringing
+        self._attempt("ring", lambda: self.client.set_ringing(ringing))
 
     # -- life cycle -----------------------------------------------------------------
     def open(self) -> WebRtcInstance:

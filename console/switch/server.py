@@ -9,6 +9,7 @@ restore, logout, kick, shutdown.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import ssl
 from typing import Any, Awaitable, Callable
@@ -253,14 +254,20 @@ def _id(msg: Message | None) -> int | None:
     return msg.id if msg is not None else None
 
 
-async def run_switch(config_path: str | None = None) -> None:
-    """Serve until cancelled (``anynode-console switch --config FILE``); no file: the demo directory."""
+async def run_switch(config_path: str | None = None, *, host: str | None = None, port: int | None = None) -> None:
+    """Serve until cancelled (``anynode-console switch --config FILE``); no file: the demo directory.
+
+    ``host`` and ``port`` override the file's.
+    """
     if config_path:
         config = load_config(config_path)
     else:
         from console.switch.demo import demo_config
 
         config = demo_config()
+    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    if overrides:
+        config = dataclasses.replace(config, **overrides)
     switch = await Switch.start(config)
     log.info("anynode-console switch ready at %s", switch.url)
     try:

@@ -91,6 +91,13 @@ class MediaGlue:
         except Exception as exc:  # noqa: BLE001 - reported, the call stays as it is
             self._failed(call, "media negotiation", exc)  # type: ignore[attr-defined]
 
+    def set_ringing(self, on: bool) -> None:
+        """Extra: ring the speaker for an incoming call while no call has the device (opens it if needed)."""
+        if on:
+            self._ensure_hub().alert(True)
+        elif self.hub is not None:
+            self.hub.alert(False)
+
     # -- who has the devices ---------------------------------------------
     def _focus_if_active(self, call: WebRtcCall) -> None:
         if self.hub is not None and call.media is not None and call.get_state() in (CALL_STATES.CONNECTED, CALL_STATES.HOLDING):

@@ -66,6 +66,15 @@ class Console:
         except TimeoutError:
             raise AssertionError(f"timed out waiting for {what}; logins={self.logins} errors={self.errors}") from None
 
+    async def measured(self, predicate, what: str, timeout: float = TIMEOUT, every: float = 0.02) -> None:
+        """Poll a measurement (audio at a device, which posts no event) until it holds; bounded by ``timeout``."""
+        try:
+            async with asyncio.timeout(timeout):
+                while not predicate():
+                    await asyncio.sleep(every)
+        except TimeoutError:
+            raise AssertionError(f"timed out waiting for {what}") from None
+
     async def login_state(self, state: LOGIN_STATES, timeout: float = TIMEOUT) -> None:
         await self.until(lambda: self.logins and self.logins[-1] is state, f"login state {state}", timeout)
 

@@ -134,7 +134,7 @@ async def test_only_the_focused_call_reaches_the_speaker(media_switch):
             calls[number].retrieve()
             await op.call_state(calls[number], S.CONNECTED)
         await hears(sinks[number], expected[number], f"{number} in its sink")
-        await op.until(lambda: tone_present(device.heard(0.3), RATE, expected[number]), f"{number} at the speaker")
+        await op.measured(lambda: tone_present(device.heard(0.3), RATE, expected[number]), f"{number} at the speaker")
         heard = device.heard(0.3)
         for other, hz in expected.items():
             if other != number:
@@ -207,3 +207,22 @@ async def test_restored_console_hears_its_call_again(media_switch):
     await again.until(lambda: again.restored and again.restored[0].get_state() is S.CONNECTED, "restored call")
     await hears(new_sink, TONE_HZ, "tone after the restore", timeout=10)
     await again.close()
+
+
+async def test_an_incoming_call_rings_the_speaker_until_answered(media_switch):
+    op, device = await media_console(media_switch, "operator")
+    alice, _ = await media_console(media_switch, "alice", mic_hz=600)
+    media_dial(alice, "200")
+    incoming = await op.next_incoming()
+    op.inst.set_ringing(True)  # what the switchboard's store does while a call rings here
+    await op.measured(lambda: tones_at(device, 440.0), "the ring at the speaker")
+    op.inst.set_ringing(False)
+    incoming.set_audio_element(RecordingSink())
+    incoming.answer()
+    await op.measured(lambda: tones_at(device, 600.0), "alice's voice instead of the ring")
+    assert not tone_present(device.heard(0.2), RATE, 440.0, min_share=0.1)
+    await op.close(); await alice.close()
+
+
+def tones_at(device, hz):
+    return tone_present(device.heard(0.2), RATE, hz, min_share=0.3)
