@@ -165,19 +165,19 @@ def _(event: ev.DigitsReceived, state: AppState) -> AppState:
 
 @_reduce.register
 def _(event: ev.TransferRequested, state: AppState) -> AppState:
-    for key in (event.key_a, event.key_b):
-        call = state.call_by_key(key)
-        if call is not None:
-            state = _replace_call(state, replace(call, transfer_pending=True))
-    return state
+    return _mark_transfer(state, (event.key_a, event.key_b), pending=True)
 
 
 @_reduce.register
 def _(event: ev.TransferFailed, state: AppState) -> AppState:
-    for key in (event.key_a, event.key_b):
+    return _mark_transfer(state, (event.key_a, event.key_b), pending=False)
+
+
+def _mark_transfer(state: AppState, keys: tuple[str, str], pending: bool) -> AppState:
+    for key in keys:
         call = state.call_by_key(key)
         if call is not None:
-            state = _replace_call(state, replace(call, transfer_pending=False))
+            state = _replace_call(state, replace(call, transfer_pending=pending))
     return state
 
 
