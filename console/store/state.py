@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
-MAX_SLOTS = 9  # digits 1-9 address a slot; more parallel calls than that are refused
+MAX_SLOTS = 32  # parallel calls on one console; digits 1-9 select the first nine, [ and ] step through all
 MAX_LOG_LINES = 300
 MAX_DIAL_HISTORY = 50
 MAX_DIGITS_SHOWN = 32

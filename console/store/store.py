@@ -266,6 +266,15 @@ class Store:
         view = self._state.call_by_key(key)
         return view.slot if view else None
 
+    def focus_step(self, step: int) -> bool:
+        """Select the next (+1) or previous (-1) call in slot order, wrapping; for slots past 9."""
+        slots = sorted(call.slot for call in self._state.calls)
+        if not slots:
+            return False
+        current = self._state.focused
+        index = slots.index(current) if current in slots else (-1 if step > 0 else 0)
+        return self.focus(slots[(index + step) % len(slots)])
+
     def answer(self, slot: int | None = None) -> bool:
         return self._on_call("answer", self._ringing_target(slot), lambda c: c.answer())
 

@@ -193,6 +193,9 @@ class SwitchboardApp(App[None]):
     def action_focus_slot(self, slot: int) -> None:
         self.store.focus(slot)
 
+    def action_focus_step(self, step: int) -> None:
+        self.store.focus_step(step)
+
     def action_answer(self) -> None:
         self.store.answer()
 

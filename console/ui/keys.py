@@ -45,6 +45,10 @@ MAIN_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("diagnostics", "L", "app.toggle_diagnostics", "Diag", "Turn the client's diagnostic logging on or off (control_logging)", show=False),
     ActionSpec("demo_call", "f5", "app.demo_call", "Demo call", "Embedded switch only: make a demo caller ring in"),
     ActionSpec("logout", "o", "app.logout", "Logout", "Log out (ends the session; calls end)"),
+    ActionSpec("next_call", "right_square_bracket", "app.focus_step(1)", "Next call",
+               "Select the next call in slot order (reaches slots past 9)", show=False),
+    ActionSpec("previous_call", "left_square_bracket", "app.focus_step(-1)", "Previous call",
+               "Select the previous call in slot order", show=False),
     *(_slot(n) for n in range(1, 10)),
 )
 
@@ -65,7 +69,8 @@ def bindings(specs: tuple[ActionSpec, ...], priority: bool = False) -> list[Bind
 
 def display_keys(keys: str) -> str:
     """'f1,question_mark' -> 'F1 / ?' for the help screen."""
-    names = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "space": "Space"}
+    names = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "space": "Space",
+             "left_square_bracket": "[", "right_square_bracket": "]"}
     out = []
     for key in keys.split(","):
         key = key.strip()

@@ -208,3 +208,27 @@ async def test_log_out(switch, dirs):
         assert isinstance(console.app.screen, LoginScreen)
         assert not state.login.saved_session and console.store.saved_identifier(switch.url) is None
     await console.store.aclose()
+
+
+async def test_more_than_nine_calls_are_reachable_with_the_bracket_keys(switch, dirs):
+    """An operator with a dozen calls: [ and ] step through every slot, past the nine digit keys."""
+    console = make_console(dirs, operator_plan(switch))
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        for _ in range(12):
+            console.store.dial("9005")  # no answer: they stay ringing at the far end, one card each
+        await console.until(lambda s: len(s.calls) == 12 and all(c.state is CALL_STATES.DIALING or c.state is CALL_STATES.RINGING for c in s.calls))
+        await pilot.press("9")
+        await console.until(lambda s: s.focused == 9)
+        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket")
+        await console.until(lambda s: s.focused == 12)
+        await pilot.press("right_square_bracket")  # wraps around
+        await console.until(lambda s: s.focused == 1)
+        await pilot.press("left_square_bracket")
+        await console.until(lambda s: s.focused == 12)
+        await pilot.pause()
+        card = console.app.screen.query_one("#slot-12", CallCard)
+        assert card.selected and card.region.height > 0  # scrolled into view
+        await pilot.press("e")
+        await console.until(lambda s: s.call_in(12) is None or s.call_in(12).state is CALL_STATES.DISCONNECTED)
+    await console.store.aclose()

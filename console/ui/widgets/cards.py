@@ -134,6 +134,8 @@ class CallDeck(Container):
             if call is None:
                 continue
             card.call = call
+            if slot == self.focused and not card.selected:
+                card.scroll_visible(animate=False)  # a selected card past the screen's edge comes into view
             card.selected = slot == self.focused
             card.now = self.now
             card.level = self.levels.get(slot)
