@@ -6,6 +6,7 @@ set, as in the seed before setAudioElement) never imports aiortc.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from console.core.enums import CALL_STATES, DISC_REASON
@@ -25,6 +26,7 @@ class MediaGlue:
         self._ice_servers = tuple(ice_servers)
         self._media_timeout = media_timeout
         self.hub: Any = None
+        self._media_closing: set[Any] = set()  # close tasks of ended calls: awaited, never cancelled, by aclose
 
     # -- the device hub ---------------------------------------------------
     def _ensure_hub(self) -> Any:
@@ -111,7 +113,9 @@ class MediaGlue:
             media, call.media = call.media, None
             if self.hub is not None:
                 self.hub.release(media)
-            self._spawn(media.close())  # type: ignore[attr-defined]
+            task = self._spawn(media.close(), name="media close")  # type: ignore[attr-defined]
+            self._media_closing.add(task)
+            task.add_done_callback(self._media_closing.discard)
         elif state is CALL_STATES.HELD:
             if self.hub is not None:
                 self.hub.release(call.media)
@@ -119,6 +123,8 @@ class MediaGlue:
             self._focus_if_active(call)
 
     async def _close_media(self) -> None:
+        if self._media_closing:  # let ended calls finish closing: a cancelled close leaks aiortc's tasks
+            await asyncio.wait(set(self._media_closing), timeout=5.0)
         for call in list(getattr(self, "_calls", {}).values()):
             if call.media is not None:
                 media, call.media = call.media, None
