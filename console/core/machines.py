@@ -31,7 +31,9 @@ class CallRequest(StrEnum):
 
 
 _LIVE = frozenset({S.DIALING, S.OFFERING, S.RINGING, S.CONNECTED, S.HOLDING, S.HELD})
-_TALKING = frozenset({S.CONNECTED, S.HOLDING, S.HELD})
+TALKING_STATES = frozenset({S.CONNECTED, S.HOLDING, S.HELD})
+"""Past the answer and not ended: the states a call can be held, retrieved or transferred in."""
+_TALKING = TALKING_STATES
 
 # request -> (states it is legal in, directions it is legal for)
 LEGAL: dict[CallRequest, tuple[frozenset[CALL_STATES], frozenset[Direction]]] = {

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
+from console.core.machines import TALKING_STATES
 
 MAX_SLOTS = 32  # parallel calls on one console; digits 1-9 select the first nine, [ and ] step through all
 MAX_LOG_LINES = 300
@@ -48,7 +49,6 @@ LIVE_STATES = frozenset({
     CALL_STATES.IDLE, CALL_STATES.DIALING, CALL_STATES.OFFERING, CALL_STATES.RINGING,
     CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD,
 })
-TALKING_STATES = frozenset({CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD})
 RINGING_IN_STATES = frozenset({CALL_STATES.OFFERING, CALL_STATES.RINGING})
 
 

@@ -9,7 +9,7 @@ from console.core.callinfo import CallInfo
 from console.core.dtmf import check_digits
 from console.core.enums import CALL_STATES, DISC_REASON, Direction
 from console.core.errors import CallStateError
-from console.core.machines import CallRequest, check_request, check_transfer
+from console.core.machines import TALKING_STATES, CallRequest, check_request, check_transfer
 from console.core.protocol import MsgType
 
 from .handlers import fire, log
@@ -17,7 +17,6 @@ from .handlers import fire, log
 if TYPE_CHECKING:
     from .instance import WebRtcInstance
 
-_TALKING = (CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD)
 
 
 class WebRtcCall:
@@ -194,4 +193,4 @@ class WebRtcCall:
 
     @property
     def talking(self) -> bool:
-        return self._state in _TALKING
+        return self._state in TALKING_STATES

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from console.core.enums import CALL_STATES, DISC_REASON
+from console.core.enums import CALL_STATES
+from console.core.machines import LEGAL, CallRequest
 from console.core.protocol import Message, MsgType
 
 from .handlers import log
@@ -78,8 +79,8 @@ class MediaGlue:
 
     def _media_wanted(self, call: WebRtcCall) -> None:
         """An element was set: negotiate now if the call is past the point where an offer rides along."""
-        if call.id is not None and call.get_state() in (CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD,
-                                                         CALL_STATES.RINGING, CALL_STATES.DIALING):
+        media_states, _ = LEGAL[CallRequest.MEDIA]  # where a `media` re-offer is legal
+        if call.id is not None and call.get_state() in media_states:
             self._spawn(self._renegotiate(call))  # type: ignore[attr-defined]
 
     def _media_restored(self, call: WebRtcCall) -> None:
@@ -132,5 +133,3 @@ class MediaGlue:
         if self.hub is not None:
             self.hub.stop()
 
-
-__all__ = ["MediaGlue", "DISC_REASON"]
