@@ -110,6 +110,7 @@ class RtcMediaPlane:
     ) -> None:
         patches.apply()
         self.on_failure: Callable[[str], None] | None = None
+        self.on_dtmf: Callable[[str, str], None] | None = None
         self.max_media = max_media
         self.connect_timeout = connect_timeout
         self._ice_servers = tuple(ice_servers)
@@ -237,6 +238,7 @@ class RtcMediaPlane:
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
             self._attach_tracks(current)
+            self._listen_dtmf(current)
             answer = await pc.createAnswer()
             await pc.setLocalDescription(answer)
         except MediaRejected:
@@ -244,7 +246,7 @@ class RtcMediaPlane:
         except Exception as error:
             raise MediaRejected(f"the offer cannot be used: {error or type(error).__name__}") from error
         audio = [t for t in pc.getTransceivers() if t.kind == "audio"]
-        if not audio or not audio[0]._codecs:
+        if not audio or not patches.negotiated_codecs(audio[0]):
             raise MediaRejected("no audio codec in common")
         return {"type": "answer", "sdp": pc.localDescription.sdp}
 
@@ -261,6 +263,20 @@ class RtcMediaPlane:
             elif transceiver.kind == "video" and current.video_out is None:
                 current.video_out = PacedVideoTrack(lambda tick: self._next_video(leg_id))
                 pc.addTrack(current.video_out)
+
+    def _listen_dtmf(self, current: _Leg) -> None:
+        """RFC 4733 digits received on the leg's first audio m-line go to ``on_dtmf``."""
+        audio = next((t for t in current.pc.getTransceivers() if t.kind == "audio"), None)
+        if audio is not None:
+            patches.listen_events(audio.receiver, lambda digit: self._on_digit(current, digit))
+
+    def _on_digit(self, current: _Leg, digit: str) -> None:
+        if current.closing or self._legs.get(current.id) is not current or self.on_dtmf is None:
+            return
+        try:
+            self.on_dtmf(current.id, digit)
+        except Exception:
+            self._log.exception("on_dtmf callback failed")
 
     # --- media --------------------------------------------------------------------
 
