@@ -1,9 +1,12 @@
 """A browser client written from docs/PROTOCOL.md alone, against the real switch, in headless Chromium.
 
 The page (``client.html``) logs in, dials the IVR 9002 with Chromium's own offer, sends digits
-with RTCDTMFSender (RFC 4733) and reports, over a WebSocket to this test, the IVR's ``dtmf``
-events for its call. That proves the document is enough to write a client (JSON SDP, no
-trickle ICE, ice_servers, the codecs answered) and that the switch understands a browser's DTMF.
+with RTCDTMFSender (RFC 4733), holds and retrieves by re-offer, drops its socket, restores the
+session on a new one and re-attaches media on a new peer connection, sends a digit again and
+hangs up. It reports each step, over a WebSocket to this test, with the IVR's ``dtmf`` events
+for its call. That proves the document is enough to write a client (JSON SDP, no trickle ICE,
+ice_servers, the codecs answered, hold/restore directions) and that the switch understands a
+browser's DTMF.
 """
 
 from __future__ import annotations
@@ -120,4 +123,8 @@ async def test_browser_client_from_the_document_dials_the_ivr_and_its_dtmf_is_re
     answer = steps["answer"]["sdp"]
     assert "opus/48000" in answer and "telephone-event/48000" in answer
     assert steps["ivr_report"]["digits"] == DIGITS  # every digit once, in order
+    assert steps["hold"] == {"state": "HELD", "answer_direction": "inactive"}
+    assert steps["retrieve"] == {"state": "CONNECTED", "answer_direction": "sendrecv"}
+    assert steps["restored"] == {"calls": 1, "state": "CONNECTED", "ice_servers": []}
+    assert steps["ivr_report_after_restore"]["digits"] == "2"
     assert steps["disconnected"]["reason"] == "USERTERMINATED"
