@@ -172,17 +172,20 @@ class CallMedia:
 
     # --- DTMF (RFC 4733) -----------------------------------------------------
 
-    def send_dtmf(self, digits: str) -> None:
-        """Queue ``digits`` (0-9 * # A-D) to be sent as RFC 4733 events: 100 ms each, 70 ms apart.
+    def send_dtmf(self, digits: str, duration_ms: int = 100, gap_ms: int = 70) -> None:
+        """Queue ``digits`` (0-9 * # A-D) to be sent as RFC 4733 events, ``duration_ms`` each
+        (40-6000) and ``gap_ms`` apart (30 or more), as RTCDTMFSender.insertDTMF does.
 
-        Raises MediaError if the media is not connected or the far end did not
-        accept telephone-event, InvalidDigitError for a digit outside the sixteen.
+        Raises MediaError if the media is not connected, sends no audio (held), or
+        the far end did not accept telephone-event, InvalidDigitError for a digit outside the sixteen.
         """
         digits = check_digits(digits)
         if self._closed or self._audio_tx is None or not self._connected.is_set():
             raise MediaError("DTMF needs connected media")
+        if self._audio_tx.currentDirection not in ("sendrecv", "sendonly"):
+            raise MediaError(f"DTMF needs audio going out; it is {self._audio_tx.currentDirection} (held?)")
         try:
-            patches.send_events(self._audio_tx).insert(digits)
+            patches.send_events(self._audio_tx).insert(digits, duration_ms, gap_ms)
         except ValueError as error:
             raise MediaError(f"cannot send DTMF: {error}") from error
 

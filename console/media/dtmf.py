@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 EVENTS = "0123456789*#ABCD"  # event codes 0-15 (RFC 4733 3.2)
 MIME = "audio/telephone-event"
-TONE_MS = 100  # RTCDTMFSender's default duration
-GAP_MS = 70  # RTCDTMFSender's default inter-tone gap
+TONE_MS = 100  # RTCDTMFSender's default duration (it allows 40-6000 ms)
+GAP_MS = 70  # RTCDTMFSender's default inter-tone gap (at least 30 ms)
+TONE_MS_RANGE = (40, 6000)
+GAP_MS_MIN = 30
 END_REPEATS = 3  # the end packet is sent this many times
 VOLUME = 10  # -10 dBm0
 MAX_DURATION = 0xFFFF
@@ -83,6 +85,8 @@ class EventReceiver:
 @dataclass
 class _Tone:
     code: int
+    length: int  # samples
+    gap: int  # samples of audio after it
     start: int | None = None  # RTP timestamp of the first packet
     ends_sent: int = 0
 
@@ -94,22 +98,29 @@ class EventSender:
     RTP timestamp; it returns None (send the audio) or ``(marker, event timestamp,
     payload)`` for a telephone-event packet that replaces it, as browsers do:
     ``tone_ms`` of event packets, the end packet three times, then ``gap_ms`` of
-    audio before the next digit.
+    audio before the next digit (clamped as RTCDTMFSender.insertDTMF does).
     """
 
-    def __init__(self, clock_rate: int, tone_ms: int = TONE_MS, gap_ms: int = GAP_MS) -> None:
+    def __init__(self, clock_rate: int) -> None:
         self.clock_rate = clock_rate
         self.frame = clock_rate // 50  # samples in one 20 ms packet
-        self.tone = max(self.frame, clock_rate * tone_ms // 1000)
-        self.gap = clock_rate * gap_ms // 1000
         self._queue: deque[_Tone] = deque()
         self._gap_until: int | None = None
         self.sent_digits = 0
         self.packets = 0  # audio packets replaced by event packets so far
 
-    def insert(self, digits: str) -> None:
+    def insert(self, digits: str, tone_ms: int = TONE_MS, gap_ms: int = GAP_MS) -> None:
+        tone_ms = min(max(tone_ms, TONE_MS_RANGE[0]), TONE_MS_RANGE[1])
+        length = max(self.frame, self.clock_rate * tone_ms // 1000)
+        gap = self.clock_rate * max(gap_ms, GAP_MS_MIN) // 1000
         for digit in digits.upper():
-            self._queue.append(_Tone(EVENTS.index(digit)))
+            self._queue.append(_Tone(EVENTS.index(digit), length, gap))
+
+    def requeue(self, other: EventSender) -> None:
+        """Take over the digits another sender (for an older negotiation) had not sent."""
+        for tone in other._queue:
+            scale = self.clock_rate / other.clock_rate
+            self._queue.append(_Tone(tone.code, int(tone.length * scale), int(tone.gap * scale)))
 
     @property
     def pending(self) -> str:
@@ -128,11 +139,11 @@ class EventSender:
         if tone.start is None:
             tone.start = timestamp
         duration = ((timestamp - tone.start) & 0xFFFFFFFF) + self.frame
-        if duration < self.tone:
+        if duration < tone.length:
             return marker, tone.start, pack(tone.code, duration)
         tone.ends_sent += 1
         if tone.ends_sent >= END_REPEATS:
             self._queue.popleft()
             self.sent_digits += 1
-            self._gap_until = (timestamp + self.frame + self.gap) & 0xFFFFFFFF
-        return marker, tone.start, pack(tone.code, self.tone, end=True)
+            self._gap_until = (timestamp + self.frame + tone.gap) & 0xFFFFFFFF
+        return marker, tone.start, pack(tone.code, tone.length, end=True)

@@ -343,9 +343,10 @@ def send_events(transceiver: Any) -> dtmf.EventSender:
         raise ValueError(f"the far end did not accept telephone-event/{rate}")
     current = _senders.get(transceiver.sender)
     if current is None or current[0] != event.payloadType or current[1].clock_rate != rate:
-        pending = current[1].pending if current is not None else ""
-        current = (event.payloadType, dtmf.EventSender(rate))
-        current[1].insert(pending)
+        fresh = dtmf.EventSender(rate)
+        if current is not None:
+            fresh.requeue(current[1])
+        current = (event.payloadType, fresh)
         _senders[transceiver.sender] = current
     return current[1]
 

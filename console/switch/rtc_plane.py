@@ -36,9 +36,11 @@ from console.media.frames import MonoConverter, Rechunker, StaleFilter
 from console.media.services import Arpeggio, Ivr, SteadyTone
 from console.media.tracks import PacedAudioTrack, PacedVideoTrack, cancel_tasks, consume
 
+from .connection import TokenBucket
 from .media import MUSIC_HZ, TONE_HZ, MediaRejected, MediaUnavailable, ServiceKind
 
 CONNECT_TIMEOUT = 10.0
+DIGIT_RATE = 20.0  # RFC 4733 digits a leg may deliver per second, bursts of twice that (a key press takes 70+ ms)
 INBOUND_FRAMES = 5  # 100 ms of a leg's received audio at most; the oldest goes first
 RELAY_TARGET = 2  # frames kept when a relay queue runs long (the two legs' clocks drift)
 MAX_SDP = 48 * 1024
@@ -76,6 +78,8 @@ class _Leg:
         self.receiving = False
         self.was_receiving = False
         self.stale = StaleFilter()
+        self.digits: TokenBucket | None = None
+        self.digits_dropped = 0
 
     def spawn(self, task: asyncio.Task[Any]) -> None:
         self.tasks.add(task)
@@ -107,8 +111,10 @@ class RtcMediaPlane:
         connect_timeout: float = CONNECT_TIMEOUT,
         ice_servers: Any = (),
         logger: logging.Logger | None = None,
+        digit_rate: float = DIGIT_RATE,
     ) -> None:
         patches.apply()
+        self.digit_rate = digit_rate
         self.on_failure: Callable[[str], None] | None = None
         self.on_dtmf: Callable[[str, str], None] | None = None
         self.max_media = max_media
@@ -197,6 +203,7 @@ class RtcMediaPlane:
             "frames_out": current.audio_out.frames_sent if current.audio_out else 0,
             "relay_dropped": current.relay_dropped,
             "stale_dropped": current.stale.dropped,
+            "digits_dropped": current.digits_dropped,
             "video_frames_out": current.video_out.frames_sent if current.video_out else 0,
             "connection_state": current.pc.connectionState,
             "route": self._routes.get(leg),
@@ -272,6 +279,13 @@ class RtcMediaPlane:
 
     def _on_digit(self, current: _Leg, digit: str) -> None:
         if current.closing or self._legs.get(current.id) is not current or self.on_dtmf is None:
+            return
+        if current.digits is None:
+            current.digits = TokenBucket(self.digit_rate, self.digit_rate * 2)
+        if not current.digits.take():
+            if current.digits_dropped == 0:
+                self._log.warning("leg %s sends RFC 4733 digits faster than %g/s; dropping the excess", current.id, self.digit_rate)
+            current.digits_dropped += 1
             return
         try:
             self.on_dtmf(current.id, digit)

@@ -62,7 +62,7 @@ def test_long_press_continued_with_a_new_timestamp_is_one_digit():
 
 def test_sender_schedule_tone_three_ends_and_gap():
     tx = dtmf.EventSender(48000)
-    tx.insert("4#")
+    tx.insert("4#")  # 100 ms, 70 ms apart
     steps = [tx.next(ts) for ts in range(0, 960 * 30, 960)]
     events = [(i, s) for i, s in enumerate(steps) if s is not None]
     first = [s for _, s in events if s[1] == 0]
@@ -73,6 +73,16 @@ def test_sender_schedule_tone_three_ends_and_gap():
     assert second_start == 7 + 4  # 7 packets of "4", then 80 ms (4 packets) of audio
     assert dtmf.unpack(steps[second_start][2]).digit == "#"
     assert tx.sent_digits == 2 and tx.pending == ""
+
+
+def test_sender_clamps_like_insert_dtmf():
+    tx = dtmf.EventSender(8000)
+    tx.insert("1", tone_ms=5, gap_ms=0)  # 40 ms and 30 ms at least
+    steps = [tx.next(ts) for ts in range(0, 160 * 12, 160)]
+    events = [dtmf.unpack(s[2]) for s in steps[:4]]
+    assert [(e.duration, e.end) for e in events] == [(160, False)] + [(320, True)] * 3 and steps[4] is None
+    tx.insert("2", tone_ms=60000)
+    assert tx.pending == "2"
 
 
 # --- SDP -------------------------------------------------------------------------------------
@@ -170,6 +180,57 @@ async def test_bad_digits_and_unconnected_media_are_refused(hub):
         with pytest.raises(InvalidDigitError):
             media.send_dtmf("12x")
         with pytest.raises(MediaError, match="connected"):
+            media.send_dtmf("1")
+    finally:
+        await media.close()
+
+
+async def test_a_flood_of_events_is_bounded_per_leg(hub, renegotiate, caplog):
+    """A far end sending events as fast as it can cannot flood the switch (and the consoles behind it)."""
+    from console.switch.rtc_plane import RtcMediaPlane
+
+    plane = RtcMediaPlane(connect_timeout=5.0, digit_rate=1.0)  # bursts of 2
+    heard: list[str] = []
+    plane.on_dtmf = lambda leg, digit: heard.append(digit)
+    media = CallMedia(hub, connect_timeout=5.0)
+    try:
+        plane.route("flood", ServiceKind.IVR)
+        await renegotiate(media, plane, "flood")
+        await media.wait_connected(5)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        media.send_dtmf("0123456789ABCD*#", duration_ms=10, gap_ms=0)  # clamped to 40 ms and 30 ms: ~7 a second
+        async with asyncio.timeout(10):
+            while len(heard) + plane.stats("flood")["digits_dropped"] < 16:
+                await asyncio.sleep(0.02)
+        bound = 2 + (loop.time() - started) * 1.0  # the burst, then the rate
+        assert 2 <= len(heard) <= bound < 16 and heard == sorted(heard, key="0123456789ABCD*#".index)
+        assert plane.stats("flood")["digits_dropped"] == 16 - len(heard)
+        assert sum("faster than 1/s" in r.getMessage() for r in caplog.records) == 1  # logged once
+    finally:
+        await media.close()
+        await plane.aclose()
+
+
+async def test_no_dtmf_while_the_audio_is_held(calls, renegotiate, plane):
+    media, _ = await calls("held", ServiceKind.IVR)
+    await renegotiate(media, plane, "held", "inactive")
+    with pytest.raises(MediaError, match="inactive"):
+        media.send_dtmf("1")
+    await renegotiate(media, plane, "held", "sendrecv")
+    media.send_dtmf("1")
+    assert media.dtmf_pending == "1"
+
+
+async def test_no_dtmf_when_the_answer_has_no_telephone_event(hub, plane):
+    media = CallMedia(hub, connect_timeout=5.0)
+    try:
+        offer = await media.create_offer()
+        answer = await plane.answer("no-te", offer)
+        answer["sdp"] = re.sub(r"a=(rtpmap|fmtp):(110|126) [^\r]*\r\n", "", answer["sdp"]).replace(" 110 126\r\n", "\r\n", 1)
+        await media.accept_answer(answer)
+        await media.wait_connected(5)
+        with pytest.raises(MediaError, match="telephone-event/48000"):
             media.send_dtmf("1")
     finally:
         await media.close()
