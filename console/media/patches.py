@@ -207,6 +207,9 @@ def _patch_event_codecs() -> None:
         and "CODECS[transceiver.kind]" in inspect.getsource(peer.RTCPeerConnection.createOffer),
         "RTCPeerConnection no longer negotiates from aiortc.codecs.CODECS with find_common_codecs",
     )
+    from aiortc.rtcrtptransceiver import RTCRtpTransceiver
+
+    _require("self._codecs" in inspect.getsource(RTCRtpTransceiver.__init__), "RTCRtpTransceiver no longer keeps _codecs")
     used = {c.payloadType for kind in codecs.CODECS.values() for c in kind}
     for rate, pt in EVENT_PAYLOAD_TYPES.items():
         _require(pt not in used, f"payload type {pt} is taken in aiortc.codecs.CODECS")
@@ -287,10 +290,11 @@ def _rewrite(data: bytes, payload_type: int, sender: dtmf.EventSender) -> bytes:
 
 def _patch_event_send() -> None:
     from aiortc.rtcdtlstransport import RTCDtlsTransport, RtpRouter
+    from aiortc.rtcrtpsender import RTCRtpSender
     from aiortc.rtp import is_rtcp
 
     _require(
-        "await self.transport._send_rtp(packet_bytes)" in inspect.getsource(_sender_class()._run_rtp),
+        "await self.transport._send_rtp(packet_bytes)" in inspect.getsource(RTCRtpSender._run_rtp),
         "RTCRtpSender._run_rtp no longer sends through transport._send_rtp",
     )
     _require(hasattr(RtpRouter(), "senders"), "aiortc's RtpRouter has no senders table")
@@ -306,12 +310,6 @@ def _patch_event_send() -> None:
 
     _send_rtp.__wrapped__ = original  # type: ignore[attr-defined]
     RTCDtlsTransport._send_rtp = _send_rtp  # type: ignore[method-assign]
-
-
-def _sender_class() -> Any:
-    from aiortc.rtcrtpsender import RTCRtpSender
-
-    return RTCRtpSender
 
 
 def negotiated_codecs(transceiver: Any) -> list[Any]:
