@@ -298,3 +298,33 @@ def test_event_patches_are_in_place():
     assert hasattr(RTCDtlsTransport._send_rtp, "__wrapped__")
     events = [c for c in CODECS["audio"] if c.mimeType == "audio/telephone-event"]
     assert [(c.clockRate, c.payloadType) for c in events] == [(48000, 110), (8000, 126)]
+
+
+async def test_calls_that_used_dtmf_leave_no_peer_connection_behind(hub, renegotiate):
+    """The listeners and senders attached to aiortc's objects must not keep them alive."""
+    import gc
+
+    from console.switch.rtc_plane import RtcMediaPlane
+
+    def live() -> int:
+        gc.collect()
+        return sum(1 for obj in gc.get_objects() if isinstance(obj, RTCPeerConnection))
+
+    baseline = live()
+    plane = RtcMediaPlane(connect_timeout=5.0)
+    done = asyncio.Event()
+    plane.on_dtmf = lambda leg, digit: done.set()
+    for i in range(3):
+        media = CallMedia(hub, connect_timeout=5.0, on_digits=lambda d: None)
+        plane.route(f"d{i}", ServiceKind.IVR)
+        await renegotiate(media, plane, f"d{i}")
+        await media.wait_connected(5)
+        done.clear()
+        media.send_dtmf("5")
+        async with asyncio.timeout(5):
+            await done.wait()
+        await media.close()
+        await plane.close(f"d{i}")
+    await plane.aclose()
+    del media, plane
+    assert live() == baseline
