@@ -196,6 +196,50 @@ def validate_sdp(sdp: Any, request_id: int | None = None) -> None:
         raise ProtocolError(ErrorCode.INVALID_SDP, "sdp does not start with v=0", request_id)
 
 
+# Result bodies that carry more than call objects: (field, types, required).
+LOGIN_RESULT: dict[str, Field] = {
+    "identifier": Field(_STR),
+    "number": Field(_OPT_STR),
+    "name": Field(_STR),
+    "lifetime": Field((int, float)),
+    "ice_servers": Field(_LIST),  # RTCIceServer objects: {"urls", "username"?, "credential"?}
+}
+RESTORE_RESULT: dict[str, Field] = {**LOGIN_RESULT, "calls": Field(_LIST)}
+MAX_ICE_SERVERS = 16
+
+
+def validate_ice_servers(servers: Any) -> list[dict[str, Any]]:
+    """Check an ``ice_servers`` list (as in RTCConfiguration.iceServers); return it normalised.
+
+    Each item is ``{"urls": str | [str, ...], "username"?: str, "credential"?: str}``;
+    ``urls`` are ``stun:``, ``stuns:``, ``turn:`` or ``turns:`` URIs. Raises ProtocolError(MALFORMED).
+    """
+    def bad(why: str) -> ProtocolError:
+        return ProtocolError(ErrorCode.MALFORMED, f"ice_servers: {why}")
+
+    if not isinstance(servers, list) or len(servers) > MAX_ICE_SERVERS:
+        raise bad(f"must be a list of at most {MAX_ICE_SERVERS} servers")
+    normal = []
+    for i, server in enumerate(servers):
+        if not isinstance(server, dict) or not set(server) <= {"urls", "username", "credential"} or "urls" not in server:
+            raise bad(f"item {i} must be an object with urls and optional username, credential")
+        urls = server["urls"]
+        url_list = [urls] if isinstance(urls, str) else urls
+        if not isinstance(url_list, list) or not url_list:
+            raise bad(f"item {i}: urls must be a string or a non-empty list of strings")
+        for url in url_list:
+            if not isinstance(url, str) or len(url) > 256 or url.split(":", 1)[0] not in ("stun", "stuns", "turn", "turns"):
+                raise bad(f"item {i}: {url!r} is not a stun:, stuns:, turn: or turns: URI")
+        item: dict[str, Any] = {"urls": urls}
+        for key in ("username", "credential"):
+            if key in server:
+                if not isinstance(server[key], str) or len(server[key]) > 1024:
+                    raise bad(f"item {i}: {key} must be a string")
+                item[key] = server[key]
+        normal.append(item)
+    return normal
+
+
 # Builders: one per message, so neither side spells a frame by hand.
 
 def request(msg_type: MsgType, request_id: int, **body: Any) -> Message:

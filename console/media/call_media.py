@@ -15,6 +15,11 @@ and dropped instead of played.
 Video: a synthetic moving-bars track unless a camera source is given; the
 decoded remote video goes to the remote element, our own frames to the local one.
 
+DTMF (RFC 4733): offers list telephone-event (see ``patches``); digits the
+switch (or a SIP peer) sends as events arrive through ``on_digits``, one call
+per digit; :meth:`CallMedia.send_dtmf` sends digits as events, replacing the
+outgoing audio packets while a digit plays, as a browser's RTCDTMFSender does.
+
 aiortc keeps the payload types and header-extension ids of its static codec
 tables on every offer, so re-offers never reassign them (which Chrome rejects).
 """
@@ -27,6 +32,8 @@ from typing import Any, Callable, Protocol
 
 import av
 from aiortc import RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
+
+from console.core.dtmf import check_digits
 
 from . import patches
 from .frames import MonoConverter, StaleFilter
@@ -58,8 +65,11 @@ class CallMedia:
         log: logging.Logger | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
         video_source: Callable[[int], av.VideoFrame | None] | None = None,
+        on_digits: Callable[[str], None] | None = None,
     ) -> None:
         patches.apply()
+        self.on_digits = on_digits
+        """Called with each DTMF digit received as an RFC 4733 event, in order."""
         self.hub = hub
         self._ice_servers = tuple(ice_servers)
         self._on_failure = on_failure
@@ -87,7 +97,7 @@ class CallMedia:
         self._was_receiving = False
         self._stale = StaleFilter()
         self._video_active = False
-        self._counts = {"frames_in": 0, "video_frames_in": 0, "offers": 0, "answers": 0}
+        self._counts = {"frames_in": 0, "video_frames_in": 0, "offers": 0, "answers": 0, "digits_in": 0}
 
     # --- elements ---------------------------------------------------------
 
@@ -111,6 +121,7 @@ class CallMedia:
         pc = self._ensure_pc()
         if self._audio_tx is None:
             self._audio_tx = pc.addTransceiver(self._audio_track, direction=direction)
+            patches.listen_events(self._audio_tx.receiver, self._on_event_digit)
         else:
             self._audio_tx.direction = direction
         if video:
@@ -159,6 +170,47 @@ class CallMedia:
         if not video_receiving:
             self._set_video_active(False)
 
+    # --- DTMF (RFC 4733) -----------------------------------------------------
+
+    def send_dtmf(self, digits: str, duration_ms: int = 100, gap_ms: int = 70) -> None:
+        """Queue ``digits`` (0-9 * # A-D) to be sent as RFC 4733 events, ``duration_ms`` each
+        (40-6000) and ``gap_ms`` apart (30 or more), as RTCDTMFSender.insertDTMF does.
+
+        Raises MediaError if the media is not connected, sends no audio (held), or
+        the far end did not accept telephone-event, InvalidDigitError for a digit outside the sixteen.
+        """
+        digits = check_digits(digits)
+        if self._closed or self._audio_tx is None or not self._connected.is_set():
+            raise MediaError("DTMF needs connected media")
+        if self._audio_tx.currentDirection not in ("sendrecv", "sendonly"):
+            raise MediaError(f"DTMF needs audio going out; it is {self._audio_tx.currentDirection} (held?)")
+        try:
+            patches.send_events(self._audio_tx).insert(digits, duration_ms, gap_ms)
+        except ValueError as error:
+            raise MediaError(f"cannot send DTMF: {error}") from error
+
+    @property
+    def dtmf_pending(self) -> str:
+        """Digits queued by :meth:`send_dtmf` and not sent completely yet."""
+        sender = self._event_sender()
+        return sender.pending if sender is not None else ""
+
+    def _event_sender(self) -> Any:
+        if self._audio_tx is None or not self._connected.is_set():
+            return None
+        try:
+            return patches.send_events(self._audio_tx)
+        except ValueError:
+            return None
+
+    def _on_event_digit(self, digit: str) -> None:
+        self._counts["digits_in"] += 1
+        if self.on_digits is not None and not self._closed:
+            try:
+                self.on_digits(digit)
+            except Exception:
+                self._log.exception("on_digits callback failed")
+
     # --- state --------------------------------------------------------------
 
     @property
@@ -184,6 +236,7 @@ class CallMedia:
             **self._counts,
             "stale_dropped": self._stale.dropped,
             "frames_out": self._audio_track.frames_sent,
+            "dtmf_packets_out": sender.packets if (sender := self._event_sender()) is not None else 0,
             "video_frames_out": self._video_track.frames_sent if self._video_track else 0,
             "connection_state": self.connection_state,
             "focused": self.focused,

@@ -26,15 +26,30 @@ The patches:
 * audio level: aiortc computes the RFC 6465 level of every sent frame with a
   pure-Python loop (about 94 us a frame); a numpy version gives the same
   number for a fraction of the CPU.
+* RFC 4733 telephone-event (aiortc has none): ``telephone-event/48000`` (PT
+  110) and ``telephone-event/8000`` (PT 126) join aiortc's audio codec table,
+  so offers list them and answers keep them when the offer has them (at the
+  offer's payload type). They always come after the real codecs (aiortc sends
+  with the first one) and an offer with nothing but telephone-event has no
+  codec in common. Received telephone-event packets are taken out before the
+  jitter buffer (the decoder would die on them) and handed to the receiver's
+  listener (:func:`listen_events`); the audio packets after them are
+  renumbered so the jitter buffer sees no gap. Sending: :func:`send_events`
+  attaches a :class:`console.media.dtmf.EventSender` to an RTP sender, and
+  each outgoing audio packet of that sender is replaced by an event packet
+  while digits are queued (same SSRC and sequence numbers, as browsers do).
 """
 
 from __future__ import annotations
 
 import inspect
 import math
-from typing import Any, Iterable
+import weakref
+from typing import Any, Callable, Iterable
 
 import numpy as np
+
+from . import dtmf
 
 DEFAULT_AUDIO_PREFETCH = 1
 """Frames the audio jitter buffer holds back before releasing one (aiortc's own: 4)."""
@@ -166,6 +181,174 @@ def _patch_late_connect() -> None:
     setattr(RTCPeerConnection, name, connect)
 
 
+# --- RFC 4733 telephone-event -----------------------------------------------------
+
+EVENT_PAYLOAD_TYPES = {48000: 110, 8000: 126}
+"""Our offers' telephone-event payload types per clock rate (Chrome's own numbers; 96-102 are aiortc's)."""
+
+_TAP = "_console_event_tap"  # our attribute on an RTCRtpReceiver (a dict keyed by receiver would keep
+# it alive: the listener refers back to the peer connection that owns the receiver)
+_senders: weakref.WeakKeyDictionary[Any, tuple[int, dtmf.EventSender]] = weakref.WeakKeyDictionary()
+
+
+def _is_event(codec: Any) -> bool:
+    return codec.mimeType.lower() == dtmf.MIME
+
+
+def _patch_event_codecs() -> None:
+    import aiortc.codecs as codecs
+    import aiortc.rtcpeerconnection as peer
+    from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+
+    audio = codecs.CODECS.get("audio")
+    _require(isinstance(audio, list) and audio and audio[0].mimeType == "audio/opus", "aiortc.codecs.CODECS['audio'] changed")
+    _require(
+        "find_common_codecs(CODECS[media.kind]" in inspect.getsource(peer.RTCPeerConnection.setRemoteDescription)
+        and "CODECS[transceiver.kind]" in inspect.getsource(peer.RTCPeerConnection.createOffer),
+        "RTCPeerConnection no longer negotiates from aiortc.codecs.CODECS with find_common_codecs",
+    )
+    from aiortc.rtcrtptransceiver import RTCRtpTransceiver
+
+    _require("self._codecs" in inspect.getsource(RTCRtpTransceiver.__init__), "RTCRtpTransceiver no longer keeps _codecs")
+    used = {c.payloadType for kind in codecs.CODECS.values() for c in kind}
+    for rate, pt in EVENT_PAYLOAD_TYPES.items():
+        _require(pt not in used, f"payload type {pt} is taken in aiortc.codecs.CODECS")
+        audio.append(RTCRtpCodecParameters(mimeType="audio/telephone-event", clockRate=rate, channels=1, payloadType=pt, parameters={"0-15": None}))
+    original = peer.find_common_codecs
+
+    def find_common_codecs(local_codecs: list[Any], remote_codecs: list[Any]) -> list[Any]:
+        common = original(local_codecs, remote_codecs)
+        media = [c for c in common if not _is_event(c)]
+        return media + [c for c in common if _is_event(c)] if media else []
+
+    find_common_codecs.__wrapped__ = original  # type: ignore[attr-defined]
+    peer.find_common_codecs = find_common_codecs
+
+
+class _ReceiveTap:
+    """One receiver's telephone-event state: the digit decoder, the listener, the renumbering."""
+
+    def __init__(self) -> None:
+        self.events = dtmf.EventReceiver()
+        self.listener: Callable[[str], None] | None = None
+        self.removed = 0
+
+    def event(self, timestamp: int, payload: bytes) -> None:
+        self.removed += 1
+        digit = self.events.receive(timestamp, payload)
+        if digit is not None and self.listener is not None:
+            self.listener(digit)
+
+
+def _patch_event_receive() -> None:
+    from aiortc.rtcrtpreceiver import RTCRtpReceiver
+
+    _require(
+        "self.__codecs.get(packet.payload_type)" in inspect.getsource(RTCRtpReceiver._handle_rtp_packet),
+        "RTCRtpReceiver._handle_rtp_packet no longer looks codecs up in self.__codecs",
+    )
+    _require("self.__codecs[codec.payloadType] = codec" in inspect.getsource(RTCRtpReceiver.receive), "RTCRtpReceiver.receive changed")
+    original = RTCRtpReceiver._handle_rtp_packet
+
+    async def _handle_rtp_packet(self: Any, packet: Any, arrival_time_ms: int) -> None:
+        codec = self._RTCRtpReceiver__codecs.get(packet.payload_type)
+        tap = getattr(self, _TAP, None)
+        if codec is not None and _is_event(codec):
+            if tap is None:
+                tap = _ReceiveTap()
+                setattr(self, _TAP, tap)
+            if self._enabled:
+                tap.event(packet.timestamp, packet.payload)
+            return
+        if tap is not None and tap.removed:
+            packet.sequence_number = (packet.sequence_number - tap.removed) & 0xFFFF
+        await original(self, packet, arrival_time_ms)
+
+    _handle_rtp_packet.__wrapped__ = original  # type: ignore[attr-defined]
+    RTCRtpReceiver._handle_rtp_packet = _handle_rtp_packet  # type: ignore[method-assign]
+
+
+def _rewrite(data: bytes, payload_type: int, sender: dtmf.EventSender) -> bytes:
+    """The outgoing audio packet ``data``, or the telephone-event packet that replaces it."""
+    first = data[0]
+    header = 12 + 4 * (first & 0x0F)
+    if first & 0x10:  # header extensions (mid, audio level) stay
+        if len(data) < header + 4:
+            return data
+        header += 4 + 4 * int.from_bytes(data[header + 2:header + 4], "big")
+    if len(data) < header:
+        return data
+    step = sender.next(int.from_bytes(data[4:8], "big"))
+    if step is None:
+        return data
+    marker, timestamp, payload = step
+    return (
+        bytes([first & ~0x20 & 0xFF, (0x80 if marker else 0) | payload_type])
+        + data[2:4] + timestamp.to_bytes(4, "big") + data[8:header] + payload
+    )
+
+
+def _patch_event_send() -> None:
+    from aiortc.rtcdtlstransport import RTCDtlsTransport, RtpRouter
+    from aiortc.rtcrtpsender import RTCRtpSender
+    from aiortc.rtp import is_rtcp
+
+    _require(
+        "await self.transport._send_rtp(packet_bytes)" in inspect.getsource(RTCRtpSender._run_rtp),
+        "RTCRtpSender._run_rtp no longer sends through transport._send_rtp",
+    )
+    _require(hasattr(RtpRouter(), "senders"), "aiortc's RtpRouter has no senders table")
+    original = RTCDtlsTransport._send_rtp
+
+    async def _send_rtp(self: Any, data: bytes) -> None:
+        if _senders and len(data) >= 12 and not is_rtcp(data):
+            sender = self._rtp_router.senders.get(int.from_bytes(data[8:12], "big"))
+            hook = _senders.get(sender) if sender is not None else None
+            if hook is not None:
+                data = _rewrite(data, *hook)
+        await original(self, data)
+
+    _send_rtp.__wrapped__ = original  # type: ignore[attr-defined]
+    RTCDtlsTransport._send_rtp = _send_rtp  # type: ignore[method-assign]
+
+
+def negotiated_codecs(transceiver: Any) -> list[Any]:
+    """The codecs a transceiver negotiated (aiortc keeps them in ``_codecs``); the first is the one sent."""
+    return list(transceiver._codecs)
+
+
+def listen_events(receiver: Any, listener: Callable[[str], None] | None) -> None:
+    """Call ``listener(digit)`` once per RFC 4733 event ``receiver`` gets (on the event loop)."""
+    tap = getattr(receiver, _TAP, None)
+    if tap is None:
+        tap = _ReceiveTap()
+        setattr(receiver, _TAP, tap)
+    tap.listener = listener
+
+
+def send_events(transceiver: Any) -> dtmf.EventSender:
+    """The event sender of an audio transceiver, attached on first use.
+
+    Raises ValueError if the answer has no telephone-event at the clock rate of
+    the codec being sent (RFC 4733 events use the audio's clock).
+    """
+    codecs = negotiated_codecs(transceiver)
+    if not codecs or _is_event(codecs[0]):
+        raise ValueError("no audio codec is negotiated")
+    rate = codecs[0].clockRate
+    event = next((c for c in codecs if _is_event(c) and c.clockRate == rate), None)
+    if event is None:
+        raise ValueError(f"the far end did not accept telephone-event/{rate}")
+    current = _senders.get(transceiver.sender)
+    if current is None or current[0] != event.payloadType or current[1].clock_rate != rate:
+        fresh = dtmf.EventSender(rate)
+        if current is not None:
+            fresh.requeue(current[1])
+        current = (event.payloadType, fresh)
+        _senders[transceiver.sender] = current
+    return current[1]
+
+
 def apply(audio_prefetch: int | None = None) -> None:
     """Apply every patch once; later calls only change the audio prefetch if given.
 
@@ -183,6 +366,9 @@ def apply(audio_prefetch: int | None = None) -> None:
     _patch_jitter_buffer()
     _patch_audio_level()
     _patch_late_connect()
+    _patch_event_codecs()
+    _patch_event_receive()
+    _patch_event_send()
     _state["applied"] = True
 
 

@@ -36,6 +36,7 @@ class Exchange(Legs):
     def __init__(self, config: SwitchConfig, plane: MediaPlane):
         super().__init__(config, plane)
         plane.on_failure = self.media_failed
+        plane.on_dtmf = self.media_dtmf
         self.sessions: dict[str, Session] = {}
         self.registrations: dict[str, list[Session]] = {}
 
@@ -223,16 +224,28 @@ class Exchange(Legs):
             digits = check_digits(digits)
         except InvalidDigitError as exc:
             raise ProtocolError(ErrorCode.INVALID_DIGIT, str(exc)) from None
+        self._deliver_dtmf(leg, digits)
+        return {}
+
+    def media_dtmf(self, leg_id: str, digit: str) -> None:
+        """A digit the leg's media received as an RFC 4733 event: delivered as a ``dtmf`` request's would be."""
+        leg = self.legs.get(leg_id)
+        if leg is None or leg.state is not S.CONNECTED:
+            log.info("RFC 4733 digit on %s ignored (state %s)", leg_id, leg.state if leg else "gone")
+            return
+        self._deliver_dtmf(leg, digit)
+
+    def _deliver_dtmf(self, leg: Leg, digits: str) -> None:
+        """To the far end's console as a ``dtmf`` event; to a service's media (the IVR reports back)."""
         peer = leg.peer
         if peer is None:
-            return {}
+            return
         if peer.owner is not None:
             self._send(peer.owner, Message(MsgType.DTMF, None, {"call": peer.id, "digits": digits}))
         else:
             self.plane.dtmf(leg.id, digits)
-            if peer.service is ServiceKind.IVR:  # the IVR reports what it heard
-                self._send(session, Message(MsgType.DTMF, None, {"call": leg.id, "digits": digits}))
-        return {}
+            if peer.service is ServiceKind.IVR and leg.owner is not None:  # the IVR reports what it heard
+                self._send(leg.owner, Message(MsgType.DTMF, None, {"call": leg.id, "digits": digits}))
 
     def media_failed(self, leg_id: str) -> None:
         """The plane's ICE/DTLS gave up on a leg: the whole call ends with MEDIA."""

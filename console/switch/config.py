@@ -20,6 +20,8 @@ from typing import Any
 import jwt
 
 from console.core.enums import NumberMode
+from console.core.errors import ProtocolError
+from console.core.protocol import validate_ice_servers
 from console.switch.media import ServiceKind
 
 NUMBER_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
@@ -73,6 +75,7 @@ class SwitchConfig:
     moh: bool = True
     tls_cert: str | None = None
     tls_key: str | None = None
+    ice_servers: tuple[dict[str, Any], ...] = ()  # handed to consoles in the login result
     jwt: JwtConfig | None = None
     users: tuple[User, ...] = ()
     services: tuple[Service, ...] = ()
@@ -147,7 +150,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
     sw = reader.table(data, "switch")
     reader.only(sw, "switch", {
         "host", "port", "number_mode", "session_lifetime", "ring_timeout", "max_calls",
-        "max_media", "media", "tls_cert", "tls_key", "moh",
+        "max_media", "media", "tls_cert", "tls_key", "moh", "ice_servers",
     })
     mode = reader.get(sw, "switch", "number_mode", str, "either")
     try:
@@ -173,6 +176,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
         moh=reader.get(sw, "switch", "moh", bool, True),
         tls_cert=_resolve(tls_cert, base_dir),
         tls_key=_resolve(tls_key, base_dir),
+        ice_servers=_parse_ice_servers(reader, sw.get("ice_servers", [])),
         jwt=_parse_jwt(reader, data["jwt"], base_dir) if "jwt" in data else None,
         users=tuple(_parse_user(reader, u, i) for i, u in enumerate(reader.array(data, "users"))),
         services=tuple(_parse_service(reader, s, i) for i, s in enumerate(reader.array(data, "services"))),
@@ -180,6 +184,13 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
     )
     _check_unique(reader, config)
     return config
+
+
+def _parse_ice_servers(reader: _Reader, raw: Any) -> tuple[dict[str, Any], ...]:
+    try:
+        return tuple(validate_ice_servers(raw))
+    except ProtocolError as exc:
+        raise reader.error("switch", "ice_servers", exc.message.removeprefix("ice_servers: ")) from None
 
 
 def _parse_jwt(reader: _Reader, raw: Any, base_dir: Path | None) -> JwtConfig:

@@ -42,6 +42,8 @@ class MediaRejected(Exception):
 class MediaPlane(Protocol):
     on_failure: Callable[[str], None] | None
     """Set by the call logic; called with a leg id whose ICE/DTLS did not complete in time or failed."""
+    on_dtmf: Callable[[str, str], None] | None
+    """Set by the call logic; called with (leg id, digit) for each RFC 4733 event a leg's media received."""
 
     async def answer(self, leg: str, offer: dict) -> dict:
         """Apply an SDP offer ``{"type": "offer", "sdp": ...}`` on the leg's peer connection
@@ -80,6 +82,7 @@ class NullMediaPlane:
 
     def __init__(self) -> None:
         self.on_failure: Callable[[str], None] | None = None
+        self.on_dtmf: Callable[[str, str], None] | None = None
         self.routes: dict[str, str | ServiceKind | None] = {}
 
     async def answer(self, leg: str, offer: dict) -> dict:

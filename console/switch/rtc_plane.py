@@ -36,9 +36,11 @@ from console.media.frames import MonoConverter, Rechunker, StaleFilter
 from console.media.services import Arpeggio, Ivr, SteadyTone
 from console.media.tracks import PacedAudioTrack, PacedVideoTrack, cancel_tasks, consume
 
+from .connection import TokenBucket
 from .media import MUSIC_HZ, TONE_HZ, MediaRejected, MediaUnavailable, ServiceKind
 
 CONNECT_TIMEOUT = 10.0
+DIGIT_RATE = 20.0  # RFC 4733 digits a leg may deliver per second, bursts of twice that (a key press takes 70+ ms)
 INBOUND_FRAMES = 5  # 100 ms of a leg's received audio at most; the oldest goes first
 RELAY_TARGET = 2  # frames kept when a relay queue runs long (the two legs' clocks drift)
 MAX_SDP = 48 * 1024
@@ -76,6 +78,8 @@ class _Leg:
         self.receiving = False
         self.was_receiving = False
         self.stale = StaleFilter()
+        self.digits: TokenBucket | None = None
+        self.digits_dropped = 0
 
     def spawn(self, task: asyncio.Task[Any]) -> None:
         self.tasks.add(task)
@@ -107,9 +111,12 @@ class RtcMediaPlane:
         connect_timeout: float = CONNECT_TIMEOUT,
         ice_servers: Any = (),
         logger: logging.Logger | None = None,
+        digit_rate: float = DIGIT_RATE,
     ) -> None:
         patches.apply()
+        self.digit_rate = digit_rate
         self.on_failure: Callable[[str], None] | None = None
+        self.on_dtmf: Callable[[str, str], None] | None = None
         self.max_media = max_media
         self.connect_timeout = connect_timeout
         self._ice_servers = tuple(ice_servers)
@@ -196,6 +203,7 @@ class RtcMediaPlane:
             "frames_out": current.audio_out.frames_sent if current.audio_out else 0,
             "relay_dropped": current.relay_dropped,
             "stale_dropped": current.stale.dropped,
+            "digits_dropped": current.digits_dropped,
             "video_frames_out": current.video_out.frames_sent if current.video_out else 0,
             "connection_state": current.pc.connectionState,
             "route": self._routes.get(leg),
@@ -237,6 +245,7 @@ class RtcMediaPlane:
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
             self._attach_tracks(current)
+            self._listen_dtmf(current)
             answer = await pc.createAnswer()
             await pc.setLocalDescription(answer)
         except MediaRejected:
@@ -244,7 +253,7 @@ class RtcMediaPlane:
         except Exception as error:
             raise MediaRejected(f"the offer cannot be used: {error or type(error).__name__}") from error
         audio = [t for t in pc.getTransceivers() if t.kind == "audio"]
-        if not audio or not audio[0]._codecs:
+        if not audio or not patches.negotiated_codecs(audio[0]):
             raise MediaRejected("no audio codec in common")
         return {"type": "answer", "sdp": pc.localDescription.sdp}
 
@@ -261,6 +270,27 @@ class RtcMediaPlane:
             elif transceiver.kind == "video" and current.video_out is None:
                 current.video_out = PacedVideoTrack(lambda tick: self._next_video(leg_id))
                 pc.addTrack(current.video_out)
+
+    def _listen_dtmf(self, current: _Leg) -> None:
+        """RFC 4733 digits received on the leg's first audio m-line go to ``on_dtmf``."""
+        audio = next((t for t in current.pc.getTransceivers() if t.kind == "audio"), None)
+        if audio is not None:
+            patches.listen_events(audio.receiver, lambda digit: self._on_digit(current, digit))
+
+    def _on_digit(self, current: _Leg, digit: str) -> None:
+        if current.closing or self._legs.get(current.id) is not current or self.on_dtmf is None:
+            return
+        if current.digits is None:
+            current.digits = TokenBucket(self.digit_rate, self.digit_rate * 2)
+        if not current.digits.take():
+            if current.digits_dropped == 0:
+                self._log.warning("leg %s sends RFC 4733 digits faster than %g/s; dropping the excess", current.id, self.digit_rate)
+            current.digits_dropped += 1
+            return
+        try:
+            self.on_dtmf(current.id, digit)
+        except Exception:
+            self._log.exception("on_dtmf callback failed")
 
     # --- media --------------------------------------------------------------------
 

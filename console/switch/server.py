@@ -219,6 +219,7 @@ class Switch:
             "number": session.number,
             "name": session.name,
             "lifetime": self.config.session_lifetime,
+            "ice_servers": [dict(server) for server in self.config.ice_servers],
         }
 
     def _end_session(self, session: Session, reason: LogoutReason) -> None:

@@ -80,3 +80,14 @@ def test_call_info_round_trip_and_validation():
         CallInfo.from_wire({"call": "c1", "direction": "sideways", "state": "IDLE"})
     with pytest.raises(ProtocolError):
         CallInfo.from_wire({"call": 5, "direction": "in", "state": "IDLE"})
+
+
+def test_ice_servers_are_validated():
+    from console.core.protocol import validate_ice_servers
+
+    good = [{"urls": "stun:a:3478"}, {"urls": ["turn:b", "turns:b"], "username": "u", "credential": "c"}]
+    assert validate_ice_servers(good) == good
+    for bad in ("stun:a", [{"urls": []}], [{"urls": "http://a"}], [{"urls": "stun:a", "extra": 1}], [{"urls": "stun:a"}] * 17, [{"urls": "stun:a", "credential": 3}]):
+        with pytest.raises(ProtocolError) as err:
+            validate_ice_servers(bad)
+        assert err.value.code == ErrorCode.MALFORMED

@@ -26,6 +26,7 @@ class FakePlane:
 
     def __init__(self) -> None:
         self.on_failure: Callable[[str], None] | None = None
+        self.on_dtmf: Callable[[str, str], None] | None = None
         self.routes: dict[str, str | ServiceKind | None] = {}
         self.digits: dict[str, str] = {}
         self.offers: dict[str, list[dict]] = {}

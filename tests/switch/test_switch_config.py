@@ -60,6 +60,10 @@ def test_password_hashes():
     ({"users": [{"username": "a"}, {"username": "a"}]}, "[users[1]] username"),
     ({"users": [{"username": "a", "number": "1"}], "services": [{"number": "1", "kind": "echo"}]}, "[services[0]] number"),
     ({"services": [{"number": "1", "kind": "karaoke"}]}, "[services[0]] kind"),
+    ({"switch": {"ice_servers": "stun:x"}}, "[switch] ice_servers"),
+    ({"switch": {"ice_servers": [{"url": "stun:x"}]}}, "[switch] ice_servers"),
+    ({"switch": {"ice_servers": [{"urls": "http://x"}]}}, "[switch] ice_servers"),
+    ({"switch": {"ice_servers": [{"urls": ["turn:x"], "username": 5}]}}, "[switch] ice_servers"),
 ])
 def test_errors_name_the_file_and_the_key(data, where):
     with pytest.raises(ConfigError) as err:
@@ -86,3 +90,9 @@ def test_unreadable_and_invalid_files(tmp_path):
     (tmp_path / "bad.toml").write_text("[switch\n")
     with pytest.raises(ConfigError, match="bad.toml: not valid TOML"):
         load_config(tmp_path / "bad.toml")
+
+
+def test_ice_servers_default_empty_and_parsed():
+    assert parse_config({}).ice_servers == ()
+    servers = [{"urls": "stun:stun.example.org:3478"}, {"urls": ["turn:t.example.org", "turns:t.example.org"], "username": "u", "credential": "p"}]
+    assert parse_config({"switch": {"ice_servers": servers}}).ice_servers == tuple(servers)

@@ -27,7 +27,19 @@ async def test_password_login_returns_identifier_number_name_lifetime(switch, cl
     reply = await wire.login("alice")
     assert reply["number"] == "201" and reply["name"] == "Alice"
     assert len(reply["identifier"]) >= 43 and reply["lifetime"] == switch.config.session_lifetime
+    assert reply["ice_servers"] == []  # none configured
     assert switch.stats()["sessions"] == 1
+
+
+async def test_login_and_restore_hand_out_the_configured_ice_servers(start, clients):
+    servers = ({"urls": "stun:127.0.0.1:3478"}, {"urls": ["turn:127.0.0.1:3478"], "username": "u", "credential": "p"})
+    switch = await start(ice_servers=servers)
+    wire = await clients.open(switch)
+    reply = await wire.login("alice")
+    assert reply["ice_servers"] == list(servers)
+    again = await clients.open(switch)
+    restored = await again.request("restore", identifier=reply["identifier"])
+    assert restored["ice_servers"] == list(servers) and restored["calls"] == []
 
 
 async def test_wrong_password_and_unknown_user_are_auth_failed(clients):
