@@ -354,6 +354,14 @@ class ClientSession:
                 self._media_failure(record, error, now)
         return self._flush()
 
+    def video_negotiated(self, ref: int, active: bool) -> Events:
+        """The call's media now carries video (or no longer does)."""
+        record = self._calls.get(ref)
+        if record is not None and not record.ended and record.video != active:
+            record.video = active
+            self._out.append(ev.VideoChanged(ref, active))
+        return self._flush()
+
     def media_failed(self, ref: int, error: ConsoleError, now: float) -> Events:
         """The call's media died (ICE/DTLS failed, or a health check): end it with MEDIA, tell the switch."""
         record = self._calls.get(ref)
