@@ -51,7 +51,12 @@ class CallMediaManager:
                 raise
             except Exception as exc:  # noqa: BLE001 - a device library's error, translated once here
                 raise DeviceError(f"the audio device could not be opened: {exc}") from exc
-        self.hub.start()
+        try:
+            self.hub.start()
+        except ConsoleError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise DeviceError(f"the audio device could not be started: {exc}") from exc
         return self.hub
 
     def set_ringing(self, on: bool) -> None:

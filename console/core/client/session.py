@@ -34,7 +34,7 @@ from console.core.callinfo import CallInfo
 from console.core.dtmf import check_digits
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, AuthMethod, Direction, ErrorCode, LogoutReason
 from console.core.errors import (
-    CallStateError, CommClosed, CommError, ConsoleError, InvalidDigitError, LocalProtocolError, MediaError,
+    CallStateError, CommClosed, CommError, ConsoleError, InvalidDigitError, LocalProtocolError,
     RemoteProtocolError, RequestRefused, RequestTimeout,
 )
 from console.core.machines import LEGAL, LOGIN_TABLE, TALKING_STATES, CallRequest, call_transition_ok
@@ -68,7 +68,7 @@ class _Pending:
     conn: int
     request: Request
     deadline: float
-    ref: int | None = None
+    record: CallRecord | None = None  # the call a call request is about (kept even once the session forgot it)
 
 
 Events = list[ev.Event]
@@ -435,12 +435,12 @@ class ClientSession:
                 self._end(record, DISC_REASON.ERROR)
 
     # -- internals: requests -------------------------------------------------------------
-    def _send(self, request: Request, now: float, ref: int | None = None) -> int:
+    def _send(self, request: Request, now: float, record: CallRecord | None = None) -> int:
         assert self._live is not None
         request_id, self._next_id = self._next_id, self._next_id + 1
         if isinstance(request, (LoginRequest, RestoreRequest)) and self.client_description:
             request = _with_client(request, self.client_description)
-        self._pending[request_id] = _Pending(self._live, request, now + self.request_timeout, ref)
+        self._pending[request_id] = _Pending(self._live, request, now + self.request_timeout, record)
         self._out.append(ev.Send(self._live, self.wire.encode(request_id, request)))
         return request_id
 
@@ -457,7 +457,7 @@ class ClientSession:
         self._send_call(record, command, now)
 
     def _send_call(self, record: CallRecord, command: CallCommand, now: float) -> None:
-        request_id = self._send(command, now, record.ref)
+        request_id = self._send(command, now, record)
         if command.request is CallRequest.DIAL:
             record.dial_sent = True
         if command.request is CallRequest.DISCONNECT:
@@ -480,8 +480,8 @@ class ClientSession:
             if error is not None:
                 log.info("logout: %s", error)
             self._finish_logout()
-        elif pending.ref is not None:
-            self._call_outcome(self._calls[pending.ref], request, reply, error, now)
+        elif pending.record is not None:
+            self._call_outcome(pending.record, request, reply, error, now)
 
     def _login_outcome(self, request: Request, reply: Reply | None, error: ConsoleError | None) -> None:
         if self.login_state is not LOGIN_STATES.CONNECTING:
@@ -592,9 +592,7 @@ class ClientSession:
             self._send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
         elif record.id is None and record.dial_sent:
             record.hangup_pending = True  # the dial result will name it; hang up then
-        self._end(record, DISC_REASON.MEDIA)
-        if not isinstance(error, MediaError):
-            self._report(record.ref, MediaError(str(error)))
+        self._end(record, DISC_REASON.MEDIA)  # the one thing the application sees (the log says why)
 
     def _disconnect(self, record: CallRecord, now: float) -> None:
         if record.state not in LEGAL[CallRequest.DISCONNECT][0]:
