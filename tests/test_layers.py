@@ -54,3 +54,13 @@ def test_core_imports_no_asyncio():
     code = "import sys; import console.core.protocol, console.core.machines, console.core.callinfo; print('asyncio' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_each_shared_constant_is_defined_once():
+    """MAX_SDP, the frame duration and the talking states have one home each (others import it)."""
+    import re
+
+    sources = {p: p.read_text() for p in (ROOT / "console").rglob("*.py")}
+    for name in ("MAX_SDP", "FRAME_MS", "FRAME_SECONDS", "FRAME_SAMPLES", "TALKING_STATES"):
+        homes = [str(p.relative_to(ROOT)) for p, text in sources.items() if re.search(rf"^{name}\s*[:=]", text, re.M)]
+        assert len(homes) == 1, (name, homes)
