@@ -11,6 +11,7 @@ the instance queues its events behind the current ones).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import sys
 from collections import deque
@@ -84,6 +85,7 @@ class WebRtcInstance:
         self._calls: dict[int, WebRtcCall] = {}
         self._queue: deque[ev.Event] = deque()
         self._pumping = False
+        self._paused = False  # a coroutine restore-call handler is running: the rest waits for it
         self._timer: asyncio.TimerHandle | None = None
         self._restore_args: tuple[str, bool, bool, str] | None = None
         self._closing = False
@@ -228,11 +230,11 @@ class WebRtcInstance:
 
     def _run(self, events: list[ev.Event]) -> None:
         self._queue.extend(events)
-        if self._pumping:
+        if self._pumping or self._paused:
             return
         self._pumping = True
         try:
-            while self._queue:
+            while self._queue and not self._paused:
                 self._perform(self._queue.popleft())
         finally:
             self._pumping = False
@@ -286,10 +288,7 @@ class WebRtcInstance:
             else:
                 fire(self._tasks, self._on_incoming_call, call)
         elif isinstance(event, ev.RestoredCall):
-            call = self._handle(event.ref)
-            fire(self._tasks, self._on_restore_call, call)
-            if call.has_audio_element() or call.has_video_elements():
-                self._run(self.session.want_media(call.ref, self._now()))
+            self._restored(self._handle(event.ref))
         elif isinstance(event, ev.VideoChanged):
             call = self._calls.get(event.ref)
             if call is not None:
@@ -302,6 +301,38 @@ class WebRtcInstance:
             call = self._calls.get(event.ref) if event.ref is not None else None
             log.warning("%s%s", f"call {call.id or '-'}: " if call else "", event.error)
             fire(self._tasks, self._on_error, call, str(event.error))
+
+    def _restored(self, call: WebRtcCall) -> None:
+        """The seed: onRestoreCall runs first (it sets the call state handler), then the current state is signalled.
+
+        A coroutine handler is awaited (bounded) before the next event is performed.
+        """
+        outcome = None
+        if self._on_restore_call is not None:
+            try:
+                outcome = self._on_restore_call(call)
+            except Exception:
+                log.exception("the restore call handler raised")
+        if inspect.isawaitable(outcome):
+            self._paused = True
+            self._tasks.spawn(self._resume_after(outcome, call), name="restore call handler")
+            return
+        self._media_after_restore(call)
+
+    async def _resume_after(self, awaitable: Any, call: WebRtcCall) -> None:
+        try:
+            async with asyncio.timeout(self.session.request_timeout):
+                await awaitable
+        except Exception:
+            log.exception("the restore call handler raised or took too long")
+        finally:
+            self._paused = False
+        self._media_after_restore(call)
+        self._run([])
+
+    def _media_after_restore(self, call: WebRtcCall) -> None:
+        if call.has_audio_element() or call.has_video_elements():
+            self._queue.extend(self.session.want_media(call.ref, self._now()))
 
     def _handle(self, ref: int) -> WebRtcCall:
         call = self._calls.get(ref)

@@ -7,9 +7,13 @@ No exception ever leaves the seed API for a state or argument problem.
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import pytest
 
 from console.core.machines import LEGAL, CallRequest
+from console.net.websocket import WebSocketComm
 from console.webrtc import CALL_STATES, DISC_REASON, LOGIN_STATES, WebRtcInstance
 from console_harness import Console, connect_pair
 
@@ -250,3 +254,82 @@ async def test_auto_hold_is_off_by_default(slow_switch):
     assert first.get_state() is S.CONNECTED and second.get_state() is S.CONNECTED  # the application decides
     for c in (op, alice, bob):
         await c.close()
+
+
+async def test_a_coroutine_restore_handler_sets_its_state_handler_before_the_state_is_signalled(make_switch):
+    switch = await make_switch(ring_timeout=30.0, session_lifetime=30.0)
+    op, alice = Console(switch.url), Console(switch.url)
+    await op.login("operator", "operator"); await alice.login("alice", "alice")
+    await connect_pair(op, alice)
+    identifier = op.inst.get_login_identifier()
+    await op.close()
+    again = Console(switch.url)
+    signalled = []
+
+    async def on_restore(call):
+        await asyncio.sleep(0)  # a handler that awaits something before it sets its handler
+        call.set_call_state_handler(lambda c, s: (signalled.append(s), again._poke()))
+
+    assert again.inst.try_restore_login(switch.url, False, False, identifier, on_restore)
+    await again.until(lambda: signalled, "the restored call's state")
+    assert signalled == [S.CONNECTED]
+    await again.close(); await alice.close()
+
+
+async def test_logout_from_inside_the_incoming_call_handler(slow_switch):
+    op, alice = Console(slow_switch.url), Console(slow_switch.url)
+    await op.login("operator", "operator"); await alice.login("alice", "alice")
+    seen = []
+
+    def on_incoming(call):
+        seen.append(call)
+        call.set_call_state_handler(lambda c, s: alice._poke())
+        alice.inst.logout()  # from inside a handler, in the middle of an incoming call
+
+    alice.inst._on_incoming_call = on_incoming  # noqa: SLF001 - the test replaces its own handler
+    out = op.dial("201")
+    await alice.login_state(L.LOGGED_OUT_EXPLICIT)
+    assert alice.logins == [L.CONNECTING, L.SUCCESS, L.LOGGED_OUT_EXPLICIT]
+    assert seen[0].get_state() is S.DISCONNECTED and seen[0].get_disconnect_reason() is R.USERTERMINATED
+    await op.call_state(out, S.DISCONNECTED)
+    await op.close(); await alice.close()
+
+
+class IceServersInLogin(WebSocketComm):
+    """The real WebSocket; the login result gains the ``ice_servers`` a deployment would hand out."""
+
+    async def receive(self):
+        frame = await super().receive()
+        data = json.loads(frame)
+        if data.get("type") == "result" and "identifier" in data:
+            data["ice_servers"] = [{"urls": ["stun:127.0.0.1:3478"]},
+                                   {"urls": "turn:127.0.0.1:3478", "username": "u", "credential": "p"}]
+            frame = json.dumps(data)
+        return frame
+
+
+async def test_ice_servers_from_the_login_result_are_used_for_the_calls(make_switch, monkeypatch):
+    from console.media.call_media import CallMedia
+    from console.media.devices import NullDevice
+    from console.media.sinks import RecordingSink
+    from console.switch.rtc_plane import RtcMediaPlane
+
+    used = []
+    original = CallMedia.__init__
+
+    def recording_init(self, hub, ice_servers=(), **kwargs):
+        used.append(tuple(ice_servers))
+        original(self, hub, ice_servers=(), **kwargs)  # loopback only: the test's STUN/TURN servers do not exist
+
+    monkeypatch.setattr(CallMedia, "__init__", recording_init)
+    switch = await make_switch(media=RtcMediaPlane(connect_timeout=5.0), ring_timeout=5.0, session_lifetime=30.0)
+    op = Console(switch.url, {"device": NullDevice(), "comm_factory": IceServersInLogin})
+    await op.login("operator", "operator")
+    call = op.inst.create_outgoing_call()
+    op.watch(call)
+    call.set_audio_element(RecordingSink())
+    call.dial("9001")
+    await op.call_state(call, S.CONNECTED)
+    assert used == [({"urls": ["stun:127.0.0.1:3478"], "username": None, "credential": None},
+                     {"urls": ["turn:127.0.0.1:3478"], "username": "u", "credential": "p"})]
+    await op.close()
