@@ -89,6 +89,7 @@ class WebRtcInstance:
         self._timer: asyncio.TimerHandle | None = None
         self._restore_args: tuple[str, bool, bool, str] | None = None
         self._closing = False
+        self._control = _Control(self)  # what calls ask of their instance
 
     # -- the seed's methods ---------------------------------------------------
     def login(self, server: str, secure: bool, notification: bool, username: str, password: str,
@@ -417,11 +418,6 @@ class WebRtcInstance:
     def _media_failed(self, ref: int, why: str) -> None:
         """CallMedia's on_failure (ICE/DTLS failed, or media went dead): end the call with MEDIA."""
         self._run(self.session.media_failed(ref, MediaError(f"media failed: {why}"), self._now()))
-
-    # -- what calls ask of their instance ------------------------------------------------
-    @property
-    def _control(self) -> _Control:
-        return _Control(self)
 
 
 class _Control:

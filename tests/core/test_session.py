@@ -269,3 +269,101 @@ def test_logout_ends_calls_userterminated():
     (req,) = sent(session.logout(0.0))
     out = session.receive(conn, frame(type="result", id=req["id"]), 0.0)
     assert logins(out) == [L.LOGGED_OUT_EXPLICIT] and a.reason is R.USERTERMINATED
+
+
+def incoming(session, conn, cid, state="OFFERING"):
+    session.receive(conn, frame(type="call", call=call(cid, state, direction="in")), 0.0)
+    return next(c for c in session.calls if c.id == cid)
+
+
+def test_transfer_needs_two_talking_calls_of_this_session():
+    session, conn = logged_in()
+    a = incoming(session, conn, "a")
+    b = incoming(session, conn, "b")
+    assert isinstance(errors(session.request(a.ref, CallRequest.TRANSFER, 0.0, to=b.ref))[0], CallStateError)
+    for record in (a, b):
+        session.receive(conn, frame(type="call", call=call(record.id, "CONNECTED", direction="in")), 0.0)
+    assert "itself" in str(errors(session.request(a.ref, CallRequest.TRANSFER, 0.0, to=a.ref))[0])
+    assert errors(session.request(a.ref, CallRequest.TRANSFER, 0.0, to=999))
+    (req,) = sent(session.request(a.ref, CallRequest.TRANSFER, 0.0, to=b.ref))
+    assert (req["type"], req["call"], req["to"]) == ("transfer", "a", "b")
+
+
+def test_orphans_are_bounded():
+    session = ClientSession(JsonWire(), max_orphans=2)
+    conn = session.login("ws://x", False, ALICE)[-1].conn
+    (req,) = sent(session.connected(conn, 0.0))
+    session.receive(conn, frame(type="result", id=req["id"], identifier="i"), 0.0)
+    ref = session.create_call()
+    session.dial(ref, "200", "", False, 0.0)
+    for n in range(5):
+        session.receive(conn, frame(type="call", call=call(f"x{n}", "RINGING")), 0.0)
+    assert list(session._orphans) == ["x3", "x4"]  # noqa: SLF001 - the bound is the point
+
+
+def test_a_media_re_offer_waits_for_the_exchange_under_way():
+    session, conn = logged_in()
+    a = incoming(session, conn, "a")
+    session.request(a.ref, CallRequest.ANSWER, 0.0, media=True)
+    assert session.want_media(a.ref, 0.0) == []  # queued behind the answer's offer
+    (req,) = sent(session.offer_ready(a.ref, {"type": "offer", "sdp": "v=0"}, 0.0))
+    session.receive(conn, frame(type="call", call=call("a", "CONNECTED", direction="in")), 0.0)
+    session.receive(conn, frame(type="result", id=req["id"], sdp={"type": "answer", "sdp": "v=0"}), 0.0)
+    out = session.answer_applied(a.ref, 0.0)
+    assert states(out, a.ref) == [S.CONNECTED] and ev.MakeOffer(a.ref, "sendrecv") in out
+
+
+def test_a_second_negotiation_on_the_same_call_is_refused_while_one_runs():
+    session, conn = logged_in()
+    a = incoming(session, conn, "a", "OFFERING")
+    session.receive(conn, frame(type="call", call=call("a", "CONNECTED", direction="in")), 0.0)
+    session.request(a.ref, CallRequest.HOLD, 0.0, media=True)
+    out = session.request(a.ref, CallRequest.HOLD, 0.0, media=True)
+    assert "under way" in str(errors(out)[0]) and not sent(out)
+
+
+def test_a_login_without_an_answer_times_out_as_server_access():
+    session = ClientSession(JsonWire(), request_timeout=5.0)
+    conn = session.login("ws://x", False, ALICE)[-1].conn
+    session.connected(conn, 100.0)
+    assert session.next_deadline() == 105.0
+    out = session.tick(105.0)
+    assert logins(out) == [L.SERVER_ACCESS] and ev.Close(conn) in out and session.next_deadline() is None
+
+
+def test_the_connection_closing_during_logout_completes_it():
+    session, conn = logged_in()
+    session.logout(0.0)
+    assert logins(session.closed(conn)) == [L.LOGGED_OUT_EXPLICIT]
+
+
+def test_a_new_login_ends_calls_an_earlier_session_left_behind():
+    session, conn = logged_in()
+    a = incoming(session, conn, "a")
+    session.closed(conn)
+    conn2 = session.login("ws://x", False, ALICE)[-1].conn
+    (req,) = sent(session.connected(conn2, 0.0))
+    out = session.receive(conn2, frame(type="result", id=req["id"], identifier="new"), 0.0)
+    assert states(out, a.ref) == [S.DISCONNECTED] and logins(out) == [L.SUCCESS]
+
+
+def test_connection_lost_fails_requests_under_way_and_reports_them():
+    session, conn = logged_in()
+    a = incoming(session, conn, "a")
+    session.request(a.ref, CallRequest.ACCEPT, 0.0)
+    out = session.closed(conn)
+    assert logins(out) == [L.CONNECTION_LOST] and "accept failed" in str(errors(out)[0])
+    assert a.state is S.OFFERING  # the switch may still keep it; a restore will tell
+
+
+def test_a_reply_to_no_request_is_a_remote_error():
+    session, conn = logged_in()
+    out = session.receive(conn, frame(type="result", id=999), 0.0)
+    assert isinstance(errors(out)[0], RemoteProtocolError)
+
+
+def test_remote_digits_reach_their_call():
+    session, conn = logged_in()
+    a = incoming(session, conn, "a")
+    out = session.receive(conn, frame(type="dtmf", call="a", digits="12"), 0.0)
+    assert out == [ev.DigitsReceived(a.ref, "12")]

@@ -304,12 +304,14 @@ class ClientSession:
     def want_media(self, ref: int, now: float) -> Events:
         """An element was set: re-offer if the call is past the point where an offer rides along a request."""
         record = self._calls.get(ref)
-        if record is None or record.ended or record.id is None or record.state not in LEGAL[CallRequest.MEDIA][0]:
-            return self._flush()
-        if self.login_state is not LOGIN_STATES.SUCCESS or not self._open:
+        if record is None or record.ended:
             return self._flush()
         if record.busy:
-            record.media_wanted = True
+            record.media_wanted = True  # once the exchange under way has ended
+            return self._flush()
+        if record.id is None or record.state not in LEGAL[CallRequest.MEDIA][0]:
+            return self._flush()  # the next request that applies carries the offer
+        if self.login_state is not LOGIN_STATES.SUCCESS or not self._open:
             return self._flush()
         self._start(record, CallCommand(CallRequest.MEDIA, record.id), True, now)
         return self._flush()
