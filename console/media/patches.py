@@ -36,13 +36,15 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from console.core.errors import ConsoleError
+
 DEFAULT_AUDIO_PREFETCH = 1
 """Frames the audio jitter buffer holds back before releasing one (aiortc's own: 4)."""
 
 _AIORTC_VERSION = "1.16.0"
 
 
-class PatchError(RuntimeError):
+class PatchError(ConsoleError, RuntimeError):
     """aiortc/aioice internals differ from the pinned versions the patches were written for."""
 
 

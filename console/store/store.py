@@ -17,7 +17,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Callable
 
 from console.core.enums import CALL_STATES, LOGIN_STATES
-from console.core.errors import CallStateError, InvalidDigitError
+from console.core.errors import CallStateError, ConsoleError, InvalidDigitError
 
 from . import events as ev
 from .reducer import reduce
@@ -35,7 +35,7 @@ Subscriber = Callable[[AppState], None]
 log = logging.getLogger("console.store")
 
 
-class NoClientError(RuntimeError):
+class NoClientError(ConsoleError, RuntimeError):
     """A request to a store built for display only (no client factory)."""
 
 
