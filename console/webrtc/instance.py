@@ -408,8 +408,12 @@ class WebRtcInstance:
         self._run(self.session.offer_ready(event.ref, sdp, self._now()))
 
     async def _apply(self, event: ev.ApplyAnswer) -> None:
+        call = self._calls.get(event.ref)
+        if call is None:  # ended meanwhile: nothing to apply it to
+            self._run(self.session.answer_applied(event.ref, self._now()))
+            return
         try:
-            await self.media.apply(event.ref, event.sdp, self.session.call(event.ref).state)
+            await self.media.apply(event.ref, event.sdp, call.get_state())
         except ConsoleError as exc:
             self._run(self.session.answer_failed(event.ref, exc, self._now()))
             return

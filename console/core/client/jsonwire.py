@@ -11,8 +11,8 @@ from console.core.machines import CallRequest
 from console.core.protocol import Message, MsgType, decode, encode
 
 from .wire import (
-    CallCommand, CallReport, DigitsReport, IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest,
-    Nothing, Refusal, Reply, Request, RestoreRequest, SessionEnded,
+    CallReport, DigitsReport, IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest,
+    Refusal, Reply, Request, RestoreRequest, SessionEnded,
 )
 
 _CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}

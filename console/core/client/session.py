@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from console.core.callinfo import CallInfo
 from console.core.dtmf import check_digits
-from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, AuthMethod, Direction, ErrorCode, LogoutReason
+from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction, ErrorCode, LogoutReason
 from console.core.errors import (
     CallStateError, CommClosed, CommError, ConsoleError, InvalidDigitError, LocalProtocolError,
     RemoteProtocolError, RequestRefused, RequestTimeout,
@@ -754,4 +754,4 @@ def _transfer_problem(record: CallRecord, other: CallRecord | None) -> str | Non
     return None
 
 
-__all__ = ["AuthMethod", "ClientSession", "REQUEST_TIMEOUT"]
+__all__ = ["ClientSession", "REQUEST_TIMEOUT"]
