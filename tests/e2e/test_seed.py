@@ -333,3 +333,37 @@ async def test_ice_servers_from_the_login_result_are_used_for_the_calls(make_swi
     assert used == [({"urls": ["stun:127.0.0.1:3478"], "username": None, "credential": None},
                      {"urls": ["turn:127.0.0.1:3478"], "username": "u", "credential": "p"})]
     await op.close()
+
+
+async def test_logout_from_inside_a_call_state_handler(slow_switch):
+    op, alice = Console(slow_switch.url), Console(slow_switch.url)
+    await op.login("operator", "operator"); await alice.login("alice", "alice")
+    call = op.inst.create_outgoing_call()
+    call.set_call_state_handler(lambda c, s: (op.inst.logout() if s is S.CONNECTED else None, op._poke()))
+    call.dial("9001")
+    await op.login_state(L.LOGGED_OUT_EXPLICIT)
+    assert op.logins == [L.CONNECTING, L.SUCCESS, L.LOGGED_OUT_EXPLICIT]
+    assert call.get_state() is S.DISCONNECTED and call.get_disconnect_reason() is R.USERTERMINATED
+    await op.close(); await alice.close()
+
+
+async def test_restore_from_inside_the_connection_lost_handler(slow_switch):
+    op = Console(slow_switch.url)
+    await op.login("operator", "operator")
+    out = op.dial("9001")
+    await op.call_state(out, S.CONNECTED)
+    identifier = op.inst.get_login_identifier()
+    restored = []
+
+    def on_login(state):
+        op.logins.append(state)
+        if state is L.CONNECTION_LOST:
+            assert op.inst.try_restore_login(slow_switch.url, False, False, identifier, restored.append) is True
+        op._poke()
+
+    op.inst._on_login_status = on_login  # noqa: SLF001 - the test replaces its own handler
+    await slow_switch.drop_connections()
+    await op.until(lambda: op.logins[-1] is L.SUCCESS and restored, "the restore")
+    assert op.logins == [L.CONNECTING, L.SUCCESS, L.CONNECTION_LOST, L.CONNECTING, L.SUCCESS]
+    assert restored[0].get_state() is S.CONNECTED and restored[0] is out  # the same call object, still true
+    await op.close()
