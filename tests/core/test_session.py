@@ -305,8 +305,9 @@ def test_a_media_re_offer_waits_for_the_exchange_under_way():
     session, conn = logged_in()
     a = incoming(session, conn, "a")
     session.request(a.ref, CallRequest.ANSWER, 0.0, media=True)
-    assert session.want_media(a.ref, 0.0) == []  # queued behind the answer's offer
+    assert session.want_media(a.ref, 0.0) == []  # the offer about to be made carries it
     (req,) = sent(session.offer_ready(a.ref, {"type": "offer", "sdp": "v=0"}, 0.0))
+    assert session.want_media(a.ref, 0.0) == []  # the offer was made before: queued behind the answer
     session.receive(conn, frame(type="call", call=call("a", "CONNECTED", direction="in")), 0.0)
     session.receive(conn, frame(type="result", id=req["id"], sdp={"type": "answer", "sdp": "v=0"}), 0.0)
     out = session.answer_applied(a.ref, 0.0)
@@ -367,3 +368,15 @@ def test_remote_digits_reach_their_call():
     a = incoming(session, conn, "a")
     out = session.receive(conn, frame(type="dtmf", call="a", digits="12"), 0.0)
     assert out == [ev.DigitsReceived(a.ref, "12")]
+
+
+def test_no_second_re_offer_while_the_first_waits_for_its_offer():
+    session, conn = logged_in()
+    a = incoming(session, conn, "a")
+    session.receive(conn, frame(type="call", call=call("a", "CONNECTED", direction="in")), 0.0)
+    assert session.want_media(a.ref, 0.0) == [ev.MakeOffer(a.ref, "sendrecv")]
+    assert session.want_media(a.ref, 0.0) == []
+    (req,) = sent(session.offer_ready(a.ref, {"type": "offer", "sdp": "v=0"}, 0.0))
+    out = session.receive(conn, frame(type="result", id=req["id"], sdp={"type": "answer", "sdp": "v=0"}), 0.0)
+    assert ev.ApplyAnswer(a.ref, {"type": "answer", "sdp": "v=0"}) in out
+    assert not any(isinstance(e, ev.MakeOffer) for e in session.answer_applied(a.ref, 0.0))

@@ -306,8 +306,10 @@ class ClientSession:
         record = self._calls.get(ref)
         if record is None or record.ended:
             return self._flush()
-        if record.busy:
-            record.media_wanted = True  # once the exchange under way has ended
+        if record.awaiting_offer is not None:
+            return self._flush()  # the offer about to be made carries the elements already
+        if record.negotiating is not None:
+            record.media_wanted = True  # the offer under way was made before: re-offer once it has ended
             return self._flush()
         if record.id is None or record.state not in LEGAL[CallRequest.MEDIA][0]:
             return self._flush()  # the next request that applies carries the offer
