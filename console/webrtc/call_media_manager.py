@@ -76,7 +76,8 @@ class CallMediaManager:
             media.set_video_elements(*video)
 
     async def offer(self, ref: int, direction: str, audio: Any, video: tuple[Any, Any] | None,
-                    on_failure: Callable[[], None], on_video: Callable[[bool], None]) -> dict[str, str]:
+                    on_failure: Callable[[], None], on_video: Callable[[bool], None],
+                    on_digits: Callable[[str], None] | None = None) -> dict[str, str]:
         media = self._media.get(ref)
         try:
             if media is None:
@@ -84,6 +85,7 @@ class CallMediaManager:
 
                 media = CallMedia(self.ensure_hub(), ice_servers=self.ice_servers, on_failure=on_failure,
                                   on_video_change=on_video, log=log, connect_timeout=self.media_timeout)
+                media.on_digits = on_digits  # RFC 4733 digits received in the media (CallMedia's public hook)
                 self._media[ref] = media
                 self.elements_changed(ref, audio, video)
             return await media.create_offer(direction=direction, video=video is not None)

@@ -380,3 +380,13 @@ def test_no_second_re_offer_while_the_first_waits_for_its_offer():
     out = session.receive(conn, frame(type="result", id=req["id"], sdp={"type": "answer", "sdp": "v=0"}), 0.0)
     assert ev.ApplyAnswer(a.ref, {"type": "answer", "sdp": "v=0"}) in out
     assert not any(isinstance(e, ev.MakeOffer) for e in session.answer_applied(a.ref, 0.0))
+
+
+def test_digits_from_the_media_reach_their_call_and_an_empty_ice_list_keeps_the_own():
+    session = ClientSession(JsonWire())
+    conn = session.login("ws://x", False, ALICE)[-1].conn
+    (req,) = sent(session.connected(conn, 0.0))
+    out = session.receive(conn, frame(type="result", id=req["id"], identifier="i", ice_servers=[]), 0.0)
+    assert not any(isinstance(e, ev.UseIceServers) for e in out)
+    a = incoming(session, conn, "a")
+    assert session.media_digits(a.ref, "5") == [ev.DigitsReceived(a.ref, "5")]

@@ -16,7 +16,7 @@ from .wire import (
 )
 
 _CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}
-MAX_ICE_SERVERS = 8
+MAX_ICE_SERVERS = 16  # as the switch's core.protocol bound
 
 
 class JsonWire:

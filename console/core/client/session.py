@@ -366,6 +366,13 @@ class ClientSession:
             self._out.append(ev.VideoChanged(ref, active))
         return self._flush()
 
+    def media_digits(self, ref: int, digits: str) -> Events:
+        """Digits that arrived in the call's media (RFC 4733 events), reported like the switch's ``dtmf``."""
+        record = self._calls.get(ref)
+        if record is not None and not record.ended:
+            self._out.append(ev.DigitsReceived(ref, digits))
+        return self._flush()
+
     def media_failed(self, ref: int, error: ConsoleError, now: float) -> Events:
         """The call's media died (ICE/DTLS failed, or a health check): end it with MEDIA, tell the switch."""
         record = self._calls.get(ref)
@@ -409,7 +416,7 @@ class ClientSession:
         self.number, self.name = result.number, result.name
         if result.lifetime is not None:
             self.lifetime = result.lifetime
-        if result.ice_servers is not None:
+        if result.ice_servers:  # an empty list (the switch names none) keeps the instance's own
             self._out.append(ev.UseIceServers(result.ice_servers))
         restored = isinstance(request, RestoreRequest)
         if not restored:
