@@ -92,7 +92,8 @@ async def console_cycle(console: BenchConsole) -> None:
 async def console_soak(budget: Budget, max_cycles: int) -> dict[str, Any]:
     cycle_s: list[float] = []
     async with SwitchProcess() as switch:
-        console = BenchConsole(switch.url, device=NullDevice(mic=ToneGenerator(440, -20).frame))
+        # the switchboard's auto-hold (the API's default is off, as in the seed)
+        console = BenchConsole(switch.url, device=NullDevice(mic=ToneGenerator(440, -20).frame), auto_hold=True)
         try:
             await console.login("operator", "operator")
             for _ in range(WARM_UP):

@@ -1,1 +1,1 @@
-"""Sans-I/O core: enums, wire messages, state machines. No asyncio, no sockets."""
+"""Sans-I/O core: enums, wire messages, state machines, the client session (core.client), the one exception hierarchy. No asyncio, no sockets."""

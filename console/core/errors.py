@@ -1,11 +1,23 @@
-"""Exceptions the core raises. Each carries a message a person can read."""
+"""The package's one exception hierarchy. Each carries a message a person can read.
+
+Every exception the console raises or reports derives from :class:`ConsoleError`,
+so an application can catch "anything from the console" in one clause. At each
+boundary (wire, media, device, persistence) an error is translated into exactly
+one thing the application sees: an error-handler report, a ``DISC_REASON`` on a
+call, or a login state; the seed API itself never raises for a state or
+argument problem.
+"""
 
 from __future__ import annotations
 
 from .enums import ErrorCode
 
 
-class ProtocolError(ValueError):
+class ConsoleError(Exception):
+    """Base of every error of the console package."""
+
+
+class ProtocolError(ConsoleError, ValueError):
     """A frame that cannot be accepted; ``code`` is what the error frame says."""
 
     def __init__(self, code: ErrorCode, message: str, request_id: int | None = None):
@@ -15,9 +27,60 @@ class ProtocolError(ValueError):
         self.request_id = request_id
 
 
-class CallStateError(RuntimeError):
+class RemoteProtocolError(ProtocolError):
+    """The other side broke the protocol: a frame that does not decode, a reply to no request,
+    a call state change the state table does not allow."""
+
+
+class LocalProtocolError(ConsoleError, RuntimeError):
+    """We were asked to do something the protocol does not allow now (a request in the wrong state)."""
+
+
+class CallStateError(LocalProtocolError):
     """A call request that is not legal in the call's current state."""
 
 
-class InvalidDigitError(ValueError):
+class InvalidDigitError(LocalProtocolError, ValueError):
     """A DTMF digit outside 0-9, *, #, A-D."""
+
+
+class RequestRefused(ConsoleError):
+    """The switch answered a request with an error frame (``code`` names why)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class RequestTimeout(ConsoleError):
+    """A request got no answer in time."""
+
+
+class CommError(ConsoleError):
+    """A connection could not be opened (``failure`` says why; see console.net.comm.CommFailure)."""
+
+    def __init__(self, failure: str, message: str):
+        super().__init__(message)
+        self.failure = failure
+
+
+class CommClosed(ConsoleError):
+    """The connection ended. ``code`` is the WebSocket close code, if any."""
+
+    def __init__(self, code: int | None, reason: str = ""):
+        super().__init__(f"connection closed ({code}) {reason}".strip())
+        self.code = code
+        self.reason = reason
+
+
+class MediaError(ConsoleError):
+    """An offer could not be made, an answer could not be applied, or ICE/DTLS failed."""
+
+
+class DeviceError(MediaError):
+    """An audio device could not be opened or failed while in use."""
+
+
+class PersistenceError(ConsoleError):
+    """A settings, session or history file could not be read or written."""

@@ -147,6 +147,24 @@ class CallMachine:
         return replace(self, phase=phase, **flags)
 
 
+# What the wire may report next for a call the console knows (same state: no change, always allowed).
+# Derived from PHASE_TABLE and the hold flags; a report outside it is a remote protocol error.
+CALL_STATE_TABLE: dict[CALL_STATES, frozenset[CALL_STATES]] = {
+    S.IDLE: frozenset({S.DIALING, S.DISCONNECTED}),
+    S.DIALING: frozenset({S.RINGING, S.CONNECTED, S.HOLDING, S.DISCONNECTED}),
+    S.OFFERING: frozenset({S.RINGING, S.CONNECTED, S.HOLDING, S.DISCONNECTED}),
+    S.RINGING: frozenset({S.CONNECTED, S.HOLDING, S.DISCONNECTED}),
+    S.CONNECTED: frozenset({S.HOLDING, S.HELD, S.DISCONNECTED}),
+    S.HOLDING: frozenset({S.CONNECTED, S.HELD, S.DISCONNECTED}),
+    S.HELD: frozenset({S.CONNECTED, S.HOLDING, S.DISCONNECTED}),
+    S.DISCONNECTED: frozenset(),
+}
+
+
+def call_transition_ok(current: CALL_STATES, new: CALL_STATES) -> bool:
+    return new == current or new in CALL_STATE_TABLE[current]
+
+
 L = LOGIN_STATES
 
 # The console's login state: which state may follow which. ``None`` is "never logged in".
@@ -158,6 +176,9 @@ LOGIN_TABLE: dict[LOGIN_STATES | None, frozenset[LOGIN_STATES]] = {
     }),
     L.SUCCESS: frozenset({L.CONNECTION_LOST, L.LOGGED_OUT_IMPLICIT, L.LOGGED_OUT_EXPLICIT}),
     **{s: frozenset({L.CONNECTING}) for s in LOGIN_STATES if s not in (L.CONNECTING, L.SUCCESS)},
+    # a reconnector that gives up on a lost session says so
+    L.CONNECTION_LOST: frozenset({L.CONNECTING, L.LOGIN_RESTORE_FAILED}),
+    L.SERVER_ACCESS: frozenset({L.CONNECTING, L.LOGIN_RESTORE_FAILED}),
 }
 
 

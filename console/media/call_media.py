@@ -33,6 +33,7 @@ from typing import Any, Callable, Protocol
 import av
 from aiortc import RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
 
+from console.core.errors import MediaError
 from console.core.dtmf import check_digits
 
 from . import patches
@@ -47,10 +48,6 @@ CONNECT_TIMEOUT = 10.0
 
 class FrameWriter(Protocol):
     def write(self, frame: Any) -> None: ...
-
-
-class MediaError(Exception):
-    """An offer could not be made or an answer could not be applied (the message says why)."""
 
 
 class CallMedia:

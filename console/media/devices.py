@@ -30,10 +30,9 @@ from typing import Callable
 
 import numpy as np
 
-from .tones import FRAME_SAMPLES, RATE, SILENT_FRAME
+from .tones import FRAME_SAMPLES, FRAME_SECONDS, RATE, SILENT_FRAME
 
 MicCallback = Callable[[bytes], None]
-FRAME_SECONDS = FRAME_SAMPLES / RATE
 PLAYOUT_FRAMES = 5  # 100 ms: the most the speaker may lag behind; older frames are dropped
 PLAYOUT_TARGET = 3  # frames kept when the buffer runs long (clock drift between far end and card)
 

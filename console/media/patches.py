@@ -49,6 +49,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from console.core.errors import ConsoleError
 from . import dtmf
 
 DEFAULT_AUDIO_PREFETCH = 1
@@ -57,7 +58,7 @@ DEFAULT_AUDIO_PREFETCH = 1
 _AIORTC_VERSION = "1.16.0"
 
 
-class PatchError(RuntimeError):
+class PatchError(ConsoleError, RuntimeError):
     """aiortc/aioice internals differ from the pinned versions the patches were written for."""
 
 

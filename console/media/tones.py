@@ -15,8 +15,9 @@ from typing import Iterator
 import numpy as np
 
 RATE = 48000
-FRAME_SAMPLES = 960  # 20 ms at 48 kHz
-FRAME_MS = 20
+FRAME_MS = 20  # the one frame duration of the console's audio (devices, tracks, services)
+FRAME_SAMPLES = RATE * FRAME_MS // 1000  # 960
+FRAME_SECONDS = FRAME_MS / 1000
 FULL_SCALE = 32767.0
 
 DTMF_LOW = {"1": 697, "2": 697, "3": 697, "A": 697, "4": 770, "5": 770, "6": 770, "B": 770,

@@ -24,9 +24,8 @@ import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from .frames import audio_frame
-from .tones import FRAME_SAMPLES, RATE, SILENT_FRAME
+from .tones import FRAME_SAMPLES, FRAME_SECONDS, SILENT_FRAME
 
-FRAME_SECONDS = FRAME_SAMPLES / RATE
 VIDEO_CLOCK = 90000
 VIDEO_TIME_BASE = Fraction(1, VIDEO_CLOCK)
 MAX_LAG_TICKS = 5  # after a stall longer than this, skip ahead instead of sending a burst

@@ -8,7 +8,7 @@ import ssl
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from console.comm import CommClosed, CommError, CommFailure, CommInterface
+from console.net.comm import CommClosed, CommError, CommFailure, CommInterface
 from console.core.protocol import MAX_FRAME
 
 OPEN_TIMEOUT = 10.0

@@ -17,7 +17,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Callable
 
 from console.core.enums import CALL_STATES, LOGIN_STATES
-from console.core.errors import CallStateError, InvalidDigitError
+from console.core.errors import CallStateError, ConsoleError, InvalidDigitError
 
 from . import events as ev
 from .reducer import reduce
@@ -25,7 +25,9 @@ from .state import LINGER_SECONDS, AppState, CallView, LogLevel
 
 if TYPE_CHECKING:
     from console.settings import CallHistory, SessionFile
-    from console.webrtc import WebRtcCall, WebRtcInstance
+    # the client as the store needs it (a typed port the real WebRtcInstance satisfies)
+    from .port import CallPort as WebRtcCall
+    from .port import ClientPort as WebRtcInstance
 
 ClientFactory = Callable[[Callable[..., Any], Callable[..., Any]], "WebRtcInstance"]
 Subscriber = Callable[[AppState], None]
@@ -33,7 +35,7 @@ Subscriber = Callable[[AppState], None]
 log = logging.getLogger("console.store")
 
 
-class NoClientError(RuntimeError):
+class NoClientError(ConsoleError, RuntimeError):
     """A request to a store built for display only (no client factory)."""
 
 
@@ -52,8 +54,10 @@ def client_factory(device: Any = None, ice_servers: tuple = (), ca_file: str | N
     def make(on_login: Callable[..., Any], on_incoming: Callable[..., Any]) -> WebRtcInstance:
         from console.webrtc import WebRtcInstance
 
+        # the switchboard's choices: a second call holds the connected one; diagnostics go to the log pane
         return WebRtcInstance(on_login, on_incoming, description, device=device, ice_servers=ice_servers,
-                              ca_file=ca_file, auto_reconnect=auto_reconnect)
+                              ca_file=ca_file, auto_reconnect=auto_reconnect, auto_hold=True,
+                              diagnostics_to_stderr=False)
 
     return make
 
@@ -96,7 +100,7 @@ class Store:
         wall: Callable[[], float] = time.time,
         linger: float = LINGER_SECONDS,
         media: bool | None = None,
-        log_loggers: tuple[str, ...] = ("console.webrtc", "console.media"),
+        log_loggers: tuple[str, ...] = ("console.webrtc", "console.core", "console.media"),
     ):
         self._factory = factory
         self.sessions = sessions
@@ -171,9 +175,7 @@ class Store:
             loop = asyncio.get_running_loop()
             self._loop_thread = threading.get_ident()
             self.client = self._factory(self._on_login_status, self._on_incoming_call)
-            setter = getattr(self.client, "set_error_handler", None)
-            if setter is not None:
-                setter(self._on_client_error)
+            self.client.set_error_handler(self._on_client_error)
             self._bridge = _LogBridge(self, loop)
             for name in self._log_loggers:
                 logging.getLogger(name).addHandler(self._bridge)
@@ -233,7 +235,7 @@ class Store:
     @property
     def reconnecting(self) -> bool:
         """The client is restoring a lost connection by itself: no need for the login screen."""
-        return bool(self.client is not None and getattr(self.client, "reconnecting", False))
+        return bool(self.client is not None and self.client.reconnecting)
 
     def logout(self) -> bool:
         return self._attempt("logout", lambda: self.open().logout())
@@ -406,12 +408,10 @@ class Store:
         self._keys[id(call)] = key
         call.set_call_state_handler(self._on_call_state)
         call.set_media_state_handler(self._on_media_state)
-        setter = getattr(call, "set_dtmf_handler", None)
-        if setter is not None:
-            setter(self._on_dtmf)
+        call.set_dtmf_handler(self._on_dtmf)
         self.dispatch(ev.CallAdded(
             key=key, direction=call.direction, state=call.get_state(), at=self.clock(), wall=self.wall(),
-            call_id=getattr(call, "id", None), remote_number=call.get_remote_number() or remote_number,
+            call_id=call.id, remote_number=call.get_remote_number() or remote_number,
             remote_name=call.get_remote_name() or "", local_number=call.get_local_number() or "", restored=restored,
         ))
         return key
@@ -421,13 +421,13 @@ class Store:
         if key is None:
             return
         self.dispatch(ev.CallChanged(
-            key=key, state=call.get_state(), at=self.clock(), call_id=getattr(call, "id", None),
+            key=key, state=call.get_state(), at=self.clock(), call_id=call.id,
             remote_number=call.get_remote_number() or "", remote_name=call.get_remote_name() or "",
             reason=call.get_disconnect_reason(), audio=call.has_audio_element(), video=call.get_media_video_active(),
         ))
 
     def _want_media(self, call: WebRtcCall) -> None:
-        wanted = self.media if self.media is not None else getattr(self.client, "hub", None) is not None
+        wanted = self.media if self.media is not None else (self.client is not None and self.client.hub is not None)
         if not wanted or call.has_audio_element() or call.get_state() is CALL_STATES.DISCONNECTED:
             return
         try:

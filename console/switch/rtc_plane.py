@@ -31,10 +31,11 @@ from typing import Any, Callable
 import av
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
+from console.core.protocol import MAX_SDP
 from console.media import patches
 from console.media.frames import MonoConverter, Rechunker, StaleFilter
-from console.media.services import Arpeggio, Ivr, SteadyTone
 from console.media.tracks import PacedAudioTrack, PacedVideoTrack, cancel_tasks, consume
+from console.switch.services import Arpeggio, Ivr, SteadyTone
 
 from .connection import TokenBucket
 from .media import MUSIC_HZ, TONE_HZ, MediaRejected, MediaUnavailable, ServiceKind
@@ -43,7 +44,6 @@ CONNECT_TIMEOUT = 10.0
 DIGIT_RATE = 20.0  # RFC 4733 digits a leg may deliver per second, bursts of twice that (a key press takes 70+ ms)
 INBOUND_FRAMES = 5  # 100 ms of a leg's received audio at most; the oldest goes first
 RELAY_TARGET = 2  # frames kept when a relay queue runs long (the two legs' clocks drift)
-MAX_SDP = 48 * 1024
 _UFRAG = re.compile(r"^a=ice-ufrag:(\S+)", re.MULTILINE)
 
 log = logging.getLogger(__name__)

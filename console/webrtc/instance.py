@@ -1,47 +1,51 @@
-"""WebRtcInstance: the connection, the login and the calls (the seed's anynodeWebRtcInstance)."""
+"""WebRtcInstance: the seed's anynodeWebRtcInstance, a thin asyncio driver over a core ClientSession.
+
+The session (``console.core.client``) decides everything: login and call
+states, request ids and their outcomes, what a close means. This driver does
+the I/O it asks for -- connections (``console.net.comm``), timers, media
+(:class:`CallMediaManager`) -- and calls the application's handlers with the
+events it reports, one at a time and in order (a handler that calls back into
+the instance queues its events behind the current ones).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
+import sys
+from collections import deque
 from typing import Any, Callable
 
-from console.comm import CommClosed, CommError, CommFactory, CommInterface, default_comm_factory, server_url
-from console.core.callinfo import CallInfo
-from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, AuthMethod, Direction, ErrorCode
-from console.core.errors import CallStateError, ProtocolError
-from console.core.machines import can_start_login
-from console.core.protocol import Message, MsgType, decode, encode, request
+from console.core.client import ClientSession, JsonWire, LoginRequest, RestoreRequest
+from console.core.client import events as ev
+from console.core.client.wire import ClientWire
+from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
+from console.core.errors import CallStateError, CommClosed, CommError, ConsoleError, MediaError
+from console.core.machines import CallRequest
+from console.net.comm import CommFactory, CommInterface, default_comm_factory, server_url
 
 from .call import WebRtcCall
-from .handlers import TaskSet, fire, log
-from .media_glue import MediaGlue
-from .reconnect import Reconnector
+from .call_media_manager import CallMediaManager
+from .handlers import TaskSet, fire
+from .reconnector import Reconnector
 
+log = logging.getLogger("console.webrtc")
 DEFAULT_CLIENT = "anynode-console (Python)"
 REQUEST_TIMEOUT = 10.0
-MAX_ORPHANS = 64
+MAX_QUEUED_FRAMES = 256  # per connection; more means the connection is stuck (dropped, logged)
+LIBRARY_LOGGERS = ("console.webrtc", "console.core", "console.media", "console.net")
 
-# error code of a failed login/restore -> the login state it means
-_LOGIN_FAILURES = {
-    ErrorCode.DIAL_STRING_MISSING: LOGIN_STATES.DIAL_STRING_MISSING,
-    ErrorCode.NO_DIAL_STRING_FOR_USER: LOGIN_STATES.NO_DIAL_STRING_FOR_USER,
-    ErrorCode.RESTORE_FAILED: LOGIN_STATES.LOGIN_RESTORE_FAILED,
-}
+_stderr = logging.StreamHandler(sys.stderr)
+_stderr.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
 
 
-class RequestFailed(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
-class WebRtcInstance(MediaGlue, Reconnector):
+class WebRtcInstance:
     """Connects to a switch, logs in, creates outgoing calls and signals incoming ones.
 
-    Every method returns at once (it needs a running asyncio loop); progress
-    arrives through the handlers, which may be plain or coroutine functions.
+    Every method returns at once (it needs a running asyncio loop) and never
+    raises for a state or argument problem; progress arrives through the
+    handlers (plain or coroutine functions), problems through ``set_error_handler``.
     """
 
     def __init__(
@@ -54,89 +58,145 @@ class WebRtcInstance(MediaGlue, Reconnector):
         ice_servers: tuple | list = (),
         ca_file: str | None = None,
         comm_factory: CommFactory | None = None,
-        auto_hold: bool = True,
+        wire: ClientWire | None = None,
+        auto_hold: bool = False,
         request_timeout: float = REQUEST_TIMEOUT,
         media_timeout: float = 10.0,
         auto_reconnect: bool = False,
+        diagnostics_to_stderr: bool = True,
     ):
         self._on_login_status = on_login_status
         self._on_incoming_call = on_incoming_call
         self._on_restore_call: Callable[[WebRtcCall], Any] | None = None
         self._on_error: Callable[[WebRtcCall | None, str], Any] | None = None
         self.client_description = client_description or DEFAULT_CLIENT
+        self.auto_hold = auto_hold
         self._ca_file = ca_file
         self._comm_factory = comm_factory or default_comm_factory
-        self.auto_hold = auto_hold
-        self._request_timeout = request_timeout
+        self._diagnostics_to_stderr = diagnostics_to_stderr
+        self.session = ClientSession(wire or JsonWire(), client_description=self.client_description,
+                                     request_timeout=request_timeout)
         self._tasks = TaskSet()
-        self._comm: CommInterface | None = None
-        self._reader: asyncio.Task | None = None
-        self._pending: dict[int, asyncio.Future] = {}
-        self._next_id = 1
-        self.login_state: LOGIN_STATES | None = None
-        self.server: str | None = None
-        self._secure = False
-        self._identifier: str | None = None
-        self._number: str | None = None
-        self._name: str | None = None
-        self._calls: dict[str, WebRtcCall] = {}
-        self._dialing: set[WebRtcCall] = set()  # outgoing calls the switch has not named yet
-        self._orphans: dict[str, CallInfo] = {}  # call events that overtook their dial result
-        self._hangup_when_known: set[WebRtcCall] = set()
-        self._ended_by_switch: str | None = None  # the reason of a logged_out event
-        self._logging_out = False
-        self._closing = False  # aclose() was called
-        MediaGlue.__init__(self, device=device, ice_servers=ice_servers, media_timeout=media_timeout)
-        Reconnector.__init__(self, auto_reconnect)
+        self.media = CallMediaManager(self._tasks, device=device, ice_servers=ice_servers, media_timeout=media_timeout)
+        self._reconnector = Reconnector(self, self._tasks, auto_reconnect)
+        self._comms: dict[int, CommInterface] = {}
+        self._outboxes: dict[int, asyncio.Queue[str]] = {}
+        self._readers: dict[int, asyncio.Task] = {}
+        self._calls: dict[int, WebRtcCall] = {}
+        self._queue: deque[ev.Event] = deque()
+        self._pumping = False
+        self._paused = False  # a coroutine restore-call handler is running: the rest waits for it
+        self._timer: asyncio.TimerHandle | None = None
+        self._restore_args: tuple[str, bool, bool, str] | None = None
+        self._closing = False
+        self._control = _Control(self)  # what calls ask of their instance
 
     # -- the seed's methods ---------------------------------------------------
-    def login(self, server: str, secure: bool, notification: bool, username: str, password: str, number: str | None = None) -> None:
-        body = {"auth": str(AuthMethod.PASSWORD), "username": username, "password": password,
-                "number": number or None, "notification": bool(notification)}
-        self._start(server, secure, MsgType.LOGIN, body)
+    def login(self, server: str, secure: bool, notification: bool, username: str, password: str,
+              number: str | None = None) -> None:
+        request = LoginRequest(AuthMethod.PASSWORD, username=_text(username), password=_text(password),
+                               number=_text(number), notification=bool(notification))
+        self._closing = False
+        self._run(self.session.login(server, bool(secure), request))
 
-    def login_with_token(self, server: str, secure: bool, token: str, username: str | None = None, number: str | None = None) -> None:
-        body = {"auth": str(AuthMethod.TOKEN), "token": token, "username": username or None, "number": number or None}
-        self._start(server, secure, MsgType.LOGIN, body)
+    def login_with_token(self, server: str, secure: bool, token: str, username: str | None = None,
+                         number: str | None = None) -> None:
+        request = LoginRequest(AuthMethod.TOKEN, username=_text(username), token=_text(token), number=_text(number))
+        self._closing = False
+        self._run(self.session.login(server, bool(secure), request))
 
     def try_restore_login(self, server: str, secure: bool, notification: bool, identifier: str,
                           on_restore_call: Callable[[WebRtcCall], Any] | None) -> bool:
-        if not identifier or not can_start_login(self.login_state):
-            return False
-        self._on_restore_call = on_restore_call
-        return self._start(server, secure, MsgType.RESTORE, {"identifier": identifier, "notification": bool(notification)})
+        events = self.session.login(server, bool(secure), RestoreRequest(identifier, bool(notification)))
+        started = not any(isinstance(e, ev.ErrorReported) for e in events)
+        if started:
+            self._on_restore_call = on_restore_call
+            self._restore_args = (server, bool(secure), bool(notification), identifier)
+            self._closing = False
+        self._run(events)
+        return started
 
     def logout(self) -> None:
-        if self.login_state not in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING):
-            log.info("logout: not logged in (state %s)", self.login_state)
-            return
-        self._logging_out = True
-        self._spawn(self._logout())
+        self._run(self.session.logout(self._now()))
 
     def get_login_identifier(self) -> str | None:
-        return self._identifier
+        return self.session.identifier
 
     def get_local_display_name(self) -> str | None:
-        return self._name
+        return self.session.name
 
     def get_local_dial_string(self) -> str | None:
-        return self._number
+        return self.session.number
 
     def create_outgoing_call(self) -> WebRtcCall:
-        return WebRtcCall(self, Direction.OUT)
+        call = WebRtcCall(self._control, self.session.call(self.session.create_call()))
+        self._calls[call.ref] = call
+        return call
 
     def control_logging(self, enable: bool) -> None:
-        """Diagnostic messages go to the ``console.webrtc`` logger at DEBUG when enabled."""
-        log.setLevel(logging.DEBUG if enable else logging.WARNING)
+        """Diagnostics on (DEBUG, to stderr unless ``diagnostics_to_stderr=False``) or off again."""
+        for name in LIBRARY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.DEBUG if enable else logging.NOTSET)
+        root = logging.getLogger("console")
+        if enable and self._diagnostics_to_stderr:
+            if _stderr not in root.handlers:
+                root.addHandler(_stderr)
+        else:
+            root.removeHandler(_stderr)
 
     # -- extras ---------------------------------------------------------------
     @property
+    def login_state(self) -> LOGIN_STATES | None:
+        return self.session.login_state
+
+    @property
+    def server(self) -> str | None:
+        return self.session.server
+
+    @server.setter
+    def server(self, server: str) -> None:
+        """Where the reconnector restores the session (e.g. a switch that moved)."""
+        self.session.server = server
+
+    @property
     def calls(self) -> list[WebRtcCall]:
-        return [*self._dialing, *self._calls.values()]
+        """Calls that are dialing, ringing or talking (not idle, not ended)."""
+        return [c for c in self._calls.values() if c.get_state() not in (CALL_STATES.IDLE, CALL_STATES.DISCONNECTED)]
+
+    @property
+    def hub(self) -> Any:
+        return self.media.hub
+
+    @property
+    def reconnecting(self) -> bool:
+        return self._reconnector.active
+
+    @property
+    def auto_reconnect(self) -> bool:
+        return self._reconnector.enabled
+
+    @auto_reconnect.setter
+    def auto_reconnect(self, on: bool) -> None:
+        self._reconnector.enabled = bool(on)
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    @property
+    def lifetime(self) -> float | None:
+        return self.session.lifetime
 
     def set_error_handler(self, handler: Callable[[WebRtcCall | None, str], Any] | None) -> None:
-        """Called with (call or None, message) when the switch refuses a request made in the background."""
+        """Called with (call or None, message) for every request that did not apply or failed."""
         self._on_error = handler
+
+    def set_ringing(self, on: bool) -> None:
+        """Extra: ring the speaker for an incoming call while no call has the device (opens it if needed)."""
+        try:
+            self.media.set_ringing(on)
+        except ConsoleError as exc:
+            self._control.report(None, f"ringing: {exc}")
 
     async def aclose(self) -> None:
         """Drop the connection without logging out (as a closed browser tab would) and end every task.
@@ -144,282 +204,275 @@ class WebRtcInstance(MediaGlue, Reconnector):
         No login state is reported for it: the application asked for it.
         """
         self._closing = True
-        if self._comm is not None:
-            await self._comm.close()
-        if self._reader is not None:
-            await asyncio.gather(self._reader, return_exceptions=True)
-        await self._close_media()
+        self._run(self.session.abandon())
+        for comm in list(self._comms.values()):
+            await comm.close()
+        if self._readers:
+            await asyncio.gather(*self._readers.values(), return_exceptions=True)
+        if self._timer is not None:
+            self._timer.cancel()
+        await self.media.aclose()
         await self._tasks.cancel_all()
 
-    # -- login ----------------------------------------------------------------
-    def _start(self, server: str, secure: bool, msg_type: MsgType, body: dict) -> bool:
-        if not can_start_login(self.login_state):
-            raise CallStateError(f"cannot start a login in state {self.login_state}")
-        self.server, self._secure = server, bool(secure)
-        self._ended_by_switch = None
-        self._logging_out = self._closing = False
-        self._set_login(LOGIN_STATES.CONNECTING)
-        body = {**body, "client": self.client_description}
-        self._spawn(self._session(server, secure, msg_type, body), name="login")
-        return True
+    # -- for the reconnector ----------------------------------------------------
+    def restore_again(self) -> bool:
+        if not self.session.identifier:
+            return False
+        notification = self._restore_args[2] if self._restore_args else False
+        return self.try_restore_login(self.session.server or "", self.session.secure, notification,
+                                      self.session.identifier, self._on_restore_call)
 
-    async def _session(self, server: str, secure: bool, msg_type: MsgType, body: dict) -> None:
-        comm = self._comm_factory()
-        url = server_url(server, secure)
-        try:
-            await comm.connect(url, secure=secure, ca_file=self._ca_file)
-        except CommError as exc:
-            log.warning("login: %s", exc)
-            self._set_login(LOGIN_STATES.SERVER_ACCESS)
-            return
-        self._comm = comm
-        self._reader = asyncio.get_running_loop().create_task(self._read_loop(comm), name="reader")
-        try:
-            result = await self._request(msg_type, **body)
-        except RequestFailed as exc:
-            log.warning("login refused: %s", exc)
-            self._set_login(_LOGIN_FAILURES.get(ErrorCode(exc.code), LOGIN_STATES.SERVER_ACCESS)
-                            if exc.code in ErrorCode.__members__.values() else LOGIN_STATES.SERVER_ACCESS)
-            await comm.close()
-            return
-        except (CommClosed, asyncio.TimeoutError) as exc:
-            log.warning("login: connection ended: %s", exc or "timeout")
-            await comm.close()
-            return
-        self._identifier = result.get("identifier")
-        lifetime = result.get("lifetime")
-        if isinstance(lifetime, (int, float)) and lifetime > 0:
-            self._lifetime = float(lifetime)
-        self._number = result.get("number")
-        self._name = result.get("name")
-        self._set_login(LOGIN_STATES.SUCCESS)
-        if msg_type is MsgType.RESTORE:
-            for data in result.get("calls") or []:
-                await self._restore_call(CallInfo.from_wire(data))
+    def give_up_restore(self) -> None:
+        self._run(self.session.give_up_restore())
 
-    async def _restore_call(self, info: CallInfo) -> None:
-        call = self._calls.get(info.call)
-        if call is None:
-            call = WebRtcCall(self, info.direction, info)
-            self._calls[info.call] = call
-        call._absorb(info)
+    # -- the pump -----------------------------------------------------------------
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    def _run(self, events: list[ev.Event]) -> None:
+        self._queue.extend(events)
+        if self._pumping or self._paused:
+            return
+        self._pumping = True
+        try:
+            while self._queue and not self._paused:
+                self._perform(self._queue.popleft())
+        finally:
+            self._pumping = False
+        self._arm_timer()
+
+    def _arm_timer(self) -> None:
+        deadline = self.session.next_deadline()
+        if self._timer is not None and (deadline is None or self._timer.when() != deadline):
+            self._timer.cancel()
+            self._timer = None
+        if deadline is not None and self._timer is None:
+            self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._run(self.session.tick(self._now()))
+
+    def _perform(self, event: ev.Event) -> None:  # noqa: C901 - one branch per event type
+        if isinstance(event, ev.Connect):
+            self._tasks.spawn(self._open(event), name=f"connect {event.conn}")
+        elif isinstance(event, ev.Send):
+            outbox = self._outboxes.get(event.conn)
+            if outbox is None:
+                log.debug("frame for connection %d dropped: not open", event.conn)
+            elif outbox.full():
+                log.warning("connection %d: %d frames queued; dropping one", event.conn, outbox.qsize())
+            else:
+                outbox.put_nowait(event.frame)
+        elif isinstance(event, ev.Close):
+            comm = self._comms.get(event.conn)
+            if comm is not None:
+                self._tasks.spawn(comm.close(), name=f"close {event.conn}")
+        elif isinstance(event, ev.MakeOffer):
+            self._tasks.spawn(self._offer(event), name=f"offer {event.ref}")
+        elif isinstance(event, ev.ApplyAnswer):
+            self._tasks.spawn(self._apply(event), name=f"answer {event.ref}")
+        elif isinstance(event, ev.UseIceServers):
+            self.media.ice_servers = tuple(
+                {"urls": list(s.urls), "username": s.username, "credential": s.credential} for s in event.servers)
+        elif isinstance(event, ev.LoginChanged):
+            self._reconnector.login_changed(event.state, bool(self.session.identifier))
+            fire(self._tasks, self._on_login_status, event.state)
+        elif isinstance(event, ev.CallChanged):
+            self._call_changed(event)
+        elif isinstance(event, ev.IncomingCall):
+            call = self._handle(event.ref)
+            log.debug("incoming call %s from %s", call.id, call.get_remote_number())
+            if self._on_incoming_call is None:
+                log.info("no incoming call handler: declining %s", call.id)
+                call.decline()
+            else:
+                fire(self._tasks, self._on_incoming_call, call)
+        elif isinstance(event, ev.RestoredCall):
+            self._restored(self._handle(event.ref))
+        elif isinstance(event, ev.VideoChanged):
+            call = self._calls.get(event.ref)
+            if call is not None:
+                fire(self._tasks, call.on_media, call)
+        elif isinstance(event, ev.DigitsReceived):
+            call = self._calls.get(event.ref)
+            if call is not None:
+                fire(self._tasks, call.on_dtmf, call, event.digits)
+        elif isinstance(event, ev.ErrorReported):
+            call = self._calls.get(event.ref) if event.ref is not None else None
+            log.warning("%s%s", f"call {call.id or '-'}: " if call else "", event.error)
+            fire(self._tasks, self._on_error, call, str(event.error))
+
+    def _restored(self, call: WebRtcCall) -> None:
+        """The seed: onRestoreCall runs first (it sets the call state handler), then the current state is signalled.
+
+        A coroutine handler is awaited (bounded) before the next event is performed.
+        """
+        outcome = None
         if self._on_restore_call is not None:
             try:
                 outcome = self._on_restore_call(call)
-                if asyncio.iscoroutine(outcome):
-                    await outcome
             except Exception:
-                log.exception("restore call handler raised")
-        # the seed: the current state is signalled to the call state handler after onRestoreCall
-        call._set_state(info.state, notify_always=True)
-        self._media_restored(call)
-
-    async def _logout(self) -> None:
-        try:
-            await self._request(MsgType.LOGOUT)
-        except (RequestFailed, CommClosed, asyncio.TimeoutError) as exc:
-            log.info("logout: %s", exc)
-        self._end_calls_locally(DISC_REASON.USERTERMINATED)
-        self._set_login(LOGIN_STATES.LOGGED_OUT_EXPLICIT)
-        if self._comm is not None:
-            await self._comm.close()
-
-    def _set_login(self, state: LOGIN_STATES) -> None:
-        if state == self.login_state:
+                log.exception("the restore call handler raised")
+        if inspect.isawaitable(outcome):
+            self._paused = True
+            self._tasks.spawn(self._resume_after(outcome, call), name="restore call handler")
             return
-        log.debug("login: %s -> %s", self.login_state, state)
-        self.login_state = state
-        fire(self._tasks, self._on_login_status, state)
-        self._login_settled(state)
+        self._media_after_restore(call)
 
-    def _require_login(self) -> None:
-        if self.login_state is not LOGIN_STATES.SUCCESS:
-            raise CallStateError(f"not logged in (login state {self.login_state})")
-
-    # -- the wire -------------------------------------------------------------
-    async def _request(self, msg_type: MsgType, **body: Any) -> Message:
-        comm = self._comm
-        if comm is None:
-            raise CommClosed(None, "not connected")
-        request_id, self._next_id = self._next_id, self._next_id + 1
-        future = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = future
+    async def _resume_after(self, awaitable: Any, call: WebRtcCall) -> None:
         try:
-            await comm.send(encode(request(msg_type, request_id, **body)))
-            async with asyncio.timeout(self._request_timeout):
-                reply: Message = await future
+            async with asyncio.timeout(self.session.request_timeout):
+                await awaitable
+        except Exception:
+            log.exception("the restore call handler raised or took too long")
         finally:
-            self._pending.pop(request_id, None)
-        if reply.type is MsgType.ERROR:
-            raise RequestFailed(reply.get("code", "internal"), reply.get("message", ""))
-        return reply
+            self._paused = False
+        self._media_after_restore(call)
+        self._run([])
 
-    async def _read_loop(self, comm: CommInterface) -> None:
-        closed: CommClosed
+    def _media_after_restore(self, call: WebRtcCall) -> None:
+        if call.has_audio_element() or call.has_video_elements():
+            self._queue.extend(self.session.want_media(call.ref, self._now()))
+
+    def _handle(self, ref: int) -> WebRtcCall:
+        call = self._calls.get(ref)
+        if call is None:
+            call = self._calls[ref] = WebRtcCall(self._control, self.session.call(ref))
+        return call
+
+    def _call_changed(self, event: ev.CallChanged) -> None:
+        call = self._calls.get(event.ref)
+        if call is None:
+            return
+        log.debug("call %s: %s -> %s%s", call.id, event.previous, event.state,
+                  f" ({call.record.reason})" if event.state is CALL_STATES.DISCONNECTED else "")
+        self.media.state_changed(event.ref, event.state)
+        fire(self._tasks, call.on_state, call, event.state)
+        if event.state is CALL_STATES.DISCONNECTED:
+            self._calls.pop(event.ref, None)
+
+    # -- I/O the session asked for ------------------------------------------------------
+    async def _open(self, event: ev.Connect) -> None:
+        comm = self._comm_factory()
+        try:
+            await comm.connect(server_url(event.server, event.secure), secure=event.secure, ca_file=self._ca_file)
+        except CommError as exc:
+            self._run(self.session.connect_failed(event.conn, exc))
+            return
+        except (ValueError, OSError) as exc:  # a URL the transport cannot even parse
+            self._run(self.session.connect_failed(event.conn, CommError("unreachable", str(exc))))
+            return
+        self._comms[event.conn] = comm
+        self._outboxes[event.conn] = asyncio.Queue(MAX_QUEUED_FRAMES)
+        self._readers[event.conn] = asyncio.get_running_loop().create_task(self._read(event.conn, comm),
+                                                                           name=f"reader {event.conn}")
+        self._tasks.spawn(self._write(event.conn, comm), name=f"writer {event.conn}")
+        self._run(self.session.connected(event.conn, self._now()))
+
+    async def _write(self, conn: int, comm: CommInterface) -> None:
+        outbox = self._outboxes[conn]
         try:
             while True:
-                self._on_frame(await comm.receive())
+                await comm.send(await outbox.get())
+        except CommClosed:
+            pass  # the reader reports the close
+
+    async def _read(self, conn: int, comm: CommInterface) -> None:
+        closed: CommClosed | None = None
+        try:
+            while True:
+                frame = await comm.receive()
+                self._run(self.session.receive(conn, frame, self._now()))
         except CommClosed as exc:
             closed = exc
         except asyncio.CancelledError:
             closed = CommClosed(None, "cancelled")
         finally:
-            for future in self._pending.values():
-                if not future.done():
-                    future.set_exception(CommClosed(None, "connection closed"))
-        if self._comm is comm:
-            self._comm = None
-        self._on_closed(closed)
+            self._comms.pop(conn, None)
+            self._outboxes.pop(conn, None)
+            self._readers.pop(conn, None)
+        self._run(self.session.closed(conn, closed))
 
-    def _on_closed(self, exc: CommClosed) -> None:
-        log.debug("connection closed: %s", exc)
-        if self._ended_by_switch is not None or self._logging_out or self._closing:
+    async def _offer(self, event: ev.MakeOffer) -> None:
+        call = self._calls.get(event.ref)
+        if call is None:
             return
-        if self.login_state in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING):
-            if self.login_state is LOGIN_STATES.SUCCESS:
-                self._connection_lost()  # first, so the handler already sees ``reconnecting``
-            self._set_login(LOGIN_STATES.CONNECTION_LOST)
-
-    def _on_frame(self, text: str) -> None:
         try:
-            msg = decode(text)
-        except ProtocolError as exc:
-            log.warning("ignored a bad frame from the switch: %s", exc)
+            sdp = await self.media.offer(event.ref, event.direction, call.audio_element, call.video_elements,
+                                         on_failure=lambda: self._media_failed(event.ref, "ICE/DTLS did not complete"),
+                                         on_video=lambda active: self._run(self.session.video_negotiated(event.ref, active)),
+                                         on_digits=lambda digit: self._run(self.session.media_digits(event.ref, digit)))
+        except ConsoleError as exc:
+            self._run(self.session.offer_failed(event.ref, exc if isinstance(exc, MediaError) else MediaError(str(exc)), self._now()))
             return
-        if msg.type in (MsgType.RESULT, MsgType.ERROR):
-            future = self._pending.get(msg.id) if msg.id is not None else None
-            if future is not None and not future.done():
-                future.set_result(msg)
-            elif msg.type is MsgType.ERROR:
-                log.warning("switch error: %s %s", msg.get("code"), msg.get("message"))
-                fire(self._tasks, self._on_error, None, f"{msg.get('code')}: {msg.get('message')}")
-        elif msg.type is MsgType.CALL:
-            try:
-                self._on_call_info(CallInfo.from_wire(msg.get("call")))
-            except ProtocolError as exc:
-                log.warning("ignored a bad call event: %s", exc)
-        elif msg.type is MsgType.DTMF:
-            call = self._calls.get(msg.get("call"))
-            if call is not None:
-                call._digits(msg.get("digits"))
-        elif msg.type is MsgType.LOGOUT_EVENT:
-            self._ended_by_switch = str(msg.get("reason"))
-            log.info("the switch ended the session: %s", self._ended_by_switch)
-            moved = self._ended_by_switch == "taken_over"
-            self._end_calls_locally(DISC_REASON.REDIRECTED if moved else DISC_REASON.ERROR)
-            self._set_login(LOGIN_STATES.LOGGED_OUT_IMPLICIT)
-        else:
-            log.warning("ignored an unexpected %s frame from the switch", msg.type)
+        self._run(self.session.offer_ready(event.ref, sdp, self._now()))
 
-    def _on_call_info(self, info: CallInfo) -> None:
-        call = self._calls.get(info.call)
-        if call is not None:
-            call._update(info)
+    async def _apply(self, event: ev.ApplyAnswer) -> None:
+        call = self._calls.get(event.ref)
+        if call is None:  # ended meanwhile: nothing to apply it to
+            self._run(self.session.answer_applied(event.ref, self._now()))
             return
-        if info.direction is Direction.IN and info.state is CALL_STATES.OFFERING:
-            call = WebRtcCall(self, Direction.IN, info)
-            self._calls[info.call] = call
-            log.debug("incoming call %s from %s", info.call, info.remote_number)
-            if self._on_incoming_call is None:
-                log.info("no incoming call handler: declining %s", info.call)
-                call.decline()
-            else:
-                fire(self._tasks, self._on_incoming_call, call)
-            return
-        if len(self._orphans) >= MAX_ORPHANS:
-            self._orphans.pop(next(iter(self._orphans)))
-        self._orphans[info.call] = info  # a dial result will claim it
-
-    def _state_changed(self, call: WebRtcCall, previous: CALL_STATES | None) -> None:
-        state = call.get_state()
-        self._media_state_changed(call, previous)
-        if state is CALL_STATES.DISCONNECTED:
-            if call.id is not None:
-                self._calls.pop(call.id, None)
-            self._dialing.discard(call)
-            self._hangup_when_known.discard(call)
-
-    def _end_calls_locally(self, reason: DISC_REASON) -> None:
-        for call in self.calls:
-            if call.get_state() is not CALL_STATES.DISCONNECTED:
-                call._reason = call._reason or reason
-                call._set_state(CALL_STATES.DISCONNECTED)
-
-    # -- call requests (run as tasks; failures reach the error handler) -------
-    def _spawn(self, coro: Any, name: str | None = None) -> asyncio.Task:
-        return self._tasks.spawn(coro, name=name)
-
-    def _failed(self, call: WebRtcCall | None, what: str, exc: Exception) -> None:
-        message = f"{what} failed: {exc}"
-        log.warning("call %s: %s", call.id if call else "-", message)
-        fire(self._tasks, self._on_error, call, message)
-
-    async def _dial(self, call: WebRtcCall, number: str, name: str) -> None:
-        self._dialing.add(call)
-
-        def named(result: Message) -> None:
-            info = CallInfo.from_wire(result.get("call"))
-            self._dialing.discard(call)
-            call.id = info.call
-            self._calls[info.call] = call
-            call._update(self._orphans.pop(info.call, info))  # events that overtook the result are newer
-
         try:
-            await self._hold_others(call)
-            await self._negotiate(call, MsgType.DIAL, "sendrecv", named, number=number, name=name or None)
-        except (RequestFailed, CommClosed, asyncio.TimeoutError, RuntimeError, ProtocolError) as exc:
-            self._dialing.discard(call)
-            self._failed(call, "dial", exc)
-            if call.id is None:
-                call._reason = DISC_REASON.ERROR
-                call._set_state(CALL_STATES.DISCONNECTED)
+            await self.media.apply(event.ref, event.sdp, call.get_state())
+        except ConsoleError as exc:
+            self._run(self.session.answer_failed(event.ref, exc, self._now()))
             return
-        if call in self._hangup_when_known and call.get_state() is not CALL_STATES.DISCONNECTED:
-            self._hangup_when_known.discard(call)
-            await self._simple(call, MsgType.DISCONNECT)
+        self._run(self.session.answer_applied(event.ref, self._now()))
 
-    async def _answer(self, call: WebRtcCall) -> None:
-        await self._hold_others(call)
-        await self._negotiate_or_report(call, MsgType.ANSWER, "sendrecv")
+    def _media_failed(self, ref: int, why: str) -> None:
+        """CallMedia's on_failure (ICE/DTLS failed, or media went dead): end the call with MEDIA."""
+        self._run(self.session.media_failed(ref, MediaError(f"media failed: {why}"), self._now()))
 
-    async def _hold(self, call: WebRtcCall) -> None:
-        await self._negotiate_or_report(call, MsgType.HOLD, "inactive")
 
-    async def _retrieve(self, call: WebRtcCall) -> None:
-        await self._hold_others(call)
-        await self._negotiate_or_report(call, MsgType.RETRIEVE, "sendrecv")
+class _Control:
+    """The CallControl port a WebRtcCall talks to (see console.webrtc.call)."""
 
-    async def _negotiate_or_report(self, call: WebRtcCall, msg_type: MsgType, direction: str) -> None:
-        try:
-            await self._negotiate(call, msg_type, direction, None, call=call.id)
-        except (RequestFailed, CommClosed, asyncio.TimeoutError, RuntimeError) as exc:
-            self._failed(call, str(msg_type), exc)
+    def __init__(self, inst: WebRtcInstance) -> None:
+        self._inst = inst
 
-    async def _negotiate(self, target: WebRtcCall, msg_type: MsgType, direction: str,
-                         on_result: Callable[[Message], None] | None, **body: Any) -> Message:
-        """Offer (if the call has media), request, apply the answer: one at a time per call.
+    def dial(self, call: WebRtcCall, number: Any, name: Any) -> None:
+        inst = self._inst
+        if call.get_state() is CALL_STATES.IDLE and inst.session.login_state is LOGIN_STATES.SUCCESS:
+            self._hold_others(call)
+        inst._run(inst.session.dial(call.ref, number, name, self._has_media(call), inst._now()))
 
-        The lock keeps a quick hold-then-retrieve from applying the hold's
-        answer to the retrieve's offer.
-        """
-        async with target.negotiation:
-            offer = await self._offer(target, direction)
-            result = await self._request(msg_type, sdp=offer, **body)
-            if on_result is not None:
-                on_result(result)
-            await self._answered(target, result)
-            return result
+    def request(self, call: WebRtcCall, request: CallRequest, **extra: Any) -> None:
+        inst = self._inst
+        if request is CallRequest.TRANSFER:
+            other = extra.get("to")
+            if not isinstance(other, WebRtcCall) or inst._calls.get(other.ref) is not other:
+                self.report(call, "transfer needs another call of the same instance")
+                return
+            extra = {"to": other.ref}
+        if request in (CallRequest.ANSWER, CallRequest.RETRIEVE):
+            self._hold_others(call)
+        inst._run(inst.session.request(call.ref, request, inst._now(), media=self._has_media(call), **extra))
 
-    async def _hold_others(self, call: WebRtcCall) -> None:
-        """The devices belong to one call: hold every other connected call first."""
-        if not self.auto_hold:
+    def elements_changed(self, call: WebRtcCall) -> None:
+        inst = self._inst
+        inst.media.elements_changed(call.ref, call.audio_element, call.video_elements)
+        inst._run(inst.session.want_media(call.ref, inst._now()))
+
+    def media_of(self, call: WebRtcCall) -> Any:
+        return self._inst.media.get(call.ref)
+
+    def report(self, call: WebRtcCall | None, message: str) -> None:
+        inst = self._inst
+        inst._run([ev.ErrorReported(call.ref if call else None, CallStateError(message))])
+
+    def _has_media(self, call: WebRtcCall) -> bool:
+        return call.has_audio_element() or call.has_video_elements()
+
+    def _hold_others(self, call: WebRtcCall) -> None:
+        """With ``auto_hold``, the devices belong to one call: hold every other connected call first."""
+        inst = self._inst
+        if not inst.auto_hold:
             return
-        for other in list(self._calls.values()):
+        for other in list(inst._calls.values()):
             if other is not call and other.get_state() is CALL_STATES.CONNECTED:
-                await self._hold(other)
+                inst._run(inst.session.request(other.ref, CallRequest.HOLD, inst._now(), media=self._has_media(other)))
 
-    async def _simple(self, call: WebRtcCall, msg_type: MsgType, **body: Any) -> None:
-        try:
-            await self._request(msg_type, call=call.id, **body)
-        except (RequestFailed, CommClosed, asyncio.TimeoutError) as exc:
-            self._failed(call, str(msg_type), exc)
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -26,6 +26,7 @@ class Console:
         self.errors: list[str] = []
         self._changed = asyncio.Condition()
         self.kwargs.setdefault("device", None)
+        self.kwargs.setdefault("auto_hold", True)  # as the switchboard builds it (the API's default is off)
         self.inst = WebRtcInstance(self._on_login, self._on_incoming, "test console", **self.kwargs)
         self.inst.set_error_handler(self._on_error)
 

@@ -69,3 +69,24 @@ def test_a_display_only_store_refuses_login_with_a_message():
     assert not store.login("ws://x:1", "u", "p")
     assert "display only" in store.state.last_error
     assert not store.restore("ws://x:1")  # no session file: nothing to restore
+
+
+async def test_the_log_pane_gets_the_clients_lines_and_stderr_gets_nothing(capfd):
+    """The library writes nothing by itself; the switchboard's log pane has its own handler."""
+    import logging
+
+    from console.store.store import client_factory
+
+    store = Store(client_factory(device=None, auto_reconnect=False), clock=lambda: 1.0)
+    client = store.open()
+    assert client.auto_hold is True  # the switchboard's choice; the API's default is off
+    logging.getLogger("console.core.client").warning("a session warning")
+    logging.getLogger("console.webrtc").debug("hidden while diagnostics are off")
+    store.set_client_logging(True)
+    logging.getLogger("console.webrtc").debug("a diagnostic line")
+    store.set_client_logging(False)
+    texts = [line.text for line in store.state.log]
+    assert "a session warning" in texts and "a diagnostic line" in texts
+    assert "hidden while diagnostics are off" not in texts
+    assert capfd.readouterr().err == ""
+    await store.aclose()

@@ -82,5 +82,5 @@ async def test_a_user_theme_file_is_offered(switch, dirs):
 
 def test_headless_layers_import_no_textual():
     code = ("import sys, console.core.protocol, console.core.machines, console.store, console.settings, "
-            "console.webrtc, console.comm; assert 'textual' not in sys.modules, 'textual imported'")
+            "console.webrtc, console.net.comm; assert 'textual' not in sys.modules, 'textual imported'")
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": os.getcwd()})

@@ -1,6 +1,6 @@
 """The comm interface: how the client core reaches a switch.
 
-Like the seed's ``anynodeCommInterface`` (anynode_comm.js), the client core
+Like the seed's ``anynodeCommInterface`` (anynode_comm.js), the client driver
 (``console.webrtc``) knows only this interface, so another wire (HTTP long
 poll, a test double for a machine without sockets) can be swapped in by
 passing a different ``comm_factory`` to :class:`console.webrtc.WebRtcInstance`.
@@ -13,6 +13,10 @@ from abc import ABC, abstractmethod
 from enum import StrEnum
 from typing import Callable
 
+from console.core.errors import CommClosed, CommError
+
+__all__ = ["CommClosed", "CommError", "CommFactory", "CommFailure", "CommInterface", "default_comm_factory", "server_url"]
+
 
 class CommFailure(StrEnum):
     """Why a connection could not be opened."""
@@ -20,21 +24,6 @@ class CommFailure(StrEnum):
     UNREACHABLE = "unreachable"  # refused, unresolvable, timed out
     TLS = "tls"  # the certificate did not verify, or the handshake failed
     REJECTED = "rejected"  # the server answered but refused the WebSocket
-
-
-class CommError(Exception):
-    def __init__(self, failure: CommFailure, message: str):
-        super().__init__(message)
-        self.failure = failure
-
-
-class CommClosed(Exception):
-    """The connection ended. ``code`` is the WebSocket close code, if any."""
-
-    def __init__(self, code: int | None, reason: str = ""):
-        super().__init__(f"connection closed ({code}) {reason}".strip())
-        self.code = code
-        self.reason = reason
 
 
 class CommInterface(ABC):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from .tones import SILENT_FRAME, ToneGenerator, dtmf_frames, tone_frames
+from console.media.tones import SILENT_FRAME, ToneGenerator, dtmf_frames, tone_frames
 
 TONE_LEVEL_DBFS = -12.0
 MUSIC_LEVEL_DBFS = -18.0

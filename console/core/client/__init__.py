@@ -1,0 +1,9 @@
+"""The client session, sans I/O: see :mod:`console.core.client.session` and docs/SESSION.md."""
+
+from .calls import CallRecord, valid_dial_string
+from .jsonwire import JsonWire
+from .session import REQUEST_TIMEOUT, ClientSession
+from .wire import ClientWire, IceServer, LoginRequest, RestoreRequest
+
+__all__ = ["REQUEST_TIMEOUT", "CallRecord", "ClientSession", "ClientWire", "IceServer", "JsonWire", "LoginRequest",
+           "RestoreRequest", "valid_dial_string"]

@@ -1,0 +1,119 @@
+"""Our JSON protocol (docs/PROTOCOL.md) as a :class:`~console.core.client.wire.ClientWire`."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from console.core.callinfo import CallInfo
+from console.core.enums import ErrorCode
+from console.core.errors import ProtocolError, RemoteProtocolError
+from console.core.machines import CallRequest
+from console.core.protocol import Message, MsgType, decode, encode
+
+from .wire import (
+    CallReport, DigitsReport, IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest,
+    Refusal, Reply, Request, RestoreRequest, SessionEnded,
+)
+
+_CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}
+MAX_ICE_SERVERS = 16  # as the switch's core.protocol bound
+
+
+class JsonWire:
+    name = "json"
+
+    def encode(self, request_id: int, request: Request) -> str:
+        if isinstance(request, LoginRequest):
+            body: dict[str, Any] = {
+                "auth": str(request.auth), "username": request.username, "password": request.password,
+                "token": request.token, "number": request.number, "client": request.client,
+                "notification": bool(request.notification),
+            }
+            return _frame(MsgType.LOGIN, request_id, body)
+        if isinstance(request, RestoreRequest):
+            return _frame(MsgType.RESTORE, request_id, {"identifier": request.identifier,
+                                                         "notification": bool(request.notification),
+                                                         "client": request.client})
+        if isinstance(request, LogoutRequest):
+            return _frame(MsgType.LOGOUT, request_id, {})
+        body = {"call": request.call, "number": request.number, "name": request.name, "sdp": request.sdp,
+                "to": request.to, "digits": request.digits}
+        return _frame(_CALL_TYPES[request.request], request_id, body)
+
+    def decode(self, frame: str | bytes) -> Inbound:
+        try:
+            msg = decode(frame)
+        except ProtocolError as exc:
+            raise RemoteProtocolError(exc.code, exc.message, exc.request_id) from None
+        if msg.type is MsgType.RESULT:
+            assert msg.id is not None  # the schema requires it
+            return _reply(msg)
+        if msg.type is MsgType.ERROR:
+            return Refusal(msg.id, str(msg.get("code")), str(msg.get("message")))
+        if msg.type is MsgType.CALL:
+            return CallReport(_call_info(msg.get("call"), None))
+        if msg.type is MsgType.DTMF:
+            return DigitsReport(msg.get("call"), msg.get("digits"))
+        if msg.type is MsgType.LOGOUT_EVENT:
+            return SessionEnded(str(msg.get("reason")))
+        raise RemoteProtocolError(ErrorCode.UNKNOWN_TYPE, f"a console does not expect a {msg.type} frame", msg.id)
+
+
+def _frame(msg_type: MsgType, request_id: int, body: dict[str, Any]) -> str:
+    return encode(Message(msg_type, request_id, {k: v for k, v in body.items() if v is not None}))
+
+
+def _reply(msg: Message) -> Reply:
+    rid = msg.id
+    login = None
+    if "identifier" in msg.body or "calls" in msg.body or "ice_servers" in msg.body:
+        calls = msg.get("calls") or []
+        if not isinstance(calls, list):
+            raise RemoteProtocolError(ErrorCode.MALFORMED, "calls must be a list", rid)
+        lifetime = msg.get("lifetime")
+        login = LoginResult(
+            identifier=_opt_str(msg.get("identifier"), rid),
+            number=_opt_str(msg.get("number"), rid),
+            name=_opt_str(msg.get("name"), rid),
+            lifetime=float(lifetime) if isinstance(lifetime, (int, float)) and not isinstance(lifetime, bool) and lifetime > 0 else None,
+            ice_servers=_ice_servers(msg.get("ice_servers"), rid),
+            calls=tuple(_call_info(c, rid) for c in calls),
+        )
+    call = _call_info(msg.get("call"), rid) if msg.get("call") is not None else None
+    sdp = msg.get("sdp")
+    if sdp is not None and not (isinstance(sdp, dict) and isinstance(sdp.get("sdp"), str) and sdp.get("type") == "answer"):
+        raise RemoteProtocolError(ErrorCode.INVALID_SDP, 'a result\'s sdp must be {"type": "answer", "sdp": "..."}', rid)
+    return Reply(rid, login=login, call=call, sdp=sdp)  # type: ignore[arg-type]
+
+
+def _call_info(data: Any, rid: int | None) -> CallInfo:
+    if not isinstance(data, Mapping):
+        raise RemoteProtocolError(ErrorCode.MALFORMED, "call must be an object", rid)
+    try:
+        return CallInfo.from_wire(data)
+    except ProtocolError as exc:
+        raise RemoteProtocolError(exc.code, exc.message, rid) from None
+
+
+def _opt_str(value: Any, rid: int | None) -> str | None:
+    if value is None or (isinstance(value, str) and len(value) <= 256):
+        return value
+    raise RemoteProtocolError(ErrorCode.MALFORMED, "expected a string of at most 256 characters", rid)
+
+
+def _ice_servers(value: Any, rid: int | None) -> tuple[IceServer, ...] | None:
+    """``[{urls: str | [str], username?, credential?}]``; absent means none named."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > MAX_ICE_SERVERS:
+        raise RemoteProtocolError(ErrorCode.MALFORMED, f"ice_servers must be a list of at most {MAX_ICE_SERVERS}", rid)
+    servers = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise RemoteProtocolError(ErrorCode.MALFORMED, "an ice server must be an object", rid)
+        urls = item.get("urls")
+        urls = [urls] if isinstance(urls, str) else urls
+        if not isinstance(urls, list) or not urls or not all(isinstance(u, str) and len(u) <= 256 for u in urls):
+            raise RemoteProtocolError(ErrorCode.MALFORMED, "an ice server needs urls (a string or a list of strings)", rid)
+        servers.append(IceServer(tuple(urls), _opt_str(item.get("username"), rid), _opt_str(item.get("credential"), rid)))
+    return tuple(servers)

@@ -1,0 +1,133 @@
+"""CallMediaManager: the calls' peer connections and the one device hub they share.
+
+Owned by :class:`~console.webrtc.instance.WebRtcInstance`; knows calls only by
+the session's ``ref``. Kept apart from the signalling so that a console without
+media (no element set, as in the seed before setAudioElement) never imports
+aiortc. Every failure leaves here as a :class:`~console.core.errors.MediaError`
+(the driver turns it into ``DISC_REASON.MEDIA``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Callable
+
+from console.core.enums import CALL_STATES
+from console.core.errors import ConsoleError, DeviceError, MediaError
+
+from .handlers import TaskSet
+
+log = logging.getLogger("console.webrtc")
+CLOSE_GRACE = 5.0
+
+
+class CallMediaManager:
+    def __init__(self, tasks: TaskSet, *, device: Any, ice_servers: tuple | list, media_timeout: float) -> None:
+        self._tasks = tasks
+        self._device_spec = device
+        self.ice_servers: tuple = tuple(ice_servers)
+        self.media_timeout = media_timeout
+        self.hub: Any = None
+        self._media: dict[int, Any] = {}
+        self._closing: set[asyncio.Task] = set()  # close tasks of ended calls: awaited, never cancelled, by aclose
+
+    def get(self, ref: int) -> Any:
+        """The call's CallMedia, or None before media started."""
+        return self._media.get(ref)
+
+    # -- the device hub ---------------------------------------------------------
+    def ensure_hub(self) -> Any:
+        if self.hub is None:
+            from console.media.devices import open_device
+            from console.media.hub import DeviceHub
+
+            device = self._device_spec
+            try:
+                if device == "auto" or device is None or isinstance(device, (str, int)):
+                    device = open_device(None if device == "auto" else device, log)
+                self.hub = DeviceHub(device)
+            except ConsoleError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a device library's error, translated once here
+                raise DeviceError(f"the audio device could not be opened: {exc}") from exc
+        try:
+            self.hub.start()
+        except ConsoleError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise DeviceError(f"the audio device could not be started: {exc}") from exc
+        return self.hub
+
+    def set_ringing(self, on: bool) -> None:
+        if on:
+            self.ensure_hub().alert(True)
+        elif self.hub is not None:
+            self.hub.alert(False)
+
+    # -- one call's media -------------------------------------------------------
+    def elements_changed(self, ref: int, audio: Any, video: tuple[Any, Any] | None) -> None:
+        media = self._media.get(ref)
+        if media is None:
+            return
+        if audio is not None:
+            media.set_audio_element(audio)
+        if video is not None:
+            media.set_video_elements(*video)
+
+    async def offer(self, ref: int, direction: str, audio: Any, video: tuple[Any, Any] | None,
+                    on_failure: Callable[[], None], on_video: Callable[[bool], None],
+                    on_digits: Callable[[str], None] | None = None) -> dict[str, str]:
+        media = self._media.get(ref)
+        try:
+            if media is None:
+                from console.media.call_media import CallMedia
+
+                media = CallMedia(self.ensure_hub(), ice_servers=self.ice_servers, on_failure=on_failure,
+                                  on_video_change=on_video, log=log, connect_timeout=self.media_timeout)
+                media.on_digits = on_digits  # RFC 4733 digits received in the media (CallMedia's public hook)
+                self._media[ref] = media
+                self.elements_changed(ref, audio, video)
+            return await media.create_offer(direction=direction, video=video is not None)
+        except ConsoleError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - aiortc's own errors become one MediaError
+            raise MediaError(f"could not create an offer: {exc}") from exc
+
+    async def apply(self, ref: int, sdp: dict[str, str], state: CALL_STATES) -> None:
+        media = self._media.get(ref)
+        if media is None:
+            raise MediaError("an answer for a call without media")
+        try:
+            await media.accept_answer(sdp)
+        except ConsoleError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise MediaError(f"the answer cannot be used: {exc}") from exc
+        self.state_changed(ref, state)
+
+    def state_changed(self, ref: int, state: CALL_STATES) -> None:
+        """Who has the devices: a connected (or far-end-held) call; a held or ended call lets go."""
+        media = self._media.get(ref)
+        if media is None:
+            return
+        if state is CALL_STATES.DISCONNECTED:
+            del self._media[ref]
+            if self.hub is not None:
+                self.hub.release(media)
+            task = self._tasks.spawn(media.close(), name="media close")
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        elif state is CALL_STATES.HELD:
+            if self.hub is not None:
+                self.hub.release(media)
+        elif state in (CALL_STATES.CONNECTED, CALL_STATES.HOLDING) and self.hub is not None:
+            self.hub.focus(media)
+
+    async def aclose(self) -> None:
+        if self._closing:  # let ended calls finish closing: a cancelled close leaks aiortc's tasks
+            await asyncio.wait(set(self._closing), timeout=CLOSE_GRACE)
+        for ref in list(self._media):
+            await self._media.pop(ref).close()
+        if self.hub is not None:
+            self.hub.stop()
