@@ -8,7 +8,7 @@ from console.core.callinfo import CallInfo
 from console.core.enums import ErrorCode
 from console.core.errors import ProtocolError, RemoteProtocolError
 from console.core.machines import CallRequest
-from console.core.protocol import Message, MsgType, decode, encode
+from console.core.protocol import Message, MsgType, decode, encode, validate_ice_servers
 
 from .wire import (
     CallReport, DigitsReport, IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest,
@@ -16,7 +16,6 @@ from .wire import (
 )
 
 _CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}
-MAX_ICE_SERVERS = 16  # as the switch's core.protocol bound
 
 
 class JsonWire:
@@ -105,15 +104,9 @@ def _ice_servers(value: Any, rid: int | None) -> tuple[IceServer, ...] | None:
     """``[{urls: str | [str], username?, credential?}]``; absent means none named."""
     if value is None:
         return None
-    if not isinstance(value, list) or len(value) > MAX_ICE_SERVERS:
-        raise RemoteProtocolError(ErrorCode.MALFORMED, f"ice_servers must be a list of at most {MAX_ICE_SERVERS}", rid)
-    servers = []
-    for item in value:
-        if not isinstance(item, dict):
-            raise RemoteProtocolError(ErrorCode.MALFORMED, "an ice server must be an object", rid)
-        urls = item.get("urls")
-        urls = [urls] if isinstance(urls, str) else urls
-        if not isinstance(urls, list) or not urls or not all(isinstance(u, str) and len(u) <= 256 for u in urls):
-            raise RemoteProtocolError(ErrorCode.MALFORMED, "an ice server needs urls (a string or a list of strings)", rid)
-        servers.append(IceServer(tuple(urls), _opt_str(item.get("username"), rid), _opt_str(item.get("credential"), rid)))
-    return tuple(servers)
+    try:
+        servers = validate_ice_servers(value)
+    except ProtocolError as exc:
+        raise RemoteProtocolError(exc.code, exc.message, rid) from None
+    return tuple(IceServer(tuple([s["urls"]] if isinstance(s["urls"], str) else s["urls"]),
+                           s.get("username"), s.get("credential")) for s in servers)
