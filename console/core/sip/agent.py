@@ -18,7 +18,7 @@ from .invite import InviteUsage
 from .keepalive import KeepAlive, is_keepalive
 from .matching import Kind, Matched, TransactionLayer
 from .message import SipRequest, error_response, parse, response_to
-from .registration import Registration
+from .registration import Registration, RegState
 from .transaction import ClientTransaction, TxState
 
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY"
@@ -131,7 +131,9 @@ class UserAgent:
         self._events += events
         if retry is not None:
             self._reg_tx = self.tx.send_request(retry, now)
-        if events and response.status < 300 and self.registration.refresh_at is not None:
+        if self.registration.state is not RegState.REGISTERED:
+            self.keepalive.stop()
+        elif events:
             flow = response.headers.get("Flow-Timer") or ""
             self.keepalive.start(now, int(flow) if flow.isdigit() else None)
 

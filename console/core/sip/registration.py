@@ -19,9 +19,6 @@ from .headers import Headers
 from .ids import Ids
 from .message import SipRequest, SipResponse
 
-MIN_REFRESH = 5.0
-
-
 class RegState(StrEnum):
     UNREGISTERED = "unregistered"
     REGISTERING = "registering"
@@ -41,8 +38,8 @@ REG_TABLE: dict[RegState, frozenset[RegState]] = {
 
 
 def refresh_delay(expires: int) -> float:
-    """Refresh well before expiry: at half the interval for short ones, 30 s early for long ones."""
-    return max(MIN_REFRESH, min(expires / 2, expires - 30.0)) if expires > 2 * MIN_REFRESH else expires / 2
+    """Refresh well before expiry: 30 s early for long intervals, at half of short ones."""
+    return max(expires / 2, expires - 30.0)
 
 
 @dataclass
