@@ -64,9 +64,15 @@ class UserAgent:
             return
         try:
             message = parse(data)
-            matched = self.tx.receive(message, now)
         except SipParseError as exc:
             self._reject(exc)
+            return
+        try:
+            matched = self.tx.receive(message, now)
+        except SipParseError as exc:  # parsed, but refused by the transaction layer (branch, limits)
+            self._events.append(MessageRejected(str(exc), exc.status))
+            if isinstance(message, SipRequest) and message.method != "ACK":
+                self.tx.outbox.append(response_to(message, exc.status))
             return
         try:
             self._dispatch(matched, now)

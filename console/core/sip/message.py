@@ -112,11 +112,23 @@ class SipMessageError(SipParseError):
 def parse(data: bytes | str, *, max_message: int = MAX_MESSAGE, max_body: int = MAX_BODY) -> SipMessage:
     if isinstance(data, str):
         data = data.encode("utf-8", errors="surrogateescape")
-    if len(data) > max_message:
-        raise SipMessageError(f"message of {len(data)} bytes exceeds {max_message}", 413)
     head, sep, body = data.partition(b"\r\n\r\n")
     if not sep:
         head, sep, body = data.partition(b"\n\n")
+    if len(data) > max_message:
+        partial = None
+        if len(head) <= max_message:
+            try:
+                partial = _parse_head(head)
+            except SipParseError:
+                partial = None
+        raise SipMessageError(f"message of {len(data)} bytes exceeds {max_message}", 413, partial=partial)
+    msg = _parse_head(head)
+    _check(msg, body, max_body)
+    return msg
+
+
+def _parse_head(head: bytes) -> SipMessage:
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError:
@@ -137,7 +149,6 @@ def parse(data: bytes | str, *, max_message: int = MAX_MESSAGE, max_body: int = 
             msg.headers.add(name, value)
         except ValueError as exc:
             raise SipMessageError(str(exc), partial=msg) from None
-    _check(msg, body, max_body)
     return msg
 
 
