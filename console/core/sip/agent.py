@@ -105,6 +105,10 @@ class UserAgent:
     def register(self, now: float) -> None:
         self._reg_tx = self.tx.send_request(self.registration.register(now), now)
 
+    def refresh_registration(self, now: float) -> None:
+        """Re-REGISTER now (after a reconnect, or when the driver wants to check the binding)."""
+        self._reg_tx = self.tx.send_request(self.registration.register(now), now)
+
     def unregister(self, now: float) -> None:
         self._reg_tx = self.tx.send_request(self.registration.unregister(now), now)
 

@@ -100,6 +100,8 @@ class DigestClient:
     _nc: dict[str, int] = field(default_factory=dict)
     _answered: set[str] = field(default_factory=set)
     _current: dict[str, Challenge] = field(default_factory=dict)  # header name -> challenge
+    _just_challenged: bool = False
+    _answering_fresh: bool = False  # the last request answered a challenge that had just arrived
 
     def on_challenge(self, status: int, header_values: list[str]) -> bool:
         """Take the challenges of a 401/407; ``True`` if a retry makes sense."""
@@ -117,14 +119,18 @@ class DigestClient:
         # prefer SHA-256 over MD5 (RFC 8760 3: the first one we support in the server's order)
         usable.sort(key=lambda c: 0 if c.algorithm.startswith("SHA-256") else 1)
         challenge = usable[0]
-        if challenge.nonce in self._answered and not challenge.stale:
-            return False  # the same nonce again: our credentials were refused
+        if not challenge.stale and (challenge.nonce in self._answered or self._answering_fresh):
+            # the same nonce again, or a new one right after we answered a fresh challenge
+            # (servers such as Kamailio make a new nonce per challenge): the credentials were refused
+            return False
         self._current[header] = challenge
+        self._just_challenged = True
         return True
 
     def headers_for(self, method: str, uri: str) -> list[tuple[str, str]]:
         """Authorization headers for the next request (nc counts up per nonce)."""
         out = []
+        self._answering_fresh, self._just_challenged = self._just_challenged, False
         for header, challenge in self._current.items():
             nc = self._nc.get(challenge.nonce, 0) + 1
             self._nc[challenge.nonce] = nc

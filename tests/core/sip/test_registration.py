@@ -80,6 +80,28 @@ def test_wrong_password_fails_instead_of_looping():
     assert agent.registration.state is RegState.FAILED
 
 
+def test_a_new_nonce_right_after_our_answer_is_a_refusal_too():
+    agent = make_agent()
+    agent.register(0.0)
+    agent.receive(reply(one(agent), 401, headers=[CHALLENGE]), 0.0)
+    agent.receive(reply(one(agent), 401, headers=[(CHALLENGE[0], CHALLENGE[1].replace("n1", "n2"))]), 0.0)
+    assert sent(agent) == []
+    assert agent.events() == [RegistrationFailed(401, "Whatever", auth_failed=True)]
+
+
+def test_a_refresh_may_be_challenged_anew():
+    agent = make_agent()
+    register(agent)
+    agent.events()
+    agent.on_timer(1000.0)
+    refresh = one(agent)
+    agent.receive(reply(refresh, 401, headers=[(CHALLENGE[0], CHALLENGE[1].replace("n1", "n9"))]), 1000.0)
+    again = one(agent)
+    assert 'nonce="n9"' in again.headers.get("Authorization")
+    agent.receive(reply(again, 200, headers=[("Expires", "300")]), 1000.0)
+    assert isinstance(agent.events()[0], Registered)
+
+
 def test_stale_nonce_is_retried_and_403_fails():
     agent = make_agent()
     agent.register(0.0)
