@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from test_register import OFFER
@@ -14,8 +15,12 @@ from console.core.sip.sdp import SessionDescription
 TIMEOUT = 10.0
 
 
-def wait_for_calls(baresip, count: int, timeout: float = TIMEOUT) -> str:
-    """Poll baresip's call list until it shows ``count`` calls (an outside process: no event to await)."""
+async def wait_for_calls(baresip, count: int, timeout: float = TIMEOUT) -> str:
+    """Poll baresip's call list (in a thread: the event loop keeps running) until it shows ``count`` calls."""
+    return await asyncio.to_thread(_wait_for_calls, baresip, count, timeout)
+
+
+def _wait_for_calls(baresip, count: int, timeout: float) -> str:
     deadline = time.monotonic() + timeout
     listing = ""
     while time.monotonic() < deadline:
@@ -43,16 +48,16 @@ async def test_invite_to_baresip_is_answered_acked_and_byed(connect_agent, bares
     assert answer.media[0].proto.endswith("RTP/SAVPF") and answer.media[0].attributes("ice-ufrag")
     assert answer.media[0].rtpmap().get("0") == "PCMU/8000"
     assert sip.agent.calls.get(call).phase is CallPhase.CONFIRMED
-    wait_for_calls(baresip, 1)  # the ACK reached it: the call is established there
+    await wait_for_calls(baresip, 1)  # the ACK reached it: the call is established there
     await sip.run(sip.agent.calls.hangup, call)
     ended = await sip.expect(CallEnded, TIMEOUT)
     assert (ended.reason, ended.remote) == (DISC_REASON.USERTERMINATED, False)
-    wait_for_calls(baresip, 0)  # and our BYE ended it there
+    await wait_for_calls(baresip, 0)  # and our BYE ended it there
 
 
 async def test_baresip_calls_the_registered_aor_and_hangs_up(connect_agent, baresip):
     sip = await registered(connect_agent)
-    baresip.command("dial", f"sip:1000@127.0.0.1:{baresip.kamailio_port}")
+    await asyncio.to_thread(baresip.command, "dial", f"sip:1000@127.0.0.1:{baresip.kamailio_port}")
     incoming = await sip.expect(IncomingCall, TIMEOUT)
     assert "1001" in incoming.remote
     offer = SessionDescription.parse(incoming.sdp)
@@ -60,23 +65,20 @@ async def test_baresip_calls_the_registered_aor_and_hangs_up(connect_agent, bare
     await sip.run(sip.agent.calls.accept, incoming.call)
     await sip.run(sip.agent.calls.answer, incoming.call, answer_for(incoming.sdp))
     await sip.expect(CallConfirmed, TIMEOUT, lambda e: e.call == incoming.call)
-    baresip.command("hangup")
+    await asyncio.to_thread(baresip.command, "hangup")
     ended = await sip.expect(CallEnded, TIMEOUT)
     assert (ended.call, ended.reason, ended.remote) == (incoming.call, DISC_REASON.SUCCESS, True)
 
 
 async def test_declined_call_reaches_baresip_as_busy(connect_agent, baresip):
     sip = await registered(connect_agent)
-    baresip.command("dial", f"sip:1000@127.0.0.1:{baresip.kamailio_port}")
+    await asyncio.to_thread(baresip.command, "dial", f"sip:1000@127.0.0.1:{baresip.kamailio_port}")
     incoming = await sip.expect(IncomingCall, TIMEOUT)
     await sip.run(sip.agent.calls.decline, incoming.call, reason=DISC_REASON.BUSY)
     ended = await sip.expect(CallEnded, TIMEOUT)
     assert (ended.reason, ended.remote) == (DISC_REASON.BUSY, False)
-    wait_for_calls(baresip, 0)
-    deadline = time.monotonic() + TIMEOUT
-    while "486" not in baresip.proc.log() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert "486 Busy Here" in baresip.proc.log()
+    await wait_for_calls(baresip, 0)
+    assert "486 Busy Here" in await asyncio.to_thread(_wait_for_log, baresip, "486 Busy Here")
 
 
 async def test_calling_an_unregistered_number_is_dialstring(connect_agent, kamailio):
@@ -84,6 +86,13 @@ async def test_calling_an_unregistered_number_is_dialstring(connect_agent, kamai
     await sip.run(sip.agent.calls.dial, "1002", OFFER)
     ended = await sip.expect(CallEnded, TIMEOUT)
     assert (ended.status, ended.reason) == (404, DISC_REASON.DIALSTRING)
+
+
+def _wait_for_log(baresip, text: str, timeout: float = TIMEOUT) -> str:
+    deadline = time.monotonic() + timeout
+    while text not in baresip.proc.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return baresip.proc.log()
 
 
 def answer_for(offer: str) -> str:
