@@ -221,8 +221,10 @@ class InviteUsage:
             self._events.append(TransferProgress(call.call_id, response.status, True))
         elif method == "BYE" and response.status >= 200:
             call.phase = P.TERMINATED if call.phase is P.TERMINATING else call.phase
-        elif method in ("INFO", "REFER", "NOTIFY") and response.status in (408, 481):
-            self._end(call, DISC_REASON.ERROR, response.status)  # RFC 5057: the dialog is gone
+        elif method == "INFO" and response.status in (408, 481):
+            self._end(call, DISC_REASON.ERROR, response.status)  # RFC 5057: the INVITE usage is gone
+        elif method == "NOTIFY" and response.status >= 300:
+            call.refer_from = None  # RFC 5057: only the refer subscription ends, not the call
 
     def on_ack(self, ack: SipRequest, now: float) -> None:
         call = self.calls.get(ack.call_id)

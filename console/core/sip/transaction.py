@@ -111,8 +111,8 @@ class ClientTransaction(_Transaction):
             if self.state is not S.ACCEPTED:
                 self._go(S.ACCEPTED, now + TIMER_M)
             return True, None  # every 2xx goes up: the dialog ACKs each one
-        if self.state is S.TERMINATED:
-            return False, None
+        if self.state in (S.TERMINATED, S.ACCEPTED):
+            return False, None  # a failure after a 2xx (or a repeat) changes nothing
         self._go(S.TERMINATED)  # Timer D = 0 on a reliable transport
         return True, self._ack_for(response)
 

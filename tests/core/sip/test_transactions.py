@@ -105,3 +105,12 @@ def test_dialog_strict_route_persistence_and_cseq():
         Dialog.from_dict({**dialog.to_dict(), "remote_target": "http://x"})
     with pytest.raises(SipStateError):
         dialog.check_request(parse(request("INFO", cseq=1)))
+
+
+def test_a_failure_after_a_2xx_is_ignored():
+    layer = TransactionLayer()
+    tx = layer.send_request(outgoing("INVITE"), 0.0)
+    layer.receive(response_to(tx.request, 200, to_tag="t"), 0.0)
+    layer.outbox.clear()
+    assert layer.receive(response_to(tx.request, 486, to_tag="t"), 0.1).kind is Kind.IGNORED
+    assert not layer.outbox and tx.state is TxState.ACCEPTED
