@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,9 @@ HERE = Path(__file__).parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from sipinfra import BINARIES, Baresip, Kamailio, Rtpengine  # noqa: E402
+from sipinfra import BINARIES, Baresip, Kamailio, Rtpengine, agent_config  # noqa: E402
 
 from console.core.sip.agent import UserAgent  # noqa: E402
-from console.core.sip.config import AgentConfig  # noqa: E402
 from console.net.sip_ws import SipWebSocket  # noqa: E402
 
 
@@ -70,16 +68,6 @@ def baresip(tmp_path, kamailio):
     finally:
         if phone.proc is not None:
             phone.proc.stop()
-
-
-def agent_config(kamailio: Kamailio, user: str = "1000", password: str | None = None) -> AgentConfig:
-    from sipinfra import USERS
-    return AgentConfig(
-        aor=f"sip:{user}@{kamailio.domain}", username=user,
-        password=USERS.get(user, "x") if password is None else password,
-        instance_id=f"urn:uuid:{uuid.uuid4()}", outbound_proxy=f"sip:127.0.0.1:{kamailio.ws_port};transport=ws;lr",
-        contact_user=uuid.uuid4().hex[:8], expires=300,
-    )
 
 
 @pytest.fixture

@@ -16,8 +16,11 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from console.core.sip.config import AgentConfig
 
 HERE = Path(__file__).parent
 START_TIMEOUT = 20.0
@@ -257,3 +260,12 @@ class Baresip:
 
     def recordings(self) -> list[Path]:
         return sorted((self.home / "rec").glob("*-dec.wav"))
+
+
+def agent_config(kamailio: Kamailio, user: str = "1000", password: str | None = None) -> AgentConfig:
+    return AgentConfig(
+        aor=f"sip:{user}@{kamailio.domain}", username=user,
+        password=USERS.get(user, "x") if password is None else password,
+        instance_id=f"urn:uuid:{uuid.uuid4()}", outbound_proxy=f"sip:127.0.0.1:{kamailio.ws_port};transport=ws;lr",
+        contact_user=uuid.uuid4().hex[:8], expires=300,
+    )

@@ -198,6 +198,38 @@ class InviteUsage:
         if final:
             call.refer_from = None
 
+    def snapshot(self, call_id: str) -> dict:
+        """What to save beside the session so the call can come back after a restart (no secrets)."""
+        call = self._confirmed(call_id)
+        assert call.dialog is not None
+        return {"version": 1, "dialog": call.dialog.to_dict(), "direction": str(call.direction),
+                "local_hold": call.local_hold, "remote_hold": call.remote_hold,
+                "origin": [call.origin.session_id, call.origin.version]}
+
+    def restore(self, data: dict) -> str:
+        """Adopt a saved call as established; follow with :meth:`reoffer` (a fresh offer, ICE restart)."""
+        try:
+            if data.get("version") != 1:
+                raise SipParseError(f"saved call has version {data.get('version')!r}, not 1")
+            dialog = Dialog.from_dict(dict(data["dialog"]))
+            session_id, version = data["origin"]
+            direction = Direction(data["direction"])
+            local_hold, remote_hold = bool(data["local_hold"]), bool(data["remote_hold"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SipParseError(f"saved call is not usable: {exc}") from None
+        if dialog.call_id in self.calls:
+            raise SipStateError(f"call {dialog.call_id} exists already")
+        headers = Headers([("Via", self._via()), ("From", f"{dialog.local_uri};tag={dialog.local_tag}"),
+                           ("To", f"{dialog.remote_uri};tag={dialog.remote_tag}"), ("Call-ID", dialog.call_id),
+                           ("CSeq", f"{max(dialog.invite_seq, 1)} INVITE")])
+        invite = SipRequest(headers=headers, method="INVITE", uri=dialog.remote_target)
+        call = SipCall(dialog.call_id, direction, P.CONFIRMED, invite, dialog.local_tag, dialog=dialog,
+                       local_hold=local_hold, remote_hold=remote_hold)
+        call.origin.session_id, call.origin.version = session_id, int(version)
+        dialog.local_contact = f"<{self.config.contact_uri}>"  # the new connection's contact
+        self.calls[call.call_id] = call
+        return call.call_id
+
     # ================================================================ received
     def on_request(self, server: ServerTransaction, request: SipRequest, now: float) -> None:
         if request.to.tag:
