@@ -2,7 +2,7 @@
 
 Algorithms MD5 and SHA-256 (and their ``-sess`` forms), ``qop=auth`` or no qop.
 :class:`DigestClient` keeps the nonce count per nonce and decides whether a
-new challenge is worth answering: a second challenge for the same nonce without
+new challenge is worth answering: a second challenge in one exchange without
 ``stale=true`` means the credentials are wrong, and the stack reports that
 instead of looping.
 """
@@ -98,13 +98,15 @@ class DigestClient:
     password: str
     random_hex: Callable[[], str] = field(default=lambda: secrets.token_hex(8))  # injectable for tests
     _nc: dict[str, int] = field(default_factory=dict)
-    _answered: set[str] = field(default_factory=set)
     _current: dict[str, Challenge] = field(default_factory=dict)  # header name -> challenge
-    _just_challenged: bool = False
-    _answering_fresh: bool = False  # the last request answered a challenge that had just arrived
 
-    def on_challenge(self, status: int, header_values: list[str]) -> bool:
-        """Take the challenges of a 401/407; ``True`` if a retry makes sense."""
+    def on_challenge(self, status: int, header_values: list[str], first: bool = True) -> bool:
+        """Take the challenges of a 401/407; ``True`` if a retry makes sense.
+
+        ``first`` is False when the challenged request already answered a challenge of the same
+        exchange: then only ``stale=true`` earns another try (servers such as Kamailio send a new
+        nonce with every challenge, so a refused password does not repeat the nonce).
+        """
         header = "Authorization" if status == 401 else "Proxy-Authorization"
         usable = []
         for value in header_values:
@@ -119,22 +121,17 @@ class DigestClient:
         # prefer SHA-256 over MD5 (RFC 8760 3: the first one we support in the server's order)
         usable.sort(key=lambda c: 0 if c.algorithm.startswith("SHA-256") else 1)
         challenge = usable[0]
-        if not challenge.stale and (challenge.nonce in self._answered or self._answering_fresh):
-            # the same nonce again, or a new one right after we answered a fresh challenge
-            # (servers such as Kamailio make a new nonce per challenge): the credentials were refused
-            return False
+        if not challenge.stale and not first:
+            return False  # the credentials were refused
         self._current[header] = challenge
-        self._just_challenged = True
         return True
 
     def headers_for(self, method: str, uri: str) -> list[tuple[str, str]]:
         """Authorization headers for the next request (nc counts up per nonce)."""
         out = []
-        self._answering_fresh, self._just_challenged = self._just_challenged, False
         for header, challenge in self._current.items():
             nc = self._nc.get(challenge.nonce, 0) + 1
             self._nc[challenge.nonce] = nc
-            self._answered.add(challenge.nonce)
             out.append((header, authorization(challenge, method=method, uri=uri, username=self.username,
                                               password=self.password, cnonce=self.random_hex(), nc=nc)))
         return out

@@ -31,7 +31,6 @@ from .transaction import ClientTransaction, ServerTransaction
 from .uri import SipUri
 
 SDP = "application/sdp"
-MAX_AUTH_TRIES = 2
 
 
 @dataclass
@@ -422,9 +421,9 @@ class InviteUsage:
             return
         if status in (401, 407) and call.phase in (P.INVITING, P.EARLY):
             header = "WWW-Authenticate" if status == 401 else "Proxy-Authenticate"
+            first = call.auth_tries == 0
             call.auth_tries += 1
-            if call.auth_tries <= MAX_AUTH_TRIES and self._auth is not None and \
-                    self._auth.on_challenge(status, response.headers.get_all(header)):
+            if self._auth is not None and self._auth.on_challenge(status, response.headers.get_all(header), first):
                 self._resend_with_auth(call, now)
                 return
         if call.phase in (P.CANCELLING,):
@@ -474,10 +473,8 @@ class InviteUsage:
 
     def _resend_with_auth(self, call: SipCall, now: float) -> None:
         old = call.invite
-        headers = Headers([(n, v) for n, v in old.headers if n not in ("Via", "CSeq", "Authorization",
-                                                                        "Proxy-Authorization")])
-        headers.add("Via", self._via())
-        headers.add("CSeq", f"{old.cseq.number + 1} INVITE")
+        kept = [(n, v) for n, v in old.headers if n not in ("Via", "CSeq", "Authorization", "Proxy-Authorization")]
+        headers = Headers([("Via", self._via()), *kept, ("CSeq", f"{old.cseq.number + 1} INVITE")])
         assert self._auth is not None
         for name, value in self._auth.headers_for("INVITE", old.uri):
             headers.add(name, value)

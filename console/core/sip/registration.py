@@ -54,6 +54,7 @@ class Registration:
     _local_tag: str = ""
     _auth: DigestClient | None = None
     _requested: int = 0
+    _challenges: int = 0  # 401/407 answered in the current exchange
 
     def __post_init__(self) -> None:
         self.call_id = self.ids.call_id()
@@ -94,9 +95,13 @@ class Registration:
             return [], None
         if status in (401, 407):
             header = "WWW-Authenticate" if status == 401 else "Proxy-Authenticate"
-            if self._auth is not None and self._auth.on_challenge(status, response.headers.get_all(header)):
+            first = self._challenges == 0
+            self._challenges += 1
+            if self._auth is not None and self._auth.on_challenge(status, response.headers.get_all(header), first):
                 return [], self._request(self._requested)
+            self._challenges = 0
             return self._fail(status, response.reason, auth_failed=True), None
+        self._challenges = 0
         if status == 423:
             min_expires = response.headers.get("Min-Expires") or ""
             if min_expires.isdigit() and int(min_expires) > self._requested > 0:

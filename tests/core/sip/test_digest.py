@@ -43,10 +43,13 @@ def test_client_prefers_sha256_counts_nc_and_stops_on_a_repeated_nonce():
     first = parse_auth_params(client.headers_for("REGISTER", "sip:x")[0][1][7:])
     second = parse_auth_params(client.headers_for("REGISTER", "sip:x")[0][1][7:])
     assert first["algorithm"] == "SHA-256" and (first["nc"], second["nc"]) == ("00000001", "00000002")
-    # the same nonce challenged again: the password was wrong, do not loop
-    assert not client.on_challenge(401, offers)
+    # challenged again in the same exchange: the password was wrong, do not loop
+    assert not client.on_challenge(401, offers, first=False)
     # ... unless the server says the nonce was only stale
-    assert client.on_challenge(401, [offers[1].replace('algorithm=SHA-256', 'algorithm=SHA-256, stale=true')])
+    stale = offers[1].replace('algorithm=SHA-256', 'algorithm=SHA-256, stale=true')
+    assert client.on_challenge(401, [stale], first=False)
+    # a new exchange may meet the very same nonce again (Kamailio's are per second): answered
+    assert client.on_challenge(401, offers)
 
 
 def test_unsupported_challenges_are_refused():

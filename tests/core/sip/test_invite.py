@@ -299,3 +299,21 @@ def test_commands_in_the_wrong_state_raise_the_stacks_error():
         agent.calls.hold(call, OFFER, 0.0)
     with pytest.raises(SipStateError):
         agent.calls.get("unknown")
+
+
+def test_each_call_answers_its_own_fresh_challenge_and_stops_at_the_second():
+    agent = make_agent()
+    for n, call_nonce in enumerate(("a", "a")):  # the same nonce for two calls is fine
+        call = agent.calls.dial("1001", OFFER, 0.0)
+        invite = [m for m in sent(agent) if m.method == "INVITE"][0]
+        challenge = ("Proxy-Authenticate", f'Digest realm="example.org", nonce="{call_nonce}"')
+        agent.receive(reply(invite, 407, headers=[challenge]), 0.0)
+        again = [m for m in sent(agent) if m.method == "INVITE"][0]
+        assert f'nonce="{call_nonce}"' in again.headers.get("Proxy-Authorization")
+        if n == 0:
+            agent.receive(reply(again, 200, headers=[CONTACT], body=OFFER), 0.0)
+            assert isinstance(agent.events()[-1], CallAnswered)
+        else:  # a new nonce right after our answer: the password is wrong, no third INVITE
+            agent.receive(reply(again, 407, headers=[(challenge[0], challenge[1].replace('"a"', '"c"'))]), 0.0)
+            assert [m.method for m in sent(agent)] == ["ACK"]
+            assert agent.events() == [CallEnded(call, DISC_REASON.PERMISSION, 407)]
