@@ -45,6 +45,8 @@ class SipWebSocket:
         self.closed = asyncio.Event()
 
     async def connect(self) -> None:
+        """Open the WebSocket (again, after :meth:`close`: the agent and its calls carry over)."""
+        self.closed.clear()
         try:
             self._ws = await connect(self.url, subprotocols=[SUBPROTOCOL], ssl=self._ssl,  # type: ignore[list-item]
                                      open_timeout=self._open_timeout, max_size=MAX_MESSAGE, compression=None)
@@ -76,11 +78,14 @@ class SipWebSocket:
                     return event
 
     async def close(self) -> None:
+        """Drop the connection without un-REGISTER or BYE (what a network cut or a crash does)."""
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._ws is not None:
             await self._ws.close()
+            self._ws = None
+        self._tasks = []
         self.closed.set()
 
     async def _flush(self) -> None:
