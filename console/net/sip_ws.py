@@ -18,7 +18,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from console.core.sip.agent import UserAgent
-from console.core.sip.events import Event, MessageRejected
+from console.core.sip.events import Event, FlowFailed, MessageRejected
 from console.core.sip.message import MAX_MESSAGE
 
 log = logging.getLogger(__name__)
@@ -89,14 +89,21 @@ class SipWebSocket:
         self.closed.set()
 
     async def _flush(self) -> None:
+        dead = False
         for event in self.agent.events():
             if isinstance(event, MessageRejected):
                 log.warning("SIP from %s refused: %s (answered %s)", self.url, event.detail, event.status)
+            elif isinstance(event, FlowFailed):
+                log.warning("no keep-alive pong from %s: dropping the connection", self.url)
+                dead = True
             if self._events.full():
                 dropped = self._events.get_nowait()
                 log.warning("SIP event queue full, dropped %r", dropped)
             self._events.put_nowait(event)
         if self._ws is None:
+            return
+        if dead:
+            await self._ws.close()  # the reader sees the close and reports the connection lost
             return
         for data in self.agent.data_to_send():
             try:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from .config import AgentConfig
 from .errors import SipError, SipParseError
-from .events import Event, MessageRejected
+from .events import Event, FlowFailed, MessageRejected
 from .ids import Ids
 from .invite import InviteUsage
-from .keepalive import KeepAlive, is_keepalive
+from .keepalive import FlowState, KeepAlive, is_keepalive
 from .matching import Kind, Matched, TransactionLayer
 from .message import SipRequest, error_response, parse, response_to
 from .registration import Registration, RegState
@@ -34,7 +34,7 @@ class UserAgent:
     def __post_init__(self) -> None:
         self.tx = TransactionLayer()
         self.registration = Registration(self.config, self.ids)
-        self.keepalive = KeepAlive()
+        self.keepalive = KeepAlive(self.config.keepalive_interval or 0.0)
         self.calls = InviteUsage(self.config, self.ids, self.tx, self.max_calls)
         self._events: list[Event] = []
         self._raw: list[bytes] = []  # keep-alive pings
@@ -89,9 +89,12 @@ class UserAgent:
         refresh = self.registration.due(now)
         if refresh is not None:
             self._reg_tx = self.tx.send_request(refresh, now)
+        was = self.keepalive.state
         ping = self.keepalive.on_timer(now)
         if ping is not None:
             self._raw.append(ping)
+        elif self.keepalive.state is FlowState.FAILED and was is not FlowState.FAILED:
+            self._events.append(FlowFailed())
         self.calls.on_timer(now)
 
     def connection_lost(self, now: float) -> None:
@@ -143,7 +146,7 @@ class UserAgent:
             self._reg_tx = self.tx.send_request(retry, now)
         if self.registration.state is not RegState.REGISTERED:
             self.keepalive.stop()
-        elif events:
+        elif events and (self.config.keepalive_interval or response.headers.get("Flow-Timer")):
             flow = response.headers.get("Flow-Timer") or ""
             self.keepalive.start(now, int(flow) if flow.isdigit() else None)
 

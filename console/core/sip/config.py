@@ -22,6 +22,7 @@ class AgentConfig:
     reg_id: int = 1
     expires: int = 600
     user_agent: str = "anynode-console"
+    keepalive_interval: float | None = 120.0  # CRLF keep-alive (a Flow-Timer from the registrar wins); None: off
 
     @property
     def aor_uri(self) -> SipUri:

@@ -31,6 +31,11 @@ class Unregistered(Event):
     pass
 
 
+@dataclass(frozen=True)
+class FlowFailed(Event):
+    """No pong to a CRLF keep-alive (RFC 5626 4.4.1): the connection is dead; reconnect and register."""
+
+
 # calls
 @dataclass(frozen=True)
 class IncomingCall(Event):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sipkit import make_agent, one, reply, sent
 
 from console.core.sip.digest import Challenge, parse_auth_params, response
-from console.core.sip.events import MessageRejected, Registered, RegistrationFailed, Unregistered
+from console.core.sip.events import FlowFailed, MessageRejected, Registered, RegistrationFailed, Unregistered
 from console.core.sip.keepalive import PING
 from console.core.sip.registration import RegState, refresh_delay
 
@@ -144,7 +144,17 @@ def test_crlf_keepalive_after_registration_and_flow_failure():
     agent.on_timer(41.0)
     assert agent.data_to_send() == [PING]
     agent.on_timer(51.0)
-    assert agent.keepalive.state == "failed"
+    assert agent.keepalive.state == "failed" and agent.events()[-1] == FlowFailed()
+    agent.on_timer(60.0)
+    assert agent.events() == [] and agent.data_to_send() == []
+
+
+def test_keepalive_can_be_switched_off():
+    agent = make_agent(keepalive_interval=None)
+    agent.register(0.0)
+    agent.receive(reply(one(agent), 200, headers=[("Expires", "600")]), 0.0)
+    agent.on_timer(500.0)
+    assert agent.data_to_send() == []
 
 
 def test_garbage_from_the_server_is_reported_not_raised():
