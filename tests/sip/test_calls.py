@@ -98,3 +98,14 @@ def _wait_for_log(baresip, text: str, timeout: float = TIMEOUT) -> str:
 def answer_for(offer: str) -> str:
     """A WebRTC-style answer with PCMU (signalling only: no media engine behind it)."""
     return OFFER.replace("a=setup:actpass", "a=setup:active")
+
+
+async def test_dtmf_by_sip_info_reaches_baresip(connect_agent, baresip):
+    sip = await registered(connect_agent)
+    call = await sip.run(sip.agent.calls.dial, "1001", OFFER)
+    await sip.expect(CallAnswered, TIMEOUT)
+    for digit in "5#":
+        await sip.run(sip.agent.calls.send_dtmf, call, digit, 160)
+    log = await asyncio.to_thread(_wait_for_log, baresip, "received DTMF: '#'")
+    assert "received DTMF: '5' (duration=160)" in log and "received DTMF: '#' (duration=160)" in log
+    await sip.run(sip.agent.calls.hangup, call)
