@@ -19,10 +19,11 @@ from .keepalive import FlowState, KeepAlive, is_keepalive
 from .matching import Kind, Matched, TransactionLayer
 from .message import SipRequest, error_response, parse, response_to
 from .registration import Registration, RegState
+from .requests import ALLOW
 from .transaction import ClientTransaction, TxState
 
-ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY"
-KNOWN_METHODS = frozenset({"REGISTER", "SUBSCRIBE", "PUBLISH", "MESSAGE", "UPDATE", "PRACK", *ALLOW.split(", ")})
+ALLOWED = frozenset(ALLOW.split(", "))
+KNOWN_METHODS = frozenset({"REGISTER", "SUBSCRIBE", "PUBLISH", "MESSAGE", "UPDATE", "PRACK", *ALLOWED})
 
 
 @dataclass
@@ -164,7 +165,7 @@ class UserAgent:
             answer.headers.add("Allow", ALLOW)
             answer.headers.add("Accept", "application/sdp, application/dtmf-relay, message/sipfrag")
             self.tx.respond(server, answer, now)
-        elif method not in ALLOW:
+        elif method not in ALLOWED:
             answer = response_to(request, 405)
             answer.headers.add("Allow", ALLOW)
             self.tx.respond(server, answer, now)

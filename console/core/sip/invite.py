@@ -17,14 +17,15 @@ from .config import AgentConfig
 from .dialog import Dialog
 from .digest import DigestClient
 from .errors import SipError, SipParseError, SipStateError
+from . import saved_call
 from .events import (AnswerReceived, CallAnswered, CallConfirmed, CallEnded, CallProgress, DtmfReceived, Event,
                      IncomingCall, OfferFailed, OfferReceived, TransferProgress, TransferRequested)
-from .headers import Headers
 from .ids import Ids
 from .info import (DTMF_RELAY, SIPFRAG, dtmf_relay_body, parse_dtmf_relay, parse_replaces, parse_sipfrag, refer_to_with_replaces,
                    replaces_from_refer_to, replaces_value, sipfrag_body)
 from .matching import TransactionLayer
 from .message import REASON_PHRASES, SipRequest, SipResponse, response_to
+from .requests import build_cancel, build_invite, with_credentials
 from .reasons import DECLINE_STATUS, DEFAULT_DECLINE, REASON_HEADER, reason_for_status, reason_from_header
 from .sdp import SessionDescription
 from .transaction import ClientTransaction, ServerTransaction
@@ -67,28 +68,11 @@ class InviteUsage:
     def dial(self, target: str, sdp: str, now: float, replaces: tuple[str, str, str] | None = None) -> str:
         """INVITE ``target`` (a SIP URI or a bare number at the AOR's domain); returns the Call-ID."""
         uri = self._target_uri(target)
-        call_id = self.ids.call_id()
-        tag = self.ids.tag()
-        headers = Headers()
-        headers.add("Via", self._via())
-        if self.config.outbound_proxy:
-            headers.add("Route", f"<{self.config.outbound_proxy}>")
-        headers.add("Max-Forwards", "70")
-        headers.add("From", f"{self.config.from_header};tag={tag}")
-        headers.add("To", f"<{uri}>")
-        headers.add("Call-ID", call_id)
-        headers.add("CSeq", "1 INVITE")
-        headers.add("Contact", f"<{self.config.contact_uri}>")
-        headers.add("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY")
-        headers.add("Supported", "replaces, outbound")
-        headers.add("User-Agent", self.config.user_agent)
-        if replaces is not None:
-            headers.add("Replaces", replaces_value(*replaces))
-        headers.add("Content-Type", SDP)
-        call = SipCall(call_id, Direction.OUT, P.INVITING, SipRequest(headers=headers, method="INVITE", uri=str(uri)),
-                       tag)
-        call.invite.body = call.origin.stamp(sdp).encode()
-        call.invite_tx = self.tx.send_request(call.invite, now)
+        call_id, tag = self.ids.call_id(), self.ids.tag()
+        invite = build_invite(self.config, self._via(), uri, call_id, tag, replaces)
+        call = SipCall(call_id, Direction.OUT, P.INVITING, invite, tag)
+        invite.body = call.origin.stamp(sdp).encode()
+        call.invite_tx = self.tx.send_request(invite, now)
         self.calls[call_id] = call
         return call_id
 
@@ -199,33 +183,13 @@ class InviteUsage:
 
     def snapshot(self, call_id: str) -> dict:
         """What to save beside the session so the call can come back after a restart (no secrets)."""
-        call = self._confirmed(call_id)
-        assert call.dialog is not None
-        return {"version": 1, "dialog": call.dialog.to_dict(), "direction": str(call.direction),
-                "local_hold": call.local_hold, "remote_hold": call.remote_hold,
-                "origin": [call.origin.session_id, call.origin.version]}
+        return saved_call.snapshot(self._confirmed(call_id))
 
     def restore(self, data: dict) -> str:
         """Adopt a saved call as established; follow with :meth:`reoffer` (a fresh offer, ICE restart)."""
-        try:
-            if data.get("version") != 1:
-                raise SipParseError(f"saved call has version {data.get('version')!r}, not 1")
-            dialog = Dialog.from_dict(dict(data["dialog"]))
-            session_id, version = data["origin"]
-            direction = Direction(data["direction"])
-            local_hold, remote_hold = bool(data["local_hold"]), bool(data["remote_hold"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise SipParseError(f"saved call is not usable: {exc}") from None
-        if dialog.call_id in self.calls:
-            raise SipStateError(f"call {dialog.call_id} exists already")
-        headers = Headers([("Via", self._via()), ("From", f"{dialog.local_uri};tag={dialog.local_tag}"),
-                           ("To", f"{dialog.remote_uri};tag={dialog.remote_tag}"), ("Call-ID", dialog.call_id),
-                           ("CSeq", f"{max(dialog.invite_seq, 1)} INVITE")])
-        invite = SipRequest(headers=headers, method="INVITE", uri=dialog.remote_target)
-        call = SipCall(dialog.call_id, direction, P.CONFIRMED, invite, dialog.local_tag, dialog=dialog,
-                       local_hold=local_hold, remote_hold=remote_hold)
-        call.origin.session_id, call.origin.version = session_id, int(version)
-        dialog.local_contact = f"<{self.config.contact_uri}>"  # the new connection's contact
+        call = saved_call.restore(data, self._via(), f"<{self.config.contact_uri}>")
+        if call.call_id in self.calls:
+            raise SipStateError(f"call {call.call_id} exists already")
         self.calls[call.call_id] = call
         return call.call_id
 
@@ -472,13 +436,8 @@ class InviteUsage:
         self._events.append(OfferFailed(call.call_id, status))
 
     def _resend_with_auth(self, call: SipCall, now: float) -> None:
-        old = call.invite
-        kept = [(n, v) for n, v in old.headers if n not in ("Via", "CSeq", "Authorization", "Proxy-Authorization")]
-        headers = Headers([("Via", self._via()), *kept, ("CSeq", f"{old.cseq.number + 1} INVITE")])
         assert self._auth is not None
-        for name, value in self._auth.headers_for("INVITE", old.uri):
-            headers.add(name, value)
-        call.invite = SipRequest(headers=headers, body=old.body, method="INVITE", uri=old.uri)
+        call.invite = with_credentials(call.invite, self._via(), self._auth.headers_for("INVITE", call.invite.uri))
         call.invite_tx = self.tx.send_request(call.invite, now)
 
     def _reinvite(self, call: SipCall, sdp: str, now: float) -> None:
@@ -490,18 +449,7 @@ class InviteUsage:
         call.reinvite_tx = self.tx.send_request(request, now)
 
     def _send_cancel(self, call: SipCall, reason: DISC_REASON, now: float) -> None:
-        inv = call.invite
-        headers = Headers()
-        headers.add("Via", inv.headers.get_all("Via")[0])
-        for route in inv.headers.get_all("Route"):
-            headers.add("Route", route)
-        headers.add("Max-Forwards", "70")
-        for name in ("From", "To", "Call-ID"):
-            headers.add(name, inv.headers.get(name) or "")
-        headers.add("CSeq", f"{inv.cseq.number} CANCEL")
-        if reason in REASON_HEADER:
-            headers.add("Reason", REASON_HEADER[reason])
-        self.tx.send_request(SipRequest(headers=headers, method="CANCEL", uri=inv.uri), now)
+        self.tx.send_request(build_cancel(call.invite, REASON_HEADER.get(reason)), now)
 
     def _bye(self, call: SipCall, reason: DISC_REASON, now: float) -> None:
         request = self._in_dialog(call, "BYE")

@@ -9,7 +9,7 @@ and their legal transitions are tables; ``now`` is always an argument.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import SipStateError
