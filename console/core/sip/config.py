@@ -11,7 +11,7 @@ from .uri import SipUri
 class AgentConfig:
     aor: str  # sip:1000@example.org
     username: str  # digest user name
-    password: str
+    password: str  # empty with a token
     instance_id: str  # urn:uuid:... (RFC 5626), kept across restarts so a restart replaces our binding
     display_name: str = ""
     registrar: str | None = None  # default: the AOR's domain
@@ -22,6 +22,7 @@ class AgentConfig:
     reg_id: int = 1
     expires: int = 600
     user_agent: str = "anynode-console"
+    token: str | None = None  # a JWT for Authorization: Bearer (RFC 8898), instead of the password
     keepalive_interval: float | None = 120.0  # CRLF keep-alive (a Flow-Timer from the registrar wins); None: off
 
     @property

@@ -15,7 +15,7 @@ from .address import NameAddr
 from .call import P, SipCall, answer_direction, is_hold_offer, offer_direction
 from .config import AgentConfig
 from .dialog import Dialog
-from .digest import DigestClient
+from .auth import Authenticator
 from .errors import SipError, SipParseError, SipStateError
 from . import saved_call
 from .events import (AnswerReceived, CallAnswered, CallConfirmed, CallEnded, CallProgress, DtmfReceived, Event,
@@ -42,11 +42,12 @@ class InviteUsage:
     max_calls: int
     calls: dict[str, SipCall] = field(default_factory=dict)
     _events: list[Event] = field(default_factory=list)
-    _auth: DigestClient | None = None
+    _auth: Authenticator | None = None
     _refers: dict[int, str] = field(default_factory=dict)  # id(REFER client tx) -> call
 
     def __post_init__(self) -> None:
-        self._auth = DigestClient(self.config.username, self.config.password, lambda: self.ids.random_hex(8))
+        self._auth = Authenticator(self.config.username, self.config.password, self.config.token,
+                                   lambda: self.ids.random_hex(8))
 
     def drain_events(self) -> list[Event]:
         out, self._events = self._events, []

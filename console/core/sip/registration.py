@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .config import AgentConfig
-from .digest import DigestClient
+from .auth import Authenticator
 from .errors import SipStateError
 from .events import Event, Registered, RegistrationFailed, Unregistered
 from .headers import Headers
@@ -52,14 +52,15 @@ class Registration:
     call_id: str = ""
     cseq: int = 0
     _local_tag: str = ""
-    _auth: DigestClient | None = None
+    _auth: Authenticator | None = None
     _requested: int = 0
     _challenges: int = 0  # 401/407 answered in the current exchange
 
     def __post_init__(self) -> None:
         self.call_id = self.ids.call_id()
         self._local_tag = self.ids.tag()
-        self._auth = DigestClient(self.config.username, self.config.password, lambda: self.ids.random_hex(8))
+        self._auth = Authenticator(self.config.username, self.config.password, self.config.token,
+                                   lambda: self.ids.random_hex(8))
 
     def _go(self, state: RegState) -> None:
         if state not in REG_TABLE[self.state]:

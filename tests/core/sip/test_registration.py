@@ -164,3 +164,22 @@ def test_garbage_from_the_server_is_reported_not_raised():
     events = agent.events()
     assert len(events) == 2 and all(isinstance(e, MessageRejected) for e in events)
     assert sent(agent) == []
+
+
+def test_token_login_answers_a_bearer_challenge_once():
+    agent = make_agent(token="eyJhbGciOi.payload.sig")
+    agent.register(0.0)
+    bearer = ("WWW-Authenticate", 'Bearer realm="example.org", scope="sip"')
+    agent.receive(reply(one(agent), 401, headers=[CHALLENGE, bearer]), 0.0)
+    again = one(agent)
+    assert again.headers.get("Authorization") == "Bearer eyJhbGciOi.payload.sig"
+    agent.receive(reply(again, 401, headers=[bearer]), 0.0)  # the token was refused
+    assert agent.events() == [RegistrationFailed(401, "Whatever", auth_failed=True)]
+
+
+def test_token_login_against_a_digest_only_server_is_refused_not_guessed():
+    agent = make_agent(token="t")
+    agent.register(0.0)
+    agent.receive(reply(one(agent), 401, headers=[CHALLENGE]), 0.0)
+    assert sent(agent) == []
+    assert agent.events() == [RegistrationFailed(401, "Whatever", auth_failed=True)]
