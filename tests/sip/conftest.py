@@ -59,9 +59,10 @@ def kamailio(tmp_path_factory, rtpengine):
 
 
 @pytest.fixture
-def baresip(tmp_path, kamailio):
+def baresip(tmp_path, kamailio, request):
+    """baresip as 1001; ``@pytest.mark.parametrize("baresip", ["manual"], indirect=True)`` makes it ring."""
     _require("baresip")
-    phone = Baresip(tmp_path, kamailio.sip_port)
+    phone = Baresip(tmp_path, kamailio.sip_port, answermode=getattr(request, "param", "auto"))
     try:
         phone.start()
         yield phone

@@ -204,7 +204,7 @@ class Baresip:
     tmp: Path
     kamailio_port: int
     tone_hz: int = 1000
-    user: str = "1001"
+    answermode: str = "auto"  # or "manual": it rings until told to answer or hang up
     sip_port: int = 0
     ctrl_port: int = 0
     proc: Proc | None = None
@@ -225,7 +225,7 @@ class Baresip:
         (self.home / "config").write_text(config)
         account = (HERE / "baresip" / "accounts.template").read_text()
         account = account.replace("@@KAM_PORT@@", str(self.kamailio_port)).replace(
-            "@@AUDIO_CODECS@@", "audio_codecs=pcmu")
+            "@@AUDIO_CODECS@@", "audio_codecs=pcmu").replace("answermode=auto", f"answermode={self.answermode}")
         (self.home / "accounts").write_text(account)
         (self.home / "contacts").write_text("")
         argv = ["baresip", "-f", str(self.home)]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from test_register import OFFER
 
-from console.core.enums import DISC_REASON
-from console.core.sip.call import CallPhase
-from console.core.sip.events import (CallAnswered, CallConfirmed, CallEnded, IncomingCall, Registered)
+from console.core.enums import CALL_STATES, DISC_REASON
+from console.core.sip.call import CallPhase, seed_state
+from console.core.sip.events import CallAnswered, CallConfirmed, CallEnded, CallProgress, IncomingCall, Registered
 from console.core.sip.sdp import SessionDescription
 
 TIMEOUT = 10.0
@@ -109,3 +110,28 @@ async def test_dtmf_by_sip_info_reaches_baresip(connect_agent, baresip):
     log = await asyncio.to_thread(_wait_for_log, baresip, "received DTMF: '#'")
     assert "received DTMF: '5' (duration=160)" in log and "received DTMF: '#' (duration=160)" in log
     await sip.run(sip.agent.calls.hangup, call)
+
+
+@pytest.mark.parametrize("baresip", ["manual"], indirect=True)
+async def test_baresip_rings_then_rejects_as_busy(connect_agent, baresip):
+    sip = await registered(connect_agent)
+    call = await sip.run(sip.agent.calls.dial, "1001", OFFER)
+    progress = await sip.expect(CallProgress, TIMEOUT, lambda e: e.call == call)
+    assert progress.status == 180
+    assert seed_state(sip.agent.calls.get(call)) is CALL_STATES.RINGING
+    await asyncio.to_thread(baresip.command, "hangup")
+    ended = await sip.expect(CallEnded, TIMEOUT)
+    assert (ended.call, ended.status, ended.reason, ended.remote) == (call, 486, DISC_REASON.BUSY, True)
+
+
+@pytest.mark.parametrize("baresip", ["manual"], indirect=True)
+async def test_cancel_while_baresip_rings(connect_agent, baresip):
+    sip = await registered(connect_agent)
+    call = await sip.run(sip.agent.calls.dial, "1001", OFFER)
+    await sip.expect(CallProgress, TIMEOUT, lambda e: e.call == call)
+    await wait_for_calls(baresip, 1)
+    await sip.run(sip.agent.calls.hangup, call)
+    ended = await sip.expect(CallEnded, TIMEOUT)
+    assert (ended.reason, ended.remote) == (DISC_REASON.USERTERMINATED, False)
+    await wait_for_calls(baresip, 0)  # the CANCEL reached it and it stopped ringing
+    assert "session closed" in await asyncio.to_thread(_wait_for_log, baresip, "session closed")
