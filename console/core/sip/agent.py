@@ -86,7 +86,10 @@ class UserAgent:
 
     def on_timer(self, now: float) -> None:
         for matched in self.tx.on_timer(now):
-            self._dispatch(matched, now)
+            try:
+                self._dispatch(matched, now)
+            except SipError as exc:
+                self._events.append(MessageRejected(str(exc), exc.status))
         refresh = self.registration.due(now)
         if refresh is not None:
             self._reg_tx = self.tx.send_request(refresh, now)
@@ -101,7 +104,10 @@ class UserAgent:
     def connection_lost(self, now: float) -> None:
         """The WebSocket is gone: pending transactions fail, the binding must be renewed."""
         for matched in self.tx.on_timer(float("inf")):
-            self._dispatch(matched, now)
+            try:
+                self._dispatch(matched, now)
+            except SipError as exc:
+                self._events.append(MessageRejected(str(exc), exc.status))
         self.registration.transport_lost()
         self.keepalive.stop()
 
