@@ -89,6 +89,8 @@ class SipCall:
     auth_tries: int = 0
     reason: DISC_REASON | None = None
     refer_from: SipRequest | None = None  # a REFER we accepted: we owe NOTIFYs about it
+    hold_before: bool = False  # local_hold before our pending re-INVITE
+    bye_after_ack: DISC_REASON | None = None  # hung up between our 200 and its ACK
 
     def go(self, phase: CallPhase) -> None:
         if phase not in CALL_TABLE[self.phase]:

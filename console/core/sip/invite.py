@@ -107,19 +107,17 @@ class InviteUsage:
                 self._send_cancel(call, reason, now)
             else:
                 call.cancel_pending = True  # RFC 3261 9.1: wait for a provisional response
+        elif call.phase is P.ANSWERED:
+            call.bye_after_ack = reason  # RFC 3261 15: no BYE before the ACK of our 2xx
         else:
             self._bye(call, reason, now)
         self._end(call, reason, None, remote=False, keep_phase=True)
 
     def hold(self, call_id: str, sdp: str, now: float) -> None:
-        call = self._confirmed(call_id)
-        call.local_hold = True
-        self._reinvite(call, sdp, now)
+        self._reinvite(self._confirmed(call_id), sdp, now, local_hold=True)
 
     def retrieve(self, call_id: str, sdp: str, now: float) -> None:
-        call = self._confirmed(call_id)
-        call.local_hold = False
-        self._reinvite(call, sdp, now)
+        self._reinvite(self._confirmed(call_id), sdp, now, local_hold=False)
 
     def reoffer(self, call_id: str, sdp: str, now: float) -> None:
         """A re-INVITE with a fresh offer (ICE restart after a reconnect), hold state unchanged."""
@@ -226,6 +224,9 @@ class InviteUsage:
         call = self.calls.get(ack.call_id)
         if call is not None and call.phase is P.ANSWERED:
             call.go(P.CONFIRMED)
+            if call.bye_after_ack is not None:
+                self._bye(call, call.bye_after_ack, now)
+                return
             self._events.append(CallConfirmed(call.call_id))
 
     def on_stray_2xx(self, response: SipResponse, now: float) -> None:
@@ -431,6 +432,7 @@ class InviteUsage:
                                                      self.config.transport), now)
             self._events.append(AnswerReceived(call.call_id, response.body.decode("utf-8", "replace")))
             return
+        call.local_hold = call.hold_before
         if status in (408, 481):
             self._end(call, DISC_REASON.ERROR, status)
             return
@@ -441,9 +443,12 @@ class InviteUsage:
         call.invite = with_credentials(call.invite, self._via(), self._auth.headers_for("INVITE", call.invite.uri))
         call.invite_tx = self.tx.send_request(call.invite, now)
 
-    def _reinvite(self, call: SipCall, sdp: str, now: float) -> None:
+    def _reinvite(self, call: SipCall, sdp: str, now: float, local_hold: bool | None = None) -> None:
         if call.reinvite_tx is not None or call.offer_tx is not None:
             raise SipStateError(f"call {call.call_id} has an offer/answer exchange in progress")
+        call.hold_before = call.local_hold  # restored if the far end refuses the offer
+        if local_hold is not None:
+            call.local_hold = local_hold
         desc = SessionDescription.parse(call.origin.stamp(sdp))
         desc.set_direction(offer_direction(call.local_hold, call.remote_hold))
         request = self._in_dialog(call, "INVITE", str(desc).encode(), SDP)

@@ -9,8 +9,8 @@ from console.core.enums import CALL_STATES, DISC_REASON
 from console.core.sip.call import CallPhase, seed_state
 from console.core.sip.errors import SipStateError
 from console.core.sip.events import (AnswerReceived, CallAnswered, CallConfirmed, CallEnded, CallProgress,
-                                     DtmfReceived, IncomingCall, MessageRejected, OfferReceived, TransferProgress,
-                                     TransferRequested)
+                                     DtmfReceived, IncomingCall, MessageRejected, OfferFailed, OfferReceived,
+                                     TransferProgress, TransferRequested)
 from console.core.sip.sdp import SessionDescription
 
 RR = [("Record-Route", "<sip:127.0.0.1:5060;r2=on;lr>"), ("Record-Route", "<sip:127.0.0.1:8080;transport=ws;r2=on;lr>")]
@@ -317,3 +317,31 @@ def test_each_call_answers_its_own_fresh_challenge_and_stops_at_the_second():
             agent.receive(reply(again, 407, headers=[(challenge[0], challenge[1].replace('"a"', '"c"'))]), 0.0)
             assert [m.method for m in sent(agent)] == ["ACK"]
             assert agent.events() == [CallEnded(call, DISC_REASON.PERMISSION, 407)]
+
+
+def test_a_refused_hold_leaves_the_call_connected_and_a_refused_command_changes_nothing():
+    agent = make_agent()
+    call, _ = dial_and_answer(agent)
+    sent(agent)
+    agent.events()
+    agent.calls.hold(call, OFFER, 1.0)
+    hold = one(agent)
+    with pytest.raises(SipStateError):
+        agent.calls.retrieve(call, OFFER, 1.0)
+    assert seed_state(agent.calls.get(call)) is CALL_STATES.HELD  # the refused retrieve changed nothing
+    agent.receive(reply(hold, 488), 1.1)
+    assert agent.events() == [OfferFailed(call, 488)]
+    assert seed_state(agent.calls.get(call)) is CALL_STATES.CONNECTED
+
+
+def test_hangup_before_the_ack_sends_bye_after_it():
+    agent = make_agent()
+    agent.receive(request("INVITE", body=OFFER), 0.0)
+    (event,) = agent.events()
+    agent.calls.answer(event.call, OFFER, 0.1)
+    ok = [m for m in sent(agent) if m.status == 200][0]
+    agent.calls.hangup(event.call, 0.2)
+    assert sent(agent) == []
+    assert agent.events() == [CallEnded(event.call, DISC_REASON.USERTERMINATED, None, remote=False)]
+    agent.receive(request("ACK", to_tag=ok.to.tag, branch="z9hG4bKack"), 0.3)
+    assert one(agent).method == "BYE" and agent.events() == []
