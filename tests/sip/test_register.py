@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from sipinfra import Kamailio, agent_config
+
 from console.core.enums import DISC_REASON
+from console.core.sip.agent import UserAgent
 from console.core.sip.events import CallEnded, Registered, RegistrationFailed, Unregistered
 from console.core.sip.registration import RegState
+from console.net.sip_ws import SipWebSocket
 
 TIMEOUT = 10.0
 
@@ -50,3 +54,21 @@ OFFER = (
     "a=fingerprint:sha-256 " + ":".join(["AB"] * 32) + "\r\n"
     "a=setup:actpass\r\na=mid:0\r\na=rtcp-mux\r\na=sendrecv\r\n"
 )
+
+
+async def test_register_without_qop_rfc2069_style(tmp_path, rtpengine):
+    """The same Kamailio challenging without qop (RFC 2069-style digest response)."""
+    proxy = Kamailio(tmp_path, rtpengine.ng_port, qop=False)
+    sip = None
+    try:
+        proxy.start()
+        sip = SipWebSocket(UserAgent(agent_config(proxy, "1000")), proxy.ws_url)
+        await sip.connect()
+        await sip.run(sip.agent.register)
+        assert (await sip.expect(Registered, TIMEOUT)).expires == 300
+        assert sip.agent.registration.cseq == 2
+    finally:
+        if sip is not None:
+            await sip.close()
+        if proxy.proc is not None:
+            proxy.proc.stop()
