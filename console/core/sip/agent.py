@@ -1,0 +1,179 @@
+"""The user agent: one object a driver feeds bytes and time, and drains messages and events from.
+
+It owns the transaction layer, the registration, the CRLF keep-alive and the
+calls (:class:`~.invite.InviteUsage`). Received bytes never raise out of
+:meth:`UserAgent.receive`: malformed input becomes a :class:`MessageRejected`
+event and, for a request that can be answered, a 4xx/5xx response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .config import AgentConfig
+from .errors import SipError, SipParseError
+from .events import Event, FlowFailed, MessageRejected
+from .ids import Ids
+from .invite import InviteUsage
+from .keepalive import FlowState, KeepAlive, is_keepalive
+from .matching import Kind, Matched, TransactionLayer
+from .message import SipRequest, error_response, parse, response_to
+from .registration import Registration, RegState
+from .requests import ALLOW
+from .transaction import ClientTransaction, TxState
+
+ALLOWED = frozenset(ALLOW.split(", "))
+KNOWN_METHODS = frozenset({"REGISTER", "SUBSCRIBE", "PUBLISH", "MESSAGE", "UPDATE", "PRACK", *ALLOWED})
+
+
+@dataclass
+class UserAgent:
+    config: AgentConfig
+    ids: Ids = field(default_factory=Ids)
+    max_calls: int = 32
+
+    def __post_init__(self) -> None:
+        self.tx = TransactionLayer()
+        self.registration = Registration(self.config, self.ids)
+        self.keepalive = KeepAlive(self.config.keepalive_interval or 0.0)
+        self.calls = InviteUsage(self.config, self.ids, self.tx, self.max_calls)
+        self._events: list[Event] = []
+        self._raw: list[bytes] = []  # keep-alive pings
+        self._reg_tx: ClientTransaction | None = None
+
+    # ---------------------------------------------------------------- driver side
+    def data_to_send(self) -> list[bytes]:
+        """Messages to write, one per WebSocket frame, in order."""
+        out = self._raw + [m.serialize() for m in self.tx.outbox]
+        self._raw.clear()
+        self.tx.outbox.clear()
+        return out
+
+    def events(self) -> list[Event]:
+        out = self._events + self.calls.drain_events()
+        self._events = []
+        return out
+
+    def next_deadline(self) -> float | None:
+        times = [t for t in (self.tx.next_deadline(), self.registration.refresh_at, self.keepalive.deadline,
+                             self.calls.next_deadline()) if t is not None]
+        return min(times, default=None)
+
+    def receive(self, data: bytes | str, now: float) -> None:
+        if is_keepalive(data):
+            self.keepalive.on_pong(now)
+            return
+        try:
+            message = parse(data)
+        except SipParseError as exc:
+            self._reject(exc)
+            return
+        try:
+            matched = self.tx.receive(message, now)
+        except SipParseError as exc:  # parsed, but refused by the transaction layer (branch, limits)
+            self._events.append(MessageRejected(str(exc), exc.status))
+            if isinstance(message, SipRequest) and message.method != "ACK":
+                self.tx.outbox.append(response_to(message, exc.status))
+            return
+        try:
+            self._dispatch(matched, now)
+        except SipError as exc:  # a state the far end should not have caused: answer and carry on
+            self._events.append(MessageRejected(str(exc), exc.status))
+            server = matched.server
+            if matched.kind is Kind.REQUEST and server is not None and server.state in (TxState.TRYING,
+                                                                                          TxState.PROCEEDING):
+                self.tx.respond(server, response_to(server.request, exc.status), now)
+
+    def on_timer(self, now: float) -> None:
+        for matched in self.tx.on_timer(now):
+            try:
+                self._dispatch(matched, now)
+            except SipError as exc:
+                self._events.append(MessageRejected(str(exc), exc.status))
+        refresh = self.registration.due(now)
+        if refresh is not None:
+            self._reg_tx = self.tx.send_request(refresh, now)
+        was = self.keepalive.state
+        ping = self.keepalive.on_timer(now)
+        if ping is not None:
+            self._raw.append(ping)
+        elif self.keepalive.state is FlowState.FAILED and was is not FlowState.FAILED:
+            self._events.append(FlowFailed())
+        self.calls.on_timer(now)
+
+    def connection_lost(self, now: float) -> None:
+        """The WebSocket is gone: pending transactions fail, the binding must be renewed."""
+        for matched in self.tx.on_timer(float("inf")):
+            try:
+                self._dispatch(matched, now)
+            except SipError as exc:
+                self._events.append(MessageRejected(str(exc), exc.status))
+        self.registration.transport_lost()
+        self.keepalive.stop()
+
+    # ---------------------------------------------------------------- registration
+    def register(self, now: float) -> None:
+        self._reg_tx = self.tx.send_request(self.registration.register(now), now)
+
+    def refresh_registration(self, now: float) -> None:
+        """Re-REGISTER now (after a reconnect, or when the driver wants to check the binding)."""
+        self._reg_tx = self.tx.send_request(self.registration.register(now), now)
+
+    def unregister(self, now: float) -> None:
+        self._reg_tx = self.tx.send_request(self.registration.unregister(now), now)
+
+    # ---------------------------------------------------------------- dispatch
+    def _reject(self, exc: SipParseError) -> None:
+        self._events.append(MessageRejected(str(exc), exc.status))
+        answer = error_response(exc)
+        if answer is not None:
+            self.tx.outbox.append(answer)
+
+    def _dispatch(self, matched: Matched, now: float) -> None:
+        kind, message = matched.kind, matched.message
+        if kind in (Kind.RESPONSE, Kind.TIMEOUT):
+            if matched.client is not None and matched.client is self._reg_tx:
+                self._on_register_response(message, now)
+            else:
+                self.calls.on_response(matched.client, message, now)
+        elif kind is Kind.REQUEST:
+            self._on_request(matched, now)
+        elif kind is Kind.ACK_2XX:
+            self.calls.on_ack(message, now)
+        elif kind is Kind.STRAY_2XX:
+            self.calls.on_stray_2xx(message, now)
+        elif kind is Kind.CANCEL:
+            self.tx.respond(matched.server, response_to(message, 200), now)
+            self.calls.on_cancel(matched.invite, message, now)
+
+    def _on_register_response(self, response, now: float) -> None:
+        events, retry = self.registration.on_response(response, now)
+        self._events += events
+        if retry is not None:
+            self._reg_tx = self.tx.send_request(retry, now)
+        if self.registration.state is not RegState.REGISTERED:
+            self.keepalive.stop()
+        elif events and (self.config.keepalive_interval or response.headers.get("Flow-Timer")):
+            flow = response.headers.get("Flow-Timer") or ""
+            self.keepalive.start(now, int(flow) if flow.isdigit() else None)
+
+    def _on_request(self, matched: Matched, now: float) -> None:
+        request: SipRequest = matched.message
+        server = matched.server
+        method = request.method
+        if method not in KNOWN_METHODS:
+            answer = response_to(request, 501)
+            answer.headers.add("Allow", ALLOW)
+            self.tx.respond(server, answer, now)
+            self._events.append(MessageRejected(f"unknown method {method[:20]}", 501))
+        elif method == "OPTIONS":
+            answer = response_to(request, 200, to_tag=self.ids.tag())
+            answer.headers.add("Allow", ALLOW)
+            answer.headers.add("Accept", "application/sdp, application/dtmf-relay, message/sipfrag")
+            self.tx.respond(server, answer, now)
+        elif method not in ALLOWED:
+            answer = response_to(request, 405)
+            answer.headers.add("Allow", ALLOW)
+            self.tx.respond(server, answer, now)
+        else:
+            self.calls.on_request(server, request, now)

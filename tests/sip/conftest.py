@@ -1,0 +1,87 @@
+"""Fixtures that start real SIP infrastructure on loopback: rtpengine, Kamailio, baresip.
+
+Skipped, with the reason, only when a binary is missing and CI is not set;
+under CI=true a missing binary fails the tests (``.ci/run`` installs them).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+from sipinfra import BINARIES, Baresip, Kamailio, Rtpengine, agent_config  # noqa: E402
+
+from console.core.sip.agent import UserAgent  # noqa: E402
+from console.net.sip_ws import SipWebSocket  # noqa: E402
+
+
+def _require(*names: str) -> None:
+    missing = [n for n in names if shutil.which(BINARIES[n]) is None]
+    if not missing:
+        return
+    reason = (f"{', '.join(missing)} not installed (Debian: kamailio kamailio-websocket-modules "
+              "kamailio-extra-modules rtpengine-daemon baresip-core; .ci/run installs them)")
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"CI must have the SIP lab: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def rtpengine(tmp_path_factory):
+    _require("rtpengine")
+    engine = Rtpengine(tmp_path_factory.mktemp("rtpengine"))
+    try:
+        engine.start()
+        yield engine
+    finally:
+        if engine.proc is not None:
+            engine.proc.stop()
+
+
+@pytest.fixture(scope="module")
+def kamailio(tmp_path_factory, rtpengine):
+    _require("kamailio")
+    proxy = Kamailio(tmp_path_factory.mktemp("kamailio"), rtpengine.ng_port)
+    try:
+        proxy.start()
+        yield proxy
+    finally:
+        if proxy.proc is not None:
+            proxy.proc.stop()
+
+
+@pytest.fixture
+def baresip(tmp_path, kamailio, request):
+    """baresip as 1001; ``@pytest.mark.parametrize("baresip", ["manual"], indirect=True)`` makes it ring."""
+    _require("baresip")
+    phone = Baresip(tmp_path, kamailio.sip_port, answermode=getattr(request, "param", "auto"))
+    try:
+        phone.start()
+        yield phone
+    finally:
+        if phone.proc is not None:
+            phone.proc.stop()
+
+
+@pytest.fixture
+async def connect_agent(kamailio):
+    """A factory: ``await connect_agent(user, password)`` gives a connected :class:`SipWebSocket`."""
+    opened: list[SipWebSocket] = []
+
+    async def open_one(user: str = "1000", password: str | None = None) -> SipWebSocket:
+        sip = SipWebSocket(UserAgent(agent_config(kamailio, user, password)), kamailio.ws_url)
+        await sip.connect()
+        opened.append(sip)
+        return sip
+
+    yield open_one
+    for sip in opened:
+        await sip.close()

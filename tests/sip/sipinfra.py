@@ -1,0 +1,271 @@
+"""Real SIP infrastructure for the tests: rtpengine, Kamailio and baresip on free loopback ports.
+
+Each process is started in its own process group and stopped by that PID's
+group (SIGTERM, then SIGKILL), logs go to files in the test's tmp_path, and
+readiness is awaited by probing the process's own port, never by sleeping
+a fixed time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from console.core.sip.config import AgentConfig
+
+HERE = Path(__file__).parent
+START_TIMEOUT = 20.0
+BINARIES = {"kamailio": "kamailio", "rtpengine": "rtpengine", "baresip": "baresip"}
+USERS = {"1000": "secret1000", "1001": "secret1001", "1002": "secret1002"}  # kamailio.cfg's htable
+
+
+class InfraError(RuntimeError):
+    pass
+
+
+def free_port(kind: int = socket.SOCK_STREAM, also_udp: bool = False) -> int:
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, kind) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if not also_udp or _udp_free(port):
+            return port
+    raise InfraError("no free port")
+
+
+def _udp_free(port: int) -> bool:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", port))
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+
+
+def free_udp_range(size: int) -> tuple[int, int]:
+    """A run of ``size`` free UDP ports (even start) in 20000-59999, checked one by one."""
+    for _ in range(40):
+        start = random.randrange(20000, 60000 - size) & ~1
+        ok = True
+        for port in range(start, start + size):
+            try:
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                    s.bind(("127.0.0.1", port))
+            except OSError:
+                ok = False
+                break
+        if ok:
+            return start, start + size - 1
+    raise InfraError("no free UDP port range")
+
+
+@dataclass
+class Proc:
+    name: str
+    argv: list[str]
+    log_path: Path
+    cwd: Path | None = None
+    popen: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = self.log_path.open("wb")
+        self.popen = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                      cwd=self.cwd, start_new_session=True)
+        log.close()
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.popen is None:
+            return
+        pgid = self.popen.pid  # start_new_session: the group id is our child's PID
+        for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.popen.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        # kamailio's children may outlive the parent for a moment: make sure the group is gone
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def wait_until(self, probe, what: str, timeout: float = START_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise InfraError(f"{self.name} exited while waiting for {what}:\n{self.log()[-3000:]}")
+            if probe():
+                return
+            time.sleep(0.05)
+        raise InfraError(f"{self.name}: no {what} within {timeout} s:\n{self.log()[-3000:]}")
+
+
+def tcp_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def ng_ping(port: int) -> bool:
+    """rtpengine's control protocol: ``cookie d7:command4:pinge`` -> ``cookie d6:result4:ponge``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.2)
+        try:
+            s.sendto(b"c1 d7:command4:pinge", ("127.0.0.1", port))
+            return b"pong" in s.recv(200)
+        except OSError:
+            return False
+
+
+@dataclass
+class Rtpengine:
+    tmp: Path
+    ng_port: int = 0
+    proc: Proc | None = None
+
+    def start(self) -> None:
+        self.ng_port = free_port(socket.SOCK_DGRAM)
+        low, high = free_udp_range(200)
+        self.proc = Proc("rtpengine", [
+            "rtpengine", "--config-file=none", "--foreground", "--log-stderr", "--table=-1",
+            "--interface=127.0.0.1", f"--listen-ng=127.0.0.1:{self.ng_port}", f"--port-min={low}",
+            f"--port-max={high}", "--log-level=6", f"--pidfile={self.tmp / 'rtpengine.pid'}",
+        ], self.tmp / "rtpengine.log")
+        self.proc.start()
+        self.proc.wait_until(lambda: ng_ping(self.ng_port), "answer to an ng ping")
+
+
+@dataclass
+class Kamailio:
+    tmp: Path
+    rtpengine_ng: int
+    sip_port: int = 0
+    ws_port: int = 0
+    proc: Proc | None = None
+    config: Path = HERE / "kamailio.cfg"
+    qop: bool = True
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.ws_port}"
+
+    @property
+    def domain(self) -> str:
+        return "127.0.0.1"
+
+    def start(self) -> None:
+        self.sip_port = free_port(also_udp=True)
+        self.ws_port = free_port()
+        check = subprocess.run(["kamailio", "-c", "-f", str(self.config), *self._defines()],
+                               capture_output=True, text=True, timeout=60)
+        if check.returncode != 0:
+            raise InfraError(f"kamailio -c refused the configuration:\n{check.stderr[-3000:]}")
+        self.proc = Proc("kamailio", ["kamailio", "-DD", "-E", "-m", "32", "-M", "4", "-f", str(self.config),
+                                      "-Y", str(self.tmp), *self._defines()], self.tmp / "kamailio.log")
+        self.proc.start()
+        self.proc.wait_until(lambda: tcp_open(self.ws_port), "WebSocket listener")
+
+    def _defines(self) -> list[str]:
+        out = ["-A", f"SIP_PORT={self.sip_port}", "-A", f"WS_PORT={self.ws_port}",
+               "-A", f'NG_SOCK="udp:127.0.0.1:{self.rtpengine_ng}"']
+        return out + (["-A", "WITH_QOP"] if self.qop else [])
+
+
+@dataclass
+class Baresip:
+    """A SIP phone: registers as 1001, auto-answers, plays a sine tone, records what it hears."""
+
+    tmp: Path
+    kamailio_port: int
+    tone_hz: int = 1000
+    answermode: str = "auto"  # or "manual": it rings until told to answer or hang up
+    sip_port: int = 0
+    ctrl_port: int = 0
+    proc: Proc | None = None
+    home: Path = field(init=False)
+
+    def start(self) -> None:
+        self.home = self.tmp / "baresip"
+        self.home.mkdir(exist_ok=True)
+        (self.home / "rec").mkdir(exist_ok=True)
+        self.sip_port = free_port(also_udp=True)
+        self.ctrl_port = free_port()
+        low, high = free_udp_range(20)
+        config = (HERE / "baresip" / "config").read_text()
+        fill = {"SIP_PORT": self.sip_port, "TONE_HZ": self.tone_hz, "RTP_MIN": low, "RTP_MAX": high,
+                "CODEC_MODULES": "module\t\t\tg711.so", "SND_PATH": self.home / "rec", "CTRL_PORT": self.ctrl_port}
+        for key, value in fill.items():
+            config = config.replace(f"@@{key}@@", str(value))
+        (self.home / "config").write_text(config)
+        account = (HERE / "baresip" / "accounts.template").read_text()
+        account = account.replace("@@KAM_PORT@@", str(self.kamailio_port)).replace(
+            "@@AUDIO_CODECS@@", "audio_codecs=pcmu").replace("answermode=auto", f"answermode={self.answermode}")
+        (self.home / "accounts").write_text(account)
+        (self.home / "contacts").write_text("")
+        argv = ["baresip", "-f", str(self.home)]
+        if shutil.which("stdbuf"):
+            argv = ["stdbuf", "-oL", "-eL", *argv]
+        self.proc = Proc("baresip", argv, self.tmp / "baresip.log")
+        self.proc.start()
+        self.proc.wait_until(lambda: tcp_open(self.ctrl_port), "ctrl_tcp listener")
+        self.proc.wait_until(lambda: "200 OK" in self.proc.log(), "registration with Kamailio")
+
+    def command(self, command: str, params: str = "", timeout: float = 5.0) -> dict:
+        """A ctrl_tcp command (netstring JSON); returns the reply, skipping events sent before it."""
+        payload = json.dumps({"command": command, "params": params, "token": "t"}).encode()
+        with socket.create_connection(("127.0.0.1", self.ctrl_port), timeout=timeout) as s:
+            s.sendall(f"{len(payload)}:".encode() + payload + b",")
+            buf = b""
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+                while b":" in buf:
+                    length, _, rest = buf.partition(b":")
+                    if not length.isdigit() or len(rest) < int(length) + 1:
+                        break
+                    msg, buf = rest[: int(length)], rest[int(length) + 1:]
+                    data = json.loads(msg)
+                    if data.get("response"):
+                        return data
+        raise InfraError(f"baresip did not answer {command!r}")
+
+    def recordings(self) -> list[Path]:
+        return sorted((self.home / "rec").glob("*-dec.wav"))
+
+
+def agent_config(kamailio: Kamailio, user: str = "1000", password: str | None = None) -> AgentConfig:
+    return AgentConfig(
+        aor=f"sip:{user}@{kamailio.domain}", username=user,
+        password=USERS.get(user, "x") if password is None else password,
+        instance_id=f"urn:uuid:{uuid.uuid4()}", outbound_proxy=f"sip:127.0.0.1:{kamailio.ws_port};transport=ws;lr",
+        contact_user=uuid.uuid4().hex[:8], expires=300,
+    )
