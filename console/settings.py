@@ -214,6 +214,8 @@ class HistoryEntry:
     duration: float
     reason: str  # a DISC_REASON name
     answered: bool
+    kind: str = ""  # a console.store CallKind: incoming, outgoing, missed, abandoned, declined
+    cause: str = ""  # a console.store EndCause: why it ended as this console saw it
 
 
 class CallHistory:
@@ -251,6 +253,31 @@ class CallHistory:
             if entry.number and entry.number not in seen:
                 seen.append(entry.number)
         return tuple(seen)
+
+
+# -- board.json: slots and start times of the live calls --------------------------
+
+
+class BoardFile:
+    """The live calls' slots and start times by switch call id, so a restarted console puts a restored
+    call back in its slot with its durations running on (not from 00:00)."""
+
+    def __init__(self, dirs: AppDirs):
+        self.path = dirs.data_dir / "board.json"
+
+    def load(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable board file %s: %s", self.path, exc)
+            return {}
+        calls = data.get("calls") if isinstance(data, dict) else None
+        return {k: v for k, v in calls.items() if isinstance(v, dict)} if isinstance(calls, dict) else {}
+
+    def save(self, calls: Mapping[str, Mapping[str, Any]]) -> None:
+        atomic_write(self.path, json.dumps({"version": 1, "calls": dict(calls)}, indent=1), mode=0o600)
 
 
 # -- what the UI factory gets -------------------------------------------------------

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from console.store.words import CALL_WORDS, HOLD_WORDS, LOGIN_WORDS
+from ..words import CALL_WORDS, HOLD_WORDS, LOGIN_WORDS
 
 from ..keys import ALL_ACTIONS, display_keys
 

@@ -17,10 +17,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from ..widgets.inputs import OperatorInput
+
 from console.core.enums import LOGIN_STATES
 from console.store.launch import LoginPlan
 from console.store.state import AppState
-from console.store.words import LOGIN_WORDS
+from ..words import LOGIN_WORDS
 
 if TYPE_CHECKING:
     from ..app import SwitchboardApp
@@ -56,16 +58,16 @@ class LoginScreen(Screen):
             yield Static("", id="login-reason")
             with Grid(id="login-fields"):
                 yield Label("Server")
-                yield Input(self.plan.server, id="server", placeholder="wss://pbx.example.com:8443", compact=True)
+                yield OperatorInput(self.plan.server, id="server", placeholder="wss://pbx.example.com:8443", compact=True)
                 yield Label("Username")
-                yield Input(self.plan.username, id="username", compact=True)
+                yield OperatorInput(self.plan.username, id="username", compact=True)
                 yield Label("Password")
-                yield Input(self.plan.password, id="password", password=True, compact=True,
+                yield OperatorInput(self.plan.password, id="password", password=True, compact=True,
                             placeholder="never stored")
                 yield Label("or token (JWT)")
-                yield Input("", id="token", password=True, compact=True, placeholder="instead of a password")
+                yield OperatorInput("", id="token", password=True, compact=True, placeholder="instead of a password")
                 yield Label("Number")
-                yield Input(self.plan.number, id="number", compact=True,
+                yield OperatorInput(self.plan.number, id="number", compact=True,
                             placeholder="if the server wants one, e.g. +4930123456")
             with Horizontal(id="login-buttons"):
                 yield Button("Log in", id="login", variant="primary")

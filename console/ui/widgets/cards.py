@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from console.core.enums import CALL_STATES
 from console.store.state import CallView
-from console.store.words import CALL_WORDS, DIRECTION_WORDS, HOLD_WORDS, format_duration, reason_words
+from ..words import CALL_WORDS, DIRECTION_WORDS, HOLD_WORDS, format_duration, reason_words
 
 _METER_CELLS = 6
 _STATE_CLASS = {

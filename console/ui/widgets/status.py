@@ -7,7 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from console.store.state import Health, LoginView
-from console.store.words import HEALTH_WORDS, login_words
+from ..words import HEALTH_WORDS, login_words
 
 
 class LoginStatus(Static):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
-from .state import Health, HoldSide
+from console.store.state import Health, HoldSide
 
 LOGIN_WORDS: dict[LOGIN_STATES | None, tuple[str, str]] = {
     None: ("○", "Not logged in"),
