@@ -17,12 +17,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from ..widgets.inputs import OperatorInput
-
 from console.core.enums import LOGIN_STATES
 from console.store.launch import LoginPlan
 from console.store.state import AppState
-from ..words import LOGIN_WORDS
+
+from ..widgets.inputs import OperatorInput
+from ..words import FAILURE_WORDS, LOGIN_WORDS
 
 if TYPE_CHECKING:
     from ..app import SwitchboardApp
@@ -32,6 +32,7 @@ class LoginScreen(Screen):
     BINDINGS = [
         Binding("ctrl+r", "restore", "Restore session", id="login_restore"),
         Binding("ctrl+l", "submit", "Log in", id="login_submit"),
+        Binding("f2", "app.show_log", "Log", id="login_log"),
     ]
     app: SwitchboardApp
 
@@ -82,15 +83,24 @@ class LoginScreen(Screen):
     def _show(self, state: AppState) -> None:
         login = state.login
         reason = self.query_one("#login-reason", Static)
-        if login.state is LOGIN_STATES.CONNECTING:
+        failed = login.failure is not None or login.state not in (
+            None, LOGIN_STATES.CONNECTING, LOGIN_STATES.SUCCESS, LOGIN_STATES.LOGGED_OUT_EXPLICIT)
+        if login.state is LOGIN_STATES.CONNECTING and login.failure is None:
             reason.update(Text("… Connecting" + (" (restoring saved session)" if login.restoring else ""), style="bold"))
+        elif login.failure is not None:
+            text = Text(f"✕ {FAILURE_WORDS[login.failure]}", style="bold")
+            if login.state is not None and login.state is not LOGIN_STATES.CONNECTING:
+                text.append(f" ({login.state})")
+            if login.failure_detail:
+                text.append(f"\n{login.failure_detail}", style="")
+            text.append("\nF2 shows the log", style="dim")
+            reason.update(text)
         elif login.state is None or login.state is LOGIN_STATES.SUCCESS:
             reason.update("")
         else:
             symbol, words = LOGIN_WORDS[login.state]
             reason.update(Text(f"{symbol} {words} ({login.state})", style="bold"))
-        self.set_class(login.state not in (None, LOGIN_STATES.CONNECTING, LOGIN_STATES.SUCCESS,
-                                           LOGIN_STATES.LOGGED_OUT_EXPLICIT), "-failed")
+        self.set_class(failed, "-failed")
         self.query_one("#restore", Button).display = login.saved_session
         self.refresh_bindings()
 
