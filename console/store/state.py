@@ -240,6 +240,7 @@ class AppState:
     last_error: str = ""
     history: tuple[HistoryItem, ...] = ()  # newest first
     refused: int = 0  # callers refused here for lack of a free slot, this run
+    max_slots: int = MAX_SLOTS
 
     def call_in(self, slot: int | None) -> CallView | None:
         for call in self.calls:
@@ -259,7 +260,7 @@ class AppState:
 
     def free_slot(self) -> int | None:
         used = {call.slot for call in self.calls}
-        for slot in range(1, MAX_SLOTS + 1):
+        for slot in range(1, self.max_slots + 1):
             if slot not in used:
                 return slot
         return None

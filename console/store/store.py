@@ -23,7 +23,7 @@ from . import events as ev
 from .login_failure import check_url, classify
 from .reducer import reduce
 from .requests import CORE, Queued, RequestQueue
-from .state import LINGER_SECONDS, AppState, CallKind, CallView, EndCause, HistoryItem, LogLevel, LoginFailure, Request
+from .state import LINGER_SECONDS, MAX_SLOTS, AppState, CallKind, CallView, EndCause, HistoryItem, LogLevel, LoginFailure, Request
 
 if TYPE_CHECKING:
     from console.settings import BoardFile, CallHistory, SessionFile
@@ -102,6 +102,7 @@ class Store:
         board: BoardFile | None = None,
         auto_accept: bool = False,
         request_timeout: float = 10.0,
+        max_slots: int = MAX_SLOTS,
     ):
         self._factory = factory
         self.sessions = sessions
@@ -111,7 +112,7 @@ class Store:
         self.linger = linger
         self.media = media  # None: give calls an audio sink only if the client has a device hub
         self._log_loggers = log_loggers
-        self._state = AppState()
+        self._state = AppState(max_slots=max_slots)
         self._subscribers: list[Subscriber] = []
         self._pending: deque[ev.Event] = deque()
         self._dispatching = False
