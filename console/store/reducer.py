@@ -129,8 +129,8 @@ def _(event: ev.CallAdded, state: AppState) -> AppState:
     )
     if event.age is not None:  # remembered from before a restart: the durations go on, not from 00:00
         call = replace(call, created_at=event.at - event.age, started_wall=event.wall - event.age)
-    if event.talk_age is not None and call.connected_at is not None:
-        call = replace(call, connected_at=event.at - event.talk_age)
+    if event.talk_age is not None:  # the board file says it was answered that long ago
+        call = replace(call, connected_at=event.at - event.talk_age, ever_connected=True)
     if previous is not None:
         call = replace(call, created_at=previous.created_at, connected_at=previous.connected_at or call.connected_at,
                        started_wall=previous.started_wall, digits_sent=previous.digits_sent,

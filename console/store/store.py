@@ -133,6 +133,7 @@ class Store:
         self._client_lines: deque[str] = deque(maxlen=20)  # the client's recent warnings: why a login failed
         self._causes: dict[str, EndCause] = {}  # calls this console ended on purpose
         self._board_seen: tuple = ()
+        self._hints: dict[str, dict] | None = None
         if history is not None:
             self.dispatch(ev.HistoryLoaded(history.recent_numbers()))
             self.dispatch(ev.HistoryItemsLoaded(_history_items(history)))
@@ -196,6 +197,7 @@ class Store:
 
     async def aclose(self) -> None:
         """Drop the connection without logging out (the session stays restorable) and stop timers."""
+        self.board = None  # the calls live on at the switch: keep their slots for the next start
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
@@ -252,6 +254,8 @@ class Store:
             return False
         started = False
         self._client_lines.clear()
+        self._hints = None
+        self._board_hint("")  # read the board before the restored calls rewrite it
 
         def run() -> None:
             nonlocal started
@@ -547,12 +551,16 @@ class Store:
 
     # -- the board file: slots and start times that survive a restart of the console ----------
     def _board_hint(self, call_id: str | None) -> dict | None:
+        """What the board file said about ``call_id`` when this store started (read once: restored calls
+        rewrite the file as they come back)."""
         if call_id is None or self.board is None:
             return None
-        try:
-            return self.board.load().get(call_id)
-        except OSError:
-            return None
+        if self._hints is None:
+            try:
+                self._hints = self.board.load()
+            except OSError:
+                self._hints = {}
+        return self._hints.get(call_id)
 
     def _save_board(self) -> None:
         if self.board is None:
