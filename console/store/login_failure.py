@@ -48,14 +48,20 @@ def check_url(server: str) -> str | None:
     return None
 
 
-def classify(state: LOGIN_STATES, lines: list[str], restoring: bool) -> LoginFailure | None:
-    """The failure behind a failed login ``state``, from the client's recent log lines (oldest first)."""
+def classify(state: LOGIN_STATES, lines: list[str], restoring: bool, secure: bool = False) -> LoginFailure | None:
+    """The failure behind a failed login ``state``, from the client's recent log lines (oldest first).
+
+    A TLS connection that reached the port (nothing refused it) but died without a word during the
+    handshake is a TLS failure: typically wss:// against a plain ws:// server.
+    """
     if state is LOGIN_STATES.LOGIN_RESTORE_FAILED:
         return LoginFailure.SESSION_EXPIRED
     if state is not LOGIN_STATES.SERVER_ACCESS:
         return None
     for line in reversed(lines):
         lowered = line.lower()
+        if secure and "cannot reach" in lowered and lowered.rstrip().endswith(":"):
+            return LoginFailure.TLS
         for failure, needles in _PATTERNS:
             if any(needle in lowered for needle in needles):
                 if failure is LoginFailure.SESSION_EXPIRED and not restoring:

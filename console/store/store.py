@@ -408,7 +408,8 @@ class Store:
                         LOGIN_STATES.LOGIN_RESTORE_FAILED) and self.sessions is not None:
             self._persist(lambda: self.sessions.forget(self._state.login.server))  # type: ignore[union-attr]
             self.dispatch(ev.SavedSessionChanged(False))
-        failure = classify(status, list(self._client_lines), self._state.login.restoring)
+        failure = classify(status, list(self._client_lines), self._state.login.restoring,
+                           is_secure(self._state.login.server))
         if failure is not None:
             self.dispatch(ev.LoginFailed(failure, self._client_lines[-1] if self._client_lines else ""))
         self.dispatch(ev.LoginChanged(status, self.clock(), number=number, display_name=name))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -28,3 +29,7 @@ class LogScreen(ModalScreen[None]):
         pane = self.query_one(LogPane)
         self.watch(self.app, "snapshot", lambda state: setattr(pane, "entries", state.log), init=True)
         pane.focus()
+
+    @on(LogPane.Left)
+    def _left(self) -> None:
+        self.dismiss(None)
