@@ -43,7 +43,7 @@ MAIN_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("transfer", "t", "app.transfer", "Transfer", "Pick two calls (connected or held) and join them"),
     ActionSpec("dtmf", "m", "app.dtmf_mode", "DTMF", "DTMF mode: keys 0-9 * # A-D go to the selected call as tones; esc leaves", show=False),
     ActionSpec("end_all", "E", "app.end_all", "End all", "End every call (asks first)", show=False),
-    ActionSpec("view", "v", "app.cycle_view", "View", "Board view: auto (cards while they fit, else the queue) → queue → cards"),
+    ActionSpec("view", "v", "app.cycle_view", "View", "Board view: auto (cards while they fit, else the queue) → queue → cards", show=False),
     ActionSpec("history", "c", "app.toggle_history", "History", "Call history: incoming, outgoing, missed, abandoned; Enter calls back, Esc closes"),
     ActionSpec("log", "l", "app.toggle_log", "Log", "Log pane: show and focus it (arrows scroll, Esc back), press again to hide", show=False),
     ActionSpec("diagnostics", "L", "app.toggle_diagnostics", "Diag", "Turn the client's diagnostic logging on or off (control_logging)", show=False),
@@ -58,8 +58,8 @@ MAIN_ACTIONS: tuple[ActionSpec, ...] = (
 
 GLOBAL_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("help", "f1,question_mark", "app.help", "Help", "Show every key and what the symbols mean"),
-    ActionSpec("theme", "ctrl+t", "app.next_theme", "Theme", "Switch to the next theme (saved in config.toml)"),
-    ActionSpec("quit", "ctrl+q", "app.quit", "Quit", "Quit; the session stays restorable for a while (log out with o to end it)"),
+    ActionSpec("theme", "ctrl+t", "app.next_theme", "Theme", "Switch to the next theme (saved in config.toml)", show=False),
+    ActionSpec("quit", "ctrl+q", "app.quit", "Quit", "Quit; the session stays restorable for a while (log out with o to end it)", show=False),
 )
 
 ALL_ACTIONS = MAIN_ACTIONS + GLOBAL_ACTIONS

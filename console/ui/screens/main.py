@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -45,6 +45,37 @@ class MainScreen(Screen):
         super().__init__()
         self.view = BoardView.AUTO
 
+    def on_key(self, event: events.Key) -> None:
+        """Keys that reach the board while the dialer opens belong to the dialer.
+
+        Textual hands a burst of keys (``d9001`` in one read over SSH) to the
+        screen before the binding of the first one runs; so ``d`` opens the
+        dialer here, in key order, and the keys behind it go into its field.
+        """
+        dialer = self.query_one(Dialer)
+        if not dialer.display and self.focused is None and event.key in self._dial_keys():
+            event.stop()
+            event.prevent_default()
+            self.open_dialer()
+            return
+        if dialer.display and self.focused is dialer.input:  # typed before the field had the focus
+            event.stop()
+            event.prevent_default()
+            field = dialer.input
+            if event.is_printable and event.character:
+                field.insert_text_at_cursor(event.character)
+            elif event.key == "enter":
+                self.call_later(field.action_submit)
+            elif event.key == "backspace":
+                field.action_delete_left()
+            elif event.key == "escape":
+                dialer.action_close()
+
+    def _dial_keys(self) -> set[str]:
+        from ..keys import _SPEC, _keys
+
+        return set(_keys(self.app.keymap.get("dial", _SPEC["dial"].keys)))
+
     def compose(self) -> ComposeResult:
         app = self.app
         yield LoginStatus(id="status")
@@ -54,7 +85,7 @@ class MainScreen(Screen):
         yield DtmfBar(id="dtmf")
         yield Dialer(id="dialer")
         yield LogPane(to_wall=app.to_wall, wall_format=app.wall_format, id="log")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(Dialer).display = False
