@@ -143,3 +143,24 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+# The history pane's last column: a few words, so a row fits 80 columns.
+HISTORY_CAUSE_WORDS: dict[EndCause, str] = {
+    EndCause.DECLINED_HERE: "declined here",
+    EndCause.CALLER_GAVE_UP: "caller hung up",
+    EndCause.ANSWERED_ELSEWHERE: "answered elsewhere",
+    EndCause.NOT_ANSWERED: "no answer",
+    EndCause.HUNG_UP_HERE: "hung up here",
+    EndCause.SERVER_LOST: "lost on the server",
+    EndCause.LOGGED_OUT: "logged out",
+    EndCause.NO_FREE_SLOT: "refused: all slots busy",
+}
+
+
+def history_words(reason: DISC_REASON | None, cause: EndCause | None) -> str:
+    if cause is not None and cause is not EndCause.FAR_END:
+        return HISTORY_CAUSE_WORDS[cause]
+    if reason is None:
+        return ""
+    return REASON_WORDS[reason].lower() if reason is not DISC_REASON.SUCCESS else "far end hung up"

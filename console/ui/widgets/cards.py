@@ -59,10 +59,8 @@ class CallCard(Static):
         if held is None:
             text.append(f"{HOLD_WORDS[call.hold]}\n")
         else:
-            text.append(f"{HOLD_WORDS[call.hold]} {format_duration(held)}")
-            if self.recall > 0 and held >= self.recall and call.state is CALL_STATES.HELD:
-                text.append(" ⚠ recall", style="bold reverse")
-            text.append("\n")
+            text.append(f"{HOLD_WORDS[call.hold]} {format_duration(held)}\n")
+        recall = held is not None and self.recall > 0 and held >= self.recall and call.state is CALL_STATES.HELD
         if not call.audio:
             audio = "off"
         elif call.state is CALL_STATES.HELD:
@@ -82,6 +80,8 @@ class CallCard(Static):
             text.append(f"✕ {reason_words(call.reason, call.end_cause)}", style="bold")
         elif call.transfer_pending:
             text.append("⇄ transfer in progress…", style="italic")
+        elif recall:
+            text.append(f"⚠ held over {format_duration(self.recall)}: u retrieves", style="bold reverse")
         elif call.restored:
             text.append("↺ restored after restart", style="italic")
         return text

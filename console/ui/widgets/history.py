@@ -17,13 +17,15 @@ from textual.widgets import DataTable
 
 from console.store.state import CallKind, HistoryItem
 
-from ..words import KIND_WORDS, format_duration, reason_words
+from ..words import KIND_WORDS, format_duration, history_words
+
+WHO_WIDTH = 19
 
 
 class HistoryPane(DataTable):
-    BINDINGS = [
-        Binding("enter", "call_back", "Call back", id="history_call_back"),
-        Binding("escape", "close", "Close", id="history_close"),
+    BINDINGS = [  # off the footer (it must fit 80 columns); the pane's title says them
+        Binding("enter", "call_back", "Call back", id="history_call_back", show=False),
+        Binding("escape", "close", "Close", id="history_close", show=False),
     ]
 
     class CallBack(Message):
@@ -40,7 +42,8 @@ class HistoryPane(DataTable):
         self.items: tuple[HistoryItem, ...] = ()
 
     def on_mount(self) -> None:
-        self.add_columns("", "time", "number", "name", "talk", "how it ended")
+        self.border_title = "History: Enter calls back · Esc closes"
+        self.add_columns("", "when", "who", "talk", "how it ended")
 
     def show(self, items: tuple[HistoryItem, ...]) -> None:
         if items == self.items and self.row_count:
@@ -51,11 +54,13 @@ class HistoryPane(DataTable):
         for item in items:
             symbol, kind = KIND_WORDS[item.kind]
             style = "bold" if item.kind in (CallKind.MISSED, CallKind.ABANDONED) else ""
+            who = Text(item.number or "?", style="bold")
+            if item.name:
+                who.append(f" {item.name}"[:WHO_WIDTH - len(who)])
             self.add_row(Text(f"{symbol} {kind}", style=style),
-                         time.strftime("%d %b %H:%M", self.wall_format(item.started_wall)),
-                         Text(item.number or "?", style="bold"), item.name,
+                         time.strftime("%d.%m %H:%M", self.wall_format(item.started_wall)), who,
                          format_duration(item.duration) if item.duration else "—",
-                         reason_words(item.reason, item.cause))
+                         history_words(item.reason, item.cause))
         if items:
             self.move_cursor(row=min(max(cursor, 0), len(items) - 1))
 
