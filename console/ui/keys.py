@@ -33,13 +33,13 @@ def _slot(n: int) -> ActionSpec:
 
 
 MAIN_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("answer", "a", "app.answer", "Answer", "Answer the ringing call (the selected one, else the one ringing longest); a connected call goes on hold"),
+    ActionSpec("answer", "a", "app.answer", "Answer", "Answer the selected ringing call, else the one ringing longest (it becomes the selected call); a connected call goes on hold"),
     ActionSpec("accept", "r", "app.accept", "Accept", "Accept a new incoming call: it rings at the caller, not yet answered", show=False),
     ActionSpec("decline", "x", "app.decline", "Decline", "Decline the selected ringing call (never another one)"),
     ActionSpec("hold", "h", "app.hold", "Hold", "Put the selected call on hold"),
     ActionSpec("retrieve", "u", "app.retrieve", "Retrieve", "Take the selected call off hold (the connected call goes on hold)"),
     ActionSpec("hangup", "e", "app.hangup", "End", "End (hang up) the selected call"),
-    ActionSpec("dial", "d", "app.open_dialer", "Dial", "Open the dialer: type a number, enter dials, up/down walk the history"),
+    ActionSpec("dial", "d", "app.open_dialer", "Dial", "Open the dialer: a number or a name (matches show as you type), enter dials, up/down walk the history"),
     ActionSpec("transfer", "t", "app.transfer", "Transfer", "Pick two calls (connected or held) and join them"),
     ActionSpec("dtmf", "m", "app.dtmf_mode", "DTMF", "DTMF mode: keys 0-9 * # A-D go to the selected call as tones; esc leaves", show=False),
     ActionSpec("end_all", "E", "app.end_all", "End all", "End every call (asks first)", show=False),
