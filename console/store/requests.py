@@ -17,10 +17,15 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from console.core.enums import CALL_STATES
-from console.core.machines import CallRequest
+from typing import TYPE_CHECKING
 
-from .state import Request
+from console.core.enums import CALL_STATES
+from console.core.machines import LEGAL, CallRequest
+
+from .state import CallView, Request
+
+if TYPE_CHECKING:
+    from console.webrtc import WebRtcCall
 
 S = CALL_STATES
 
@@ -121,3 +126,39 @@ class RequestQueue:
     def clear(self) -> None:
         self._queue.clear()
         self.inflight = None
+
+
+def send(call: WebRtcCall, request: Request) -> None:
+    if request is Request.ANSWER:
+        call.answer()
+    elif request is Request.ACCEPT:
+        call.accept()
+    elif request is Request.DECLINE:
+        call.decline()
+    elif request is Request.HOLD:
+        call.hold()
+    elif request is Request.RETRIEVE:
+        call.retrieve()
+    else:
+        call.disconnect()
+
+
+_NOT_RINGING = "not ringing; select a ringing call first (1-9, [ ])"
+_SAYS = {
+    CALL_STATES.CONNECTED: "it is connected", CALL_STATES.HELD: "it is on hold already",
+    CALL_STATES.HOLDING: "the far end holds it", CALL_STATES.DISCONNECTED: "it has ended (or is ending)",
+    CALL_STATES.DIALING: "it is still dialling", CALL_STATES.RINGING: "it is ringing",
+    CALL_STATES.OFFERING: "it is ringing here", CALL_STATES.IDLE: "it has not started",
+}
+
+
+def refusal(request: Request, view: CallView, expected: CALL_STATES) -> str | None:
+    """Why ``request`` makes no sense on a call the operator expects in state ``expected`` (None: fine)."""
+    states, directions = LEGAL[CORE[request]]
+    if view.direction not in directions:
+        return _NOT_RINGING if request in (Request.ANSWER, Request.ACCEPT, Request.DECLINE) else "not on this call"
+    if expected in states:
+        return None
+    if request in (Request.ANSWER, Request.ACCEPT, Request.DECLINE):
+        return _NOT_RINGING if not view.ringing_in else f"{_SAYS.get(expected, str(expected))}"
+    return _SAYS.get(expected, str(expected).lower())

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from console.core.enums import CALL_STATES, LOGIN_STATES
 from console.core.errors import CallStateError, InvalidDigitError
+from console.core.machines import LEGAL
 
 from . import events as ev
 from .login_failure import check_url, classify
 from .reducer import reduce
-from .requests import CORE, Queued, RequestQueue
-from .state import LINGER_SECONDS, MAX_SLOTS, AppState, CallKind, CallView, EndCause, HistoryItem, LogLevel, LoginFailure, Request
+from .history import history_items
+from .requests import CORE, Queued, RequestQueue, refusal, send
+from .state import LINGER_SECONDS, MAX_SLOTS, AppState, CallKind, CallView, EndCause, LogLevel, LoginFailure, Request
 
 if TYPE_CHECKING:
     from console.settings import BoardFile, CallHistory, SessionFile
@@ -136,7 +138,7 @@ class Store:
         self._hints: dict[str, dict] | None = None
         if history is not None:
             self.dispatch(ev.HistoryLoaded(history.recent_numbers()))
-            self.dispatch(ev.HistoryItemsLoaded(_history_items(history)))
+            self.dispatch(ev.HistoryItemsLoaded(history_items(history)))
 
     # -- state and subscribers --------------------------------------------------
     @property
@@ -300,6 +302,7 @@ class Store:
             self._forget(key)
             return None
         self._refresh(call)
+        self.dispatch(ev.ErrorCleared())
         view = self._state.call_by_key(key)
         return view.slot if view else None
 
@@ -351,6 +354,7 @@ class Store:
             self._error(f"focus: slot {slot} is empty")
             return False
         self.dispatch(ev.FocusSlot(slot))
+        self.dispatch(ev.ErrorCleared())
         return True
 
     def transfer(self, slot_a: int, slot_b: int) -> bool:
@@ -625,7 +629,7 @@ class Store:
             self._error(f"{what}: the call in slot {view.slot} has ended")
             return False
         expected = self._expected(view)
-        problem = _refusal(request, view, expected)
+        problem = refusal(request, view, expected)
         if problem is not None:
             self._error(f"{what} [{view.slot}]: {problem}")
             return False
@@ -649,8 +653,6 @@ class Store:
                 self.dispatch(ev.RequestPending(item.key, None))
                 self._log(LogLevel.INFO, "console", f"{item.request} {item.label}: the call has ended meanwhile")
                 continue
-            from console.core.machines import LEGAL
-
             states, _ = LEGAL[CORE[item.request]]
             state = call.get_state()
             if state not in states:
@@ -659,7 +661,7 @@ class Store:
                 self._log(LogLevel.WARNING, "console", f"{item.request} {item.label} skipped: the call is "
                                                        f"{str(state).lower()} now")
                 continue
-            if not self._attempt(f"{item.request} {item.label}", lambda: _send(call, item.request)):
+            if not self._attempt(f"{item.request} {item.label}", lambda: send(call, item.request)):
                 self._requests.release()
                 self.dispatch(ev.RequestPending(item.key, self._requests.last_for(item.key)))
                 continue
@@ -737,64 +739,3 @@ class Store:
             self._client_lines.append(text)
         self.dispatch(ev.LogAppended(self.clock(), level, source, text))
 
-
-def _send(call: WebRtcCall, request: Request) -> None:
-    if request is Request.ANSWER:
-        call.answer()
-    elif request is Request.ACCEPT:
-        call.accept()
-    elif request is Request.DECLINE:
-        call.decline()
-    elif request is Request.HOLD:
-        call.hold()
-    elif request is Request.RETRIEVE:
-        call.retrieve()
-    else:
-        call.disconnect()
-
-
-_NOT_RINGING = "the selected call is not ringing here; select the ringing call first (1-9, [ ])"
-_SAYS = {
-    CALL_STATES.CONNECTED: "it is connected", CALL_STATES.HELD: "it is on hold already",
-    CALL_STATES.HOLDING: "the far end holds it", CALL_STATES.DISCONNECTED: "it has ended (or is ending)",
-    CALL_STATES.DIALING: "it is still dialling", CALL_STATES.RINGING: "it is ringing",
-    CALL_STATES.OFFERING: "it is ringing here", CALL_STATES.IDLE: "it has not started",
-}
-
-
-def _refusal(request: Request, view: CallView, expected: CALL_STATES) -> str | None:
-    """Why ``request`` makes no sense on a call the operator expects in state ``expected`` (None: fine)."""
-    from console.core.machines import LEGAL
-
-    states, directions = LEGAL[CORE[request]]
-    if view.direction not in directions:
-        return _NOT_RINGING if request in (Request.ANSWER, Request.ACCEPT, Request.DECLINE) else "not on this call"
-    if expected in states:
-        return None
-    if request in (Request.ANSWER, Request.ACCEPT, Request.DECLINE):
-        return _NOT_RINGING if not view.ringing_in else f"{_SAYS.get(expected, str(expected))}"
-    return _SAYS.get(expected, str(expected).lower())
-
-
-def _history_items(history: CallHistory) -> tuple[HistoryItem, ...]:
-    """history.json as the history pane shows it, newest first."""
-    from console.core.enums import DISC_REASON
-
-    items = []
-    for entry in reversed(history.load()):
-        try:
-            reason = DISC_REASON(entry.reason) if entry.reason else None
-        except ValueError:
-            reason = None
-        try:
-            cause = EndCause(entry.cause) if entry.cause else None
-        except ValueError:
-            cause = None
-        try:
-            kind = CallKind(entry.kind)
-        except ValueError:
-            kind = CallKind.OUTGOING if entry.direction == "out" else (
-                CallKind.INCOMING if entry.answered else CallKind.MISSED)
-        items.append(HistoryItem(kind=kind, number=entry.number, name=entry.name, started_wall=entry.started,
-                                 duration=entry.duration, reason=reason, cause=cause))
-    return tuple(items)

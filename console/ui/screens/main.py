@@ -105,6 +105,7 @@ class MainScreen(Screen):
 
     def on_resize(self) -> None:
         self._choose_board(self.app.snapshot)
+        self.call_after_refresh(self._choose_board, self.app.snapshot)
 
     def _show(self, state: AppState) -> None:
         status = self.query_one(LoginStatus)
@@ -132,13 +133,19 @@ class MainScreen(Screen):
         self._choose_board(state)
 
     def _cards_fit(self, count: int) -> bool:
-        deck = self.query_one(CallDeck)
-        width = deck.size.width or self.size.width
-        height = deck.size.height if deck.display else self.query_one(CallQueue).size.height
-        height = height or max(0, self.size.height - 8)
-        per_row = 3 if self.size.width >= 110 else 2
-        per_row = max(1, min(per_row, width // CARD_MIN_WIDTH))
-        rows = max(1, height // CARD_HEIGHT)
+        """Whether ``count`` cards fit the board's share of the screen (from the screen's size, which is
+        current during a resize, unlike the children's)."""
+        width, height = self.size.width, self.size.height
+        board = height - 3  # status bar, footer
+        if self.query_one(LogPane).display:
+            board -= max(3, round(height * 0.25))
+        if self.query_one(HistoryPane).display:
+            board -= max(5, round(height * 0.45))
+        if self.query_one(Dialer).display or self.query_one(DtmfBar).display:
+            board -= 2
+        per_row = 3 if width >= 110 else 2
+        per_row = max(1, min(per_row, (width - 2) // CARD_MIN_WIDTH))
+        rows = max(0, board // CARD_HEIGHT)
         return count <= per_row * rows
 
     def _choose_board(self, state: AppState) -> None:

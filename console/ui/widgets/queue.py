@@ -20,6 +20,7 @@ from console.store.state import CallView
 from ..words import DIRECTION_WORDS, REQUEST_WORDS, format_duration, short_state
 
 MIN_COLUMN = 38  # cells: below this a line no longer holds number, name, state and time
+MAX_COLUMN = 64  # wider lines only push the state away from the number
 _STYLE = {CALL_STATES.OFFERING: "bold", CALL_STATES.RINGING: "bold", CALL_STATES.DISCONNECTED: "dim"}
 
 
@@ -67,7 +68,7 @@ class CallQueue(Static):
         head = Text(f"♪ ringing {ringing}  ‖ held {held}  ● connected {connected}  calls {len(calls)}", style="bold")
         if self.refused:
             head.append(f"  ✕ refused {self.refused}", style="bold")
-        width = max(MIN_COLUMN, self.size.width or 80)
+        width = max(MIN_COLUMN, (self.size.width or 80) - 1)
         rows = max(1, (self.size.height or 20) - 1)
         if not calls:
             return Text.assemble(head, "\nNo calls.")
@@ -84,7 +85,7 @@ class CallQueue(Static):
                 head_calls = [*head_calls[: keep - 1], selected]
             more = len(shown) - len(head_calls)
             shown = head_calls
-        col_width = width // columns - (1 if columns > 1 else 0)
+        col_width = min(MAX_COLUMN, width // columns - (1 if columns > 1 else 0))
         lines = [line_for(c, self.now, col_width, c.slot == self.focused, self.recall) for c in shown]
         if more:
             lines.append(Text(f"+{more} more (v: cards, [ ]: step through)", style="italic"))
