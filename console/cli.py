@@ -130,10 +130,7 @@ async def run_console(args: argparse.Namespace) -> None:
         patches.set_audio_prefetch(args.jitter_frames)
     device = args.device or config.audio_device or "auto"
     notes = [note] if (note := check_device(device)) else []
-    # The embedded switch listens on a new random port each run: its sessions could never be restored.
-    store = Store(client_factory(device=device, ca_file=args.ca_file),
-                  sessions=None if plan.embedded else SessionFile(dirs), history=CallHistory(dirs), media=True,
-                  board=None if plan.embedded else BoardFile(dirs), auto_accept=config.auto_accept)
+    store = build_store(plan, dirs, config.auto_accept, client_factory(device=device, ca_file=args.ca_file))
     from console.ui import build_app
 
     app = build_app(settings, store, plan, notes=notes)
@@ -143,6 +140,13 @@ async def run_console(args: argparse.Namespace) -> None:
         await store.aclose()
         if switch is not None:
             await switch.aclose()
+
+
+def build_store(plan: LoginPlan, dirs: AppDirs, auto_accept: bool, factory) -> Store:
+    """The console's store. The embedded switch listens on a new random port each run, so its sessions
+    (and the board of their calls) could never be restored: nothing of them is kept."""
+    return Store(factory, sessions=None if plan.embedded else SessionFile(dirs), history=CallHistory(dirs),
+                 media=True, board=None if plan.embedded else BoardFile(dirs), auto_accept=auto_accept)
 
 
 def check_device(spec: str) -> str | None:

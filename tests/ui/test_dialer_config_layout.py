@@ -87,6 +87,11 @@ async def check_layout(switch, dirs, size):
     console = make_console(dirs, operator_plan(switch))
     async with console.app.run_test(size=size) as pilot:
         await console.until(lambda s: logged_in(s) and s.login.saved_session)
+        await pilot.press("o")  # through the login screen and back: the footer must come back whole
+        await console.until(lambda s: not logged_in(s))
+        await pilot.pause()
+        await pilot.press("enter")  # the password is filled in (the embedded demo's)
+        await console.until(lambda s: logged_in(s) and s.login.saved_session)
         await pilot.pause()
         screen = console.app.screen
         status = screen.query_one(LoginStatus)
@@ -116,3 +121,25 @@ async def test_layout_at_80x24(switch, dirs):
 
 async def test_layout_at_200x60(switch, dirs):
     await check_layout(switch, dirs, (200, 60))
+
+
+def test_an_unknown_audio_device_is_reported(tmp_path):
+    from console.cli import check_device
+
+    assert check_device("auto") is None and check_device("null") is None
+    assert "no such WAV file" in check_device(str(tmp_path / "missing.wav"))
+    wav = tmp_path / "here.wav"
+    wav.write_bytes(b"RIFF")
+    assert check_device(str(wav)) is None
+    assert "not found" in check_device("no-such-sound-card-anywhere")
+
+
+def test_the_embedded_switch_leaves_no_session_behind(tmp_path):
+    from console.cli import build_store
+    from console.settings import AppDirs
+    from console.store import LoginPlan
+
+    dirs = AppDirs(tmp_path / "c", tmp_path / "d")
+    assert build_store(LoginPlan(server="ws://127.0.0.1:1", embedded=True), dirs, False, None).sessions is None
+    store = build_store(LoginPlan(server="wss://pbx.example.com"), dirs, True, None)
+    assert store.sessions is not None and store.auto_accept
