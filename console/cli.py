@@ -10,7 +10,7 @@ import sys
 from dataclasses import replace
 from typing import Sequence
 
-from console.settings import AppDirs, CallHistory, SessionFile, Settings
+from console.settings import AppDirs, BoardFile, CallHistory, SessionFile, Settings
 from console.store import LoginPlan, Store, client_factory
 
 DESCRIPTION = """\
@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "raise it on a jittery network)")
     parser.add_argument("--theme", help="theme name (e.g. anynode-light, anynode-high-contrast)")
     parser.add_argument("--no-restore", action="store_true", help="do not restore a saved session")
+    parser.add_argument("--save", action="store_true",
+                        help="remember --server, --user and --number in config.toml after a successful login "
+                             "(without it they hold for this run only)")
+    parser.add_argument("--auto-accept", action="store_true",
+                        help="accept incoming calls on arrival (callers hear ringing at once); config: auto_accept")
     parser.add_argument("--log-client", action="store_true", help="start with the client's diagnostic log on")
     parser.add_argument("--config-dir", help="where config.toml and themes/ live (default: the platform's)")
     parser.add_argument("--data-dir", help="where sessions and call history live (default: the platform's)")
@@ -107,14 +112,16 @@ async def run_console(args: argparse.Namespace) -> None:
     dirs = AppDirs.default(args.config_dir, args.data_dir)
     settings = Settings.load(dirs)
     config = settings.config
-    if args.theme or args.log_client:  # for this run only; not written to config.toml
-        config = replace(config, theme=args.theme or config.theme, log_client=args.log_client or config.log_client)
+    if args.theme or args.log_client or args.auto_accept:  # for this run only; not written to config.toml
+        config = replace(config, theme=args.theme or config.theme, log_client=args.log_client or config.log_client,
+                         auto_accept=args.auto_accept or config.auto_accept)
         settings = replace(settings, config=config)
     server = args.server or config.server
     switch = None
     if server:
         plan = LoginPlan(server=server, username=args.user or config.username, number=args.number or config.number,
-                         token=args.token or "", auto_login=bool(args.token), restore=not args.no_restore)
+                         token=args.token or "", auto_login=bool(args.token), restore=not args.no_restore,
+                         save=args.save)
     else:
         switch, plan = await start_embedded()
     if args.jitter_frames is not None:
@@ -122,17 +129,48 @@ async def run_console(args: argparse.Namespace) -> None:
 
         patches.set_audio_prefetch(args.jitter_frames)
     device = args.device or config.audio_device or "auto"
-    store = Store(client_factory(device=device, ca_file=args.ca_file), sessions=SessionFile(dirs),
-                  history=CallHistory(dirs), media=True)
+    notes = [note] if (note := check_device(device)) else []
+    store = build_store(plan, dirs, config.auto_accept, client_factory(device=device, ca_file=args.ca_file))
     from console.ui import build_app
 
-    app = build_app(settings, store, plan)
+    app = build_app(settings, store, plan, notes=notes)
     try:
         await app.run_async()
     finally:
         await store.aclose()
         if switch is not None:
             await switch.aclose()
+
+
+def build_store(plan: LoginPlan, dirs: AppDirs, auto_accept: bool, factory) -> Store:
+    """The console's store. The embedded switch listens on a new random port each run, so its sessions
+    (and the board of their calls) could never be restored: nothing of them is kept."""
+    return Store(factory, sessions=None if plan.embedded else SessionFile(dirs), history=CallHistory(dirs),
+                 media=True, board=None if plan.embedded else BoardFile(dirs), auto_accept=auto_accept)
+
+
+def check_device(spec: str) -> str | None:
+    """One line if the audio device asked for does not exist (the console then falls back to another)."""
+    text = spec.strip()
+    if text.lower() in ("auto", "", "null", "none", "silent"):
+        return None
+    if text.lower().endswith(".wav"):
+        from pathlib import Path
+
+        return None if Path(text).is_file() else f"audio device: no such WAV file {text!r}; using the silent device"
+    try:
+        from console.media.portaudio import list_devices
+    except ImportError:
+        return None
+    devices = list_devices()
+    if text.isdigit():
+        found = any(dev.index == int(text) for dev in devices)
+    else:
+        found = any(text.lower() in dev.name.lower() for dev in devices)
+    if found:
+        return None
+    return (f"audio device {text!r} not found ({len(devices)} devices; `anynode-console devices` lists them); "
+            "using the fallback device")
 
 
 async def start_embedded() -> tuple[object, LoginPlan]:
@@ -149,6 +187,9 @@ async def start_embedded() -> tuple[object, LoginPlan]:
         call_id = await switch.originate(number, name, "200", ServiceKind.MUSIC)
         return f"demo caller {number} {name} is ringing (switch call {call_id})"
 
+    config = switch.config
+    directory = tuple((u.number, u.name or u.username) for u in config.users if u.number)
+    directory += tuple((s.number, s.name or str(s.kind)) for s in config.services)
     plan = LoginPlan(server=switch.url, username="operator", password="operator", auto_login=True,
-                     restore=False, embedded=True, demo_call=demo_call)
+                     restore=False, embedded=True, demo_call=demo_call, directory=directory)
     return switch, plan

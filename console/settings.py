@@ -40,13 +40,15 @@ class AppDirs:
 
     config_dir: Path
     data_dir: Path
+    log_dir: Path | None = None  # None: a "log" folder in data_dir
 
     @classmethod
     def default(cls, config_dir: str | Path | None = None, data_dir: str | Path | None = None) -> AppDirs:
-        """platformdirs' user folders (not created here), each overridable."""
+        """platformdirs' user folders (not created here), each overridable (--data-dir moves the log too)."""
         return cls(
             config_dir=Path(config_dir) if config_dir else platformdirs.user_config_path(APP_NAME),
             data_dir=Path(data_dir) if data_dir else platformdirs.user_data_path(APP_NAME),
+            log_dir=None if data_dir else platformdirs.user_log_path(APP_NAME),
         )
 
     @property
@@ -65,6 +67,11 @@ class AppDirs:
     @property
     def history_file(self) -> Path:
         return self.data_dir / "history.json"
+
+    @property
+    def log_file(self) -> Path:
+        """The console's own log (rotated): platformdirs' log folder beside the data folder."""
+        return (self.log_dir or self.data_dir / "log") / "console.log"
 
 
 def atomic_write(path: Path, text: str, mode: int = 0o644) -> None:
@@ -96,6 +103,8 @@ class Config:
     theme: str = "anynode-dark"
     audio_device: str = ""  # a device spec for console.media.open_device; "" = the default device
     log_client: bool = False  # turn the client's diagnostic logging (control_logging) on at start
+    auto_accept: bool = False  # incoming calls ring at the caller (accepted) as soon as they arrive
+    hold_recall: float = 60.0  # seconds on hold before the board reminds the operator (0: never)
     keys: Mapping[str, str] = field(default_factory=dict)  # action id -> keys, e.g. {"hangup": "e,ctrl+e"}
     version: int = CONFIG_VERSION
 
@@ -111,6 +120,9 @@ class Config:
             server=text("server"), username=text("username"), number=text("number"),
             theme=text("theme", cls.theme), audio_device=text("audio_device"),
             log_client=bool(data.get("log_client", False)), keys=keys,
+            auto_accept=bool(data.get("auto_accept", False)),
+            hold_recall=float(recall) if isinstance(recall := data.get("hold_recall", 60.0), (int, float))
+            and not isinstance(recall, bool) and recall >= 0 else 60.0,
         )
 
     def to_toml(self) -> str:
@@ -123,6 +135,8 @@ class Config:
             f"theme = {_toml_str(self.theme)}",
             f"audio_device = {_toml_str(self.audio_device)}",
             f"log_client = {'true' if self.log_client else 'false'}",
+            f"auto_accept = {'true' if self.auto_accept else 'false'}  # callers hear ringing at once",
+            f"hold_recall = {self.hold_recall:g}  # seconds on hold before a reminder (0: never)",
             "",
             "[keys]  # action = \"key[,key...]\"; see the help screen (F1) for the action names",
         ]
@@ -214,6 +228,8 @@ class HistoryEntry:
     duration: float
     reason: str  # a DISC_REASON name
     answered: bool
+    kind: str = ""  # a console.store CallKind: incoming, outgoing, missed, abandoned, declined
+    cause: str = ""  # a console.store EndCause: why it ended as this console saw it
 
 
 class CallHistory:
@@ -251,6 +267,31 @@ class CallHistory:
             if entry.number and entry.number not in seen:
                 seen.append(entry.number)
         return tuple(seen)
+
+
+# -- board.json: slots and start times of the live calls --------------------------
+
+
+class BoardFile:
+    """The live calls' slots and start times by switch call id, so a restarted console puts a restored
+    call back in its slot with its durations running on (not from 00:00)."""
+
+    def __init__(self, dirs: AppDirs):
+        self.path = dirs.data_dir / "board.json"
+
+    def load(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable board file %s: %s", self.path, exc)
+            return {}
+        calls = data.get("calls") if isinstance(data, dict) else None
+        return {k: v for k, v in calls.items() if isinstance(v, dict)} if isinstance(calls, dict) else {}
+
+    def save(self, calls: Mapping[str, Mapping[str, Any]]) -> None:
+        atomic_write(self.path, json.dumps({"version": 1, "calls": dict(calls)}, indent=1), mode=0o600)
 
 
 # -- what the UI factory gets -------------------------------------------------------

@@ -21,6 +21,7 @@ MACHINE = ("date", "cpu_model", "cores", "memory_mib", "python", "aiortc", "av")
 STATS = ("median", "min", "max", "n")
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(420)
 def test_a_quick_run_writes_every_figure_beside_its_baseline(tmp_path):
     saved = ROOT / "bench" / "results.json"

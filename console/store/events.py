@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
-from .state import LogLevel
+from .state import EndCause, HistoryItem, LogLevel, LoginFailure, Request
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,11 @@ class CallAdded:
     remote_name: str = ""
     local_number: str = ""
     restored: bool = False
+    # What this console remembered of the call before a restart (its board file), so a restored
+    # call keeps its slot and its durations: the slot, and how many seconds ago it began / was answered.
+    slot_hint: int | None = None
+    age: float | None = None
+    talk_age: float | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class CallChanged:
     reason: DISC_REASON | None = None
     audio: bool = False
     video: bool = False
+    cause: EndCause | None = None  # set by the store when it knows better than the reason (declined here)
 
 
 @dataclass(frozen=True)
@@ -141,8 +147,47 @@ class ErrorRaised:
     source: str = "console"
 
 
+@dataclass(frozen=True)
+class RequestPending:
+    """The request now queued or under way on a call (None: nothing pending)."""
+
+    key: str
+    request: Request | None
+
+
+@dataclass(frozen=True)
+class CallRefused:
+    """A caller this console turned away (every slot in use): logged and kept in the history."""
+
+    at: float
+    wall: float
+    number: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryItemsLoaded:
+    """Finished calls from history.json, newest first."""
+
+    items: tuple[HistoryItem, ...]
+
+
+@dataclass(frozen=True)
+class LoginFailed:
+    """Why the last login failed, classified from what the client reported."""
+
+    failure: LoginFailure
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorCleared:
+    """The error shown in the header was dealt with."""
+
+
 Event = (
     LoginStarted | LoginChanged | SavedSessionChanged | CallAdded | CallChanged | CallFreed
     | DigitsSent | DigitsReceived | TransferRequested | TransferFailed | FocusSlot | Dialed
-    | HistoryLoaded | LogAppended | ErrorRaised
+    | HistoryLoaded | LogAppended | ErrorRaised | RequestPending | CallRefused | HistoryItemsLoaded | LoginFailed
+    | ErrorCleared
 )

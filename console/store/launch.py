@@ -24,3 +24,8 @@ class LoginPlan:
     embedded: bool = False
     # Makes a demo call ring in (the embedded switch's originate); None hides the key.
     demo_call: Callable[[], Awaitable[str]] | None = None
+    # Write server, user and number to config.toml after a successful login (``--save``); otherwise a
+    # command-line override holds for this run only.
+    save: bool = False
+    # (number, name) pairs the dialer searches by name as the operator types (the embedded directory).
+    directory: tuple[tuple[str, str], ...] = ()

@@ -9,14 +9,21 @@ from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
 from . import events as ev
 from .state import (
+    MAX_HISTORY_SHOWN,
     MAX_DIAL_HISTORY,
     MAX_DIGITS_SHOWN,
     MAX_LOG_LINES,
     AppState,
+    CallKind,
     CallView,
+    EndCause,
+    HistoryItem,
     LogLevel,
     LogLine,
 )
+
+_HELD_STATES = frozenset({CALL_STATES.HELD, CALL_STATES.HOLDING})
+_UP_STATES = frozenset({CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD})
 
 # Login states after which no call of the old session can still be alive.
 _SESSION_OVER = frozenset({LOGIN_STATES.LOGGED_OUT_EXPLICIT, LOGIN_STATES.LOGGED_OUT_IMPLICIT})
@@ -35,8 +42,8 @@ def _reduce(event: object, state: AppState) -> AppState:
 @_reduce.register
 def _(event: ev.LoginStarted, state: AppState) -> AppState:
     login = replace(state.login, server=event.server, username=event.username or state.login.username,
-                    restoring=event.restoring)
-    return replace(state, login=login)
+                    restoring=event.restoring, failure=None, failure_detail="")
+    return replace(state, login=login, last_error="")
 
 
 @_reduce.register
@@ -44,7 +51,8 @@ def _(event: ev.LoginChanged, state: AppState) -> AppState:
     login = state.login
     if event.state is LOGIN_STATES.SUCCESS:
         login = replace(login, state=event.state, number=event.number, display_name=event.display_name,
-                        restoring=False)
+                        restoring=False, failure=None, failure_detail="")
+        state = replace(state, last_error="")
     elif event.state is LOGIN_STATES.CONNECTING:
         login = replace(login, state=event.state)
     else:
@@ -53,14 +61,42 @@ def _(event: ev.LoginChanged, state: AppState) -> AppState:
     level = LogLevel.INFO if event.state in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING,
                                               LOGIN_STATES.LOGGED_OUT_EXPLICIT) else LogLevel.WARNING
     state = _log(state, event.at, level, "login", f"login state {event.state}")
-    if event.state in _SESSION_OVER:
-        calls = tuple(
-            call if call.ended else replace(call, state=CALL_STATES.DISCONNECTED, ended_at=event.at,
-                                            reason=call.reason or DISC_REASON.ERROR)
-            for call in state.calls
-        )
-        state = replace(state, calls=calls)
+    if event.state in _SESSION_OVER or event.state is LOGIN_STATES.LOGIN_RESTORE_FAILED:
+        cause = EndCause.LOGGED_OUT if event.state in _SESSION_OVER else EndCause.SERVER_LOST
+        for call in state.calls:
+            if not call.ended:
+                state = _end(state, call, event.at, call.reason or DISC_REASON.ERROR, cause)
     return state
+
+
+def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause: EndCause) -> AppState:
+    """Mark ``call`` ended (once) and put it into the history pane."""
+    new = replace(call, state=CALL_STATES.DISCONNECTED, ended_at=at, reason=reason, end_cause=cause,
+                  pending=None, held_since=None,
+                  transferred=call.transfer_pending and reason is DISC_REASON.SUCCESS, transfer_pending=False)
+    state = _replace_call(state, new)
+    talk = at - new.connected_at if new.connected_at is not None else 0.0
+    item = HistoryItem(kind=new.kind, number=new.remote_number, name=new.remote_name, started_wall=new.started_wall,
+                       duration=round(max(0.0, talk), 1), reason=reason, cause=cause)
+    state = replace(state, history=(item, *state.history)[:MAX_HISTORY_SHOWN])
+    text = f"[{new.slot}] {new.remote_number or '?'} {call.state} -> DISCONNECTED ({reason}, {cause})"
+    if new.transferred:
+        text += " transferred"
+    level = LogLevel.WARNING if new.kind in (CallKind.MISSED, CallKind.ABANDONED) or cause is EndCause.SERVER_LOST \
+        else LogLevel.INFO
+    return _log(state, at, level, "call", text)
+
+
+def _derive_cause(call: CallView, reason: DISC_REASON) -> EndCause:
+    if call.ever_connected or call.state in _UP_STATES:
+        return EndCause.FAR_END
+    if call.direction is Direction.IN:
+        if reason is DISC_REASON.NOTSELECTED:
+            return EndCause.ANSWERED_ELSEWHERE
+        if reason is DISC_REASON.NOTRESPONDING:
+            return EndCause.NOT_ANSWERED
+        return EndCause.CALLER_GAVE_UP
+    return EndCause.FAR_END
 
 
 @_reduce.register
@@ -75,7 +111,11 @@ def _(event: ev.CallAdded, state: AppState) -> AppState:
     previous = None
     if event.call_id is not None:
         previous = next((c for c in state.calls if c.call_id == event.call_id), None)
-    slot = previous.slot if previous is not None else state.free_slot()
+    slot = previous.slot if previous is not None else None
+    if slot is None and event.slot_hint is not None and state.call_in(event.slot_hint) is None:
+        slot = event.slot_hint
+    if slot is None:
+        slot = state.free_slot()
     if slot is None:
         return _log(state, event.at, LogLevel.WARNING, "console",
                     f"no free slot for the call from {event.remote_number or 'unknown'}")
@@ -83,9 +123,14 @@ def _(event: ev.CallAdded, state: AppState) -> AppState:
         key=event.key, slot=slot, direction=event.direction, state=event.state, created_at=event.at,
         call_id=event.call_id, remote_number=event.remote_number, remote_name=event.remote_name,
         local_number=event.local_number, restored=event.restored, started_wall=event.wall,
-        connected_at=event.at if event.restored and event.state in (
-            CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD) else None,
+        connected_at=event.at if event.restored and event.state in _UP_STATES else None,
+        held_since=event.at if event.state in _HELD_STATES else None,
+        remote_held=event.state is CALL_STATES.HOLDING, ever_connected=event.state in _UP_STATES,
     )
+    if event.age is not None:  # remembered from before a restart: the durations go on, not from 00:00
+        call = replace(call, created_at=event.at - event.age, started_wall=event.wall - event.age)
+    if event.talk_age is not None:  # the board file says it was answered that long ago
+        call = replace(call, connected_at=event.at - event.talk_age, ever_connected=True)
     if previous is not None:
         call = replace(call, created_at=previous.created_at, connected_at=previous.connected_at or call.connected_at,
                        started_wall=previous.started_wall, digits_sent=previous.digits_sent,
@@ -114,21 +159,29 @@ def _(event: ev.CallChanged, state: AppState) -> AppState:
         "remote_number": event.remote_number or call.remote_number,
         "remote_name": event.remote_name or call.remote_name,
     }
-    if event.state in (CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD) and call.connected_at is None:
+    if event.state in _UP_STATES and call.connected_at is None:
         changes["connected_at"] = event.at
+    if event.state in _UP_STATES:
+        changes["ever_connected"] = True
     if event.state is CALL_STATES.DISCONNECTED:
         if call.ended:
             return state  # the first DISCONNECTED wins
-        changes["ended_at"] = event.at
-        changes["reason"] = event.reason or DISC_REASON.ERROR
-        changes["transferred"] = call.transfer_pending and event.reason is DISC_REASON.SUCCESS
-        changes["transfer_pending"] = False
+        reason = event.reason or DISC_REASON.ERROR
+        cause = event.cause or _derive_cause(call, reason)
+        state = _replace_call(state, replace(call, **{k: v for k, v in changes.items() if k != "state"}))
+        return _end(state, state.call_by_key(event.key), event.at, reason, cause)  # type: ignore[arg-type]
+    if event.state in _HELD_STATES and call.held_since is None:
+        changes["held_since"] = event.at
+    elif event.state not in _HELD_STATES:
+        changes["held_since"] = None
+    if event.state is CALL_STATES.HOLDING:
+        changes["remote_held"] = True
+    elif event.state is CALL_STATES.CONNECTED:
+        changes["remote_held"] = False
     new = replace(call, **changes)
     state = _replace_call(state, new)
     if new.state is not call.state:
         text = f"[{new.slot}] {new.remote_number or '?'} {call.state} -> {new.state}"
-        if new.ended:
-            text += f" ({new.reason})" + (" transferred" if new.transferred else "")
         state = _log(state, event.at, LogLevel.INFO, "call", text)
     return state
 
@@ -209,6 +262,39 @@ def _(event: ev.HistoryLoaded, state: AppState) -> AppState:
 @_reduce.register
 def _(event: ev.LogAppended, state: AppState) -> AppState:
     return _log(state, event.at, event.level, event.source, event.text)
+
+
+@_reduce.register
+def _(event: ev.RequestPending, state: AppState) -> AppState:
+    call = state.call_by_key(event.key)
+    if call is None or call.pending is event.request:
+        return state
+    return _replace_call(state, replace(call, pending=event.request))
+
+
+@_reduce.register
+def _(event: ev.CallRefused, state: AppState) -> AppState:
+    item = HistoryItem(kind=CallKind.MISSED, number=event.number, name=event.name, started_wall=event.wall,
+                       duration=0.0, reason=DISC_REASON.BUSY, cause=EndCause.NO_FREE_SLOT)
+    text = f"refused a call from {event.number or 'unknown'} {event.name}".rstrip() + ": every slot is in use"
+    state = replace(state, history=(item, *state.history)[:MAX_HISTORY_SHOWN], refused=state.refused + 1,
+                    last_error=text)
+    return _log(state, event.at, LogLevel.WARNING, "call", text)
+
+
+@_reduce.register
+def _(event: ev.HistoryItemsLoaded, state: AppState) -> AppState:
+    return replace(state, history=(*state.history, *event.items)[:MAX_HISTORY_SHOWN])
+
+
+@_reduce.register
+def _(event: ev.LoginFailed, state: AppState) -> AppState:
+    return replace(state, login=replace(state.login, failure=event.failure, failure_detail=event.detail))
+
+
+@_reduce.register
+def _(event: ev.ErrorCleared, state: AppState) -> AppState:
+    return replace(state, last_error="") if state.last_error else state
 
 
 @_reduce.register

@@ -36,6 +36,53 @@ class HoldSide(StrEnum):
     NONE = "none"
     OURS = "ours"
     THEIRS = "theirs"
+    BOTH = "both"
+
+
+class Request(StrEnum):
+    """An operator request on one call, queued in the order the keys were pressed."""
+
+    ANSWER = "answer"
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    HOLD = "hold"
+    RETRIEVE = "retrieve"
+    HANGUP = "hang up"
+
+
+class EndCause(StrEnum):
+    """Why a call ended, as this console knows it (the switch's reason alone can mislead)."""
+
+    DECLINED_HERE = "declined_here"  # the operator pressed decline
+    CALLER_GAVE_UP = "caller_gave_up"  # the caller hung up while it rang here
+    ANSWERED_ELSEWHERE = "answered_elsewhere"
+    NOT_ANSWERED = "not_answered"  # rang here until the switch gave up
+    HUNG_UP_HERE = "hung_up_here"
+    FAR_END = "far_end"  # the other side ended a call that was up
+    SERVER_LOST = "server_lost"  # the server no longer has the call (restart, expired session)
+    LOGGED_OUT = "logged_out"
+    NO_FREE_SLOT = "no_free_slot"  # refused here: every slot in use
+
+
+class CallKind(StrEnum):
+    """A finished call as the history pane sorts it."""
+
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+    MISSED = "missed"  # rang here, nobody answered (timed out, refused for lack of slots, answered elsewhere)
+    ABANDONED = "abandoned"  # the caller gave up while it rang here
+    DECLINED = "declined"
+
+
+class LoginFailure(StrEnum):
+    """What went wrong with a login, in the operator's terms."""
+
+    CREDENTIALS = "credentials"
+    UNREACHABLE = "unreachable"
+    BAD_URL = "bad_url"
+    TLS = "tls"
+    SESSION_EXPIRED = "session_expired"
+    REFUSED = "refused"  # the server said no for another reason
 
 
 class LogLevel(StrEnum):
@@ -76,11 +123,16 @@ class CallView:
     transfer_pending: bool = False
     transferred: bool = False
     started_wall: float = 0.0
+    held_since: float | None = None  # when the current hold (either side) began; None: not on hold
+    remote_held: bool = False  # the far end holds (with HELD: both ends hold)
+    end_cause: EndCause | None = None
+    pending: Request | None = None  # the last request queued or under way on this call
+    ever_connected: bool = False
 
     @property
     def hold(self) -> HoldSide:
         if self.state is CALL_STATES.HELD:
-            return HoldSide.OURS
+            return HoldSide.BOTH if self.remote_held else HoldSide.OURS
         if self.state is CALL_STATES.HOLDING:
             return HoldSide.THEIRS
         return HoldSide.NONE
@@ -106,6 +158,24 @@ class CallView:
         end = self.ended_at if self.ended_at is not None else now
         return max(0.0, end - self.since())
 
+    def on_hold_for(self, now: float) -> float | None:
+        """Seconds on hold so far (this hold only), or None if the call is not on hold."""
+        if self.held_since is None or self.ended:
+            return None
+        return max(0.0, now - self.held_since)
+
+    @property
+    def kind(self) -> CallKind:
+        if self.end_cause is EndCause.DECLINED_HERE:
+            return CallKind.DECLINED
+        if self.direction is Direction.OUT:
+            return CallKind.OUTGOING
+        if self.ever_connected:
+            return CallKind.INCOMING
+        if self.end_cause is EndCause.CALLER_GAVE_UP:
+            return CallKind.ABANDONED
+        return CallKind.MISSED
+
 
 @dataclass(frozen=True)
 class LogLine:
@@ -125,6 +195,8 @@ class LoginView:
     display_name: str = ""
     saved_session: bool = False
     restoring: bool = False
+    failure: LoginFailure | None = None
+    failure_detail: str = ""
 
     @property
     def health(self) -> Health:
@@ -142,6 +214,22 @@ class LoginView:
 
 
 @dataclass(frozen=True)
+class HistoryItem:
+    """One finished call for the history pane (newest first in the state)."""
+
+    kind: CallKind
+    number: str
+    name: str
+    started_wall: float
+    duration: float
+    reason: DISC_REASON | None = None
+    cause: EndCause | None = None
+
+
+MAX_HISTORY_SHOWN = 200
+
+
+@dataclass(frozen=True)
 class AppState:
     login: LoginView = field(default_factory=LoginView)
     calls: tuple[CallView, ...] = ()  # sorted by slot
@@ -150,6 +238,9 @@ class AppState:
     log: tuple[LogLine, ...] = ()
     log_seq: int = 0
     last_error: str = ""
+    history: tuple[HistoryItem, ...] = ()  # newest first
+    refused: int = 0  # callers refused here for lack of a free slot, this run
+    max_slots: int = MAX_SLOTS
 
     def call_in(self, slot: int | None) -> CallView | None:
         for call in self.calls:
@@ -169,13 +260,27 @@ class AppState:
 
     def free_slot(self) -> int | None:
         used = {call.slot for call in self.calls}
-        for slot in range(1, MAX_SLOTS + 1):
+        for slot in range(1, self.max_slots + 1):
             if slot not in used:
                 return slot
         return None
 
     def ringing_calls(self) -> tuple[CallView, ...]:
         return tuple(call for call in self.calls if call.ringing_in)
+
+    def waiting_order(self) -> tuple[CallView, ...]:
+        """Ringing calls first, longest-waiting first; then the others by slot (the queue view's order)."""
+        ringing = sorted(self.ringing_calls(), key=lambda c: (c.created_at, c.slot))
+        rest = [c for c in self.calls if not c.ringing_in]
+        return (*ringing, *rest)
+
+    def counts(self) -> dict[str, int]:
+        """Ringing, held and connected calls: the queue view's counters."""
+        return {
+            "ringing": sum(1 for c in self.calls if c.ringing_in),
+            "held": sum(1 for c in self.calls if c.state in (CALL_STATES.HELD, CALL_STATES.HOLDING)),
+            "connected": sum(1 for c in self.calls if c.state is CALL_STATES.CONNECTED),
+        }
 
     def transferable_calls(self) -> tuple[CallView, ...]:
         return tuple(call for call in self.calls if call.transferable)

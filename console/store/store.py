@@ -18,13 +18,17 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from console.core.enums import CALL_STATES, LOGIN_STATES
 from console.core.errors import CallStateError, ConsoleError, InvalidDigitError
+from console.core.machines import LEGAL
 
 from . import events as ev
+from .login_failure import check_url, classify
 from .reducer import reduce
-from .state import LINGER_SECONDS, AppState, CallView, LogLevel
+from .history import history_items
+from .requests import CORE, Queued, RequestQueue, refusal, send
+from .state import LINGER_SECONDS, MAX_SLOTS, AppState, CallKind, CallView, EndCause, LogLevel, LoginFailure, Request
 
 if TYPE_CHECKING:
-    from console.settings import CallHistory, SessionFile
+    from console.settings import BoardFile, CallHistory, SessionFile
     # the client as the store needs it (a typed port the real WebRtcInstance satisfies)
     from .port import CallPort as WebRtcCall
     from .port import ClientPort as WebRtcInstance
@@ -101,6 +105,10 @@ class Store:
         linger: float = LINGER_SECONDS,
         media: bool | None = None,
         log_loggers: tuple[str, ...] = ("console.webrtc", "console.core", "console.media"),
+        board: BoardFile | None = None,
+        auto_accept: bool = False,
+        request_timeout: float = 10.0,
+        max_slots: int = MAX_SLOTS,
     ):
         self._factory = factory
         self.sessions = sessions
@@ -110,7 +118,7 @@ class Store:
         self.linger = linger
         self.media = media  # None: give calls an audio sink only if the client has a device hub
         self._log_loggers = log_loggers
-        self._state = AppState()
+        self._state = AppState(max_slots=max_slots)
         self._subscribers: list[Subscriber] = []
         self._pending: deque[ev.Event] = deque()
         self._dispatching = False
@@ -123,8 +131,18 @@ class Store:
         self._ringing = False
         self._bridge: _LogBridge | None = None
         self._loop_thread = threading.get_ident()
+        self.board = board
+        self.auto_accept = auto_accept  # incoming calls ring at the caller (accept) as soon as they arrive
+        self.request_timeout = request_timeout
+        self._requests = RequestQueue()
+        self._request_timer: asyncio.TimerHandle | None = None
+        self._client_lines: deque[str] = deque(maxlen=20)  # the client's recent warnings: why a login failed
+        self._causes: dict[str, EndCause] = {}  # calls this console ended on purpose
+        self._board_seen: tuple = ()
+        self._hints: dict[str, dict] | None = None
         if history is not None:
             self.dispatch(ev.HistoryLoaded(history.recent_numbers()))
+            self.dispatch(ev.HistoryItemsLoaded(history_items(history)))
 
     # -- state and subscribers --------------------------------------------------
     @property
@@ -183,6 +201,7 @@ class Store:
 
     async def aclose(self) -> None:
         """Drop the connection without logging out (the session stays restorable) and stop timers."""
+        self.board = None  # the calls live on at the switch: keep their slots for the next start
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
@@ -195,7 +214,20 @@ class Store:
             await client.aclose()
 
     # -- login actions --------------------------------------------------------------
+    def _bad_url(self, server: str) -> bool:
+        problem = check_url(server)
+        if problem is None:
+            return False
+        self.dispatch(ev.LoginStarted(server))
+        self.dispatch(ev.LoginFailed(LoginFailure.BAD_URL, problem))
+        self._error(f"login: bad server address: {problem}")
+        return True
+
     def login(self, server: str, username: str, password: str, number: str | None = None) -> bool:
+        if self._bad_url(server):
+            return False
+        self._client_lines.clear()
+
         def run() -> None:
             client = self.open()
             self.dispatch(ev.LoginStarted(server, username))
@@ -204,6 +236,10 @@ class Store:
         return self._attempt("login", run)
 
     def login_with_token(self, server: str, token: str, username: str | None = None, number: str | None = None) -> bool:
+        if self._bad_url(server):
+            return False
+        self._client_lines.clear()
+
         def run() -> None:
             client = self.open()
             self.dispatch(ev.LoginStarted(server, username or ""))
@@ -221,6 +257,9 @@ class Store:
         if identifier is None:
             return False
         started = False
+        self._client_lines.clear()
+        self._hints = None
+        self._board_hint("")  # read the board before the restored calls rewrite it
 
         def run() -> None:
             nonlocal started
@@ -265,6 +304,7 @@ class Store:
             self._forget(key)
             return None
         self._refresh(call)
+        self.dispatch(ev.ErrorCleared())
         view = self._state.call_by_key(key)
         return view.slot if view else None
 
@@ -278,28 +318,45 @@ class Store:
         return self.focus(slots[(index + step) % len(slots)])
 
     def answer(self, slot: int | None = None) -> bool:
-        return self._on_call("answer", self._ringing_target(slot), lambda c: c.answer())
+        """Answer the named slot, else the selected call if it rings, else the call ringing longest
+        (which then becomes the selected call, and the log says so)."""
+        return self._queue_request(Request.ANSWER, self._ringing_target(slot, Request.ANSWER))
 
     def accept(self, slot: int | None = None) -> bool:
-        return self._on_call("accept", self._ringing_target(slot), lambda c: c.accept())
+        return self._queue_request(Request.ACCEPT, self._ringing_target(slot, Request.ACCEPT))
 
     def decline(self, slot: int | None = None) -> bool:
-        return self._on_call("decline", self._ringing_target(slot), lambda c: c.decline())
+        """Decline the named or selected call only: never a ringing call the operator has not selected."""
+        return self._queue_request(Request.DECLINE, self._target(slot))
 
     def hangup(self, slot: int | None = None) -> bool:
-        return self._on_call("hang up", self._target(slot), lambda c: c.disconnect())
+        return self._queue_request(Request.HANGUP, self._target(slot))
 
     def hold(self, slot: int | None = None) -> bool:
-        return self._on_call("hold", self._target(slot), lambda c: c.hold())
+        return self._queue_request(Request.HOLD, self._target(slot))
 
     def retrieve(self, slot: int | None = None) -> bool:
-        return self._on_call("retrieve", self._target(slot), lambda c: c.retrieve())
+        return self._queue_request(Request.RETRIEVE, self._target(slot))
+
+    def hangup_all(self) -> int:
+        """End every live call (after the operator confirmed); returns how many were asked to end."""
+        count = 0
+        for view in self._state.calls:
+            if not view.ended and self._expected(view) is not CALL_STATES.DISCONNECTED:
+                request = Request.DECLINE if self._expected(view) in (CALL_STATES.OFFERING, CALL_STATES.RINGING) \
+                    and view.direction.value == "in" else Request.HANGUP
+                count += self._queue_request(request, view, quiet=True)
+        return count
+
+    def live_calls(self) -> int:
+        return sum(1 for c in self._state.calls if not c.ended)
 
     def focus(self, slot: int) -> bool:
         if self._state.call_in(slot) is None:
             self._error(f"focus: slot {slot} is empty")
             return False
         self.dispatch(ev.FocusSlot(slot))
+        self.dispatch(ev.ErrorCleared())
         return True
 
     def transfer(self, slot_a: int, slot_b: int) -> bool:
@@ -357,21 +414,34 @@ class Store:
                         LOGIN_STATES.LOGIN_RESTORE_FAILED) and self.sessions is not None:
             self._persist(lambda: self.sessions.forget(self._state.login.server))  # type: ignore[union-attr]
             self.dispatch(ev.SavedSessionChanged(False))
+        failure = classify(status, list(self._client_lines), self._state.login.restoring,
+                           is_secure(self._state.login.server))
+        if failure is not None:
+            self.dispatch(ev.LoginFailed(failure, self._client_lines[-1] if self._client_lines else ""))
         self.dispatch(ev.LoginChanged(status, self.clock(), number=number, display_name=name))
-        if status in (LOGIN_STATES.LOGGED_OUT_EXPLICIT, LOGIN_STATES.LOGGED_OUT_IMPLICIT):
+        if status in (LOGIN_STATES.LOGGED_OUT_EXPLICIT, LOGIN_STATES.LOGGED_OUT_IMPLICIT,
+                      LOGIN_STATES.LOGIN_RESTORE_FAILED):
+            self._requests.clear()
             for view in self._state.calls:  # the reducer ended them; free their slots after the linger
                 self._ended(view.key)
+            self._save_board()
 
     def _on_incoming_call(self, call: WebRtcCall) -> None:
         if self._state.free_slot() is None:
-            self._log(LogLevel.WARNING, "call", f"declined a call from {call.get_remote_number()}: every slot is in use")
+            number, name = call.get_remote_number() or "", call.get_remote_name() or ""
+            self.dispatch(ev.CallRefused(self.clock(), self.wall(), number, name))
+            self._persist_history(number, name, "in", self.wall(), 0.0, "BUSY", False, CallKind.MISSED,
+                                  EndCause.NO_FREE_SLOT)
             self._attempt("decline", call.decline)
             return
-        self._adopt(call)
+        key = self._adopt(call)
+        if self.auto_accept and call.get_state() is CALL_STATES.OFFERING:
+            self._queue_request(Request.ACCEPT, self._state.call_by_key(key), quiet=True)
 
     def _on_restore_call(self, call: WebRtcCall) -> None:
         self._adopt(call, restored=True)
-        self._want_media(call)
+        if call.get_state() in (CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD):
+            self._want_media(call)  # a restored ringing call gets its media when answered, not now
 
     def _on_call_state(self, call: WebRtcCall, state: CALL_STATES) -> None:
         key = self._keys.get(id(call))
@@ -382,6 +452,9 @@ class Store:
             self._want_media(call)
         elif state is CALL_STATES.DISCONNECTED:
             self._ended(key)
+        if self._requests.observe(key, state):
+            self._request_done(key, ok=True)
+        self._save_board()
 
     def _on_media_state(self, call: WebRtcCall) -> None:
         self._refresh(call)
@@ -396,6 +469,8 @@ class Store:
         view = self._state.call_by_key(key) if key else None
         prefix = f"[{view.slot}] " if view is not None else ""
         self.dispatch(ev.ErrorRaised(self.clock(), f"{prefix}{message}", source="client"))
+        if key is not None and self._requests.release(key):
+            self._request_done(key, ok=False)
         if view is not None and view.transfer_pending:
             partner = next((c for c in self._state.calls if c.transfer_pending and c.key != view.key), None)
             self.dispatch(ev.TransferFailed(view.key, partner.key if partner else view.key))
@@ -409,21 +484,37 @@ class Store:
         call.set_call_state_handler(self._on_call_state)
         call.set_media_state_handler(self._on_media_state)
         call.set_dtmf_handler(self._on_dtmf)
+        call_id = call.id
+        hint = self._board_hint(call_id) if restored else None
+        wall = self.wall()
         self.dispatch(ev.CallAdded(
-            key=key, direction=call.direction, state=call.get_state(), at=self.clock(), wall=self.wall(),
-            call_id=call.id, remote_number=call.get_remote_number() or remote_number,
+            key=key, direction=call.direction, state=call.get_state(), at=self.clock(), wall=wall,
+            call_id=call_id, remote_number=call.get_remote_number() or remote_number,
             remote_name=call.get_remote_name() or "", local_number=call.get_local_number() or "", restored=restored,
+            slot_hint=hint.get("slot") if hint else None,
+            age=max(0.0, wall - hint["started"]) if hint and isinstance(hint.get("started"), (int, float)) else None,
+            talk_age=max(0.0, wall - hint["connected"]) if hint and isinstance(hint.get("connected"), (int, float))
+            else None,
         ))
+        self._save_board()
         return key
 
     def _refresh(self, call: WebRtcCall) -> None:
         key = self._keys.get(id(call))
         if key is None:
             return
+        state = call.get_state()
+        cause = None
+        if state is CALL_STATES.DISCONNECTED:
+            # a call the client ends while our restore is under way is one the server no longer has
+            restoring = self.state.login.restoring or (self.client is not None and self.client.reconnecting)
+            lost = EndCause.SERVER_LOST if restoring else None
+            cause = self._causes.get(key, lost)
         self.dispatch(ev.CallChanged(
-            key=key, state=call.get_state(), at=self.clock(), call_id=call.id,
+            key=key, state=state, at=self.clock(), call_id=call.id,
             remote_number=call.get_remote_number() or "", remote_name=call.get_remote_name() or "",
             reason=call.get_disconnect_reason(), audio=call.has_audio_element(), video=call.get_media_video_active(),
+            cause=cause,
         ))
 
     def _want_media(self, call: WebRtcCall) -> None:
@@ -454,13 +545,46 @@ class Store:
             self._timers[key] = loop.call_later(self.linger, self._forget, key)
 
     def _record(self, view: CallView) -> None:
+        talk = (view.ended_at or self.clock()) - view.connected_at if view.connected_at is not None else 0.0
+        self._persist_history(view.remote_number, view.remote_name, str(view.direction), view.started_wall,
+                              round(max(0.0, talk), 1), str(view.reason or ""), view.connected_at is not None,
+                              view.kind, view.end_cause)
+
+    def _persist_history(self, number: str, name: str, direction: str, started: float, duration: float,
+                         reason: str, answered: bool, kind: CallKind, cause: EndCause | None) -> None:
+        if self.history is None:
+            return
         from console.settings import HistoryEntry
 
-        talk = (view.ended_at or self.clock()) - view.connected_at if view.connected_at is not None else 0.0
-        entry = HistoryEntry(number=view.remote_number, name=view.remote_name, direction=str(view.direction),
-                             started=view.started_wall, duration=round(max(0.0, talk), 1),
-                             reason=str(view.reason or ""), answered=view.connected_at is not None)
+        entry = HistoryEntry(number=number, name=name, direction=direction, started=started, duration=duration,
+                             reason=reason, answered=answered, kind=str(kind), cause=str(cause or ""))
         self._persist(lambda: self.history.append(entry))  # type: ignore[union-attr]
+
+    # -- the board file: slots and start times that survive a restart of the console ----------
+    def _board_hint(self, call_id: str | None) -> dict | None:
+        """What the board file said about ``call_id`` when this store started (read once: restored calls
+        rewrite the file as they come back)."""
+        if call_id is None or self.board is None:
+            return None
+        if self._hints is None:
+            try:
+                self._hints = self.board.load()
+            except OSError:
+                self._hints = {}
+        return self._hints.get(call_id)
+
+    def _save_board(self) -> None:
+        if self.board is None:
+            return
+        now, wall = self.clock(), self.wall()
+        calls = {c.call_id: {"slot": c.slot, "started": round(wall - (now - c.created_at), 3),
+                             "connected": None if c.connected_at is None else round(wall - (now - c.connected_at), 3)}
+                 for c in self._state.calls if c.call_id and not c.ended}
+        signature = tuple(sorted((k, v["slot"], v["connected"] is not None) for k, v in calls.items()))
+        if signature == self._board_seen:
+            return
+        self._board_seen = signature
+        self._persist(lambda: self.board.save(calls))  # type: ignore[union-attr]
 
     def _forget(self, key: str) -> None:
         self._timers.pop(key, None)
@@ -469,20 +593,117 @@ class Store:
             self._keys.pop(id(call), None)
             call.set_call_state_handler(None)
         self._sinks.pop(key, None)
+        self._causes.pop(key, None)
         self.dispatch(ev.CallFreed(key))
 
     def _target(self, slot: int | None) -> CallView | None:
         return self._state.call_in(slot if slot is not None else self._state.focused)
 
-    def _ringing_target(self, slot: int | None) -> CallView | None:
-        """The named slot; else the focused call if it rings; else the call ringing longest."""
+    def _expected(self, view: CallView) -> CALL_STATES:
+        """The call's state once the requests queued on it are through: what the operator sees coming."""
+        return self._requests.expected_state(view.key, view.state)
+
+    def _rings_here(self, view: CallView, request: Request) -> bool:
+        wanted = (CALL_STATES.OFFERING,) if request is Request.ACCEPT else (CALL_STATES.OFFERING, CALL_STATES.RINGING)
+        return view.ringing_in and self._expected(view) in wanted
+
+    def _ringing_target(self, slot: int | None, request: Request) -> CallView | None:
+        """The named slot; else the selected call if it (still) rings; else the call ringing longest,
+        which becomes the selected call (the log names it)."""
         if slot is not None:
             return self._state.call_in(slot)
         focused = self._state.focused_call
-        if focused is not None and focused.ringing_in:
+        if focused is not None and self._rings_here(focused, request):
             return focused
-        ringing = sorted(self._state.ringing_calls(), key=lambda c: c.created_at)
-        return ringing[0] if ringing else focused
+        ringing = sorted((c for c in self._state.ringing_calls() if self._rings_here(c, request)),
+                         key=lambda c: (c.created_at, c.slot))
+        if not ringing:
+            return focused
+        target = ringing[0]
+        self.dispatch(ev.FocusSlot(target.slot))
+        self._log(LogLevel.INFO, "console", f"{request} [{target.slot}] {target.remote_number} "
+                                            f"{target.remote_name}: the call ringing longest".replace("  ", " "))
+        return target
+
+    # -- the request queue ------------------------------------------------------------------
+    def _queue_request(self, request: Request, view: CallView | None, quiet: bool = False) -> bool:
+        what = str(request)
+        if view is None:
+            self._error(f"{what}: no call selected")
+            return False
+        if view.key not in self._calls:
+            self._error(f"{what}: the call in slot {view.slot} has ended")
+            return False
+        expected = self._expected(view)
+        problem = refusal(request, view, expected)
+        if problem is not None:
+            self._error(f"{what} [{view.slot}]: {problem}")
+            return False
+        if request in (Request.DECLINE, Request.HANGUP):
+            self._causes[view.key] = EndCause.DECLINED_HERE if request is Request.DECLINE else EndCause.HUNG_UP_HERE
+        label = f"[{view.slot}] {view.remote_number or '?'}"
+        self._requests.add(Queued(view.key, request, label))
+        self.dispatch(ev.RequestPending(view.key, request))
+        if not quiet:
+            self.dispatch(ev.ErrorCleared())
+        self._pump()
+        return True
+
+    def _pump(self) -> None:
+        """Send queued requests, one at a time, each checked against the call's state now."""
+        while (item := self._requests.next_ready()) is not None:
+            call = self._calls.get(item.key)
+            view = self._state.call_by_key(item.key)
+            if call is None or view is None or view.ended:
+                self._requests.release()
+                self.dispatch(ev.RequestPending(item.key, None))
+                self._log(LogLevel.INFO, "console", f"{item.request} {item.label}: the call has ended meanwhile")
+                continue
+            states, _ = LEGAL[CORE[item.request]]
+            state = call.get_state()
+            if state not in states:
+                self._requests.release()
+                self.dispatch(ev.RequestPending(item.key, self._requests.last_for(item.key)))
+                self._log(LogLevel.WARNING, "console", f"{item.request} {item.label} skipped: the call is "
+                                                       f"{str(state).lower()} now")
+                continue
+            if not self._attempt(f"{item.request} {item.label}", lambda: send(call, item.request)):
+                self._requests.release()
+                self.dispatch(ev.RequestPending(item.key, self._requests.last_for(item.key)))
+                continue
+            if item.request is Request.HANGUP and state is CALL_STATES.DIALING:
+                pass  # the client ends it once the switch names it; the state change completes it
+            self._arm_timer()
+            return
+
+    def _arm_timer(self) -> None:
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+            self._request_timer = None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._request_timer = loop.call_later(self.request_timeout, self._request_timed_out)
+
+    def _request_timed_out(self) -> None:
+        self._request_timer = None
+        item = self._requests.inflight
+        if item is not None and self._requests.release():
+            self._log(LogLevel.WARNING, "console", f"{item.request} {item.label}: no answer from the server yet; "
+                                                   "going on with the next request")
+            self._request_done(item.key, ok=False)
+
+    def _request_done(self, key: str, ok: bool) -> None:
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+            self._request_timer = None
+        view = self._state.call_by_key(key)
+        if view is not None and view.ended:
+            for item in self._requests.drop(key):
+                self._log(LogLevel.INFO, "console", f"{item.request} {item.label}: the call has ended meanwhile")
+        self.dispatch(ev.RequestPending(key, self._requests.last_for(key)))
+        self._pump()
 
     def _on_call(self, what: str, view: CallView | None, fn: Callable[[WebRtcCall], None]) -> bool:
         if view is None:
@@ -520,4 +741,7 @@ class Store:
         self.dispatch(ev.ErrorRaised(self.clock(), text))
 
     def _log(self, level: LogLevel, source: str, text: str) -> None:
+        if source != "console" and level in (LogLevel.WARNING, LogLevel.ERROR):
+            self._client_lines.append(text)
         self.dispatch(ev.LogAppended(self.clock(), level, source, text))
+

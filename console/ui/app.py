@@ -10,8 +10,9 @@ The App subscribes once to the store and keeps the latest snapshot in the
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import time
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -22,8 +23,9 @@ from console.core.enums import CALL_STATES, LOGIN_STATES
 from console.settings import Settings
 from console.store import AppState, LoginPlan, LogLevel, Store
 
-from .keys import ACTION_IDS, ALL_ACTIONS, GLOBAL_ACTIONS, bindings, display_keys
-from .screens import HelpScreen, LoginScreen, MainScreen, TransferPicker
+from .keys import ALL_ACTIONS, GLOBAL_ACTIONS, bindings, check_keymap, display_keys
+from .screens import Confirm, HelpScreen, LoginScreen, LogScreen, MainScreen, TransferPicker
+from .widgets.logpane import log_text
 from .themes import DEFAULT_THEME, load_themes
 
 log = logging.getLogger("console.ui")
@@ -35,6 +37,8 @@ _FAILED = frozenset({
 })
 TICK_SECONDS = 0.5
 RING_BELL_EVERY = 8  # ticks: the bell repeats every 4 s while a call rings here
+LOG_FILE_BYTES = 1_000_000
+LOG_FILE_BACKUPS = 3
 
 
 class SwitchboardApp(App[None]):
@@ -45,12 +49,19 @@ class SwitchboardApp(App[None]):
     snapshot: reactive[AppState] = reactive(AppState, always_update=False)
     now: reactive[float] = reactive(0.0)
 
-    def __init__(self, settings: Settings, store: Store, plan: LoginPlan, clock: Callable[[], float]):
+    def __init__(self, settings: Settings, store: Store, plan: LoginPlan, clock: Callable[[], float],
+                 wall_format: Callable[[float], time.struct_time] = time.localtime, cursor_blink: bool = True,
+                 notes: Sequence[str] = (), log_file: bool = True):
         super().__init__()
         self.settings = settings
         self.store = store
         self.plan = plan
         self.clock = clock
+        self.wall_format = wall_format
+        self.cursor_blink = cursor_blink
+        self._log_file = log_file
+        self._file_log: logging.Logger | None = None
+        self._written_seq = 0
         self.theme_names: list[str] = []
         themes_dir = settings.dirs.themes_dir if settings.dirs is not None else None
         for theme in load_themes(themes_dir).values():
@@ -58,11 +69,14 @@ class SwitchboardApp(App[None]):
             self.theme_names.append(theme.name)
         wanted = settings.config.theme
         self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
-        unknown = set(settings.config.keys) - ACTION_IDS
-        self.keymap = {k: v for k, v in settings.config.keys.items() if k in ACTION_IDS}
+        self._startup_notes = list(notes)
+        if wanted not in self.available_themes:
+            self._startup_notes.append(f"theme {wanted!r} is not known; using {DEFAULT_THEME} "
+                                       f"(known: {', '.join(self.theme_names)})")
+        self.keymap, problems = check_keymap(dict(settings.config.keys))
+        self._startup_notes += problems
         if self.keymap:
             self.set_keymap(self.keymap)
-        self._startup_notes = [f"unknown action {name!r} in config [keys] ignored" for name in sorted(unknown)]
         self._unsubscribe: Callable[[], None] | None = None
         self._ringing: set[str] = set()
         self._transferred: set[str] = set()
@@ -79,9 +93,10 @@ class SwitchboardApp(App[None]):
         self._unsubscribe = self.store.subscribe(self._on_state)
         self.now = self.clock()
         self.set_interval(TICK_SECONDS, self._tick)
+        self._open_log_file()
         await self.push_screen(MainScreen())
-        for note in self._startup_notes:
-            self.store.note(note, LogLevel.WARNING)
+        for note in self._startup_notes:  # one line each, in the log; the header keeps the last
+            self.store.error(note)
         if self._diagnostics and self.store.client is not None:
             self.store.set_client_logging(True)
         self._start()
@@ -89,6 +104,43 @@ class SwitchboardApp(App[None]):
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self._file_log is not None:
+            for handler in list(self._file_log.handlers):
+                handler.close()
+                self._file_log.removeHandler(handler)
+
+    def to_wall(self, at: float) -> float:
+        """A store time (monotonic) as wall-clock seconds, for times of day in the log and history."""
+        return self.store.wall() - self.store.clock() + at
+
+    def _open_log_file(self) -> None:
+        """Every log line also goes to a rotating file in the log folder (created on first use)."""
+        if not self._log_file or self.settings.dirs is None:
+            return
+        path = self.settings.dirs.log_file
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_FILE_BYTES,
+                                                           backupCount=LOG_FILE_BACKUPS, encoding="utf-8")
+        except OSError as exc:
+            self._startup_notes.append(f"no log file: {exc}")
+            return
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger = logging.getLogger(f"console.ui.file.{id(self)}")
+        logger.propagate = False
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+        self._file_log = logger
+        self._write_log(self.store.state)
+
+    def _write_log(self, state: AppState) -> None:
+        if self._file_log is None:
+            return
+        for line in state.log:
+            if line.seq > self._written_seq:
+                self._written_seq = line.seq
+                stamp = time.strftime("%Y-%m-%d ", self.wall_format(self.to_wall(line.at)))
+                self._file_log.info(stamp + log_text(line, self.to_wall(line.at), self.wall_format))
 
     def _start(self) -> None:
         """Follow the plan: the saved session first, then an automatic login, else the login screen."""
@@ -122,6 +174,7 @@ class SwitchboardApp(App[None]):
     def _on_state(self, state: AppState) -> None:
         old = self.snapshot
         self.snapshot = state
+        self._write_log(state)
         ringing = {c.key for c in state.ringing_calls() if c.state is CALL_STATES.OFFERING or c.key in self._ringing}
         if ringing - self._ringing:
             self.bell()
@@ -138,7 +191,7 @@ class SwitchboardApp(App[None]):
         if login_state is LOGIN_STATES.SUCCESS:
             if isinstance(self.screen, LoginScreen):
                 self.pop_screen()
-            if self._login_request is not None and not self.plan.embedded and self.settings.dirs is not None:
+            if self._login_request is not None and self.plan.save and self.settings.dirs is not None:
                 server, username, number = self._login_request
                 self._save(server=server, username=username, number=number)
         elif login_state is LOGIN_STATES.LOGIN_RESTORE_FAILED and self.plan.auto_login:
@@ -215,7 +268,45 @@ class SwitchboardApp(App[None]):
         self.store.hangup()
 
     def action_logout(self) -> None:
-        self.store.logout()
+        live = self.store.live_calls()
+        if not live:
+            self.store.logout()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.store.logout()
+            else:
+                self.store.note("log out cancelled; every call unchanged")
+
+        self.push_screen(Confirm(f"Log out and end {live} call(s)?",
+                                 "Connected callers are cut off and ringing callers are turned away."), answered)
+
+    def action_end_all(self) -> None:
+        live = self.store.live_calls()
+        if not live:
+            self.store.error("end all: there are no calls")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.store.note(f"ending all {self.store.hangup_all()} call(s)")
+            else:
+                self.store.note("end all cancelled; every call unchanged")
+
+        self.push_screen(Confirm(f"End all {live} call(s)?", "Ringing calls are declined, the others hung up."),
+                         answered)
+
+    def action_cycle_view(self) -> None:
+        view = self.main.cycle_view()
+        self.store.note(f"board view: {view}")
+
+    def action_toggle_history(self) -> None:
+        self.main.toggle_history()
+
+    def action_show_log(self) -> None:
+        if not isinstance(self.screen, LogScreen):
+            self.push_screen(LogScreen())
 
     def action_open_dialer(self) -> None:
         self.main.open_dialer()
@@ -300,10 +391,15 @@ def _runner(app: SwitchboardApp, action: str) -> Callable[[], object]:
 
 
 def build_app(settings: Settings, store: Store, plan: LoginPlan | None = None,
-              clock: Callable[[], float] | None = None) -> SwitchboardApp:
+              clock: Callable[[], float] | None = None, *, wall_format: Callable[[float], time.struct_time] | None = None,
+              cursor_blink: bool = True, notes: Sequence[str] = (), log_file: bool = True) -> SwitchboardApp:
     """The one way to make the App: for the CLI, the Pilot tests and the snapshot tests alike.
 
     ``clock`` drives the running durations (default: the store's clock); a
-    frozen clock makes snapshots deterministic.
+    frozen clock, ``wall_format=time.gmtime`` and ``cursor_blink=False`` make
+    snapshots deterministic. ``notes`` are start-up problems found before the
+    app existed (an unknown audio device); the log and the header show them.
     """
-    return SwitchboardApp(settings, store, plan or LoginPlan(), clock or store.clock or time.monotonic)
+    return SwitchboardApp(settings, store, plan or LoginPlan(), clock or store.clock or time.monotonic,
+                          wall_format=wall_format or time.localtime, cursor_blink=cursor_blink, notes=notes,
+                          log_file=log_file)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.binding import Binding
+from textual.keys import Keys, _character_to_key, key_to_character
 
 
 @dataclass(frozen=True)
@@ -32,19 +33,22 @@ def _slot(n: int) -> ActionSpec:
 
 
 MAIN_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("answer", "a", "app.answer", "Answer", "Answer the ringing call (the selected one, else the one ringing longest); a connected call goes on hold"),
-    ActionSpec("accept", "r", "app.accept", "Accept", "Accept a new incoming call: it rings at the caller, not yet answered"),
-    ActionSpec("decline", "x", "app.decline", "Decline", "Decline the ringing call"),
+    ActionSpec("answer", "a", "app.answer", "Answer", "Answer the selected ringing call, else the one ringing longest (it becomes the selected call); a connected call goes on hold"),
+    ActionSpec("accept", "r", "app.accept", "Accept", "Accept a new incoming call: it rings at the caller, not yet answered", show=False),
+    ActionSpec("decline", "x", "app.decline", "Decline", "Decline the selected ringing call (never another one)"),
     ActionSpec("hold", "h", "app.hold", "Hold", "Put the selected call on hold"),
     ActionSpec("retrieve", "u", "app.retrieve", "Retrieve", "Take the selected call off hold (the connected call goes on hold)"),
     ActionSpec("hangup", "e", "app.hangup", "End", "End (hang up) the selected call"),
-    ActionSpec("dial", "d", "app.open_dialer", "Dial", "Open the dialer: type a number, enter dials, up/down walk the history"),
+    ActionSpec("dial", "d", "app.open_dialer", "Dial", "Open the dialer: a number or a name (matches show as you type), enter dials, up/down walk the history"),
     ActionSpec("transfer", "t", "app.transfer", "Transfer", "Pick two calls (connected or held) and join them"),
-    ActionSpec("dtmf", "m", "app.dtmf_mode", "DTMF", "DTMF mode: keys 0-9 * # A-D go to the selected call as tones; esc leaves"),
-    ActionSpec("log", "l", "app.toggle_log", "Log", "Show or hide the log pane"),
+    ActionSpec("dtmf", "m", "app.dtmf_mode", "DTMF", "DTMF mode: keys 0-9 * # A-D go to the selected call as tones; esc leaves", show=False),
+    ActionSpec("end_all", "E", "app.end_all", "End all", "End every call (asks first)", show=False),
+    ActionSpec("view", "v", "app.cycle_view", "View", "Board view: auto (cards while they fit, else the queue) → queue → cards", show=False),
+    ActionSpec("history", "c", "app.toggle_history", "History", "Call history: incoming, outgoing, missed, abandoned; Enter calls back, Esc closes"),
+    ActionSpec("log", "l", "app.toggle_log", "Log", "Log pane: show and focus it (arrows scroll, Esc back), press again to hide", show=False),
     ActionSpec("diagnostics", "L", "app.toggle_diagnostics", "Diag", "Turn the client's diagnostic logging on or off (control_logging)", show=False),
-    ActionSpec("demo_call", "f5", "app.demo_call", "Demo call", "Embedded switch only: make a demo caller ring in"),
-    ActionSpec("logout", "o", "app.logout", "Logout", "Log out (ends the session; calls end)"),
+    ActionSpec("demo_call", "f5", "app.demo_call", "Demo call", "Embedded switch only: make a demo caller ring in", show=False),
+    ActionSpec("logout", "o", "app.logout", "Logout", "Log out (ends the session; with calls up it asks first: they end)", show=False),
     ActionSpec("next_call", "right_square_bracket", "app.focus_step(1)", "Next call",
                "Select the next call in slot order (reaches slots past 9)", show=False),
     ActionSpec("previous_call", "left_square_bracket", "app.focus_step(-1)", "Previous call",
@@ -54,8 +58,8 @@ MAIN_ACTIONS: tuple[ActionSpec, ...] = (
 
 GLOBAL_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("help", "f1,question_mark", "app.help", "Help", "Show every key and what the symbols mean"),
-    ActionSpec("theme", "ctrl+t", "app.next_theme", "Theme", "Switch to the next theme (saved in config.toml)"),
-    ActionSpec("quit", "ctrl+q", "app.quit", "Quit", "Quit; the session stays restorable for a while (log out with o to end it)"),
+    ActionSpec("theme", "ctrl+t", "app.next_theme", "Theme", "Switch to the next theme (saved in config.toml)", show=False),
+    ActionSpec("quit", "ctrl+q", "app.quit", "Quit", "Quit; the session stays restorable for a while (log out with o to end it)", show=False),
 )
 
 ALL_ACTIONS = MAIN_ACTIONS + GLOBAL_ACTIONS
@@ -79,3 +83,62 @@ def display_keys(keys: str) -> str:
             key = key.upper()
         out.append(key.replace("ctrl+", "Ctrl+").replace("shift+", "Shift+"))
     return " / ".join(out)
+
+
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+_NAMED = frozenset(key.value for key in Keys)
+
+
+def valid_key(key: str) -> bool:
+    """A key name Textual can bind: a character, a named key (f1, escape, question_mark ...), with modifiers."""
+    parts = key.split("+")
+    base, modifiers = parts[-1], parts[:-1]
+    if not base or any(m not in _MODIFIERS for m in modifiers):
+        return False
+    return len(base) == 1 or base in _NAMED or key_to_character(base) is not None
+
+
+def _keys(spec: str) -> list[str]:
+    return [_character_to_key(k) if len(k) == 1 else k for k in (part.strip() for part in spec.split(",")) if k]
+
+
+def check_keymap(overrides: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The overrides that can be applied, and one line for each that cannot (unknown action, not a key,
+    a key another action already has). A refused override leaves the action on its default keys."""
+    problems: list[str] = []
+    clean: dict[str, str] = {}
+    for name in sorted(overrides):
+        if name not in ACTION_IDS:
+            problems.append(f"config [keys]: unknown action {name!r} ignored (the help screen, F1, lists the names)")
+            continue
+        bad = [k for k in (part.strip() for part in overrides[name].split(",")) if not k or not valid_key(k)]
+        if bad or not overrides[name].strip():
+            problems.append(f"config [keys]: {name} = {overrides[name]!r}: {bad[0] if bad else 'nothing'!r} is not a key; "
+                            f"{name} keeps {display_keys(_SPEC[name].keys)}")
+            continue
+        clean[name] = overrides[name]
+    # Conflicts: a key may belong to one action of the board (main + global) at a time.
+    while True:
+        owner: dict[str, str] = {}
+        clash = None
+        for spec in ALL_ACTIONS:
+            for key in _keys(clean.get(spec.id, spec.keys)):
+                if key in owner and owner[key] != spec.id:
+                    clash = (key, owner[key], spec.id)
+                    break
+                owner[key] = spec.id
+            if clash:
+                break
+        if clash is None:
+            return clean, problems
+        key, first, second = clash
+        loser = second if second in clean else first
+        if loser not in clean:  # two defaults clash: nothing the config can fix (not expected)
+            return clean, problems
+        other = first if loser == second else second
+        problems.append(f"config [keys]: {loser} = {clean[loser]!r} takes {display_keys(key)!r} from {other}; "
+                        f"ignored, {loser} keeps {display_keys(_SPEC[loser].keys)}")
+        del clean[loser]
+
+
+_SPEC = {spec.id: spec for spec in ALL_ACTIONS}

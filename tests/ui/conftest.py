@@ -67,11 +67,23 @@ async def until(store: Store, predicate: Callable[[AppState], bool], timeout: fl
         unsubscribe()
 
 
-def make_console(dirs: AppDirs, plan: LoginPlan, config: Config | None = None, linger: float = 5.0) -> Console:
+def make_console(dirs: AppDirs, plan: LoginPlan, config: Config | None = None, linger: float = 5.0,
+                 **store_options) -> Console:
+    from console.settings import BoardFile
+
+    config = config or Config()
     store = Store(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs), media=False,
-                  linger=linger)
-    settings = Settings(config=config or Config(), dirs=dirs)
-    return Console(build_app(settings, store, plan), store)
+                  linger=linger, board=BoardFile(dirs), auto_accept=config.auto_accept, **store_options)
+    settings = Settings(config=config, dirs=dirs)
+    return Console(build_app(settings, store, plan, cursor_blink=False), store)
+
+
+async def far_end(switch, username: str) -> Store:
+    """A headless test console logged in as ``username``: the far end of a call (caller or callee)."""
+    store = Store(client_factory(device=None), media=False)
+    store.login(switch.url, username, username)
+    await until(store, lambda s: s.login.logged_in)
+    return store
 
 
 def operator_plan(switch, **changes) -> LoginPlan:
@@ -83,6 +95,6 @@ def operator_plan(switch, **changes) -> LoginPlan:
         return f"demo call {call_id} from 201 Alice"
 
     values = dict(server=switch.url, username="operator", password="operator", auto_login=True, embedded=True,
-                  demo_call=demo_call)
+                  demo_call=demo_call, directory=(("201", "Alice"), ("202", "Bob"), ("9001", "Tone 1 kHz")))
     values.update(changes)
     return LoginPlan(**values)

@@ -56,7 +56,7 @@ async def test_every_action_is_in_the_command_palette(switch, dirs):
 
 async def test_footer_shows_the_main_keys():
     shown = [spec.id for spec in MAIN_ACTIONS if spec.show]
-    assert {"answer", "decline", "hold", "retrieve", "hangup", "dial", "transfer", "dtmf", "logout"} <= set(shown)
+    assert {"answer", "decline", "hold", "retrieve", "hangup", "dial", "transfer", "history"} <= set(shown)
 
 
 async def test_theme_switches_at_run_time_and_is_saved(switch, dirs):

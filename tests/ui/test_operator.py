@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 from console.ui.screens import LoginScreen, TransferPicker
-from console.ui.widgets import CallCard, LoginStatus
+from console.ui.widgets import CallCard, CallQueue, LoginStatus
 
 from .conftest import make_console, operator_plan
 
@@ -59,7 +59,7 @@ async def test_a_failed_login_shows_the_reason(switch, dirs):
         screen = console.app.screen
         assert isinstance(screen, LoginScreen) and screen.has_class("-failed")
         reason = str(screen.query_one("#login-reason").render())
-        assert "SERVER_ACCESS" in reason and "credentials" in reason
+        assert "SERVER_ACCESS" in reason and "Wrong username, password or token" in reason
     await console.store.aclose()
 
 
@@ -226,6 +226,10 @@ async def test_more_than_nine_calls_are_reachable_with_the_bracket_keys(switch, 
         await console.until(lambda s: s.focused == 1)
         await pilot.press("left_square_bracket")
         await console.until(lambda s: s.focused == 12)
+        await pilot.pause()
+        queue = console.app.screen.query_one(CallQueue)  # twelve cards do not fit: the queue view took over
+        assert queue.display and "▶12" in str(queue.render()).replace(" ", "")
+        await pilot.press("v", "v")  # auto -> queue -> cards
         await pilot.pause()
         card = console.app.screen.query_one("#slot-12", CallCard)
         assert card.selected and card.region.height > 0  # scrolled into view

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from .scenes import busy_switchboard, failed_login
+from .scenes import busy_switchboard, failed_login, history_board, queue_board
 
 THEMES = ["anynode-dark", "anynode-high-contrast"]
+SHIPPED_THEMES = ["anynode-dark", "anynode-light", "anynode-high-contrast"]
 SIZE = (110, 32)
+SMALL = (80, 24)  # a typical SSH window
 
 
 async def settle(pilot) -> None:
@@ -24,8 +26,9 @@ def test_main_screen_with_calls_in_every_state(snap_compare, theme):
     """The switchboard logged in as 200 “Operator” on the embedded switch, saved session yes. Five cards:
     slot 1 outgoing 9000 Echo test CONNECTED 01:20 with the double "selected" border; slot 2 incoming
     201 Alice OFFERING, highlighted, with "♪ RINGING: a answer · x decline"; slot 3 9002 IVR HELD
-    ("held by us") showing DTMF sent 12# / recv 12#; slot 4 9004 Busy DISCONNECTED with "The called party
-    is busy (BUSY)"; slot 5 incoming 202 Bob HOLDING ("held by far end"). Every state in words, symbol and
+    ("held by us 01:00", the time on hold) showing DTMF sent 12# / recv 12# and the hold-recall reminder
+    "⚠ held over 01:00: u retrieves"; slot 4 9004 Busy DISCONNECTED with "The called party
+    is busy (BUSY)"; slot 5 incoming 202 Bob HOLDING ("held by far end 00:39"). Every state in words, symbol and
     the seed's name. Log pane below, footer with the keys."""
     assert snap_compare(busy_switchboard(theme), terminal_size=SIZE, run_before=settle)
 
@@ -34,8 +37,9 @@ def test_main_screen_with_calls_in_every_state(snap_compare, theme):
 def test_login_screen_after_a_refused_login(snap_compare, theme):
     """The login screen over the main screen: server wss://pbx.example.com:8443, username alice, empty
     password (masked field) and token, number +4930123456; the reason line reads
-    "✕ Server refused or unreachable (address, certificate or credentials) (SERVER_ACCESS)" in the error
-    colour; a Log in button (no restore button: no saved session)."""
+    "✕ Wrong username, password or token (SERVER_ACCESS)" in the error colour, the client's own words below
+    it ("login refused: auth_failed: wrong username or password") and "F2 shows the log"; a Log in button
+    (no restore button: no saved session); the footer offers f2 Log."""
     assert snap_compare(failed_login(theme), terminal_size=SIZE, run_before=settle)
 
 
@@ -52,3 +56,22 @@ def test_help_screen(snap_compare, theme):
     """The help screen (F1): a table of every key, what it does and its config name (a Answer ... Ctrl+q Quit,
     1 … 9 slots, Ctrl+P palette), then the symbol legend for call and login states."""
     assert snap_compare(busy_switchboard(theme), press=["f1"], terminal_size=SIZE, run_before=settle)
+
+
+@pytest.mark.parametrize("theme", SHIPPED_THEMES)
+def test_queue_view_with_thirty_calls_at_80x24(snap_compare, theme):
+    """80x24, thirty calls: the queue view (the cards do not fit). Top: "♪ ringing 20  ‖ held 9  ● connected 1
+    calls 30"; then two columns, one line per call: ringing calls first, longest waiting first (slot 11 waited
+    65 s), then slots 1-9 "On hold" with their time on hold, slot 10 "Connected" and selected (▶, reversed).
+    Every one of the thirty numbers 5500-5529 is on screen, no "+N more". Status bar on top reads "saved: yes"
+    whole; the footer ends with "f1 Help" whole."""
+    assert snap_compare(queue_board(theme), terminal_size=SMALL, run_before=settle)
+
+
+@pytest.mark.parametrize("theme", SHIPPED_THEMES)
+def test_history_pane_at_80x24(snap_compare, theme):
+    """80x24, no calls, the history pane open (key c): newest first, ↩ abandoned 201 Alice "Missed: caller hung
+    up while ringing", ✕ missed 7099 refused (every slot in use), ⊘ declined 202 Bob "Declined", → outgoing 9001
+    01:15 "Hung up here", ← incoming 203 Carol 1:02:05, ✕ missed +4930555010 "nobody answered in time".
+    Times of day in UTC (14 Nov 20:13 … 22:12). Cursor on the first row."""
+    assert snap_compare(history_board(theme), press=["c"], terminal_size=SMALL, run_before=settle)

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from console.store.words import CALL_WORDS, HOLD_WORDS, LOGIN_WORDS
+from ..words import CALL_WORDS, HOLD_WORDS, KIND_WORDS, LOGIN_WORDS
 
 from ..keys import ALL_ACTIONS, display_keys
 
@@ -45,6 +45,7 @@ class HelpScreen(ModalScreen[None]):
                 continue
             table.add_row(Text(display_keys(self.keymap.get(spec.id, spec.keys))), Text(spec.help), Text(spec.id))
         table.add_row("Ctrl+P", "Command palette: every action by name", "")
+        table.add_row("F2", "On the login screen: the log", "")
         return table
 
     def _legend(self) -> Table:
@@ -56,4 +57,6 @@ class HelpScreen(ModalScreen[None]):
         for i in range(max(len(calls), len(logins))):
             table.add_row(calls[i] if i < len(calls) else "", logins[i] if i < len(logins) else "")
         table.add_row("← in  → out  ◷ duration", " · ".join(HOLD_WORDS.values()))
+        table.add_row("history: " + "  ".join(f"{symbol} {word}" for symbol, word in KIND_WORDS.values()),
+                      "queue view: ▶ selected  ! held too long")
         return table

@@ -20,7 +20,9 @@ from textual.widgets import Button, Footer, Input, Label, Static
 from console.core.enums import LOGIN_STATES
 from console.store.launch import LoginPlan
 from console.store.state import AppState
-from console.store.words import LOGIN_WORDS
+
+from ..widgets.inputs import OperatorInput
+from ..words import FAILURE_WORDS, LOGIN_WORDS
 
 if TYPE_CHECKING:
     from ..app import SwitchboardApp
@@ -30,6 +32,7 @@ class LoginScreen(Screen):
     BINDINGS = [
         Binding("ctrl+r", "restore", "Restore session", id="login_restore"),
         Binding("ctrl+l", "submit", "Log in", id="login_submit"),
+        Binding("f2", "app.show_log", "Log", id="login_log"),
     ]
     app: SwitchboardApp
 
@@ -56,16 +59,16 @@ class LoginScreen(Screen):
             yield Static("", id="login-reason")
             with Grid(id="login-fields"):
                 yield Label("Server")
-                yield Input(self.plan.server, id="server", placeholder="wss://pbx.example.com:8443", compact=True)
+                yield OperatorInput(self.plan.server, id="server", placeholder="wss://pbx.example.com:8443", compact=True)
                 yield Label("Username")
-                yield Input(self.plan.username, id="username", compact=True)
+                yield OperatorInput(self.plan.username, id="username", compact=True)
                 yield Label("Password")
-                yield Input(self.plan.password, id="password", password=True, compact=True,
+                yield OperatorInput(self.plan.password, id="password", password=True, compact=True,
                             placeholder="never stored")
                 yield Label("or token (JWT)")
-                yield Input("", id="token", password=True, compact=True, placeholder="instead of a password")
+                yield OperatorInput("", id="token", password=True, compact=True, placeholder="instead of a password")
                 yield Label("Number")
-                yield Input(self.plan.number, id="number", compact=True,
+                yield OperatorInput(self.plan.number, id="number", compact=True,
                             placeholder="if the server wants one, e.g. +4930123456")
             with Horizontal(id="login-buttons"):
                 yield Button("Log in", id="login", variant="primary")
@@ -80,15 +83,24 @@ class LoginScreen(Screen):
     def _show(self, state: AppState) -> None:
         login = state.login
         reason = self.query_one("#login-reason", Static)
-        if login.state is LOGIN_STATES.CONNECTING:
+        failed = login.failure is not None or login.state not in (
+            None, LOGIN_STATES.CONNECTING, LOGIN_STATES.SUCCESS, LOGIN_STATES.LOGGED_OUT_EXPLICIT)
+        if login.state is LOGIN_STATES.CONNECTING and login.failure is None:
             reason.update(Text("… Connecting" + (" (restoring saved session)" if login.restoring else ""), style="bold"))
+        elif login.failure is not None:
+            text = Text(f"✕ {FAILURE_WORDS[login.failure]}", style="bold")
+            if login.state is not None and login.state is not LOGIN_STATES.CONNECTING:
+                text.append(f" ({login.state})")
+            if login.failure_detail:
+                text.append(f"\n{login.failure_detail}", style="")
+            text.append("\nF2 shows the log", style="dim")
+            reason.update(text)
         elif login.state is None or login.state is LOGIN_STATES.SUCCESS:
             reason.update("")
         else:
             symbol, words = LOGIN_WORDS[login.state]
             reason.update(Text(f"{symbol} {words} ({login.state})", style="bold"))
-        self.set_class(login.state not in (None, LOGIN_STATES.CONNECTING, LOGIN_STATES.SUCCESS,
-                                           LOGIN_STATES.LOGGED_OUT_EXPLICIT), "-failed")
+        self.set_class(failed, "-failed")
         self.query_one("#restore", Button).display = login.saved_session
         self.refresh_bindings()
 

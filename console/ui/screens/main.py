@@ -1,10 +1,16 @@
-"""The main screen: status bar, call cards, dialer, DTMF bar, log pane, footer."""
+"""The main screen: status bar, the board (cards or the queue view), history pane, dialer, DTMF bar, log, footer.
+
+The board shows cards while they fit; when they do not (a busy board, a small
+terminal) it switches to the queue view by itself. ``v`` cycles auto → queue →
+cards, for the operator who wants one or the other regardless.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -12,10 +18,19 @@ from textual.widgets import Footer
 from console.store.state import AppState
 
 from ..keys import MAIN_ACTIONS, bindings
-from ..widgets import CallDeck, Dialer, DtmfBar, LogPane, LoginStatus
+from ..widgets import CallDeck, CallQueue, Dialer, DtmfBar, HistoryPane, LogPane, LoginStatus
 
 if TYPE_CHECKING:
     from ..app import SwitchboardApp
+
+CARD_HEIGHT = 8
+CARD_MIN_WIDTH = 34
+
+
+class BoardView(StrEnum):
+    AUTO = "auto"
+    QUEUE = "queue"
+    CARDS = "cards"
 
 
 class MainScreen(Screen):
@@ -26,23 +41,71 @@ class MainScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     app: SwitchboardApp
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = BoardView.AUTO
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys that reach the board while the dialer opens belong to the dialer.
+
+        Textual hands a burst of keys (``d9001`` in one read over SSH) to the
+        screen before the binding of the first one runs; so ``d`` opens the
+        dialer here, in key order, and the keys behind it go into its field.
+        """
+        dialer = self.query_one(Dialer)
+        if not dialer.display and self.focused is None and event.key in self._dial_keys():
+            event.stop()
+            event.prevent_default()
+            self.open_dialer()
+            return
+        if dialer.display and self.focused is dialer.input:  # typed before the field had the focus
+            event.stop()
+            event.prevent_default()
+            field = dialer.input
+            if event.is_printable and event.character:
+                field.insert_text_at_cursor(event.character)
+            elif event.key == "enter":
+                self.call_later(field.action_submit)
+            elif event.key == "backspace":
+                field.action_delete_left()
+            elif event.key == "escape":
+                dialer.action_close()
+
+    def _dial_keys(self) -> set[str]:
+        from ..keys import _SPEC, _keys
+
+        return set(_keys(self.app.keymap.get("dial", _SPEC["dial"].keys)))
+
     def compose(self) -> ComposeResult:
+        app = self.app
         yield LoginStatus(id="status")
         yield CallDeck(id="deck")
+        yield CallQueue(id="queue")
+        yield HistoryPane(wall_format=app.wall_format, id="history")
         yield DtmfBar(id="dtmf")
         yield Dialer(id="dialer")
-        yield LogPane(id="log")
-        yield Footer()
+        yield LogPane(to_wall=app.to_wall, wall_format=app.wall_format, id="log")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(Dialer).display = False
         self.query_one(DtmfBar).display = False
+        self.query_one(HistoryPane).display = False
+        self.query_one(CallQueue).display = False
         status = self.query_one(LoginStatus)
         status.embedded = self.app.plan.embedded
         deck = self.query_one(CallDeck)
         deck.hint = "No calls. Press d to dial" + (", F5 for a demo caller." if self.app.plan.demo_call else ".")
+        recall = self.app.settings.config.hold_recall
+        deck.recall = recall
+        self.query_one(CallQueue).recall = recall
+        self.query_one(Dialer).directory = self.app.plan.directory
         self.watch(self.app, "snapshot", self._show, init=True)
         self.watch(self.app, "now", self._tick, init=True)
+
+    def on_resize(self) -> None:
+        self._choose_board(self.app.snapshot)
+        self.call_after_refresh(self._choose_board, self.app.snapshot)
 
     def _show(self, state: AppState) -> None:
         status = self.query_one(LoginStatus)
@@ -51,16 +114,68 @@ class MainScreen(Screen):
         deck = self.query_one(CallDeck)
         deck.calls = state.calls
         deck.focused = state.focused
+        queue = self.query_one(CallQueue)
+        queue.calls = state.calls
+        queue.focused = state.focused
+        queue.refused = state.refused
         self.query_one(LogPane).entries = state.log
-        self.query_one(Dialer).history = state.dial_history
+        dialer = self.query_one(Dialer)
+        dialer.history = state.dial_history
+        known = {number: name for number, name in self.app.plan.directory}
+        for item in state.history:
+            if item.number and item.number not in known:
+                known[item.number] = item.name
+        dialer.directory = tuple(known.items())
+        history = self.query_one(HistoryPane)
+        if history.display:
+            history.show(state.history)
         self.query_one(DtmfBar).call = state.focused_call
+        self._choose_board(state)
+
+    def _cards_fit(self, count: int) -> bool:
+        """Whether ``count`` cards fit the board's share of the screen (from the screen's size, which is
+        current during a resize, unlike the children's)."""
+        width, height = self.size.width, self.size.height
+        board = height - 3  # status bar, footer
+        if self.query_one(LogPane).display:
+            board -= max(3, round(height * 0.25))
+        if self.query_one(HistoryPane).display:
+            board -= max(5, round(height * 0.45))
+        if self.query_one(Dialer).display or self.query_one(DtmfBar).display:
+            board -= 2
+        per_row = 3 if width >= 110 else 2
+        per_row = max(1, min(per_row, (width - 2) // CARD_MIN_WIDTH))
+        rows = max(0, board // CARD_HEIGHT)
+        return count <= per_row * rows
+
+    def _choose_board(self, state: AppState) -> None:
+        if self.view is BoardView.AUTO:
+            queue = bool(state.calls) and not self._cards_fit(len(state.calls))
+        else:
+            queue = self.view is BoardView.QUEUE
+        self.query_one(CallQueue).display = queue
+        self.query_one(CallDeck).display = not queue
+        self.set_class(queue, "-queue")
+
+    @property
+    def showing_queue(self) -> bool:
+        return bool(self.query_one(CallQueue).display)
+
+    def cycle_view(self) -> BoardView:
+        order = [BoardView.AUTO, BoardView.QUEUE, BoardView.CARDS]
+        self.view = order[(order.index(self.view) + 1) % len(order)]
+        self._choose_board(self.app.snapshot)
+        return self.view
 
     def _tick(self, now: float) -> None:
         deck = self.query_one(CallDeck)
-        deck.now = now
-        deck.levels = {call.slot: self.app.store.level(call.slot) for call in deck.calls if call.audio}
+        queue = self.query_one(CallQueue)
+        queue.now = now
+        if deck.display:
+            deck.now = now
+            deck.levels = {call.slot: self.app.store.level(call.slot) for call in deck.calls if call.audio}
 
-    # -- dialer and DTMF mode -------------------------------------------------------
+    # -- panes ------------------------------------------------------------------------
     def open_dialer(self) -> None:
         self.query_one(DtmfBar).display = False
         self.query_one(Dialer).open()
@@ -83,13 +198,49 @@ class MainScreen(Screen):
         return bool(self.query_one(DtmfBar).display)
 
     def toggle_log(self) -> None:
+        """Hidden → shown and focused (arrows scroll) → hidden."""
         log = self.query_one(LogPane)
-        log.display = not log.display
+        if not log.display:
+            log.display = True
+            self.set_focus(log)
+        elif self.focused is not log:
+            self.set_focus(log)
+        else:
+            log.display = False
+            self.set_focus(None)
+
+    def toggle_history(self) -> None:
+        history = self.query_one(HistoryPane)
+        history.display = not history.display
+        if history.display:
+            history.show(self.app.snapshot.history)
+            self.set_focus(history)
+        else:
+            self.set_focus(None)
+
+    @on(LogPane.Left)
+    def _log_left(self) -> None:
+        self.set_focus(None)
+
+    @on(HistoryPane.Closed)
+    def _history_closed(self) -> None:
+        self.query_one(HistoryPane).display = False
+        self.set_focus(None)
+
+    @on(HistoryPane.CallBack)
+    def _call_back(self, message: HistoryPane.CallBack) -> None:
+        self.query_one(HistoryPane).display = False
+        self.set_focus(None)
+        self.app.store.dial(message.number)
 
     @on(Dialer.Dial)
     def _dial(self, message: Dialer.Dial) -> None:
         self.close_dialer()
         self.app.store.dial(message.number)
+
+    @on(Dialer.Refused)
+    def _dial_refused(self, message: Dialer.Refused) -> None:
+        self.app.store.error(f"dial: {message.text!r} is not a number and matches no one in the directory or history")
 
     @on(Dialer.Closed)
     def _dialer_closed(self) -> None:

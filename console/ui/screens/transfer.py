@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from console.store.state import CallView
-from console.store.words import CALL_WORDS
+from ..words import CALL_WORDS
 
 
 class TransferPicker(ModalScreen[tuple[int, int] | None]):

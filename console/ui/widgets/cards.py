@@ -9,8 +9,8 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from console.core.enums import CALL_STATES
-from console.store.state import CallView
-from console.store.words import CALL_WORDS, DIRECTION_WORDS, HOLD_WORDS, format_duration, reason_words
+from console.store.state import CallView, HoldSide
+from ..words import CALL_WORDS, DIRECTION_WORDS, HOLD_WORDS, REQUEST_WORDS, format_duration, reason_words
 
 _METER_CELLS = 6
 _STATE_CLASS = {
@@ -35,6 +35,7 @@ class CallCard(Static):
     now: reactive[float] = reactive(0.0)
     level: reactive[float | None] = reactive(None)
     selected: reactive[bool] = reactive(False)
+    recall: reactive[float] = reactive(0.0)  # seconds on hold before the card reminds the operator
 
     def render(self) -> Text:
         call = self.call
@@ -42,13 +43,24 @@ class CallCard(Static):
             return Text("")
         symbol, words = CALL_WORDS[call.state]
         text = Text()
+        if call.hold is HoldSide.BOTH:
+            symbol, words = "‖", "Held by both ends"
         text.append(f"{symbol} {words}", style="bold")
-        text.append(f" ({call.state})\n")
+        text.append(f" ({call.state})")
+        if call.pending is not None and not call.ended:
+            text.append(f" {REQUEST_WORDS[call.pending]}", style="italic")
+        text.append("\n")
         text.append(call.remote_number or "unknown number", style="bold")
         if call.remote_name:
             text.append(f"  {call.remote_name}")
         text.append("\n")
-        text.append(f"◷ {format_duration(call.duration(self.now))}   {HOLD_WORDS[call.hold]}\n")
+        held = call.on_hold_for(self.now)
+        text.append(f"◷ {format_duration(call.duration(self.now))}   ")
+        if held is None:
+            text.append(f"{HOLD_WORDS[call.hold]}\n")
+        else:
+            text.append(f"{HOLD_WORDS[call.hold]} {format_duration(held)}\n")
+        recall = held is not None and self.recall > 0 and held >= self.recall and call.state is CALL_STATES.HELD
         if not call.audio:
             audio = "off"
         elif call.state is CALL_STATES.HELD:
@@ -65,9 +77,11 @@ class CallCard(Static):
         elif call.ended:
             if call.transferred:
                 text.append("⇄ Transferred — ", style="bold")
-            text.append(f"✕ {reason_words(call.reason)}", style="bold")
+            text.append(f"✕ {reason_words(call.reason, call.end_cause)}", style="bold")
         elif call.transfer_pending:
             text.append("⇄ transfer in progress…", style="italic")
+        elif recall:
+            text.append(f"⚠ held over {format_duration(self.recall)}: u retrieves", style="bold reverse")
         elif call.restored:
             text.append("↺ restored after restart", style="italic")
         return text
@@ -97,6 +111,7 @@ class CallDeck(Container):
     now: reactive[float] = reactive(0.0)
     levels: reactive[dict[int, float | None]] = reactive(dict, always_update=True)
     hint: reactive[str] = reactive("No calls. Press d to dial.")
+    recall: reactive[float] = reactive(0.0)
 
     def compose(self) -> ComposeResult:
         if not self.calls:
@@ -138,4 +153,5 @@ class CallDeck(Container):
                 card.scroll_visible(animate=False)  # a selected card past the screen's edge comes into view
             card.selected = slot == self.focused
             card.now = self.now
+            card.recall = self.recall
             card.level = self.levels.get(slot)

@@ -1,8 +1,18 @@
-"""The log pane: the store's log lines (including the client's diagnostics), appended as they come."""
+"""The log pane: the store's log lines (including the client's diagnostics), each with its time of day.
+
+Focusable (``l`` focuses it, arrows and PgUp/PgDn scroll, Esc gives the keys
+back to the board) and as tall as the stylesheet makes it (a share of the
+terminal, so it grows with the window).
+"""
 
 from __future__ import annotations
 
+import time
+from typing import Callable
+
 from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import RichLog
 
@@ -12,12 +22,24 @@ _STYLE = {LogLevel.DEBUG: "dim", LogLevel.INFO: "", LogLevel.WARNING: "bold", Lo
 _MARK = {LogLevel.DEBUG: "·", LogLevel.INFO: " ", LogLevel.WARNING: "!", LogLevel.ERROR: "✕"}
 
 
-class LogPane(RichLog):
+def log_text(line: LogLine, wall_at: float, wall_format: Callable[[float], time.struct_time]) -> str:
+    """A log line as plain text (the log file writes the same words as the pane)."""
+    return f"{time.strftime('%H:%M:%S', wall_format(wall_at))} {_MARK[line.level]} {line.source:<7} {line.text}"
+
+
+class LogPane(RichLog, can_focus=True):
+    BINDINGS = [Binding("escape", "leave", "Back to the board", id="log_leave")]
+
     entries: reactive[tuple[LogLine, ...]] = reactive(tuple, always_update=True)
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(max_lines=500, wrap=True, markup=False, **kwargs)
-        self.can_focus = False
+    class Left(Message):
+        pass
+
+    def __init__(self, to_wall: Callable[[float], float] = lambda at: at,
+                 wall_format: Callable[[float], time.struct_time] = time.localtime, **kwargs) -> None:
+        super().__init__(max_lines=2000, wrap=True, markup=False, **kwargs)
+        self.to_wall = to_wall
+        self.wall_format = wall_format
         self._last_seq = 0
 
     def watch_entries(self, lines: tuple[LogLine, ...]) -> None:
@@ -25,6 +47,10 @@ class LogPane(RichLog):
             if line.seq <= self._last_seq:
                 continue
             self._last_seq = line.seq
-            text = Text(f"{_MARK[line.level]} {line.source:<7} ", style="dim")
+            stamp = time.strftime("%H:%M:%S", self.wall_format(self.to_wall(line.at)))
+            text = Text(f"{stamp} {_MARK[line.level]} {line.source:<7} ", style="dim")
             text.append(line.text, style=_STYLE[line.level])
             self.write(text)
+
+    def action_leave(self) -> None:
+        self.post_message(self.Left())

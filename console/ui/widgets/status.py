@@ -7,7 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from console.store.state import Health, LoginView
-from console.store.words import HEALTH_WORDS, login_words
+from ..words import HEALTH_WORDS, LOGIN_WORDS, login_words
 
 
 class LoginStatus(Static):
@@ -20,20 +20,26 @@ class LoginStatus(Static):
     def render(self) -> Text:
         login = self.login
         health_symbol, health = HEALTH_WORDS[login.health]
+        wide = (self.size.width or 120) >= 100
         line = Text()
-        line.append(login_words(login.state), style="bold")
+        if wide:
+            line.append(login_words(login.state), style="bold")
+        else:  # 80 columns: symbol and words, no seed name, so nothing is cut
+            symbol, words = LOGIN_WORDS[login.state]
+            line.append(f"{symbol} {words if len(words) <= 20 else str(login.state)}", style="bold")
         if login.restoring:
-            line.append(" restoring saved session…")
-        line.append("  number ")
+            line.append(" restoring…")
+        line.append("  number " if wide else "  ")
         line.append(login.number or "—", style="bold")
         if login.display_name:
             line.append(f" “{login.display_name}”")
-        line.append(f"  link {health_symbol} {health}")
-        line.append(f"  saved session: {'yes' if login.saved_session else 'no'}")
+        line.append(f"  link {health_symbol} {health}" if wide else f"  {health_symbol} {health}")
+        line.append(f"  saved session: {'yes' if login.saved_session else 'no'}" if wide
+                    else f"  saved: {'yes' if login.saved_session else 'no'}")
         second = Text("server ")
         second.append(login.server or "—", style="bold")
         if self.embedded:
-            second.append(" (embedded demo switch)")
+            second.append(" (embedded)" if self.message else " (embedded demo switch)")
         if self.message:
             second.append("  ")
             second.append(self.message, style="bold")

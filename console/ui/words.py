@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
-from .state import Health, HoldSide
+from console.store.state import CallKind, EndCause, Health, HoldSide, LoginFailure, Request
 
 LOGIN_WORDS: dict[LOGIN_STATES | None, tuple[str, str]] = {
     None: ("○", "Not logged in"),
@@ -62,6 +62,45 @@ HOLD_WORDS: dict[HoldSide, str] = {
     HoldSide.NONE: "not held",
     HoldSide.OURS: "held by us",
     HoldSide.THEIRS: "held by far end",
+    HoldSide.BOTH: "held by both ends",
+}
+
+# What the card says when this console knows more than the switch's reason.
+CAUSE_WORDS: dict[EndCause, str] = {
+    EndCause.DECLINED_HERE: "Declined",
+    EndCause.CALLER_GAVE_UP: "Missed: caller hung up while ringing",
+    EndCause.ANSWERED_ELSEWHERE: "Answered elsewhere",
+    EndCause.NOT_ANSWERED: "Missed: nobody answered in time",
+    EndCause.HUNG_UP_HERE: "Hung up here",
+    EndCause.SERVER_LOST: "Ended: the server no longer has this call",
+    EndCause.LOGGED_OUT: "Ended by logging out",
+    EndCause.NO_FREE_SLOT: "Missed: refused here, every slot was in use",
+}
+
+KIND_WORDS: dict[CallKind, tuple[str, str]] = {
+    CallKind.INCOMING: ("←", "incoming"),
+    CallKind.OUTGOING: ("→", "outgoing"),
+    CallKind.MISSED: ("✕", "missed"),
+    CallKind.ABANDONED: ("↩", "abandoned"),
+    CallKind.DECLINED: ("⊘", "declined"),
+}
+
+FAILURE_WORDS: dict[LoginFailure, str] = {
+    LoginFailure.CREDENTIALS: "Wrong username, password or token",
+    LoginFailure.UNREACHABLE: "The server cannot be reached (nothing answers at that address and port)",
+    LoginFailure.BAD_URL: "The server address is not valid",
+    LoginFailure.TLS: "TLS failed (wss:// against a plain server, or a certificate that does not check out)",
+    LoginFailure.SESSION_EXPIRED: "The saved session has expired on the server; log in again",
+    LoginFailure.REFUSED: "The server refused the login",
+}
+
+REQUEST_WORDS: dict[Request, str] = {
+    Request.ANSWER: "answering…",
+    Request.ACCEPT: "accepting…",
+    Request.DECLINE: "declining…",
+    Request.HOLD: "holding…",
+    Request.RETRIEVE: "retrieving…",
+    Request.HANGUP: "ending…",
 }
 
 DIRECTION_WORDS: dict[Direction, tuple[str, str]] = {
@@ -80,10 +119,23 @@ def call_words(state: CALL_STATES) -> str:
     return f"{symbol} {words} ({state})"
 
 
-def reason_words(reason: DISC_REASON | None) -> str:
+def reason_words(reason: DISC_REASON | None, cause: EndCause | None = None) -> str:
+    """Why a call ended: this console's own knowledge first (declined here, caller gave up), the switch's
+    reason in brackets."""
+    if cause is not None and cause not in (EndCause.FAR_END,):
+        return f"{CAUSE_WORDS[cause]}" + (f" ({reason})" if reason is not None else "")
     if reason is None:
         return ""
     return f"{REASON_WORDS[reason]} ({reason})"
+
+
+def short_state(state: CALL_STATES, hold: HoldSide) -> str:
+    """Symbol and a word or two, for the one-line queue view."""
+    if hold is HoldSide.BOTH:
+        return "‖ Held both"
+    symbol, words = CALL_WORDS[state]
+    short = {CALL_STATES.HELD: "On hold", CALL_STATES.HOLDING: "Held by far", CALL_STATES.OFFERING: "Incoming"}
+    return f"{symbol} {short.get(state, words)}"
 
 
 def format_duration(seconds: float) -> str:
@@ -91,3 +143,24 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+# The history pane's last column: a few words, so a row fits 80 columns.
+HISTORY_CAUSE_WORDS: dict[EndCause, str] = {
+    EndCause.DECLINED_HERE: "declined here",
+    EndCause.CALLER_GAVE_UP: "caller hung up",
+    EndCause.ANSWERED_ELSEWHERE: "answered elsewhere",
+    EndCause.NOT_ANSWERED: "no answer",
+    EndCause.HUNG_UP_HERE: "hung up here",
+    EndCause.SERVER_LOST: "lost on the server",
+    EndCause.LOGGED_OUT: "logged out",
+    EndCause.NO_FREE_SLOT: "refused: all slots busy",
+}
+
+
+def history_words(reason: DISC_REASON | None, cause: EndCause | None) -> str:
+    if cause is not None and cause is not EndCause.FAR_END:
+        return HISTORY_CAUSE_WORDS[cause]
+    if reason is None:
+        return ""
+    return REASON_WORDS[reason].lower() if reason is not DISC_REASON.SUCCESS else "far end hung up"

@@ -1,0 +1,92 @@
+"""Restores keep slots and durations; a server restart never leaves a card "Connected"."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.core.enums import CALL_STATES, LOGIN_STATES
+from console.store.state import EndCause
+from console.ui.widgets import CallCard
+
+from .conftest import make_console, operator_plan
+from .test_operator import SIZE, dial, logged_in, slot_state
+
+
+async def test_a_restore_keeps_slots_and_durations(switch, dirs):
+    clock = [1000.0]
+    first = make_console(dirs, operator_plan(switch), linger=0.1, clock=lambda: clock[0], wall=lambda: clock[0] + 1.7e9)
+    async with first.app.run_test(size=SIZE) as pilot:
+        await first.until(logged_in)
+        slots = [await dial(pilot, first, "9000") for _ in range(5)]
+        for slot in (slots[1], slots[3]):
+            await pilot.press(str(slot), "e")
+            await first.until(lambda s, slot=slot: s.call_in(slot) is None)
+        kept = {s.call_id: s.slot for s in first.store.state.calls}
+        assert sorted(kept.values()) == [1, 3, 5]
+    await first.store.aclose()
+
+    clock[0] += 90.0  # the console was away for a minute and a half
+    second = make_console(dirs, operator_plan(switch, auto_login=False, password=""), clock=lambda: clock[0], wall=lambda: clock[0] + 1.7e9)
+    async with second.app.run_test(size=SIZE) as pilot:
+        state = await second.until(lambda s: logged_in(s) and len(s.calls) == 3)
+        assert {c.call_id: c.slot for c in state.calls} == kept
+        for call in state.calls:
+            assert call.duration(clock[0]) >= 90.0  # durations go on, not from 00:00
+        assert not [line.text for line in state.log if "wrong_state" in line.text]
+    await second.store.aclose()
+
+
+async def crash_and_restart(switch, console, pilot):
+    from console.switch.demo import demo_config
+    from console.switch.server import Switch
+
+    port = int(switch.url.rsplit(":", 1)[1])
+    await switch.drop_connections()  # a crash: no goodbye to the console
+    await switch.aclose()
+    return await Switch.start(demo_config(port=port, media=False))
+
+
+async def test_after_a_server_restart_a_new_call_can_be_made_and_ended(dirs):
+    from console.switch.demo import demo_config
+    from console.switch.server import Switch
+
+    switch = await Switch.start(demo_config(port=0, media=False))
+    console = make_console(dirs, operator_plan(switch))
+    try:
+        async with console.app.run_test(size=SIZE) as pilot:
+            await console.until(logged_in)
+            await dial(pilot, console, "9000")
+            switch = await crash_and_restart(switch, console, pilot)
+            await console.until(lambda s: s.login.state is LOGIN_STATES.LOGIN_RESTORE_FAILED, timeout=30)
+            await console.until(logged_in, timeout=30)
+            new = await dial(pilot, console, "9000")
+            await pilot.press(str(new), "e")
+            await console.until(lambda s: s.call_in(new) is None or s.call_in(new).ended)
+            assert not [line.text for line in console.store.state.log if "unknown_call" in line.text]
+    finally:
+        await console.store.aclose()
+        await switch.aclose()
+
+
+async def test_after_a_server_restart_the_old_cards_end_with_the_reason(dirs):
+    from console.switch.demo import demo_config
+    from console.switch.server import Switch
+
+    switch = await Switch.start(demo_config(port=0, media=False))
+    console = make_console(dirs, operator_plan(switch))
+    try:
+        async with console.app.run_test(size=SIZE) as pilot:
+            await console.until(logged_in)
+            slot = await dial(pilot, console, "9000")
+            switch = await crash_and_restart(switch, console, pilot)
+            state = await console.until(lambda s: s.call_in(slot) is not None and s.call_in(slot).ended, timeout=30)
+            call = state.call_in(slot)
+            assert call.end_cause is EndCause.SERVER_LOST, call
+            await pilot.pause()
+            card = console.app.screen.query(f"#slot-{slot}").results(CallCard)
+            for widget in card:
+                assert "Connected" not in str(widget.render()).splitlines()[0]
+            await console.until(logged_in, timeout=30)  # the embedded plan logs in afresh
+    finally:
+        await console.store.aclose()
+        await switch.aclose()
