@@ -1,0 +1,139 @@
+"""Device failure and hot-plug: a watchdog that swaps a dead sound card for the silent device and back.
+
+A real device (PyAudioDevice) stamps ``last_tick`` on every PortAudio callback,
+on PortAudio's own thread, so a busy event loop never looks like a dead card.
+The watch checks, every WATCH_INTERVAL, that the stream is still active and
+ticked within STALL_SECONDS (counted from FIRST_TICK_SECONDS after it was
+started: a PulseAudio stream may pause after its first callback).
+
+A PulseAudio device is also looked up on the server every PRESENCE_INTERVAL:
+when its sink vanishes, PortAudio's stream keeps ticking on the microphone side
+and plays into nothing, so ticks alone do not reveal it. When a check fails:
+
+* the hub gets a NullDevice at once (calls stay up; their media keeps its 20 ms clock),
+* the operator is told once (``notify``), and
+* every PROBE_INTERVAL the watch tries to open the same device again, in a worker
+  thread; when that works the hub gets the card back and the operator is told once more.
+
+Devices without ``last_tick`` (the virtual ones) are never watched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, Callable
+
+from .devices import AudioDevice, NullDevice
+
+WATCH_INTERVAL = 0.25
+STALL_SECONDS = 2.0
+FIRST_TICK_SECONDS = 5.0
+PROBE_INTERVAL = 1.0
+PRESENCE_INTERVAL = 1.0  # how often a PulseAudio device's sink and source are looked up (pactl)
+
+log = logging.getLogger(__name__)
+
+
+def device_failed(device: Any, now: float) -> bool:
+    """A watched device stopped: its stream ended, or (after the start-up grace) its callbacks stopped coming.
+
+    A PulseAudio stream may tick once at start and then wait a second or two for
+    the server before it runs steadily, so a stall only counts after FIRST_TICK_SECONDS.
+    """
+    if not hasattr(device, "last_tick"):
+        return False
+    if not getattr(device, "alive", True):
+        return True
+    started = getattr(device, "started_at", None)
+    if started is None or now - started < FIRST_TICK_SECONDS:
+        return False
+    last = device.last_tick
+    return last is None or now - last > STALL_SECONDS
+
+
+class DeviceWatch:
+    """Watches one device slot of a hub; ``swap(new)`` puts a device in the slot (the hub starts it)."""
+
+    def __init__(self, role: str, get: Callable[[], AudioDevice | None], swap: Callable[[AudioDevice], None],
+                 notify: Callable[[str], None]) -> None:
+        self.role = role
+        self._get = get
+        self._swap = swap
+        self._notify = notify
+        self._wanted: AudioDevice | None = None  # the failed card we want back
+        self._task: asyncio.Task[None] | None = None
+        self.failures = 0
+        self.recoveries = 0
+
+    @property
+    def degraded(self) -> bool:
+        """The slot holds the silent stand-in for a failed card."""
+        return self._wanted is not None
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._run(), name=f"audio {self.role} watch")
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    def want(self, device: AudioDevice) -> None:
+        """Start degraded: ``device`` could not be opened at start; bring it in when it appears."""
+        self._wanted = device
+
+    async def _run(self) -> None:
+        next_probe = next_presence = 0.0
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL)
+            now = time.monotonic()
+            current = self._get()
+            if self._wanted is None:
+                if current is None:
+                    continue
+                failed = device_failed(current, now)
+                if not failed and now >= next_presence and hasattr(current, "still_there"):
+                    next_presence = now + PRESENCE_INTERVAL
+                    present = await asyncio.get_running_loop().run_in_executor(None, current.still_there)
+                    failed = not present and self._get() is current
+                if failed:
+                    self._fail(current)
+                    next_probe = time.monotonic() + PROBE_INTERVAL
+            elif now >= next_probe:
+                await self._probe()
+                next_probe = time.monotonic() + PROBE_INTERVAL
+
+    def _fail(self, device: AudioDevice) -> None:
+        self.failures += 1
+        self._wanted = device
+        self._swap(NullDevice())
+        _stop_quietly(device)
+        self._notify(f"Audio {self.role} {device.name} stopped working: calls go on without sound; "
+                     "it comes back by itself when the device returns")
+
+    async def _probe(self) -> None:
+        wanted = self._wanted
+        reopen = getattr(wanted, "reopen", None)
+        if wanted is None or reopen is None:
+            return
+        try:
+            device = await asyncio.get_running_loop().run_in_executor(None, reopen)
+        except Exception:  # noqa: BLE001 - still missing or busy; try again later
+            return
+        self._wanted = None
+        self.recoveries += 1
+        old = self._get()
+        self._swap(device)
+        if old is not None:
+            old.stop()
+        self._notify(f"Audio {self.role} {device.name} is back")
+
+
+def _stop_quietly(device: AudioDevice) -> None:
+    try:
+        device.stop()
+    except Exception:  # noqa: BLE001 - a vanished card may fail to close; it is gone either way
+        log.debug("closing a failed device raised", exc_info=True)

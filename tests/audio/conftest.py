@@ -1,0 +1,48 @@
+"""Real audio devices: a private PulseAudio server (pulse_server.py) that PortAudio reaches through ALSA's ``pulse`` PCM.
+
+Every test here gets its own server (so unplugging a sink cannot leak into the next test) and
+``PULSE_SERVER`` pointing at it; the tests are skipped where pulseaudio or libasound2-plugins
+are missing (CI installs both: .ci/run).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+from pulse_server import Monitor, PulseServer, available  # noqa: E402
+
+
+@pytest.fixture
+def pulse(tmp_path_factory, monkeypatch):
+    if not available():
+        pytest.skip("pulseaudio, pactl, parec or ALSA's pulse plugin (libasound2-plugins) is not installed")
+    root = tmp_path_factory.mktemp("pulse")
+    server = PulseServer.start(root)
+    for name in ("PULSE_SINK", "PULSE_SOURCE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in server.env().items():
+        monkeypatch.setenv(name, value)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def monitor(pulse):
+    """``monitor("headset.monitor")`` records a source of the test server until the test ends."""
+    made: list[Monitor] = []
+
+    def make(source: str) -> Monitor:
+        recorder = Monitor(pulse, source)
+        made.append(recorder)
+        return recorder
+
+    yield make
+    for recorder in made:
+        recorder.stop()
