@@ -46,3 +46,16 @@ def monitor(pulse):
     yield make
     for recorder in made:
         recorder.stop()
+
+
+@pytest.fixture
+async def media_switch():
+    """The real embedded switch with the aiortc media plane (echo 9000, tone 9001), on 127.0.0.1 port 0."""
+    from console.switch.demo import demo_config
+    from console.switch.rtc_plane import RtcMediaPlane
+    from console.switch.server import Switch
+
+    switch = await Switch.start(demo_config(ring_timeout=10.0, session_lifetime=30.0),
+                                media=RtcMediaPlane(connect_timeout=10.0))
+    yield switch
+    await switch.aclose()
