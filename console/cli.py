@@ -84,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "devices":
         return list_audio_devices()
+    if sys.stderr.isatty():  # PortAudio/ALSA talk on fd 2 while streams run: keep them off the terminal UI
+        from console.media.portaudio import divert_c_stderr
+
+        divert_c_stderr()
     asyncio.run(run_console(args))
     return 0
 

@@ -47,6 +47,35 @@ def quiet_stderr() -> Iterator[None]:
             os.close(devnull)
 
 
+def divert_c_stderr() -> None:
+    """For the whole process: C libraries' writes to fd 2 go to /dev/null, Python's stderr stays on the terminal.
+
+    PortAudio and ALSA also talk *while a stream runs* (a sound card that vanishes
+    mid-call makes PortAudio's thread print "Expression ... failed" and ALSA print
+    "underrun occurred"), where no ``quiet_stderr()`` can wrap them. The terminal UI
+    writes to ``sys.__stderr__``; so this gives ``sys.stderr`` and ``sys.__stderr__``
+    a duplicate of fd 2 and then points fd 2 itself at /dev/null. Call it once, at
+    start, before the UI, logging or any thread exist. Idempotent.
+    """
+    if _diverted:
+        return
+    try:
+        sys.stderr.flush()
+    except (AttributeError, ValueError):
+        pass
+    terminal = os.dup(2)
+    stream = os.fdopen(terminal, "w", buffering=1, encoding=getattr(sys.stderr, "encoding", None) or "utf-8",
+                       errors="backslashreplace")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stderr = sys.__stderr__ = stream
+    _diverted.append(stream)
+
+
+_diverted: list[object] = []
+
+
 class DeviceUnavailable(Exception):
     """No usable sound card; ``no_hardware`` is True when the machine has none at all."""
 

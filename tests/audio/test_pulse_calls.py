@@ -182,3 +182,31 @@ async def test_switching_calls_moves_the_headset_without_stale_audio(pulse, moni
     finally:
         await op.close()
         await bob.close()
+
+
+async def test_an_unplugged_headset_keeps_the_call_and_comes_back(pulse, monitor, media_switch):
+    """The headset sink vanishes mid-call: the call stays up on the silent device (bob keeps receiving
+    frames), the operator is told once, and the call is heard on the headset again when it returns."""
+    op = await operator(media_switch)
+    bob = await far_console(media_switch, "bob", SwitchableMic(500))
+    try:
+        call, _ = dial(op, "202")
+        incoming, bob_sink = await answer(bob)
+        await op.call_state(call, S.CONNECTED, TIMEOUT)
+        headset = monitor("headset.monitor")
+        await op.measured(lambda: carries(headset, 500), "bob on the headset", TIMEOUT)
+        hub = op.inst.hub
+        pulse.unload_sink("headset")
+        await op.measured(lambda: hub.degraded, "the console gives up the vanished headset", TIMEOUT)
+        await bob_sink.wait_more(25, TIMEOUT)  # media keeps flowing to the far end
+        assert call.get_state() is S.CONNECTED and incoming.get_state() is S.CONNECTED
+        assert hub.focused is call.media
+        assert [n for n in hub.notices if "stopped working" in n] == [hub.notices[0]] and len(hub.notices) == 1
+        pulse.load_sink("headset")
+        headset = monitor("headset.monitor")
+        await op.measured(lambda: not hub.degraded, "the headset is taken back", TIMEOUT)
+        await op.measured(lambda: carries(headset, 500), "bob on the headset again", TIMEOUT)
+        assert isinstance(hub.device, PyAudioDevice) and len(hub.notices) == 2 and "is back" in hub.notices[1]
+    finally:
+        await op.close()
+        await bob.close()

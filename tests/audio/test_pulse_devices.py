@@ -163,3 +163,45 @@ def test_a_missing_device_at_start_is_one_line_without_noise(pulse):
     assert done.stdout.split() == ["NullDevice"]
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "nosuch" in lines[0] and "silent virtual device" in lines[0], lines
+
+
+def test_a_card_vanishing_mid_call_leaves_no_alsa_noise_on_the_terminal(pulse):
+    """With the CLI's divert_c_stderr(), PortAudio's and ALSA's complaints about the lost stream never reach fd 2.
+
+    PortAudio and ALSA talk when the dead stream underruns (not on every run), so the script also writes
+    such a line to fd 2 itself, as C code does."""
+    code = (
+        "import asyncio, logging, sys, time\n"
+        "from console.media.portaudio import divert_c_stderr\n"
+        "divert_c_stderr()\n"
+        "logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format='%(message)s')\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from pulse_server import PulseServer\n"
+        "from console.media.hub import DeviceHub\n"
+        "from console.media.devices import open_device\n"
+        "from console.media.tones import ToneGenerator\n"
+        "server = PulseServer(__import__('pathlib').Path(sys.argv[2]))\n"
+        "async def main():\n"
+        "    hub = DeviceHub(open_device('pulse:sink=headset,source=mic'))\n"
+        "    hub.start(); owner = object(); hub.focus(owner); tone = ToneGenerator(900, -12)\n"
+        "    async def talk():\n"
+        "        while True:\n"
+        "            hub.speak(owner, tone.frame()); await asyncio.sleep(0.02)\n"
+        "    task = asyncio.create_task(talk())\n"
+        "    await asyncio.sleep(1.0)\n"
+        "    server.unload_sink('headset')\n"
+        "    async with asyncio.timeout(20):\n"
+        "        while not hub.degraded: await asyncio.sleep(0.05)\n"
+        "    await asyncio.sleep(1.0)  # PortAudio's thread has had its say by now\n"
+        "    import os; os.write(2, b'ALSA lib pcm.c:8570:(snd_pcm_recover) underrun occurred\\n')  # as C code does\n"
+        "    task.cancel(); hub.stop()\n"
+        "    print('degraded')\n"
+        "asyncio.run(main())\n"
+    )
+    env = {**os.environ, **pulse.env()}
+    done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(pulse.root)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=90, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["degraded"]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "stopped working" in lines[0], lines  # the one notice, and nothing else
