@@ -93,16 +93,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def list_audio_devices() -> int:
+    """The outputs and inputs by the audio server's names, with the spec config.toml takes."""
     try:
-        from console.media.portaudio import list_devices
+        from console.media.catalog import describe, list_choices
     except ImportError as exc:
         print(f"no audio support: {exc}", file=sys.stderr)
         return 1
-    devices = list_devices()
-    if not devices:
-        print("No sound card found; calls use the silent null device ('--device null').")
-    for dev in devices:
-        print(f"{dev.index:3d}  {dev.name}  (in {dev.inputs}, out {dev.outputs}, {dev.default_rate:.0f} Hz)")
+    choices = list_choices()
+    if all(choice.spec == "null" for choice in choices):
+        print("No sound card or audio server found; calls use the silent virtual device ('--device null').")
+    for line in describe(choices):
+        print(line)
+    print("Put a spec in config.toml: audio_device (headset: output and microphone), ringer_device (where calls ring).")
     return 0
 
 

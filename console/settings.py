@@ -95,6 +95,7 @@ class Config:
     number: str = ""
     theme: str = "anynode-dark"
     audio_device: str = ""  # a device spec for console.media.open_device; "" = the default device
+    ringer_device: str = ""  # where incoming calls ring (a desk speaker); "" = on the headset while it is free
     log_client: bool = False  # turn the client's diagnostic logging (control_logging) on at start
     keys: Mapping[str, str] = field(default_factory=dict)  # action id -> keys, e.g. {"hangup": "e,ctrl+e"}
     version: int = CONFIG_VERSION
@@ -109,7 +110,7 @@ class Config:
         keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
         return cls(
             server=text("server"), username=text("username"), number=text("number"),
-            theme=text("theme", cls.theme), audio_device=text("audio_device"),
+            theme=text("theme", cls.theme), audio_device=text("audio_device"), ringer_device=text("ringer_device"),
             log_client=bool(data.get("log_client", False)), keys=keys,
         )
 
@@ -121,7 +122,8 @@ class Config:
             f"username = {_toml_str(self.username)}",
             f"number = {_toml_str(self.number)}",
             f"theme = {_toml_str(self.theme)}",
-            f"audio_device = {_toml_str(self.audio_device)}",
+            f"audio_device = {_toml_str(self.audio_device)}  # anynode-console devices lists them; F2 picks",
+            f"ringer_device = {_toml_str(self.ringer_device)}  # empty: ring on the headset while no call has it",
             f"log_client = {'true' if self.log_client else 'false'}",
             "",
             "[keys]  # action = \"key[,key...]\"; see the help screen (F1) for the action names",

@@ -40,7 +40,7 @@ LEVEL_FLOOR = -90.0
 log = logging.getLogger(__name__)
 
 
-def _level(pcm: bytes) -> float:
+def meter_level(pcm: bytes) -> float:
     level = level_dbfs(pcm)
     return max(level, LEVEL_FLOOR) if level != float("-inf") else LEVEL_FLOOR
 
@@ -203,7 +203,7 @@ class DeviceHub:
 
     def _on_mic_frame(self, pcm: bytes) -> None:
         # On the loop (the device hands frames over with call_soon_threadsafe); one call per 20 ms tick.
-        self.mic_dbfs = _level(pcm)
+        self.mic_dbfs = meter_level(pcm)
         if self._focused is None:
             self.out_dbfs = LEVEL_FLOOR
             if self._alerting and self.ringer is None:
@@ -224,5 +224,5 @@ class DeviceHub:
     def speak(self, owner: Hashable, pcm: bytes) -> None:
         """Received audio of ``owner``: played only if ``owner`` is focused."""
         if owner is self._focused:
-            self.out_dbfs = _level(pcm)
+            self.out_dbfs = meter_level(pcm)
             self.device.play(pcm)

@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 
 from textual import on, work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -24,6 +25,7 @@ from console.store import AppState, LoginPlan, LogLevel, Store
 
 from .keys import ACTION_IDS, ALL_ACTIONS, GLOBAL_ACTIONS, bindings, display_keys
 from .screens import HelpScreen, LoginScreen, MainScreen, TransferPicker
+from .screens.devices import DevicesScreen
 from .themes import DEFAULT_THEME, load_themes
 
 log = logging.getLogger("console.ui")
@@ -40,7 +42,7 @@ RING_BELL_EVERY = 8  # ticks: the bell repeats every 4 s while a call rings here
 class SwitchboardApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "anynode console"
-    BINDINGS = bindings(GLOBAL_ACTIONS)
+    BINDINGS = [*bindings(GLOBAL_ACTIONS), Binding("f2", "devices", "Devices", show=False, id="devices")]
 
     snapshot: reactive[AppState] = reactive(AppState, always_update=False)
     now: reactive[float] = reactive(0.0)
@@ -269,6 +271,16 @@ class SwitchboardApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.keymap))
+
+    def action_devices(self) -> None:
+        if not isinstance(self.screen, DevicesScreen):
+            config = self.settings.config
+            self.push_screen(DevicesScreen(config.audio_device, config.ringer_device), self._devices_picked)
+
+    def _devices_picked(self, result: dict[str, str] | None) -> None:
+        if result is not None:
+            self._save(**result)
+            self.store.note(f"audio devices saved (used from the next start): {result}")
 
     def action_next_theme(self) -> None:
         names = self.theme_names or [DEFAULT_THEME]
