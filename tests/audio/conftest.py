@@ -1,4 +1,4 @@
-"""Real audio devices: a private PulseAudio server (pulse_server.py) that PortAudio reaches through ALSA's ``pulse`` PCM.
+"""Real audio devices: a private PulseAudio server (bench/pulse_server.py) that PortAudio reaches through ALSA's ``pulse`` PCM.
 
 Every test here gets its own server (so unplugging a sink cannot leak into the next test) and
 ``PULSE_SERVER`` pointing at it; the tests are skipped where pulseaudio or libasound2-plugins
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
+ROOT = Path(__file__).parents[2]
+if str(ROOT) not in sys.path:  # bench/pulse_server.py serves the tests and the benchmark alike
+    sys.path.insert(0, str(ROOT))
 
-from pulse_server import Monitor, PulseServer, available  # noqa: E402
+from bench.pulse_server import Monitor, PulseServer, available  # noqa: E402
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from console.settings import AppDirs, CallHistory, Config, SessionFile, Settings
 from console.store import LoginPlan, Store, client_factory
 from console.ui import build_app
 from console.ui.screens.devices import DevicesScreen
-from pulse_server import MIC_DBFS
+from bench.pulse_server import MIC_DBFS
 
 RATE = 48000
 TIMEOUT = 15.0

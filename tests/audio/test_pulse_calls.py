@@ -20,7 +20,7 @@ from console.media.tones import ToneGenerator, dominant_frequency, level_dbfs, t
 from console.switch.media import TONE_HZ
 from console.webrtc import CALL_STATES
 from console_harness import Console
-from pulse_server import MIC_DBFS, MIC_HZ
+from bench.pulse_server import MIC_DBFS, MIC_HZ
 
 S = CALL_STATES
 RATE = 48000

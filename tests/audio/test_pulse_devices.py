@@ -15,7 +15,7 @@ from console.media.devices import NullDevice, open_device
 from console.media.hub import RING_DBFS, RING_HZ, DeviceHub
 from console.media.portaudio import PyAudioDevice
 from console.media.pulse import list_pulse_devices
-from pulse_server import MIC_DBFS, MIC_HZ
+from bench.pulse_server import MIC_DBFS, MIC_HZ
 
 ROOT = Path(__file__).parents[2]
 HEADSET = "pulse:sink=headset,source=mic"
@@ -175,8 +175,7 @@ def test_a_card_vanishing_mid_call_leaves_no_alsa_noise_on_the_terminal(pulse):
         "from console.media.portaudio import divert_c_stderr\n"
         "divert_c_stderr()\n"
         "logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format='%(message)s')\n"
-        "sys.path.insert(0, sys.argv[1])\n"
-        "from pulse_server import PulseServer\n"
+        "from bench.pulse_server import PulseServer\n"
         "from console.media.hub import DeviceHub\n"
         "from console.media.devices import open_device\n"
         "from console.media.tones import ToneGenerator\n"
@@ -199,7 +198,7 @@ def test_a_card_vanishing_mid_call_leaves_no_alsa_noise_on_the_terminal(pulse):
         "asyncio.run(main())\n"
     )
     env = {**os.environ, **pulse.env()}
-    done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(pulse.root)], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-c", code, "", str(pulse.root)], cwd=ROOT,
                           capture_output=True, text=True, timeout=90, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["degraded"]
