@@ -105,6 +105,7 @@ class NullDevice(AudioDevice):
 
     name = "silent virtual device"
     is_null = True
+    stands_in_for: "WantedDevice | None" = None  # set by open_device when a named device is missing at start
 
     def __init__(
         self,
@@ -292,4 +293,9 @@ def open_wanted(
             _emit(log, NO_DEVICE_MESSAGE)
             return NullDevice(), None
         _emit(log, f"{error}: using the silent virtual device (calls still connect; nothing is played or recorded)")
-        return NullDevice(), (WantedDevice(spec, output_only) if spec not in (None, "") else None)
+        if spec in (None, ""):
+            return NullDevice(), None
+        wanted = WantedDevice(spec, output_only)
+        stand_in = NullDevice()
+        stand_in.stands_in_for = wanted  # the hub's watch brings the wanted device in when it appears
+        return stand_in, wanted

@@ -12,8 +12,8 @@ and plays into nothing, so ticks alone do not reveal it. When a check fails:
 
 * the hub gets a NullDevice at once (calls stay up; their media keeps its 20 ms clock),
 * the operator is told once (``notify``), and
-* every PROBE_INTERVAL the watch tries to open the same device again, in a worker
-  thread; when that works the hub gets the card back and the operator is told once more.
+* the watch tries to open the same device again, in a worker thread, after
+  PROBE_INTERVAL and then less and less often (up to PROBE_MAX_INTERVAL); when that works the hub gets the card back and the operator is told once more.
 
 Devices without ``last_tick`` (the virtual ones) are never watched.
 """
@@ -31,6 +31,7 @@ WATCH_INTERVAL = 0.25
 STALL_SECONDS = 2.0
 FIRST_TICK_SECONDS = 5.0
 PROBE_INTERVAL = 1.0
+PROBE_MAX_INTERVAL = 5.0  # a device that stays away is tried less often (each try wakes PortAudio)
 PRESENCE_INTERVAL = 1.0  # how often a PulseAudio device's sink and source are looked up (pactl)
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class DeviceWatch:
 
     async def _run(self) -> None:
         next_probe = next_presence = 0.0
+        probes = 0
         while True:
             await asyncio.sleep(WATCH_INTERVAL)
             now = time.monotonic()
@@ -101,10 +103,12 @@ class DeviceWatch:
                     failed = not present and self._get() is current
                 if failed:
                     self._fail(current)
+                    probes = 0
                     next_probe = time.monotonic() + PROBE_INTERVAL
             elif now >= next_probe:
                 await self._probe()
-                next_probe = time.monotonic() + PROBE_INTERVAL
+                probes += 1
+                next_probe = time.monotonic() + min(PROBE_MAX_INTERVAL, PROBE_INTERVAL * 1.25 ** probes)
 
     def _fail(self, device: AudioDevice) -> None:
         self.failures += 1
@@ -129,7 +133,8 @@ class DeviceWatch:
         self._swap(device)
         if old is not None:
             old.stop()
-        self._notify(f"Audio {self.role} {device.name} is back")
+        self._notify(f"Audio {self.role} {device.name} is back" if self.failures else
+                     f"Audio {self.role} {device.name} is now in use")
 
 
 def _stop_quietly(device: AudioDevice) -> None:

@@ -68,6 +68,10 @@ class DeviceHub:
         if watch and ringer is not None:
             self._watches.append(DeviceWatch("ringer", lambda: self.ringer, self._swap_ringer, self._notify))
         self.notices: list[str] = []
+        for watch, slot in zip(self._watches, (device, ringer)):
+            wanted = getattr(slot, "stands_in_for", None)
+            if wanted is not None:  # a named device was missing at start: take it when it appears
+                watch.want(wanted)
         self.mic_frames = 0
         self.mic_dropped = 0
         self.mic_dbfs = LEVEL_FLOOR
@@ -82,16 +86,11 @@ class DeviceHub:
         A device that cannot be opened now is replaced by the silent device (one line
         says so) and, if it was named, brought in when it appears.
         """
-        from .devices import open_wanted
+        from .devices import open_device
 
-        device, wanted = open_wanted(spec, log)
-        ring_device, ring_wanted = open_wanted(ringer, log, output_only=True) if ringer not in (None, "") else (None, None)
-        hub = cls(device, ringer=ring_device, notify=notify)
-        if wanted is not None:
-            hub._watches[0].want(wanted)
-        if ringer not in (None, "") and ring_wanted is not None and len(hub._watches) > 1:
-            hub._watches[1].want(ring_wanted)
-        return hub
+        device = open_device(spec, log)
+        ring_device = open_device(ringer, log, output_only=True) if ringer not in (None, "") else None
+        return cls(device, ringer=ring_device, notify=notify)
 
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """Start the device (idempotent); called by the first call that needs it."""

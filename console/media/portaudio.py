@@ -149,21 +149,26 @@ def _resolve(pa: Any, spec: str | int | None) -> tuple[int, int]:
     return inputs[0], outputs[0]
 
 
-def _pulse_index(pa: Any, spec: str) -> tuple[int, int, str, Any]:
-    """(input, output, name, route) for a ``pulse:`` spec: PortAudio's ALSA ``pulse`` device, routed by libpulse."""
+def _pulse_route(spec: str) -> Any:
+    """The PulseRoute of a ``pulse:`` spec, checked against the server before PortAudio is woken up."""
     from . import pulse
 
     try:
         target = pulse.parse(spec)
     except pulse.PulseSpecError as error:
         raise DeviceUnavailable(str(error)) from error
+    if not pulse.present(target):
+        raise DeviceUnavailable(f"PulseAudio has no {target.label}")
+    return target
+
+
+def _pulse_index(pa: Any) -> int:
+    """PortAudio's ALSA ``pulse`` device, which libpulse routes to the sink and source (pulse.route)."""
     infos = _infos(pa)
     matches = [d.index for d in infos if d.name == "pulse"]
     if not matches:
         raise DeviceUnavailable("No PulseAudio device in PortAudio (install libasound2-plugins)", no_hardware=not infos)
-    if not pulse.present(target):
-        raise DeviceUnavailable(f"PulseAudio has no {target.label}")
-    return matches[0], matches[0], f"{target.label} (PulseAudio)", target
+    return matches[0]
 
 
 class PyAudioDevice(AudioDevice):
@@ -222,12 +227,13 @@ class PyAudioDevice(AudioDevice):
                 return SILENT_FRAME, pyaudio.paContinue
             return device._callback(in_data), pyaudio.paContinue
 
+        target = _pulse_route(str(spec)) if pulse.is_pulse_spec(spec) else None
         with quiet_stderr():
             pa = pyaudio.PyAudio()
             try:
-                target = None
-                if pulse.is_pulse_spec(spec):
-                    input_index, output_index, name, target = _pulse_index(pa, str(spec))
+                if target is not None:
+                    input_index = output_index = _pulse_index(pa)
+                    name = f"{target.label} (PulseAudio)"
                 else:
                     input_index, output_index = _resolve(pa, spec)
                     name = pa.get_device_info_by_index(output_index)["name"]

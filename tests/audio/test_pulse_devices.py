@@ -149,6 +149,28 @@ async def test_unplugged_headset_falls_back_to_silence_tells_once_and_comes_back
         hub.stop()
 
 
+async def test_a_headset_missing_at_start_is_taken_when_it_appears(pulse, monitor):
+    lines: list[str] = []
+    notices: list[str] = []
+    hub = DeviceHub.open("pulse:sink=late,source=mic", log=lines.append, notify=notices.append)
+    assert isinstance(hub.device, NullDevice) and hub.degraded
+    assert len(lines) == 1 and "late" in lines[0]
+    hub.start()
+    talker = Talker(hub, 900)
+    talker.start()
+    try:
+        frames = len(talker.mic)
+        await until(lambda: len(talker.mic) >= frames + 10, "the silent device's clock runs meanwhile")
+        pulse.load_sink("late")
+        late = monitor("late.monitor")
+        await until(lambda: not hub.degraded, "the headset is taken when it appears")
+        await until(lambda: has_tone(late, 900), "the call is heard on it")
+        assert notices == ["Audio device late / mic (PulseAudio) is now in use"]
+    finally:
+        talker.stop()
+        hub.stop()
+
+
 def test_a_missing_device_at_start_is_one_line_without_noise(pulse):
     code = (
         "import logging, sys\n"
