@@ -102,8 +102,9 @@ class DeviceHub:
         if self.ringer is not None:
             self.ringer.start(loop, self._on_ringer_tick)
         if isinstance(loop, asyncio.AbstractEventLoop):
-            for watch in self._watches:
-                watch.start(loop)
+            for watch, slot in zip(self._watches, (self.device, self.ringer)):
+                if watch.degraded or hasattr(slot, "last_tick"):  # virtual devices need no watching
+                    watch.start(loop)
         self._started = True
 
     def stop(self) -> None:
