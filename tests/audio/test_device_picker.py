@@ -90,3 +90,20 @@ def test_the_devices_command_prints_the_same_names_and_specs(pulse):
     assert any("Test-desk-speaker [speaker]" in line and line.endswith("pulse:sink=speaker") for line in lines)
     assert any("[mic]" in line and line.endswith("pulse:source=mic") for line in lines)
     assert any("(monitor)" in line and line.endswith("pulse:source=headset.monitor") for line in lines)
+
+
+async def test_without_an_audio_server_the_picker_offers_the_silent_device_and_esc_saves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'no-server-here'}")  # never the machine's own server
+    dirs = AppDirs(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
+    store = Store(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs), media=False)
+    app = build_app(Settings(config=Config(), dirs=dirs), store, LoginPlan())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("f2")
+        await until(pilot, lambda: isinstance(app.screen, DevicesScreen) and app.screen.outputs, "the device lists")
+        screen = app.screen
+        assert [c.spec for c in screen.outputs][-1] == "null" and [c.spec for c in screen.inputs][-1] == "null"
+        await until(pilot, lambda: screen.meter is not None or "microphone:" in str(
+            screen.query_one("#devices-status").render()), "the meter started or said why not")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, DevicesScreen), "the picker closes")
+    assert not dirs.config_file.exists()
