@@ -28,7 +28,7 @@ from typing import Any, Callable
 from .devices import AudioDevice, NullDevice
 
 WATCH_INTERVAL = 0.25
-STALL_SECONDS = 2.0
+STALL_SECONDS = 4.0  # a working PulseAudio stream can pause 1.5-2 s when the server underruns under load
 FIRST_TICK_SECONDS = 5.0
 PROBE_INTERVAL = 1.0
 PROBE_MAX_INTERVAL = 5.0  # a device that stays away is tried less often (each try wakes PortAudio)

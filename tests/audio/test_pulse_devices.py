@@ -137,13 +137,13 @@ async def test_unplugged_headset_falls_back_to_silence_tells_once_and_comes_back
         assert isinstance(hub.device, NullDevice) and hub.focused is talker  # the call keeps its place
         frames = len(talker.mic)
         await until(lambda: len(talker.mic) >= frames + 10, "the call's clock keeps running on the silent device")
-        assert len(notices) == 1 and "stopped working" in notices[0]
+        assert len(notices) == 1 and "stopped working" in notices[0], notices
         pulse.load_sink("headset")
         headset2 = monitor("headset.monitor")
         await until(lambda: not hub.degraded, "the card is taken back when it returns")
         assert isinstance(hub.device, PyAudioDevice)
         await until(lambda: has_tone(headset2, 900), "the call is heard on the headset again")
-        assert len(notices) == 2 and "is back" in notices[1]
+        assert len(notices) == 2 and "is back" in notices[1], notices
     finally:
         talker.stop()
         hub.stop()
