@@ -56,8 +56,17 @@ class MicMeter:
         self._device: AudioDevice | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self.open()
+        self.run(loop or asyncio.get_running_loop())
+
+    def open(self) -> None:
+        """Open the device (blocking: PortAudio; may run in a worker thread); raises DeviceUnavailable."""
         self._device = _open(self.spec, output_only=False)
-        self._device.start(loop or asyncio.get_running_loop(), self._on_mic)
+
+    def run(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start the opened device's stream on ``loop``."""
+        if self._device is not None:
+            self._device.start(loop, self._on_mic)
 
     def _on_mic(self, pcm: bytes) -> None:
         self.frames += 1

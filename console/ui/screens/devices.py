@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from console.media import pulse
 from console.media.catalog import AudioChoice, headset_spec, list_choices
 from console.media.probe import DeviceUnavailable, MicMeter, ToneTest
 
@@ -105,8 +106,6 @@ class DevicesScreen(ModalScreen[dict[str, str] | None]):
         outputs.focus()
 
     def _highlight_current(self, outputs: OptionList, inputs: OptionList, ringers: OptionList) -> None:
-        from console.media import pulse
-
         audio, ringer = self.current
         sink = source = None
         if pulse.is_pulse_spec(audio):
@@ -144,15 +143,28 @@ class DevicesScreen(ModalScreen[dict[str, str] | None]):
     def _restart_meter(self) -> None:
         self._stop_meter()
         choice = self.chosen_input()
-        if choice is None:
-            return
-        spec = headset_spec(None, choice)
+        if choice is not None:
+            self._open_meter(headset_spec(None, choice))
+
+    @work(exclusive=True, group="devices-meter")
+    async def _open_meter(self, spec: str) -> None:
+        """Open the microphone off the event loop (PortAudio takes a while); the newest highlight wins."""
+        meter = MicMeter(spec)
+        opening = asyncio.get_running_loop().run_in_executor(None, meter.open)
         try:
-            self.meter = MicMeter(spec)
-            self.meter.start()
+            await asyncio.shield(opening)
         except DeviceUnavailable as error:
-            self.meter = None
             self._say(f"microphone: {error}")
+            return
+        except asyncio.CancelledError:  # another input was highlighted, or the screen closed: close it once open
+            opening.add_done_callback(lambda _done: meter.stop())
+            raise
+        if not self.is_attached:
+            meter.stop()
+            return
+        self._stop_meter()
+        self.meter = meter
+        meter.run(asyncio.get_running_loop())
 
     def _show_meter(self) -> None:
         meter = self.meter
