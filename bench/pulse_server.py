@@ -1,17 +1,24 @@
-"""A private PulseAudio server for tests: real audio devices on a machine without a sound card.
+"""A private PulseAudio server for tests and benchmarks: real audio devices on a machine without a sound card.
 
-How it works (Debian packages ``pulseaudio`` and ``libasound2-plugins``):
+How it works (Debian packages ``pulseaudio``, ``pulseaudio-utils`` and ``libasound2-plugins``):
 
 * ``PulseServer.start(tmp)`` runs ``pulseaudio --daemonize=no -n -F <our default.pa>`` as a child
   process with its *own* runtime, state and home folders under ``tmp`` (``XDG_RUNTIME_DIR``,
   ``PULSE_RUNTIME_PATH``, ``PULSE_STATE_PATH``, ``HOME``), so it never touches a user's server
   (PulseAudio or PipeWire's pipewire-pulse): ``-n`` skips the system's default.pa, and the only
   protocol module loaded is ``module-native-protocol-unix`` on our own socket ``tmp/native``.
-  Running as root works because the server is started in user mode (no ``--system``) with
-  ``--disallow-module-loading=no`` left alone and anonymous auth on the private socket.
+  A machine that already runs PulseAudio or PipeWire is left alone: another runtime folder
+  means no shared PID file or socket, ``--use-pid-file=no`` skips the single-instance check,
+  and ``PULSE_SERVER`` (set only for the test) sends libpulse, pactl and parec to our socket
+  and never autospawns. Running as root works: the server runs in user mode (no ``--system``)
+  with anonymous auth on the private socket (no cookie needed).
 * The script loads two null sinks, ``headset`` and ``speaker`` (their monitors
   ``headset.monitor`` / ``speaker.monitor`` are sources the test records from), and a virtual
-  microphone ``mic``: ``module-sine-source`` at MIC_HZ, whose level is MIC_DBFS.
+  microphone ``mic``: ``module-sine-source`` at MIC_HZ, whose level is MIC_DBFS. A microphone
+  fed from a file or from the program: ``load_sink("micfeed")`` and use ``micfeed.monitor`` as
+  the source, playing into ``micfeed`` (bench/latency_pulse.py does that).
+* ``Monitor(server, "headset.monitor")`` records a source with ``parec``, each chunk stamped
+  with its arrival time.
 * PortAudio reaches the server through ALSA's ``pulse`` PCM (from libasound2-plugins'
   ``/etc/alsa/conf.d/50-pulseaudio.conf``), which is libpulse underneath: libpulse reads
   ``PULSE_SERVER`` from the environment each time a stream is opened, so ``env()`` (set with
@@ -21,6 +28,7 @@ How it works (Debian packages ``pulseaudio`` and ``libasound2-plugins``):
 * ``stop()`` ends the server by its PID (SIGTERM, then SIGKILL) and nothing else.
 
 ``available()`` says whether the binaries are there; tests skip without them (CI installs them).
+The tests get a server per test from the ``pulse`` fixture in tests/audio/conftest.py.
 """
 
 from __future__ import annotations
