@@ -52,6 +52,7 @@ class AudioDevice:
 
     name: str = "audio device"
     is_null: bool = False
+    watched: bool = False  # a real card the hub's watch checks (failover.py): it has alive, last_tick, started_at
 
     def __init__(self, playout_frames: int = PLAYOUT_FRAMES) -> None:
         self._playout: deque[bytes] = deque(maxlen=playout_frames)

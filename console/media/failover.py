@@ -15,7 +15,7 @@ and plays into nothing, so ticks alone do not reveal it. When a check fails:
 * the watch tries to open the same device again, in a worker thread, after
   PROBE_INTERVAL and then less and less often (up to PROBE_MAX_INTERVAL); when that works the hub gets the card back and the operator is told once more.
 
-Devices without ``last_tick`` (the virtual ones) are never watched.
+Only devices with ``watched`` set (PyAudioDevice) are checked; the virtual ones need no watching.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def device_failed(device: Any, now: float) -> bool:
     A PulseAudio stream may tick once at start and then wait a second or two for
     the server before it runs steadily, so a stall only counts after FIRST_TICK_SECONDS.
     """
-    if not hasattr(device, "last_tick"):
+    if not getattr(device, "watched", False):
         return False
     if not getattr(device, "alive", True):
         return True
@@ -97,7 +97,7 @@ class DeviceWatch:
                 if current is None:
                     continue
                 failed = device_failed(current, now)
-                if not failed and now >= next_presence and hasattr(current, "still_there"):
+                if not failed and now >= next_presence and current.watched and hasattr(current, "still_there"):
                     next_presence = now + PRESENCE_INTERVAL
                     present = await asyncio.get_running_loop().run_in_executor(None, current.still_there)
                     failed = not present and self._get() is current
@@ -123,8 +123,12 @@ class DeviceWatch:
         reopen = getattr(wanted, "reopen", None)
         if wanted is None or reopen is None:
             return
+        opening = asyncio.get_running_loop().run_in_executor(None, reopen)
         try:
-            device = await asyncio.get_running_loop().run_in_executor(None, reopen)
+            device = await asyncio.shield(opening)
+        except asyncio.CancelledError:  # the hub stopped meanwhile: close the device once it is open
+            opening.add_done_callback(_close_if_opened)
+            raise
         except Exception:  # noqa: BLE001 - still missing or busy; try again later
             return
         self._wanted = None
@@ -135,6 +139,11 @@ class DeviceWatch:
             old.stop()
         self._notify(f"Audio {self.role} {device.name} is back" if self.failures else
                      f"Audio {self.role} {device.name} is now in use")
+
+
+def _close_if_opened(done: "asyncio.Future[Any]") -> None:
+    if not done.cancelled() and done.exception() is None:
+        _stop_quietly(done.result())
 
 
 def _stop_quietly(device: AudioDevice) -> None:

@@ -68,10 +68,10 @@ class DeviceHub:
         if watch and ringer is not None:
             self._watches.append(DeviceWatch("ringer", lambda: self.ringer, self._swap_ringer, self._notify))
         self.notices: list[str] = []
-        for watch, slot in zip(self._watches, (device, ringer)):
+        for slot_watch, slot in zip(self._watches, (device, ringer)):
             wanted = getattr(slot, "stands_in_for", None)
             if wanted is not None:  # a named device was missing at start: take it when it appears
-                watch.want(wanted)
+                slot_watch.want(wanted)
         self.mic_frames = 0
         self.mic_dropped = 0
         self.mic_dbfs = LEVEL_FLOOR
@@ -102,9 +102,9 @@ class DeviceHub:
         if self.ringer is not None:
             self.ringer.start(loop, self._on_ringer_tick)
         if isinstance(loop, asyncio.AbstractEventLoop):
-            for watch, slot in zip(self._watches, (self.device, self.ringer)):
-                if watch.degraded or hasattr(slot, "last_tick"):  # virtual devices need no watching
-                    watch.start(loop)
+            for slot_watch, slot in zip(self._watches, (self.device, self.ringer)):
+                if slot_watch.degraded or (slot is not None and slot.watched):  # virtual devices need no watching
+                    slot_watch.start(loop)
         self._started = True
 
     def stop(self) -> None:

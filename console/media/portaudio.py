@@ -180,6 +180,8 @@ class PyAudioDevice(AudioDevice):
     latest callback (written on the PortAudio thread, read by the hub's watchdog).
     """
 
+    watched = True
+
     def __init__(self, pa: Any, stream: Any, name: str, spec: str | int | None = None,
                  output_only: bool = False) -> None:
         super().__init__()

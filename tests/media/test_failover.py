@@ -15,6 +15,7 @@ class FlakyCard(AudioDevice):
     """Looks like a PyAudioDevice to the watch: ``alive``, ``last_tick``, ``started_at``, ``reopen``."""
 
     name = "flaky card"
+    watched = True
 
     def __init__(self, plugged: dict[str, bool]) -> None:
         super().__init__()
