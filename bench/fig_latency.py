@@ -13,7 +13,9 @@ The sent and the heard audio are kept with the event-loop time of every
   switch's jitter buffer, relay queue and paced track, the console's jitter
   buffer and the speaker's playout buffer.
 * Paths: console -> switch echo (9000) -> same console; console A -> switch
-  relay -> console B.
+  relay -> console B; and the echo path again with the console on a real
+  device path, PyAudio through ALSA's ``pulse`` device to a private PulseAudio
+  server (latency_pulse.py: mouth and ear are the two null sinks' monitors).
 * Baseline, bare pair in this process: "mouth" is when the sending track's
   recv() returns the frame, "ear" when the decoded frame reaches the reader
   of the received track: one hop, and two hops (the far end sends back what
@@ -201,21 +203,38 @@ async def bare(seconds: float, echo: bool) -> list[float]:
     return first_bursts_dropped(ear.delays(window))
 
 
+async def console_echo_pulse(seconds: float) -> list[float] | None:
+    """The echo path with the console on a real device path (PyAudio -> ALSA pulse -> PulseAudio); see latency_pulse."""
+    from .latency_pulse import console_echo_pulse as measure
+
+    async with SwitchProcess() as switch:
+        bursts = Bursts(asyncio.get_running_loop().time)
+        return await measure(seconds, switch.url, bursts, TEMPLATE, BURST_EVERY * FRAME_SAMPLES / RATE)
+
+
 async def run(scale: Scale) -> Figure:
     seconds = scale.pick(1.6, 4.2)
     figure = Figure("latency", "Mouth-to-ear latency (chirp burst, cross-correlation)")
     echo = await console_echo(seconds)
+    pulse = await console_echo_pulse(scale.pick(2.6, 4.2))
     relay = await console_relay(seconds)
     one_hop = await bare(seconds, echo=False)
     two_hops = await bare(seconds, echo=True)
     bare_two = summary(two_hops, 1)
     figure.add("echo_round_trip", "console -> switch echo -> console (2 hops)", "ms", summary(echo, 1),
                bare_two, "bare pair, 2 hops (far end sends back what it decodes)")
+    if pulse:
+        figure.add("echo_round_trip_pulse", "console on a PulseAudio device -> switch echo -> console (2 hops)", "ms",
+                   summary(pulse, 1), bare_two, "bare pair, 2 hops",
+                   note="mic = a null sink's monitor, ear = the headset sink's monitor (parec); includes "
+                        "PortAudio's and the server's buffers; beside echo_round_trip (the silent virtual device)")
+    else:
+        figure.notes.append("echo_round_trip_pulse not measured: pulseaudio, parec or ALSA's pulse plugin is missing")
     figure.add("relay_a_to_b", "console A -> switch relay -> console B (2 hops)", "ms", summary(relay, 1),
                bare_two, "bare pair, 2 hops")
     figure.add("bare_one_hop", "bare pair, one hop (reference)", "ms", summary(one_hop, 1), None,
                note="what one aiortc receive hop costs on its own")
-    figure.details = {"echo_ms": echo, "relay_ms": relay, "bare_one_hop_ms": one_hop, "bare_two_hops_ms": two_hops,
+    figure.details = {"echo_ms": echo, "echo_pulse_ms": pulse, "relay_ms": relay, "bare_one_hop_ms": one_hop, "bare_two_hops_ms": two_hops,
                       "burst": "60 ms chirp 500-3000 Hz at -12 dBFS every 500 ms"}
     figure.notes.append("ITU-T G.114: one-way delay under 150 ms is acceptable for most uses; the echo figure is a round trip.")
     return figure

@@ -89,21 +89,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "devices":
         return list_audio_devices()
+    if sys.stderr.isatty():  # PortAudio/ALSA talk on fd 2 while streams run: keep them off the terminal UI
+        from console.media.portaudio import divert_c_stderr
+
+        divert_c_stderr()
     asyncio.run(run_console(args))
     return 0
 
 
 def list_audio_devices() -> int:
+    """The outputs and inputs by the audio server's names, with the spec config.toml takes."""
     try:
-        from console.media.portaudio import list_devices
+        from console.media.catalog import describe, list_choices
     except ImportError as exc:
         print(f"no audio support: {exc}", file=sys.stderr)
         return 1
-    devices = list_devices()
-    if not devices:
-        print("No sound card found; calls use the silent null device ('--device null').")
-    for dev in devices:
-        print(f"{dev.index:3d}  {dev.name}  (in {dev.inputs}, out {dev.outputs}, {dev.default_rate:.0f} Hz)")
+    choices = list_choices()
+    if all(choice.spec == "null" for choice in choices):
+        print("No sound card or audio server found; calls use the silent virtual device ('--device null').")
+    for line in describe(choices):
+        print(line)
+    print("Put a spec in config.toml: audio_device (headset: output and microphone), ringer_device (where calls ring).")
     return 0
 
 
@@ -130,7 +136,7 @@ async def run_console(args: argparse.Namespace) -> None:
         patches.set_audio_prefetch(args.jitter_frames)
     device = args.device or config.audio_device or "auto"
     notes = [note] if (note := check_device(device)) else []
-    store = build_store(plan, dirs, config.auto_accept, client_factory(device=device, ca_file=args.ca_file))
+    store = build_store(plan, dirs, config.auto_accept, client_factory(device=device, ringer=config.ringer_device or None, ca_file=args.ca_file))
     from console.ui import build_app
 
     app = build_app(settings, store, plan, notes=notes)

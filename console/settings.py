@@ -102,6 +102,7 @@ class Config:
     number: str = ""
     theme: str = "anynode-dark"
     audio_device: str = ""  # a device spec for console.media.open_device; "" = the default device
+    ringer_device: str = ""  # where incoming calls ring (a desk speaker); "" = on the headset while it is free
     log_client: bool = False  # turn the client's diagnostic logging (control_logging) on at start
     auto_accept: bool = False  # incoming calls ring at the caller (accepted) as soon as they arrive
     hold_recall: float = 60.0  # seconds on hold before the board reminds the operator (0: never)
@@ -118,7 +119,7 @@ class Config:
         keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
         return cls(
             server=text("server"), username=text("username"), number=text("number"),
-            theme=text("theme", cls.theme), audio_device=text("audio_device"),
+            theme=text("theme", cls.theme), audio_device=text("audio_device"), ringer_device=text("ringer_device"),
             log_client=bool(data.get("log_client", False)), keys=keys,
             auto_accept=bool(data.get("auto_accept", False)),
             hold_recall=float(recall) if isinstance(recall := data.get("hold_recall", 60.0), (int, float))
@@ -133,7 +134,8 @@ class Config:
             f"username = {_toml_str(self.username)}",
             f"number = {_toml_str(self.number)}",
             f"theme = {_toml_str(self.theme)}",
-            f"audio_device = {_toml_str(self.audio_device)}",
+            f"audio_device = {_toml_str(self.audio_device)}  # anynode-console devices lists them; F2 picks",
+            f"ringer_device = {_toml_str(self.ringer_device)}  # empty: ring on the headset while no call has it",
             f"log_client = {'true' if self.log_client else 'false'}",
             f"auto_accept = {'true' if self.auto_accept else 'false'}  # callers hear ringing at once",
             f"hold_recall = {self.hold_recall:g}  # seconds on hold before a reminder (0: never)",

@@ -5,7 +5,10 @@
 * frames       PyAV frame <-> 48 kHz mono s16 PCM
 * tracks       paced sending tracks (never block), the consumer of received tracks
 * devices      AudioDevice, NullDevice, WavDevice, open_device(); portaudio: the real sound card
-* hub          DeviceHub: the console's device, lent to the focused call only
+* pulse        PulseAudio/PipeWire sinks and sources by name (``pulse:sink=..,source=..`` specs)
+* catalog      the devices an operator can pick; probe: test tone and microphone meter before a call
+* hub          DeviceHub: the console's device, lent to the focused call only; an optional ringer device
+* failover     the hub's watch: a vanished card is replaced by the silent device and taken back
 * sinks        where decoded media goes: recorder, level meter, video counter, WAV file
 * call_media   CallMedia: one call's peer connection on the console side
 * services     tone, music on hold and IVR frame sources for the switch

@@ -7,16 +7,27 @@ a level meter). Nothing is mixed.
 
 When focus moves, queued frames belong to the previous owner (mic audio
 meant for the old call, speaker audio from it), so both queues are flushed.
+
+A second device, the ringer (a desk speaker), can play the ring for incoming
+calls while the operator talks on the headset. Without one, the ring plays on
+the headset while no call has it. Both devices are watched (failover.py): a
+card that fails is replaced by the silent device and brought back when it
+returns; ``notify`` tells the operator once each time.
+
+``mic_dbfs`` and ``out_dbfs`` are the levels of the device's own streams (the
+microphone as captured, the speaker as played), for the UI's meters.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
-from typing import Hashable
+from typing import Callable, Hashable
 
 from .devices import AudioDevice
-from .tones import SILENT_FRAME, ToneGenerator
+from .failover import DeviceWatch
+from .tones import SILENT_FRAME, ToneGenerator, level_dbfs
 
 RING_HZ = (440.0, 480.0)  # the ring the speaker plays for an incoming call
 RING_DBFS = -20.0  # each of the two tones (about -17 dBFS together)
@@ -24,6 +35,14 @@ RING_ON_FRAMES = 50  # 1 s of ring
 RING_OFF_FRAMES = 150  # then 3 s of silence
 MIC_QUEUE_FRAMES = 4  # at most 80 ms of microphone audio waits for the sending track
 MIC_TARGET = 2  # frames kept when the queue runs long (the card's clock runs faster than ours)
+LEVEL_FLOOR = -90.0
+
+log = logging.getLogger(__name__)
+
+
+def meter_level(pcm: bytes) -> float:
+    level = level_dbfs(pcm)
+    return max(level, LEVEL_FLOOR) if level != float("-inf") else LEVEL_FLOOR
 
 
 class DeviceHub:
@@ -33,29 +52,97 @@ class DeviceHub:
     ``speak`` are called on the loop by the owners' tracks and receive tasks.
     """
 
-    def __init__(self, device: AudioDevice) -> None:
+    def __init__(self, device: AudioDevice, ringer: AudioDevice | None = None,
+                 notify: Callable[[str], None] | None = None, watch: bool = True) -> None:
         self.device = device
+        self.ringer = ringer
+        self._notify_cb = notify
         self._alerting = False
         self._alert_tick = 0
         self._ring = ToneGenerator(RING_HZ, RING_DBFS)
         self._focused: Hashable | None = None
         self._mic: deque[bytes] = deque(maxlen=MIC_QUEUE_FRAMES)
         self._started = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._watches = [DeviceWatch("device", lambda: self.device, self._swap_device, self._notify)] if watch else []
+        if watch and ringer is not None:
+            self._watches.append(DeviceWatch("ringer", lambda: self.ringer, self._swap_ringer, self._notify))
+        self.notices: list[str] = []
+        for slot_watch, slot in zip(self._watches, (device, ringer)):
+            wanted = getattr(slot, "stands_in_for", None)
+            if wanted is not None:  # a named device was missing at start: take it when it appears
+                slot_watch.want(wanted)
         self.mic_frames = 0
         self.mic_dropped = 0
+        self.mic_dbfs = LEVEL_FLOOR
+        self.out_dbfs = LEVEL_FLOOR
+
+    @classmethod
+    def open(cls, spec: str | int | None = None, ringer: str | int | None = None,
+             log: logging.Logger | Callable[[str], None] | None = None,
+             notify: Callable[[str], None] | None = None) -> "DeviceHub":
+        """A hub on the device ``spec`` (see open_device) and, if given, a ringer device; never raises.
+
+        A device that cannot be opened now is replaced by the silent device (one line
+        says so) and, if it was named, brought in when it appears.
+        """
+        from .devices import open_device
+
+        device = open_device(spec, log)
+        ring_device = open_device(ringer, log, output_only=True) if ringer not in (None, "") else None
+        return cls(device, ringer=ring_device, notify=notify)
 
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """Start the device (idempotent); called by the first call that needs it."""
         if self._started:
             return
-        self.device.start(loop or asyncio.get_running_loop(), self._on_mic_frame)
+        loop = loop or asyncio.get_running_loop()
+        self._loop = loop
+        self.device.start(loop, self._on_mic_frame)
+        if self.ringer is not None:
+            self.ringer.start(loop, self._on_ringer_tick)
+        if isinstance(loop, asyncio.AbstractEventLoop):
+            for slot_watch, slot in zip(self._watches, (self.device, self.ringer)):
+                if slot_watch.degraded or (slot is not None and slot.watched):  # virtual devices need no watching
+                    slot_watch.start(loop)
         self._started = True
 
     def stop(self) -> None:
+        for watch in self._watches:
+            watch.stop()
         if self._started:
             self.device.stop()
+            if self.ringer is not None:
+                self.ringer.stop()
             self._started = False
         self._mic.clear()
+
+    # -- failover (failover.py calls these) ------------------------------------
+    def _swap_device(self, device: AudioDevice) -> None:
+        self.device = device
+        self._mic.clear()
+        if self._started and self._loop is not None:
+            device.start(self._loop, self._on_mic_frame)
+
+    def _swap_ringer(self, device: AudioDevice) -> None:
+        self.ringer = device
+        if self._started and self._loop is not None:
+            device.start(self._loop, self._on_ringer_tick)
+
+    def _notify(self, message: str) -> None:
+        self.notices.append(message)
+        del self.notices[:-20]
+        log.warning("%s", message)
+        if self._notify_cb is not None:
+            try:
+                self._notify_cb(message)
+            except Exception:  # noqa: BLE001 - the operator's display must not break the audio
+                log.exception("audio notice callback failed")
+
+    @property
+    def degraded(self) -> bool:
+        """The headset failed and the silent device stands in for it."""
+        return bool(self._watches) and self._watches[0].degraded
 
     @property
     def started(self) -> bool:
@@ -83,30 +170,44 @@ class DeviceHub:
         self.device.flush_playout()
 
     def alert(self, on: bool) -> None:
-        """Ring the speaker (a call is ringing here) while no call has the device.
+        """Ring for an incoming call: on the ringer device if there is one, else on the device.
 
         A cadence of RING_ON_FRAMES of RING_HZ at RING_DBFS, then RING_OFF_FRAMES
-        of silence. While a call has the device its audio is not disturbed: the
-        UI's visible ring and terminal bell announce a second call.
+        of silence. The ringer rings whatever the headset does; without a ringer
+        the ring plays only while no call has the device, so a call's audio is never
+        disturbed (the UI's visible ring and terminal bell announce a second call).
         """
         if on == self._alerting:
             return
         self._alerting = on
         self._alert_tick = 0
-        if not on and self._focused is None:
-            self.device.flush_playout()
+        if not on:
+            if self.ringer is not None:
+                self.ringer.flush_playout()
+            elif self._focused is None:
+                self.device.flush_playout()
 
     @property
     def alerting(self) -> bool:
         return self._alerting
 
+    def _next_ring_frame(self) -> bytes:
+        phase = self._alert_tick % (RING_ON_FRAMES + RING_OFF_FRAMES)
+        self._alert_tick += 1
+        return self._ring.frame() if phase < RING_ON_FRAMES else SILENT_FRAME
+
+    def _on_ringer_tick(self, _pcm: bytes) -> None:
+        # The ringer's own clock (it has no microphone): one frame of the cadence per tick.
+        if self._alerting and self.ringer is not None:
+            self.ringer.play(self._next_ring_frame())
+
     def _on_mic_frame(self, pcm: bytes) -> None:
         # On the loop (the device hands frames over with call_soon_threadsafe); one call per 20 ms tick.
+        self.mic_dbfs = meter_level(pcm)
         if self._focused is None:
-            if self._alerting:
-                phase = self._alert_tick % (RING_ON_FRAMES + RING_OFF_FRAMES)
-                self._alert_tick += 1
-                self.device.play(self._ring.frame() if phase < RING_ON_FRAMES else SILENT_FRAME)
+            self.out_dbfs = LEVEL_FLOOR
+            if self._alerting and self.ringer is None:
+                self.device.play(self._next_ring_frame())
             return
         self.mic_frames += 1
         self._mic.append(pcm)
@@ -123,4 +224,5 @@ class DeviceHub:
     def speak(self, owner: Hashable, pcm: bytes) -> None:
         """Received audio of ``owner``: played only if ``owner`` is focused."""
         if owner is self._focused:
+            self.out_dbfs = meter_level(pcm)
             self.device.play(pcm)

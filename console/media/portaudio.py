@@ -18,6 +18,7 @@ import contextlib
 import os
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -44,6 +45,35 @@ def quiet_stderr() -> Iterator[None]:
             os.dup2(saved, 2)
             os.close(saved)
             os.close(devnull)
+
+
+def divert_c_stderr() -> None:
+    """For the whole process: C libraries' writes to fd 2 go to /dev/null, Python's stderr stays on the terminal.
+
+    PortAudio and ALSA also talk *while a stream runs* (a sound card that vanishes
+    mid-call makes PortAudio's thread print "Expression ... failed" and ALSA print
+    "underrun occurred"), where no ``quiet_stderr()`` can wrap them. The terminal UI
+    writes to ``sys.__stderr__``; so this gives ``sys.stderr`` and ``sys.__stderr__``
+    a duplicate of fd 2 and then points fd 2 itself at /dev/null. Call it once, at
+    start, before the UI, logging or any thread exist. Idempotent.
+    """
+    if _diverted:
+        return
+    try:
+        sys.stderr.flush()
+    except (AttributeError, ValueError):
+        pass
+    terminal = os.dup(2)
+    stream = os.fdopen(terminal, "w", buffering=1, encoding=getattr(sys.stderr, "encoding", None) or "utf-8",
+                       errors="backslashreplace")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stderr = sys.__stderr__ = stream
+    _diverted.append(stream)
+
+
+_diverted: list[object] = []
 
 
 class DeviceUnavailable(Exception):
@@ -119,24 +149,78 @@ def _resolve(pa: Any, spec: str | int | None) -> tuple[int, int]:
     return inputs[0], outputs[0]
 
 
-class PyAudioDevice(AudioDevice):
-    """A sound card: a single full-duplex 48 kHz mono stream with 20 ms buffers."""
+def _pulse_route(spec: str) -> Any:
+    """The PulseRoute of a ``pulse:`` spec, checked against the server before PortAudio is woken up."""
+    from . import pulse
 
-    def __init__(self, pa: Any, stream: Any, name: str) -> None:
+    try:
+        target = pulse.parse(spec)
+    except pulse.PulseSpecError as error:
+        raise DeviceUnavailable(str(error)) from error
+    if not pulse.present(target):
+        raise DeviceUnavailable(f"PulseAudio has no {target.label}")
+    return target
+
+
+def _pulse_index(pa: Any) -> int:
+    """PortAudio's ALSA ``pulse`` device, which libpulse routes to the sink and source (pulse.route)."""
+    infos = _infos(pa)
+    matches = [d.index for d in infos if d.name == "pulse"]
+    if not matches:
+        raise DeviceUnavailable("No PulseAudio device in PortAudio (install libasound2-plugins)", no_hardware=not infos)
+    return matches[0]
+
+
+class PyAudioDevice(AudioDevice):
+    """A sound card: a single full-duplex 48 kHz mono stream with 20 ms buffers.
+
+    ``output_only`` devices (a ringer) have no microphone: their callback still
+    ticks the owner's ``on_mic_frame`` with silence every 20 ms, so whoever feeds
+    the speaker keeps the card's clock. ``last_tick`` is the monotonic time of the
+    latest callback (written on the PortAudio thread, read by the hub's watchdog).
+    """
+
+    watched = True
+
+    def __init__(self, pa: Any, stream: Any, name: str, spec: str | int | None = None,
+                 output_only: bool = False) -> None:
         super().__init__()
         self._pa = pa
         self._stream = stream
         self.name = name
+        self.spec = spec
+        self.output_only = output_only
         self._loop: asyncio.AbstractEventLoop | None = None
         self._on_mic: MicCallback | None = None
+        self.last_tick: float | None = None
+        self.started_at: float | None = None
+        self.route: Any = None  # a pulse.PulseRoute for a ``pulse:`` device
+
+    def still_there(self) -> bool:
+        """The sink and source this device plays to and records from still exist (blocking: run it in a thread).
+
+        Needed for PulseAudio: when a sink disappears, PortAudio's full-duplex
+        stream keeps ticking on the microphone side and plays into nothing.
+        """
+        if self.route is None:
+            return True
+        from . import pulse
+
+        return pulse.present(self.route)
+
+    def reopen(self) -> "PyAudioDevice":
+        """A new device for the same spec (after this one failed); raises DeviceUnavailable."""
+        return type(self).open(self.spec, output_only=self.output_only)
 
     @classmethod
-    def open(cls, spec: str | int | None = None) -> "PyAudioDevice":
+    def open(cls, spec: str | int | None = None, output_only: bool = False) -> "PyAudioDevice":
         """Open the stream (not yet started); raises DeviceUnavailable."""
         try:
             import pyaudio
         except ImportError as error:
             raise DeviceUnavailable("PyAudio is not installed", no_hardware=True) from error
+        from . import pulse
+
         holder: dict[str, Any] = {}
 
         def callback(in_data: bytes | None, frame_count: int, time_info: Any, status: int) -> tuple[bytes, int]:
@@ -145,36 +229,46 @@ class PyAudioDevice(AudioDevice):
                 return SILENT_FRAME, pyaudio.paContinue
             return device._callback(in_data), pyaudio.paContinue
 
+        target = _pulse_route(str(spec)) if pulse.is_pulse_spec(spec) else None
         with quiet_stderr():
             pa = pyaudio.PyAudio()
             try:
-                input_index, output_index = _resolve(pa, spec)
-                name = pa.get_device_info_by_index(output_index)["name"]
-                stream = pa.open(
-                    format=pyaudio.paInt16,
-                    channels=1,
-                    rate=RATE,
-                    input=True,
-                    output=True,
-                    input_device_index=input_index,
-                    output_device_index=output_index,
-                    frames_per_buffer=FRAME_SAMPLES,
-                    start=False,
-                    stream_callback=callback,
-                )
+                if target is not None:
+                    input_index = output_index = _pulse_index(pa)
+                    name = f"{target.label} (PulseAudio)"
+                else:
+                    input_index, output_index = _resolve(pa, spec)
+                    name = pa.get_device_info_by_index(output_index)["name"]
+                with pulse.route(target) if target is not None else contextlib.nullcontext():
+                    stream = pa.open(
+                        format=pyaudio.paInt16,
+                        channels=1,
+                        rate=RATE,
+                        input=not output_only,
+                        output=True,
+                        input_device_index=None if output_only else input_index,
+                        output_device_index=output_index,
+                        frames_per_buffer=FRAME_SAMPLES,
+                        start=False,
+                        stream_callback=callback,
+                    )
             except DeviceUnavailable:
                 pa.terminate()
                 raise
             except (OSError, IOError, ValueError) as error:
                 pa.terminate()
                 raise DeviceUnavailable(f"Audio device {spec if spec is not None else 'default'} cannot be opened ({error})") from error
-        device = cls(pa, stream, str(name))
+        device = cls(pa, stream, str(name), spec=spec, output_only=output_only)
+        device.route = target
         holder["device"] = device
         return device
 
     def _callback(self, in_data: bytes | None) -> bytes:
         """On the PortAudio thread: mic frame to the loop, next speaker frame from the deque."""
+        self.last_tick = time.monotonic()
         loop, on_mic = self._loop, self._on_mic
+        if self.output_only:
+            in_data = SILENT_FRAME
         if in_data and loop is not None and on_mic is not None:
             try:
                 loop.call_soon_threadsafe(on_mic, in_data)
@@ -182,8 +276,20 @@ class PyAudioDevice(AudioDevice):
                 pass
         return self._next_playout()
 
+    @property
+    def alive(self) -> bool:
+        """The stream still runs (PortAudio has not given up on it)."""
+        stream = self._stream
+        if stream is None:
+            return False
+        try:
+            return bool(stream.is_active())
+        except (OSError, IOError):
+            return False
+
     def start(self, loop: asyncio.AbstractEventLoop, on_mic_frame: MicCallback) -> None:
         self._loop, self._on_mic = loop, on_mic_frame
+        self.started_at = time.monotonic()
         with quiet_stderr():
             if not self._stream.is_active():
                 self._stream.start_stream()
@@ -192,11 +298,17 @@ class PyAudioDevice(AudioDevice):
         self._on_mic = None
         if self._stream is None:
             return
+        stream, self._stream = self._stream, None
         with quiet_stderr():
             try:
-                self._stream.stop_stream()
-                self._stream.close()
+                try:
+                    stream.stop_stream()
+                except (OSError, IOError):
+                    pass  # a device that disappeared cannot be stopped; closing still frees it
+                try:
+                    stream.close()
+                except (OSError, IOError):
+                    pass
             finally:
                 self._pa.terminate()
-        self._stream = None
         self._loop = None

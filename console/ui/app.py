@@ -26,6 +26,7 @@ from console.store import AppState, LoginPlan, LogLevel, Store
 from .keys import ALL_ACTIONS, GLOBAL_ACTIONS, bindings, check_keymap, display_keys
 from .screens import Confirm, HelpScreen, LoginScreen, LogScreen, MainScreen, TransferPicker
 from .widgets.logpane import log_text
+from .screens.devices import DevicesScreen
 from .themes import DEFAULT_THEME, load_themes
 
 log = logging.getLogger("console.ui")
@@ -360,6 +361,16 @@ class SwitchboardApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.keymap))
+
+    def action_devices(self) -> None:
+        if not isinstance(self.screen, DevicesScreen):
+            config = self.settings.config
+            self.push_screen(DevicesScreen(config.audio_device, config.ringer_device), self._devices_picked)
+
+    def _devices_picked(self, result: dict[str, str] | None) -> None:
+        if result is not None:
+            self._save(**result)
+            self.store.note(f"audio devices saved (used from the next start): {result}")
 
     def action_next_theme(self) -> None:
         names = self.theme_names or [DEFAULT_THEME]

@@ -58,6 +58,7 @@ MAIN_ACTIONS: tuple[ActionSpec, ...] = (
 
 GLOBAL_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("help", "f1,question_mark", "app.help", "Help", "Show every key and what the symbols mean"),
+    ActionSpec("devices", "f3", "app.devices", "Devices", "Audio devices: pick the headset and the ringer, test tone and microphone meter (saved in config.toml)", show=False),
     ActionSpec("theme", "ctrl+t", "app.next_theme", "Theme", "Switch to the next theme (saved in config.toml)", show=False),
     ActionSpec("quit", "ctrl+q", "app.quit", "Quit", "Quit; the session stays restorable for a while (log out with o to end it)", show=False),
 )

@@ -23,9 +23,11 @@ CLOSE_GRACE = 5.0
 
 
 class CallMediaManager:
-    def __init__(self, tasks: TaskSet, *, device: Any, ice_servers: tuple | list, media_timeout: float) -> None:
+    def __init__(self, tasks: TaskSet, *, device: Any, ice_servers: tuple | list, media_timeout: float,
+                 ringer: str | int | None = None) -> None:
         self._tasks = tasks
         self._device_spec = device
+        self._ringer_spec = ringer
         self.ice_servers: tuple = tuple(ice_servers)
         self.media_timeout = media_timeout
         self.hub: Any = None
@@ -39,14 +41,14 @@ class CallMediaManager:
     # -- the device hub ---------------------------------------------------------
     def ensure_hub(self) -> Any:
         if self.hub is None:
-            from console.media.devices import open_device
             from console.media.hub import DeviceHub
 
             device = self._device_spec
             try:
                 if device == "auto" or device is None or isinstance(device, (str, int)):
-                    device = open_device(None if device == "auto" else device, log)
-                self.hub = DeviceHub(device)
+                    self.hub = DeviceHub.open(None if device == "auto" else device, ringer=self._ringer_spec, log=log)
+                else:
+                    self.hub = DeviceHub(device)
             except ConsoleError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a device library's error, translated once here

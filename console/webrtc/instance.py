@@ -55,6 +55,7 @@ class WebRtcInstance:
         client_description: str | None = None,
         *,
         device: Any = "auto",
+        ringer: str | int | None = None,
         ice_servers: tuple | list = (),
         ca_file: str | None = None,
         comm_factory: CommFactory | None = None,
@@ -77,7 +78,8 @@ class WebRtcInstance:
         self.session = ClientSession(wire or JsonWire(), client_description=self.client_description,
                                      request_timeout=request_timeout)
         self._tasks = TaskSet()
-        self.media = CallMediaManager(self._tasks, device=device, ice_servers=ice_servers, media_timeout=media_timeout)
+        self.media = CallMediaManager(self._tasks, device=device, ice_servers=ice_servers, media_timeout=media_timeout,
+                                      ringer=ringer)
         self._reconnector = Reconnector(self, self._tasks, auto_reconnect)
         self._comms: dict[int, CommInterface] = {}
         self._outboxes: dict[int, asyncio.Queue[str]] = {}

@@ -1,0 +1,130 @@
+"""Mouth-to-ear through a real audio device path: PyAudio -> ALSA ``pulse`` -> a private PulseAudio server.
+
+The console's headset is ``pulse:sink=headset,source=micfeed.monitor``: its
+microphone is the monitor of a null sink ``micfeed`` into which this process
+plays the chirp bursts (an output-only PyAudio stream); what the console plays
+goes to the null sink ``headset``. ``parec`` records both monitors
+(``micfeed.monitor`` = the mouth, ``headset.monitor`` = the ear), each chunk
+stamped with its arrival time. Both recordings go through the same capture
+path with the same latency setting, so that path's delay cancels out: the
+figure is from the burst reaching the microphone to it leaving the headset,
+including the console's PortAudio capture and playback buffers and the
+server's buffering on both streams.
+
+Used by fig_latency with the echo service (9000); returns None where
+pulseaudio or ALSA's pulse plugin is missing (the figure then says so).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from console.media.tones import RATE
+from console.webrtc import CALL_STATES
+
+from .driver import BenchConsole, CountingSink
+from .pulse_server import Monitor, PulseServer, available
+
+S = CALL_STATES
+HEADSET = "pulse:sink=headset,source=micfeed.monitor"
+SEARCH_SECONDS = 0.6
+MIN_MATCH = 0.3
+
+
+def timeline(chunks: list[tuple[float, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    """All samples and the arrival time of each (a chunk's last sample arrived when the chunk did)."""
+    samples, times = [], []
+    for at, data in chunks:
+        pcm = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
+        samples.append(pcm)
+        times.append(at - (pcm.size - 1 - np.arange(pcm.size)) / RATE)
+    if not samples:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate(samples).astype(np.float64), np.concatenate(times)
+
+
+def onsets(audio: np.ndarray, times: np.ndarray, template: np.ndarray, spacing: float) -> list[float]:
+    """Times where the template starts, at least ``spacing`` seconds apart (normalised correlation peaks)."""
+    if audio.size < template.size:
+        return []
+    unit = template / np.linalg.norm(template)
+    corr = np.correlate(audio, unit, mode="valid")
+    energy = np.sqrt(np.convolve(audio * audio, np.ones(template.size), mode="valid"))
+    score = np.where(energy > 0, corr / np.maximum(energy, 1e-9), 0.0)
+    found: list[float] = []
+    step = int(spacing * RATE)
+    index = 0
+    while index < score.size:
+        window = score[index : index + step]
+        peak = int(np.argmax(window))
+        if window[peak] >= MIN_MATCH:
+            found.append(float(times[index + peak]))
+            index += peak + step // 2
+        else:
+            index += step
+    return found
+
+
+def delays(mouth: list[float], ear: list[float]) -> list[float]:
+    """Milliseconds from each mouth onset to the first ear onset within SEARCH_SECONDS after it."""
+    out = []
+    for at in mouth:
+        heard = [t for t in ear if at <= t <= at + SEARCH_SECONDS]
+        if heard:
+            out.append(1000.0 * (heard[0] - at))
+    return out
+
+
+async def console_echo_pulse(seconds: float, switch_url: str, bursts: Any, template: np.ndarray,
+                             spacing: float) -> list[float] | None:
+    """Delays (ms) of the console -> switch echo -> console path through the PulseAudio device; None if unavailable."""
+    if not available():
+        return None
+    from console.media.portaudio import PyAudioDevice
+
+    saved = {name: os.environ.get(name) for name in ("PULSE_SERVER", "PULSE_SINK", "PULSE_SOURCE")}
+    with tempfile.TemporaryDirectory(prefix="bench-pulse-") as tmp:
+        server = PulseServer.start(Path(tmp))
+        mouth = ear = None
+        feeder = None
+        console = None
+        try:
+            server.load_sink("micfeed")
+            os.environ.update(server.env())
+            os.environ.pop("PULSE_SINK", None)
+            os.environ.pop("PULSE_SOURCE", None)
+            mouth, ear = Monitor(server, "micfeed.monitor"), Monitor(server, "headset.monitor")
+            feeder = PyAudioDevice.open("pulse:sink=micfeed", output_only=True)
+            feeder.start(asyncio.get_running_loop(), lambda _pcm: feeder.play(bursts.next()))
+            console = BenchConsole(switch_url, device=HEADSET)
+            await console.login("operator", "operator")
+            call = console.dial("9000", CountingSink())
+            await console.state(call, S.CONNECTED)
+            await asyncio.sleep(1.0)  # let both streams settle (a PulseAudio stream may pause after its first tick)
+            await asyncio.sleep(seconds)  # the measurement window: bursts go round while we wait
+            await console.hang_up(call)
+        finally:
+            if console is not None:
+                await console.close()
+            if feeder is not None:
+                feeder.stop()
+            for recorder in (mouth, ear):
+                if recorder is not None:
+                    recorder.stop()
+            server.stop()
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        mouth_audio, mouth_times = timeline(mouth.chunks if mouth else [])
+        ear_audio, ear_times = timeline(ear.chunks if ear else [])
+    mouth_onsets = onsets(mouth_audio, mouth_times, template, spacing)
+    ear_onsets = onsets(ear_audio, ear_times, template, spacing)
+    return delays(mouth_onsets[1:-1], ear_onsets)

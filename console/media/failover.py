@@ -1,0 +1,153 @@
+"""Device failure and hot-plug: a watchdog that swaps a dead sound card for the silent device and back.
+
+A real device (PyAudioDevice) stamps ``last_tick`` on every PortAudio callback,
+on PortAudio's own thread, so a busy event loop never looks like a dead card.
+The watch checks, every WATCH_INTERVAL, that the stream is still active and
+ticked within STALL_SECONDS (counted from FIRST_TICK_SECONDS after it was
+started: a PulseAudio stream may pause after its first callback).
+
+A PulseAudio device is also looked up on the server every PRESENCE_INTERVAL:
+when its sink vanishes, PortAudio's stream keeps ticking on the microphone side
+and plays into nothing, so ticks alone do not reveal it. When a check fails:
+
+* the hub gets a NullDevice at once (calls stay up; their media keeps its 20 ms clock),
+* the operator is told once (``notify``), and
+* the watch tries to open the same device again, in a worker thread, after
+  PROBE_INTERVAL and then less and less often (up to PROBE_MAX_INTERVAL); when that works the hub gets the card back and the operator is told once more.
+
+Only devices with ``watched`` set (PyAudioDevice) are checked; the virtual ones need no watching.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, Callable
+
+from .devices import AudioDevice, NullDevice
+
+WATCH_INTERVAL = 0.25
+STALL_SECONDS = 4.0  # a working PulseAudio stream can pause 1.5-2 s when the server underruns under load
+FIRST_TICK_SECONDS = 5.0
+PROBE_INTERVAL = 1.0
+PROBE_MAX_INTERVAL = 5.0  # a device that stays away is tried less often (each try wakes PortAudio)
+PRESENCE_INTERVAL = 1.0  # how often a PulseAudio device's sink and source are looked up (pactl)
+
+log = logging.getLogger(__name__)
+
+
+def device_failed(device: Any, now: float) -> bool:
+    """A watched device stopped: its stream ended, or (after the start-up grace) its callbacks stopped coming.
+
+    A PulseAudio stream may tick once at start and then wait a second or two for
+    the server before it runs steadily, so a stall only counts after FIRST_TICK_SECONDS.
+    """
+    if not getattr(device, "watched", False):
+        return False
+    if not getattr(device, "alive", True):
+        return True
+    started = getattr(device, "started_at", None)
+    if started is None or now - started < FIRST_TICK_SECONDS:
+        return False
+    last = device.last_tick
+    return last is None or now - last > STALL_SECONDS
+
+
+class DeviceWatch:
+    """Watches one device slot of a hub; ``swap(new)`` puts a device in the slot (the hub starts it)."""
+
+    def __init__(self, role: str, get: Callable[[], AudioDevice | None], swap: Callable[[AudioDevice], None],
+                 notify: Callable[[str], None]) -> None:
+        self.role = role
+        self._get = get
+        self._swap = swap
+        self._notify = notify
+        self._wanted: AudioDevice | None = None  # the failed card we want back
+        self._task: asyncio.Task[None] | None = None
+        self.failures = 0
+        self.recoveries = 0
+
+    @property
+    def degraded(self) -> bool:
+        """The slot holds the silent stand-in for a failed card."""
+        return self._wanted is not None
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._run(), name=f"audio {self.role} watch")
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    def want(self, device: AudioDevice) -> None:
+        """Start degraded: ``device`` could not be opened at start; bring it in when it appears."""
+        self._wanted = device
+
+    async def _run(self) -> None:
+        next_probe = next_presence = 0.0
+        probes = 0
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL)
+            now = time.monotonic()
+            current = self._get()
+            if self._wanted is None:
+                if current is None:
+                    continue
+                failed = device_failed(current, now)
+                if not failed and now >= next_presence and current.watched and hasattr(current, "still_there"):
+                    next_presence = now + PRESENCE_INTERVAL
+                    present = await asyncio.get_running_loop().run_in_executor(None, current.still_there)
+                    failed = not present and self._get() is current
+                if failed:
+                    self._fail(current)
+                    probes = 0
+                    next_probe = time.monotonic() + PROBE_INTERVAL
+            elif now >= next_probe:
+                await self._probe()
+                probes += 1
+                next_probe = time.monotonic() + min(PROBE_MAX_INTERVAL, PROBE_INTERVAL * 1.25 ** probes)
+
+    def _fail(self, device: AudioDevice) -> None:
+        self.failures += 1
+        self._wanted = device
+        self._swap(NullDevice())
+        _stop_quietly(device)
+        self._notify(f"Audio {self.role} {device.name} stopped working: calls go on without sound; "
+                     "it comes back by itself when the device returns")
+
+    async def _probe(self) -> None:
+        wanted = self._wanted
+        reopen = getattr(wanted, "reopen", None)
+        if wanted is None or reopen is None:
+            return
+        opening = asyncio.get_running_loop().run_in_executor(None, reopen)
+        try:
+            device = await asyncio.shield(opening)
+        except asyncio.CancelledError:  # the hub stopped meanwhile: close the device once it is open
+            opening.add_done_callback(_close_if_opened)
+            raise
+        except Exception:  # noqa: BLE001 - still missing or busy; try again later
+            return
+        self._wanted = None
+        self.recoveries += 1
+        old = self._get()
+        self._swap(device)
+        if old is not None:
+            old.stop()
+        self._notify(f"Audio {self.role} {device.name} is back" if self.failures else
+                     f"Audio {self.role} {device.name} is now in use")
+
+
+def _close_if_opened(done: "asyncio.Future[Any]") -> None:
+    if not done.cancelled() and done.exception() is None:
+        _stop_quietly(done.result())
+
+
+def _stop_quietly(device: AudioDevice) -> None:
+    try:
+        device.stop()
+    except Exception:  # noqa: BLE001 - a vanished card may fail to close; it is gone either way
+        log.debug("closing a failed device raised", exc_info=True)

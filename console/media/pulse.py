@@ -1,0 +1,142 @@
+"""PulseAudio (and PipeWire's PulseAudio server) devices by the names the audio server gives them.
+
+PortAudio sees a PulseAudio server as one ALSA device, ``pulse`` (libasound2-plugins). Which
+sink (speaker, headset) and which source (microphone) a stream of that device uses is decided by
+libpulse when the stream is opened: it reads ``PULSE_SINK`` and ``PULSE_SOURCE`` from the
+environment. ``route()`` sets those two (under a lock, restored afterwards) around the open, so
+one process can hold a headset stream and a ringer stream on different sinks.
+
+A device spec for the server: ``pulse:sink=NAME,source=NAME`` (either part may be left out:
+the server's default). ``list_pulse_devices()`` asks ``pactl`` for the sinks and sources; it
+returns an empty list when there is no server or no pactl (never raises).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+from typing import Iterator
+
+PREFIX = "pulse:"
+PACTL_TIMEOUT = 3.0
+
+_env_lock = threading.Lock()
+
+
+class PulseSpecError(ValueError):
+    """A ``pulse:`` device spec that cannot be read (the message says why)."""
+
+
+@dataclass(frozen=True)
+class PulseRoute:
+    """Which sink and source of the server a stream uses (None: the server's default)."""
+
+    sink: str | None = None
+    source: str | None = None
+
+    @property
+    def spec(self) -> str:
+        parts = [f"sink={self.sink}"] if self.sink else []
+        parts += [f"source={self.source}"] if self.source else []
+        return PREFIX + ",".join(parts)
+
+    @property
+    def label(self) -> str:
+        return " / ".join(part for part in (self.sink, self.source) if part) or "PulseAudio default"
+
+
+def is_pulse_spec(spec: object) -> bool:
+    return isinstance(spec, str) and spec.strip().lower().startswith(PREFIX)
+
+
+def parse(spec: str) -> PulseRoute:
+    """``pulse:sink=headset,source=mic`` -> PulseRoute; raises PulseSpecError."""
+    body = spec.strip()[len(PREFIX):]
+    values: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in body.split(","))):
+        key, sep, value = part.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in ("sink", "source") or not value.strip():
+            raise PulseSpecError(f"{spec!r}: expected pulse:sink=NAME,source=NAME")
+        values[key] = value.strip()
+    return PulseRoute(sink=values.get("sink"), source=values.get("source"))
+
+
+@contextlib.contextmanager
+def route(target: PulseRoute) -> Iterator[None]:
+    """Point libpulse's next streams at ``target`` (``PULSE_SINK``/``PULSE_SOURCE``), then restore."""
+    with _env_lock:
+        saved = {name: os.environ.get(name) for name in ("PULSE_SINK", "PULSE_SOURCE")}
+        for name, value in (("PULSE_SINK", target.sink), ("PULSE_SOURCE", target.source)):
+            if value:
+                os.environ[name] = value
+            else:
+                os.environ.pop(name, None)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+@dataclass(frozen=True)
+class PulseDevice:
+    """A sink (``output``) or source (``input``) as the server names and describes it."""
+
+    kind: str  # "output" or "input"
+    name: str
+    description: str
+    monitor: bool = False  # a sink's monitor (what the sink plays), not a microphone
+
+    @property
+    def spec(self) -> str:
+        return PulseRoute(sink=self.name).spec if self.kind == "output" else PulseRoute(source=self.name).spec
+
+
+def _pactl_list(kind: str) -> list[dict[str, object]]:
+    if shutil.which("pactl") is None:
+        return []
+    try:
+        done = subprocess.run(["pactl", "--format=json", "list", kind], capture_output=True, text=True,
+                              timeout=PACTL_TIMEOUT, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if done.returncode != 0:
+        return []
+    try:
+        items = json.loads(done.stdout or "[]")
+    except ValueError:
+        return []
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def list_pulse_devices() -> list[PulseDevice]:
+    """The server's sinks (outputs) and sources (inputs), in its order; [] without a server."""
+    devices = [PulseDevice("output", str(item.get("name", "")), str(item.get("description") or item.get("name", "")))
+               for item in _pactl_list("sinks")]
+    for item in _pactl_list("sources"):
+        properties = item.get("properties")
+        monitor = isinstance(properties, dict) and properties.get("device.class") == "monitor"
+        devices.append(PulseDevice("input", str(item.get("name", "")),
+                                   str(item.get("description") or item.get("name", "")), monitor=monitor))
+    return [device for device in devices if device.name]
+
+
+def present(target: PulseRoute) -> bool:
+    """Every sink and source ``target`` names exists on the server (the defaults always do).
+
+    Asks only for the kinds the route names (one ``pactl`` run each, about 3 ms of CPU).
+    """
+    if target.sink and target.sink not in {str(item.get("name")) for item in _pactl_list("sinks")}:
+        return False
+    if target.source and target.source not in {str(item.get("name")) for item in _pactl_list("sources")}:
+        return False
+    return True
