@@ -20,6 +20,7 @@ from typing import Any
 import jwt
 
 from console.core.enums import NumberMode
+from console.switch.limits import Limits, parse_limits
 from console.switch.media import ServiceKind
 
 NUMBER_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
@@ -65,6 +66,7 @@ class SwitchConfig:
     host: str = "127.0.0.1"
     port: int = 0
     number_mode: NumberMode = NumberMode.EITHER
+    open_numbers: bool = False  # consoles may register numbers nobody owns (docs/PROTOCOL.md, Number ownership)
     session_lifetime: float = 300.0
     ring_timeout: float = 30.0
     max_calls: int = 1000
@@ -76,6 +78,7 @@ class SwitchConfig:
     jwt: JwtConfig | None = None
     users: tuple[User, ...] = ()
     services: tuple[Service, ...] = ()
+    limits: Limits = field(default_factory=Limits)
     source: str = field(default="<config>", compare=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +93,10 @@ class SwitchConfig:
 
     def service(self, number: str) -> Service | None:
         return next((s for s in self.services if s.number == number), None)
+
+    def owned(self, number: str) -> bool:
+        """Whether the directory gives ``number`` to a user or a service."""
+        return self.user_by_number(number) is not None or self.service(number) is not None
 
 
 # --- passwords -------------------------------------------------------------
@@ -143,11 +150,11 @@ def load_config(path: str | Path) -> SwitchConfig:
 def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Path | None = None) -> SwitchConfig:
     """Build a :class:`SwitchConfig` from parsed TOML, checking every key."""
     reader = _Reader(source)
-    reader.only(data, "", {"switch", "jwt", "users", "services"})
+    reader.only(data, "", {"switch", "jwt", "users", "services", "limits"})
     sw = reader.table(data, "switch")
     reader.only(sw, "switch", {
         "host", "port", "number_mode", "session_lifetime", "ring_timeout", "max_calls",
-        "max_media", "media", "tls_cert", "tls_key", "moh",
+        "max_media", "media", "tls_cert", "tls_key", "moh", "open_numbers",
     })
     mode = reader.get(sw, "switch", "number_mode", str, "either")
     try:
@@ -165,6 +172,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
         host=reader.get(sw, "switch", "host", str, "127.0.0.1"),
         port=port,
         number_mode=number_mode,
+        open_numbers=reader.get(sw, "switch", "open_numbers", bool, False),
         session_lifetime=reader.positive(sw, "switch", "session_lifetime", 300.0),
         ring_timeout=reader.positive(sw, "switch", "ring_timeout", 30.0),
         max_calls=int(reader.positive(sw, "switch", "max_calls", 1000, int)),
@@ -176,6 +184,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
         jwt=_parse_jwt(reader, data["jwt"], base_dir) if "jwt" in data else None,
         users=tuple(_parse_user(reader, u, i) for i, u in enumerate(reader.array(data, "users"))),
         services=tuple(_parse_service(reader, s, i) for i, s in enumerate(reader.array(data, "services"))),
+        limits=parse_limits(reader.table(data, "limits"), lambda key, message: reader.error("limits", key, message)),
         source=source,
     )
     _check_unique(reader, config)
