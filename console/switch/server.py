@@ -134,6 +134,11 @@ class Switch:
         """Call ``to_number`` from a virtual caller that plays ``service`` once answered."""
         return await self.exchange.originate(from_number, from_name, to_number, service)
 
+    @property
+    def pending_logins(self) -> int:
+        """Password checks queued or running on the login executor."""
+        return self._logins_pending
+
     def stats(self) -> dict:
         stats = self.exchange.stats()
         stats["connections"] = len(self.connections)
