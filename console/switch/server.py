@@ -362,7 +362,7 @@ def default_plane(config: SwitchConfig) -> MediaPlane:
     except ImportError as exc:
         log.warning("media plane unavailable (%s); running signaling only", exc)
         return NullMediaPlane()
-    return RtcMediaPlane(max_media=config.max_media)
+    return RtcMediaPlane(max_media=config.max_media, media_timeout=config.limits.media_timeout)
 
 
 def _clamped_connections(config: SwitchConfig) -> int:
