@@ -20,6 +20,7 @@ from typing import Any
 import jwt
 
 from console.core.enums import NumberMode
+from console.switch.candidates import DEFAULT_POLICY, CandidateClass
 from console.switch.limits import Limits, parse_limits
 from console.switch.media import ServiceKind
 
@@ -79,6 +80,7 @@ class SwitchConfig:
     users: tuple[User, ...] = ()
     services: tuple[Service, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    candidates: tuple[CandidateClass, ...] = DEFAULT_POLICY  # where the switch may send STUN (candidates.py)
     source: str = field(default="<config>", compare=False)
 
     def __post_init__(self) -> None:
@@ -154,7 +156,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
     sw = reader.table(data, "switch")
     reader.only(sw, "switch", {
         "host", "port", "number_mode", "session_lifetime", "ring_timeout", "max_calls",
-        "max_media", "media", "tls_cert", "tls_key", "moh", "open_numbers",
+        "max_media", "media", "tls_cert", "tls_key", "moh", "open_numbers", "candidates",
     })
     mode = reader.get(sw, "switch", "number_mode", str, "either")
     try:
@@ -184,11 +186,23 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
         jwt=_parse_jwt(reader, data["jwt"], base_dir) if "jwt" in data else None,
         users=tuple(_parse_user(reader, u, i) for i, u in enumerate(reader.array(data, "users"))),
         services=tuple(_parse_service(reader, s, i) for i, s in enumerate(reader.array(data, "services"))),
+        candidates=_parse_candidates(reader, sw),
         limits=parse_limits(reader.table(data, "limits"), lambda key, message: reader.error("limits", key, message)),
         source=source,
     )
     _check_unique(reader, config)
     return config
+
+
+def _parse_candidates(reader: _Reader, sw: dict) -> tuple[CandidateClass, ...]:
+    names = reader.get(sw, "switch", "candidates", list, [str(c) for c in DEFAULT_POLICY])
+    known = ", ".join(CandidateClass)
+    if not names:
+        raise reader.error("switch", "candidates", f"must name at least one of {known}")
+    try:
+        return tuple(dict.fromkeys(CandidateClass(n) for n in names))
+    except ValueError:
+        raise reader.error("switch", "candidates", f"must list some of {known}, not {names!r}") from None
 
 
 def _parse_jwt(reader: _Reader, raw: Any, base_dir: Path | None) -> JwtConfig:

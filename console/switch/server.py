@@ -334,6 +334,7 @@ class Switch:
     def _bind(self, conn: Connection, session: Session) -> None:
         conn.session = session
         conn.logged_in = True
+        session.address = conn.address
         self.exchange.attach(session, conn.send)
 
     def _login_body(self, session: Session) -> dict[str, Any]:
