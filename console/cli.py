@@ -137,11 +137,11 @@ async def run_console(args: argparse.Namespace) -> None:
 
 async def start_embedded() -> tuple[object, LoginPlan]:
     """The demo switch on loopback, any free port, and a plan that logs the operator in."""
-    from console.switch.demo import demo_config
+    from console.switch.demo import embedded_config
     from console.switch.media import ServiceKind
     from console.switch.server import Switch
 
-    switch = await Switch.start(demo_config(port=0))
+    switch = await Switch.start(embedded_config(port=0))  # its own random JWT secret, not demo.toml's
     callers = itertools.cycle(DEMO_CALLERS)
 
     async def demo_call() -> str:

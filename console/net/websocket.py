@@ -14,6 +14,7 @@ from console.core.protocol import MAX_FRAME
 OPEN_TIMEOUT = 10.0
 PING_INTERVAL = 20.0
 PING_TIMEOUT = 20.0
+CLOSE_TIMEOUT = 2.0  # a black-holed link is given up PING_INTERVAL + PING_TIMEOUT + this after it went quiet
 
 
 class WebSocketComm(CommInterface):
@@ -33,6 +34,7 @@ class WebSocketComm(CommInterface):
                 open_timeout=self._open_timeout,
                 ping_interval=self._ping_interval,
                 ping_timeout=PING_TIMEOUT,
+                close_timeout=CLOSE_TIMEOUT,
                 max_size=MAX_FRAME,
                 max_queue=64,
                 compression=None,

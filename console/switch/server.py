@@ -401,9 +401,9 @@ async def run_switch(config_path: str | None = None, *, host: str | None = None,
     if config_path:
         config = load_config(config_path)
     else:
-        from console.switch.demo import demo_config
+        from console.switch.demo import embedded_config
 
-        config = demo_config()
+        config = embedded_config()
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     if overrides:
         config = dataclasses.replace(config, **overrides)

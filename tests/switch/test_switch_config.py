@@ -86,3 +86,18 @@ def test_unreadable_and_invalid_files(tmp_path):
     (tmp_path / "bad.toml").write_text("[switch\n")
     with pytest.raises(ConfigError, match="bad.toml: not valid TOML"):
         load_config(tmp_path / "bad.toml")
+
+
+async def test_the_embedded_switch_signs_with_its_own_random_secret():
+    """demo.toml's secret is public: the console's embedded switch never accepts tokens signed with it."""
+    from console.cli import start_embedded
+    from console.switch.demo import embedded_config
+
+    published = demo_config().jwt.secret
+    first, second = embedded_config().jwt.secret, embedded_config().jwt.secret
+    assert published not in (first, second) and first != second and len(first) >= 32
+    switch, _ = await start_embedded()
+    try:
+        assert switch.config.jwt.secret != published
+    finally:
+        await switch.aclose()
