@@ -34,6 +34,7 @@ from console.switch.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 2.0  # s to wait for the closing handshake before dropping the TCP connection
+INBOX = 4  # received frames websockets holds per connection while the switch handles one (4 x 64 KiB at most)
 SWEEP = 0.5  # s between checks of login deadlines and unfinished fragmented messages
 FD_RESERVE = 64  # descriptors kept free for logs, files and the listening socket
 FD_PER_MEDIA_LEG = 2  # UDP sockets a media leg needs (loopback and one more address)
@@ -83,7 +84,8 @@ class Switch:
         keepalive = config.limits.keepalive
         switch._server = await serve(
             switch._serve, config.host, config.port, max_size=MAX_FRAME, ssl=tls,
-            ping_interval=keepalive, ping_timeout=keepalive, close_timeout=CLOSE_TIMEOUT,
+            # no permessage-deflate: a few bytes on the wire would inflate to 64 KiB frames by the thousand
+            compression=None, max_queue=INBOX, ping_interval=keepalive, ping_timeout=keepalive, close_timeout=CLOSE_TIMEOUT,
         )
         switch._sweeper = asyncio.get_running_loop().create_task(switch._sweep(), name="switch limits sweeper")
         switch.port = switch._server.sockets[0].getsockname()[1]
