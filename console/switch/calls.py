@@ -21,6 +21,7 @@ from console.core.protocol import Message, MsgType
 from console.switch.auth import Identity
 from console.switch.config import NUMBER_RE, Service, SwitchConfig
 from console.switch.legs import Legs
+from console.switch.limits import TripLog
 from console.switch.media import MEDIA_SERVICES, MediaPlane, ServiceKind
 from console.switch.model import Leg, Session, Setup
 
@@ -36,6 +37,7 @@ class Exchange(Legs):
     def __init__(self, config: SwitchConfig, plane: MediaPlane):
         super().__init__(config, plane)
         plane.on_failure = self.media_failed
+        self.trips = TripLog(log)
         self.sessions: dict[str, Session] = {}
         self.registrations: dict[str, list[Session]] = {}
 
@@ -276,7 +278,7 @@ class Exchange(Legs):
         if self._live_legs() > self.config.max_calls:  # the new leg already counts
             return R.CONGESTION
         if self._user_load(session) > session.identity.max_calls:  # the new leg counts here too
-            log.warning("limit max_calls: %s has %d calls; refusing another", session.username, session.identity.max_calls)
+            self.trips.trip("max_calls", "%s has %d calls; refusing another", session.username, session.identity.max_calls)
             return R.CONGESTION
         if not any(fnmatch.fnmatchcase(number, p) for p in session.identity.allow):
             return R.PERMISSION

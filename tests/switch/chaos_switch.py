@@ -10,10 +10,13 @@ import asyncio
 import json
 import logging
 import sys
+from pathlib import Path
 
-from console.switch.demo import demo_config
-from console.switch.limits import Limits
-from console.switch.server import Switch
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, installed or not
+
+from console.switch.demo import demo_config  # noqa: E402
+from console.switch.limits import Limits  # noqa: E402
+from console.switch.server import Switch  # noqa: E402
 
 
 async def main() -> None:
