@@ -39,8 +39,8 @@ async def windows(bystander: Bystander, seconds: float, size: float = 2.0) -> li
     return values
 
 
-async def under(mode: str, seconds: float) -> dict[str, Any]:
-    async with switch_process() as switch:
+async def under(mode: str, seconds: float, source: str | None = None) -> dict[str, Any]:
+    async with switch_process(source) as switch:
         bystander = Bystander(switch.url)
         try:
             await bystander.start()
@@ -54,8 +54,8 @@ async def under(mode: str, seconds: float) -> dict[str, Any]:
     return {"quiet": quiet, "attack": loud, "counts": counts}
 
 
-async def slow_readers(seconds: float) -> dict[str, Any]:
-    async with switch_process() as switch:
+async def slow_readers(seconds: float, source: str | None = None) -> dict[str, Any]:
+    async with switch_process(source) as switch:
         bystander = Bystander(switch.url)
         try:
             await bystander.start()
@@ -72,17 +72,18 @@ async def slow_readers(seconds: float) -> dict[str, Any]:
     return {"idle": idle, "attack": samples, "after": after, "counts": attacker.result()}
 
 
-async def run(quick: bool) -> Figure:
+async def run(quick: bool, source: str | None = None) -> Figure:
     seconds = 4.0 if quick else 10.0
-    figure = Figure("chaos", "The switch under attack (switch and attacker in their own processes)")
+    title = "The switch under attack (switch and attacker in their own processes)"
+    figure = Figure("chaos", title + (f"; the switch from {source}" if source else ""))
     for mode, label in (("fuzz", "fuzzing (4 connections of random bad frames)"),
                         ("guess", "password guessing (12 connections)")):
-        result = await under(mode, seconds)
+        result = await under(mode, seconds, source)
         figure.add(f"bystander_fps_{mode}", f"bystander call during {label}, worse end", "frames/s",
                    summary(result["attack"], 1), summary(result["quiet"], 1), "the same call, no attack",
                    better="higher", note=f"attacker: {result['counts']}")
         figure.details[mode] = result
-    slow = await slow_readers(seconds)
+    slow = await slow_readers(seconds, source)
     figure.add("rss_slow_readers", "switch RSS while 16 connections flood it and never read", "MiB",
                summary(slow["attack"], 1), summary(slow["idle"], 1), "the switch with one idle call, before",
                note=f"max {max(slow['attack']):.1f} MiB; {slow['after']:.1f} MiB after; attacker: {slow['counts']}")
@@ -95,9 +96,11 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="4 s windows instead of 10 s")
     parser.add_argument("--output", type=Path, default=HERE / "results-chaos.json")
+    parser.add_argument("--switch-src", metavar="DIR",
+                        help="run the switch of another source tree (e.g. `git archive main console | tar -x -C DIR`)")
     args = parser.parse_args(argv)
     began = time.monotonic()
-    figure = asyncio.run(run(args.quick))
+    figure = asyncio.run(run(args.quick, args.switch_src))
     figure.seconds = time.monotonic() - began
     data = {"mode": "quick" if args.quick else "full", "machine": machine(), "figures": {"chaos": figure.to_json()},
             "duration_s": figure.seconds}

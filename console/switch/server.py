@@ -75,6 +75,7 @@ class Switch:
         self._logins_pending = 0
         self._server: Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
+        self._accept_filter: AcceptStormFilter | None = None
 
     @classmethod
     async def start(cls, config: SwitchConfig, *, media: MediaPlane | None = None) -> Switch:
@@ -88,6 +89,8 @@ class Switch:
             compression=None, max_queue=INBOX, ping_interval=keepalive, ping_timeout=keepalive, close_timeout=CLOSE_TIMEOUT,
         )
         switch._sweeper = asyncio.get_running_loop().create_task(switch._sweep(), name="switch limits sweeper")
+        switch._accept_filter = AcceptStormFilter(switch.trips)
+        logging.getLogger("asyncio").addFilter(switch._accept_filter)
         switch.port = switch._server.sockets[0].getsockname()[1]
         host = "127.0.0.1" if config.host in ("", "0.0.0.0") else "[::1]" if config.host == "::" else config.host
         if ":" in host and not host.startswith("["):
@@ -116,6 +119,8 @@ class Switch:
             await self._server.wait_closed()
         await self.exchange.aclose()
         self._logins.shutdown(wait=False, cancel_futures=True)
+        if self._accept_filter is not None:
+            logging.getLogger("asyncio").removeFilter(self._accept_filter)
 
     def kick(self, username: str) -> int:
         """End every session of ``username``: its console gets ``logged_out: kicked``, far ends ERROR."""
@@ -151,7 +156,8 @@ class Switch:
     async def _serve(self, ws: ServerConnection) -> None:
         conn = Connection(ws, self.limits, self.trips)
         if not self._admit(conn):
-            await ws.close(1013, "too many connections; try again later")
+            conn.close(1013, "too many connections; try again later")
+            await conn.finish()
             return
         self.connections.add(conn)
         self._per_address[conn.address] = self._per_address.get(conn.address, 0) + 1
@@ -366,6 +372,21 @@ def default_plane(config: SwitchConfig) -> MediaPlane:
         log.warning("media plane unavailable (%s); running signaling only", exc)
         return NullMediaPlane()
     return RtcMediaPlane(max_media=config.max_media, media_timeout=config.limits.media_timeout)
+
+
+class AcceptStormFilter(logging.Filter):
+    """asyncio logs every accept() that fails for lack of descriptors, with a traceback, many times a second:
+    let it through as one ``limit descriptors`` line per 10 s instead (the switch keeps serving meanwhile)."""
+
+    def __init__(self, trips: TripLog):
+        super().__init__()
+        self.trips = trips
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "out of system resource" not in record.getMessage():
+            return True
+        self.trips.trip("descriptors", "accept() failed: the process is out of file descriptors (ulimit -n)")
+        return False
 
 
 def _clamped_connections(config: SwitchConfig) -> int:

@@ -41,10 +41,12 @@ class SwitchProcess:
 
 
 @contextlib.asynccontextmanager
-async def switch_process(**options: Any) -> AsyncIterator[SwitchProcess]:
+async def switch_process(source: str | None = None, **options: Any) -> AsyncIterator[SwitchProcess]:
+    """The switch in its own process; ``source``: another source tree's ``console`` (a before/after figure)."""
+    env = {**os.environ, **({"CHAOS_SWITCH_SRC": source} if source else {})}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, str(HERE / "chaos_switch.py"), json.dumps(options),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=str(ROOT))
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=str(source or ROOT), env=env)
     try:
         async with asyncio.timeout(20):
             started = json.loads(await proc.stdout.readline())

@@ -9,20 +9,28 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository, installed or not
+# the repository, installed or not; CHAOS_SWITCH_SRC runs another tree's switch (bench: before/after)
+sys.path.insert(0, os.environ.get("CHAOS_SWITCH_SRC") or str(Path(__file__).resolve().parents[2]))
 
 from console.switch.demo import demo_config  # noqa: E402
-from console.switch.limits import Limits  # noqa: E402
 from console.switch.server import Switch  # noqa: E402
+
+try:
+    from console.switch.limits import Limits  # noqa: E402
+except ImportError:  # a tree from before the limits existed
+    Limits = None  # type: ignore[assignment,misc]
 
 
 async def main() -> None:
     options = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
-    limits = Limits(**options.pop("limits", {}))
-    switch = await Switch.start(demo_config(limits=limits, **options))
+    limits = options.pop("limits", {})
+    if Limits is not None:
+        options["limits"] = Limits(**limits)
+    switch = await Switch.start(demo_config(**options))
     print(json.dumps({"url": switch.url, "port": switch.port}), flush=True)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
