@@ -85,6 +85,7 @@ async def test_dead_media_of_one_console_ends_the_call_on_both_sides(consoles, h
     assert (await alice[0].call(a, "DISCONNECTED"))["reason"] == "MEDIA"
 
 
+@pytest.mark.chaos
 async def test_a_frozen_console_is_noticed_and_the_far_end_told(media_switch, consoles):
     bob = await consoles("bob")
     script = Path(__file__).with_name("peer_proc.py")
