@@ -208,3 +208,12 @@ async def switch_connections(switch, count: int) -> None:
             finally:
                 for w in waits:
                     w.cancel()
+
+
+async def test_closes_are_the_ones_protocol_md_lists(switch, clients):
+    """Bad UTF-8 in a text frame closes with 1007 (no error frame); the session survives for restore."""
+    wire = await clients.login("alice")
+    await wire.ws.send(b'{"v":1,"type":"\xff"}', text=True)
+    assert await wire.wait_closed() == 1007
+    again = await clients.open()
+    await again.request("restore", identifier=wire.session["identifier"])
