@@ -35,6 +35,7 @@ from console.switch.throttle import LoginThrottle
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 2.0  # s to wait for the closing handshake before dropping the TCP connection
 INBOX = 4  # received frames websockets holds per connection while the switch handles one (4 x 64 KiB at most)
+TARPIT = 2.0  # s at most before a throttled login is answered
 SWEEP = 0.5  # s between checks of login deadlines and unfinished fragmented messages
 FD_RESERVE = 64  # descriptors kept free for logs, files and the listening socket
 FD_PER_MEDIA_LEG = 2  # UDP sockets a media leg needs (loopback and one more address)
@@ -281,9 +282,12 @@ class Switch:
         """Throttle, then check: passwords on the login executor, apart from the loop and the media threads."""
         username = msg.get("username")
         keys = [f"address {conn.address}"] + ([f"user {username}"] if isinstance(username, str) and username else [])
-        now = time.monotonic()
-        if self.throttle.blocked(keys, now):
+        wait = self.throttle.remaining(keys, time.monotonic())
+        if wait > 0:
             self.trips.trip("login_throttle", "login from %s refused while it is throttled", conn.address)
+            # a tarpit: this connection's next frame is read only after the answer, so a guesser
+            # gets at most one answer per TARPIT s per connection, and the switch's loop stays free
+            await asyncio.sleep(min(wait, TARPIT))
             raise LoginError(ErrorCode.AUTH_FAILED, WRONG_PASSWORD)
         try:
             if msg.get("auth") == "password":

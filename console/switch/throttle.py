@@ -31,7 +31,11 @@ class LoginThrottle:
 
     def blocked(self, keys: Iterable[str], now: float) -> bool:
         """Whether any key is in back-off or locked out."""
-        return any(self._current(key, now).until > now for key in keys)
+        return self.remaining(keys, now) > 0
+
+    def remaining(self, keys: Iterable[str], now: float) -> float:
+        """Seconds until no key is in back-off or locked out (0: not blocked)."""
+        return max([0.0, *(self._current(key, now).until - now for key in keys)])
 
     def failed(self, keys: Iterable[str], now: float) -> list[str]:
         """Count a failure for every key; return the keys that are now locked out."""
