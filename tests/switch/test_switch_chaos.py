@@ -45,7 +45,7 @@ async def test_fuzzing_never_costs_a_bystander_call_its_media():
 @pytest.mark.timeout(90)
 async def test_password_guessing_never_costs_a_bystander_call_its_media():
     fps, counts = await bystander_during("guess")
-    assert counts["frames"] > 100, counts
+    assert counts["connections"] >= 12 and counts["frames"] > 24, counts  # every guesser ran (tarpitted)
     assert min(fps) >= MIN_FPS, (fps, counts)
 
 
