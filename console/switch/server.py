@@ -238,6 +238,8 @@ class Switch:
             log.exception("internal error handling %s", msg.type if msg else "a frame")
             reply = error(ErrorCode.INTERNAL, "the switch failed to handle this request (logged)", _id(msg))
         conn.end_request(reply, close=close)
+        if limited:  # back-pressure: a flooding connection's frames are read at the sustained rate, not parsed faster
+            await asyncio.sleep(1.0 / conn.bucket.rate)
 
     def _short(self, message: str) -> str:
         """Error messages may quote the input: never more than ``limits.error_echo`` characters of them."""
