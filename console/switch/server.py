@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import os
 import resource
 import ssl
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable
@@ -72,7 +74,8 @@ class Switch:
         self.throttle = LoginThrottle(config.limits)
         self.max_connections = _clamped_connections(config)
         self._per_address: dict[str, int] = {}
-        self._logins = ThreadPoolExecutor(config.limits.login_workers, thread_name_prefix="switch-login")
+        self._logins = ThreadPoolExecutor(config.limits.login_workers, thread_name_prefix="switch-login",
+                                          initializer=_lower_priority)
         self._logins_pending = 0
         self._server: Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
@@ -378,6 +381,17 @@ def default_plane(config: SwitchConfig) -> MediaPlane:
         log.warning("media plane unavailable (%s); running signaling only", exc)
         return NullMediaPlane()
     return RtcMediaPlane(max_media=config.max_media, media_timeout=config.limits.media_timeout)
+
+
+LOGIN_NICENESS = 10  # the login threads yield the CPU to the event loop and the media threads
+
+
+def _lower_priority() -> None:
+    """Run this login thread at a lower priority (Linux: a thread is a task with its own nice value)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOGIN_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the thread still runs apart
+        pass
 
 
 class AcceptStormFilter(logging.Filter):

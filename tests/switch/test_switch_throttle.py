@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 
 from console.switch import auth
@@ -62,12 +63,13 @@ async def test_passwords_are_checked_on_the_login_executor_not_the_default_pool(
     real = auth.verify_password
 
     def spy(password: str, stored: str) -> bool:
-        seen.append(threading.current_thread().name)
+        seen.append((threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
         return real(password, stored)
 
     monkeypatch.setattr(auth, "verify_password", spy)
     await (await clients.open()).login("alice")
-    assert seen and all(name.startswith("switch-login") for name in seen)
+    assert seen and all(name.startswith("switch-login") for name, _ in seen)
+    assert all(nice >= os.getpriority(os.PRIO_PROCESS, 0) + 10 or nice == 19 for _, nice in seen)  # below the loop
 
 
 async def test_password_checks_waiting_beyond_the_queue_are_refused(start, clients, monkeypatch, caplog):
