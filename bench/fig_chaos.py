@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.switch.chaos import Bystander, attack, switch_process
+from tests.switch.chaos import Bystander, start_attack, switch_process
 
 from .common import Figure, machine, summary
 from .table import text
@@ -45,7 +45,7 @@ async def under(mode: str, seconds: float, source: str | None = None) -> dict[st
         try:
             await bystander.start()
             quiet = await windows(bystander, seconds / 2)
-            attacker = asyncio.create_task(attack(mode, switch.url, seconds + 2))
+            attacker = await start_attack(mode, switch.url, seconds + 2)
             await asyncio.sleep(1.0)  # the attack ramps up
             loud = await windows(bystander, seconds)
             counts = await attacker
@@ -61,7 +61,7 @@ async def slow_readers(seconds: float, source: str | None = None) -> dict[str, A
             await bystander.start()
             await bystander.fps(1.0)
             idle = [switch.rss_mib() for _ in range(4) if not await asyncio.sleep(0.25)]
-            attacker = asyncio.create_task(attack("slowread", switch.url, seconds))
+            attacker = await start_attack("slowread", switch.url, seconds)
             samples = []
             while not attacker.done():
                 samples.append(switch.rss_mib())

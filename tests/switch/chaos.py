@@ -62,19 +62,36 @@ async def switch_process(source: str | None = None, **options: Any) -> AsyncIter
                 await proc.wait()
 
 
-async def attack(mode: str, url: str, seconds: float) -> dict:
-    """Run the attacker for ``seconds``; returns its counts."""
+async def start_attack(mode: str, url: str, seconds: float) -> asyncio.Task[dict]:
+    """Start the attacker for ``seconds``; returns once it attacks, with a task that ends with its counts."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, str(HERE / "chaos_attacker.py"), mode, url, str(seconds),
         stdout=asyncio.subprocess.PIPE, cwd=str(ROOT))
     try:
-        async with asyncio.timeout(seconds + 30):
-            out, _ = await proc.communicate()
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    return json.loads(out.decode().strip().splitlines()[-1])
+        async with asyncio.timeout(30):
+            started = await proc.stdout.readline()
+        assert started.strip() == b"started", started
+    except BaseException:
+        proc.kill()
+        await proc.wait()
+        raise
+
+    async def finish() -> dict:
+        try:
+            async with asyncio.timeout(seconds + 30):
+                out, _ = await proc.communicate()
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        return json.loads(out.decode().strip().splitlines()[-1])
+
+    return asyncio.get_running_loop().create_task(finish())
+
+
+async def attack(mode: str, url: str, seconds: float) -> dict:
+    """Run the attacker for ``seconds``; returns its counts."""
+    return await (await start_attack(mode, url, seconds))
 
 
 class CountingSink:

@@ -87,6 +87,7 @@ async def slowread(url: str, seed: int, until: float) -> None:
 
 
 async def main(mode: str, url: str, seconds: float) -> None:
+    print("started", flush=True)  # imports done: the attack begins now
     until = time.monotonic() + seconds
     attack, width = {"fuzz": (fuzz, 4), "guess": (guess, 12), "slowread": (slowread, 16)}[mode]
     await asyncio.gather(*(attack(url, seed, until) for seed in range(width)))
