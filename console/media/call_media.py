@@ -202,6 +202,7 @@ class CallMedia:
             "frames_out": self._audio_track.frames_sent,
             "video_frames_out": self._video_track.frames_sent if self._video_track else 0,
             "connection_state": self.connection_state,
+            "seconds_without_audio": round(self.seconds_without_audio, 1),
             "focused": self.focused,
             "video_active": self._video_active,
         }
