@@ -161,6 +161,6 @@ def demo_token(number: str, name: str = "", lifetime: float = 3600.0) -> str:
 
     settings = demo_config().jwt
     assert settings is not None and settings.secret
-    claims = {"number": number, "name": name or f"Bench {number}", "exp": int(time.time() + lifetime),
+    claims = {"sub": f"bench-{number}", "number": number, "name": name or f"Bench {number}", "exp": int(time.time() + lifetime),
               "iss": settings.issuer, "aud": settings.audience}
     return jwt.encode(claims, settings.secret, algorithm="HS256")

@@ -59,7 +59,7 @@ class ConsoleCalls:
     name = "console"
 
     def __init__(self) -> None:
-        self.switch = SwitchProcess(max_media=1000, max_calls=2000)
+        self.switch = SwitchProcess(max_media=1000, max_calls=2000, user_max_calls=2000)  # one operator, many calls
         self.calls: list[tuple[Any, CountingSink]] = []
 
     async def start(self) -> None:

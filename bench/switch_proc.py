@@ -76,8 +76,11 @@ async def run(overrides: dict[str, Any]) -> None:
     from console.switch.demo import demo_config
     from console.switch.server import Switch
 
+    from console.switch.limits import Limits
+
     raise_fd_limit()
-    config = demo_config(**{k: v for k, v in overrides.items() if k != "user_max_calls"})
+    limits = Limits(**overrides.pop("limits", {}))
+    config = demo_config(limits=limits, **{k: v for k, v in overrides.items() if k != "user_max_calls"})
     if "user_max_calls" in overrides:  # the demo users may hold 8 calls each; some benchmarks need more
         users = tuple(dataclasses.replace(u, max_calls=overrides["user_max_calls"]) for u in config.users)
         config = dataclasses.replace(config, users=users)
@@ -109,6 +112,9 @@ class SwitchProcess(Child):
     def __init__(self, **overrides: Any) -> None:
         overrides.setdefault("session_lifetime", 600.0)
         overrides.setdefault("ring_timeout", 30.0)
+        # a benchmark is a crowd from one address on purpose: lift the limits that protect against one
+        overrides.setdefault("limits", {"max_connections": 4096, "max_connections_per_address": 4096,
+                                        "login_queue": 64, "max_sessions_per_user": 64})
         super().__init__("bench.switch_proc", json.dumps(overrides))
 
     @property

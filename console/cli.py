@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import itertools
 import logging
+import os
 import sys
 from dataclasses import replace
 from typing import Sequence
+from urllib.parse import urlsplit
 
 from console.settings import AppDirs, BoardFile, CallHistory, SessionFile, Settings
 from console.store import LoginPlan, Store, client_factory
@@ -25,10 +28,13 @@ Two ways to run it:
       9006 reject, 9007 congestion), logs you in as the operator (number 200)
       and offers a demo caller on F5.
 
-  anynode-console --server wss://host:port --user NAME [--number N] [--token JWT]
+  anynode-console --server wss://host:port --user NAME [--number N] [--token-file FILE]
       Logs in to a real server: the password is asked for on the login screen
       and never stored. A saved session for that server is restored first, with
-      the calls it still has. --token logs in with a JSON Web Token instead.
+      the calls it still has. --token-file (or the ANYNODE_TOKEN environment
+      variable) logs in with a JSON Web Token instead; never put a token on the
+      command line, where every user of the machine can read it.
+      ws:// to anything but this machine sends the password in clear: it needs --insecure.
 
 Other commands:
   anynode-console switch --config FILE    run the switch alone (no FILE: the demo directory)
@@ -36,6 +42,48 @@ Other commands:
 
 Keys: F1 or ? shows them all; ctrl+p finds every action by name; ctrl+q quits.
 """
+
+TOKEN_ENV = "ANYNODE_TOKEN"
+
+
+class UsageError(Exception):
+    """The command line cannot be used as given; the message says what to do instead."""
+
+
+def read_token(args: argparse.Namespace, environ: dict[str, str]) -> str:
+    """The token from --token-file or ANYNODE_TOKEN ("" if neither); --token is refused (visible in ps)."""
+    if args.token:
+        raise UsageError(f"--token would show the token to every user of this machine (ps, /proc); "
+                         f"use --token-file FILE or the {TOKEN_ENV} environment variable")
+    if args.token_file:
+        try:
+            with open(args.token_file, encoding="utf-8") as handle:
+                token = handle.read().strip()
+        except OSError as exc:
+            raise UsageError(f"cannot read the token file {args.token_file}: {exc.strerror or exc}") from None
+        if not token:
+            raise UsageError(f"the token file {args.token_file} is empty")
+        return token
+    return environ.get(TOKEN_ENV, "").strip()
+
+
+def check_transport(server: str, insecure: bool) -> str | None:
+    """ws:// to a host other than loopback needs --insecure; returns the one-line warning to show, if any."""
+    parts = urlsplit(server)
+    if parts.scheme != "ws":
+        return None
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        return None
+    if not insecure:
+        raise UsageError(f"{server} is ws:// (no TLS): the password would go to {host} in clear; "
+                         "use wss://, or --insecure if you mean it")
+    return f"warning: --insecure: credentials go to {host} in clear (ws://)"
+
 
 DEMO_CALLERS = (("201", "Alice"), ("202", "Bob"), ("203", "Carol"), ("+4930555010", "Outside caller"))
 
@@ -46,7 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--server", help="wss://host:port of the switch (default: config.toml's, else embedded)")
     parser.add_argument("--user", help="username to log in with")
     parser.add_argument("--number", help="the number to register, if the server wants one from the console")
-    parser.add_argument("--token", help="log in with this JSON Web Token instead of a password")
+    # --- secrets (issue 13): tokens never on the command line; clear text only when asked for
+    parser.add_argument("--token", help=argparse.SUPPRESS)  # refused: see main()
+    parser.add_argument("--token-file", metavar="FILE",
+                        help=f"log in with the JSON Web Token in FILE instead of a password (or set {TOKEN_ENV})")
+    parser.add_argument("--insecure", action="store_true",
+                        help="allow ws:// (no TLS) to a host other than this machine: the password travels in clear")
+    # --- end secrets
     parser.add_argument("--ca-file", help="CA certificates to verify the server's TLS certificate with")
     parser.add_argument("--device", help="audio device: index, part of its name, 'null' or a .wav path")
     parser.add_argument("--jitter-frames", type=int, metavar="N", choices=range(1, 9),
@@ -93,7 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from console.media.portaudio import divert_c_stderr
 
         divert_c_stderr()
-    asyncio.run(run_console(args))
+    try:
+        asyncio.run(run_console(args))
+    except UsageError as exc:
+        print(f"anynode-console: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -125,9 +183,12 @@ async def run_console(args: argparse.Namespace) -> None:
     server = args.server or config.server
     switch = None
     if server:
+        token = read_token(args, dict(os.environ))
+        warning = check_transport(server, args.insecure)
+        if warning:
+            print(warning, file=sys.stderr)
         plan = LoginPlan(server=server, username=args.user or config.username, number=args.number or config.number,
-                         token=args.token or "", auto_login=bool(args.token), restore=not args.no_restore,
-                         save=args.save)
+                         token=token, auto_login=bool(token), restore=not args.no_restore, save=args.save)
     else:
         switch, plan = await start_embedded()
     if args.jitter_frames is not None:
@@ -181,11 +242,11 @@ def check_device(spec: str) -> str | None:
 
 async def start_embedded() -> tuple[object, LoginPlan]:
     """The demo switch on loopback, any free port, and a plan that logs the operator in."""
-    from console.switch.demo import demo_config
+    from console.switch.demo import embedded_config
     from console.switch.media import ServiceKind
     from console.switch.server import Switch
 
-    switch = await Switch.start(demo_config(port=0))
+    switch = await Switch.start(embedded_config(port=0))  # its own random JWT secret, not demo.toml's
     callers = itertools.cycle(DEMO_CALLERS)
 
     async def demo_call() -> str:

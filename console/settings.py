@@ -74,9 +74,15 @@ class AppDirs:
         return (self.log_dir or self.data_dir / "log") / "console.log"
 
 
-def atomic_write(path: Path, text: str, mode: int = 0o644) -> None:
-    """Write ``text`` to ``path`` through a temp file and a rename; the file gets ``mode``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def private_dir(path: Path) -> None:
+    """Create ``path`` if needed and make it 0700 whatever the umask (it holds sessions and history)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+
+
+def atomic_write(path: Path, text: str, mode: int = 0o600) -> None:
+    """Write ``text`` to ``path`` through a temp file and a rename; the file gets ``mode`` (0600: ours alone)."""
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)

@@ -38,6 +38,7 @@ from console.core.dtmf import check_digits
 
 from . import patches
 from .frames import MonoConverter, StaleFilter
+from .health import CHECK_EVERY, MEDIA_TIMEOUT, MediaHealth
 from .hub import DeviceHub
 from .tracks import PacedAudioTrack, PacedVideoTrack, cancel_tasks, consume, synthetic_video
 
@@ -63,6 +64,7 @@ class CallMedia:
         connect_timeout: float = CONNECT_TIMEOUT,
         video_source: Callable[[int], av.VideoFrame | None] | None = None,
         on_digits: Callable[[str], None] | None = None,
+        media_timeout: float = MEDIA_TIMEOUT,
     ) -> None:
         patches.apply()
         self.on_digits = on_digits
@@ -82,6 +84,8 @@ class CallMedia:
         self._video_tx: RTCRtpTransceiver | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._watchdog: asyncio.Task[None] | None = None
+        self._health = MediaHealth(media_timeout)
+        self._health_task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
         self._failed = False
         self._closed = False
@@ -163,6 +167,7 @@ class CallMedia:
                 self.hub.device.flush_playout()
         self._was_receiving = self._was_receiving or receiving
         self._receiving = receiving
+        self._expect_audio()
         video_receiving = self._video_tx is not None and self._video_tx.currentDirection in RECEIVING
         if not video_receiving:
             self._set_video_active(False)
@@ -228,6 +233,17 @@ class CallMedia:
         return self._closed
 
     @property
+    def seconds_without_audio(self) -> float:
+        """How long no audio arrived although the call should be receiving (0 while it should not).
+
+        The switchboard shows it ("no audio for N s") before the media-health
+        grace period (``media_timeout``) ends the call through ``on_failure``.
+        """
+        if self._closed or self._pc is None:
+            return 0.0
+        return self._health.silent_for(asyncio.get_running_loop().time())
+
+    @property
     def stats(self) -> dict[str, Any]:
         return {
             **self._counts,
@@ -236,6 +252,7 @@ class CallMedia:
             "dtmf_packets_out": sender.packets if (sender := self._event_sender()) is not None else 0,
             "video_frames_out": self._video_track.frames_sent if self._video_track else 0,
             "connection_state": self.connection_state,
+            "seconds_without_audio": round(self.seconds_without_audio, 1),
             "focused": self.focused,
             "video_active": self._video_active,
         }
@@ -291,6 +308,7 @@ class CallMedia:
         task.add_done_callback(self._tasks.discard)
 
     def _on_audio_frame(self, frame: av.AudioFrame) -> None:
+        self._health.frame(asyncio.get_running_loop().time())
         if self._stale.is_stale(frame):
             return
         self._counts["frames_in"] += 1
@@ -327,6 +345,9 @@ class CallMedia:
         state = pc.connectionState
         if state == "connected":
             self._connected.set()
+            self._expect_audio()
+            if self._health_task is None:
+                self._health_task = self._spawn(self._watch_health(), "call media health")
         elif state == "failed":
             self._fail("ICE/DTLS failed")
         elif state == "closed":
@@ -338,6 +359,19 @@ class CallMedia:
                 await self._connected.wait()
         except TimeoutError:
             self._fail(f"ICE/DTLS not connected within {self._connect_timeout:g} s")
+
+    def _expect_audio(self) -> None:
+        now = asyncio.get_running_loop().time()
+        self._health.expect(self._receiving and self._connected.is_set(), now)
+
+    async def _watch_health(self) -> None:
+        """Dead media (see console.media.health) fails the call, like ICE/DTLS failing does."""
+        loop = asyncio.get_running_loop()
+        while not self._closed and not self._failed:
+            await asyncio.sleep(CHECK_EVERY)
+            reason = self._health.check(loop.time())
+            if reason is not None:
+                self._fail(reason)
 
     def _fail(self, reason: str) -> None:
         if self._failed or self._closed:

@@ -56,13 +56,15 @@ def default_comm_factory() -> CommInterface:
 
 
 def server_url(server: str, secure: bool) -> str:
-    """The URL to open: ``secure`` decides between ws:// and wss://.
+    """The URL to open: ``secure`` asks for wss://, and a wss:// (or https://) URL is never downgraded.
 
-    ``server`` may be ``host:port`` or a full ws/wss/http/https URL; the
-    scheme is replaced so the ``secure`` flag, as in the seed, is what counts.
+    ``server`` may be ``host:port`` or a full ws/wss/http/https URL. ``secure``
+    upgrades a plain URL to TLS, as in the seed; ``secure=False`` with a
+    ``wss://`` URL still uses TLS: a URL that names TLS never silently loses it.
     """
-    scheme = "wss" if secure else "ws"
     server = server.strip()
+    scheme_given = ""
     if "://" in server:
-        server = server.split("://", 1)[1]
-    return f"{scheme}://{server}"
+        scheme_given, server = server.split("://", 1)
+    tls = secure or scheme_given.lower() in ("wss", "https")
+    return f"{'wss' if tls else 'ws'}://{server}"

@@ -14,6 +14,7 @@ from console.core.protocol import MAX_FRAME
 OPEN_TIMEOUT = 10.0
 PING_INTERVAL = 20.0
 PING_TIMEOUT = 20.0
+CLOSE_TIMEOUT = 2.0  # a black-holed link is given up PING_INTERVAL + PING_TIMEOUT + this after it went quiet
 
 
 class WebSocketComm(CommInterface):
@@ -24,7 +25,7 @@ class WebSocketComm(CommInterface):
 
     async def connect(self, url: str, *, secure: bool, ca_file: str | None = None) -> None:
         context = None
-        if secure:
+        if secure or url.lower().startswith("wss://"):  # a wss:// URL is verified TLS, whatever ``secure`` says
             context = ssl.create_default_context(cafile=ca_file)
         try:
             self._ws = await connect(
@@ -33,6 +34,7 @@ class WebSocketComm(CommInterface):
                 open_timeout=self._open_timeout,
                 ping_interval=self._ping_interval,
                 ping_timeout=PING_TIMEOUT,
+                close_timeout=CLOSE_TIMEOUT,
                 max_size=MAX_FRAME,
                 max_queue=64,
                 compression=None,

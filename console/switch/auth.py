@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 def _dummy_hash() -> str:
     """Checked when the username is unknown, so a wrong username costs as much time as a wrong password."""
     return hash_password("not a password")
+
+
+WRONG_PASSWORD = "wrong username or password, or too many attempts: try again later"
 
 
 class LoginError(Exception):
@@ -65,40 +69,57 @@ def _password_login(config: SwitchConfig, body: Mapping[str, Any], given: str | 
     user = config.user(username)
     if user is None or user.password is None:
         verify_password(password, _dummy_hash())
-        raise LoginError(ErrorCode.AUTH_FAILED, "wrong username or password")
+        raise LoginError(ErrorCode.AUTH_FAILED, WRONG_PASSWORD)
     if not verify_password(password, user.password):
-        raise LoginError(ErrorCode.AUTH_FAILED, "wrong username or password")
+        raise LoginError(ErrorCode.AUTH_FAILED, WRONG_PASSWORD)
     number = choose_number(config.number_mode, given, user.number, username=username, call_me=False)
+    _check_owned(config, number, user.number, username)
     return Identity(username, number, user.name, user.allow, user.max_calls)
 
 
 def _token_login(config: SwitchConfig, body: Mapping[str, Any], given: str | None) -> Identity:
+    """The user is the token's subject (``sub`` is required); the request can only repeat it."""
     token = body.get("token")
     if not token:
         raise LoginError(ErrorCode.MALFORMED, "a token login needs a token")
     claims = decode_token(config, token)
-    subject = _claim(claims, "sub", str)
-    username = body.get("username") or subject
-    if subject and body.get("username") and subject != body.get("username"):
+    username = _claim(claims, "sub", str)
+    if not username:
+        raise LoginError(ErrorCode.AUTH_FAILED, "the token's sub claim must name its user")
+    if body.get("username") and body.get("username") != username:
         raise LoginError(ErrorCode.AUTH_FAILED, "the token's subject is not the username given")
     user: User | None = config.user(username)
     claim_number = _claim(claims, "number", str)
-    if claim_number is not None and not NUMBER_RE.match(claim_number):
-        raise LoginError(ErrorCode.AUTH_FAILED, "the token's number claim is not a number")
+    if claim_number is not None:
+        if not NUMBER_RE.match(claim_number):
+            raise LoginError(ErrorCode.AUTH_FAILED, "the token's number claim is not a number")
+        if config.owned(claim_number) and (user is None or user.number != claim_number):
+            raise LoginError(ErrorCode.AUTH_FAILED, f"number {claim_number} belongs to someone else")
     assigned = claim_number or (user.number if user else None)
-    call_me = not username and not assigned and not given
-    number = choose_number(config.number_mode, given, assigned, username=username or "token", call_me=call_me)
+    call_me = user is None and not assigned and not given
+    number = choose_number(config.number_mode, given, assigned, username=username, call_me=call_me)
+    _check_owned(config, number, assigned, username)
     allow = _claim(claims, "allow", list)
     if allow is not None and not all(isinstance(p, str) and p for p in allow):
         raise LoginError(ErrorCode.AUTH_FAILED, "the token's allow claim must be a list of patterns")
-    name = _claim(claims, "name", str) or (user.name if user else None) or username or ""
+    name = _claim(claims, "name", str) or (user.name if user else None) or username
     return Identity(
-        username=username or None,
+        username=username,
         number=number,
         name=name[:256],
         allow=tuple(allow) if allow is not None else (user.allow if user else ("*",)),
         max_calls=user.max_calls if user else 8,
     )
+
+
+def _check_owned(config: SwitchConfig, number: str | None, assigned: str | None, username: str) -> None:
+    """A console registers only the number the directory (or its token) gives it, or in open mode one nobody owns."""
+    if number is None or number == assigned:
+        return
+    if config.open_numbers and not config.owned(number):
+        return
+    log.info("login of %s: refused to register number %s (not theirs)", username, number)
+    raise LoginError(ErrorCode.AUTH_FAILED, f"number {number} is not {username}'s to register")
 
 
 def decode_token(config: SwitchConfig, token: str) -> dict[str, Any]:
@@ -116,7 +137,7 @@ def decode_token(config: SwitchConfig, token: str) -> dict[str, Any]:
         raise LoginError(ErrorCode.AUTH_FAILED, f"token algorithm {alg} is not allowed (allowed: {', '.join(settings.algorithms)})")
     key = settings.secret if alg in HMAC_ALGORITHMS else settings.public_key
     try:
-        return jwt.decode(
+        claims = jwt.decode(
             token,
             key,
             algorithms=list(settings.algorithms),
@@ -125,6 +146,7 @@ def decode_token(config: SwitchConfig, token: str) -> dict[str, Any]:
             leeway=settings.leeway,
             options={"require": ["exp"]},
         )
+        claims = _lifetime_checked(config, claims)
     except jwt.ExpiredSignatureError:
         raise LoginError(ErrorCode.AUTH_FAILED, "token expired") from None
     except jwt.InvalidAudienceError:
@@ -141,6 +163,16 @@ def decode_token(config: SwitchConfig, token: str) -> dict[str, Any]:
         raise LoginError(ErrorCode.AUTH_FAILED, f"token algorithm {alg} is not allowed") from None
     except (jwt.PyJWTError, ValueError, TypeError) as exc:
         raise LoginError(ErrorCode.AUTH_FAILED, f"token rejected: {exc}") from None
+    return claims
+
+
+def _lifetime_checked(config: SwitchConfig, claims: dict[str, Any]) -> dict[str, Any]:
+    """Refuse a token that is valid for longer than ``limits.max_token_lifetime`` from now."""
+    cap = config.limits.max_token_lifetime
+    exp = claims.get("exp")
+    if isinstance(exp, (int, float)) and exp - time.time() > cap + (config.jwt.leeway if config.jwt else 0):
+        raise LoginError(ErrorCode.AUTH_FAILED, f"token lifetime exceeds the switch's cap of {cap:g} s")
+    return claims
 
 
 def choose_number(mode: NumberMode, given: str | None, assigned: str | None, *, username: str, call_me: bool) -> str | None:

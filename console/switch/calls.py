@@ -21,6 +21,7 @@ from console.core.protocol import Message, MsgType
 from console.switch.auth import Identity
 from console.switch.config import NUMBER_RE, Service, SwitchConfig
 from console.switch.legs import Legs
+from console.switch.limits import TripLog
 from console.switch.media import MEDIA_SERVICES, MediaPlane, ServiceKind
 from console.switch.model import Leg, Session, Setup
 
@@ -37,6 +38,7 @@ class Exchange(Legs):
         super().__init__(config, plane)
         plane.on_failure = self.media_failed
         plane.on_dtmf = self.media_dtmf
+        self.trips = TripLog(log)
         self.sessions: dict[str, Session] = {}
         self.registrations: dict[str, list[Session]] = {}
 
@@ -49,6 +51,12 @@ class Exchange(Legs):
             self.registrations.setdefault(identity.number, []).append(session)
         log.info("session of %s opened (number %s)", identity.username or "token", identity.number)
         return session
+
+    def rotate(self, session: Session) -> None:
+        """A restore gets a new identifier: the old one (maybe seen by someone else) stops working."""
+        self.sessions.pop(session.identifier, None)
+        session.identifier = secrets.token_urlsafe(32)
+        self.sessions[session.identifier] = session
 
     def attach(self, session: Session, send) -> None:
         """A socket took the session over: cancel its lifetime timer."""
@@ -282,6 +290,9 @@ class Exchange(Legs):
         """The reasons a dial fails before anything rings, in the order the switch checks them."""
         if self._live_legs() > self.config.max_calls:  # the new leg already counts
             return R.CONGESTION
+        if self._user_load(session) > session.identity.max_calls:  # the new leg counts here too
+            self.trips.trip("max_calls", "%s has %d calls; refusing another", session.username, session.identity.max_calls)
+            return R.CONGESTION
         if not any(fnmatch.fnmatchcase(number, p) for p in session.identity.allow):
             return R.PERMISSION
         if not NUMBER_RE.match(number):
@@ -369,10 +380,13 @@ class Exchange(Legs):
         setup.ring_timer = loop.call_later(self.config.ring_timeout, self._abandon, setup, R.NOTRESPONDING)
 
     def _user_busy(self, session: Session) -> bool:
+        return self._user_load(session) >= session.identity.max_calls
+
+    def _user_load(self, session: Session) -> int:
+        """Live calls of the session's user over all its sessions (in and out: ``max_calls`` bounds both)."""
         if session.username is None:
-            return len(session.legs) >= session.identity.max_calls
-        load = sum(len(s.legs) for s in self.sessions.values() if s.username == session.username)
-        return load >= session.identity.max_calls
+            return len(session.legs)
+        return sum(len(s.legs) for s in self.sessions.values() if s.username == session.username)
 
     def _live_legs(self) -> int:
         return sum(1 for leg in self.legs.values() if not leg.virtual)

@@ -22,6 +22,10 @@ import jwt
 from console.core.enums import NumberMode
 from console.core.errors import ProtocolError
 from console.core.protocol import validate_ice_servers
+
+
+from console.switch.candidates import DEFAULT_POLICY, CandidateClass
+from console.switch.limits import Limits, parse_limits
 from console.switch.media import ServiceKind
 
 NUMBER_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
@@ -67,6 +71,7 @@ class SwitchConfig:
     host: str = "127.0.0.1"
     port: int = 0
     number_mode: NumberMode = NumberMode.EITHER
+    open_numbers: bool = False  # consoles may register numbers nobody owns (docs/PROTOCOL.md, Number ownership)
     session_lifetime: float = 300.0
     ring_timeout: float = 30.0
     max_calls: int = 1000
@@ -79,6 +84,8 @@ class SwitchConfig:
     jwt: JwtConfig | None = None
     users: tuple[User, ...] = ()
     services: tuple[Service, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    candidates: tuple[CandidateClass, ...] = DEFAULT_POLICY  # where the switch may send STUN (candidates.py)
     source: str = field(default="<config>", compare=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +100,10 @@ class SwitchConfig:
 
     def service(self, number: str) -> Service | None:
         return next((s for s in self.services if s.number == number), None)
+
+    def owned(self, number: str) -> bool:
+        """Whether the directory gives ``number`` to a user or a service."""
+        return self.user_by_number(number) is not None or self.service(number) is not None
 
 
 # --- passwords -------------------------------------------------------------
@@ -146,11 +157,11 @@ def load_config(path: str | Path) -> SwitchConfig:
 def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Path | None = None) -> SwitchConfig:
     """Build a :class:`SwitchConfig` from parsed TOML, checking every key."""
     reader = _Reader(source)
-    reader.only(data, "", {"switch", "jwt", "users", "services"})
+    reader.only(data, "", {"switch", "jwt", "users", "services", "limits"})
     sw = reader.table(data, "switch")
     reader.only(sw, "switch", {
         "host", "port", "number_mode", "session_lifetime", "ring_timeout", "max_calls",
-        "max_media", "media", "tls_cert", "tls_key", "moh", "ice_servers",
+        "max_media", "media", "tls_cert", "tls_key", "moh", "ice_servers", "open_numbers", "candidates",
     })
     mode = reader.get(sw, "switch", "number_mode", str, "either")
     try:
@@ -168,6 +179,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
         host=reader.get(sw, "switch", "host", str, "127.0.0.1"),
         port=port,
         number_mode=number_mode,
+        open_numbers=reader.get(sw, "switch", "open_numbers", bool, False),
         session_lifetime=reader.positive(sw, "switch", "session_lifetime", 300.0),
         ring_timeout=reader.positive(sw, "switch", "ring_timeout", 30.0),
         max_calls=int(reader.positive(sw, "switch", "max_calls", 1000, int)),
@@ -180,6 +192,8 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
         jwt=_parse_jwt(reader, data["jwt"], base_dir) if "jwt" in data else None,
         users=tuple(_parse_user(reader, u, i) for i, u in enumerate(reader.array(data, "users"))),
         services=tuple(_parse_service(reader, s, i) for i, s in enumerate(reader.array(data, "services"))),
+        candidates=_parse_candidates(reader, sw),
+        limits=parse_limits(reader.table(data, "limits"), lambda key, message: reader.error("limits", key, message)),
         source=source,
     )
     _check_unique(reader, config)
@@ -191,6 +205,17 @@ def _parse_ice_servers(reader: _Reader, raw: Any) -> tuple[dict[str, Any], ...]:
         return tuple(validate_ice_servers(raw))
     except ProtocolError as exc:
         raise reader.error("switch", "ice_servers", exc.message.removeprefix("ice_servers: ")) from None
+
+
+def _parse_candidates(reader: _Reader, sw: dict) -> tuple[CandidateClass, ...]:
+    names = reader.get(sw, "switch", "candidates", list, [str(c) for c in DEFAULT_POLICY])
+    known = ", ".join(CandidateClass)
+    if not names:
+        raise reader.error("switch", "candidates", f"must name at least one of {known}")
+    try:
+        return tuple(dict.fromkeys(CandidateClass(n) for n in names))
+    except ValueError:
+        raise reader.error("switch", "candidates", f"must list some of {known}, not {names!r}") from None
 
 
 def _parse_jwt(reader: _Reader, raw: Any, base_dir: Path | None) -> JwtConfig:

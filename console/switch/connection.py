@@ -1,8 +1,10 @@
 """One console's WebSocket as the switch sees it: an ordered outbox and a rate limit.
 
 The call logic never awaits a socket: it hands frames to :meth:`Connection.send`,
-which queues them for a writer task. A bounded queue protects the switch from a
-console that stops reading (the connection is dropped, its session survives).
+which queues them for a writer task. The queue is bounded in frames and in
+bytes (``Limits.outbox_frames``, ``Limits.outbox_bytes``): a console that stops
+reading is cut off (its session survives for restore) before it can make the
+switch hold more than that for it.
 While a request is handled, frames for this console are held back, so the
 ``result`` always comes first, then the events the request caused.
 """
@@ -18,11 +20,11 @@ from websockets.exceptions import ConnectionClosed
 
 from console.core.enums import LogoutReason
 from console.core.protocol import Message, MsgType, encode
+from console.switch.limits import Limits, TripLog
 from console.switch.model import Session
 
 log = logging.getLogger(__name__)
 
-OUTBOX = 4096  # frames queued for one console before it is considered stuck
 RATE = 200.0  # frames per second a console may send, sustained
 BURST = 400.0
 
@@ -51,14 +53,21 @@ class _Close:
 
 
 class Connection:
-    def __init__(self, ws: ServerConnection):
+    def __init__(self, ws: ServerConnection, limits: Limits | None = None, trips: TripLog | None = None):
         self.ws = ws
+        self.limits = limits or Limits()
+        self.trips = trips or TripLog(log)
         self.session: Session | None = None
+        self.logged_in = False  # once true, the login deadline no longer applies
+        self.opened = time.monotonic()
+        self.address = _address(ws)
         self.bucket = TokenBucket()
         self.closing = False
         self.done = asyncio.Event()  # set once the connection handler has returned
+        self.queued_bytes = 0
+        self.fragments_since: float | None = None  # when an unfinished fragmented message was first seen
         self._deferred: list[Message] | None = None
-        self._queue: asyncio.Queue[str | _Close | None] = asyncio.Queue(maxsize=OUTBOX)
+        self._queue: asyncio.Queue[str | _Close | None] = asyncio.Queue(maxsize=self.limits.outbox_frames)
         self._writer = asyncio.get_running_loop().create_task(self._write())
 
     def send(self, msg: Message) -> None:
@@ -101,9 +110,12 @@ class Connection:
             self.closing = True
 
     def abort(self) -> None:
-        """Drop the TCP connection at once, as a network failure would."""
+        """Drop the TCP connection at once, as a network failure would; forget what was queued."""
         self.closing = True
         self.ws.transport.abort()
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self.queued_bytes = 0
 
     async def finish(self) -> None:
         """The socket is gone: stop the writer."""
@@ -118,17 +130,31 @@ class Connection:
             pass
 
     def _put(self, item: str | _Close) -> None:
+        if self.closing and not isinstance(item, _Close):
+            return
+        size = len(item) if isinstance(item, str) else 0
+        if self.queued_bytes + size > self.limits.outbox_bytes:
+            self._slow_reader(f"{self.queued_bytes + size} bytes queued")
+            return
         try:
             self._queue.put_nowait(item)
         except asyncio.QueueFull:
-            log.warning("console at %s does not read its frames; dropping the connection", self.ws.remote_address)
-            self.abort()
+            self._slow_reader(f"{self._queue.qsize()} frames queued")
+            return
+        self.queued_bytes += size
+
+    def _slow_reader(self, what: str) -> None:
+        self.trips.trip("outbox", "console at %s does not read its frames (%s); dropping the connection",
+                        self.address, what)
+        self.abort()
 
     async def _write(self) -> None:
         while True:
             item = await self._queue.get()
             if item is None:
                 return
+            if isinstance(item, str):
+                self.queued_bytes -= len(item)
             try:
                 if isinstance(item, _Close):
                     await self.ws.close(item.code, item.reason)
@@ -136,3 +162,8 @@ class Connection:
                 await self.ws.send(item)
             except ConnectionClosed:
                 return
+
+
+def _address(ws: ServerConnection) -> str:
+    remote = ws.remote_address
+    return str(remote[0]) if isinstance(remote, tuple) and remote else str(remote)

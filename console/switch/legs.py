@@ -13,6 +13,7 @@ import itertools
 import logging
 
 from console.core.enums import DISC_REASON
+from console.switch.candidates import filter_candidates
 from console.core.machines import CallEvent, CallMachine
 from console.core.protocol import Message, MsgType
 from console.switch.config import SwitchConfig
@@ -135,6 +136,7 @@ class Legs:
 
     async def _negotiate(self, leg: Leg, offer: dict) -> dict | None:
         """Let the plane answer an offer; a failure ends the call (EQUIPMENT or MEDIA)."""
+        offer = self._allowed_candidates(leg, offer)
         try:
             return await self.plane.answer(leg.id, offer)
         except MediaUnavailable as exc:
@@ -147,6 +149,19 @@ class Legs:
             log.exception("media plane failed to answer an offer for %s", leg.id)
             self._hangup(leg, R.MEDIA, R.MEDIA)
         return None
+
+    def _allowed_candidates(self, leg: Leg, offer: dict) -> dict:
+        """Only candidates the policy allows reach the plane, so the switch never probes a stranger's address."""
+        sdp = offer.get("sdp") if isinstance(offer, dict) else None
+        if not isinstance(sdp, str):
+            return offer
+        peer = leg.owner.address if leg.owner is not None else None
+        kept, dropped = filter_candidates(sdp, self.config.candidates, peer)
+        if not dropped:
+            return offer
+        log.info("offer for %s: %d ICE candidate(s) outside the policy (%s) dropped", leg.id, dropped,
+                 ", ".join(self.config.candidates))
+        return {**offer, "sdp": kept}
 
     def _notify(self, leg: Leg) -> None:
         if leg.owner is not None:

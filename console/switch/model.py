@@ -31,6 +31,7 @@ class Session:
     notification: bool = False
     client: str | None = None
     send: Callable[[Message], None] | None = None  # the connection's outbox; None while no socket is attached
+    address: str | None = None  # the IP address of the connection that last attached (candidate policy "peer")
     legs: dict[str, Leg] = field(default_factory=dict)  # live legs, in creation order
     recent: OrderedDict[str, Leg] = field(default_factory=OrderedDict)
     expiry: asyncio.TimerHandle | None = None

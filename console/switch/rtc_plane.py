@@ -34,6 +34,7 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from console.core.protocol import MAX_SDP
 from console.media import patches
 from console.media.frames import MonoConverter, Rechunker, StaleFilter
+from console.media.health import CHECK_EVERY, MEDIA_TIMEOUT, MediaHealth
 from console.media.tracks import PacedAudioTrack, PacedVideoTrack, cancel_tasks, consume
 from console.switch.services import Arpeggio, Ivr, SteadyTone
 
@@ -58,8 +59,9 @@ _SERVICES: dict[ServiceKind, Callable[[], Any]] = {
 class _Leg:
     """One leg's connection, tracks, tasks and latest received media."""
 
-    def __init__(self, leg_id: str, pc: RTCPeerConnection, ufrag: str | None) -> None:
+    def __init__(self, leg_id: str, pc: RTCPeerConnection, ufrag: str | None, media_timeout: float = MEDIA_TIMEOUT) -> None:
         self.id = leg_id
+        self.health = MediaHealth(media_timeout)
         self.pc = pc
         self.ufrag = ufrag
         self.audio_out: PacedAudioTrack | None = None
@@ -94,6 +96,12 @@ class _Leg:
             self.inbound.clear()
         self.was_receiving = self.was_receiving or receiving
         self.receiving = receiving
+        self.expect_audio()
+
+    def expect_audio(self) -> None:
+        """Tell the health check whether audio should arrive: connected and a receiving direction."""
+        now = asyncio.get_running_loop().time()
+        self.health.expect(self.receiving and self.connected.is_set(), now)
 
     def pop_audio(self) -> bytes | None:
         while len(self.inbound) > RELAY_TARGET:
@@ -112,6 +120,7 @@ class RtcMediaPlane:
         ice_servers: Any = (),
         logger: logging.Logger | None = None,
         digit_rate: float = DIGIT_RATE,
+        media_timeout: float = MEDIA_TIMEOUT,
     ) -> None:
         patches.apply()
         self.digit_rate = digit_rate
@@ -119,6 +128,8 @@ class RtcMediaPlane:
         self.on_dtmf: Callable[[str, str], None] | None = None
         self.max_media = max_media
         self.connect_timeout = connect_timeout
+        self.media_timeout = media_timeout
+        self._health_task: asyncio.Task[None] | None = None
         self._ice_servers = tuple(ice_servers)
         self._log = logger or log
         self._legs: dict[str, _Leg] = {}
@@ -185,6 +196,10 @@ class RtcMediaPlane:
 
     async def aclose(self) -> None:
         self._closed = True
+        if self._health_task is not None:
+            self._health_task.cancel()
+            await asyncio.gather(self._health_task, return_exceptions=True)
+            self._health_task = None
         legs = list(self._legs.values())
         self._legs.clear()
         self._routes.clear()
@@ -207,6 +222,7 @@ class RtcMediaPlane:
             "video_frames_out": current.video_out.frames_sent if current.video_out else 0,
             "connection_state": current.pc.connectionState,
             "route": self._routes.get(leg),
+            "seconds_without_audio": current.health.silent_for(asyncio.get_running_loop().time()),
         }
 
     async def wait_connected(self, leg: str, timeout: float = CONNECT_TIMEOUT) -> None:
@@ -234,7 +250,9 @@ class RtcMediaPlane:
 
     def _new_leg(self, leg_id: str, ufrag: str | None) -> _Leg:
         pc = RTCPeerConnection(patches.rtc_configuration(self._ice_servers))
-        current = _Leg(leg_id, pc, ufrag)
+        current = _Leg(leg_id, pc, ufrag, self.media_timeout)
+        if self._health_task is None:
+            self._health_task = asyncio.get_running_loop().create_task(self._watch_health(), name="media health")
         pc.on("track", lambda track: self._on_track(current, track))
         pc.on("connectionstatechange", lambda: self._on_connection_state(current))
         current.spawn(asyncio.get_running_loop().create_task(self._watch_connect(current), name=f"leg {leg_id} connect"))
@@ -308,6 +326,7 @@ class RtcMediaPlane:
         current.spawn(consume(track, handler, name=f"leg {current.id} {track.kind} in"))
 
     def _on_audio(self, current: _Leg, frame: av.AudioFrame) -> None:
+        current.health.frame(asyncio.get_running_loop().time())
         if current.stale.is_stale(frame):
             return
         current.frames_in += 1
@@ -343,8 +362,25 @@ class RtcMediaPlane:
         state = current.pc.connectionState
         if state == "connected":
             current.connected.set()
-        elif state == "failed":
-            self._fail(current, "ICE/DTLS failed")
+            current.expect_audio()
+        elif state in ("failed", "closed"):  # closed: not by us (_fail ignores legs we are closing)
+            current.health.connection(state)
+            self._fail(current, f"ICE/DTLS {state}")
+
+    async def _watch_health(self) -> None:
+        """Every CHECK_EVERY s: a connected leg whose audio stopped for media_timeout s has failed."""
+        while True:
+            await asyncio.sleep(CHECK_EVERY)
+            self._check_health()  # a call, so no leg stays referenced by this frame while it sleeps
+
+    def _check_health(self) -> None:
+        now = asyncio.get_running_loop().time()
+        for current in list(self._legs.values()):
+            if current.failed or current.closing:
+                continue
+            reason = current.health.check(now)
+            if reason is not None:
+                self._fail(current, reason)
 
     async def _watch_connect(self, current: _Leg) -> None:
         try:

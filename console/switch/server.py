@@ -11,7 +11,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import os
+import resource
 import ssl
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -20,15 +25,22 @@ from websockets.exceptions import ConnectionClosed
 from console.core.enums import ErrorCode, LogoutReason
 from console.core.errors import ProtocolError
 from console.core.protocol import MAX_FRAME, REQUESTS, Message, MsgType, decode, error, result
-from console.switch.auth import LoginError, check_login
+from console.switch.auth import WRONG_PASSWORD, LoginError, check_login
 from console.switch.calls import Exchange
 from console.switch.config import SwitchConfig, load_config
 from console.switch.connection import Connection
+from console.switch.limits import TripLog
 from console.switch.media import MediaPlane, NullMediaPlane, ServiceKind
 from console.switch.model import Session
+from console.switch.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
-KEEPALIVE = 20.0  # seconds between pings, and to wait for a pong (PROTOCOL.md, Transport)
+CLOSE_TIMEOUT = 2.0  # s to wait for the closing handshake before dropping the TCP connection
+INBOX = 4  # received frames websockets holds per connection while the switch handles one (4 x 64 KiB at most)
+TARPIT = 2.0  # s at most before a throttled login is answered
+SWEEP = 0.5  # s between checks of login deadlines and unfinished fragmented messages
+FD_RESERVE = 64  # descriptors kept free for logs, files and the listening socket
+FD_PER_MEDIA_LEG = 2  # UDP sockets a media leg needs (loopback and one more address)
 
 Handler = Callable[[Exchange, Session, Message], Awaitable[dict[str, Any]] | dict[str, Any]]
 
@@ -57,17 +69,32 @@ class Switch:
         self.connections: set[Connection] = set()
         self.port = 0
         self.url = ""
+        self.limits = config.limits
+        self.trips = TripLog(log)
+        self.throttle = LoginThrottle(config.limits)
+        self.max_connections = _clamped_connections(config)
+        self._per_address: dict[str, int] = {}
+        self._logins = ThreadPoolExecutor(config.limits.login_workers, thread_name_prefix="switch-login",
+                                          initializer=_lower_priority)
+        self._logins_pending = 0
         self._server: Server | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self._accept_filter: AcceptStormFilter | None = None
 
     @classmethod
     async def start(cls, config: SwitchConfig, *, media: MediaPlane | None = None) -> Switch:
         """Bind and serve; ``media`` defaults to the aiortc plane (or none if ``config.media`` is off)."""
         switch = cls(config, media if media is not None else default_plane(config))
         tls = _tls_context(config)
+        keepalive = config.limits.keepalive
         switch._server = await serve(
-            switch._serve, config.host, config.port,
-            max_size=MAX_FRAME, ping_interval=KEEPALIVE, ping_timeout=KEEPALIVE, ssl=tls,
+            switch._serve, config.host, config.port, max_size=MAX_FRAME, ssl=tls,
+            # no permessage-deflate: a few bytes on the wire would inflate to 64 KiB frames by the thousand
+            compression=None, max_queue=INBOX, ping_interval=keepalive, ping_timeout=keepalive, close_timeout=CLOSE_TIMEOUT,
         )
+        switch._sweeper = asyncio.get_running_loop().create_task(switch._sweep(), name="switch limits sweeper")
+        switch._accept_filter = AcceptStormFilter(switch.trips)
+        logging.getLogger("asyncio").addFilter(switch._accept_filter)
         switch.port = switch._server.sockets[0].getsockname()[1]
         host = "127.0.0.1" if config.host in ("", "0.0.0.0") else "[::1]" if config.host == "::" else config.host
         if ":" in host and not host.startswith("["):
@@ -88,10 +115,16 @@ class Switch:
             _, pending = await asyncio.wait(waits, timeout=2)
             for task in pending:
                 task.cancel()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
         await self.exchange.aclose()
+        self._logins.shutdown(wait=False, cancel_futures=True)
+        if self._accept_filter is not None:
+            logging.getLogger("asyncio").removeFilter(self._accept_filter)
 
     def kick(self, username: str) -> int:
         """End every session of ``username``: its console gets ``logged_out: kicked``, far ends ERROR."""
@@ -112,6 +145,11 @@ class Switch:
         """Call ``to_number`` from a virtual caller that plays ``service`` once answered."""
         return await self.exchange.originate(from_number, from_name, to_number, service)
 
+    @property
+    def pending_logins(self) -> int:
+        """Password checks queued or running on the login executor."""
+        return self._logins_pending
+
     def stats(self) -> dict:
         stats = self.exchange.stats()
         stats["connections"] = len(self.connections)
@@ -120,8 +158,13 @@ class Switch:
     # --- one connection ------------------------------------------------------
 
     async def _serve(self, ws: ServerConnection) -> None:
-        conn = Connection(ws)
+        conn = Connection(ws, self.limits, self.trips)
+        if not self._admit(conn):
+            conn.close(1013, "too many connections; try again later")
+            await conn.finish()
+            return
         self.connections.add(conn)
+        self._per_address[conn.address] = self._per_address.get(conn.address, 0) + 1
         try:
             async for frame in ws:
                 await self._handle(conn, frame)
@@ -129,11 +172,51 @@ class Switch:
             pass
         finally:
             self.connections.discard(conn)
+            left = self._per_address.get(conn.address, 1) - 1
+            if left > 0:
+                self._per_address[conn.address] = left
+            else:
+                self._per_address.pop(conn.address, None)
             if conn.session is not None:
                 self.exchange.detach(conn.session)
                 conn.session = None
             await conn.finish()
             conn.done.set()
+
+    def _admit(self, conn: Connection) -> bool:
+        """The global and per-address connection limits (the handshake is done; the socket closes at once)."""
+        if len(self.connections) >= self.max_connections:
+            self.trips.trip("max_connections", "%d connections open; refusing %s", len(self.connections), conn.address)
+            return False
+        if self._per_address.get(conn.address, 0) >= self.limits.max_connections_per_address:
+            self.trips.trip("max_connections_per_address", "%s has %d connections open; refusing another",
+                            conn.address, self._per_address[conn.address])
+            return False
+        return True
+
+    async def _sweep(self) -> None:
+        """Close connections that did not log in in time or hold a fragmented message too long."""
+        limits = self.limits
+        while True:
+            await asyncio.sleep(SWEEP)
+            now = time.monotonic()
+            for conn in list(self.connections):
+                if conn.closing:
+                    continue
+                if not conn.logged_in and now - conn.opened > limits.login_timeout:
+                    self.trips.trip("login_timeout", "%s did not log in within %g s; closing", conn.address,
+                                    limits.login_timeout)
+                    conn.close(1008, "log in first")
+                    continue
+                assembling = getattr(conn.ws.protocol, "current_size", None) is not None
+                if not assembling:
+                    conn.fragments_since = None
+                elif conn.fragments_since is None:
+                    conn.fragments_since = now
+                elif now - conn.fragments_since > limits.fragment_timeout:
+                    self.trips.trip("fragment_timeout", "%s left a fragmented message unfinished for %g s; dropping",
+                                    conn.address, limits.fragment_timeout)
+                    conn.abort()
 
     async def _handle(self, conn: Connection, frame: str | bytes) -> None:
         """Answer one frame with exactly one result or error; never let an exception out."""
@@ -151,13 +234,20 @@ class Switch:
         except ProtocolError as exc:
             code = ErrorCode.RATE_LIMITED if limited else exc.code
             message = "too many frames; slow down" if limited else exc.message
-            reply = error(code, message, exc.request_id if exc.request_id is not None else _id(msg))
+            reply = error(code, self._short(message), exc.request_id if exc.request_id is not None else _id(msg))
         except LoginError as exc:
-            reply = error(exc.code, exc.message, _id(msg))
+            reply = error(exc.code, self._short(exc.message), _id(msg))
         except Exception:
             log.exception("internal error handling %s", msg.type if msg else "a frame")
             reply = error(ErrorCode.INTERNAL, "the switch failed to handle this request (logged)", _id(msg))
         conn.end_request(reply, close=close)
+        if limited:  # back-pressure: a flooding connection's frames are read at the sustained rate, not parsed faster
+            await asyncio.sleep(1.0 / conn.bucket.rate)
+
+    def _short(self, message: str) -> str:
+        """Error messages may quote the input: never more than ``limits.error_echo`` characters of them."""
+        cap = self.limits.error_echo
+        return message if len(message) <= cap else message[: cap - 3] + "..."
 
     async def _request(self, conn: Connection, msg: Message) -> tuple[Message, bool]:
         if msg.type not in REQUESTS:
@@ -187,10 +277,58 @@ class Switch:
     async def _login(self, conn: Connection, msg: Message) -> Message:
         if conn.session is not None:
             raise ProtocolError(ErrorCode.ALREADY_LOGGED_IN, "this connection is logged in already", msg.id)
-        identity = await asyncio.to_thread(check_login, self.config, msg.body)
+        identity = await self._check_login(conn, msg)
+        self._make_room(identity.username)
         session = self.exchange.open_session(identity, notification=bool(msg.get("notification")), client=msg.get("client"))
         self._bind(conn, session)
         return result(msg.id, **self._login_body(session))
+
+    async def _check_login(self, conn: Connection, msg: Message):
+        """Throttle, then check: passwords on the login executor, apart from the loop and the media threads."""
+        username = msg.get("username")
+        keys = [f"address {conn.address}"] + ([f"user {username}"] if isinstance(username, str) and username else [])
+        wait = self.throttle.remaining(keys, time.monotonic())
+        if wait > 0:
+            self.trips.trip("login_throttle", "login from %s refused while it is throttled", conn.address)
+            # a tarpit: this connection's next frame is read only after the answer, so a guesser
+            # gets at most one answer per TARPIT s per connection, and the switch's loop stays free
+            await asyncio.sleep(min(wait, TARPIT))
+            raise LoginError(ErrorCode.AUTH_FAILED, WRONG_PASSWORD)
+        try:
+            if msg.get("auth") == "password":
+                if self._logins_pending >= self.limits.login_queue:
+                    self.trips.trip("login_queue", "%d password checks waiting; refusing %s", self._logins_pending,
+                                    conn.address)
+                    raise LoginError(ErrorCode.AUTH_FAILED, WRONG_PASSWORD)
+                self._logins_pending += 1
+                try:
+                    loop = asyncio.get_running_loop()
+                    identity = await loop.run_in_executor(self._logins, check_login, self.config, msg.body)
+                finally:
+                    self._logins_pending -= 1
+                self.throttle.succeeded(keys[1:])  # the user's slate is clean; the address's failures stay
+                return identity
+            return check_login(self.config, msg.body)
+        except LoginError as exc:
+            if exc.code is ErrorCode.AUTH_FAILED and msg.get("auth") == "password":  # tokens cannot be guessed
+                for key in self.throttle.failed(keys, time.monotonic()):
+                    self.trips.trip("lockout", "%s locked out for %g s after %d failed logins", key,
+                                    self.limits.lockout, self.limits.lockout_after)
+            raise
+
+    def _make_room(self, username: str | None) -> None:
+        """At most ``max_sessions_per_user`` sessions per user: the oldest one without a socket makes room."""
+        if username is None:
+            return
+        mine = [s for s in self.exchange.sessions.values() if s.username == username]
+        if len(mine) < self.limits.max_sessions_per_user:
+            return
+        idle = next((s for s in mine if not s.connected), None)
+        if idle is None:
+            self.trips.trip("max_sessions_per_user", "%s has %d sessions connected; refusing another", username, len(mine))
+            raise LoginError(ErrorCode.AUTH_FAILED, f"{username} has too many sessions")
+        self.trips.trip("max_sessions_per_user", "%s has %d sessions; ending its oldest idle one", username, len(mine))
+        self.exchange.end_session(idle)
 
     def _restore(self, conn: Connection, msg: Message) -> Message:
         if conn.session is not None:
@@ -205,12 +343,15 @@ class Switch:
                 other.logged_out(LogoutReason.TAKEN_OVER)
         session.notification = bool(msg.get("notification", session.notification))
         session.client = msg.get("client", session.client)
+        self.exchange.rotate(session)
         self._bind(conn, session)
         calls = [leg.info().to_wire() for leg in session.legs.values()]
         return result(msg.id, **self._login_body(session), calls=calls)
 
     def _bind(self, conn: Connection, session: Session) -> None:
         conn.session = session
+        conn.logged_in = True
+        session.address = conn.address
         self.exchange.attach(session, conn.send)
 
     def _login_body(self, session: Session) -> dict[str, Any]:
@@ -240,7 +381,48 @@ def default_plane(config: SwitchConfig) -> MediaPlane:
     except ImportError as exc:
         log.warning("media plane unavailable (%s); running signaling only", exc)
         return NullMediaPlane()
-    return RtcMediaPlane(max_media=config.max_media)
+    return RtcMediaPlane(max_media=config.max_media, media_timeout=config.limits.media_timeout)
+
+
+LOGIN_NICENESS = 10  # the login threads yield the CPU to the event loop and the media threads
+
+
+def _lower_priority() -> None:
+    """Run this login thread at a lower priority (Linux: a thread is a task with its own nice value)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOGIN_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the thread still runs apart
+        pass
+
+
+class AcceptStormFilter(logging.Filter):
+    """asyncio logs every accept() that fails for lack of descriptors, with a traceback, many times a second:
+    let it through as one ``limit descriptors`` line per 10 s instead (the switch keeps serving meanwhile)."""
+
+    def __init__(self, trips: TripLog):
+        super().__init__()
+        self.trips = trips
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "out of system resource" not in record.getMessage():
+            return True
+        self.trips.trip("descriptors", "accept() failed: the process is out of file descriptors (ulimit -n)")
+        return False
+
+
+def _clamped_connections(config: SwitchConfig) -> int:
+    """``max_connections``, kept under the process's descriptor limit so accept() never runs out (EMFILE)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = config.limits.max_connections
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    room = soft - FD_RESERVE - FD_PER_MEDIA_LEG * config.max_media
+    if room < wanted:
+        room = max(1, room)
+        log.warning("limit max_connections: %d lowered to %d by the descriptor limit (ulimit -n %d, max_media %d)",
+                    wanted, room, soft, config.max_media)
+        return room
+    return wanted
 
 
 def _tls_context(config: SwitchConfig) -> ssl.SSLContext | None:
@@ -263,9 +445,9 @@ async def run_switch(config_path: str | None = None, *, host: str | None = None,
     if config_path:
         config = load_config(config_path)
     else:
-        from console.switch.demo import demo_config
+        from console.switch.demo import embedded_config
 
-        config = demo_config()
+        config = embedded_config()
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     if overrides:
         config = dataclasses.replace(config, **overrides)

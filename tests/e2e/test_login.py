@@ -71,9 +71,9 @@ async def test_token_login_with_username_gets_the_users_number(switch, consoles)
 
 
 async def test_call_me_token_dials_out_and_receives_nothing(switch, consoles):
-    """The seed's Call Me case: no username, no number; it can call, nobody can call it."""
+    """The seed's Call Me case: a subject outside the directory, no number; it can call, nobody can call it."""
     callme = await consoles()
-    callme.inst.login_with_token(callme.url, False, token(switch), None, None)
+    callme.inst.login_with_token(callme.url, False, token(switch, sub="web-visitor-1"), None, None)
     await callme.login_state(L.SUCCESS)
     assert not callme.inst.get_local_dial_string()
     op = await consoles("operator")

@@ -44,3 +44,18 @@ async def test_untrusted_certificate_is_server_access_and_a_given_ca_succeeds(ma
     await trusting.login_state(LOGIN_STATES.SUCCESS)
     await untrusting.close()
     await trusting.close()
+
+
+async def test_secure_false_never_downgrades_a_wss_url(make_switch, tmp_path):
+    """login(wss://..., secure=False) still speaks verified TLS: an untrusted certificate is refused,
+    a trusted one logs in; nothing ever goes out in clear to a URL that names TLS."""
+    cert, key = self_signed(tmp_path)
+    switch = await make_switch(tls_cert=cert, tls_key=key)
+    untrusting = Console(switch.url)
+    untrusting.inst.login(switch.url, False, False, "operator", "operator", None)
+    await untrusting.login_state(LOGIN_STATES.SERVER_ACCESS)
+    trusting = Console(switch.url, {"ca_file": cert})
+    trusting.inst.login(switch.url, False, False, "operator", "operator", None)
+    await trusting.login_state(LOGIN_STATES.SUCCESS)
+    await untrusting.close()
+    await trusting.close()

@@ -96,3 +96,18 @@ def test_ice_servers_default_empty_and_parsed():
     assert parse_config({}).ice_servers == ()
     servers = [{"urls": "stun:stun.example.org:3478"}, {"urls": ["turn:t.example.org", "turns:t.example.org"], "username": "u", "credential": "p"}]
     assert parse_config({"switch": {"ice_servers": servers}}).ice_servers == tuple(servers)
+
+
+async def test_the_embedded_switch_signs_with_its_own_random_secret():
+    """demo.toml's secret is public: the console's embedded switch never accepts tokens signed with it."""
+    from console.cli import start_embedded
+    from console.switch.demo import embedded_config
+
+    published = demo_config().jwt.secret
+    first, second = embedded_config().jwt.secret, embedded_config().jwt.secret
+    assert published not in (first, second) and first != second and len(first) >= 32
+    switch, _ = await start_embedded()
+    try:
+        assert switch.config.jwt.secret != published
+    finally:
+        await switch.aclose()

@@ -124,5 +124,5 @@ async def reconnect(clients, old: Wire) -> Wire:
     if reply["type"] == "error":
         wire.session = await wire.login("guest", number="299")
     else:
-        wire.session = old.session
+        wire.session = reply  # the restore's result carries the session's new identifier
     return wire

@@ -99,7 +99,7 @@ async def test_bad_tokens_are_auth_failed_with_the_reason(switch, clients, case,
 
 
 async def test_client_mode_without_a_number_is_dial_string_missing(start, clients):
-    switch = await start(number_mode="client")
+    switch = await start(number_mode="client", open_numbers=True)
     wire = await clients.open(switch)
     assert await login_error(wire, auth="password", username="alice", password="alice") == "dial_string_missing"
     reply = await wire.login("alice", number="555")
@@ -122,7 +122,7 @@ async def test_assigned_mode_ignores_the_consoles_number(start, clients):
 
 async def test_call_me_token_has_no_number_and_may_dial_out(switch, clients):
     wire = await clients.open()
-    reply = await wire.request("login", auth="token", token=token(switch, name="Web visitor", allow=["9*"]))
+    reply = await wire.request("login", auth="token", token=token(switch, sub="visitor-17", name="Web visitor", allow=["9*"]))
     assert reply["number"] is None and reply["name"] == "Web visitor"
     dialed = await wire.request("dial", number="9000")
     assert (await wire.call(dialed["call"]["call"], "CONNECTED"))["local_number"] == ""
@@ -142,3 +142,57 @@ async def test_token_login_when_jwt_is_not_configured(start, clients):
     wire = await clients.open(switch)
     reply = await wire.ask("login", auth="token", token="a.b.c")
     assert reply["code"] == "auth_failed" and "not configured" in reply["message"]
+
+
+# --- number ownership (issue 13, item 2) -------------------------------------------------------
+
+
+async def test_nobody_registers_a_number_the_directory_gives_someone_else(start, clients):
+    """guest asking for the operator's number is refused in every mode, open or not, and takes no call."""
+    for mode, open_numbers in (("either", False), ("either", True), ("client", True), ("client", False)):
+        switch = await start(number_mode=mode, open_numbers=open_numbers)
+        operator = await clients.login("operator", switch, number="200")
+        wire = await clients.open(switch)
+        reply = await wire.ask("login", auth="password", username="guest", password="guest", number="200")
+        assert reply["code"] == "auth_failed" and "200" in reply["message"], (mode, open_numbers)
+        caller = await clients.login("alice", switch, number="201")
+        await caller.request("dial", number="200")
+        await operator.call(state="OFFERING")
+
+
+async def test_unowned_numbers_only_in_the_open_mode(start, clients):
+    closed = await start(open_numbers=False)
+    wire = await clients.open(closed)
+    assert await login_error(wire, auth="password", username="guest", password="guest", number="299") == "auth_failed"
+    assert await login_error(wire, auth="password", username="alice", password="alice", number="299") == "auth_failed"
+    assert (await wire.login("alice", number="201"))["number"] == "201"  # its own number is fine
+    opened = await start(open_numbers=True)
+    other = await clients.open(opened)
+    assert (await other.login("guest", number="299"))["number"] == "299"
+
+
+async def test_a_token_must_name_its_subject_and_the_user_comes_from_it(switch, clients):
+    wire = await clients.open()
+    reply = await wire.ask("login", auth="token", token=token(switch, number="777"))
+    assert reply["code"] == "auth_failed" and "sub" in reply["message"]
+    # a token for mallory cannot take the operator's number, from the request or from a claim
+    reply = await wire.ask("login", auth="token", token=token(switch, sub="mallory"), number="200")
+    assert reply["code"] == "auth_failed"
+    reply = await wire.ask("login", auth="token", token=token(switch, sub="mallory", number="200"))
+    assert reply["code"] == "auth_failed"
+    # nor become another user by naming one in the request
+    reply = await wire.ask("login", auth="token", token=token(switch, sub="mallory"), username="operator")
+    assert reply["code"] == "auth_failed"
+    reply = await wire.request("login", auth="token", token=token(switch, sub="operator"))
+    assert reply["number"] == "200"
+
+
+async def test_token_lifetime_is_capped(start, clients):
+    from console.switch.limits import Limits
+
+    switch = await start(limits=Limits(max_token_lifetime=3600))
+    wire = await clients.open(switch)
+    far = token(switch, sub="bob", exp=253402300799)  # year 9999
+    reply = await wire.ask("login", auth="token", token=far)
+    assert reply["code"] == "auth_failed" and "lifetime" in reply["message"]
+    assert (await wire.request("login", auth="token", token=token(switch, sub="bob")))["number"] == "202"

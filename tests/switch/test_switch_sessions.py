@@ -15,7 +15,8 @@ async def test_restore_within_the_lifetime_lists_the_live_calls(switch, clients)
     assert await alice.wait_closed() != 1000
     again = await clients.open()
     reply = await again.request("restore", identifier=alice.session["identifier"])
-    assert reply["number"] == "201" and reply["identifier"] == alice.session["identifier"]
+    assert reply["number"] == "201" and len(reply["identifier"]) >= 43
+    assert reply["identifier"] != alice.session["identifier"]  # rotated on every restore (issue 13, item 10)
     assert [(c["call"], c["state"]) for c in reply["calls"]] == [(a, "HELD")]
     await again.request("retrieve", call=a)
     await again.call(a, "CONNECTED")
@@ -24,6 +25,10 @@ async def test_restore_within_the_lifetime_lists_the_live_calls(switch, clients)
     await bob2.request("restore", identifier=bob.session["identifier"])
     await again.request("dtmf", call=a, digits="8")
     assert (await bob2.event("dtmf", call=b))["digits"] == "8"
+    stale = await clients.open()
+    assert (await stale.ask("restore", identifier=alice.session["identifier"]))["code"] == "restore_failed"
+    third = await clients.open()
+    assert (await third.request("restore", identifier=reply["identifier"]))["calls"][0]["call"] == a
 
 
 async def test_restore_fails_after_the_lifetime(start, clients):

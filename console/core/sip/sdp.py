@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .errors import SipParseError
+from console.core.protocol import MAX_SDP  # one bound for both wires (a SIP body is smaller anyway)
 
-MAX_SDP = 32 * 1024
+from .errors import SipParseError
 
 
 class MediaDirection(StrEnum):
