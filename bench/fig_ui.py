@@ -167,7 +167,7 @@ async def store_until(store: Any, predicate: Callable[[Any], bool], timeout: flo
 async def product_real(repeats: int, idle: float, budget: Budget) -> dict[str, Any]:
     from console.core.enums import CALL_STATES as S
     from console.core.enums import LOGIN_STATES
-    from console.settings import Config, Settings
+    from console.persist import Config, Settings
     from console.store import LoginPlan, Store, client_factory
     from console.ui import build_app
 
@@ -249,7 +249,7 @@ def forced_state(calls: int) -> Any:
 
 
 async def product_forced(repeats: int, idle: float, budget: Budget) -> dict[str, Any]:
-    from console.settings import Config, Settings
+    from console.persist import Config, Settings
     from console.store import LoginPlan
     from console.ui import build_app
 

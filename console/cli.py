@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Sequence
 from urllib.parse import urlsplit
 
-from console.settings import AppDirs, BoardFile, CallHistory, SessionFile, Settings
+from console.persist import AppDirs, BoardFile, CallHistory, SessionFile, Settings
 from console.store import LoginPlan, Store, client_factory
 
 DESCRIPTION = """\

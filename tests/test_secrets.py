@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from console.cli import UsageError, build_parser, check_transport, read_token
-from console.settings import AppDirs, CallHistory, HistoryEntry, SessionFile
+from console.persist import AppDirs, CallHistory, HistoryEntry, SessionFile
 
 ROOT = Path(__file__).resolve().parent.parent
 

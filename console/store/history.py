@@ -9,7 +9,7 @@ from console.core.enums import DISC_REASON
 from .state import CallKind, EndCause, HistoryItem
 
 if TYPE_CHECKING:
-    from console.settings import CallHistory
+    from console.persist import CallHistory
 
 
 def history_items(history: CallHistory) -> tuple[HistoryItem, ...]:

@@ -28,7 +28,7 @@ from .requests import CORE, Queued, RequestQueue, refusal, send
 from .state import LINGER_SECONDS, MAX_SLOTS, AppState, CallKind, CallView, EndCause, LogLevel, LoginFailure, Request
 
 if TYPE_CHECKING:
-    from console.settings import BoardFile, CallHistory, SessionFile
+    from console.persist import BoardFile, CallHistory, SessionFile
     # the client as the store needs it (a typed port the real WebRtcInstance satisfies)
     from .port import CallPort as WebRtcCall
     from .port import ClientPort as WebRtcInstance
@@ -555,7 +555,7 @@ class Store:
                          reason: str, answered: bool, kind: CallKind, cause: EndCause | None) -> None:
         if self.history is None:
             return
-        from console.settings import HistoryEntry
+        from console.persist import HistoryEntry
 
         entry = HistoryEntry(number=number, name=name, direction=direction, started=started, duration=duration,
                              reason=reason, answered=answered, kind=str(kind), cause=str(cause or ""))
@@ -570,7 +570,7 @@ class Store:
         if self._hints is None:
             try:
                 self._hints = self.board.load()
-            except OSError:
+            except ConsoleError:
                 self._hints = {}
         return self._hints.get(call_id)
 
@@ -727,7 +727,7 @@ class Store:
     def _persist(self, fn: Callable[[], None]) -> None:
         try:
             fn()
-        except OSError as exc:
+        except ConsoleError as exc:  # PersistenceError: the file could not be written
             self._error(f"could not save: {exc}")
 
     def note(self, text: str, level: LogLevel = LogLevel.INFO, source: str = "console") -> None:

@@ -20,7 +20,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from console.core.enums import CALL_STATES, LOGIN_STATES
-from console.settings import Settings
+from console.core.errors import PersistenceError
+from console.persist import Settings, private_dir
 from console.store import AppState, LoginPlan, LogLevel, Store
 
 from .keys import ALL_ACTIONS, GLOBAL_ACTIONS, bindings, check_keymap, display_keys
@@ -120,10 +121,10 @@ class SwitchboardApp(App[None]):
             return
         path = self.settings.dirs.log_file
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
             handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_FILE_BYTES,
                                                            backupCount=LOG_FILE_BACKUPS, encoding="utf-8")
-        except OSError as exc:
+        except (OSError, PersistenceError) as exc:
             self._startup_notes.append(f"no log file: {exc}")
             return
         handler.setFormatter(logging.Formatter("%(message)s"))
@@ -210,7 +211,7 @@ class SwitchboardApp(App[None]):
     def _save(self, **changes: object) -> None:
         try:
             self.settings = self.settings.save(**changes)
-        except OSError as exc:
+        except PersistenceError as exc:
             self.store.error(f"could not save the config: {exc}")
 
     # -- messages from screens --------------------------------------------------------------

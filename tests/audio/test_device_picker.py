@@ -9,7 +9,7 @@ import tomllib
 import pytest
 
 from console.media.tones import dominant_frequency, level_dbfs, tone_present
-from console.settings import AppDirs, CallHistory, Config, SessionFile, Settings
+from console.persist import AppDirs, CallHistory, Config, SessionFile, Settings
 from console.store import LoginPlan, Store, client_factory
 from console.ui import build_app
 from console.ui.screens.devices import DevicesScreen

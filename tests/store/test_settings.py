@@ -7,7 +7,7 @@ import stat
 import subprocess
 import sys
 
-from console.settings import AppDirs, CallHistory, Config, HistoryEntry, SessionFile, load_config, save_config, update_config
+from console.persist import AppDirs, CallHistory, Config, HistoryEntry, SessionFile, load_config, save_config, update_config
 
 
 def dirs(tmp_path) -> AppDirs:
@@ -64,6 +64,21 @@ def test_history_is_bounded_and_gives_recent_numbers(tmp_path):
 
 def test_importing_settings_creates_no_folder(tmp_path):
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "x"), "XDG_DATA_HOME": str(tmp_path / "y"), "HOME": str(tmp_path)}
-    code = "import console.settings, console.store; console.settings.AppDirs.default()"
+    code = "import console.persist, console.store; console.persist.AppDirs.default()"
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_that_cannot_be_written_is_a_persistence_error(tmp_path):
+    """The persistence boundary translates OSError into the package's one error (a ConsoleError)."""
+    import pytest
+
+    from console.core.errors import ConsoleError, PersistenceError
+
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be")
+    dirs = AppDirs(config_dir=tmp_path / "config", data_dir=blocker)
+    with pytest.raises(PersistenceError) as caught:
+        CallHistory(dirs).append(HistoryEntry("201", "Alice", "in", 0.0, 1.0, "SUCCESS", True))
+    assert isinstance(caught.value, ConsoleError) and str(blocker) in str(caught.value)
+    assert CallHistory(dirs).load() == []  # reading what cannot be there is empty, not an error

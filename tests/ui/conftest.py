@@ -14,7 +14,7 @@ from typing import Callable
 
 import pytest
 
-from console.settings import AppDirs, CallHistory, Config, SessionFile, Settings
+from console.persist import AppDirs, CallHistory, Config, SessionFile, Settings
 from console.store import AppState, LoginPlan, Store, client_factory
 from console.ui import SwitchboardApp, build_app
 
@@ -69,7 +69,7 @@ async def until(store: Store, predicate: Callable[[AppState], bool], timeout: fl
 
 def make_console(dirs: AppDirs, plan: LoginPlan, config: Config | None = None, linger: float = 5.0,
                  **store_options) -> Console:
-    from console.settings import BoardFile
+    from console.persist import BoardFile
 
     config = config or Config()
     store = Store(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs), media=False,

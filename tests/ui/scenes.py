@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
-from console.settings import Config, Settings
+from console.persist import Config, Settings
 from console.store import LoginPlan, Store
 from console.store import events as ev
 from console.store.state import CallKind, EndCause, HistoryItem, LoginFailure

@@ -142,7 +142,7 @@ async def test_a_caller_who_gives_up_is_missed_and_in_the_history_with_call_back
 
 
 async def test_auto_accept_rings_at_the_caller_on_arrival(switch, dirs):
-    from console.settings import Config
+    from console.persist import Config
 
     console = make_console(dirs, operator_plan(switch), config=Config(auto_accept=True))
     async with console.app.run_test(size=SIZE):

@@ -6,7 +6,7 @@ from textual import events
 from textual.widgets import Footer
 
 from console.core.enums import CALL_STATES
-from console.settings import Config, load_config
+from console.persist import Config, load_config
 from console.ui.keys import MAIN_ACTIONS, GLOBAL_ACTIONS
 from console.ui.widgets import CallQueue, LoginStatus
 
@@ -136,7 +136,7 @@ def test_an_unknown_audio_device_is_reported(tmp_path):
 
 def test_the_embedded_switch_leaves_no_session_behind(tmp_path):
     from console.cli import build_store
-    from console.settings import AppDirs
+    from console.persist import AppDirs
     from console.store import LoginPlan
 
     dirs = AppDirs(tmp_path / "c", tmp_path / "d")

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from console.core.enums import CALL_STATES
-from console.settings import Config, load_config
+from console.persist import Config, load_config
 from console.ui.keys import ALL_ACTIONS, MAIN_ACTIONS
 from console.ui.screens import HelpScreen
 
@@ -81,6 +81,6 @@ async def test_a_user_theme_file_is_offered(switch, dirs):
 
 
 def test_headless_layers_import_no_textual():
-    code = ("import sys, console.core.protocol, console.core.machines, console.store, console.settings, "
+    code = ("import sys, console.core.protocol, console.core.machines, console.store, console.persist, "
             "console.webrtc, console.net.comm; assert 'textual' not in sys.modules, 'textual imported'")
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": os.getcwd()})

@@ -56,7 +56,7 @@ async def test_each_login_failure_has_its_own_line(switch, dirs, case):
 
 
 async def test_an_expired_session_says_so(switch, dirs):
-    from console.settings import SessionFile
+    from console.persist import SessionFile
 
     SessionFile(dirs).put(switch.url, "not-a-real-session-identifier-0000000000000")
     console = make_console(dirs, operator_plan(switch, auto_login=False, password=""))

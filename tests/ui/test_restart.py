@@ -37,7 +37,7 @@ async def test_a_new_app_restores_the_session_and_shows_the_call_in_its_state(sw
 
 
 async def test_a_failed_restore_falls_back_to_the_login_screen(switch, dirs):
-    from console.settings import SessionFile
+    from console.persist import SessionFile
 
     SessionFile(dirs).put(switch.url, "not-a-real-session-identifier-0000000000000")
     console = make_console(dirs, operator_plan(switch, auto_login=False, password=""))
@@ -50,7 +50,7 @@ async def test_a_failed_restore_falls_back_to_the_login_screen(switch, dirs):
 
 
 async def test_embedded_mode_logs_in_afresh_when_restore_fails(switch, dirs):
-    from console.settings import SessionFile
+    from console.persist import SessionFile
 
     SessionFile(dirs).put(switch.url, "not-a-real-session-identifier-0000000000000")
     console = make_console(dirs, operator_plan(switch))

@@ -1,0 +1,96 @@
+"""config.toml: the user's settings (never a password)."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+from .paths import AppDirs, atomic_write, log
+
+CONFIG_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Config:
+    """The user's settings. An empty ``server`` means: start the embedded switch."""
+
+    server: str = ""
+    username: str = ""
+    number: str = ""
+    theme: str = "anynode-dark"
+    audio_device: str = ""  # a device spec for console.media.open_device; "" = the default device
+    ringer_device: str = ""  # where incoming calls ring (a desk speaker); "" = on the headset while it is free
+    log_client: bool = False  # turn the client's diagnostic logging (control_logging) on at start
+    auto_accept: bool = False  # incoming calls ring at the caller (accepted) as soon as they arrive
+    hold_recall: float = 60.0  # seconds on hold before the board reminds the operator (0: never)
+    keys: Mapping[str, str] = field(default_factory=dict)  # action id -> keys, e.g. {"hangup": "e,ctrl+e"}
+    version: int = CONFIG_VERSION
+
+    @classmethod
+    def from_toml(cls, data: Mapping[str, Any]) -> Config:
+        def text(name: str, default: str = "") -> str:
+            value = data.get(name, default)
+            return value if isinstance(value, str) else default
+
+        keys = data.get("keys", {})
+        keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
+        return cls(
+            server=text("server"), username=text("username"), number=text("number"),
+            theme=text("theme", cls.theme), audio_device=text("audio_device"), ringer_device=text("ringer_device"),
+            log_client=bool(data.get("log_client", False)), keys=keys,
+            auto_accept=bool(data.get("auto_accept", False)),
+            hold_recall=float(recall) if isinstance(recall := data.get("hold_recall", 60.0), (int, float))
+            and not isinstance(recall, bool) and recall >= 0 else 60.0,
+        )
+
+    def to_toml(self) -> str:
+        lines = [
+            "# anynode-console configuration. Passwords are never stored here.",
+            f"version = {CONFIG_VERSION}",
+            f"server = {_toml_str(self.server)}  # empty: start the embedded demo switch",
+            f"username = {_toml_str(self.username)}",
+            f"number = {_toml_str(self.number)}",
+            f"theme = {_toml_str(self.theme)}",
+            f"audio_device = {_toml_str(self.audio_device)}  # anynode-console devices lists them; F3 picks",
+            f"ringer_device = {_toml_str(self.ringer_device)}  # empty: ring on the headset while no call has it",
+            f"log_client = {'true' if self.log_client else 'false'}",
+            f"auto_accept = {'true' if self.auto_accept else 'false'}  # callers hear ringing at once",
+            f"hold_recall = {self.hold_recall:g}  # seconds on hold before a reminder (0: never)",
+            "",
+            "[keys]  # action = \"key[,key...]\"; see the help screen (F1) for the action names",
+        ]
+        lines += [f"{_toml_key(name)} = {_toml_str(keys)}" for name, keys in sorted(self.keys.items())]
+        return "\n".join(lines) + "\n"
+
+
+def load_config(dirs: AppDirs) -> Config:
+    """The config file, or the defaults if there is none; a broken file is logged and ignored."""
+    try:
+        data = tomllib.loads(dirs.config_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Config()
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        log.warning("ignoring unreadable config %s: %s", dirs.config_file, exc)
+        return Config()
+    return Config.from_toml(data)
+
+
+def save_config(dirs: AppDirs, config: Config) -> None:
+    atomic_write(dirs.config_file, config.to_toml())
+
+
+def update_config(dirs: AppDirs, **changes: Any) -> Config:
+    """Change some fields of the saved config (keeping the others) and return it."""
+    config = replace(load_config(dirs), **changes)
+    save_config(dirs, config)
+    return config
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def _toml_key(name: str) -> str:
+    return name if name.replace("_", "").replace("-", "").isalnum() else _toml_str(name)
