@@ -77,7 +77,9 @@ class CallMediaManager:
 
     async def offer(self, ref: int, direction: str, audio: Any, video: tuple[Any, Any] | None,
                     on_failure: Callable[[], None], on_video: Callable[[bool], None],
-                    on_digits: Callable[[str], None] | None = None) -> dict[str, str]:
+                    on_digits: Callable[[str], None] | None = None,
+                    remote_offer: dict[str, str] | None = None) -> dict[str, str]:
+        """Our offer; with ``remote_offer`` (the far end offered, as SIP does) our answer to it."""
         media = self._media.get(ref)
         try:
             if media is None:
@@ -88,6 +90,8 @@ class CallMediaManager:
                 media.on_digits = on_digits  # RFC 4733 digits received in the media (CallMedia's public hook)
                 self._media[ref] = media
                 self.elements_changed(ref, audio, video)
+            if remote_offer is not None:
+                return await media.create_answer(remote_offer)
             return await media.create_offer(direction=direction, video=video is not None)
         except ConsoleError:
             raise

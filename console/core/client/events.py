@@ -21,6 +21,7 @@ class Connect:
     conn: int
     server: str
     secure: bool
+    subprotocol: str | None = None  # the WebSocket subprotocol the wire speaks (SIP: "sip")
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,15 @@ class Close:
 
 @dataclass(frozen=True)
 class MakeOffer:
-    """Make an SDP offer for call ``ref`` with this direction; then ``offer_ready`` or ``offer_failed``."""
+    """Make an SDP offer for call ``ref`` with this direction; then ``offer_ready`` or ``offer_failed``.
+
+    With ``offer`` (the far end's, ``{"type": "offer", "sdp": ...}``) make the answer to it instead
+    and hand that to ``offer_ready``.
+    """
 
     ref: int
     direction: str
+    offer: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,14 @@ class ApplyAnswer:
 
     ref: int
     sdp: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SendDigits:
+    """Send DTMF digits in call ``ref``'s media (RFC 4733); a failure is reported with ``media_digits_failed``."""
+
+    ref: int
+    digits: str
 
 
 @dataclass(frozen=True)
@@ -106,5 +120,5 @@ class ErrorReported:
     error: ConsoleError
 
 
-Event = Union[Connect, Send, Close, MakeOffer, ApplyAnswer, UseIceServers, LoginChanged, CallChanged,
+Event = Union[Connect, Send, Close, MakeOffer, ApplyAnswer, SendDigits, UseIceServers, LoginChanged, CallChanged,
               IncomingCall, RestoredCall, VideoChanged, DigitsReceived, ErrorReported]
