@@ -172,3 +172,26 @@ async def test_baresip_busy_and_console_decline(sip_consoles, baresip):
     inc.decline()
     await a.call_state(inc, S.DISCONNECTED, TIMEOUT)
     await wait_for_calls(baresip, 0)
+
+
+async def test_dtmf_both_ways_with_baresip(sip_consoles, baresip):
+    """RFC 4733 in the media both ways (baresip's SDP offers telephone-event, so no INFO is needed)."""
+    a = await sip_consoles("1000", mic_hz=600)
+    out = a.inst.create_outgoing_call()
+    a.watch(out)
+    sink = with_sink(out)
+    out.dial("1001")
+    await a.call_state(out, S.CONNECTED, TIMEOUT)
+    await hears(sink, BARESIP_HZ)
+    for digit in "5#":
+        out.send_digit(digit)
+    await a.measured(lambda: baresip.proc.log().count("(end=1)") >= 2, "baresip to receive 2 digits", TIMEOUT)
+    log = baresip.proc.log()
+    assert "received event: '5' (end=1)" in log and "received event: '#' (end=1)" in log, log[-2000:]
+    for digit in "73":
+        await asyncio.to_thread(baresip.command, "sndcode", digit)
+    await a.until(lambda: len(a.digits.get(out, [])) >= 2, "two digits from baresip", TIMEOUT)
+    assert a.digits[out] == ["7", "3"]
+    assert not a.errors, a.errors
+    out.disconnect()
+    await wait_for_calls(baresip, 0)
