@@ -32,9 +32,9 @@ def sip_url(kamailio) -> str:
 async def sip_consoles(kamailio):
     made: list[Console] = []
 
-    async def make(user: str, mic_hz: int | None = None) -> Console:
+    async def make(user: str, mic_hz: int | None = None, **kwargs) -> Console:
         device = NullDevice(mic=ToneGenerator(mic_hz, -12).frame if mic_hz else None)
-        console = Console(sip_url(kamailio), {"device": device, "request_timeout": TIMEOUT})
+        console = Console(sip_url(kamailio), {"device": device, "request_timeout": TIMEOUT, **kwargs})
         made.append(console)
         console.inst.login(console.url, False, False, user, USERS[user])
         await console.login_state(LOGIN_STATES.SUCCESS, TIMEOUT)
@@ -195,3 +195,41 @@ async def test_dtmf_both_ways_with_baresip(sip_consoles, baresip):
     assert not a.errors, a.errors
     out.disconnect()
     await wait_for_calls(baresip, 0)
+
+
+class Comms:
+    """A comm factory that keeps the WebSocket comms it made, so a test can cut the current one."""
+
+    def __init__(self) -> None:
+        self.made: list = []
+
+    def __call__(self):
+        from console.net.websocket import WebSocketComm
+
+        comm = WebSocketComm()
+        self.made.append(comm)
+        return comm
+
+
+async def test_websocket_cut_mid_call_reconnects_reregisters_and_the_call_survives(sip_consoles, baresip):
+    comms = Comms()
+    a = await sip_consoles("1000", mic_hz=600, auto_reconnect=True, comm_factory=comms)
+    out = a.inst.create_outgoing_call()
+    a.watch(out)
+    sink = with_sink(out)
+    out.dial("1001")
+    await a.call_state(out, S.CONNECTED, TIMEOUT)
+    await hears(sink, BARESIP_HZ)
+    before = a.inst.get_login_identifier()
+
+    await comms.made[-1].close()  # the network drops the WebSocket
+    await a.login_state(LOGIN_STATES.CONNECTION_LOST, TIMEOUT)
+    await a.login_state(LOGIN_STATES.SUCCESS, TIMEOUT)
+    assert len(comms.made) == 2 and a.inst.get_login_identifier().startswith("sip1.")
+    assert before.startswith("sip1.")
+    assert out.get_state() is S.CONNECTED
+    await hears(sink, BARESIP_HZ)
+    # baresip's BYE reaches the console on the new connection
+    await asyncio.to_thread(baresip.command, "hangup")
+    await a.call_state(out, S.DISCONNECTED, TIMEOUT)
+    assert out.get_disconnect_reason() is DISC_REASON.SUCCESS
