@@ -17,7 +17,9 @@ the WebSocket itself is the driver's, opened with subprotocol ``sip``.
 * the login identifier carries the instance URN and a snapshot of every established dialog, so
   ``try_restore_login`` re-registers the same binding (RFC 5626) and brings the calls back (re-INVITE).
 
-No secret is ever in the identifier: a restore re-uses the credentials of the login in this process.
+The identifier holds no password, but it does hold the digest H(A1) for the realms answered (as
+SIP phones keep it): like the JSON switch's session identifier it lets its holder restore the login,
+so it is a secret of the same kind (the switchboard keeps it in its session file, mode 0600).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class _Account:
     token: str | None
     instance: str
     contact_user: str
+    ha1: dict[str, str]  # "<hash>:<realm>" -> H(A1): what a restore in another process authenticates with
 
 
 class SipWire:
@@ -147,7 +150,7 @@ class SipWire:
         aor = f"sip:{number}@{domain or self.host}"
         instance = self.account.instance if self.account is not None and self.account.aor == aor else (
             f"urn:uuid:{uuid.uuid4()}")
-        self.account = _Account(number, aor, request.password or "", token, instance, uuid.uuid4().hex[:12])
+        self.account = _Account(number, aor, request.password or "", token, instance, uuid.uuid4().hex[:12], {})
         self.agent = UserAgent(self._config(self.account))
         self._reset()
         self._login_rid, self._restoring, self._saved = rid, False, []
@@ -161,9 +164,13 @@ class SipWire:
         same = self.account is not None and self.account.instance == saved["instance"] and self.agent is not None
         if not same:
             if self.account is None or self.account.aor != saved["aor"]:
-                out.append(Refusal(rid, str(ErrorCode.RESTORE_FAILED),
-                                   "no credentials for this SIP account in this process: log in again"))
-                return
+                if not saved["ha1"]:
+                    out.append(Refusal(rid, str(ErrorCode.RESTORE_FAILED),
+                                       "the identifier has no credentials for this SIP account: log in again"))
+                    return
+                user = saved["aor"].removeprefix("sip:").partition("@")[0]
+                self.account = _Account(user, saved["aor"], "", None, saved["instance"], saved["contact"], {})
+            self.account.ha1.update(saved["ha1"])
             self.account.instance, self.account.contact_user = saved["instance"], saved["contact"]
             self.agent = UserAgent(self._config(self.account))
             self._reset()
@@ -186,7 +193,7 @@ class SipWire:
             aor=account.aor, username=account.user, password=account.password, token=account.token,
             instance_id=account.instance, contact_user=account.contact_user, expires=self.expires,
             outbound_proxy=f"sip:{self.host}:{self.port};transport={transport.lower()};lr", transport=transport,
-            keepalive_interval=self.keepalive,
+            keepalive_interval=self.keepalive, saved_ha1=tuple(account.ha1.items()),
         )
 
     def _reset(self) -> None:
@@ -398,8 +405,9 @@ class SipWire:
                     calls.append(agent.calls.snapshot(call_id))
                 except SipError:
                     continue
+        account.ha1.update(agent.registration.ha1s())
         return encode_identifier({"aor": account.aor, "instance": account.instance, "contact": account.contact_user,
-                                  "calls": calls})
+                                  "ha1": account.ha1, "calls": calls})
 
     def _info(self, call_id: str, direction: Direction, state: CALL_STATES,
               reason: DISC_REASON | None = None) -> CallInfo:
@@ -435,6 +443,8 @@ def decode_identifier(identifier: str) -> dict[str, Any] | None:
             and isinstance(data.get("contact"), str) and isinstance(data.get("calls"), list)):
         return None
     data["calls"] = [c for c in data["calls"] if isinstance(c, dict)]
+    ha1 = data.get("ha1")
+    data["ha1"] = {k: v for k, v in ha1.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(ha1, dict) else {}
     return data
 
 
