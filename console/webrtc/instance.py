@@ -179,6 +179,13 @@ class WebRtcInstance:
     def auto_reconnect(self, on: bool) -> None:
         self._reconnector.enabled = bool(on)
 
+    def link_details(self) -> dict[str, str]:
+        """Extra: what the wire tells about the link, label -> text (over SIP: AOR, registration expiry, transport)."""
+        try:
+            return self.session.link_details(self._now())
+        except RuntimeError:  # no running loop
+            return {}
+
     @property
     def closing(self) -> bool:
         return self._closing

@@ -123,6 +123,11 @@ class ClientSession:
         wire = self._wire.next_deadline() if self._wire is not None and self._live is not None else None
         return min([p.deadline for p in self._pending.values()] + ([wire] if wire is not None else []), default=None)
 
+    def link_details(self, now: float) -> dict[str, str]:
+        """What the wire says about the link (SIP: AOR, registration expiry, transport), label -> text."""
+        status = getattr(self._wire, "status", None)
+        return dict(status(now)) if callable(status) else {}
+
     @property
     def connection(self) -> int | None:
         """The number of the connection that counts now, if any."""
@@ -144,8 +149,8 @@ class ClientSession:
         if not self._fixed_wire:
             self._choose_wire(server)
         assert self._wire is not None
-        if server.startswith(("sip+wss://", "wss://")):
-            secure = True  # the scheme says so
+        if server.startswith("sip+"):
+            secure = server.startswith("sip+wss://")  # a SIP address names its transport: the scheme decides
         self._conn += 1
         self._live, self._open = self._conn, False
         self.server, self.secure = server, bool(secure)

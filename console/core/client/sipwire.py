@@ -135,6 +135,20 @@ class SipWire:
         self.agent.data_to_send()  # nothing can be sent on a closed connection
         return Exchange(inbound=exchange.inbound)
 
+    def status(self, now: float) -> dict[str, str]:
+        """For a status line: the AOR, the registration's expiry and the transport's health."""
+        out: dict[str, str] = {}
+        if self.account is not None:
+            out["AOR"] = self.account.aor
+        if self.registered and self.expiry is not None:
+            out["registration"] = f"expires in {max(0, int(self.expiry - now))} s"
+        elif self.account is not None:
+            out["registration"] = "not registered"
+        if self.agent is not None:
+            flow = {"idle": "ok", "waiting": "awaiting pong", "failed": "failed"}.get(str(self.agent.keepalive.state), "")
+            out["transport"] = f"{'wss' if self.secure else 'ws'}" + (f", keep-alive {flow}" if self.registered else ", down")
+        return out
+
     @property
     def aor(self) -> str | None:
         return self.account.aor if self.account else None

@@ -59,6 +59,7 @@ class MainScreen(Screen):
         deck = self.query_one(CallDeck)
         deck.now = now
         deck.levels = {call.slot: self.app.store.level(call.slot) for call in deck.calls if call.audio}
+        self.query_one(LoginStatus).details = self.app.store.link_details()
 
     # -- dialer and DTMF mode -------------------------------------------------------
     def open_dialer(self) -> None:
