@@ -233,3 +233,64 @@ async def test_websocket_cut_mid_call_reconnects_reregisters_and_the_call_surviv
     await asyncio.to_thread(baresip.command, "hangup")
     await a.call_state(out, S.DISCONNECTED, TIMEOUT)
     assert out.get_disconnect_reason() is DISC_REASON.SUCCESS
+
+
+def udp_request(kamailio_port: int, method: str, body: bytes = b"", content_type: str = "text/plain",
+                user: str = "1002", timeout: float = 5.0) -> int:
+    """Send one out-of-dialog request to 1000 through Kamailio over UDP (answering its digest challenge);
+    return the final status that came back (from the console, relayed by Kamailio)."""
+    import socket
+    import uuid
+
+    from console.core.sip.digest import Challenge, authorization
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(timeout)
+        lport = sock.getsockname()[1]
+        call_id, tag, uri = uuid.uuid4().hex, uuid.uuid4().hex[:8], "sip:1000@127.0.0.1"
+        auth = ""
+        for cseq in (1, 2):
+            head = (f"{method} {uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{lport};branch=z9hG4bK{uuid.uuid4().hex};rport\r\n"
+                    f"Max-Forwards: 70\r\nFrom: <sip:{user}@127.0.0.1>;tag={tag}\r\nTo: <{uri}>\r\nCall-ID: {call_id}\r\n"
+                    f"CSeq: {cseq} {method}\r\nContact: <sip:{user}@127.0.0.1:{lport}>\r\n{auth}"
+                    f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n")
+            sock.sendto(head.encode() + body, ("127.0.0.1", kamailio_port))
+            while True:
+                data = sock.recv(65535).decode(errors="replace")
+                status = int(data.split(" ", 2)[1])
+                if status >= 200:
+                    break
+            if status != 407:
+                return status
+            value = next(line.split(":", 1)[1] for line in data.split("\r\n")
+                         if line.lower().startswith("proxy-authenticate:"))
+            challenge = Challenge.parse(value)
+            auth = "Proxy-Authorization: " + authorization(challenge, method=method, uri=uri, username=user,
+                                                           password=USERS[user], cnonce="0a4f113b") + "\r\n"
+        return status
+
+
+async def test_hostile_sip_from_the_server_is_answered_and_the_call_goes_on(sip_consoles, baresip, caplog):
+    """Requests the console must refuse arrive through Kamailio mid-call: each gets its RFC 3261 answer,
+    is logged, and the console stays registered with its call (audio still flowing)."""
+    a = await sip_consoles("1000", mic_hz=600)
+    out = a.inst.create_outgoing_call()
+    a.watch(out)
+    sink = with_sink(out)
+    out.dial("1001")
+    await a.call_state(out, S.CONNECTED, TIMEOUT)
+    await hears(sink, BARESIP_HZ)
+    port = baresip.kamailio_port
+    assert await asyncio.to_thread(udp_request, port, "FOO") == 501  # unknown method
+    assert await asyncio.to_thread(udp_request, port, "MESSAGE", b"hello") == 405  # known, not allowed
+    assert await asyncio.to_thread(udp_request, port, "INFO", b"Signal=5\r\n", "application/dtmf-relay") == 481  # no dialog
+    assert await asyncio.to_thread(udp_request, port, "MESSAGE", b"x" * 40000) == 413  # a body beyond the limit
+    assert await asyncio.to_thread(udp_request, port, "INVITE", b"v=0\r\ngarbage", "application/sdp") in (400, 488)
+    assert a.inst.login_state is LOGIN_STATES.SUCCESS and out.get_state() is S.CONNECTED
+    await hears(sink, BARESIP_HZ)
+    assert a.incoming.empty(), "a refused INVITE reached the application"
+    refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert any("501" in m for m in refused) and any("413" in m for m in refused), refused
+    out.disconnect()
+    await wait_for_calls(baresip, 0)
