@@ -414,7 +414,7 @@ class WebRtcInstance:
                                          on_failure=lambda: self._media_failed(event.ref, "ICE/DTLS did not complete"),
                                          on_video=lambda active: self._run(self.session.video_negotiated(event.ref, active)),
                                          on_digits=lambda digit: self._run(self.session.media_digits(event.ref, digit)),
-                                         remote_offer=event.offer)
+                                         remote_offer=event.offer, fresh=event.fresh)
         except ConsoleError as exc:
             self._run(self.session.offer_failed(event.ref, exc if isinstance(exc, MediaError) else MediaError(str(exc)), self._now()))
             return

@@ -294,3 +294,45 @@ async def test_hostile_sip_from_the_server_is_answered_and_the_call_goes_on(sip_
     assert any("501" in m for m in refused) and any("413" in m for m in refused), refused
     out.disconnect()
     await wait_for_calls(baresip, 0)
+
+
+async def test_attended_transfer_joins_baresip_and_a_second_console(sip_consoles, baresip):
+    """Console A talks to baresip (x) and to console B (y), then transfers y to x: B is REFERred to baresip
+    (INVITE with Replaces from new media), A's two calls end with SUCCESS, B and baresip hear each other."""
+    a = await sip_consoles("1000", mic_hz=600)
+    b = await sip_consoles("1002", mic_hz=800)
+    x = a.inst.create_outgoing_call()
+    a.watch(x)
+    with_sink(x)
+    x.dial("1001")
+    await a.call_state(x, S.CONNECTED, TIMEOUT)
+    y = a.inst.create_outgoing_call()
+    a.watch(y)
+    with_sink(y)
+    y.dial("1002")  # auto_hold: x goes on hold
+    inc = await b.next_incoming(TIMEOUT)
+    heard_b = with_sink(inc)
+    inc.answer()
+    await a.call_state(y, S.CONNECTED, TIMEOUT)
+    await hears(heard_b, 600)
+
+    y.transfer(x)
+    await a.call_state(y, S.DISCONNECTED, TIMEOUT)
+    await a.call_state(x, S.DISCONNECTED, TIMEOUT)
+    assert y.get_disconnect_reason() is DISC_REASON.SUCCESS and x.get_disconnect_reason() is DISC_REASON.SUCCESS
+    # B's call goes on, now with baresip
+    assert inc.get_state() is S.CONNECTED
+    await b.until(lambda: inc.get_remote_number() == "1001", "B's call to name baresip", TIMEOUT)
+    await hears(heard_b, BARESIP_HZ)
+
+    async def baresip_hears_800() -> None:
+        while True:
+            hz, level = await asyncio.to_thread(baresip_heard, baresip)
+            if abs(hz - 800) < 20 and level > -30:
+                return
+            await asyncio.sleep(0.2)
+    await asyncio.wait_for(baresip_hears_800(), TIMEOUT)
+    assert (await wait_for_calls(baresip, 1)).count("sip:") == 1
+    assert not b.errors, b.errors
+    inc.disconnect()
+    await wait_for_calls(baresip, 0)

@@ -41,13 +41,14 @@ class Close:
 class MakeOffer:
     """Make an SDP offer for call ``ref`` with this direction; then ``offer_ready`` or ``offer_failed``.
 
-    With ``offer`` (the far end's, ``{"type": "offer", "sdp": ...}``) make the answer to it instead
+    ``fresh``: from a new peer connection (the old one is closed). With ``offer`` (the far end's, ``{"type": "offer", "sdp": ...}``) make the answer to it instead
     and hand that to ``offer_ready``.
     """
 
     ref: int
     direction: str
     offer: dict[str, str] | None = None
+    fresh: bool = False  # close the call's media and offer from a new peer connection (RenewMedia)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from . import events as ev
 from .calls import CallRecord, valid_dial_string
 from .wire import (
     CallCommand, CallReport, ClientWire, DigitsReport, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
-    LogoutRequest, MediaDigits, Nothing, Refusal, RemoteAnswer, RemoteOffer, Reply, Request, RestoreRequest,
+    LogoutRequest, MediaDigits, Nothing, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request, RestoreRequest,
     SessionEnded, SessionWire, TransportFailed, as_session_wire,
 )
 from .wires import wire_for
@@ -286,6 +286,15 @@ class ClientSession:
             record = self._by_id.get(report.call)
             if record is not None and not record.ended:
                 self._out.append(ev.SendDigits(record.ref, report.digits))
+        elif isinstance(report, RenewMedia):
+            record = self._by_id.get(report.call)
+            if record is not None and not record.ended:
+                command = CallCommand(CallRequest.MEDIA, record.id)
+                if record.busy or not record.has_media or not self._open:
+                    self._send_call(record, command, now)  # no media to move: the wire refuses
+                else:
+                    record.fresh_media = True
+                    self._start(record, command, True, now)
         elif isinstance(report, IdentifierChanged):
             self.identifier = report.identifier
         elif isinstance(report, TransportFailed):
@@ -542,7 +551,8 @@ class ClientSession:
             record.awaiting_offer = command
             record.has_media = True
             offer, record.remote_offer = record.remote_offer, None
-            self._out.append(ev.MakeOffer(record.ref, direction or "sendrecv", offer))
+            fresh, record.fresh_media = record.fresh_media, False
+            self._out.append(ev.MakeOffer(record.ref, direction or "sendrecv", offer, fresh))
             return
         if command.request is CallRequest.MEDIA:
             return  # nothing to negotiate without media

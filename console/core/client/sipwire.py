@@ -45,8 +45,8 @@ from console.core.sip.sdp import SessionDescription
 
 from .wire import (
     CallCommand, CallReport, DigitsReport, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
-    LogoutRequest, MediaDigits, Refusal, RemoteAnswer, RemoteOffer, Reply, Request, RestoreRequest, SessionEnded,
-    TransportFailed,
+    LogoutRequest, MediaDigits, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request, RestoreRequest,
+    SessionEnded, TransportFailed,
 )
 
 log = logging.getLogger("console.core.client.sip")
@@ -93,6 +93,12 @@ class SipWire:
         self._remote_sdp: dict[str, str] = {}
         self._remote: dict[str, tuple[str, str]] = {}
         self._identifier: str | None = None
+        # transfers: a REFER we received moves a session call onto a new dialog (its SIP Call-ID changes)
+        self._current: dict[str, str] = {}  # session call id -> the SIP Call-ID carrying it now
+        self._session_of: dict[str, str] = {}  # a new dialog's Call-ID -> the session call id it carries
+        self._superseded: set[str] = set()  # dialogs replaced by a transfer: their end is not the call's
+        self._asked: dict[str, tuple[str, tuple[str, str, str] | None]] = {}  # session id -> REFER target, Replaces
+        self._referred: dict[str, str | None] = {}  # a REFER we sent: on Call-ID -> the call it replaces
 
     # -- SessionWire --------------------------------------------------------------------
     def send(self, request_id: int, request: Request, now: float) -> Exchange:
@@ -210,7 +216,15 @@ class SipWire:
             keepalive_interval=self.keepalive, saved_ha1=tuple(account.ha1.items()),
         )
 
+    def _sip(self, call: str | None) -> str:
+        return self._current.get(call or "", call or "")
+
+    def _sid(self, sip_id: str) -> str:
+        return self._session_of.get(sip_id, sip_id)
+
     def _reset(self) -> None:
+        for table in (self._current, self._session_of, self._superseded, self._asked, self._referred):
+            table.clear()
         self._waiting.clear()
         self._reported.clear()
         self._remote_sdp.clear()
@@ -221,7 +235,7 @@ class SipWire:
     def _call_command(self, rid: int, command: CallCommand, now: float, out: list[Inbound]) -> None:  # noqa: C901
         agent = self._need_agent()
         calls = agent.calls
-        kind, call_id = command.request, command.call or ""
+        kind, call_id = command.request, self._sip(command.call)
         offer = _sdp_of(command.sdp, "offer")
         answer = _sdp_of(command.sdp, "answer")
         if kind is CallRequest.DIAL:
@@ -260,7 +274,9 @@ class SipWire:
                     calls.send_dtmf(call_id, digit, DTMF_INFO_MS, now)
             out.append(Reply(rid))
         elif kind is CallRequest.TRANSFER:
-            calls.transfer(call_id, "", now, replaces_call=command.to)
+            other = self._sip(command.to) if command.to else None
+            calls.transfer(call_id, "", now, replaces_call=other)
+            self._referred[call_id] = other
             out.append(Reply(rid))
         else:
             out.append(Refusal(rid, "unsupported", f"{kind} does not map to SIP"))
@@ -268,7 +284,20 @@ class SipWire:
     def _negotiate(self, rid: int, command: CallCommand, offer: str | None, answer: str | None, now: float,
                    out: list[Inbound]) -> None:
         calls = self._need_agent().calls
-        call_id = command.call or ""
+        call_id = self._sip(command.call)
+        asked = self._asked.pop(command.call or "", None)
+        if asked is not None:  # the fresh offer for the dialog a REFER asked for
+            if offer is None:
+                calls.notify_transfer(call_id, 603, now)
+                out.append(Reply(rid))
+                return
+            target, replaces = asked
+            new = calls.dial(target, offer, now, replaces=replaces)
+            self._session_of[new] = command.call or ""
+            self._reported[new] = self._reported.get(call_id, CALL_STATES.CONNECTED)
+            self._remote[new] = _party(f"<{target}>")
+            self._waiting[new] = rid
+            return
         if answer is not None:  # our answer to the far end's re-INVITE
             calls.answer_offer(call_id, answer, now)
             out.append(Reply(rid))
@@ -298,9 +327,11 @@ class SipWire:
         for event in agent.events():
             self._event(event, now, out)
         for call_id, call in list(agent.calls.calls.items()):
-            if call.ended or call_id not in self._reported:
+            if call.ended or call_id not in self._reported or call_id in self._superseded:
                 continue
             state = seed_state(call)
+            if call_id in self._session_of and state in (CALL_STATES.DIALING, CALL_STATES.RINGING):
+                continue  # a transfer's new dialog: the call it carries keeps its state until it is answered
             if state is not self._reported[call_id] and state is not CALL_STATES.DISCONNECTED:
                 self._reported[call_id] = state
                 out.append(CallReport(self._info(call_id, call.direction, state)))
@@ -348,11 +379,34 @@ class SipWire:
             out.append(RemoteOffer(event.call, event.sdp))
         elif isinstance(event, sev.CallAnswered):
             self._remote_sdp[event.call] = event.sdp
-            out.append(RemoteAnswer(event.call, event.sdp))
+            carried = self._session_of.get(event.call)
+            if carried is not None and event.call in self._waiting:  # a REFER's new dialog is up
+                old = self._sip(carried)
+                self._current[carried] = event.call
+                self._superseded.add(old)
+                out.append(Reply(self._waiting.pop(event.call), sdp={"type": "answer", "sdp": event.sdp}))
+                out.append(CallReport(self._info(event.call, agent.calls.calls[event.call].direction,
+                                                 self._reported[event.call])))
+                if old in agent.calls.calls and not agent.calls.calls[old].ended:
+                    agent.calls.notify_transfer(old, 200, now)
+            else:
+                out.append(RemoteAnswer(self._sid(event.call), event.sdp))
         elif isinstance(event, sev.CallEnded):
+            if event.call in self._superseded:
+                self._superseded.discard(event.call)
+                self._reported.pop(event.call, None)
+                return  # the dialog a transfer replaced: the call goes on in its new one
             rid = self._waiting.pop(event.call, None)
             if rid is not None:
                 out.append(Refusal(rid, "call_ended", "the call ended"))
+            carried = self._session_of.get(event.call)
+            if carried is not None and self._sip(carried) != event.call:  # the REFER's new dialog failed
+                old = self._sip(carried)
+                self._reported.pop(event.call, None)
+                if old in agent.calls.calls and not agent.calls.calls[old].ended:
+                    agent.calls.notify_transfer(old, event.status or 500, now)
+                    agent.calls.hangup(old, now, DISC_REASON.MEDIA)  # its media went to the new dialog
+                return
             if self._reported.pop(event.call, None) is not None:
                 direction = agent.calls.calls[event.call].direction if event.call in agent.calls.calls else Direction.OUT
                 out.append(CallReport(self._info(event.call, direction, CALL_STATES.DISCONNECTED, event.reason)))
@@ -360,7 +414,7 @@ class SipWire:
             self._remote.pop(event.call, None)
         elif isinstance(event, sev.OfferReceived):
             self._remote_sdp[event.call] = event.sdp
-            out.append(RemoteOffer(event.call, event.sdp))
+            out.append(RemoteOffer(self._sid(event.call), event.sdp))
         elif isinstance(event, sev.AnswerReceived):
             self._remote_sdp[event.call] = event.sdp
             rid = self._waiting.pop(event.call, None)
@@ -371,17 +425,25 @@ class SipWire:
             if rid is not None:
                 out.append(Refusal(rid, f"sip_{event.status}", f"the far end refused the offer ({event.status})"))
         elif isinstance(event, sev.DtmfReceived):
-            out.append(DigitsReport(event.call, event.digit))
+            out.append(DigitsReport(self._sid(event.call), event.digit))
         elif isinstance(event, sev.TransferRequested):
-            log.info("SIP: call %s: the far end asks for a transfer to %s; not supported, refused", event.call,
-                     event.target)
-            agent.calls.notify_transfer(event.call, 603, now)
+            sid = self._sid(event.call)
+            if sid in self._asked or event.call in self._session_of or event.call not in self._reported:
+                log.info("SIP: call %s: a second transfer request at once; refused", event.call)
+                agent.calls.notify_transfer(event.call, 603, now)
+            else:  # the call moves to a new dialog with the target: a fresh offer on new media first
+                log.info("SIP: call %s: the far end transfers us to %s", event.call, event.target)
+                self._asked[sid] = (event.target, event.replaces)
+                out.append(RenewMedia(sid))
         elif isinstance(event, sev.TransferProgress):
             log.info("SIP: transfer of call %s: %s", event.call, event.status)
-            if event.final and 200 <= event.status < 300:
-                for call_id, call in list(agent.calls.calls.items()):
-                    if call_id == event.call and not call.ended:
-                        agent.calls.hangup(call_id, now, DISC_REASON.SUCCESS)
+            if event.final:
+                replaced = self._referred.pop(event.call, None)
+                if 200 <= event.status < 300:  # done: both of our legs leave
+                    for call_id in (event.call, replaced):
+                        call = agent.calls.calls.get(call_id or "")
+                        if call is not None and not call.ended:
+                            agent.calls.hangup(call.call_id, now, DISC_REASON.SUCCESS)
         elif isinstance(event, sev.MessageRejected):
             log.warning("SIP from %s refused: %s (answered %s)", self.server, event.detail, event.status)
 
@@ -400,7 +462,7 @@ class SipWire:
                 self._remote.setdefault(call_id, _party(str(data.get("dialog", {}).get("remote_uri", ""))))
             self._saved = []
             for call_id, call in agent.calls.calls.items():
-                if not call.ended:
+                if not call.ended and call_id not in self._superseded:
                     state = seed_state(call)
                     self._reported[call_id] = state
                     restored.append(self._info(call_id, call.direction, state))
@@ -413,7 +475,7 @@ class SipWire:
         assert agent is not None and account is not None
         calls = []
         for call_id, call in agent.calls.calls.items():
-            if call.dialog is not None and not call.ended and seed_state(call) in (
+            if call.dialog is not None and not call.ended and call_id not in self._superseded and seed_state(call) in (
                     CALL_STATES.CONNECTED, CALL_STATES.HELD, CALL_STATES.HOLDING):
                 try:
                     calls.append(agent.calls.snapshot(call_id))
@@ -427,7 +489,7 @@ class SipWire:
               reason: DISC_REASON | None = None) -> CallInfo:
         number, name = self._remote.get(call_id, ("", ""))
         local = self.account.user if self.account else ""
-        return CallInfo(call_id[:256], direction, state, local_number=local[:256], remote_number=number[:256],
+        return CallInfo(self._sid(call_id)[:256], direction, state, local_number=local[:256], remote_number=number[:256],
                         remote_name=name[:256], reason=reason)
 
     def _need_agent(self) -> UserAgent:

@@ -185,6 +185,17 @@ class MediaDigits:
 
 
 @dataclass(frozen=True)
+class RenewMedia:
+    """The call needs a fresh offer on new media (a SIP REFER moves it to a new dialog with another party).
+
+    The session answers with a ``media`` request whose offer comes from a new peer connection; without
+    media it sends the request without SDP (the wire then refuses the transfer).
+    """
+
+    call: str
+
+
+@dataclass(frozen=True)
 class IdentifierChanged:
     """What ``get_login_identifier`` returns changed (a SIP wire carries its saved dialogs in it)."""
 
@@ -199,7 +210,7 @@ class TransportFailed:
 
 
 Inbound = Union[Reply, Refusal, CallReport, DigitsReport, SessionEnded, Nothing, RemoteOffer, RemoteAnswer,
-                MediaDigits, IdentifierChanged, TransportFailed]
+                MediaDigits, RenewMedia, IdentifierChanged, TransportFailed]
 
 
 class ClientWire(Protocol):
