@@ -189,6 +189,7 @@ class Kamailio:
     proc: Proc | None = None
     config: Path = HERE / "kamailio.cfg"
     qop: bool = True
+    no_answer: float = 8.0  # seconds a call may ring before Kamailio answers the caller 408
 
     @property
     def ws_url(self) -> str:
@@ -213,7 +214,7 @@ class Kamailio:
     def _defines(self) -> list[str]:
         modules = kamailio_modules()
         out = ["-L", modules] if modules else []
-        out += ["-A", f"SIP_PORT={self.sip_port}", "-A", f"WS_PORT={self.ws_port}",
+        out += ["-A", f"NO_ANSWER_MS={int(self.no_answer * 1000)}", "-A", f"SIP_PORT={self.sip_port}", "-A", f"WS_PORT={self.ws_port}",
                "-A", f'NG_SOCK="udp:127.0.0.1:{self.rtpengine_ng}"']
         return out + (["-A", "WITH_QOP"] if self.qop else [])
 

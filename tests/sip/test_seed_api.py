@@ -336,3 +336,17 @@ async def test_attended_transfer_joins_baresip_and_a_second_console(sip_consoles
     assert not b.errors, b.errors
     inc.disconnect()
     await wait_for_calls(baresip, 0)
+
+
+@pytest.mark.parametrize("baresip", ["manual"], indirect=True)
+async def test_no_answer_ends_notresponding(sip_consoles, baresip, kamailio):
+    """baresip rings and nobody answers: Kamailio's INVITE timer answers 408, the console shows NOTRESPONDING."""
+    a = await sip_consoles("1000")
+    out = a.inst.create_outgoing_call()
+    a.watch(out)
+    with_sink(out)
+    out.dial("1001")
+    await a.call_state(out, S.RINGING, TIMEOUT)
+    await a.call_state(out, S.DISCONNECTED, kamailio.no_answer + TIMEOUT)
+    assert out.get_disconnect_reason() is DISC_REASON.NOTRESPONDING
+    await wait_for_calls(baresip, 0)
