@@ -120,7 +120,7 @@ class ClientSession:
         return [c for c in self._calls.values() if not c.ended]
 
     def next_deadline(self) -> float | None:
-        wire = self._wire.next_deadline() if self._wire is not None and self._live is not None else None
+        wire = self._wire.next_deadline() if self._wire is not None and self._open else None
         return min([p.deadline for p in self._pending.values()] + ([wire] if wire is not None else []), default=None)
 
     def link_details(self, now: float) -> dict[str, str]:
@@ -147,7 +147,12 @@ class ClientSession:
             self._set_login(LOGIN_STATES.SERVER_ACCESS)
             return self._flush()
         if not self._fixed_wire:
-            self._choose_wire(server)
+            try:
+                self._choose_wire(server)
+            except ValueError as exc:  # a sip+ws:// address without a host, ...
+                log.warning("login: %s", exc)
+                self._set_login(LOGIN_STATES.SERVER_ACCESS)
+                return self._flush()
         assert self._wire is not None
         if server.startswith("sip+"):
             secure = server.startswith("sip+wss://")  # a SIP address names its transport: the scheme decides
@@ -324,7 +329,7 @@ class ClientSession:
 
     def tick(self, now: float) -> Events:
         self._clock = now
-        if self._wire is not None and self._live is not None:
+        if self._wire is not None and self._open:
             self._exchange(self._wire.tick(now))
         for request_id in [i for i, p in self._pending.items() if p.deadline <= now]:
             pending = self._pending.pop(request_id)
