@@ -187,7 +187,7 @@ class Kamailio:
     sip_port: int = 0
     ws_port: int = 0
     proc: Proc | None = None
-    config: Path = HERE / "kamailio.cfg"
+    config: Path = HERE.parents[1] / "docs" / "sip" / "kamailio.cfg"  # the one operators start from
     qop: bool = True
     no_answer: float = 8.0  # seconds a call may ring before Kamailio answers the caller 408
 
