@@ -549,6 +549,7 @@ class ClientSession:
         return request_id
 
     def _start(self, record: CallRecord, command: CallCommand, media: bool, now: float) -> None:
+        media = media or bool(getattr(self._wire, "media_required", False))  # SIP: no call without SDP
         direction = _NEGOTIATING.get(command.request, "")
         if command.request is CallRequest.MEDIA:
             direction = "inactive" if record.state is CALL_STATES.HELD else "sendrecv"

@@ -69,6 +69,7 @@ class _Account:
 class SipWire:
     name = "sip"
     subprotocol = "sip"
+    media_required = True  # every call negotiates media (SDP), elements set or not
 
     def __init__(self, server: str, *, expires: int = 600, keepalive: float | None = 120.0) -> None:
         parts = urlsplit(server.strip())
