@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from .errors import SipParseError
 
-MAX_SDP = 32 * 1024
+MAX_SIP_SDP = 32 * 1024
 
 
 class MediaDirection(StrEnum):
@@ -85,7 +85,7 @@ class SessionDescription:
     @classmethod
     def parse(cls, text: str | bytes) -> SessionDescription:
         if isinstance(text, bytes):
-            if len(text) > MAX_SDP:
+            if len(text) > MAX_SIP_SDP:
                 raise SipParseError("SDP too large", status=413)
             text = text.decode("utf-8", errors="replace")
         lines = [line for line in text.replace("\r\n", "\n").split("\n") if line]
