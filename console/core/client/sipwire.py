@@ -305,8 +305,8 @@ class SipWire:
             return
         if offer is None:
             call = calls.get(call_id)
-            if call.offer_tx is not None:
-                calls.reject_offer(call_id, now, 488)  # no media to answer with
+            if call.offer_tx is not None:  # an offer we cannot answer now: our own re-INVITE crossed it, or no media
+                calls.reject_offer(call_id, now, 491 if call.reinvite_tx is not None else 488)
             if command.request is CallRequest.MEDIA:
                 out.append(Reply(rid))
             else:
