@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from console.core.client import ClientSession, JsonWire, LoginRequest
 from console.core.client import events as ev
-from console.core.client.sipwire import SipWire, decode_identifier, encode_identifier
+from console.core.client.sipmap import decode_identifier, encode_identifier
+from console.core.client.sipwire import SipWire
 from console.core.client.wire import (
     CallCommand, CallReport, Exchange, LoginResult, PureWire, RemoteAnswer, Reply, as_session_wire,
 )

@@ -89,7 +89,7 @@ async def test_switchboard_answers_baresip_and_a_restarted_switchboard_gets_the_
 
 
 def _decoded(identifier: str | None) -> str:
-    from console.core.client.sipwire import decode_identifier
+    from console.core.client.sipmap import decode_identifier
 
     data = decode_identifier(identifier or "")
     return json.dumps(data, separators=(",", ":")) if data else ""

@@ -24,8 +24,6 @@ so it is a secret of the same kind (the switchboard keeps it in its session file
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -36,13 +34,12 @@ from console.core.callinfo import CallInfo
 from console.core.enums import CALL_STATES, DISC_REASON, AuthMethod, Direction, ErrorCode
 from console.core.machines import CallRequest
 from console.core.sip import events as sev
-from console.core.sip.address import NameAddr
 from console.core.sip.agent import UserAgent
 from console.core.sip.call import seed_state
 from console.core.sip.config import AgentConfig
 from console.core.sip.errors import SipError
-from console.core.sip.sdp import SessionDescription
 
+from .sipmap import decode_identifier, encode_identifier, has_telephone_event, login_code, party, sdp_of
 from .wire import (
     CallCommand, CallReport, DigitsReport, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
     LogoutRequest, MediaDigits, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request, RestoreRequest,
@@ -50,9 +47,7 @@ from .wire import (
 )
 
 log = logging.getLogger("console.core.client.sip")
-IDENTIFIER_PREFIX = "sip1."
 DTMF_INFO_MS = 160
-MAX_IDENTIFIER = 64 * 1024
 
 
 @dataclass
@@ -237,8 +232,8 @@ class SipWire:
         agent = self._need_agent()
         calls = agent.calls
         kind, call_id = command.request, self._sip(command.call)
-        offer = _sdp_of(command.sdp, "offer")
-        answer = _sdp_of(command.sdp, "answer")
+        offer = sdp_of(command.sdp, "offer")
+        answer = sdp_of(command.sdp, "answer")
         if kind is CallRequest.DIAL:
             if offer is None:
                 out.append(Refusal(rid, str(ErrorCode.INVALID_SDP), "a SIP call needs media (an SDP offer)"))
@@ -268,7 +263,7 @@ class SipWire:
         elif kind is CallRequest.DTMF:
             digits = command.digits or ""
             sdp = self._remote_sdp.get(call_id, "")
-            if _has_telephone_event(sdp):
+            if has_telephone_event(sdp):
                 out.append(MediaDigits(call_id, digits))
             else:
                 for digit in digits:
@@ -296,7 +291,7 @@ class SipWire:
             new = calls.dial(target, offer, now, replaces=replaces)
             self._session_of[new] = command.call or ""
             self._reported[new] = self._reported.get(call_id, CALL_STATES.CONNECTED)
-            self._remote[new] = _party(f"<{target}>")
+            self._remote[new] = party(f"<{target}>")
             self._waiting[new] = rid
             return
         if answer is not None:  # our answer to the far end's re-INVITE
@@ -357,7 +352,7 @@ class SipWire:
             log.warning("SIP: REGISTER refused: %s %s", event.status, event.reason)
             if self._login_rid is not None:
                 rid, self._login_rid = self._login_rid, None
-                out.append(Refusal(rid, _login_code(event.status, self._restoring),
+                out.append(Refusal(rid, login_code(event.status, self._restoring),
                                    f"REGISTER: {event.status} {event.reason}"))
             elif self.registered:
                 self.registered = False
@@ -373,7 +368,7 @@ class SipWire:
         elif isinstance(event, sev.FlowFailed):
             out.append(TransportFailed("no answer to the CRLF keep-alive"))
         elif isinstance(event, sev.IncomingCall):
-            self._remote[event.call] = _party(event.remote)
+            self._remote[event.call] = party(event.remote)
             self._remote_sdp[event.call] = event.sdp
             self._reported[event.call] = CALL_STATES.OFFERING
             out.append(CallReport(self._info(event.call, Direction.IN, CALL_STATES.OFFERING)))
@@ -460,7 +455,7 @@ class SipWire:
                 except SipError as exc:
                     log.warning("SIP: a saved call cannot be restored: %s", exc)
                     continue
-                self._remote.setdefault(call_id, _party(str(data.get("dialog", {}).get("remote_uri", ""))))
+                self._remote.setdefault(call_id, party(str(data.get("dialog", {}).get("remote_uri", ""))))
             self._saved = []
             for call_id, call in agent.calls.calls.items():
                 if not call.ended and call_id not in self._superseded:
@@ -499,60 +494,3 @@ class SipWire:
 
             raise SipStateError("not logged in")
         return self.agent
-
-
-# -- the login identifier -------------------------------------------------------------------------
-def encode_identifier(data: dict[str, Any]) -> str:
-    raw = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
-    return IDENTIFIER_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_identifier(identifier: str) -> dict[str, Any] | None:
-    """The saved login (instance, AOR, contact, dialog snapshots), or None if this is not one."""
-    if not isinstance(identifier, str) or not identifier.startswith(IDENTIFIER_PREFIX) or len(identifier) > MAX_IDENTIFIER:
-        return None
-    body = identifier[len(IDENTIFIER_PREFIX):]
-    try:
-        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    except (ValueError, TypeError):
-        return None
-    if not (isinstance(data, dict) and isinstance(data.get("aor"), str) and isinstance(data.get("instance"), str)
-            and isinstance(data.get("contact"), str) and isinstance(data.get("calls"), list)):
-        return None
-    data["calls"] = [c for c in data["calls"] if isinstance(c, dict)]
-    ha1 = data.get("ha1")
-    data["ha1"] = {k: v for k, v in ha1.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(ha1, dict) else {}
-    return data
-
-
-def _login_code(status: int, restoring: bool) -> str:
-    if restoring:
-        return str(ErrorCode.RESTORE_FAILED)
-    if status == 404:
-        return str(ErrorCode.NO_DIAL_STRING_FOR_USER)
-    if status == 484:
-        return str(ErrorCode.DIAL_STRING_MISSING)
-    return f"sip_{status}"
-
-
-def _sdp_of(sdp: dict[str, str] | None, kind: str) -> str | None:
-    if isinstance(sdp, dict) and sdp.get("type") == kind and isinstance(sdp.get("sdp"), str):
-        return sdp["sdp"]
-    return None
-
-
-def _has_telephone_event(sdp: str) -> bool:
-    try:
-        media = SessionDescription.parse(sdp).media if sdp else []
-    except SipError:
-        return False
-    return any(m.kind == "audio" and m.port != 0 and m.telephone_event() is not None for m in media)
-
-
-def _party(header: str) -> tuple[str, str]:
-    """(number, display name) of a From/To header value."""
-    try:
-        addr = NameAddr.parse(header)
-    except (SipError, ValueError):
-        return "", ""
-    return addr.uri.user or "", addr.display.strip().strip('"')
