@@ -30,6 +30,11 @@ Two ways to run it:
       and never stored. A saved session for that server is restored first, with
       the calls it still has. --token logs in with a JSON Web Token instead.
 
+  anynode-console --server sip+wss://pbx.example:8443/ws --user 1000
+      The same over SIP (RFC 7118 SIP over WebSocket; sip+ws:// without TLS):
+      registers sip:1000@pbx.example with Kamailio, Asterisk, FreeSWITCH or an
+      SBC. README "Connecting to a SIP server".
+
 Other commands:
   anynode-console switch --config FILE    run the switch alone (no FILE: the demo directory)
   anynode-console devices                 list the audio devices
@@ -43,7 +48,8 @@ DEMO_CALLERS = (("201", "Alice"), ("202", "Bob"), ("203", "Carol"), ("+493055501
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="anynode-console", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server", help="wss://host:port of the switch (default: config.toml's, else embedded)")
+    parser.add_argument("--server", help="wss://host:port of the switch, or sip+wss://host:port/path of a SIP server "
+                                         "(default: config.toml's, else embedded)")
     parser.add_argument("--user", help="username to log in with")
     parser.add_argument("--number", help="the number to register, if the server wants one from the console")
     parser.add_argument("--token", help="log in with this JSON Web Token instead of a password")
