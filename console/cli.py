@@ -16,7 +16,7 @@ from console.store import LoginPlan, Store, client_factory
 DESCRIPTION = """\
 A keyboard-driven switchboard for WebRTC telephony.
 
-Two ways to run it:
+Ways to run it:
 
   anynode-console
       With no server configured, starts the embedded demo switch on 127.0.0.1
