@@ -1,7 +1,8 @@
 """``python -m bench [--quick | --long] [--only NAME ...] [--output PATH]``: run, print the table, save JSON.
 
 Figures: setup, latency, cpu, parallel (cpu and parallel come from one ramp
-of calls), switch, soak, ui. A full run writes bench/results.json, a long
+of calls), switch, soak, ui, sip (over Kamailio + rtpengine + baresip; skipped
+where they are not installed). A full run writes bench/results.json, a long
 one bench/results-long.json; a quick run or a partial one (--only) writes to
 a temporary file unless --output is given, so bench/results.json always
 holds a complete full run.
@@ -23,16 +24,16 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from . import fig_calls, fig_latency, fig_setup, fig_soak, fig_switch, fig_ui
+from . import fig_calls, fig_latency, fig_setup, fig_sip, fig_soak, fig_switch, fig_ui
 from .common import Figure, Scale, machine
 from .switch_proc import raise_fd_limit
 from .table import furthest, text
 
 HERE = Path(__file__).resolve().parent
-FIGURES = ("setup", "latency", "cpu", "parallel", "switch", "soak", "ui")
+FIGURES = ("setup", "latency", "cpu", "parallel", "switch", "soak", "ui", "sip")
 TITLES = {
     "setup": "Call setup", "latency": "Mouth-to-ear latency", "cpu": "CPU per call",
-    "parallel": "Parallel calls", "switch": "Switch capacity", "soak": "Soak", "ui": "UI",
+    "parallel": "Parallel calls", "switch": "Switch capacity", "soak": "Soak", "ui": "UI", "sip": "SIP",
 }
 
 
@@ -92,6 +93,8 @@ async def run_all(wanted: list[str], scale: Scale) -> dict[str, Figure]:
         plan.append(("soak", lambda: fig_soak.run(scale)))
     if "ui" in wanted:
         plan.append(("ui", lambda: fig_ui.run(scale)))
+    if "sip" in wanted:
+        plan.append(("sip", lambda: fig_sip.run(scale)))
     for key, run in plan:
         print(f"running {key} ...", file=sys.stderr, flush=True)
         for figure in await timed(key, run):

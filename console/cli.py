@@ -19,7 +19,7 @@ from console.store import LoginPlan, Store, client_factory
 DESCRIPTION = """\
 A keyboard-driven switchboard for WebRTC telephony.
 
-Two ways to run it:
+Ways to run it:
 
   anynode-console
       With no server configured, starts the embedded demo switch on 127.0.0.1
@@ -35,6 +35,11 @@ Two ways to run it:
       variable) logs in with a JSON Web Token instead; never put a token on the
       command line, where every user of the machine can read it.
       ws:// to anything but this machine sends the password in clear: it needs --insecure.
+
+  anynode-console --server sip+wss://pbx.example:8443/ws --user 1000
+      The same over SIP (RFC 7118 SIP over WebSocket; sip+ws:// without TLS):
+      registers sip:1000@pbx.example with Kamailio, Asterisk, FreeSWITCH or an
+      SBC. README "Connecting to a SIP server".
 
 Other commands:
   anynode-console switch --config FILE    run the switch alone (no FILE: the demo directory)
@@ -68,9 +73,11 @@ def read_token(args: argparse.Namespace, environ: dict[str, str]) -> str:
 
 
 def check_transport(server: str, insecure: bool) -> str | None:
-    """ws:// to a host other than loopback needs --insecure; returns the one-line warning to show, if any."""
+    """ws:// (or sip+ws://) to a host other than loopback needs --insecure; returns the one-line warning to
+    show, if any. Over SIP the password itself stays a digest, but the signalling, the digest (open to offline
+    guessing) and the SDP's DTLS fingerprints would travel unprotected."""
     parts = urlsplit(server)
-    if parts.scheme != "ws":
+    if parts.scheme.lower() not in ("ws", "sip+ws"):
         return None
     host = parts.hostname or ""
     try:
@@ -80,9 +87,9 @@ def check_transport(server: str, insecure: bool) -> str | None:
     if loopback:
         return None
     if not insecure:
-        raise UsageError(f"{server} is ws:// (no TLS): the password would go to {host} in clear; "
-                         "use wss://, or --insecure if you mean it")
-    return f"warning: --insecure: credentials go to {host} in clear (ws://)"
+        raise UsageError(f"{server} is {parts.scheme}:// (no TLS): the login would go to {host} in clear; "
+                         "use wss:// (sip+wss://), or --insecure if you mean it")
+    return f"warning: --insecure: credentials go to {host} in clear ({parts.scheme}://)"
 
 
 DEMO_CALLERS = (("201", "Alice"), ("202", "Bob"), ("203", "Carol"), ("+4930555010", "Outside caller"))
@@ -91,7 +98,8 @@ DEMO_CALLERS = (("201", "Alice"), ("202", "Bob"), ("203", "Carol"), ("+493055501
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="anynode-console", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server", help="wss://host:port of the switch (default: config.toml's, else embedded)")
+    parser.add_argument("--server", help="wss://host:port of the switch, or sip+wss://host:port/path of a SIP server "
+                                         "(default: config.toml's, else embedded)")
     parser.add_argument("--user", help="username to log in with")
     parser.add_argument("--number", help="the number to register, if the server wants one from the console")
     # --- secrets (issue 13): tokens never on the command line; clear text only when asked for

@@ -17,14 +17,16 @@ from console.persist import AppDirs, CallHistory, HistoryEntry, SessionFile
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("server", ["ws://switch.example:8080", "ws://10.0.0.5:80", "ws://[2001:db8::1]:80"])
+@pytest.mark.parametrize("server", ["ws://switch.example:8080", "ws://10.0.0.5:80", "ws://[2001:db8::1]:80",
+                                    "sip+ws://pbx.example:8080/ws"])
 def test_a_password_in_clear_to_another_host_needs_insecure(server):
     with pytest.raises(UsageError, match="in clear"):
         check_transport(server, insecure=False)
     assert "in clear" in check_transport(server, insecure=True)
 
 
-@pytest.mark.parametrize("server", ["ws://127.0.0.1:8080", "ws://localhost:1", "ws://[::1]:2", "wss://switch.example"])
+@pytest.mark.parametrize("server", ["ws://127.0.0.1:8080", "ws://localhost:1", "ws://[::1]:2", "wss://switch.example",
+                                    "sip+ws://127.0.0.1:8080", "sip+wss://pbx.example/ws"])
 def test_loopback_and_tls_need_nothing(server):
     assert check_transport(server, insecure=False) is None
 

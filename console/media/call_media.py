@@ -1,6 +1,7 @@
 """CallMedia: the console side of one call's media, one aiortc RTCPeerConnection.
 
-The console is always the offerer (docs/PROTOCOL.md): the client core asks
+On our JSON wire the console is always the offerer (docs/PROTOCOL.md); over
+SIP the far end may offer too (:meth:`CallMedia.create_answer`). The client core asks
 for an offer, sends it with dial/answer/hold/retrieve/media, and applies the
 switch's answer. Hold is a re-offer with direction "inactive" (or
 "sendonly"), retrieve one with "sendrecv"; the connection is reused.
@@ -157,6 +158,41 @@ class CallMedia:
         self._after_negotiation()
         if self._watchdog is None:
             self._watchdog = self._spawn(self._watch_connect(), "call media connect watchdog")
+
+    async def create_answer(self, offer: dict[str, Any]) -> dict[str, str]:
+        """Answer the far end's offer (a SIP INVITE or re-INVITE; the JSON switch never offers).
+
+        The first offer creates the connection: its audio m-line gets our paced track (sendrecv
+        unless the offer holds us) and the telephone-event listener; other media are declined
+        (inactive). Later offers renegotiate the same connection.
+        """
+        if self._closed:
+            raise MediaError("the call's media is closed")
+        if not isinstance(offer, dict) or offer.get("type") != "offer" or not isinstance(offer.get("sdp"), str):
+            raise MediaError("an offer is a dict with type 'offer' and an 'sdp' string")
+        pc = self._ensure_pc()
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type="offer"))
+            for transceiver in pc.getTransceivers():
+                if transceiver.kind == "audio" and self._audio_tx is None:
+                    self._audio_tx = transceiver
+                    transceiver.sender.replaceTrack(self._audio_track)
+                    transceiver.direction = "sendrecv"
+                    patches.listen_events(transceiver.receiver, self._on_event_digit)
+                elif transceiver is not self._audio_tx and transceiver is not self._video_tx:
+                    transceiver.direction = "inactive"
+            if self._audio_tx is None:
+                raise MediaError("the offer has no audio")
+            await pc.setLocalDescription(await pc.createAnswer())
+        except MediaError:
+            raise
+        except Exception as error:
+            raise MediaError(f"could not answer the offer: {error}") from error
+        self._counts["answers"] += 1
+        self._after_negotiation()
+        if self._watchdog is None:
+            self._watchdog = self._spawn(self._watch_connect(), "call media connect watchdog")
+        return {"type": "answer", "sdp": pc.localDescription.sdp}
 
     def _after_negotiation(self) -> None:
         receiving = self._audio_tx is not None and self._audio_tx.currentDirection in RECEIVING

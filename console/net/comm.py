@@ -31,7 +31,11 @@ class CommInterface(ABC):
 
     @abstractmethod
     async def connect(self, url: str, *, secure: bool, ca_file: str | None = None) -> None:
-        """Open the connection or raise :class:`CommError`."""
+        """Open the connection or raise :class:`CommError`.
+
+        A wire that needs a WebSocket subprotocol (SIP) calls it with ``subprotocol="sip"`` as well;
+        an implementation that cannot do that simply lacks the keyword (the login then fails).
+        """
 
     @abstractmethod
     async def send(self, frame: str) -> None:

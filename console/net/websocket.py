@@ -23,7 +23,9 @@ class WebSocketComm(CommInterface):
         self._open_timeout = open_timeout
         self._ping_interval = ping_interval
 
-    async def connect(self, url: str, *, secure: bool, ca_file: str | None = None) -> None:
+    async def connect(self, url: str, *, secure: bool, ca_file: str | None = None,
+                      subprotocol: str | None = None) -> None:
+        """``subprotocol``: ask for it (SIP over WebSocket: "sip", RFC 7118) and refuse a server that does not agree."""
         context = None
         if secure or url.lower().startswith("wss://"):  # a wss:// URL is verified TLS, whatever ``secure`` says
             context = ssl.create_default_context(cafile=ca_file)
@@ -31,6 +33,7 @@ class WebSocketComm(CommInterface):
             self._ws = await connect(
                 url,
                 ssl=context,
+                subprotocols=[subprotocol] if subprotocol else None,  # type: ignore[list-item]
                 open_timeout=self._open_timeout,
                 ping_interval=self._ping_interval,
                 ping_timeout=PING_TIMEOUT,
@@ -47,6 +50,10 @@ class WebSocketComm(CommInterface):
             raise CommError(CommFailure.REJECTED, f"{url} refused the WebSocket: {exc}") from None
         except (OSError, asyncio.TimeoutError) as exc:
             raise CommError(CommFailure.UNREACHABLE, f"cannot reach {url}: {exc or type(exc).__name__}") from None
+        if subprotocol and self._ws.subprotocol != subprotocol:
+            await self._ws.close()
+            self._ws = None
+            raise CommError(CommFailure.REJECTED, f"{url} did not accept the WebSocket subprotocol {subprotocol!r}")
 
     async def send(self, frame: str) -> None:
         if self._ws is None:

@@ -39,8 +39,8 @@ def check_url(server: str) -> str | None:
         port = parts.port
     except ValueError as exc:
         return f"{text!r}: {exc}"
-    if parts.scheme.lower() not in ("ws", "wss", "http", "https"):
-        return f"{text!r}: the scheme must be ws://, wss://, http:// or https://"
+    if parts.scheme.lower() not in ("ws", "wss", "http", "https", "sip+ws", "sip+wss"):
+        return f"{text!r}: the scheme must be ws://, wss://, http://, https://, sip+ws:// or sip+wss://"
     if not parts.hostname:
         return f"{text!r} has no host name"
     if port == 0:

@@ -248,6 +248,11 @@ class Store:
 
         return self._attempt("token login", run)
 
+    def link_details(self) -> dict[str, str]:
+        """The client's link details for the status pane (SIP: AOR, registration expiry, transport); {} if none."""
+        details = getattr(self.client, "link_details", None)
+        return details() if callable(details) else {}
+
     def saved_identifier(self, server: str) -> str | None:
         return self.sessions.get(server) if self.sessions is not None else None
 
@@ -449,6 +454,7 @@ class Store:
         if key is None:
             return
         self._refresh(call)
+        self._save_identifier_if_changed()
         if state is CALL_STATES.CONNECTED:
             self._want_media(call)
         elif state is CALL_STATES.DISCONNECTED:
@@ -723,6 +729,15 @@ class Store:
             self._error(f"{what}: {exc}")
             return False
         return True
+
+    def _save_identifier_if_changed(self) -> None:
+        """A SIP login's identifier carries its dialogs: keep the saved one current as calls come and go."""
+        client, sessions, login = self.client, self.sessions, self._state.login
+        if client is None or sessions is None or login.state is not LOGIN_STATES.SUCCESS:
+            return
+        identifier = client.get_login_identifier()
+        if identifier and identifier != sessions.get(login.server):
+            self._persist(lambda: sessions.put(login.server, identifier, login.username))
 
     def _persist(self, fn: Callable[[], None]) -> None:
         try:

@@ -79,7 +79,14 @@ class CallMediaManager:
 
     async def offer(self, ref: int, direction: str, audio: Any, video: tuple[Any, Any] | None,
                     on_failure: Callable[[], None], on_video: Callable[[bool], None],
-                    on_digits: Callable[[str], None] | None = None) -> dict[str, str]:
+                    on_digits: Callable[[str], None] | None = None,
+                    remote_offer: dict[str, str] | None = None, fresh: bool = False) -> dict[str, str]:
+        """Our offer; with ``remote_offer`` (the far end offered, as SIP does) our answer to it.
+
+        ``fresh``: the call moves to new media (a SIP transfer): its peer connection is closed, a new one offers.
+        """
+        if fresh and ref in self._media:
+            self._drop(ref)
         media = self._media.get(ref)
         try:
             if media is None:
@@ -90,6 +97,8 @@ class CallMediaManager:
                 media.on_digits = on_digits  # RFC 4733 digits received in the media (CallMedia's public hook)
                 self._media[ref] = media
                 self.elements_changed(ref, audio, video)
+            if remote_offer is not None:
+                return await media.create_answer(remote_offer)
             return await media.create_offer(direction=direction, video=video is not None)
         except ConsoleError:
             raise
@@ -114,17 +123,20 @@ class CallMediaManager:
         if media is None:
             return
         if state is CALL_STATES.DISCONNECTED:
-            del self._media[ref]
-            if self.hub is not None:
-                self.hub.release(media)
-            task = self._tasks.spawn(media.close(), name="media close")
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
+            self._drop(ref)
         elif state is CALL_STATES.HELD:
             if self.hub is not None:
                 self.hub.release(media)
         elif state in (CALL_STATES.CONNECTED, CALL_STATES.HOLDING) and self.hub is not None:
             self.hub.focus(media)
+
+    def _drop(self, ref: int) -> None:
+        media = self._media.pop(ref)
+        if self.hub is not None:
+            self.hub.release(media)
+        task = self._tasks.spawn(media.close(), name="media close")
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def aclose(self) -> None:
         if self._closing:  # let ended calls finish closing: a cancelled close leaks aiortc's tasks

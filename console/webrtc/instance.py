@@ -17,7 +17,7 @@ import sys
 from collections import deque
 from typing import Any, Callable
 
-from console.core.client import ClientSession, JsonWire, LoginRequest, RestoreRequest
+from console.core.client import ClientSession, LoginRequest, RestoreRequest
 from console.core.client import events as ev
 from console.core.client.wire import ClientWire
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
@@ -75,7 +75,7 @@ class WebRtcInstance:
         self._ca_file = ca_file
         self._comm_factory = comm_factory or default_comm_factory
         self._diagnostics_to_stderr = diagnostics_to_stderr
-        self.session = ClientSession(wire or JsonWire(), client_description=self.client_description,
+        self.session = ClientSession(wire, client_description=self.client_description,
                                      request_timeout=request_timeout)
         self._tasks = TaskSet()
         self.media = CallMediaManager(self._tasks, device=device, ice_servers=ice_servers, media_timeout=media_timeout,
@@ -181,6 +181,13 @@ class WebRtcInstance:
     def auto_reconnect(self, on: bool) -> None:
         self._reconnector.enabled = bool(on)
 
+    def link_details(self) -> dict[str, str]:
+        """Extra: what the wire tells about the link, label -> text (over SIP: AOR, registration expiry, transport)."""
+        try:
+            return self.session.link_details(self._now())
+        except RuntimeError:  # no running loop
+            return {}
+
     @property
     def closing(self) -> bool:
         return self._closing
@@ -274,6 +281,8 @@ class WebRtcInstance:
             self._tasks.spawn(self._offer(event), name=f"offer {event.ref}")
         elif isinstance(event, ev.ApplyAnswer):
             self._tasks.spawn(self._apply(event), name=f"answer {event.ref}")
+        elif isinstance(event, ev.SendDigits):
+            self._send_digits(event)
         elif isinstance(event, ev.UseIceServers):
             self.media.ice_servers = tuple(
                 {"urls": list(s.urls), "username": s.username, "credential": s.credential} for s in event.servers)
@@ -358,11 +367,13 @@ class WebRtcInstance:
     async def _open(self, event: ev.Connect) -> None:
         comm = self._comm_factory()
         try:
-            await comm.connect(server_url(event.server, event.secure), secure=event.secure, ca_file=self._ca_file)
+            extra = {"subprotocol": event.subprotocol} if event.subprotocol else {}
+            await comm.connect(server_url(event.server, event.secure), secure=event.secure, ca_file=self._ca_file,
+                               **extra)
         except CommError as exc:
             self._run(self.session.connect_failed(event.conn, exc))
             return
-        except (ValueError, OSError) as exc:  # a URL the transport cannot even parse
+        except (ValueError, OSError, TypeError) as exc:  # a URL the transport cannot parse, a comm without subprotocols
             self._run(self.session.connect_failed(event.conn, CommError("unreachable", str(exc))))
             return
         self._comms[event.conn] = comm
@@ -394,7 +405,7 @@ class WebRtcInstance:
             self._comms.pop(conn, None)
             self._outboxes.pop(conn, None)
             self._readers.pop(conn, None)
-        self._run(self.session.closed(conn, closed))
+        self._run(self.session.closed(conn, closed, self._now()))
 
     async def _offer(self, event: ev.MakeOffer) -> None:
         call = self._calls.get(event.ref)
@@ -404,7 +415,8 @@ class WebRtcInstance:
             sdp = await self.media.offer(event.ref, event.direction, call.audio_element, call.video_elements,
                                          on_failure=lambda: self._media_failed(event.ref, "ICE/DTLS did not complete"),
                                          on_video=lambda active: self._run(self.session.video_negotiated(event.ref, active)),
-                                         on_digits=lambda digit: self._run(self.session.media_digits(event.ref, digit)))
+                                         on_digits=lambda digit: self._run(self.session.media_digits(event.ref, digit)),
+                                         remote_offer=event.offer, fresh=event.fresh)
         except ConsoleError as exc:
             self._run(self.session.offer_failed(event.ref, exc if isinstance(exc, MediaError) else MediaError(str(exc)), self._now()))
             return
@@ -421,6 +433,15 @@ class WebRtcInstance:
             self._run(self.session.answer_failed(event.ref, exc, self._now()))
             return
         self._run(self.session.answer_applied(event.ref, self._now()))
+
+    def _send_digits(self, event: ev.SendDigits) -> None:
+        media = self.media.get(event.ref)
+        try:
+            if media is None:
+                raise MediaError("DTMF needs the call's media")
+            media.send_dtmf(event.digits)
+        except ConsoleError as exc:
+            self._control.report(self._calls.get(event.ref), f"dtmf failed: {exc}")
 
     def _media_failed(self, ref: int, why: str) -> None:
         """CallMedia's on_failure (ICE/DTLS failed, or media went dead): end the call with MEDIA."""

@@ -124,6 +124,25 @@ class Proc:
         raise InfraError(f"{self.name}: no {what} within {timeout} s:\n{self.log()[-3000:]}")
 
 
+def kamailio_modules() -> str | None:
+    """Kamailio's module directory on this machine (the one holding tm.so), or None to let kamailio decide."""
+    candidates: list[str] = []
+    try:
+        info = subprocess.run(["kamailio", "-I"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        info = ""
+    for line in info.splitlines():
+        if "paths to modules" in line.lower():
+            candidates += [p.strip() for p in line.split(":", 1)[1].split(":") if p.strip()]
+    for pattern in ("/usr/lib/*/kamailio/modules", "/usr/lib/kamailio/modules", "/usr/lib64/kamailio/modules",
+                    "/usr/local/lib/kamailio/modules", "/usr/local/lib64/kamailio/modules", "/opt/*/lib*/kamailio/modules"):
+        candidates += sorted(str(p) for p in Path("/").glob(pattern.lstrip("/")))
+    for folder in candidates:
+        if (Path(folder) / "tm.so").is_file():
+            return folder
+    return None
+
+
 def tcp_open(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -168,8 +187,9 @@ class Kamailio:
     sip_port: int = 0
     ws_port: int = 0
     proc: Proc | None = None
-    config: Path = HERE / "kamailio.cfg"
+    config: Path = HERE.parents[1] / "docs" / "sip" / "kamailio.cfg"  # the one operators start from
     qop: bool = True
+    no_answer: float = 8.0  # seconds a call may ring before Kamailio answers the caller 408
 
     @property
     def ws_url(self) -> str:
@@ -192,7 +212,9 @@ class Kamailio:
         self.proc.wait_until(lambda: tcp_open(self.ws_port), "WebSocket listener")
 
     def _defines(self) -> list[str]:
-        out = ["-A", f"SIP_PORT={self.sip_port}", "-A", f"WS_PORT={self.ws_port}",
+        modules = kamailio_modules()
+        out = ["-L", modules] if modules else []
+        out += ["-A", f"NO_ANSWER_MS={int(self.no_answer * 1000)}", "-A", f"SIP_PORT={self.sip_port}", "-A", f"WS_PORT={self.ws_port}",
                "-A", f'NG_SOCK="udp:127.0.0.1:{self.rtpengine_ng}"']
         return out + (["-A", "WITH_QOP"] if self.qop else [])
 

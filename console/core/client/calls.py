@@ -39,6 +39,10 @@ class CallRecord:
     applying: bool = False  # the driver is applying the answer
     media_wanted: bool = False  # a media re-offer is due once the current negotiation ends
     held_back: list[CallInfo] = field(default_factory=list)  # reports that wait for the answer to apply
+    answer_follows: bool = False  # the wire will bring the answer later (RemoteAnswer)
+    remote_offer: dict[str, str] | None = None  # the far end's offer, to be answered by the next negotiation
+    fresh_media: bool = False  # the next offer comes from new media (RenewMedia)
+    has_media: bool = False  # the call's media has been negotiated at least once (an offer was asked for)
 
     @property
     def ended(self) -> bool:

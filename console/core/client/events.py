@@ -21,6 +21,7 @@ class Connect:
     conn: int
     server: str
     secure: bool
+    subprotocol: str | None = None  # the WebSocket subprotocol the wire speaks (SIP: "sip")
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,16 @@ class Close:
 
 @dataclass(frozen=True)
 class MakeOffer:
-    """Make an SDP offer for call ``ref`` with this direction; then ``offer_ready`` or ``offer_failed``."""
+    """Make an SDP offer for call ``ref`` with this direction; then ``offer_ready`` or ``offer_failed``.
+
+    ``fresh``: from a new peer connection (the old one is closed). With ``offer`` (the far end's, ``{"type": "offer", "sdp": ...}``) make the answer to it instead
+    and hand that to ``offer_ready``.
+    """
 
     ref: int
     direction: str
+    offer: dict[str, str] | None = None
+    fresh: bool = False  # close the call's media and offer from a new peer connection (RenewMedia)
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,14 @@ class ApplyAnswer:
 
     ref: int
     sdp: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SendDigits:
+    """Send DTMF digits in call ``ref``'s media (RFC 4733); a failure is reported with ``media_digits_failed``."""
+
+    ref: int
+    digits: str
 
 
 @dataclass(frozen=True)
@@ -106,5 +121,5 @@ class ErrorReported:
     error: ConsoleError
 
 
-Event = Union[Connect, Send, Close, MakeOffer, ApplyAnswer, UseIceServers, LoginChanged, CallChanged,
+Event = Union[Connect, Send, Close, MakeOffer, ApplyAnswer, SendDigits, UseIceServers, LoginChanged, CallChanged,
               IncomingCall, RestoredCall, VideoChanged, DigitsReceived, ErrorReported]

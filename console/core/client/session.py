@@ -42,9 +42,11 @@ from console.core.machines import LEGAL, LOGIN_TABLE, TALKING_STATES, CallReques
 from . import events as ev
 from .calls import CallRecord, valid_dial_string
 from .wire import (
-    CallCommand, CallReport, ClientWire, DigitsReport, LoginRequest, LoginResult, LogoutRequest, Nothing, Refusal,
-    Reply, Request, RestoreRequest, SessionEnded,
+    CallCommand, CallReport, ClientWire, DigitsReport, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
+    LogoutRequest, MediaDigits, Nothing, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request, RestoreRequest,
+    SessionEnded, SessionWire, TransportFailed, as_session_wire,
 )
+from .wires import wire_for
 
 log = logging.getLogger("console.core.client")
 
@@ -77,9 +79,14 @@ Events = list[ev.Event]
 class ClientSession:
     """See the module docstring. Every method returns the events it caused (possibly none)."""
 
-    def __init__(self, wire: ClientWire, *, client_description: str | None = None,
+    def __init__(self, wire: ClientWire | SessionWire | None, *, client_description: str | None = None,
                  request_timeout: float = REQUEST_TIMEOUT, max_orphans: int = MAX_ORPHANS) -> None:
-        self.wire = wire
+        """``wire`` None: chosen per login from the server address (``wires.wire_for``)."""
+        self._fixed_wire = wire is not None
+        self.wire: ClientWire | SessionWire | None = wire
+        self._wire: SessionWire | None = as_session_wire(wire) if wire is not None else None
+        self._inbox: list[Inbound] = []  # reports a wire gave while sending (handled before returning)
+        self._clock = 0.0  # the latest ``now`` seen
         self.client_description = client_description
         self.request_timeout = request_timeout
         self.max_orphans = max_orphans
@@ -113,7 +120,13 @@ class ClientSession:
         return [c for c in self._calls.values() if not c.ended]
 
     def next_deadline(self) -> float | None:
-        return min((p.deadline for p in self._pending.values()), default=None)
+        wire = self._wire.next_deadline() if self._wire is not None and self._open else None
+        return min([p.deadline for p in self._pending.values()] + ([wire] if wire is not None else []), default=None)
+
+    def link_details(self, now: float) -> dict[str, str]:
+        """What the wire says about the link (SIP: AOR, registration expiry, transport), label -> text."""
+        status = getattr(self._wire, "status", None)
+        return dict(status(now)) if callable(status) else {}
 
     @property
     def connection(self) -> int | None:
@@ -133,12 +146,28 @@ class ClientSession:
             log.warning("login: no server address")
             self._set_login(LOGIN_STATES.SERVER_ACCESS)
             return self._flush()
+        if not self._fixed_wire:
+            try:
+                self._choose_wire(server)
+            except ValueError as exc:  # a sip+ws:// address without a host, ...
+                log.warning("login: %s", exc)
+                self._set_login(LOGIN_STATES.SERVER_ACCESS)
+                return self._flush()
+        assert self._wire is not None
+        if server.startswith("sip+"):
+            secure = server.startswith("sip+wss://")  # a SIP address names its transport: the scheme decides
         self._conn += 1
         self._live, self._open = self._conn, False
         self.server, self.secure = server, bool(secure)
         self._login = request
-        self._out.append(ev.Connect(self._conn, server, bool(secure)))
+        self._out.append(ev.Connect(self._conn, server, bool(secure), getattr(self._wire, "subprotocol", None)))
         return self._flush()
+
+    def _choose_wire(self, server: str) -> None:
+        wire = wire_for(server)
+        if self.wire is not None and type(wire) is type(self.wire) and getattr(self.wire, "server", None) == getattr(wire, "server", None):
+            return  # the same wire again (a restore keeps the SIP wire's dialogs)
+        self.wire, self._wire = wire, as_session_wire(wire)
 
     def can_login(self) -> bool:
         return LOGIN_STATES.CONNECTING in LOGIN_TABLE[self.login_state]
@@ -187,23 +216,30 @@ class ClientSession:
         self._set_login(LOGIN_STATES.SERVER_ACCESS)
         return self._flush()
 
-    def closed(self, conn: int, error: CommClosed | None = None) -> Events:
+    def closed(self, conn: int, error: CommClosed | None = None, now: float | None = None) -> Events:
         """Connection ``conn`` ended (whatever the cause)."""
         if conn != self._live:
             return []
         log.debug("connection %d closed: %s", conn, error)
+        self._lost(now)
+        return self._flush()
+
+    def _lost(self, now: float | None) -> None:
+        if self._wire is not None:
+            self._exchange(self._wire.closed(self._clock if now is None else now), send=False)
         self._retire()
         if self._logging_out:
             self._finish_logout()
         elif self.login_state in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING):
             self._set_login(LOGIN_STATES.CONNECTION_LOST)
-        return self._flush()
 
     def receive(self, conn: int, frame: str | bytes, now: float) -> Events:
         if conn != self._live:
             return []
+        self._clock = now
+        assert self._wire is not None
         try:
-            report = self.wire.decode(frame)
+            self._exchange(self._wire.receive(frame, now))
         except RemoteProtocolError as exc:
             log.warning("a bad frame from the switch: %s", exc)
             pending = self._pending.pop(exc.request_id, None) if exc.request_id is not None else None
@@ -211,7 +247,16 @@ class ClientSession:
                 self._outcome(pending, None, exc, now)
             else:
                 self._report(None, exc)
-            return self._flush()
+        return self._flush()
+
+    def _exchange(self, exchange: Exchange, send: bool = True) -> None:
+        """Send a wire's frames (on the live connection) and queue its reports."""
+        if send and self._live is not None:
+            for data in exchange.frames:
+                self._out.append(ev.Send(self._live, data))
+        self._inbox.extend(exchange.inbound)
+
+    def _inbound(self, report: Inbound, now: float) -> None:  # noqa: C901 - one branch per report type
         if isinstance(report, Reply):
             self._reply(report.request_id, report, None, now)
         elif isinstance(report, Refusal):
@@ -234,11 +279,58 @@ class ClientSession:
             self._end_all(DISC_REASON.REDIRECTED if report.reason == LogoutReason.TAKEN_OVER else DISC_REASON.ERROR)
             if self.login_state is LOGIN_STATES.SUCCESS:
                 self._set_login(LOGIN_STATES.LOGGED_OUT_IMPLICIT)
+        elif isinstance(report, RemoteOffer):
+            self._remote_offer(report, now)
+        elif isinstance(report, RemoteAnswer):
+            record = self._by_id.get(report.call)
+            if record is not None and not record.ended and record.answer_follows:
+                record.answer_follows = False
+                record.applying = True
+                self._out.append(ev.ApplyAnswer(record.ref, {"type": "answer", "sdp": report.sdp}))
+        elif isinstance(report, MediaDigits):
+            record = self._by_id.get(report.call)
+            if record is not None and not record.ended:
+                self._out.append(ev.SendDigits(record.ref, report.digits))
+        elif isinstance(report, RenewMedia):
+            record = self._by_id.get(report.call)
+            if record is not None and not record.ended:
+                command = CallCommand(CallRequest.MEDIA, record.id)
+                if record.busy or not record.has_media or not self._open:
+                    self._send_call(record, command, now)  # no media to move: the wire refuses
+                else:
+                    record.fresh_media = True
+                    self._start(record, command, True, now)
+        elif isinstance(report, IdentifierChanged):
+            self.identifier = report.identifier
+        elif isinstance(report, TransportFailed):
+            log.warning("the connection is dead: %s", report.reason)
+            if self._live is not None:
+                self._out.append(ev.Close(self._live))
+                was = self.login_state
+                self._lost(now)
+                if was in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING) and not self._logging_out:
+                    self._set_login(LOGIN_STATES.CONNECTION_LOST)
         elif isinstance(report, Nothing):
             pass
-        return self._flush()
+
+    def _remote_offer(self, report: RemoteOffer, now: float) -> None:
+        record = self._by_id.get(report.call)
+        if record is None or record.ended:
+            return
+        record.remote_offer = {"type": "offer", "sdp": report.sdp}
+        if record.state in (CALL_STATES.OFFERING, CALL_STATES.RINGING, CALL_STATES.DIALING):
+            return  # answered by ``answer`` (incoming) or not at all
+        command = CallCommand(CallRequest.MEDIA, record.id)
+        if record.busy or not record.has_media or not self._open:
+            record.remote_offer = None
+            self._send_call(record, command, now)  # no answer now: the wire refuses the offer
+            return
+        self._start(record, command, True, now)
 
     def tick(self, now: float) -> Events:
+        self._clock = now
+        if self._wire is not None and self._open:
+            self._exchange(self._wire.tick(now))
         for request_id in [i for i, p in self._pending.items() if p.deadline <= now]:
             pending = self._pending.pop(request_id)
             self._outcome(pending, None, RequestTimeout(f"no answer to {_what(pending.request)} in {self.request_timeout:g} s"), now)
@@ -447,21 +539,26 @@ class ClientSession:
 
     # -- internals: requests -------------------------------------------------------------
     def _send(self, request: Request, now: float, record: CallRecord | None = None) -> int:
-        assert self._live is not None
+        assert self._live is not None and self._wire is not None
+        self._clock = max(self._clock, now)
         request_id, self._next_id = self._next_id, self._next_id + 1
         if isinstance(request, (LoginRequest, RestoreRequest)) and self.client_description:
             request = _with_client(request, self.client_description)
         self._pending[request_id] = _Pending(self._live, request, now + self.request_timeout, record)
-        self._out.append(ev.Send(self._live, self.wire.encode(request_id, request)))
+        self._exchange(self._wire.send(request_id, request, now))  # its reports: handled in _flush
         return request_id
 
     def _start(self, record: CallRecord, command: CallCommand, media: bool, now: float) -> None:
+        media = media or bool(getattr(self._wire, "media_required", False))  # SIP: no call without SDP
         direction = _NEGOTIATING.get(command.request, "")
         if command.request is CallRequest.MEDIA:
             direction = "inactive" if record.state is CALL_STATES.HELD else "sendrecv"
         if media and command.request in _NEGOTIATING:
             record.awaiting_offer = command
-            self._out.append(ev.MakeOffer(record.ref, direction or "sendrecv"))
+            record.has_media = True
+            offer, record.remote_offer = record.remote_offer, None
+            fresh, record.fresh_media = record.fresh_media, False
+            self._out.append(ev.MakeOffer(record.ref, direction or "sendrecv", offer, fresh))
             return
         if command.request is CallRequest.MEDIA:
             return  # nothing to negotiate without media
@@ -534,6 +631,8 @@ class ClientSession:
         if reply.sdp is not None and record.negotiating is not None:
             record.applying = True
             self._out.append(ev.ApplyAnswer(record.ref, reply.sdp))
+        elif reply.answer_follows and command.sdp is not None:
+            record.answer_follows = True  # a RemoteAnswer will bring it; reports are not held back meanwhile
         elif command.sdp is not None:
             self._negotiation_done(record, now)
 
@@ -650,7 +749,8 @@ class ClientSession:
             if record.ended:
                 return
             record.absorb(info)
-            if record.negotiating is not None and info.state is not CALL_STATES.DISCONNECTED:
+            if (record.negotiating is not None and not record.answer_follows
+                    and info.state is not CALL_STATES.DISCONNECTED):
                 record.held_back.append(info)  # shown once the answer is applied
                 return
             self._apply_report(record, info)
@@ -727,6 +827,8 @@ class ClientSession:
         return ref
 
     def _flush(self) -> Events:
+        while self._inbox:
+            self._inbound(self._inbox.pop(0), self._clock)
         out, self._out = self._out, []
         for record in [r for r in self._calls.values() if r.ended and not r.hangup_pending and not r.applying]:
             del self._calls[record.ref]  # the driver keeps its own handle; the session forgets ended calls

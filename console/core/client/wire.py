@@ -24,7 +24,16 @@ What a wire must provide (see docs/SESSION.md):
   reason is one the session maps (login refusals, ``invalid_sdp``,
   ``unknown_call``); any other code is reported as it is.
 
-No I/O and no clocks: a wire is pure translation.
+No I/O and no clocks: a wire like that is pure translation.
+
+A protocol with state of its own (SIP: transactions and their timers,
+automatic ACKs and challenge retries, registration refresh, keep-alives,
+requests from the far end that need answers) implements the wider
+:class:`SessionWire` instead: every input (a request, a frame, the time, the
+connection's end) gives an :class:`Exchange` -- any number of reports and of
+frames to send -- and the wire names its own deadlines. A pure
+:class:`ClientWire` is adapted to it by :class:`PureWire`, so both kinds plug
+into the same session (see docs/SESSION.md).
 """
 
 from __future__ import annotations
@@ -99,12 +108,17 @@ class LoginResult:
 
 @dataclass(frozen=True)
 class Reply:
-    """A request succeeded."""
+    """A request succeeded.
+
+    ``answer_follows``: the request carried an offer whose answer arrives later
+    as a :class:`RemoteAnswer` (a SIP INVITE is answered by its 200, after ringing).
+    """
 
     request_id: int
     login: LoginResult | None = None
     call: CallInfo | None = None
     sdp: dict[str, str] | None = None
+    answer_follows: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,7 +156,61 @@ class Nothing:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-Inbound = Union[Reply, Refusal, CallReport, DigitsReport, SessionEnded, Nothing]
+@dataclass(frozen=True)
+class RemoteOffer:
+    """The far end offers SDP (an incoming call's INVITE, a re-INVITE): the call's media must answer it.
+
+    For a call still offering, the answer rides on ``answer``; on a call that talks, the session
+    answers at once with a ``media`` request carrying ``{"type": "answer", ...}``.
+    """
+
+    call: str
+    sdp: str
+
+
+@dataclass(frozen=True)
+class RemoteAnswer:
+    """The answer to the offer a request carried, after its :class:`Reply` said ``answer_follows``."""
+
+    call: str
+    sdp: str
+
+
+@dataclass(frozen=True)
+class MediaDigits:
+    """Send these digits in the call's media (RFC 4733): the wire has no signalling for them."""
+
+    call: str
+    digits: str
+
+
+@dataclass(frozen=True)
+class RenewMedia:
+    """The call needs a fresh offer on new media (a SIP REFER moves it to a new dialog with another party).
+
+    The session answers with a ``media`` request whose offer comes from a new peer connection; without
+    media it sends the request without SDP (the wire then refuses the transfer).
+    """
+
+    call: str
+
+
+@dataclass(frozen=True)
+class IdentifierChanged:
+    """What ``get_login_identifier`` returns changed (a SIP wire carries its saved dialogs in it)."""
+
+    identifier: str
+
+
+@dataclass(frozen=True)
+class TransportFailed:
+    """The wire found the connection dead (no keep-alive answer): close it; it counts as lost."""
+
+    reason: str
+
+
+Inbound = Union[Reply, Refusal, CallReport, DigitsReport, SessionEnded, Nothing, RemoteOffer, RemoteAnswer,
+                MediaDigits, RenewMedia, IdentifierChanged, TransportFailed]
 
 
 class ClientWire(Protocol):
@@ -153,3 +221,64 @@ class ClientWire(Protocol):
     def encode(self, request_id: int, request: Request) -> str: ...
 
     def decode(self, frame: str | bytes) -> Inbound: ...
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What a :class:`SessionWire` made of one input: reports for the session and frames to send, in order."""
+
+    inbound: tuple[Inbound, ...] = ()
+    frames: tuple[str, ...] = ()
+
+
+class SessionWire(Protocol):
+    """A wire with state and time of its own (SIP); see the module docstring and docs/SESSION.md.
+
+    ``subprotocol``: the WebSocket subprotocol to ask for (None: none).
+    ``send`` may already contain reports (a dial named at once); ``receive`` never raises:
+    what it cannot read it answers or reports as :class:`Refusal` with ``request_id`` None.
+    """
+
+    name: str
+    subprotocol: str | None
+
+    def send(self, request_id: int, request: Request, now: float) -> Exchange: ...
+
+    def receive(self, frame: str | bytes, now: float) -> Exchange: ...
+
+    def tick(self, now: float) -> Exchange: ...
+
+    def next_deadline(self) -> float | None: ...
+
+    def closed(self, now: float) -> Exchange: ...
+
+
+class PureWire:
+    """A :class:`ClientWire` as a :class:`SessionWire`: one frame per request, one report per frame, no time."""
+
+    subprotocol = None
+
+    def __init__(self, wire: ClientWire) -> None:
+        self.wire = wire
+        self.name = wire.name
+
+    def send(self, request_id: int, request: Request, now: float) -> Exchange:
+        return Exchange(frames=(self.wire.encode(request_id, request),))
+
+    def receive(self, frame: str | bytes, now: float) -> Exchange:
+        return Exchange(inbound=(self.wire.decode(frame),))  # RemoteProtocolError goes to the session
+
+    def tick(self, now: float) -> Exchange:
+        return Exchange()
+
+    def next_deadline(self) -> float | None:
+        return None
+
+    def closed(self, now: float) -> Exchange:
+        return Exchange()
+
+
+def as_session_wire(wire: ClientWire | SessionWire) -> SessionWire:
+    if all(callable(getattr(wire, m, None)) for m in ("send", "receive", "tick", "next_deadline", "closed")):
+        return wire  # type: ignore[return-value]
+    return PureWire(wire)  # type: ignore[arg-type]

@@ -20,14 +20,15 @@ class Authenticator:
     password: str
     token: str | None = None
     random_hex: Callable[[], str] | None = None
+    saved_ha1: dict[str, str] = field(default_factory=dict)
     _digest: DigestClient = field(init=False)
     _bearer_header: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if self.random_hex is None:
-            self._digest = DigestClient(self.username, self.password)
+            self._digest = DigestClient(self.username, self.password, saved_ha1=dict(self.saved_ha1))
         else:
-            self._digest = DigestClient(self.username, self.password, self.random_hex)
+            self._digest = DigestClient(self.username, self.password, self.random_hex, saved_ha1=dict(self.saved_ha1))
 
     def on_challenge(self, status: int, header_values: list[str], first: bool = True) -> bool:
         header = "Authorization" if status == 401 else "Proxy-Authorization"
@@ -42,3 +43,6 @@ class Authenticator:
         if self._bearer_header is not None and self.token is not None:
             return [(self._bearer_header, f"Bearer {self.token}")]
         return self._digest.headers_for(method, uri)
+
+    def ha1s(self) -> dict[str, str]:
+        return self._digest.ha1s()

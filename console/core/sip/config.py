@@ -23,6 +23,7 @@ class AgentConfig:
     expires: int = 600
     user_agent: str = "anynode-console"
     token: str | None = None  # a JWT for Authorization: Bearer (RFC 8898), instead of the password
+    saved_ha1: tuple[tuple[str, str], ...] = ()  # ("<hash>:<realm>", H(A1)): digest without the password (restore)
     keepalive_interval: float | None = 120.0  # CRLF keep-alive (a Flow-Timer from the registrar wins); None: off
 
     @property

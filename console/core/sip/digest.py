@@ -65,11 +65,17 @@ def _h(algorithm: str, text: str) -> str:
     return HASHES[algorithm.upper().removesuffix("-SESS")](text.encode()).hexdigest()
 
 
+def ha1_key(challenge: Challenge) -> str:
+    """Where a saved H(A1) for this challenge is kept: ``"<hash>:<realm>"``."""
+    return f"{challenge.algorithm.upper().removesuffix('-SESS')}:{challenge.realm}"
+
+
 def response(challenge: Challenge, *, method: str, uri: str, username: str, password: str,
-             cnonce: str = "", nc: int = 1) -> str:
-    """The ``response`` value of RFC 7616 3.4.1 (qop=auth or none)."""
+             cnonce: str = "", nc: int = 1, ha1: str | None = None) -> str:
+    """The ``response`` value of RFC 7616 3.4.1 (qop=auth or none); ``ha1`` instead of the password if saved."""
     alg = challenge.algorithm
-    ha1 = _h(alg, f"{username}:{challenge.realm}:{password}")
+    if ha1 is None:
+        ha1 = _h(alg, f"{username}:{challenge.realm}:{password}")
     if alg.endswith("-SESS"):
         ha1 = _h(alg, f"{ha1}:{challenge.nonce}:{cnonce}")
     ha2 = _h(alg, f"{method}:{uri}")
@@ -79,8 +85,9 @@ def response(challenge: Challenge, *, method: str, uri: str, username: str, pass
 
 
 def authorization(challenge: Challenge, *, method: str, uri: str, username: str, password: str,
-                  cnonce: str = "", nc: int = 1) -> str:
-    digest = response(challenge, method=method, uri=uri, username=username, password=password, cnonce=cnonce, nc=nc)
+                  cnonce: str = "", nc: int = 1, ha1: str | None = None) -> str:
+    digest = response(challenge, method=method, uri=uri, username=username, password=password, cnonce=cnonce, nc=nc,
+                      ha1=ha1)
     parts = [f'username="{username}"', f'realm="{challenge.realm}"', f'nonce="{challenge.nonce}"',
              f'uri="{uri}"', f'response="{digest}"', f"algorithm={challenge.algorithm}"]
     if challenge.opaque is not None:
@@ -97,6 +104,7 @@ class DigestClient:
     username: str
     password: str
     random_hex: Callable[[], str] = field(default=lambda: secrets.token_hex(8))  # injectable for tests
+    saved_ha1: dict[str, str] = field(default_factory=dict)  # ha1_key -> H(A1): credentials kept without the password
     _nc: dict[str, int] = field(default_factory=dict)
     _current: dict[str, Challenge] = field(default_factory=dict)  # header name -> challenge
 
@@ -133,5 +141,15 @@ class DigestClient:
             nc = self._nc.get(challenge.nonce, 0) + 1
             self._nc[challenge.nonce] = nc
             out.append((header, authorization(challenge, method=method, uri=uri, username=self.username,
-                                              password=self.password, cnonce=self.random_hex(), nc=nc)))
+                                              password=self.password, cnonce=self.random_hex(), nc=nc,
+                                              ha1=None if self.password else self.saved_ha1.get(ha1_key(challenge)))))
+        return out
+
+    def ha1s(self) -> dict[str, str]:
+        """H(A1) for every realm answered so far (to restore a login without keeping the password)."""
+        out = dict(self.saved_ha1)
+        if self.password:
+            for challenge in self._current.values():
+                base = challenge.algorithm.upper().removesuffix("-SESS")
+                out[ha1_key(challenge)] = _h(base, f"{self.username}:{challenge.realm}:{self.password}")
         return out

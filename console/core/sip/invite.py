@@ -47,7 +47,7 @@ class InviteUsage:
 
     def __post_init__(self) -> None:
         self._auth = Authenticator(self.config.username, self.config.password, self.config.token,
-                                   lambda: self.ids.random_hex(8))
+                                   lambda: self.ids.random_hex(8), saved_ha1=dict(self.config.saved_ha1))
 
     def drain_events(self) -> list[Event]:
         out, self._events = self._events, []

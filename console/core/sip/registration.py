@@ -60,7 +60,11 @@ class Registration:
         self.call_id = self.ids.call_id()
         self._local_tag = self.ids.tag()
         self._auth = Authenticator(self.config.username, self.config.password, self.config.token,
-                                   lambda: self.ids.random_hex(8))
+                                   lambda: self.ids.random_hex(8), saved_ha1=dict(self.config.saved_ha1))
+
+    def ha1s(self) -> dict[str, str]:
+        """H(A1) per ``"<hash>:<realm>"`` answered so far: kept to restore this login without the password."""
+        return self._auth.ha1s() if self._auth is not None else {}
 
     def _go(self, state: RegState) -> None:
         if state not in REG_TABLE[self.state]:

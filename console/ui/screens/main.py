@@ -174,6 +174,7 @@ class MainScreen(Screen):
         if deck.display:
             deck.now = now
             deck.levels = {call.slot: self.app.store.level(call.slot) for call in deck.calls if call.audio}
+        self.query_one(LoginStatus).details = self.app.store.link_details()
 
     # -- panes ------------------------------------------------------------------------
     def open_dialer(self) -> None:

@@ -16,6 +16,7 @@ class LoginStatus(Static):
     login: reactive[LoginView] = reactive(LoginView, layout=False)
     message: reactive[str] = reactive("")
     embedded: reactive[bool] = reactive(False)
+    details: reactive[dict] = reactive(dict)  # the wire's link details (SIP: AOR, registration expiry, transport)
 
     def render(self) -> Text:
         login = self.login
@@ -40,6 +41,9 @@ class LoginStatus(Static):
         second.append(login.server or "—", style="bold")
         if self.embedded:
             second.append(" (embedded)" if self.message else " (embedded demo switch)")
+        for label, text in self.details.items():
+            second.append(f"  {label} ")
+            second.append(text, style="bold")
         if self.message:
             second.append("  ")
             second.append(self.message, style="bold")

@@ -1,0 +1,137 @@
+"""The SIP wire under the client session, in memory: the seed's requests become SIP and SIP becomes the seed's
+states, with Kamailio's side written out as text (sipkit). The real lab runs the same through tests/sip."""
+
+from __future__ import annotations
+
+from sipkit import OFFER, reply, request
+
+from console.core.client import ClientSession, LoginRequest
+from console.core.client import events as ev
+from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, AuthMethod
+from console.core.machines import CallRequest
+from console.core.sip.message import SipRequest, SipResponse, parse
+
+S, L = CALL_STATES, LOGIN_STATES
+ANSWER = OFFER.replace("o=- 4611731400430051336", "o=- 99")
+CHALLENGE = ("WWW-Authenticate", 'Digest realm="example.org", nonce="abc", algorithm=MD5')
+
+
+def frames(events) -> list[SipRequest | SipResponse]:
+    return [parse(e.frame) for e in events if isinstance(e, ev.Send) and e.frame.strip("\r\n")]
+
+
+def logins(events) -> list[LOGIN_STATES]:
+    return [e.state for e in events if isinstance(e, ev.LoginChanged)]
+
+
+def registered(status: int = 200):
+    session = ClientSession(None)
+    out = session.login("sip+ws://example.org:8080/ws", False, LoginRequest(AuthMethod.PASSWORD, "1000", "secret1000"))
+    connect = out[-1]
+    assert isinstance(connect, ev.Connect) and connect.subprotocol == "sip" and not connect.secure
+    (register,) = frames(session.connected(connect.conn, 0.0))
+    assert register.method == "REGISTER" and "+sip.instance" in register.headers.get("Contact")
+    (retry,) = frames(session.receive(connect.conn, reply(register, 401, headers=[CHALLENGE]), 0.1))
+    assert retry.headers.get("Authorization").startswith("Digest ")
+    contact = retry.headers.get("Contact")
+    out = session.receive(connect.conn, reply(retry, status, headers=[("Contact", f"{contact};expires=600")]), 0.2)
+    return session, connect.conn, out
+
+
+def test_register_with_a_digest_challenge_is_the_login():
+    session, _, out = registered()
+    assert logins(out) == [L.SUCCESS]
+    assert session.identifier.startswith("sip1.") and session.number == "1000"
+    details = session.link_details(1.0)
+    assert details["AOR"] == "sip:1000@example.org" and details["registration"] == "expires in 599 s"
+
+
+def test_register_refused_404_is_no_dial_string_for_user():
+    _, _, out = registered(404)
+    assert logins(out) == [L.NO_DIAL_STRING_FOR_USER]
+
+
+def test_incoming_call_answered_dtmf_by_info_both_ways_and_the_far_end_hangs_up():
+    session, conn, _ = registered()
+    out = session.receive(conn, request("INVITE", body=OFFER), 1.0)
+    (incoming,) = [e for e in out if isinstance(e, ev.IncomingCall)]
+    record = session.call(incoming.ref)
+    assert record.state is S.OFFERING and record.remote_number == "1001" and record.remote_name == "Peer"
+    assert [m.status for m in frames(out)] == [100]
+
+    out = session.request(incoming.ref, CallRequest.ANSWER, 2.0, media=False)  # SIP: media all the same
+    (make,) = [e for e in out if isinstance(e, ev.MakeOffer)]
+    assert make.offer == {"type": "offer", "sdp": OFFER}  # the media answers the caller's offer
+    out = session.offer_ready(incoming.ref, {"type": "answer", "sdp": ANSWER}, 2.1)
+    (ok,) = frames(out)
+    assert ok.status == 200 and b"m=audio" in ok.body
+    assert [e.state for e in out if isinstance(e, ev.CallChanged)] == [S.CONNECTED]
+    local_tag = ok.to.tag
+
+    # the caller's SDP has no telephone-event: digits go as INFO application/dtmf-relay
+    out = session.request(incoming.ref, CallRequest.DTMF, 3.0, digits="1#")
+    infos = frames(out)
+    assert [m.method for m in infos] == ["INFO", "INFO"]
+    assert [m.body for m in infos] == [b"Signal=1\r\nDuration=160\r\n", b"Signal=#\r\nDuration=160\r\n"]
+    assert not any(isinstance(e, ev.SendDigits) for e in out)
+
+    out = session.receive(conn, request("INFO", to_tag=local_tag, cseq=2, branch="z9hG4bKinfo",
+                                        body="Signal=5\r\nDuration=100\r\n", content_type="application/dtmf-relay"), 4.0)
+    assert [e.digits for e in out if isinstance(e, ev.DigitsReceived)] == ["5"]
+
+    out = session.receive(conn, request("BYE", to_tag=local_tag, cseq=3, branch="z9hG4bKbye"), 5.0)
+    assert [m.status for m in frames(out)] == [200]
+    assert [e.state for e in out if isinstance(e, ev.CallChanged)] == [S.DISCONNECTED]
+    assert record.reason is DISC_REASON.SUCCESS
+
+
+def test_telephone_event_in_the_far_ends_sdp_sends_digits_in_the_media():
+    session, conn, _ = registered()
+    offer = OFFER.replace("a=rtpmap:0 PCMU/8000\r\n", "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n")
+    offer = offer.replace("SAVPF 111 0", "SAVPF 111 0 101")
+    out = session.receive(conn, request("INVITE", body=offer), 1.0)
+    (incoming,) = [e for e in out if isinstance(e, ev.IncomingCall)]
+    session.request(incoming.ref, CallRequest.ANSWER, 2.0)
+    session.offer_ready(incoming.ref, {"type": "answer", "sdp": ANSWER}, 2.1)
+    out = session.request(incoming.ref, CallRequest.DTMF, 3.0, digits="42")
+    assert [(e.ref, e.digits) for e in out if isinstance(e, ev.SendDigits)] == [(incoming.ref, "42")]
+    assert frames(out) == []
+
+
+def test_garbage_from_the_server_is_answered_and_changes_nothing():
+    session, conn, _ = registered()
+    out = session.receive(conn, b"FOO sip:x SIP/2.0\r\nVia: SIP/2.0/WS h;branch=z9hG4bKx\r\n\r\n", 1.0)
+    assert logins(out) == [] and not any(isinstance(e, ev.ErrorReported) for e in out)
+    out = session.receive(conn, b"\x00\xff not sip at all", 1.1)
+    assert logins(out) == [] and session.login_state is L.SUCCESS
+
+
+def test_a_dial_is_named_at_once_rings_and_connects_once_the_answer_is_applied():
+    session, conn, _ = registered()
+    ref = session.create_call()
+    out = session.dial(ref, "1001", "", False, 1.0)  # SIP: the dial asks for an offer even without elements
+    assert any(isinstance(e, ev.MakeOffer) for e in out)
+    (invite,) = frames(session.offer_ready(ref, {"type": "offer", "sdp": OFFER}, 1.1))
+    assert invite.method == "INVITE" and session.call(ref).id == invite.headers.get("Call-ID")
+    out = session.receive(conn, reply(invite, 180), 1.2)
+    assert [e.state for e in out if isinstance(e, ev.CallChanged)] == [S.RINGING]
+    out = session.receive(conn, reply(invite, 200, body=ANSWER, headers=[("Contact", "<sip:1001@127.0.0.1:5080>")]), 1.3)
+    assert [type(e) for e in out if not isinstance(e, ev.Send)] == [ev.ApplyAnswer]
+    assert [m.method for m in frames(out)] == ["ACK"]
+    out = session.answer_applied(ref, 1.4)
+    assert [e.state for e in out if isinstance(e, ev.CallChanged)] == [S.CONNECTED]
+
+
+def test_decline_is_603_and_logout_unregisters_our_contact_only():
+    session, conn, _ = registered()
+    out = session.receive(conn, request("INVITE", body=OFFER), 1.0)
+    (incoming,) = [e for e in out if isinstance(e, ev.IncomingCall)]
+    out = session.request(incoming.ref, CallRequest.DECLINE, 2.0)
+    assert [m.status for m in frames(out)] == [603]
+    assert [e.state for e in out if isinstance(e, ev.CallChanged)] == [S.DISCONNECTED]
+    (unregister,) = frames(session.logout(3.0))
+    assert unregister.method == "REGISTER" and "expires=0" in unregister.headers.get("Contact").replace(" ", "").lower() \
+        or unregister.headers.get("Expires") == "0"
+    assert "*" not in unregister.headers.get("Contact")
+    out = session.receive(conn, reply(unregister, 200), 3.1)
+    assert logins(out) == [L.LOGGED_OUT_EXPLICIT]
