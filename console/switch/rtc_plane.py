@@ -45,6 +45,7 @@ CONNECT_TIMEOUT = 10.0
 DIGIT_RATE = 20.0  # RFC 4733 digits a leg may deliver per second, bursts of twice that (a key press takes 70+ ms)
 INBOUND_FRAMES = 5  # 100 ms of a leg's received audio at most; the oldest goes first
 RELAY_TARGET = 2  # frames kept when a relay queue runs long (the two legs' clocks drift)
+CLOSED_GRACE = 2.0  # s: a leg the peer closed is failed only if its console is still there after this long
 _UFRAG = re.compile(r"^a=ice-ufrag:(\S+)", re.MULTILINE)
 
 log = logging.getLogger(__name__)
@@ -363,9 +364,15 @@ class RtcMediaPlane:
         if state == "connected":
             current.connected.set()
             current.expect_audio()
-        elif state in ("failed", "closed"):  # closed: not by us (_fail ignores legs we are closing)
+        elif state == "failed":
             current.health.connection(state)
-            self._fail(current, f"ICE/DTLS {state}")
+            self._fail(current, "ICE/DTLS failed")
+        elif state == "closed":  # not by us (_fail ignores legs we are closing)
+            # A console that reloads or restarts closes its peer connection and its WebSocket in no
+            # particular order: give the WebSocket's close (the console is away: kept for restore) or a
+            # fresh offer (the leg is replaced) the time to arrive before calling the media dead.
+            current.health.connection(state)
+            asyncio.get_running_loop().call_later(CLOSED_GRACE, self._fail, current, "ICE/DTLS closed by the peer")
 
     async def _watch_health(self) -> None:
         """Every CHECK_EVERY s: a connected leg whose audio stopped for media_timeout s has failed."""
