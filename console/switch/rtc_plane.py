@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import weakref
 from collections import deque
 from typing import Any, Callable
 
@@ -372,7 +373,7 @@ class RtcMediaPlane:
             # particular order: give the WebSocket's close (the console is away: kept for restore) or a
             # fresh offer (the leg is replaced) the time to arrive before calling the media dead.
             current.health.connection(state)
-            asyncio.get_running_loop().call_later(CLOSED_GRACE, self._fail, current, "ICE/DTLS closed by the peer")
+            asyncio.get_running_loop().call_later(CLOSED_GRACE, self._fail_if_kept, weakref.ref(current))
 
     async def _watch_health(self) -> None:
         """Every CHECK_EVERY s: a connected leg whose audio stopped for media_timeout s has failed."""
@@ -395,6 +396,13 @@ class RtcMediaPlane:
                 await current.connected.wait()
         except TimeoutError:
             self._fail(current, f"ICE/DTLS not connected within {self.connect_timeout:g} s")
+
+    def _fail_if_kept(self, ref: weakref.ref[_Leg]) -> None:
+        """The grace after a peer's close: a leg still there (not closed by us, not replaced) has failed.
+        A weak reference, so a leg hung up meanwhile is not kept alive for the grace period."""
+        current = ref()
+        if current is not None:
+            self._fail(current, "ICE/DTLS closed by the peer")
 
     def _fail(self, current: _Leg, reason: str) -> None:
         if current.failed or current.closing or self._legs.get(current.id) is not current:

@@ -360,6 +360,7 @@ class WebRtcInstance:
                   f" ({call.record.reason})" if event.state is CALL_STATES.DISCONNECTED else "")
         self.media.state_changed(event.ref, event.state)
         fire(self._tasks, call.on_state, call, event.state)
+        self._control.state_changed(call, event.state)
         if event.state is CALL_STATES.DISCONNECTED:
             self._calls.pop(event.ref, None)
 
@@ -453,6 +454,7 @@ class _Control:
 
     def __init__(self, inst: WebRtcInstance) -> None:
         self._inst = inst
+        self._focus: WebRtcCall | None = None  # with auto_hold: the call that last asked for the devices
 
     def dial(self, call: WebRtcCall, number: Any, name: Any) -> None:
         inst = self._inst
@@ -470,6 +472,8 @@ class _Control:
             extra = {"to": other.ref}
         if request in (CallRequest.ANSWER, CallRequest.RETRIEVE):
             self._hold_others(call)
+        elif request is CallRequest.HOLD and call is self._focus:
+            self._focus = None  # the operator let go of the devices
         inst._run(inst.session.request(call.ref, request, inst._now(), media=self._has_media(call), **extra))
 
     def elements_changed(self, call: WebRtcCall) -> None:
@@ -492,9 +496,24 @@ class _Control:
         inst = self._inst
         if not inst.auto_hold:
             return
+        self._focus = call
         for other in list(inst._calls.values()):
             if other is not call and other.get_state() is CALL_STATES.CONNECTED:
-                inst._run(inst.session.request(other.ref, CallRequest.HOLD, inst._now(), media=self._has_media(other)))
+                self._hold(other)
+
+    def state_changed(self, call: WebRtcCall, state: CALL_STATES) -> None:
+        """With ``auto_hold``, a call that connects while another one has asked for the devices since
+        (answers, retrieves or dials typed faster than the switch answers; a far end that ends its hold)
+        goes on hold, so that only the call asked for last is ever talking."""
+        if call is self._focus and state is CALL_STATES.DISCONNECTED:
+            self._focus = None
+        elif (state is CALL_STATES.CONNECTED and self._inst.auto_hold and self._focus is not None
+              and self._focus is not call):
+            self._hold(call)
+
+    def _hold(self, call: WebRtcCall) -> None:
+        inst = self._inst
+        inst._run(inst.session.request(call.ref, CallRequest.HOLD, inst._now(), media=self._has_media(call)))
 
 
 def _text(value: Any) -> str | None:

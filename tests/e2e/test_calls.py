@@ -131,3 +131,19 @@ async def test_requests_in_the_wrong_state_are_reported_and_change_nothing(conso
     assert out.send_digit("1") is None and "dtmf" in alice.errors[-1]
     assert out.get_state() is S.HELD and inc.get_state() is S.HOLDING and idle.get_state() is S.IDLE
     assert len(alice.errors) == 7 and len(bob.errors) == 1
+
+
+async def test_a_burst_of_answers_leaves_only_the_last_answered_call_talking(consoles):
+    """auto_hold: answers typed faster than the switch replies still give the devices to one call only
+    (the last one asked for); every other answered call ends up HELD, and nothing is refused."""
+    op = await consoles("operator")
+    callers = [await consoles(user) for user in ("alice", "bob", "carol")]
+    for caller in callers:
+        caller.dial("200")
+    incoming = [await op.next_incoming() for _ in callers]
+    for call in incoming:
+        call.answer()  # one burst: no reply has arrived yet when the next answer goes out
+    *first, last = incoming
+    await op.until(lambda: last.get_state() is CALL_STATES.CONNECTED
+                   and all(call.get_state() is CALL_STATES.HELD for call in first), "only the last call talking")
+    assert op.errors == []
