@@ -314,13 +314,39 @@ def test_a_media_re_offer_waits_for_the_exchange_under_way():
     assert states(out, a.ref) == [S.CONNECTED] and ev.MakeOffer(a.ref, "sendrecv") in out
 
 
-def test_a_second_negotiation_on_the_same_call_is_refused_while_one_runs():
+def test_a_negotiation_asked_for_while_one_runs_waits_and_the_last_one_wins():
+    """hold, retrieve, hold typed faster than the switch answers: nothing is refused, the requests do not
+    cross on the wire, and the call ends up as the last key asked (one exchange after the running one)."""
     session, conn = logged_in()
     a = incoming(session, conn, "a", "OFFERING")
     session.receive(conn, frame(type="call", call=call("a", "CONNECTED", direction="in")), 0.0)
-    session.request(a.ref, CallRequest.HOLD, 0.0, media=True)
+    assert ev.MakeOffer(a.ref, "inactive") in session.request(a.ref, CallRequest.HOLD, 0.0, media=True)
+    for request in (CallRequest.RETRIEVE, CallRequest.HOLD):
+        out = session.request(a.ref, request, 0.0, media=True)
+        assert not errors(out) and not sent(out) and not any(isinstance(e, ev.MakeOffer) for e in out)
+    (req,) = sent(session.offer_ready(a.ref, {"type": "offer", "sdp": "v=0"}, 0.0))
+    assert req["type"] == "hold"
+    session.receive(conn, frame(type="result", id=req["id"], sdp={"type": "answer", "sdp": "v=0"}), 0.0)
+    session.receive(conn, frame(type="call", call=call("a", "HELD", direction="in")), 0.0)
+    out = session.answer_applied(a.ref, 0.0)
+    # the queued request was checked against the state it now meets: HOLD on a HELD call is refused,
+    # RETRIEVE was overtaken by the later HOLD (the last key wins)
+    assert states(out, a.ref) == [S.HELD]
+    assert not any(isinstance(e, ev.MakeOffer) for e in out)
+    assert "not possible in state HELD" in str(errors(out)[0])
+
+
+def test_a_hold_typed_while_the_answer_is_applied_runs_after_it():
+    session, conn = logged_in()
+    a = incoming(session, conn, "a")
+    session.request(a.ref, CallRequest.ANSWER, 0.0, media=True)
+    (req,) = sent(session.offer_ready(a.ref, {"type": "offer", "sdp": "v=0"}, 0.0))
+    session.receive(conn, frame(type="call", call=call("a", "CONNECTED", direction="in")), 0.0)
+    session.receive(conn, frame(type="result", id=req["id"], sdp={"type": "answer", "sdp": "v=0"}), 0.0)
     out = session.request(a.ref, CallRequest.HOLD, 0.0, media=True)
-    assert "under way" in str(errors(out)[0]) and not sent(out)
+    assert not errors(out) and not sent(out)
+    out = session.answer_applied(a.ref, 0.0)
+    assert states(out, a.ref) == [S.CONNECTED] and ev.MakeOffer(a.ref, "inactive") in out
 
 
 def test_a_login_without_an_answer_times_out_as_server_access():

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from console.core.callinfo import CallInfo
 from console.core.enums import CALL_STATES, DISC_REASON, Direction
 
+from console.core.machines import CallRequest
+
 from .wire import CallCommand
 
 DIAL_STRING_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
@@ -38,6 +40,7 @@ class CallRecord:
     negotiating: int | None = None  # request id of a negotiating request whose answer is not applied yet
     applying: bool = False  # the driver is applying the answer
     media_wanted: bool = False  # a media re-offer is due once the current negotiation ends
+    queued: tuple[CallRequest, bool] | None = None  # (request, media) asked for during an exchange: runs after it
     held_back: list[CallInfo] = field(default_factory=list)  # reports that wait for the answer to apply
     answer_follows: bool = False  # the wire will bring the answer later (RemoteAnswer)
     remote_offer: dict[str, str] | None = None  # the far end's offer, to be answered by the next negotiation

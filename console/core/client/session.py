@@ -373,6 +373,12 @@ class ClientSession:
                 digits = check_digits(digits)  # type: ignore[arg-type]
             except InvalidDigitError as exc:
                 return self._refused(ref, exc)
+        if request in _NEGOTIATING and request is not CallRequest.MEDIA and record.busy and not record.ended:
+            # hold, retrieve or answer typed while an exchange is still under way (its answer not applied
+            # yet): it runs once that exchange ends, checked against the state the call is in by then;
+            # the last one asked for wins
+            record.queued = (request, media)
+            return self._flush()
         if self._refuse(record, request):
             return self._flush()
         command = CallCommand(request, record.id, digits=digits if isinstance(digits, str) else None)
@@ -387,8 +393,6 @@ class ClientSession:
             if request is CallRequest.MEDIA and record.busy:
                 record.media_wanted = True  # after the exchange under way
                 return self._flush()
-            if record.busy:
-                return self._refused(ref, CallStateError(f"{request}: another request on this call is still under way"))
         self._start(record, command, media or request is CallRequest.MEDIA, now)
         return self._flush()
 
@@ -684,6 +688,12 @@ class ClientSession:
     def _negotiation_done(self, record: CallRecord, now: float) -> None:
         record.negotiating = None
         self._release(record)
+        if record.queued is not None and not record.ended:
+            (request, media), record.queued = record.queued, None
+            if not self._refuse(record, request):
+                record.media_wanted = False  # the queued request carries a fresh offer
+                self._start(record, CallCommand(request, record.id), media, now)
+                return
         if record.media_wanted and not record.ended and record.state in LEGAL[CallRequest.MEDIA][0] and self._open:
             record.media_wanted = False
             self._start(record, CallCommand(CallRequest.MEDIA, record.id), True, now)
