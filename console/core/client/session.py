@@ -59,6 +59,9 @@ _LOGIN_FAILURES = {
     str(ErrorCode.RESTORE_FAILED): LOGIN_STATES.LOGIN_RESTORE_FAILED,
 }
 # requests that carry an SDP offer when the call has media, and the direction they offer
+# where a queued request leaves the call: one that finds the call there already has nothing left to do
+_OUTCOME = {CallRequest.HOLD: CALL_STATES.HELD, CallRequest.RETRIEVE: CALL_STATES.CONNECTED,
+            CallRequest.ANSWER: CALL_STATES.CONNECTED}
 _NEGOTIATING = {
     CallRequest.DIAL: "sendrecv", CallRequest.ANSWER: "sendrecv", CallRequest.HOLD: "inactive",
     CallRequest.RETRIEVE: "sendrecv", CallRequest.MEDIA: None,
@@ -690,7 +693,9 @@ class ClientSession:
         self._release(record)
         if record.queued is not None and not record.ended:
             (request, media), record.queued = record.queued, None
-            if not self._refuse(record, request):
+            if record.state is _OUTCOME.get(request):
+                log.debug("call %s: %s queued, and the call is %s already", record.id, request, record.state)
+            elif not self._refuse(record, request):
                 record.media_wanted = False  # the queued request carries a fresh offer
                 self._start(record, CallCommand(request, record.id), media, now)
                 return
