@@ -492,6 +492,7 @@ class Store:
             key=key, direction=call.direction, state=call.get_state(), at=self.clock(), wall=wall,
             call_id=call_id, remote_number=call.get_remote_number() or remote_number,
             remote_name=call.get_remote_name() or "", local_number=call.get_local_number() or "", restored=restored,
+            remote_held=call.is_held_by_remote(),
             slot_hint=hint.get("slot") if hint else None,
             age=max(0.0, wall - hint["started"]) if hint and isinstance(hint.get("started"), (int, float)) else None,
             talk_age=max(0.0, wall - hint["connected"]) if hint and isinstance(hint.get("connected"), (int, float))
@@ -515,7 +516,7 @@ class Store:
             key=key, state=state, at=self.clock(), call_id=call.id,
             remote_number=call.get_remote_number() or "", remote_name=call.get_remote_name() or "",
             reason=call.get_disconnect_reason(), audio=call.has_audio_element(), video=call.get_media_video_active(),
-            cause=cause,
+            cause=cause, remote_held=call.is_held_by_remote(),
         ))
 
     def _want_media(self, call: WebRtcCall) -> None:

@@ -296,6 +296,10 @@ class WebRtcInstance:
             call = self._calls.get(event.ref)
             if call is not None:
                 fire(self._tasks, call.on_media, call)
+        elif isinstance(event, ev.RemoteHoldChanged):
+            call = self._calls.get(event.ref)
+            if call is not None:
+                fire(self._tasks, call.on_media, call)
         elif isinstance(event, ev.DigitsReceived):
             call = self._calls.get(event.ref)
             if call is not None:

@@ -390,3 +390,36 @@ def test_digits_from_the_media_reach_their_call_and_an_empty_ice_list_keeps_the_
     assert not any(isinstance(e, ev.UseIceServers) for e in out)
     a = incoming(session, conn, "a")
     assert session.media_digits(a.ref, "5") == [ev.DigitsReceived(a.ref, "5")]
+
+
+def test_the_far_ends_hold_is_followed_while_we_hold_and_old_frames_still_work():
+    session, conn = logged_in()
+    record = incoming(session, conn, "c1")
+    session.receive(conn, frame(type="call", call=call("c1", "CONNECTED", direction="in")), 0.0)
+    assert record.held_by_remote is None  # an older switch's frame: nothing known beyond the state
+    out = session.receive(conn, frame(type="call", call={**call("c1", "HELD", direction="in"),
+                                                         "held_by_remote": True}), 0.0)
+    assert states(out, record.ref) == [S.HELD]
+    assert [(e.ref, e.held) for e in out if isinstance(e, ev.RemoteHoldChanged)] == [(record.ref, True)]
+    out = session.receive(conn, frame(type="call", call={**call("c1", "HELD", direction="in"),
+                                                         "held_by_remote": False}), 0.0)
+    assert states(out, record.ref) == []  # the state did not change, the far end's hold did
+    assert [e.held for e in out if isinstance(e, ev.RemoteHoldChanged)] == [False]
+    assert record.held_by_remote is False
+    out = session.receive(conn, frame(type="call", call=call("c1", "HELD", direction="in")), 0.0)
+    assert not [e for e in out if isinstance(e, ev.RemoteHoldChanged)] and record.held_by_remote is False
+
+
+def test_held_by_remote_must_be_a_boolean():
+    from console.core.callinfo import CallInfo
+    from console.core.errors import ProtocolError
+
+    info = CallInfo.from_wire(call("c1", "HELD"))
+    assert info.held_by_remote is None and "held_by_remote" not in info.to_wire()
+    assert CallInfo.from_wire({**call("c1", "HELD"), "held_by_remote": True}).to_wire()["held_by_remote"] is True
+    try:
+        CallInfo.from_wire({**call("c1", "HELD"), "held_by_remote": "yes"})
+    except ProtocolError:
+        pass
+    else:
+        raise AssertionError("a non-boolean held_by_remote was accepted")

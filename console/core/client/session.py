@@ -436,6 +436,8 @@ class ClientSession:
             record.absorb(info)
             record.state = info.state
             record.video = info.video
+            if info.held_by_remote is not None:
+                record.held_by_remote = info.held_by_remote
             self._out.append(ev.RestoredCall(record.ref))
             self._out.append(ev.CallChanged(record.ref, info.state, previous, forced=True))
             if info.state is CALL_STATES.DISCONNECTED:
@@ -673,6 +675,10 @@ class ClientSession:
         if info.video != record.video:
             record.video = info.video
             self._out.append(ev.VideoChanged(record.ref, info.video))
+        if info.held_by_remote is not None and info.held_by_remote != record.held_by_remote \
+                and info.state is not CALL_STATES.DISCONNECTED:
+            record.held_by_remote = info.held_by_remote
+            self._out.append(ev.RemoteHoldChanged(record.ref, info.held_by_remote))
         if not call_transition_ok(record.state, info.state):
             self._report(record.ref, RemoteProtocolError(
                 ErrorCode.MALFORMED, f"call {record.id}: the switch reported {record.state} -> {info.state}"))
