@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Protocol
 
+from console.core.client.failures import LoginFailureKind
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
 
@@ -73,6 +74,15 @@ class ClientPort(Protocol):
 
     @property
     def hub(self) -> Any: ...
+
+    @property
+    def last_login_failure(self) -> LoginFailureKind | None:
+        """Why the last login or restore failed, as typed data (None: it did not, or unknown)."""
+        ...
+
+    def prepare_media(self) -> None:
+        """Open and start the audio device now (before the first call); never raises, says why once."""
+        ...
 
     def set_error_handler(self, handler: Callable[[Any, str], Any] | None) -> None: ...
 

@@ -416,7 +416,8 @@ class Store:
             self._persist(lambda: self.sessions.forget(self._state.login.server))  # type: ignore[union-attr]
             self.dispatch(ev.SavedSessionChanged(False))
         failure = classify(status, list(self._client_lines), self._state.login.restoring,
-                           is_secure(self._state.login.server))
+                           is_secure(self._state.login.server),
+                           kind=client.last_login_failure if client is not None else None)
         if failure is not None:
             self.dispatch(ev.LoginFailed(failure, self._client_lines[-1] if self._client_lines else ""))
         self.dispatch(ev.LoginChanged(status, self.clock(), number=number, display_name=name))

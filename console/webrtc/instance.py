@@ -17,13 +17,13 @@ import sys
 from collections import deque
 from typing import Any, Callable
 
-from console.core.client import ClientSession, JsonWire, LoginRequest, RestoreRequest
+from console.core.client import ClientSession, JsonWire, LoginFailureKind, LoginRequest, RestoreRequest
 from console.core.client import events as ev
 from console.core.client.wire import ClientWire
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
 from console.core.errors import CallStateError, CommClosed, CommError, ConsoleError, MediaError
 from console.core.machines import CallRequest
-from console.net.comm import CommFactory, CommInterface, default_comm_factory, server_url
+from console.net.comm import CommFactory, CommFailure, CommInterface, default_comm_factory, server_url
 
 from .call import WebRtcCall
 from .call_media_manager import CallMediaManager
@@ -168,6 +168,11 @@ class WebRtcInstance:
     @property
     def hub(self) -> Any:
         return self.media.hub
+
+    @property
+    def last_login_failure(self) -> LoginFailureKind | None:
+        """Extra: why the last login or restore failed (None: it did not, or none was tried)."""
+        return self.session.last_login_failure
 
     @property
     def reconnecting(self) -> bool:
@@ -366,8 +371,11 @@ class WebRtcInstance:
         except CommError as exc:
             self._run(self.session.connect_failed(event.conn, exc))
             return
-        except (ValueError, OSError) as exc:  # a URL the transport cannot even parse
-            self._run(self.session.connect_failed(event.conn, CommError("unreachable", str(exc))))
+        except ValueError as exc:  # a URL the transport cannot even parse
+            self._run(self.session.connect_failed(event.conn, CommError(CommFailure.BAD_URL, str(exc))))
+            return
+        except OSError as exc:
+            self._run(self.session.connect_failed(event.conn, CommError(CommFailure.UNREACHABLE, str(exc))))
             return
         self._comms[event.conn] = comm
         self._outboxes[event.conn] = asyncio.Queue(MAX_QUEUED_FRAMES)

@@ -423,3 +423,28 @@ def test_held_by_remote_must_be_a_boolean():
         pass
     else:
         raise AssertionError("a non-boolean held_by_remote was accepted")
+
+
+def test_the_last_login_failure_is_typed():
+    from console.core.client import LoginFailureKind as K
+    from console.core.errors import CommError
+
+    session = ClientSession(JsonWire())
+    session.login(None, False, ALICE)
+    assert session.last_login_failure is K.BAD_URL
+    for failure, kind in (("tls", K.TLS), ("unreachable", K.UNREACHABLE), ("bad_url", K.BAD_URL),
+                          ("rejected", K.REJECTED)):
+        conn = session.login("ws://x", False, ALICE)[-1].conn
+        assert session.last_login_failure is None  # a new attempt forgets the old cause
+        assert logins(session.connect_failed(conn, CommError(failure, "no"))) == [L.SERVER_ACCESS]
+        assert session.last_login_failure is kind
+    for code, kind in (("auth_failed", K.CREDENTIALS), ("rate_limited", K.REJECTED),
+                       ("no_dial_string_for_user", K.REJECTED)):
+        conn = session.login("ws://x", False, ALICE)[-1].conn
+        (req,) = sent(session.connected(conn, 0.0))
+        session.receive(conn, frame(type="error", id=req["id"], code=code, message="no"), 0.0)
+        assert session.last_login_failure is kind, code
+    conn = session.login("ws://x", False, RestoreRequest("gone"))[-1].conn
+    (req,) = sent(session.connected(conn, 0.0))
+    out = session.receive(conn, frame(type="error", id=req["id"], code="restore_failed", message="no"), 0.0)
+    assert logins(out) == [L.LOGIN_RESTORE_FAILED] and session.last_login_failure is K.SESSION_EXPIRED
