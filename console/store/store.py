@@ -22,6 +22,7 @@ from console.core.machines import LEGAL
 
 from . import events as ev
 from .login_failure import check_url, classify
+from .readings import DeviceReading, read_hub
 from .reducer import reduce
 from .history import history_items
 from .requests import CORE, Queued, RequestQueue, refusal, send
@@ -399,6 +400,21 @@ class Store:
                 return float(value)
         return None
 
+    def silent_for(self, slot: int) -> float:
+        """Seconds the call in ``slot`` has had no audio although it should (0: fine, or no media)."""
+        view = self._state.call_in(slot)
+        call = self._calls.get(view.key) if view is not None and not view.ended else None
+        if call is None or not view.audio:  # type: ignore[union-attr]
+            return 0.0
+        try:
+            return max(0.0, float(call.seconds_without_audio()))
+        except ConsoleError:
+            return 0.0
+
+    def device_reading(self) -> DeviceReading | None:
+        """The audio device's levels for the status pane (None before it is open)."""
+        return read_hub(self.client.hub) if self.client is not None else None
+
     # -- client handlers ------------------------------------------------------------------
     def _on_login_status(self, status: LOGIN_STATES) -> None:
         client = self.client
@@ -411,6 +427,8 @@ class Store:
                 self._persist(lambda: self.sessions.put(self._state.login.server, identifier,  # type: ignore[union-attr]
                                                         self._state.login.username))
                 self.dispatch(ev.SavedSessionChanged(True))
+            if self.media:  # the switchboard's choice: the device runs before the first call needs it
+                self._attempt("audio device", client.prepare_media)
         elif status in (LOGIN_STATES.LOGGED_OUT_EXPLICIT, LOGIN_STATES.LOGGED_OUT_IMPLICIT,
                         LOGIN_STATES.LOGIN_RESTORE_FAILED) and self.sessions is not None:
             self._persist(lambda: self.sessions.forget(self._state.login.server))  # type: ignore[union-attr]

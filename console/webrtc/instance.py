@@ -92,6 +92,7 @@ class WebRtcInstance:
         self._restore_args: tuple[str, bool, bool, str] | None = None
         self._closing = False
         self._control = _Control(self)  # what calls ask of their instance
+        self._media_warned = False
 
     # -- the seed's methods ---------------------------------------------------
     def login(self, server: str, secure: bool, notification: bool, username: str, password: str,
@@ -204,6 +205,21 @@ class WebRtcInstance:
             self.media.set_ringing(on)
         except ConsoleError as exc:
             self._control.report(None, f"ringing: {exc}")
+
+    def prepare_media(self) -> None:
+        """Extra: open and start the audio device now, before the first call needs it.
+
+        A PulseAudio stream often ticks once and pauses (~1.5 s) right after it opens;
+        opened at login, that pause never falls on a call's first moments. Never raises:
+        a device that cannot be used is one warning line (the hub falls back to the
+        silent device by itself, saying so once).
+        """
+        try:
+            self.media.ensure_hub()
+        except ConsoleError as exc:
+            if not self._media_warned:
+                self._media_warned = True
+                log.warning("audio device not ready: %s", exc)
 
     async def aclose(self) -> None:
         """Drop the connection without logging out (as a closed browser tab would) and end every task.
