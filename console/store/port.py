@@ -31,8 +31,9 @@ class CallPort(Protocol):
 
     def get_media_video_active(self) -> bool: ...
 
-    def is_held_by_remote(self) -> bool:
-        """The far end holds the call (with our HELD: held by both ends); a change fires the media handler."""
+    def is_held_by_remote(self) -> bool | None:
+        """The far end holds the call (with our HELD: held by both ends); None: the switch does not say.
+        A change fires the media handler."""
         ...
 
     def seconds_without_audio(self) -> float:

@@ -101,16 +101,16 @@ class WebRtcCall:
     def get_media_video_active(self) -> bool:
         return self.record.video
 
-    def is_held_by_remote(self) -> bool:
+    def is_held_by_remote(self) -> bool | None:
         """Extra: the far end holds this call (with our own HELD: held by both ends).
 
-        From the call object's optional ``held_by_remote`` field; a switch that does not
-        send it leaves this to the state: True only while the state is HOLDING.
+        From the call object's optional ``held_by_remote`` field; None when the switch
+        does not send it (an older switch: only the state HOLDING says the far end holds).
         A change fires the media state handler.
         """
-        if self.record.held_by_remote is None:
-            return self.get_state() is CALL_STATES.HOLDING
-        return bool(self.record.held_by_remote) and self.get_state() is not CALL_STATES.DISCONNECTED
+        if self.record.held_by_remote is None or self.get_state() is CALL_STATES.DISCONNECTED:
+            return None
+        return bool(self.record.held_by_remote)
 
     def seconds_without_audio(self) -> float:
         """Extra: seconds no audio arrived although it should (0 without media); see CallMedia."""
