@@ -225,27 +225,16 @@ def build_store(plan: LoginPlan, dirs: AppDirs, auto_accept: bool, factory) -> S
 
 
 def check_device(spec: str) -> str | None:
-    """One line if the audio device asked for does not exist (the console then falls back to another)."""
-    text = spec.strip()
-    if text.lower() in ("auto", "", "null", "none", "silent"):
-        return None
-    if text.lower().endswith(".wav"):
-        from pathlib import Path
+    """One line if the audio device asked for does not exist (the console then falls back to another).
 
-        return None if Path(text).is_file() else f"audio device: no such WAV file {text!r}; using the silent device"
+    Any spec open_device takes, checked by the media layer's catalog (``pulse:sink=...,source=...``
+    against the server's names, PortAudio indexes and names, WAV paths).
+    """
     try:
-        from console.media.portaudio import list_devices
-    except ImportError:
+        from console.media.catalog import check_spec
+    except ImportError:  # no media support at all: the console says so when a call needs it
         return None
-    devices = list_devices()
-    if text.isdigit():
-        found = any(dev.index == int(text) for dev in devices)
-    else:
-        found = any(text.lower() in dev.name.lower() for dev in devices)
-    if found:
-        return None
-    return (f"audio device {text!r} not found ({len(devices)} devices; `anynode-console devices` lists them); "
-            "using the fallback device")
+    return check_spec(spec)
 
 
 async def start_embedded() -> tuple[object, LoginPlan]:

@@ -20,12 +20,17 @@ class CallInfo:
     remote_name: str = ""
     reason: DISC_REASON | None = None
     video: bool = False
+    # Extension (optional on the wire): the far end holds this call. Tells "held by both ends" from
+    # "held by us" while our own state is HELD. None: the switch did not say (an older switch).
+    held_by_remote: bool | None = None
 
     def to_wire(self) -> dict[str, Any]:
         data = asdict(self)
         data["direction"] = str(self.direction)
         data["state"] = str(self.state)
         data["reason"] = None if self.reason is None else str(self.reason)
+        if self.held_by_remote is None:
+            del data["held_by_remote"]  # an older frame's shape
         return data
 
     @classmethod
@@ -41,9 +46,16 @@ class CallInfo:
                 remote_name=_text(data.get("remote_name") or ""),
                 reason=None if data.get("reason") is None else DISC_REASON(data["reason"]),
                 video=bool(data.get("video", False)),
+                held_by_remote=_flag(data.get("held_by_remote")),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise ProtocolError(ErrorCode.MALFORMED, f"bad call object: {exc}") from None
+
+
+def _flag(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise TypeError(f"held_by_remote must be true, false or absent, not {type(value).__name__}")
 
 
 def _text(value: Any) -> str:

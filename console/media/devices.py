@@ -119,6 +119,11 @@ class NullDevice(AudioDevice):
         self._task: asyncio.Task[None] | None = None
         self.ticks = 0
 
+    @property
+    def silent(self) -> bool:
+        """Nothing is recorded (no microphone source): the silent virtual device, not a WAV file or a test tone."""
+        return self._mic is None
+
     def start(self, loop: asyncio.AbstractEventLoop, on_mic_frame: MicCallback) -> None:
         if self._task is not None and not self._task.done():
             return

@@ -145,6 +145,12 @@ class DeviceHub:
         return bool(self._watches) and self._watches[0].degraded
 
     @property
+    def silent_device(self) -> bool:
+        """The operator hears and says nothing: the silent virtual device is the headset
+        (none was found, or the headset failed and it stands in)."""
+        return self.degraded or bool(getattr(self.device, "silent", False))
+
+    @property
     def started(self) -> bool:
         return self._started
 

@@ -21,8 +21,9 @@ __all__ = ["CommClosed", "CommError", "CommFactory", "CommFailure", "CommInterfa
 class CommFailure(StrEnum):
     """Why a connection could not be opened."""
 
-    UNREACHABLE = "unreachable"  # refused, unresolvable, timed out
-    TLS = "tls"  # the certificate did not verify, or the handshake failed
+    UNREACHABLE = "unreachable"  # refused, timed out, no route
+    BAD_URL = "bad_url"  # the address cannot be used: not a URL, a port out of range, a host name nobody knows
+    TLS = "tls"  # the certificate did not verify, or the handshake failed (e.g. wss:// against a plain ws:// port)
     REJECTED = "rejected"  # the server answered but refused the WebSocket
 
 

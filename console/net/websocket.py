@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -44,10 +45,17 @@ class WebSocketComm(CommInterface):
             )
         except ssl.SSLError as exc:
             raise CommError(CommFailure.TLS, f"TLS failed for {url}: {exc}") from None
-        except InvalidURI as exc:
-            raise CommError(CommFailure.UNREACHABLE, f"invalid server address {url}: {exc}") from None
+        except (InvalidURI, ValueError) as exc:  # ValueError: e.g. a port out of range
+            raise CommError(CommFailure.BAD_URL, f"invalid server address {url}: {exc}") from None
         except InvalidHandshake as exc:
             raise CommError(CommFailure.REJECTED, f"{url} refused the WebSocket: {exc}") from None
+        except socket.gaierror as exc:
+            raise CommError(CommFailure.BAD_URL, f"cannot reach {url}: {exc}") from None
+        except (ConnectionResetError, EOFError) as exc:
+            # the port took the connection and dropped it: with TLS, the handshake failed (typically a plain port)
+            failure = CommFailure.TLS if context is not None else CommFailure.UNREACHABLE
+            what = "TLS failed for" if context is not None else "cannot reach"
+            raise CommError(failure, f"{what} {url}: the connection was dropped ({type(exc).__name__})") from None
         except (OSError, asyncio.TimeoutError) as exc:
             raise CommError(CommFailure.UNREACHABLE, f"cannot reach {url}: {exc or type(exc).__name__}") from None
         if subprotocol and self._ws.subprotocol != subprotocol:

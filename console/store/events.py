@@ -57,6 +57,7 @@ class CallAdded:
     remote_name: str = ""
     local_number: str = ""
     restored: bool = False
+    remote_held: bool | None = None  # the far end holds the call, if the client knows (None: from the state)
     # What this console remembered of the call before a restart (its board file), so a restored
     # call keeps its slot and its durations: the slot, and how many seconds ago it began / was answered.
     slot_hint: int | None = None
@@ -78,6 +79,7 @@ class CallChanged:
     audio: bool = False
     video: bool = False
     cause: EndCause | None = None  # set by the store when it knows better than the reason (declined here)
+    remote_held: bool | None = None  # the far end holds the call, if the client knows (None: from the state)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,18 @@
 """Why a login failed, in the operator's terms, from the URL and what the client reported.
 
 The client reports one login state (``SERVER_ACCESS``) for a wrong password, a
-refused connection, a malformed address and a TLS mismatch alike; the real
-cause is in its log lines. This module reads them (pure functions, no I/O).
+refused connection, a malformed address and a TLS mismatch alike; it keeps the
+cause as typed data (``last_login_failure``, a :class:`LoginFailureKind`),
+which :func:`classify` prefers. A client that does not say (another
+implementation of the port) is classified from its recent log lines.
+Pure functions, no I/O.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from console.core.client.failures import LoginFailureKind
 from console.core.enums import LOGIN_STATES
 
 from .state import LoginFailure
@@ -48,16 +52,30 @@ def check_url(server: str) -> str | None:
     return None
 
 
-def classify(state: LOGIN_STATES, lines: list[str], restoring: bool, secure: bool = False) -> LoginFailure | None:
-    """The failure behind a failed login ``state``, from the client's recent log lines (oldest first).
+_KINDS = {
+    LoginFailureKind.CREDENTIALS: LoginFailure.CREDENTIALS,
+    LoginFailureKind.UNREACHABLE: LoginFailure.UNREACHABLE,
+    LoginFailureKind.BAD_URL: LoginFailure.BAD_URL,
+    LoginFailureKind.TLS: LoginFailure.TLS,
+    LoginFailureKind.REJECTED: LoginFailure.REFUSED,
+    LoginFailureKind.SESSION_EXPIRED: LoginFailure.SESSION_EXPIRED,
+}
 
-    A TLS connection that reached the port (nothing refused it) but died without a word during the
-    handshake is a TLS failure: typically wss:// against a plain ws:// server.
+
+def classify(state: LOGIN_STATES, lines: list[str], restoring: bool, secure: bool = False,
+             kind: LoginFailureKind | None = None) -> LoginFailure | None:
+    """The failure behind a failed login ``state``: the client's ``kind`` if it gave one, else read from
+    its recent log lines (oldest first).
+
+    From log lines: a TLS connection that reached the port (nothing refused it) but died without a word
+    during the handshake is a TLS failure: typically wss:// against a plain ws:// server.
     """
     if state is LOGIN_STATES.LOGIN_RESTORE_FAILED:
         return LoginFailure.SESSION_EXPIRED
     if state is not LOGIN_STATES.SERVER_ACCESS:
         return None
+    if kind is not None:
+        return _KINDS.get(kind, LoginFailure.REFUSED)
     for line in reversed(lines):
         lowered = line.lower()
         if secure and "cannot reach" in lowered and lowered.rstrip().endswith(":"):

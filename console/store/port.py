@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Protocol
 
+from console.core.client.failures import LoginFailureKind
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
 
@@ -29,6 +30,15 @@ class CallPort(Protocol):
     def has_audio_element(self) -> bool: ...
 
     def get_media_video_active(self) -> bool: ...
+
+    def is_held_by_remote(self) -> bool | None:
+        """The far end holds the call (with our HELD: held by both ends); None: the switch does not say.
+        A change fires the media handler."""
+        ...
+
+    def seconds_without_audio(self) -> float:
+        """How long no audio arrived although it should (0 without media, or while none should)."""
+        ...
 
     def dial(self, number: str, name: str = "") -> None: ...
 
@@ -65,6 +75,15 @@ class ClientPort(Protocol):
 
     @property
     def hub(self) -> Any: ...
+
+    @property
+    def last_login_failure(self) -> LoginFailureKind | None:
+        """Why the last login or restore failed, as typed data (None: it did not, or unknown)."""
+        ...
+
+    def prepare_media(self) -> None:
+        """Open and start the audio device now (before the first call); never raises, says why once."""
+        ...
 
     def set_error_handler(self, handler: Callable[[Any, str], Any] | None) -> None: ...
 

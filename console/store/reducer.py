@@ -125,7 +125,7 @@ def _(event: ev.CallAdded, state: AppState) -> AppState:
         local_number=event.local_number, restored=event.restored, started_wall=event.wall,
         connected_at=event.at if event.restored and event.state in _UP_STATES else None,
         held_since=event.at if event.state in _HELD_STATES else None,
-        remote_held=event.state is CALL_STATES.HOLDING, ever_connected=event.state in _UP_STATES,
+        remote_held=_remote_held(event.state, event.remote_held), ever_connected=event.state in _UP_STATES,
     )
     if event.age is not None:  # remembered from before a restart: the durations go on, not from 00:00
         call = replace(call, created_at=event.at - event.age, started_wall=event.wall - event.age)
@@ -146,6 +146,15 @@ def _(event: ev.CallAdded, state: AppState) -> AppState:
     who = event.remote_number or "?"
     state = replace(state, calls=calls, focused=focused)
     return _log(state, event.at, LogLevel.INFO, "call", f"[{slot}] {verb} {who} {event.remote_name}".rstrip())
+
+
+def _remote_held(call_state: CALL_STATES, reported: bool | None) -> bool:
+    """Whether the far end holds the call: as the client reports it, else as the state says (HOLDING)."""
+    if call_state not in _UP_STATES:
+        return False
+    if reported is None or call_state is not CALL_STATES.HELD:
+        return call_state is CALL_STATES.HOLDING  # CONNECTED and HOLDING say it themselves
+    return reported
 
 
 @_reduce.register
@@ -174,10 +183,8 @@ def _(event: ev.CallChanged, state: AppState) -> AppState:
         changes["held_since"] = event.at
     elif event.state not in _HELD_STATES:
         changes["held_since"] = None
-    if event.state is CALL_STATES.HOLDING:
-        changes["remote_held"] = True
-    elif event.state is CALL_STATES.CONNECTED:
-        changes["remote_held"] = False
+    if event.remote_held is not None or event.state in (CALL_STATES.HOLDING, CALL_STATES.CONNECTED):
+        changes["remote_held"] = _remote_held(event.state, event.remote_held)
     new = replace(call, **changes)
     state = _replace_call(state, new)
     if new.state is not call.state:

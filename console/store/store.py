@@ -22,6 +22,7 @@ from console.core.machines import LEGAL
 
 from . import events as ev
 from .login_failure import check_url, classify
+from .readings import DeviceReading, read_hub
 from .reducer import reduce
 from .history import history_items
 from .requests import CORE, Queued, RequestQueue, refusal, send
@@ -404,6 +405,21 @@ class Store:
                 return float(value)
         return None
 
+    def silent_for(self, slot: int) -> float:
+        """Seconds the call in ``slot`` has had no audio although it should (0: fine, or no media)."""
+        view = self._state.call_in(slot)
+        call = self._calls.get(view.key) if view is not None and not view.ended else None
+        if call is None or not view.audio:  # type: ignore[union-attr]
+            return 0.0
+        try:
+            return max(0.0, float(call.seconds_without_audio()))
+        except ConsoleError:
+            return 0.0
+
+    def device_reading(self) -> DeviceReading | None:
+        """The audio device's levels for the status pane (None before it is open)."""
+        return read_hub(self.client.hub) if self.client is not None else None
+
     # -- client handlers ------------------------------------------------------------------
     def _on_login_status(self, status: LOGIN_STATES) -> None:
         client = self.client
@@ -416,12 +432,15 @@ class Store:
                 self._persist(lambda: self.sessions.put(self._state.login.server, identifier,  # type: ignore[union-attr]
                                                         self._state.login.username))
                 self.dispatch(ev.SavedSessionChanged(True))
+            if self.media:  # the switchboard's choice: the device runs before the first call needs it
+                self._attempt("audio device", client.prepare_media)
         elif status in (LOGIN_STATES.LOGGED_OUT_EXPLICIT, LOGIN_STATES.LOGGED_OUT_IMPLICIT,
                         LOGIN_STATES.LOGIN_RESTORE_FAILED) and self.sessions is not None:
             self._persist(lambda: self.sessions.forget(self._state.login.server))  # type: ignore[union-attr]
             self.dispatch(ev.SavedSessionChanged(False))
         failure = classify(status, list(self._client_lines), self._state.login.restoring,
-                           is_secure(self._state.login.server))
+                           is_secure(self._state.login.server),
+                           kind=client.last_login_failure if client is not None else None)
         if failure is not None:
             self.dispatch(ev.LoginFailed(failure, self._client_lines[-1] if self._client_lines else ""))
         self.dispatch(ev.LoginChanged(status, self.clock(), number=number, display_name=name))
@@ -498,6 +517,7 @@ class Store:
             key=key, direction=call.direction, state=call.get_state(), at=self.clock(), wall=wall,
             call_id=call_id, remote_number=call.get_remote_number() or remote_number,
             remote_name=call.get_remote_name() or "", local_number=call.get_local_number() or "", restored=restored,
+            remote_held=call.is_held_by_remote(),
             slot_hint=hint.get("slot") if hint else None,
             age=max(0.0, wall - hint["started"]) if hint and isinstance(hint.get("started"), (int, float)) else None,
             talk_age=max(0.0, wall - hint["connected"]) if hint and isinstance(hint.get("connected"), (int, float))
@@ -521,7 +541,7 @@ class Store:
             key=key, state=state, at=self.clock(), call_id=call.id,
             remote_number=call.get_remote_number() or "", remote_name=call.get_remote_name() or "",
             reason=call.get_disconnect_reason(), audio=call.has_audio_element(), video=call.get_media_video_active(),
-            cause=cause,
+            cause=cause, remote_held=call.is_held_by_remote(),
         ))
 
     def _want_media(self, call: WebRtcCall) -> None:

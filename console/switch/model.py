@@ -98,6 +98,7 @@ class Leg:
             remote_number=self.remote_number,
             remote_name=self.remote_name,
             reason=self.machine.reason,
+            held_by_remote=self.machine.remote_hold if self.live else None,
         )
 
 

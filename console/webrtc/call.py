@@ -101,6 +101,27 @@ class WebRtcCall:
     def get_media_video_active(self) -> bool:
         return self.record.video
 
+    def is_held_by_remote(self) -> bool | None:
+        """Extra: the far end holds this call (with our own HELD: held by both ends).
+
+        From the call object's optional ``held_by_remote`` field; None when the switch
+        does not send it (an older switch: only the state HOLDING says the far end holds).
+        A change fires the media state handler.
+        """
+        if self.record.held_by_remote is None or self.get_state() is CALL_STATES.DISCONNECTED:
+            return None
+        return bool(self.record.held_by_remote)
+
+    def seconds_without_audio(self) -> float:
+        """Extra: seconds no audio arrived although it should (0 without media); see CallMedia."""
+        media = self.media
+        if media is None:
+            return 0.0
+        try:
+            return float(media.seconds_without_audio)
+        except RuntimeError:  # no running loop (a call read from outside asyncio)
+            return 0.0
+
     # -- requests -------------------------------------------------------------
     def dial(self, number: str, name: str = "") -> None:
         self._control.dial(self, number, name)

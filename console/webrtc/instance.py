@@ -17,13 +17,13 @@ import sys
 from collections import deque
 from typing import Any, Callable
 
-from console.core.client import ClientSession, LoginRequest, RestoreRequest
+from console.core.client import ClientSession, LoginFailureKind, LoginRequest, RestoreRequest
 from console.core.client import events as ev
 from console.core.client.wire import ClientWire
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
 from console.core.errors import CallStateError, CommClosed, CommError, ConsoleError, MediaError
 from console.core.machines import CallRequest
-from console.net.comm import CommFactory, CommInterface, default_comm_factory, server_url
+from console.net.comm import CommFactory, CommFailure, CommInterface, default_comm_factory, server_url
 
 from .call import WebRtcCall
 from .call_media_manager import CallMediaManager
@@ -92,6 +92,7 @@ class WebRtcInstance:
         self._restore_args: tuple[str, bool, bool, str] | None = None
         self._closing = False
         self._control = _Control(self)  # what calls ask of their instance
+        self._media_warned = False
 
     # -- the seed's methods ---------------------------------------------------
     def login(self, server: str, secure: bool, notification: bool, username: str, password: str,
@@ -170,6 +171,11 @@ class WebRtcInstance:
         return self.media.hub
 
     @property
+    def last_login_failure(self) -> LoginFailureKind | None:
+        """Extra: why the last login or restore failed (None: it did not, or none was tried)."""
+        return self.session.last_login_failure
+
+    @property
     def reconnecting(self) -> bool:
         return self._reconnector.active
 
@@ -206,6 +212,21 @@ class WebRtcInstance:
             self.media.set_ringing(on)
         except ConsoleError as exc:
             self._control.report(None, f"ringing: {exc}")
+
+    def prepare_media(self) -> None:
+        """Extra: open and start the audio device now, before the first call needs it.
+
+        A PulseAudio stream often ticks once and pauses (~1.5 s) right after it opens;
+        opened at login, that pause never falls on a call's first moments. Never raises:
+        a device that cannot be used is one warning line (the hub falls back to the
+        silent device by itself, saying so once).
+        """
+        try:
+            self.media.ensure_hub()
+        except ConsoleError as exc:
+            if not self._media_warned:
+                self._media_warned = True
+                log.warning("audio device not ready: %s", exc)
 
     async def aclose(self) -> None:
         """Drop the connection without logging out (as a closed browser tab would) and end every task.
@@ -305,6 +326,10 @@ class WebRtcInstance:
             call = self._calls.get(event.ref)
             if call is not None:
                 fire(self._tasks, call.on_media, call)
+        elif isinstance(event, ev.RemoteHoldChanged):
+            call = self._calls.get(event.ref)
+            if call is not None:
+                fire(self._tasks, call.on_media, call)
         elif isinstance(event, ev.DigitsReceived):
             call = self._calls.get(event.ref)
             if call is not None:
@@ -374,8 +399,11 @@ class WebRtcInstance:
         except CommError as exc:
             self._run(self.session.connect_failed(event.conn, exc))
             return
-        except (ValueError, OSError, TypeError) as exc:  # a URL the transport cannot parse, a comm without subprotocols
-            self._run(self.session.connect_failed(event.conn, CommError("unreachable", str(exc))))
+        except ValueError as exc:  # a URL the transport cannot even parse
+            self._run(self.session.connect_failed(event.conn, CommError(CommFailure.BAD_URL, str(exc))))
+            return
+        except (OSError, TypeError) as exc:  # TypeError: a comm that takes no subprotocol
+            self._run(self.session.connect_failed(event.conn, CommError(CommFailure.UNREACHABLE, str(exc))))
             return
         self._comms[event.conn] = comm
         self._outboxes[event.conn] = asyncio.Queue(MAX_QUEUED_FRAMES)

@@ -107,3 +107,18 @@ async def test_without_an_audio_server_the_picker_offers_the_silent_device_and_e
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, DevicesScreen), "the picker closes")
     assert not dirs.config_file.exists()
+
+
+def test_device_specs_of_every_kind_are_checked_against_the_server(pulse):
+    """`--device pulse:sink=...,source=...` is checked by the server's names, not reported "not found"."""
+    from console.cli import check_device
+
+    assert check_device("pulse:sink=headset,source=mic") is None
+    assert check_device("pulse:sink=speaker") is None and check_device("pulse:source=headset.monitor") is None
+    assert check_device("pulse") is None  # PortAudio's own device for the server
+    problem = check_device("pulse:sink=nosuchsink,source=mic")
+    assert problem and "the server has no sink 'nosuchsink' (" in problem  # the source is there: not named
+    assert "expected pulse:sink=NAME" in check_device("pulse:speaker")
+    assert "use its pulse: spec" in check_device("Test-desk-speaker")  # the server's name, not PortAudio's
+    pulse.unload_sink("headset")
+    assert "sink 'headset'" in check_device("pulse:sink=headset")

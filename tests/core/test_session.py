@@ -428,3 +428,61 @@ def test_digits_from_the_media_reach_their_call_and_an_empty_ice_list_keeps_the_
     assert not any(isinstance(e, ev.UseIceServers) for e in out)
     a = incoming(session, conn, "a")
     assert session.media_digits(a.ref, "5") == [ev.DigitsReceived(a.ref, "5")]
+
+
+def test_the_far_ends_hold_is_followed_while_we_hold_and_old_frames_still_work():
+    session, conn = logged_in()
+    record = incoming(session, conn, "c1")
+    session.receive(conn, frame(type="call", call=call("c1", "CONNECTED", direction="in")), 0.0)
+    assert record.held_by_remote is None  # an older switch's frame: nothing known beyond the state
+    out = session.receive(conn, frame(type="call", call={**call("c1", "HELD", direction="in"),
+                                                         "held_by_remote": True}), 0.0)
+    assert states(out, record.ref) == [S.HELD]
+    assert [(e.ref, e.held) for e in out if isinstance(e, ev.RemoteHoldChanged)] == [(record.ref, True)]
+    out = session.receive(conn, frame(type="call", call={**call("c1", "HELD", direction="in"),
+                                                         "held_by_remote": False}), 0.0)
+    assert states(out, record.ref) == []  # the state did not change, the far end's hold did
+    assert [e.held for e in out if isinstance(e, ev.RemoteHoldChanged)] == [False]
+    assert record.held_by_remote is False
+    out = session.receive(conn, frame(type="call", call=call("c1", "HELD", direction="in")), 0.0)
+    assert not [e for e in out if isinstance(e, ev.RemoteHoldChanged)] and record.held_by_remote is False
+
+
+def test_held_by_remote_must_be_a_boolean():
+    from console.core.callinfo import CallInfo
+    from console.core.errors import ProtocolError
+
+    info = CallInfo.from_wire(call("c1", "HELD"))
+    assert info.held_by_remote is None and "held_by_remote" not in info.to_wire()
+    assert CallInfo.from_wire({**call("c1", "HELD"), "held_by_remote": True}).to_wire()["held_by_remote"] is True
+    try:
+        CallInfo.from_wire({**call("c1", "HELD"), "held_by_remote": "yes"})
+    except ProtocolError:
+        pass
+    else:
+        raise AssertionError("a non-boolean held_by_remote was accepted")
+
+
+def test_the_last_login_failure_is_typed():
+    from console.core.client import LoginFailureKind as K
+    from console.core.errors import CommError
+
+    session = ClientSession(JsonWire())
+    session.login(None, False, ALICE)
+    assert session.last_login_failure is K.BAD_URL
+    for failure, kind in (("tls", K.TLS), ("unreachable", K.UNREACHABLE), ("bad_url", K.BAD_URL),
+                          ("rejected", K.REJECTED)):
+        conn = session.login("ws://x", False, ALICE)[-1].conn
+        assert session.last_login_failure is None  # a new attempt forgets the old cause
+        assert logins(session.connect_failed(conn, CommError(failure, "no"))) == [L.SERVER_ACCESS]
+        assert session.last_login_failure is kind
+    for code, kind in (("auth_failed", K.CREDENTIALS), ("rate_limited", K.REJECTED),
+                       ("no_dial_string_for_user", K.REJECTED)):
+        conn = session.login("ws://x", False, ALICE)[-1].conn
+        (req,) = sent(session.connected(conn, 0.0))
+        session.receive(conn, frame(type="error", id=req["id"], code=code, message="no"), 0.0)
+        assert session.last_login_failure is kind, code
+    conn = session.login("ws://x", False, RestoreRequest("gone"))[-1].conn
+    (req,) = sent(session.connected(conn, 0.0))
+    out = session.receive(conn, frame(type="error", id=req["id"], code="restore_failed", message="no"), 0.0)
+    assert logins(out) == [L.LOGIN_RESTORE_FAILED] and session.last_login_failure is K.SESSION_EXPIRED

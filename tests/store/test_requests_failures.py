@@ -77,3 +77,27 @@ def test_a_restored_call_keeps_its_slot_and_durations():
                                             restored=True, slot_hint=5, age=60.0, talk_age=50.0))
     call = state.call_in(5)
     assert call is not None and call.duration(100.0) == 50.0 and call.created_at == 40.0
+
+
+def test_both_ends_held_follows_the_far_end_letting_go():
+    state = incoming(AppState())
+    state = reduce(state, ev.CallChanged("k", CALL_STATES.CONNECTED, 2.0, remote_held=False))
+    state = reduce(state, ev.CallChanged("k", CALL_STATES.HOLDING, 10.0, remote_held=True))
+    state = reduce(state, ev.CallChanged("k", CALL_STATES.HELD, 12.0, remote_held=True))
+    assert state.call_in(1).hold is HoldSide.BOTH
+    state = reduce(state, ev.CallChanged("k", CALL_STATES.HELD, 14.0, remote_held=False))
+    assert state.call_in(1).hold is HoldSide.OURS and state.call_in(1).on_hold_for(15.0) == 5.0
+    state = reduce(state, ev.CallChanged("k", CALL_STATES.HELD, 16.0))  # a client that does not know: unchanged
+    assert state.call_in(1).hold is HoldSide.OURS
+
+
+def test_the_clients_typed_failure_wins_over_its_log_lines():
+    from console.core.client import LoginFailureKind as K
+
+    misleading = ["login refused: auth_failed: the session token expired"]  # words of every kind
+    expected = {K.CREDENTIALS: LoginFailure.CREDENTIALS, K.UNREACHABLE: LoginFailure.UNREACHABLE,
+                K.BAD_URL: LoginFailure.BAD_URL, K.TLS: LoginFailure.TLS, K.REJECTED: LoginFailure.REFUSED,
+                K.SESSION_EXPIRED: LoginFailure.SESSION_EXPIRED}
+    for kind, failure in expected.items():
+        assert classify(LOGIN_STATES.SERVER_ACCESS, misleading, False, kind=kind) is failure
+    assert classify(LOGIN_STATES.SUCCESS, misleading, False, kind=K.TLS) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from console.core.enums import CALL_STATES, DISC_REASON
-from console.store.state import CallKind, EndCause
+from console.store.state import CallKind, EndCause, HoldSide
 from console.ui.screens import Confirm, LoginScreen
 from console.ui.widgets import CallCard, CallQueue, HistoryPane, LoginStatus
 
@@ -185,6 +185,13 @@ async def test_hold_time_and_both_held(switch, dirs):
         await pilot.pause()
         text = str(console.app.screen.query_one(f"#slot-{slot}", CallCard).render())
         assert "held by both ends" in text
+        bob.retrieve(1)  # the far end lets go while we hold: our state stays HELD, the card must follow
+        await console.until(lambda s: s.call_in(slot).hold is HoldSide.OURS)
+        await pilot.pause()
+        text = str(console.app.screen.query_one(f"#slot-{slot}", CallCard).render())
+        assert "held by both ends" not in text.lower() and "held by us" in text.lower(), text
+        bob.hold(1)
+        await console.until(lambda s: s.call_in(slot).hold is HoldSide.BOTH)
     await console.store.aclose()
     await bob.aclose()
 

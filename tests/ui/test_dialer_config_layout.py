@@ -143,3 +143,11 @@ def test_the_embedded_switch_leaves_no_session_behind(tmp_path):
     assert build_store(LoginPlan(server="ws://127.0.0.1:1", embedded=True), dirs, False, None).sessions is None
     store = build_store(LoginPlan(server="wss://pbx.example.com"), dirs, True, None)
     assert store.sessions is not None and store.auto_accept
+
+
+def test_a_pulse_device_without_a_server_is_one_clear_line(monkeypatch, tmp_path):
+    from console.cli import check_device
+
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path}/no-server-here")  # nothing answers there
+    problem = check_device("pulse:sink=headset,source=mic")
+    assert problem and "no PulseAudio server answers" in problem and "not found" not in problem

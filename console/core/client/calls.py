@@ -32,6 +32,7 @@ class CallRecord:
     remote_number: str = ""
     remote_name: str = ""
     video: bool = False
+    held_by_remote: bool | None = None  # the far end holds the call (None: the switch does not say)
     # requests in flight
     dial_sent: bool = False  # the dial request is on the wire (not waiting for its offer)
     hangup_pending: bool = False  # disconnect() before the switch named the call: hang up once it has

@@ -108,6 +108,14 @@ class VideoChanged:
 
 
 @dataclass(frozen=True)
+class RemoteHoldChanged:
+    """The far end put the call on hold or took it off, whatever our own state (extension)."""
+
+    ref: int
+    held: bool
+
+
+@dataclass(frozen=True)
 class DigitsReceived:
     ref: int
     digits: str
@@ -122,4 +130,4 @@ class ErrorReported:
 
 
 Event = Union[Connect, Send, Close, MakeOffer, ApplyAnswer, SendDigits, UseIceServers, LoginChanged, CallChanged,
-              IncomingCall, RestoredCall, VideoChanged, DigitsReceived, ErrorReported]
+              IncomingCall, RestoredCall, VideoChanged, RemoteHoldChanged, DigitsReceived, ErrorReported]

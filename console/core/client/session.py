@@ -31,6 +31,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from console.core.callinfo import CallInfo
+from console.core.client.failures import LoginFailureKind, of_connect_failure, of_refusal
 from console.core.dtmf import check_digits
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction, ErrorCode, LogoutReason
 from console.core.errors import (
@@ -100,6 +101,7 @@ class ClientSession:
         self.number: str | None = None
         self.name: str | None = None
         self.lifetime: float | None = None
+        self.last_login_failure: LoginFailureKind | None = None  # why the last login or restore failed
         self._conn = 0  # number of the newest connection
         self._live: int | None = None  # the connection whose frames and close count; None: none
         self._open = False  # ``connected`` was reported for ``_live``
@@ -144,9 +146,11 @@ class ClientSession:
         if isinstance(request, RestoreRequest) and not (isinstance(request.identifier, str) and request.identifier):
             return self._refused(None, LocalProtocolError("a restore needs the identifier of an earlier login"))
         self._logging_out = False
+        self.last_login_failure = None
         self._set_login(LOGIN_STATES.CONNECTING)
         if not isinstance(server, str) or not server.strip():
             log.warning("login: no server address")
+            self.last_login_failure = LoginFailureKind.BAD_URL
             self._set_login(LOGIN_STATES.SERVER_ACCESS)
             return self._flush()
         if not self._fixed_wire:
@@ -216,6 +220,7 @@ class ClientSession:
             return []
         log.warning("login: %s", error)
         self._retire()
+        self.last_login_failure = of_connect_failure(error)
         self._set_login(LOGIN_STATES.SERVER_ACCESS)
         return self._flush()
 
@@ -234,6 +239,8 @@ class ClientSession:
         if self._logging_out:
             self._finish_logout()
         elif self.login_state in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING):
+            if self.login_state is LOGIN_STATES.CONNECTING:
+                self.last_login_failure = LoginFailureKind.UNREACHABLE  # closed before the login was answered
             self._set_login(LOGIN_STATES.CONNECTION_LOST)
 
     def receive(self, conn: int, frame: str | bytes, now: float) -> Events:
@@ -535,6 +542,8 @@ class ClientSession:
             record.absorb(info)
             record.state = info.state
             record.video = info.video
+            if info.held_by_remote is not None:
+                record.held_by_remote = info.held_by_remote
             self._out.append(ev.RestoredCall(record.ref))
             self._out.append(ev.CallChanged(record.ref, info.state, previous, forced=True))
             if info.state is CALL_STATES.DISCONNECTED:
@@ -605,6 +614,7 @@ class ClientSession:
             self._logged_in(request, reply.login or LoginResult())
             return
         log.warning("login refused: %s", error)
+        self.last_login_failure = of_refusal(error, isinstance(request, RestoreRequest))
         if self._live is not None:
             self._out.append(ev.Close(self._live))
         self._retire()
@@ -788,6 +798,10 @@ class ClientSession:
         if info.video != record.video:
             record.video = info.video
             self._out.append(ev.VideoChanged(record.ref, info.video))
+        if info.held_by_remote is not None and info.held_by_remote != record.held_by_remote \
+                and info.state is not CALL_STATES.DISCONNECTED:
+            record.held_by_remote = info.held_by_remote
+            self._out.append(ev.RemoteHoldChanged(record.ref, info.held_by_remote))
         if not call_transition_ok(record.state, info.state):
             self._report(record.ref, RemoteProtocolError(
                 ErrorCode.MALFORMED, f"call {record.id}: the switch reported {record.state} -> {info.state}"))

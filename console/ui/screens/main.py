@@ -171,10 +171,13 @@ class MainScreen(Screen):
         deck = self.query_one(CallDeck)
         queue = self.query_one(CallQueue)
         queue.now = now
+        store = self.app.store
+        self.query_one(LoginStatus).device = store.device_reading()
         if deck.display:
             deck.now = now
-            deck.levels = {call.slot: self.app.store.level(call.slot) for call in deck.calls if call.audio}
-        self.query_one(LoginStatus).details = self.app.store.link_details()
+            deck.levels = {call.slot: store.level(call.slot) for call in deck.calls if call.audio}
+            deck.silences = {call.slot: store.silent_for(call.slot) for call in deck.calls if call.audio}
+        self.query_one(LoginStatus).details = store.link_details()
 
     # -- panes ------------------------------------------------------------------------
     def open_dialer(self) -> None:

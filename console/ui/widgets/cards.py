@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from console.core.enums import CALL_STATES
+from console.store.readings import NO_AUDIO_AFTER
 from console.store.state import CallView, HoldSide
 from ..words import CALL_WORDS, DIRECTION_WORDS, HOLD_WORDS, REQUEST_WORDS, format_duration, reason_words
 
@@ -36,6 +37,7 @@ class CallCard(Static):
     level: reactive[float | None] = reactive(None)
     selected: reactive[bool] = reactive(False)
     recall: reactive[float] = reactive(0.0)  # seconds on hold before the card reminds the operator
+    silent: reactive[float] = reactive(0.0)  # seconds without audio although it should arrive
 
     def render(self) -> Text:
         call = self.call
@@ -69,7 +71,11 @@ class CallCard(Static):
             audio = "ended"
         else:
             audio = meter(self.level)
-        text.append(f"audio {audio} · video {'on' if call.video else 'off'}\n")
+        if self.silent >= NO_AUDIO_AFTER and not call.ended and call.state is not CALL_STATES.HELD:
+            text.append(f"⚠ no audio for {self.silent:.0f} s", style="bold reverse")
+            text.append(f" · video {'on' if call.video else 'off'}\n")
+        else:
+            text.append(f"audio {audio} · video {'on' if call.video else 'off'}\n")
         if call.digits_sent or call.digits_received:
             text.append(f"DTMF sent {call.digits_sent or '—'} · recv {call.digits_received or '—'}\n")
         if call.ringing_in:
@@ -110,6 +116,7 @@ class CallDeck(Container):
     focused: reactive[int | None] = reactive(None)
     now: reactive[float] = reactive(0.0)
     levels: reactive[dict[int, float | None]] = reactive(dict, always_update=True)
+    silences: reactive[dict[int, float]] = reactive(dict, always_update=True)
     hint: reactive[str] = reactive("No calls. Press d to dial.")
     recall: reactive[float] = reactive(0.0)
 
@@ -138,6 +145,9 @@ class CallDeck(Container):
     def watch_levels(self) -> None:
         self._push()
 
+    def watch_silences(self) -> None:
+        self._push()
+
     def watch_hint(self, hint: str) -> None:
         for empty in self.query("#deck-empty").results(Static):
             empty.update(hint)
@@ -155,3 +165,4 @@ class CallDeck(Container):
             card.now = self.now
             card.recall = self.recall
             card.level = self.levels.get(slot)
+            card.silent = self.silences.get(slot, 0.0)

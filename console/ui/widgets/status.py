@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from console.store.readings import DeviceReading
 from console.store.state import Health, LoginView
 from ..words import HEALTH_WORDS, LOGIN_WORDS, login_words
 
@@ -17,6 +18,7 @@ class LoginStatus(Static):
     message: reactive[str] = reactive("")
     embedded: reactive[bool] = reactive(False)
     details: reactive[dict] = reactive(dict)  # the wire's link details (SIP: AOR, registration expiry, transport)
+    device: reactive[DeviceReading | None] = reactive(None)  # the audio device's levels (None: not open yet)
 
     def render(self) -> Text:
         login = self.login
@@ -37,6 +39,7 @@ class LoginStatus(Static):
         line.append(f"  link {health_symbol} {health}" if wide else f"  {health_symbol} {health}")
         line.append(f"  saved session: {'yes' if login.saved_session else 'no'}" if wide
                     else f"  saved: {'yes' if login.saved_session else 'no'}")
+        line.append_text(device_words(self.device, wide))
         second = Text("server ")
         second.append(login.server or "—", style="bold")
         if self.embedded:
@@ -54,3 +57,26 @@ class LoginStatus(Static):
     def watch_login(self, login: LoginView) -> None:
         for health in Health:
             self.set_class(login.health is health, f"-{health}")
+
+
+def _bar(level: float, cells: int) -> str:
+    filled = max(0, min(cells, round((level + 60.0) / 60.0 * cells)))
+    return "▮" * filled + "▯" * (cells - filled)
+
+
+def device_words(reading: DeviceReading | None, wide: bool) -> Text:
+    """Microphone and speaker levels from the device's own streams; a silent device or microphone said plainly."""
+    text = Text()
+    if reading is None:
+        return text
+    if reading.silent_device:
+        text.append("  ∅ silent audio device" if wide else "  ∅ no audio dev", style="bold")
+        return text
+    cells = 6 if wide else 3
+    text.append("  mic ")
+    if reading.mic_silent:
+        text.append("⚠ silent", style="bold reverse")
+    else:
+        text.append(_bar(reading.mic_dbfs, cells) + (f" {reading.mic_dbfs:.0f}dB" if wide else ""))
+    text.append("  spk " + _bar(reading.out_dbfs, cells) + (f" {reading.out_dbfs:.0f}dB" if wide else ""))
+    return text
