@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Union
 
+from console.core.attendant import DirectoryEntry, Orbit, PresenceState
 from console.core.callinfo import CallInfo
 from console.core.enums import AuthMethod
 from console.core.machines import CallRequest
@@ -73,9 +74,38 @@ class CallCommand:
     sdp: dict[str, str] | None = None
     to: str | None = None
     digits: str | None = None
+    orbit: str | None = None  # park (attendant extension); a blind transfer's target is ``number``
 
 
-Request = Union[LoginRequest, RestoreRequest, LogoutRequest, CallCommand]
+# -- attendant extension (docs/PROTOCOL.md, "Attendant extension") ----------------------
+
+@dataclass(frozen=True)
+class DirectoryRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class SubscribeRequest:
+    presence: bool = True
+
+
+@dataclass(frozen=True)
+class DndRequest:
+    on: bool
+
+
+@dataclass(frozen=True)
+class ForwardingRequest:
+    always: str | None = None
+    busy: str | None = None
+    no_answer: str | None = None
+    after: float | None = None
+
+
+AttendantRequest = Union[DirectoryRequest, SubscribeRequest, DndRequest, ForwardingRequest]
+ATTENDANT_REQUESTS = (DirectoryRequest, SubscribeRequest, DndRequest, ForwardingRequest)
+
+Request = Union[LoginRequest, RestoreRequest, LogoutRequest, CallCommand, AttendantRequest]
 
 
 # -- reports (wire -> session) ----------------------------------------------------
@@ -105,6 +135,17 @@ class Reply:
     login: LoginResult | None = None
     call: CallInfo | None = None
     sdp: dict[str, str] | None = None
+    attendant: AttendantData | None = None  # directory, presence snapshot, park orbit
+
+
+@dataclass(frozen=True)
+class AttendantData:
+    """What an attendant request's result carries (each field None when the result has none)."""
+
+    entries: tuple[DirectoryEntry, ...] | None = None
+    presence: dict[str, PresenceState] | None = None
+    orbits: tuple[Orbit, ...] | None = None
+    orbit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +176,17 @@ class SessionEnded:
 
 
 @dataclass(frozen=True)
+class PresenceReport:
+    number: str
+    state: PresenceState
+
+
+@dataclass(frozen=True)
+class OrbitReport:
+    orbit: Orbit
+
+
+@dataclass(frozen=True)
 class Nothing:
     """A frame that needs no report."""
 
@@ -142,7 +194,7 @@ class Nothing:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-Inbound = Union[Reply, Refusal, CallReport, DigitsReport, SessionEnded, Nothing]
+Inbound = Union[Reply, Refusal, CallReport, DigitsReport, SessionEnded, PresenceReport, OrbitReport, Nothing]
 
 
 class ClientWire(Protocol):
