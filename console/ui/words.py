@@ -174,7 +174,7 @@ PRESENCE_WORDS: dict[PresenceState | None, tuple[str, str]] = {
     PresenceState.RINGING: ("♪", "ringing"),
     PresenceState.BUSY: ("■", "busy"),
     PresenceState.ON_HOLD: ("‖", "on hold"),
-    PresenceState.DND: ("⊘", "do not disturb"),
+    PresenceState.DND: ("⊘", "DND"),
     PresenceState.OFFLINE: ("○", "offline"),
     None: ("?", "unknown"),
 }

@@ -68,7 +68,7 @@ class LampsScreen(Screen):
         text = Text()
         if call is not None and not call.ended:
             symbol, words = CALL_WORDS[call.state]
-            text.append(f"selected [{call.slot}] {call.remote_number} {call.remote_name} {symbol} {words}".replace("  ", " "))
+            text.append(f"[{call.slot}] {call.remote_number} {call.remote_name} {symbol} {words}".replace("  ", " "))
         else:
             text.append("no call selected")
         if tile is not None:
@@ -87,9 +87,9 @@ class LampsScreen(Screen):
         if tile.orbit:
             if tile.parked:
                 return f"pick up P{tile.number}"
-            return f"park the selected call on P{tile.number}" if self._talking(state) else "nothing (orbit free)"
+            return f"park it on P{tile.number}" if self._talking(state) else "nothing (orbit free)"
         if self._talking(state):
-            return f"transfer the selected call to {tile.number}"
+            return f"transfer it to {tile.number}"
         return f"dial {tile.number}"
 
     def action_move(self, step: int) -> None:

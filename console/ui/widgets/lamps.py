@@ -15,7 +15,7 @@ from console.core.attendant import PresenceState
 
 from ..words import PRESENCE_WORDS
 
-COLUMNS = 6
+COLUMNS = 5  # 15 columns a tile at 80x24: "● 201 Alice A." whole
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ class Lamp(Static):
 
 class LampField(VerticalScroll):
     """Tiles in a grid of ``COLUMNS`` columns; scrolls when there are more rows than fit."""
+
+    can_focus = False  # the screen's arrows move the cursor; the field follows it
 
     tiles: reactive[tuple[Tile, ...]] = reactive((), always_update=False, init=False)
     cursor: reactive[int] = reactive(0, init=False)
