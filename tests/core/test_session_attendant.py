@@ -87,3 +87,12 @@ def test_attendant_requests_need_a_login():
     from console.core.client import ClientSession, JsonWire
     session = ClientSession(JsonWire())
     assert "not logged in" in str(errors(session.attendant(SubscribeRequest(True), 0.0))[0])
+
+
+def test_a_new_far_end_without_a_state_change_is_reported():
+    session, conn = logged_in()
+    session.receive(conn, frame(type="call", call=call("c9", "OFFERING", direction="in", number="200")), 0.0)
+    out = session.receive(conn, frame(type="call", call=call("c9", "OFFERING", direction="in", number="201")), 0.0)
+    (changed,) = [e for e in out if isinstance(e, ev.CallChanged)]
+    assert changed.forced and changed.state is CALL_STATES.OFFERING
+    assert session.receive(conn, frame(type="call", call=call("c9", "OFFERING", direction="in", number="201")), 0.0) == []

@@ -703,11 +703,16 @@ class ClientSession:
         if record is not None:
             if record.ended:
                 return
+            who = (record.remote_number, record.remote_name)
             record.absorb(info)
             if record.negotiating is not None and info.state is not CALL_STATES.DISCONNECTED:
                 record.held_back.append(info)  # shown once the answer is applied
                 return
+            state = record.state
             self._apply_report(record, info)
+            if record.state is state and who != (record.remote_number, record.remote_name) and not record.ended:
+                # the far end changed (a transfer) without a state change: the state handler hears of it
+                self._out.append(ev.CallChanged(record.ref, state, state, forced=True))
             return
         if info.direction is Direction.IN and info.state is CALL_STATES.OFFERING:
             record = CallRecord(self._new_ref(), Direction.IN, CALL_STATES.OFFERING, id=info.call, video=info.video)
