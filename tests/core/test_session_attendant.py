@@ -96,3 +96,23 @@ def test_a_new_far_end_without_a_state_change_is_reported():
     (changed,) = [e for e in out if isinstance(e, ev.CallChanged)]
     assert changed.forced and changed.state is CALL_STATES.OFFERING
     assert session.receive(conn, frame(type="call", call=call("c9", "OFFERING", direction="in", number="201")), 0.0) == []
+
+
+def test_a_wire_without_the_extension_is_never_asked():
+    session, conn = logged_in()
+
+    class PlainWire:
+        name = "plain"
+
+        def __init__(self, inner):
+            self.inner = inner
+
+        def encode(self, request_id, request):
+            return self.inner.encode(request_id, request)
+
+        def decode(self, frame):
+            return self.inner.decode(frame)
+
+    session.wire = PlainWire(session.wire)
+    out = session.attendant(SubscribeRequest(True), 0.0)
+    assert not sent(out) and "not supported by the plain wire" in str(errors(out)[0])

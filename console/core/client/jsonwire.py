@@ -22,6 +22,7 @@ _CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}
 
 class JsonWire:
     name = "json"
+    supports_attendant = True  # directory, presence, blind transfer, park, DND, forwarding (docs/PROTOCOL.md)
 
     def encode(self, request_id: int, request: Request) -> str:
         if isinstance(request, LoginRequest):

@@ -251,6 +251,8 @@ class ClientSession:
         if self.login_state is not LOGIN_STATES.SUCCESS or not self._open:
             return self._refused(None, LocalProtocolError(
                 f"{_what(request)}: not logged in (login state {self.login_state})"))
+        if not self._attendant_wire():
+            return self._refused(None, LocalProtocolError(f"{_what(request)} is not supported by the {self.wire.name} wire"))
         if isinstance(request, SubscribeRequest):
             self._subscribed = bool(request.presence)
         self._send(request, now)
@@ -310,6 +312,8 @@ class ClientSession:
                 return self._refused(ref, CallStateError(problem))
             assert other is not None
             command = CallCommand(request, record.id, to=other.id)
+        if request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK) and not self._attendant_wire():
+            return self._refused(ref, CallStateError(f"{request} is not supported by the {self.wire.name} wire"))
         if request is CallRequest.BLIND_TRANSFER:
             if not valid_dial_string(number):
                 return self._refused(ref, CallStateError(f"blind transfer: {number!r} is not a number to dial"))
@@ -528,6 +532,9 @@ class ClientSession:
             self._attendant_outcome(request, reply, error)
         elif pending.record is not None:
             self._call_outcome(pending.record, request, reply, error, now)
+
+    def _attendant_wire(self) -> bool:
+        return bool(getattr(self.wire, "supports_attendant", False))
 
     def _attendant_outcome(self, request: AttendantRequest, reply: Reply | None, error: ConsoleError | None) -> None:
         if error is not None or reply is None:
