@@ -51,11 +51,19 @@ class LampsScreen(Screen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        legend = "  ".join(f"{symbol} {word}" for key, (symbol, word) in PRESENCE_WORDS.items() if key is not None)
-        self.query_one("#lamps-title", Static).update(Text.assemble(("Busy lamp field", "bold"), "  ", (legend, "dim")))
         self.watch(self.app, "snapshot", self._show, init=True)
 
+    def _title(self, state: AppState) -> Text:
+        """The legend; or, while this console has DND or forwarding on, that first (it changes who gets calls)."""
+        own = [word for word in ("⊘ DND on" if state.desk.dnd else "",
+                                 f"↪ forwarding {state.desk.forwarding}" if state.desk.forwarding else "") if word]
+        if own:
+            return Text.assemble(("Busy lamp field", "bold"), "  ", (" · ".join(own), "bold reverse"))
+        legend = "  ".join(f"{symbol} {word}" for key, (symbol, word) in PRESENCE_WORDS.items() if key is not None)
+        return Text.assemble(("Busy lamp field", "bold"), "  ", (legend, "dim"))
+
     def _show(self, state: AppState) -> None:
+        self.query_one("#lamps-title", Static).update(self._title(state))
         field = self.query_one(LampField)
         field.tiles = tiles_of(state)
         if field.cursor >= len(field.tiles):
