@@ -11,16 +11,46 @@ import asyncio
 import pytest
 
 from console.core.attendant import EntryKind, PresenceState
+from console.media.devices import NullDevice
 from console.media.sinks import RecordingSink
+from console.media.tones import ToneGenerator, tone_present
 from console.switch.limits import Limits
 from console.switch.rtc_plane import RtcMediaPlane
 from console.webrtc import CALL_STATES, DISC_REASON
 from console_harness import Console, connect_pair
-from test_media import hears, media_console, media_dial
+
+RATE = 48000
 
 S = CALL_STATES
 P = PresenceState
 MUSIC_HZ = (523.25, 659.25, 783.99)  # the switch's music on hold, 250 ms each
+
+
+async def media_console(switch, user, mic_hz):
+    device = NullDevice(mic=ToneGenerator(mic_hz, -12).frame)
+    console = Console(switch.url, {"device": device})
+    await console.login(user, user)
+    return console, device
+
+
+def media_dial(console, number):
+    call = console.watch(console.inst.create_outgoing_call())
+    sink = RecordingSink()
+    call.set_audio_element(sink)
+    call.dial(number)
+    return call, sink
+
+
+async def hears(sink: RecordingSink, hz: float, what: str, frames: int = 25, timeout: float = 5.0) -> None:
+    """Wait until the last 0.3 s the sink received are dominated by ``hz`` (measured by FFT)."""
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                await sink.wait_more(frames, timeout)
+                if tone_present(sink.samples(0.3), RATE, hz):
+                    return
+    except TimeoutError:
+        raise AssertionError(f"never heard {what}") from None
 
 
 class Board:
