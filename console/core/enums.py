@@ -95,3 +95,7 @@ class ErrorCode(StrEnum):
     INVALID_SDP = "invalid_sdp"
     RATE_LIMITED = "rate_limited"
     INTERNAL = "internal"
+    # attendant extension (docs/PROTOCOL.md, "Attendant extension")
+    NOT_PERMITTED = "not_permitted"  # the user may not dial the number a call would go to
+    ORBIT_BUSY = "orbit_busy"  # the park orbit is taken, or every orbit is
+    LIMIT_REACHED = "limit_reached"  # a configured bound ([limits]) refuses this

@@ -28,6 +28,9 @@ class CallRequest(StrEnum):
     TRANSFER = "transfer"
     DTMF = "dtmf"
     MEDIA = "media"
+    # attendant extension (docs/PROTOCOL.md): the far end goes to a number, or to a park orbit
+    BLIND_TRANSFER = "blind_transfer"
+    PARK = "park"
 
 
 _LIVE = frozenset({S.DIALING, S.OFFERING, S.RINGING, S.CONNECTED, S.HOLDING, S.HELD})
@@ -47,6 +50,8 @@ LEGAL: dict[CallRequest, tuple[frozenset[CALL_STATES], frozenset[Direction]]] = 
     CallRequest.TRANSFER: (_TALKING, frozenset(Direction)),
     CallRequest.DTMF: (frozenset({S.CONNECTED}), frozenset(Direction)),
     CallRequest.MEDIA: (frozenset({S.DIALING, S.RINGING, S.CONNECTED, S.HOLDING, S.HELD}), frozenset(Direction)),
+    CallRequest.BLIND_TRANSFER: (_TALKING, frozenset(Direction)),
+    CallRequest.PARK: (_TALKING, frozenset(Direction)),
 }
 
 

@@ -42,6 +42,15 @@ class MsgType(StrEnum):
     ERROR = "error"
     CALL = "call"
     LOGOUT_EVENT = "logged_out"
+    # attendant extension (docs/PROTOCOL.md, "Attendant extension")
+    DIRECTORY = "directory"
+    SUBSCRIBE = "subscribe"
+    BLIND_TRANSFER = "blind_transfer"
+    PARK = "park"
+    DND = "dnd"
+    FORWARDING = "forwarding"
+    PRESENCE = "presence"  # switch -> console
+    ORBIT = "orbit"  # switch -> console
 
 
 # Field types: a tuple of accepted Python types. ``None`` in the tuple allows null.
@@ -101,11 +110,29 @@ SCHEMA: dict[MsgType, tuple[bool, dict[str, Field]]] = {
     MsgType.LOGOUT_EVENT: (False, {"reason": Field(_STR, max_len=64)}),
 }
 
+# -- attendant extension: directory, presence, blind transfer, park, DND, forwarding --
+_NUMBER = Field(_STR, max_len=64)
+_OPT_NUMBER = Field(_OPT_STR, required=False, max_len=64)
+SCHEMA.update({
+    MsgType.DIRECTORY: (True, {}),
+    MsgType.SUBSCRIBE: (True, {"presence": Field(_BOOL)}),
+    MsgType.BLIND_TRANSFER: (True, {"call": Field(_STR, max_len=64), "number": _NUMBER}),
+    MsgType.PARK: (True, {"call": Field(_STR, max_len=64), "orbit": _OPT_NUMBER}),
+    MsgType.DND: (True, {"on": Field(_BOOL)}),
+    MsgType.FORWARDING: (True, {"always": _OPT_NUMBER, "busy": _OPT_NUMBER, "no_answer": _OPT_NUMBER,
+                                "after": Field((int, float, type(None)), required=False)}),
+    MsgType.PRESENCE: (False, {"number": _NUMBER, "state": Field(_STR, max_len=16)}),
+    MsgType.ORBIT: (False, {"orbit": Field(_DICT)}),
+})
+ATTENDANT_REQUESTS = frozenset({
+    MsgType.DIRECTORY, MsgType.SUBSCRIBE, MsgType.BLIND_TRANSFER, MsgType.PARK, MsgType.DND, MsgType.FORWARDING,
+})
+
 REQUESTS = frozenset({
     MsgType.LOGIN, MsgType.RESTORE, MsgType.LOGOUT, MsgType.DIAL, MsgType.ACCEPT,
     MsgType.ANSWER, MsgType.DECLINE, MsgType.DISCONNECT, MsgType.HOLD,
     MsgType.RETRIEVE, MsgType.TRANSFER, MsgType.DTMF, MsgType.MEDIA,
-})
+}) | ATTENDANT_REQUESTS
 MAX_SDP = 48 * 1024
 
 

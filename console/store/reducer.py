@@ -8,6 +8,7 @@ from functools import singledispatch
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
 from . import events as ev
+from .desk import DESK_EVENTS, ConsultEnded, ConsultStarted, reduce_desk
 from .state import (
     MAX_HISTORY_SHOWN,
     MAX_DIAL_HISTORY,
@@ -31,6 +32,12 @@ _SESSION_OVER = frozenset({LOGIN_STATES.LOGGED_OUT_EXPLICIT, LOGIN_STATES.LOGGED
 
 def reduce(state: AppState, event: ev.Event) -> AppState:
     """Return the state after ``event``. Unknown events and events for unknown calls change nothing."""
+    if isinstance(event, DESK_EVENTS):
+        state = replace(state, desk=reduce_desk(state.desk, event))
+        if isinstance(event, (ConsultStarted, ConsultEnded)):
+            state = replace(state, calls=tuple(replace(c, consult=str(state.desk.role_of(c.key) or ""))
+                                               for c in state.calls))
+        return state
     return _reduce(event, state)
 
 

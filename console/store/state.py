@@ -14,6 +14,8 @@ from enum import StrEnum
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 from console.core.machines import TALKING_STATES
 
+from .desk import DeskState
+
 MAX_SLOTS = 32  # parallel calls on one console; digits 1-9 select the first nine, [ and ] step through all
 MAX_LOG_LINES = 300
 MAX_DIAL_HISTORY = 50
@@ -128,6 +130,7 @@ class CallView:
     end_cause: EndCause | None = None
     pending: Request | None = None  # the last request queued or under way on this call
     ever_connected: bool = False
+    consult: str = ""  # announced transfer: "waiting" (the caller) or "consulting" (the call to the target)
 
     @property
     def hold(self) -> HoldSide:
@@ -241,6 +244,7 @@ class AppState:
     history: tuple[HistoryItem, ...] = ()  # newest first
     refused: int = 0  # callers refused here for lack of a free slot, this run
     max_slots: int = MAX_SLOTS
+    desk: DeskState = field(default_factory=DeskState)  # attendant: directory, presence, orbits, consult
 
     def call_in(self, slot: int | None) -> CallView | None:
         for call in self.calls:

@@ -25,6 +25,7 @@ from .login_failure import check_url, classify
 from .readings import DeviceReading, read_hub
 from .reducer import reduce
 from .history import history_items
+from .attendant import Desk
 from .requests import CORE, Queued, RequestQueue, refusal, send
 from .state import LINGER_SECONDS, MAX_SLOTS, AppState, CallKind, CallView, EndCause, LogLevel, LoginFailure, Request
 
@@ -142,6 +143,7 @@ class Store:
         self._causes: dict[str, EndCause] = {}  # calls this console ended on purpose
         self._board_seen: tuple = ()
         self._hints: dict[str, dict] | None = None
+        self.desk = Desk(self)  # attendant: directory, presence, park, DND, forwarding, announced transfer
         if history is not None:
             self.dispatch(ev.HistoryLoaded(history.recent_numbers()))
             self.dispatch(ev.HistoryItemsLoaded(history_items(history)))
@@ -196,6 +198,7 @@ class Store:
             self._loop_thread = threading.get_ident()
             self.client = self._factory(self._on_login_status, self._on_incoming_call)
             self.client.set_error_handler(self._on_client_error)
+            self.desk.attach(self.client)
             self._bridge = _LogBridge(self, loop)
             for name in self._log_loggers:
                 logging.getLogger(name).addHandler(self._bridge)
@@ -444,6 +447,8 @@ class Store:
         if failure is not None:
             self.dispatch(ev.LoginFailed(failure, self._client_lines[-1] if self._client_lines else ""))
         self.dispatch(ev.LoginChanged(status, self.clock(), number=number, display_name=name))
+        if status is LOGIN_STATES.SUCCESS and client is not None:
+            self.desk.logged_in(client)
         if status in (LOGIN_STATES.LOGGED_OUT_EXPLICIT, LOGIN_STATES.LOGGED_OUT_IMPLICIT,
                       LOGIN_STATES.LOGIN_RESTORE_FAILED):
             self._requests.clear()
@@ -478,6 +483,7 @@ class Store:
             self._want_media(call)
         elif state is CALL_STATES.DISCONNECTED:
             self._ended(key)
+            self.desk.call_ended(key)
         if self._requests.observe(key, state):
             self._request_done(key, ok=True)
         self._save_board()
@@ -764,6 +770,21 @@ class Store:
             fn()
         except ConsoleError as exc:  # PersistenceError: the file could not be written
             self._error(f"could not save: {exc}")
+
+    # -- for collaborators (the attendant desk) -----------------------------------------------
+    def target(self, slot: int | None) -> CallView | None:
+        """The call in ``slot``, or the selected one."""
+        return self._target(slot)
+
+    def on_call(self, what: str, view: CallView | None, fn: Callable[[WebRtcCall], None]) -> bool:
+        """Run ``fn`` on the client's call behind ``view``; a refusal becomes an error line."""
+        return self._on_call(what, view, fn)
+
+    def attempt(self, what: str, fn: Callable[[], Any]) -> bool:
+        return self._attempt(what, fn)
+
+    def log_line(self, level: LogLevel, text: str) -> None:
+        self._log(level, "console", text)
 
     def note(self, text: str, level: LogLevel = LogLevel.INFO, source: str = "console") -> None:
         """Add a line to the log (for the UI's own messages)."""

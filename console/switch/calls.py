@@ -16,12 +16,11 @@ import secrets
 from console.core.dtmf import check_digits
 from console.core.enums import CALL_STATES, DISC_REASON, ErrorCode
 from console.core.errors import CallStateError, InvalidDigitError, ProtocolError
-from console.core.machines import CallEvent, CallMachine, CallRequest, check_request, check_transfer
+from console.core.machines import TALKING_STATES, CallEvent, CallMachine, CallRequest, check_request, check_transfer
 from console.core.protocol import Message, MsgType
 from console.switch.auth import Identity
 from console.switch.config import NUMBER_RE, Service, SwitchConfig
-from console.switch.legs import Legs
-from console.switch.limits import TripLog
+from console.switch.attendant import Attendant
 from console.switch.media import MEDIA_SERVICES, MediaPlane, ServiceKind
 from console.switch.model import Leg, Session, Setup
 
@@ -31,16 +30,13 @@ S = CALL_STATES
 MAX_HOPS = 5  # forwards per call, so two users forwarding to each other do not loop
 
 
-class Exchange(Legs):
-    """Owns every session; the server calls one method per request."""
+class Exchange(Attendant):
+    """Owns every session; the server calls one method per request (the attendant's in its base)."""
 
     def __init__(self, config: SwitchConfig, plane: MediaPlane):
-        super().__init__(config, plane)
+        super().__init__(config, plane)  # sessions, registrations, trips, the park lot and presence
         plane.on_failure = self.media_failed
         plane.on_dtmf = self.media_dtmf
-        self.trips = TripLog(log)
-        self.sessions: dict[str, Session] = {}
-        self.registrations: dict[str, list[Session]] = {}
 
     # --- sessions -----------------------------------------------------------
 
@@ -51,6 +47,10 @@ class Exchange(Legs):
             self.registrations.setdefault(identity.number, []).append(session)
         log.info("session of %s opened (number %s)", identity.username or "token", identity.number)
         return session
+
+    def presence_attach(self, session: Session) -> None:
+        """The session's socket came or went: its number may have come online or gone offline."""
+        self._presence_changed(session.number)
 
     def rotate(self, session: Session) -> None:
         """A restore gets a new identifier: the old one (maybe seen by someone else) stops working."""
@@ -64,6 +64,7 @@ class Exchange(Legs):
             session.expiry.cancel()
             session.expiry = None
         session.send = send
+        self.presence_attach(session)
 
     def detach(self, session: Session) -> None:
         """The socket closed without logout: keep the session for its lifetime."""
@@ -71,6 +72,7 @@ class Exchange(Legs):
         if not session.ended:
             loop = asyncio.get_running_loop()
             session.expiry = loop.call_later(self.config.session_lifetime, self._expire, session)
+        self.presence_attach(session)
 
     def _expire(self, session: Session) -> None:
         log.info("session of %s expired", session.username)
@@ -100,6 +102,8 @@ class Exchange(Legs):
                 self._user_hangup(leg)
             else:
                 self._hangup(leg, R.ERROR, R.ERROR)
+        self.subscribers.discard(session)
+        self.presence_attach(session)
 
     # --- requests -------------------------------------------------------------
 
@@ -197,6 +201,8 @@ class Exchange(Legs):
     def transfer(self, session: Session, call_id: str, to_id: str) -> dict:
         """Bridge the far ends of two of this console's calls; the console's own legs end SUCCESS."""
         a, b = self.find(session, call_id), self.find(session, to_id)
+        if a is not b and a.state in TALKING_STATES and b.setup is not None and b.setup.caller is b and b.live:
+            return self.transfer_to_ringing(a, b)  # transfer before answer (attendant extension)
         try:
             check_transfer(a.state, b.state, a is b)
         except CallStateError as exc:
@@ -302,6 +308,8 @@ class Exchange(Legs):
     def _route(self, setup: Setup) -> None:
         """Ring whatever ``setup.number`` is: a service, a user's consoles, or a forward."""
         number = setup.number
+        if self._attendant_route(setup):  # orbits, DND, forwarding set from a console
+            return
         service = self.config.service(number)
         if service is not None:
             self._to_service(setup, service)
@@ -316,13 +324,18 @@ class Exchange(Legs):
             return
         consoles = [s for s in registered if s.connected and s is not setup.caller.owner]
         if not consoles:
-            if user is not None and user.forward:
+            if target := self._forward_target(number, busy=False):
+                self._forward(setup, target)
+            elif user is not None and user.forward:
                 self._forward(setup, user.forward)
             else:
                 self._abandon(setup, R.NOTRESPONDING)
             return
         free = [s for s in consoles if not self._user_busy(s)]
         if not free:
+            if target := self._forward_target(number, busy=True):
+                self._forward(setup, target)
+                return
             self._abandon(setup, R.BUSY)
             return
         caller = setup.caller
@@ -335,7 +348,11 @@ class Exchange(Legs):
             setup.offered.append(leg)
             self._notify(leg)
         self._start_ring_timer(setup)
-        if user is not None and user.forward:
+        prefs = self.prefs.get(number)
+        if prefs is not None and prefs.no_answer:
+            loop = asyncio.get_running_loop()
+            setup.forward_timer = loop.call_later(prefs.after, self._forward, setup, prefs.no_answer)
+        elif user is not None and user.forward:
             loop = asyncio.get_running_loop()
             setup.forward_timer = loop.call_later(user.forward_after, self._forward, setup, user.forward)
 

@@ -56,6 +56,8 @@ class User:
     forward: str | None = None
     forward_after: float = 0.0
     max_calls: int = 8
+    department: str = ""  # shown in the directory (attendant extension)
+    notes: str = ""
     allow: tuple[str, ...] = ("*",)
 
 
@@ -86,6 +88,7 @@ class SwitchConfig:
     services: tuple[Service, ...] = ()
     limits: Limits = field(default_factory=Limits)
     candidates: tuple[CandidateClass, ...] = DEFAULT_POLICY  # where the switch may send STUN (candidates.py)
+    park_base: int = 700  # park orbits are park_base + 1 ... park_base + limits.park_orbits
     source: str = field(default="<config>", compare=False)
 
     def __post_init__(self) -> None:
@@ -100,6 +103,11 @@ class SwitchConfig:
 
     def service(self, number: str) -> Service | None:
         return next((s for s in self.services if s.number == number), None)
+
+    @property
+    def orbits(self) -> tuple[str, ...]:
+        """The park orbits' numbers (dialling one picks up the call parked there)."""
+        return tuple(str(self.park_base + i) for i in range(1, self.limits.park_orbits + 1))
 
     def owned(self, number: str) -> bool:
         """Whether the directory gives ``number`` to a user or a service."""
@@ -162,6 +170,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
     reader.only(sw, "switch", {
         "host", "port", "number_mode", "session_lifetime", "ring_timeout", "max_calls",
         "max_media", "media", "tls_cert", "tls_key", "moh", "ice_servers", "open_numbers", "candidates",
+        "park_base",
     })
     mode = reader.get(sw, "switch", "number_mode", str, "either")
     try:
@@ -193,11 +202,19 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
         users=tuple(_parse_user(reader, u, i) for i, u in enumerate(reader.array(data, "users"))),
         services=tuple(_parse_service(reader, s, i) for i, s in enumerate(reader.array(data, "services"))),
         candidates=_parse_candidates(reader, sw),
+        park_base=_parse_park_base(reader, sw),
         limits=parse_limits(reader.table(data, "limits"), lambda key, message: reader.error("limits", key, message)),
         source=source,
     )
     _check_unique(reader, config)
     return config
+
+
+def _parse_park_base(reader: _Reader, sw: dict) -> int:
+    base = reader.get(sw, "switch", "park_base", int, 700)
+    if not 0 <= base < 10**9:
+        raise reader.error("switch", "park_base", "must be 0 or more (orbits are park_base + 1, + 2, ...)")
+    return base
 
 
 def _parse_ice_servers(reader: _Reader, raw: Any) -> tuple[dict[str, Any], ...]:
@@ -259,7 +276,8 @@ def _parse_user(reader: _Reader, raw: Any, index: int) -> User:
     where = f"users[{index}]"
     if not isinstance(raw, dict):
         raise reader.error("", where, "must be a table")
-    reader.only(raw, where, {"username", "password", "name", "number", "forward", "forward_after", "max_calls", "allow"})
+    reader.only(raw, where, {"username", "password", "name", "number", "forward", "forward_after", "max_calls", "allow",
+                             "department", "notes"})
     username = reader.get(raw, where, "username", str, None)
     if not username:
         raise reader.error(where, "username", "is required")
@@ -283,7 +301,16 @@ def _parse_user(reader: _Reader, raw: Any, index: int) -> User:
         forward_after=forward_after,
         max_calls=int(reader.positive(raw, where, "max_calls", 8, int)),
         allow=tuple(allow),
+        department=_short(reader, raw, where, "department", 64),
+        notes=_short(reader, raw, where, "notes", 128),
     )
+
+
+def _short(reader: _Reader, raw: dict, where: str, key: str, limit: int) -> str:
+    value = reader.get(raw, where, key, str, "")
+    if len(value) > limit:
+        raise reader.error(where, key, f"at most {limit} characters")
+    return value
 
 
 def _parse_service(reader: _Reader, raw: Any, index: int) -> Service:
@@ -317,6 +344,9 @@ def _check_unique(reader: _Reader, config: SwitchConfig) -> None:
         if service.number in seen_numbers:
             raise reader.error(f"services[{i}]", "number", f"{service.number} is already {seen_numbers[service.number]}")
         seen_numbers[service.number] = f"service {service.name}"
+    for orbit in config.orbits:
+        if orbit in seen_numbers:
+            raise reader.error("switch", "park_base", f"park orbit {orbit} is already {seen_numbers[orbit]}")
 
 
 def _resolve(path: str | None, base_dir: Path | None) -> str | None:

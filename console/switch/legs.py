@@ -14,7 +14,7 @@ import logging
 
 from console.core.enums import DISC_REASON
 from console.switch.candidates import filter_candidates
-from console.core.machines import CallEvent, CallMachine
+from console.core.machines import CallEvent, CallMachine, Phase
 from console.core.protocol import Message, MsgType
 from console.switch.config import SwitchConfig
 from console.switch.media import MediaPlane, MediaRejected, MediaUnavailable, ServiceKind
@@ -66,6 +66,7 @@ class Legs:
         peer, setup = leg.peer, leg.setup
         leg.peer = None
         if setup is not None and leg is setup.caller:
+            setup.keep_caller = None  # the caller itself hangs up, even a parked one being recalled
             self._abandon(setup, own, far)
             return
         self._end(leg, own)
@@ -86,6 +87,10 @@ class Legs:
         for leg in list(setup.offered):
             self._end(leg, offered_reason or reason)
         setup.offered.clear()
+        if setup.keep_caller is not None and setup.caller.live:
+            setup.caller.setup = None
+            setup.keep_caller()
+            return
         self._end(setup.caller, reason)
 
     def _connect(self, setup: Setup, leg: Leg) -> None:
@@ -98,7 +103,12 @@ class Legs:
         caller.peer, leg.peer = leg, caller
         caller.remote_number, caller.remote_name = leg.local_number, leg.local_name  # who answered
         self._apply(leg, CallEvent.CONNECT)
-        self._apply(caller, CallEvent.CONNECT)
+        if caller.machine.phase is Phase.CONNECTED:  # a call transferred, parked or recalled: already up
+            if caller.machine.remote_hold and not leg.machine.local_hold:
+                caller.machine = caller.machine.apply(CallEvent.RETRIEVE_REMOTE)
+            self._notify(caller)
+        else:
+            self._apply(caller, CallEvent.CONNECT)
         for other in others:
             self._end(other, R.NOTSELECTED)
         self._reroute(leg)

@@ -38,6 +38,10 @@ class Limits:
     # calls and media
     max_sessions_per_user: int = 16  # sessions (connected or kept for restore) of one user
     media_timeout: float = 6.0  # s without received audio (while it should flow) before a call ends with MEDIA
+    # attendant extension
+    park_orbits: int = 10  # park orbits, numbered park_base + 1 ... ([switch] park_base)
+    park_recall: float = 60.0  # s a call waits parked before it rings back at the console that parked it
+    presence_subscribers: int = 256  # sessions subscribed to presence at once
 
     def __post_init__(self) -> None:
         for f in fields(self):

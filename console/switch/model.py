@@ -112,6 +112,7 @@ class Setup:
     hops: int = 0  # forwards so far, to stop forwarding loops
     ring_timer: asyncio.TimerHandle | None = None
     forward_timer: asyncio.TimerHandle | None = None
+    keep_caller: Callable[[], None] | None = None  # a recall: nobody answered, the caller stays parked (called)
 
     def cancel_timers(self) -> None:
         for timer in (self.ring_timer, self.forward_timer):

@@ -56,6 +56,14 @@ CALL_REQUESTS: dict[MsgType, Handler] = {
     MsgType.TRANSFER: lambda x, s, m: x.transfer(s, m.get("call"), m.get("to")),
     MsgType.DTMF: lambda x, s, m: x.dtmf(s, m.get("call"), m.get("digits")),
     MsgType.MEDIA: lambda x, s, m: x.media(s, m.get("call"), m.get("sdp")),
+    # attendant extension (console/switch/attendant.py)
+    MsgType.DIRECTORY: lambda x, s, m: x.directory(s),
+    MsgType.SUBSCRIBE: lambda x, s, m: x.subscribe(s, m.get("presence")),
+    MsgType.BLIND_TRANSFER: lambda x, s, m: x.blind_transfer(s, m.get("call"), m.get("number")),
+    MsgType.PARK: lambda x, s, m: x.park(s, m.get("call"), m.get("orbit")),
+    MsgType.DND: lambda x, s, m: x.set_dnd(s, m.get("on")),
+    MsgType.FORWARDING: lambda x, s, m: x.set_forwarding(s, m.get("always"), m.get("busy"), m.get("no_answer"),
+                                                         m.get("after")),
 }
 
 

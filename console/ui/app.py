@@ -25,7 +25,9 @@ from console.persist import Settings, private_dir
 from console.store import AppState, LoginPlan, LogLevel, Store
 
 from .keys import ALL_ACTIONS, GLOBAL_ACTIONS, bindings, check_keymap, display_keys
-from .screens import Confirm, HelpScreen, LoginScreen, LogScreen, MainScreen, TransferPicker
+from .screens import (
+    Confirm, HelpScreen, LampsScreen, LoginScreen, LogScreen, MainScreen, Prompt, SearchScreen, TransferPicker,
+)
 from .widgets.logpane import log_text
 from .screens.devices import DevicesScreen
 from .themes import DEFAULT_THEME, load_themes
@@ -345,6 +347,62 @@ class SwitchboardApp(App[None]):
         if self.store.transfer(*picked):
             self.notify(f"Transfer of slots {picked[0]} and {picked[1]} requested.", title="Transfer")
 
+    # -- attendant extension --------------------------------------------------------------
+    def action_lamps(self) -> None:
+        if not isinstance(self.screen, LampsScreen):
+            self.push_screen(LampsScreen())
+
+    def action_search(self) -> None:
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen())
+
+    def action_blind_transfer(self) -> None:
+        call = self.snapshot.focused_call
+        if call is None or not call.transferable:
+            self.store.error("blind transfer: select a connected or held call first")
+            return
+        self.push_screen(Prompt(f"Blind transfer [{call.slot}] {call.remote_number} to:", "a number; Enter transfers, "
+                                "Esc cancels", cursor_blink=self.cursor_blink),
+                         lambda number: number and self.store.desk.blind_transfer(number, call.slot))
+
+    def action_consult(self) -> None:
+        call = self.snapshot.focused_call
+        if call is None or not call.transferable:
+            self.store.error("consult: select a connected or held call first")
+            return
+        self.push_screen(Prompt(f"Consult about [{call.slot}] {call.remote_number}: call", "the caller waits on hold; "
+                                "then j completes, z goes back", cursor_blink=self.cursor_blink),
+                         lambda number: number and self.store.desk.consult(number, call.slot))
+
+    def action_complete_transfer(self) -> None:
+        self.store.desk.complete()
+
+    def action_cancel_consult(self) -> None:
+        self.store.desk.cancel()
+
+    def action_park(self) -> None:
+        self.store.desk.park()
+
+    def action_pickup(self) -> None:
+        self.store.desk.pickup()
+
+    def action_toggle_dnd(self) -> None:
+        self.store.desk.toggle_dnd()
+
+    def action_forwarding(self) -> None:
+        self.push_screen(Prompt("Forwarding of this console's number", "always N · busy N · noanswer N (any of them), "
+                                "or off", self.snapshot.desk.forwarding and "", cursor_blink=self.cursor_blink),
+                         self._forwarding_typed)
+
+    def _forwarding_typed(self, text: str | None) -> None:
+        if text is None:
+            return
+        parsed = parse_forwarding(text)
+        if parsed is None:
+            self.store.error(f"forwarding: {text!r}: say always N, busy N, noanswer N, or off")
+            return
+        self.store.desk.set_forwarding(**parsed)
+
     def action_demo_call(self) -> None:
         if self.plan.demo_call is not None:
             self._run_demo_call()
@@ -400,6 +458,22 @@ def _runner(app: SwitchboardApp, action: str) -> Callable[[], object]:
         return app.run_action(action)
 
     return run
+
+
+def parse_forwarding(text: str) -> dict[str, str | None] | None:
+    """'always 203 busy 204' -> {always: '203', busy: '204', no_answer: None}; 'off' -> all None; else None."""
+    words = text.replace("=", " ").replace("no answer", "noanswer").split()
+    result: dict[str, str | None] = {"always": None, "busy": None, "no_answer": None}
+    if words in ([], ["off"]):
+        return result
+    if len(words) % 2:
+        return None
+    names = {"always": "always", "busy": "busy", "noanswer": "no_answer", "no_answer": "no_answer"}
+    for kind, number in zip(words[::2], words[1::2]):
+        if kind.lower() not in names or not number.lstrip("+").replace("*", "").replace("#", "").isdigit():
+            return None
+        result[names[kind.lower()]] = number
+    return result
 
 
 def build_app(settings: Settings, store: Store, plan: LoginPlan | None = None,

@@ -54,6 +54,28 @@ MAIN_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("previous_call", "left_square_bracket", "app.focus_step(-1)", "Previous call",
                "Select the previous call in slot order", show=False),
     *(_slot(n) for n in range(1, 10)),
+    # attendant extension
+    ActionSpec("lamps", "b", "app.lamps", "Lamps", "Busy lamp field: every extension's presence and the park orbits; "
+               "Enter transfers the selected call there (or parks it, dials, picks up), T consults, Esc closes",
+               show=False),  # the footer is full at 80 columns: the help screen and the palette list it
+    ActionSpec("search", "slash", "app.search", "Search", "Search the directory, parked calls, history and live calls "
+               "(fuzzy); Enter dials, transfers the selected call to, or picks up the chosen entry", show=False),
+    ActionSpec("blind_transfer", "B", "app.blind_transfer", "Blind transfer",
+               "Blind transfer: the selected call goes on to a number you type (it hears music while it rings)", show=False),
+    ActionSpec("consult", "T", "app.consult", "Consult", "Announced transfer: call a number about the selected call "
+               "(the caller waits on hold); j completes, z goes back to the caller", show=False),
+    ActionSpec("complete_transfer", "j", "app.complete_transfer", "Complete transfer",
+               "Announced transfer: hand the waiting caller to the target (answered or still ringing)", show=False),
+    ActionSpec("cancel_consult", "z", "app.cancel_consult", "Cancel consult",
+               "Announced transfer: end the consultation and go back to the waiting caller", show=False),
+    ActionSpec("park", "p", "app.park", "Park", "Park the selected call on the first free orbit (it hears music; "
+               "anyone picks it up; it rings back here if it waits too long)", show=False),
+    ActionSpec("pickup", "g", "app.pickup", "Pickup", "Pick up a parked call (the first occupied orbit, or dial the "
+               "orbit's number)", show=False),
+    ActionSpec("dnd", "n", "app.toggle_dnd", "DND", "Do not disturb on/off: callers to this console's number get busy "
+               "(or the busy forwarding)", show=False),
+    ActionSpec("forwarding", "F", "app.forwarding", "Forwarding", "Forwarding of this console's number: "
+               "always N / busy N / noanswer N (several at once), or off", show=False),
 )
 
 GLOBAL_ACTIONS: tuple[ActionSpec, ...] = (

@@ -164,3 +164,21 @@ def history_words(reason: DISC_REASON | None, cause: EndCause | None) -> str:
     if reason is None:
         return ""
     return REASON_WORDS[reason].lower() if reason is not DISC_REASON.SUCCESS else "far end hung up"
+
+
+# -- attendant extension ---------------------------------------------------------------
+from console.core.attendant import PresenceState  # noqa: E402 - kept with the words that use it
+
+PRESENCE_WORDS: dict[PresenceState | None, tuple[str, str]] = {
+    PresenceState.AVAILABLE: ("●", "available"),
+    PresenceState.RINGING: ("♪", "ringing"),
+    PresenceState.BUSY: ("■", "busy"),
+    PresenceState.ON_HOLD: ("‖", "on hold"),
+    PresenceState.DND: ("⊘", "DND"),
+    PresenceState.OFFLINE: ("○", "offline"),
+    None: ("?", "unknown"),
+}
+CONSULT_WORDS = {
+    "waiting": "⇄ waiting: you consult the target · j completes · z back to caller",
+    "consulting": "⇄ consulting about the held caller · j completes · z cancels",
+}

@@ -150,6 +150,15 @@ class WebRtcCall:
     def send_digit(self, digit: str) -> None:
         self._control.request(self, CallRequest.DTMF, digits=digit)
 
+    # -- attendant extension (docs/API-MAPPING.md, Extensions) ------------------------
+    def blind_transfer(self, number: str) -> None:
+        """Extension: send the far end on to ``number``; this call ends (SUCCESS) at once."""
+        self._control.request(self, CallRequest.BLIND_TRANSFER, number=number)
+
+    def park(self, orbit: str | None = None) -> None:
+        """Extension: park the far end on ``orbit`` (the first free one if None); this call ends (SUCCESS)."""
+        self._control.request(self, CallRequest.PARK, orbit=orbit)
+
     # -- getters --------------------------------------------------------------
     def get_state(self) -> CALL_STATES:
         return self.record.state

@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 from console.core.client import ClientSession, LoginFailureKind, LoginRequest, RestoreRequest
 from console.core.client import events as ev
-from console.core.client.wire import ClientWire
+from console.core.attendant import DirectoryEntry, Orbit, PresenceState
+from console.core.client.wire import ClientWire, DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
 from console.core.errors import CallStateError, CommClosed, CommError, ConsoleError, MediaError
 from console.core.machines import CallRequest
@@ -27,6 +28,7 @@ from console.net.comm import CommFactory, CommFailure, CommInterface, default_co
 
 from .call import WebRtcCall
 from .call_media_manager import CallMediaManager
+from .attendant import AttendantView
 from .handlers import TaskSet, fire
 from .reconnector import Reconnector
 
@@ -93,6 +95,7 @@ class WebRtcInstance:
         self._closing = False
         self._control = _Control(self)  # what calls ask of their instance
         self._media_warned = False
+        self.attendant = AttendantView()  # directory, presence and orbits as the switch last said
 
     # -- the seed's methods ---------------------------------------------------
     def login(self, server: str, secure: bool, notification: bool, username: str, password: str,
@@ -146,6 +149,56 @@ class WebRtcInstance:
                 root.addHandler(_stderr)
         else:
             root.removeHandler(_stderr)
+
+    # -- attendant extension (docs/API-MAPPING.md, Extensions) -----------------
+    def request_directory(self) -> None:
+        """Ask the switch for its directory; ``set_directory_handler``'s handler gets it."""
+        self._run(self.session.attendant(DirectoryRequest(), self._now()))
+
+    def get_directory(self) -> tuple[DirectoryEntry, ...]:
+        """The directory as last received (empty before ``request_directory``)."""
+        return self.attendant.directory
+
+    def subscribe_presence(self, on: bool = True) -> None:
+        """Start (or stop) presence and park orbit pushes; a snapshot arrives first."""
+        self._run(self.session.attendant(SubscribeRequest(bool(on)), self._now()))
+
+    def get_presence(self, number: str) -> PresenceState | None:
+        return self.attendant.presence.get(number)
+
+    def set_directory_handler(self, handler: Callable[[tuple[DirectoryEntry, ...]], Any] | None) -> None:
+        self.attendant.on_directory = handler
+
+    def set_presence_handler(self, handler: Callable[[dict[str, PresenceState]], Any] | None) -> None:
+        """Called with the states that changed (number -> state); a snapshot lists every number."""
+        self.attendant.on_presence = handler
+
+    def set_orbit_handler(self, handler: Callable[[tuple[Orbit, ...]], Any] | None) -> None:
+        """Called with the park orbits that changed (a snapshot lists them all)."""
+        self.attendant.on_orbits = handler
+
+    def pickup(self, orbit: str, audio_element: Any = None) -> WebRtcCall:
+        """Pick up the call parked on ``orbit``: a new call dials the orbit (set the element first for media)."""
+        call = self.create_outgoing_call()
+        if audio_element is not None:
+            call.audio_element = audio_element
+            self.media.elements_changed(call.ref, call.audio_element, call.video_elements)
+        call.dial(orbit)
+        return call
+
+    def set_dnd(self, on: bool) -> None:
+        """Do not disturb for this console's number: the switch answers busy (or forwards to the busy target)."""
+        self._run(self.session.attendant(DndRequest(bool(on)), self._now()))
+
+    def set_forwarding(self, always: str | None = None, busy: str | None = None, no_answer: str | None = None,
+                       after: float | None = None) -> None:
+        """Forwarding for this console's number (None: off); ``after`` s of ringing before ``no_answer``."""
+        self._run(self.session.attendant(ForwardingRequest(always or None, busy or None, no_answer or None, after),
+                                         self._now()))
+
+    def set_setting_handler(self, handler: Callable[[str], Any] | None) -> None:
+        """Called with ``"dnd"`` or ``"forwarding"`` when the switch took the setting."""
+        self.attendant.on_setting = handler
 
     # -- extras ---------------------------------------------------------------
     @property
@@ -334,6 +387,8 @@ class WebRtcInstance:
             call = self._calls.get(event.ref)
             if call is not None:
                 fire(self._tasks, call.on_dtmf, call, event.digits)
+        elif isinstance(event, (ev.DirectoryReceived, ev.PresenceChanged, ev.OrbitsChanged, ev.SettingConfirmed)):
+            self.attendant.absorb(event, lambda handler, *args: fire(self._tasks, handler, *args))
         elif isinstance(event, ev.ErrorReported):
             call = self._calls.get(event.ref) if event.ref is not None else None
             log.warning("%s%s", f"call {call.id or '-'}: " if call else "", event.error)

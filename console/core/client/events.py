@@ -4,7 +4,9 @@ ApplyAnswer) and events to report to the application (everything else)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import Mapping, Union
+
+from console.core.attendant import DirectoryEntry, Orbit, PresenceState
 
 from console.core.enums import CALL_STATES, LOGIN_STATES
 from console.core.errors import ConsoleError
@@ -129,5 +131,36 @@ class ErrorReported:
     error: ConsoleError
 
 
+# -- attendant extension -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class DirectoryReceived:
+    entries: tuple[DirectoryEntry, ...]
+
+
+@dataclass(frozen=True)
+class PresenceChanged:
+    """``states``: number -> state; ``snapshot``: the whole picture (a subscribe's result), else a change."""
+
+    states: Mapping[str, PresenceState]
+    snapshot: bool = False
+
+
+@dataclass(frozen=True)
+class OrbitsChanged:
+    """Orbits that changed (a snapshot lists them all)."""
+
+    orbits: tuple[Orbit, ...]
+    snapshot: bool = False
+
+
+@dataclass(frozen=True)
+class SettingConfirmed:
+    """The switch took a DND or forwarding setting (``what``: ``dnd`` or ``forwarding``)."""
+
+    what: str
+
+
 Event = Union[Connect, Send, Close, MakeOffer, ApplyAnswer, SendDigits, UseIceServers, LoginChanged, CallChanged,
-              IncomingCall, RestoredCall, VideoChanged, RemoteHoldChanged, DigitsReceived, ErrorReported]
+              IncomingCall, RestoredCall, VideoChanged, RemoteHoldChanged, DigitsReceived, ErrorReported,
+              DirectoryReceived, PresenceChanged, OrbitsChanged, SettingConfirmed]

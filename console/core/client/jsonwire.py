@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from console.core.attendant import MAX_DIRECTORY, DirectoryEntry, Orbit, PresenceState, parse_presence
 from console.core.callinfo import CallInfo
 from console.core.enums import ErrorCode
 from console.core.errors import ProtocolError, RemoteProtocolError
@@ -11,8 +12,9 @@ from console.core.machines import CallRequest
 from console.core.protocol import Message, MsgType, decode, encode, validate_ice_servers
 
 from .wire import (
-    CallReport, DigitsReport, IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest,
-    Refusal, Reply, Request, RestoreRequest, SessionEnded,
+    ATTENDANT_REQUESTS, AttendantData, AttendantRequest, CallReport, DigitsReport, DirectoryRequest, DndRequest,
+    IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest, OrbitReport, PresenceReport, Refusal, Reply,
+    Request, RestoreRequest, SessionEnded, SubscribeRequest,
 )
 
 _CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}
@@ -20,6 +22,7 @@ _CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}
 
 class JsonWire:
     name = "json"
+    supports_attendant = True  # directory, presence, blind transfer, park, DND, forwarding (docs/PROTOCOL.md)
 
     def encode(self, request_id: int, request: Request) -> str:
         if isinstance(request, LoginRequest):
@@ -35,8 +38,10 @@ class JsonWire:
                                                          "client": request.client})
         if isinstance(request, LogoutRequest):
             return _frame(MsgType.LOGOUT, request_id, {})
+        if isinstance(request, ATTENDANT_REQUESTS):
+            return _attendant_frame(request_id, request)
         body = {"call": request.call, "number": request.number, "name": request.name, "sdp": request.sdp,
-                "to": request.to, "digits": request.digits}
+                "to": request.to, "digits": request.digits, "orbit": request.orbit}
         return _frame(_CALL_TYPES[request.request], request_id, body)
 
     def decode(self, frame: str | bytes) -> Inbound:
@@ -55,6 +60,13 @@ class JsonWire:
             return DigitsReport(msg.get("call"), msg.get("digits"))
         if msg.type is MsgType.LOGOUT_EVENT:
             return SessionEnded(str(msg.get("reason")))
+        if msg.type is MsgType.PRESENCE:
+            try:
+                return PresenceReport(msg.get("number"), PresenceState(msg.get("state")))
+            except ValueError:
+                raise RemoteProtocolError(ErrorCode.MALFORMED, f"unknown presence state {msg.get('state')!r}") from None
+        if msg.type is MsgType.ORBIT:
+            return OrbitReport(_checked(Orbit.from_wire, msg.get("orbit"), None))
         raise RemoteProtocolError(ErrorCode.UNKNOWN_TYPE, f"a console does not expect a {msg.type} frame", msg.id)
 
 
@@ -82,7 +94,45 @@ def _reply(msg: Message) -> Reply:
     sdp = msg.get("sdp")
     if sdp is not None and not (isinstance(sdp, dict) and isinstance(sdp.get("sdp"), str) and sdp.get("type") == "answer"):
         raise RemoteProtocolError(ErrorCode.INVALID_SDP, 'a result\'s sdp must be {"type": "answer", "sdp": "..."}', rid)
-    return Reply(rid, login=login, call=call, sdp=sdp)  # type: ignore[arg-type]
+    return Reply(rid, login=login, call=call, sdp=sdp, attendant=_attendant_data(msg))  # type: ignore[arg-type]
+
+
+def _attendant_frame(request_id: int, request: AttendantRequest) -> str:
+    if isinstance(request, DirectoryRequest):
+        return _frame(MsgType.DIRECTORY, request_id, {})
+    if isinstance(request, SubscribeRequest):
+        return _frame(MsgType.SUBSCRIBE, request_id, {"presence": bool(request.presence)})
+    if isinstance(request, DndRequest):
+        return _frame(MsgType.DND, request_id, {"on": bool(request.on)})
+    # forwarding: every field is sent, null meaning off
+    return encode(Message(MsgType.FORWARDING, request_id, {
+        "always": request.always, "busy": request.busy, "no_answer": request.no_answer,
+        **({"after": request.after} if request.after is not None else {})}))
+
+
+def _attendant_data(msg: Message) -> AttendantData | None:
+    rid = msg.id
+    if not any(k in msg.body for k in ("entries", "presence", "orbits", "orbit")):
+        return None
+    entries = msg.get("entries")
+    orbits = msg.get("orbits")
+    orbit = msg.get("orbit")
+    for name, value in (("entries", entries), ("orbits", orbits)):
+        if value is not None and (not isinstance(value, list) or len(value) > MAX_DIRECTORY):
+            raise RemoteProtocolError(ErrorCode.MALFORMED, f"{name} must be a list of at most {MAX_DIRECTORY}", rid)
+    return AttendantData(
+        entries=None if entries is None else tuple(_checked(DirectoryEntry.from_wire, e, rid) for e in entries),
+        presence=None if msg.get("presence") is None else _checked(parse_presence, msg.get("presence"), rid),
+        orbits=None if orbits is None else tuple(_checked(Orbit.from_wire, o, rid) for o in orbits),
+        orbit=_opt_str(orbit, rid),
+    )
+
+
+def _checked(parse, data: Any, rid: int | None) -> Any:
+    try:
+        return parse(data)
+    except ProtocolError as exc:
+        raise RemoteProtocolError(exc.code, exc.message, rid) from None
 
 
 def _call_info(data: Any, rid: int | None) -> CallInfo:

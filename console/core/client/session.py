@@ -43,9 +43,10 @@ from console.core.machines import LEGAL, LOGIN_TABLE, TALKING_STATES, CallReques
 from . import events as ev
 from .calls import CallRecord, valid_dial_string
 from .wire import (
-    CallCommand, CallReport, ClientWire, DigitsReport, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
-    LogoutRequest, MediaDigits, Nothing, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request, RestoreRequest,
-    SessionEnded, SessionWire, TransportFailed, as_session_wire,
+    ATTENDANT_REQUESTS, AttendantRequest, CallCommand, CallReport, ClientWire, DigitsReport, DirectoryRequest,
+    DndRequest, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult, LogoutRequest, MediaDigits, Nothing,
+    OrbitReport, PresenceReport, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request, RestoreRequest,
+    SessionEnded, SessionWire, SubscribeRequest, TransportFailed, as_session_wire,
 )
 from .wires import wire_for
 
@@ -114,6 +115,8 @@ class ClientSession:
         self._orphans: OrderedDict[str, CallInfo] = OrderedDict()
         self._next_ref = 1
         self._out: Events = []
+        self._subscribed = False  # presence: subscribe again after a restore
+        self._resubscribe = False
 
     # -- reading ---------------------------------------------------------------------
     def call(self, ref: int) -> CallRecord:
@@ -320,6 +323,10 @@ class ClientSession:
                 self._lost(now)
                 if was in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING) and not self._logging_out:
                     self._set_login(LOGIN_STATES.CONNECTION_LOST)
+        elif isinstance(report, PresenceReport):
+            self._out.append(ev.PresenceChanged({report.number: report.state}))
+        elif isinstance(report, OrbitReport):
+            self._out.append(ev.OrbitsChanged((report.orbit,)))
         elif isinstance(report, Nothing):
             pass
 
@@ -336,6 +343,19 @@ class ClientSession:
             self._send_call(record, command, now)  # no answer now: the wire refuses the offer
             return
         self._start(record, command, True, now)
+
+    # -- attendant extension (docs/PROTOCOL.md) ------------------------------------------
+    def attendant(self, request: AttendantRequest, now: float) -> Events:
+        """directory, subscribe, dnd, forwarding: sent when logged in, else reported."""
+        if self.login_state is not LOGIN_STATES.SUCCESS or not self._open:
+            return self._refused(None, LocalProtocolError(
+                f"{_what(request)}: not logged in (login state {self.login_state})"))
+        if not self._attendant_wire():
+            return self._refused(None, LocalProtocolError(f"{_what(request)} is not supported by the {self.wire.name} wire"))
+        if isinstance(request, SubscribeRequest):
+            self._subscribed = bool(request.presence)
+        self._send(request, now)
+        return self._flush()
 
     def tick(self, now: float) -> Events:
         self._clock = now
@@ -370,8 +390,9 @@ class ClientSession:
         return self._flush()
 
     def request(self, ref: int, request: CallRequest, now: float, *, media: bool = False,
-                to: int | None = None, digits: object = None) -> Events:
-        """accept, answer, decline, disconnect, hold, retrieve, transfer (``to``), dtmf (``digits``), media."""
+                to: int | None = None, digits: object = None, number: object = None, orbit: object = None) -> Events:
+        """accept, answer, decline, disconnect, hold, retrieve, transfer (``to``), dtmf (``digits``), media;
+        blind_transfer (``number``) and park (optional ``orbit``) of the attendant extension."""
         record = self._get(ref, request)
         if record is None:
             return self._flush()
@@ -399,6 +420,17 @@ class ClientSession:
                 return self._refused(ref, CallStateError(problem))
             assert other is not None
             command = CallCommand(request, record.id, to=other.id)
+        if request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK) and not self._attendant_wire():
+            return self._refused(ref, CallStateError(f"{request} is not supported by the {self.wire.name} wire"))
+        if request is CallRequest.BLIND_TRANSFER:
+            if not valid_dial_string(number):
+                return self._refused(ref, CallStateError(f"blind transfer: {number!r} is not a number to dial"))
+            assert isinstance(number, str)
+            command = CallCommand(request, record.id, number=number.strip())
+        if request is CallRequest.PARK:
+            if orbit is not None and not valid_dial_string(orbit):
+                return self._refused(ref, CallStateError(f"park: {orbit!r} is not an orbit number"))
+            command = CallCommand(request, record.id, orbit=orbit.strip() if isinstance(orbit, str) else None)
         if request in _NEGOTIATING:
             if request is CallRequest.MEDIA and record.busy:
                 record.media_wanted = True  # after the exchange under way
@@ -527,7 +559,9 @@ class ClientSession:
         restored = isinstance(request, RestoreRequest)
         if not restored:
             self._end_all(DISC_REASON.ERROR)  # calls of an earlier session this new one does not know
+            self._subscribed = False  # a new session: the application subscribes again if it wants to
         self._set_login(LOGIN_STATES.SUCCESS)
+        self._resubscribe = restored and self._subscribed  # events missed while away: a fresh snapshot
         if not restored:
             return
         seen: set[str] = set()
@@ -600,12 +634,39 @@ class ClientSession:
         request = pending.request
         if isinstance(request, (LoginRequest, RestoreRequest)):
             self._login_outcome(request, reply, error)
+            if self._resubscribe and self._open and self.login_state is LOGIN_STATES.SUCCESS:
+                self._resubscribe = False
+                self._send(SubscribeRequest(True), now)
         elif isinstance(request, LogoutRequest):
             if error is not None:
                 log.info("logout: %s", error)
             self._finish_logout()
+        elif isinstance(request, ATTENDANT_REQUESTS):
+            self._attendant_outcome(request, reply, error)
         elif pending.record is not None:
             self._call_outcome(pending.record, request, reply, error, now)
+
+    def _attendant_wire(self) -> bool:
+        return bool(getattr(self.wire, "supports_attendant", False))
+
+    def _attendant_outcome(self, request: AttendantRequest, reply: Reply | None, error: ConsoleError | None) -> None:
+        if error is not None or reply is None:
+            if isinstance(request, SubscribeRequest) and request.presence:
+                self._subscribed = False
+            self._report(None, _failed(_what(request), error or LocalProtocolError("no reply")))
+            return
+        data = reply.attendant
+        if isinstance(request, DirectoryRequest):
+            self._out.append(ev.DirectoryReceived(data.entries or () if data else ()))
+            if data is not None and data.orbits is not None:
+                self._out.append(ev.OrbitsChanged(data.orbits, snapshot=True))
+        elif isinstance(request, SubscribeRequest):
+            if data is not None and data.presence is not None:
+                self._out.append(ev.PresenceChanged(data.presence, snapshot=True))
+            if data is not None and data.orbits is not None:
+                self._out.append(ev.OrbitsChanged(data.orbits, snapshot=True))
+        else:
+            self._out.append(ev.SettingConfirmed("dnd" if isinstance(request, DndRequest) else "forwarding"))
 
     def _login_outcome(self, request: Request, reply: Reply | None, error: ConsoleError | None) -> None:
         if self.login_state is not LOGIN_STATES.CONNECTING:
@@ -773,12 +834,17 @@ class ClientSession:
         if record is not None:
             if record.ended:
                 return
+            who = (record.remote_number, record.remote_name)
             record.absorb(info)
             if (record.negotiating is not None and not record.answer_follows
                     and info.state is not CALL_STATES.DISCONNECTED):
                 record.held_back.append(info)  # shown once the answer is applied
                 return
+            state = record.state
             self._apply_report(record, info)
+            if record.state is state and who != (record.remote_number, record.remote_name) and not record.ended:
+                # the far end changed (a transfer) without a state change: the state handler hears of it
+                self._out.append(ev.CallChanged(record.ref, state, state, forced=True))
             return
         if info.direction is Direction.IN and info.state is CALL_STATES.OFFERING:
             record = CallRecord(self._new_ref(), Direction.IN, CALL_STATES.OFFERING, id=info.call, video=info.video)
@@ -867,7 +933,8 @@ class ClientSession:
 def _what(request: Request) -> str:
     if isinstance(request, CallCommand):
         return str(request.request)
-    return {LoginRequest: "login", RestoreRequest: "restore", LogoutRequest: "logout"}[type(request)]
+    return {LoginRequest: "login", RestoreRequest: "restore", LogoutRequest: "logout", DirectoryRequest: "directory",
+            SubscribeRequest: "subscribe", DndRequest: "dnd"}.get(type(request), "forwarding")
 
 
 def _failed(what: str, error: ConsoleError) -> ConsoleError:
@@ -886,6 +953,9 @@ def _transfer_problem(record: CallRecord, other: CallRecord | None) -> str | Non
         return "transfer needs another call of this instance"
     if other is record or (other.id is not None and other.id == record.id):
         return "transfer needs two different calls; a call cannot be transferred to itself"
+    if (record.state in TALKING_STATES and other.direction is Direction.OUT
+            and other.state in (CALL_STATES.DIALING, CALL_STATES.RINGING) and other.id is not None):
+        return None  # into a call that still rings (attendant extension: transfer before answer)
     for state in (record.state, other.state):
         if state not in TALKING_STATES:
             return f"transfer is not possible in state {state} (only CONNECTED, HOLDING or HELD)"

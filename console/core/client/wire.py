@@ -41,6 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Union
 
+from console.core.attendant import DirectoryEntry, Orbit, PresenceState
 from console.core.callinfo import CallInfo
 from console.core.enums import AuthMethod
 from console.core.machines import CallRequest
@@ -82,9 +83,38 @@ class CallCommand:
     sdp: dict[str, str] | None = None
     to: str | None = None
     digits: str | None = None
+    orbit: str | None = None  # park (attendant extension); a blind transfer's target is ``number``
 
 
-Request = Union[LoginRequest, RestoreRequest, LogoutRequest, CallCommand]
+# -- attendant extension (docs/PROTOCOL.md, "Attendant extension") ----------------------
+
+@dataclass(frozen=True)
+class DirectoryRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class SubscribeRequest:
+    presence: bool = True
+
+
+@dataclass(frozen=True)
+class DndRequest:
+    on: bool
+
+
+@dataclass(frozen=True)
+class ForwardingRequest:
+    always: str | None = None
+    busy: str | None = None
+    no_answer: str | None = None
+    after: float | None = None
+
+
+AttendantRequest = Union[DirectoryRequest, SubscribeRequest, DndRequest, ForwardingRequest]
+ATTENDANT_REQUESTS = (DirectoryRequest, SubscribeRequest, DndRequest, ForwardingRequest)
+
+Request = Union[LoginRequest, RestoreRequest, LogoutRequest, CallCommand, AttendantRequest]
 
 
 # -- reports (wire -> session) ----------------------------------------------------
@@ -119,6 +149,17 @@ class Reply:
     call: CallInfo | None = None
     sdp: dict[str, str] | None = None
     answer_follows: bool = False
+    attendant: AttendantData | None = None  # directory, presence snapshot, park orbit
+
+
+@dataclass(frozen=True)
+class AttendantData:
+    """What an attendant request's result carries (each field None when the result has none)."""
+
+    entries: tuple[DirectoryEntry, ...] | None = None
+    presence: dict[str, PresenceState] | None = None
+    orbits: tuple[Orbit, ...] | None = None
+    orbit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +187,17 @@ class SessionEnded:
     """The switch ended the session (``reason`` a LogoutReason value)."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class PresenceReport:
+    number: str
+    state: PresenceState
+
+
+@dataclass(frozen=True)
+class OrbitReport:
+    orbit: Orbit
 
 
 @dataclass(frozen=True)
@@ -211,6 +263,7 @@ class TransportFailed:
 
 Inbound = Union[Reply, Refusal, CallReport, DigitsReport, SessionEnded, Nothing, RemoteOffer, RemoteAnswer,
                 MediaDigits, RenewMedia, IdentifierChanged, TransportFailed]
+Inbound = Union[Reply, Refusal, CallReport, DigitsReport, SessionEnded, PresenceReport, OrbitReport, Nothing]
 
 
 class ClientWire(Protocol):

@@ -5,6 +5,10 @@ from .help import HelpScreen
 from .login import LoginScreen
 from .logview import LogScreen
 from .main import MainScreen
+from .lamps import LampsScreen
+from .prompt import Prompt
+from .search import SearchScreen
 from .transfer import TransferPicker
 
-__all__ = ["Confirm", "HelpScreen", "LogScreen", "LoginScreen", "MainScreen", "TransferPicker"]
+__all__ = ["Confirm", "HelpScreen", "LampsScreen", "LogScreen", "LoginScreen", "MainScreen", "Prompt", "SearchScreen",
+           "TransferPicker"]

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from console.core.enums import CALL_STATES
 from console.store.readings import NO_AUDIO_AFTER
 from console.store.state import CallView, HoldSide
-from ..words import CALL_WORDS, DIRECTION_WORDS, HOLD_WORDS, REQUEST_WORDS, format_duration, reason_words
+from ..words import CALL_WORDS, CONSULT_WORDS, DIRECTION_WORDS, HOLD_WORDS, REQUEST_WORDS, format_duration, reason_words
 
 _METER_CELLS = 6
 _STATE_CLASS = {
@@ -86,6 +86,8 @@ class CallCard(Static):
             text.append(f"✕ {reason_words(call.reason, call.end_cause)}", style="bold")
         elif call.transfer_pending:
             text.append("⇄ transfer in progress…", style="italic")
+        elif call.consult:
+            text.append(CONSULT_WORDS.get(call.consult, ""), style="bold")
         elif recall:
             text.append(f"⚠ held over {format_duration(self.recall)}: u retrieves", style="bold reverse")
         elif call.restored:

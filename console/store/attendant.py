@@ -1,0 +1,180 @@
+"""The attendant desk's effects: what the operator's attendant keys ask of the client, and what the client's
+attendant handlers tell the store (directory, presence, orbits, settings). Composed into the :class:`Store`,
+which it reaches only through its public methods.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from console.core.enums import CALL_STATES
+from console.core.machines import TALKING_STATES
+
+from .desk import (
+    Consult, ConsultEnded, ConsultStarted, DirectoryLoaded, DndSet, ForwardingSet, OrbitsUpdated, PresenceUpdated,
+)
+from .state import LogLevel
+
+if TYPE_CHECKING:
+    from .store import Store
+
+_RINGING_OUT = frozenset({CALL_STATES.DIALING, CALL_STATES.RINGING})
+
+
+class Desk:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._dnd_wanted: bool | None = None
+        self._forwarding_wanted = ""
+
+    # -- the client's side ---------------------------------------------------------------
+    def attach(self, client: Any) -> None:
+        """Set the client's attendant handlers (a client without the extension is left alone)."""
+        if not hasattr(client, "set_presence_handler"):
+            return
+        client.set_directory_handler(lambda entries: self.store.dispatch(DirectoryLoaded(tuple(entries))))
+        client.set_presence_handler(self._presence)
+        client.set_orbit_handler(self._orbits)
+        client.set_setting_handler(self._setting)
+
+    def logged_in(self, client: Any) -> None:
+        """Ask for the directory and subscribe to presence (a fresh snapshot replaces what was shown)."""
+        if not hasattr(client, "subscribe_presence"):
+            return
+        self.store.attempt("directory", client.request_directory)
+        self.store.attempt("presence", lambda: client.subscribe_presence(True))
+
+    def _presence(self, states: dict) -> None:
+        """A snapshot lists every number, a push the ones that changed: merging serves both."""
+        self.store.dispatch(PresenceUpdated(tuple(states.items())))
+
+    def _orbits(self, orbits: tuple) -> None:
+        self.store.dispatch(OrbitsUpdated(tuple(orbits)))
+
+    def _setting(self, what: str) -> None:
+        if what == "dnd" and self._dnd_wanted is not None:
+            self.store.dispatch(DndSet(self._dnd_wanted))
+            self.store.note(f"do not disturb {'on' if self._dnd_wanted else 'off'}")
+        elif what == "forwarding":
+            self.store.dispatch(ForwardingSet(self._forwarding_wanted))
+            self.store.note(f"forwarding: {self._forwarding_wanted or 'off'}")
+
+    # -- the operator's requests ------------------------------------------------------------
+    def blind_transfer(self, number: str, slot: int | None = None) -> bool:
+        number = number.strip()
+        view = self.store.target(slot)
+        if not number:
+            self.store.error("blind transfer: enter a number first")
+            return False
+        if view is None or view.state not in TALKING_STATES:
+            self.store.error("blind transfer: select a connected or held call first")
+            return False
+        ok = self.store.on_call("blind transfer", view, lambda call: call.blind_transfer(number))
+        if ok:
+            self.store.note(f"blind transfer [{view.slot}] {view.remote_number} → {number}")
+        return ok
+
+    def park(self, slot: int | None = None, orbit: str | None = None) -> bool:
+        view = self.store.target(slot)
+        if view is None or view.state not in TALKING_STATES:
+            self.store.error("park: select a connected or held call first")
+            return False
+        ok = self.store.on_call("park", view, lambda call: call.park(orbit))
+        if ok:
+            self.store.note(f"park [{view.slot}] {view.remote_number}" + (f" on {orbit}" if orbit else ""))
+        return ok
+
+    def pickup(self, orbit: str | None = None) -> int | None:
+        """Dial an orbit (the longest-parked... the first occupied one if none is named)."""
+        if orbit is None:
+            occupied = self.store.state.desk.occupied_orbits()
+            if not occupied:
+                self.store.error("pickup: no call is parked")
+                return None
+            orbit = occupied[0].orbit
+        return self.store.dial(orbit)
+
+    def set_dnd(self, on: bool) -> bool:
+        client = self.store.client
+        if client is None or not hasattr(client, "set_dnd"):
+            self.store.error("do not disturb: not logged in")
+            return False
+        self._dnd_wanted = bool(on)
+        return self.store.attempt("do not disturb", lambda: client.set_dnd(bool(on)))
+
+    def toggle_dnd(self) -> bool:
+        return self.set_dnd(not self.store.state.desk.dnd)
+
+    def set_forwarding(self, always: str | None = None, busy: str | None = None, no_answer: str | None = None) -> bool:
+        client = self.store.client
+        if client is None or not hasattr(client, "set_forwarding"):
+            self.store.error("forwarding: not logged in")
+            return False
+        parts = [f"{k} → {v}" for k, v in (("always", always), ("busy", busy), ("no answer", no_answer)) if v]
+        self._forwarding_wanted = ", ".join(parts)
+        return self.store.attempt("forwarding", lambda: client.set_forwarding(always, busy, no_answer))
+
+    # -- announced transfer --------------------------------------------------------------------
+    def consult(self, number: str, slot: int | None = None) -> bool:
+        """Call ``number`` about the selected call (which goes on hold); j completes, z cancels."""
+        view = self.store.target(slot)
+        if view is None or view.state not in TALKING_STATES:
+            self.store.error("consult: select a connected or held call first")
+            return False
+        if self.store.state.desk.consult is not None:
+            self.store.error("consult: a consultation is already under way (j completes, z cancels)")
+            return False
+        new_slot = self.store.dial(number)
+        target = self.store.state.call_in(new_slot) if new_slot is not None else None
+        if target is None:
+            return False
+        self.store.dispatch(ConsultStarted(Consult(view.key, target.key, number.strip())))
+        self.store.note(f"consulting {number} about [{view.slot}] {view.remote_number}: j completes, z cancels")
+        return True
+
+    def complete(self) -> bool:
+        """Hand the waiting caller to the target (answered or still ringing)."""
+        pair = self._pair("complete transfer")
+        if pair is None:
+            return False
+        waiting, consulting = pair
+        if consulting.state not in TALKING_STATES | _RINGING_OUT:
+            self.store.error("complete transfer: the consultation call is not up or ringing")
+            return False
+        self.store.dispatch(ConsultEnded())
+        return self.store.transfer(waiting.slot, consulting.slot)
+
+    def cancel(self) -> bool:
+        """Back to the caller: end the consultation, retrieve the caller."""
+        pair = self._pair("cancel consultation")
+        if pair is None:
+            return False
+        waiting, consulting = pair
+        self.store.dispatch(ConsultEnded())
+        if not consulting.ended:
+            self.store.hangup(consulting.slot)
+        if waiting.state is CALL_STATES.HELD:
+            self.store.retrieve(waiting.slot)
+        self.store.note(f"consultation cancelled: back to [{waiting.slot}] {waiting.remote_number}")
+        return True
+
+    def _pair(self, what: str):
+        consult = self.store.state.desk.consult
+        if consult is None:
+            self.store.error(f"{what}: no consultation under way (T starts one)")
+            return None
+        waiting = self.store.state.call_by_key(consult.waiting)
+        consulting = self.store.state.call_by_key(consult.consulting)
+        if waiting is None or waiting.ended or consulting is None:
+            self.store.dispatch(ConsultEnded())
+            self.store.error(f"{what}: the caller's call has ended")
+            return None
+        return waiting, consulting
+
+    def call_ended(self, key: str) -> None:
+        """A call of the consultation ended: the flow is over (the cards say how)."""
+        consult = self.store.state.desk.consult
+        if consult is not None and key in (consult.waiting, consult.consulting):
+            self.store.dispatch(ConsultEnded())
+            if key == consult.consulting:
+                self.store.log_line(LogLevel.INFO, f"consultation with {consult.number} ended")

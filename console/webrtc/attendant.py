@@ -1,0 +1,40 @@
+"""What the switch last said about the directory, presence and park orbits (attendant extension)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from console.core.attendant import DirectoryEntry, Orbit, PresenceState
+from console.core.client import events as ev
+
+Fire = Callable[..., None]
+
+
+class AttendantView:
+    """Kept by :class:`~console.webrtc.instance.WebRtcInstance`; its handlers get every change."""
+
+    def __init__(self) -> None:
+        self.directory: tuple[DirectoryEntry, ...] = ()
+        self.presence: dict[str, PresenceState] = {}
+        self.orbits: dict[str, Orbit] = {}
+        self.on_directory: Callable[[tuple[DirectoryEntry, ...]], Any] | None = None
+        self.on_presence: Callable[[dict[str, PresenceState]], Any] | None = None
+        self.on_orbits: Callable[[tuple[Orbit, ...]], Any] | None = None
+        self.on_setting: Callable[[str], Any] | None = None
+
+    def absorb(self, event: Any, fire: Fire) -> None:
+        if isinstance(event, ev.DirectoryReceived):
+            self.directory = tuple(event.entries)
+            fire(self.on_directory, self.directory)
+        elif isinstance(event, ev.PresenceChanged):
+            if event.snapshot:
+                self.presence.clear()
+            self.presence.update(event.states)
+            fire(self.on_presence, dict(event.states))
+        elif isinstance(event, ev.OrbitsChanged):
+            if event.snapshot:
+                self.orbits.clear()
+            self.orbits.update({o.orbit: o for o in event.orbits})
+            fire(self.on_orbits, tuple(event.orbits))
+        elif isinstance(event, ev.SettingConfirmed):
+            fire(self.on_setting, event.what)
