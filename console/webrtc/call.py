@@ -29,6 +29,14 @@ class CallControl(Protocol):
 
     def report(self, call: WebRtcCall | None, message: str) -> None: ...
 
+    def set_mute(self, call: WebRtcCall, on: bool) -> None: ...
+
+    def start_recording(self, call: WebRtcCall, path: Any, max_seconds: float) -> None: ...
+
+    def stop_recording(self, call: WebRtcCall) -> None: ...
+
+    def recording_path(self, call: WebRtcCall) -> str | None: ...
+
 
 class WebRtcCall:
     """Created only by :class:`WebRtcInstance` (``create_outgoing_call``, or for an incoming or restored call)."""
@@ -39,6 +47,8 @@ class WebRtcCall:
         self.on_state: Callable[[WebRtcCall, CALL_STATES], Any] | None = None
         self.on_media: Callable[[WebRtcCall], Any] | None = None
         self.on_dtmf: Callable[[WebRtcCall, str], Any] | None = None
+        self.on_recording: Callable[[WebRtcCall, str | None, str], Any] | None = None
+        self._muted = False
         self.audio_element: Any = None
         self.video_elements: tuple[Any, Any] | None = None
 
@@ -77,6 +87,11 @@ class WebRtcCall:
     def set_dtmf_handler(self, handler: Callable[[WebRtcCall, str], Any] | None) -> None:
         """Extra: digits the far end (or the switch's IVR) sent on this call."""
         self.on_dtmf = handler
+
+    def set_recording_handler(self, handler: Callable[[WebRtcCall, str | None, str], Any] | None) -> None:
+        """Extension: ``handler(call, path, reason)`` when a recording starts (path, "started") or stops
+        (None, "stopped" | "limit" | "ended" | "failed")."""
+        self.on_recording = handler
 
     # -- media elements -------------------------------------------------------
     def set_audio_element(self, element: Any) -> None:
@@ -128,6 +143,33 @@ class WebRtcCall:
 
     def send_digit(self, digit: str) -> None:
         self._control.request(self, CallRequest.DTMF, digits=digit)
+
+    # -- extensions: mute and recording (docs/API-MAPPING.md, "Extensions") ---------
+    def set_mute(self, on: bool) -> None:
+        """Mute (True) or unmute our microphone on this call: the far end receives silence, the call
+        stays in its state (unlike hold). Local: nothing goes to the switch. Kept across renegotiations."""
+        if self.get_state() is CALL_STATES.DISCONNECTED:
+            self._control.report(self, "set_mute: the call has ended")
+            return
+        self._muted = bool(on)
+        self._control.set_mute(self, self._muted)
+
+    def is_muted(self) -> bool:
+        return self._muted
+
+    def start_recording(self, path: Any, max_seconds: float = 3600.0) -> None:
+        """Record both directions to the new WAV file ``path`` (stereo 48 kHz: left = us, right = the far
+        end), at most ``max_seconds`` (then it stops by itself: the recording handler is told "limit")."""
+        self._control.start_recording(self, path, max_seconds)
+
+    def stop_recording(self) -> None:
+        self._control.stop_recording(self)
+
+    def is_recording(self) -> bool:
+        return self._control.recording_path(self) is not None
+
+    def get_recording_path(self) -> str | None:
+        return self._control.recording_path(self)
 
     # -- getters --------------------------------------------------------------
     def get_state(self) -> CALL_STATES:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import os
 import sys
 from collections import deque
 from typing import Any, Callable
@@ -465,6 +466,37 @@ class _Control:
 
     def _has_media(self, call: WebRtcCall) -> bool:
         return call.has_audio_element() or call.has_video_elements()
+
+    # -- extensions: mute and recording (local to the console's media) -------------
+    def set_mute(self, call: WebRtcCall, on: bool) -> None:
+        self._inst.media.set_muted(call.ref, on)
+
+    def start_recording(self, call: WebRtcCall, path: Any, max_seconds: float) -> None:
+        inst = self._inst
+        if call.get_state() is CALL_STATES.DISCONNECTED:
+            self.report(call, "start_recording: the call has ended")
+            return
+        if not isinstance(path, (str, os.PathLike)) or not str(path):
+            self.report(call, "start_recording: a path to a new .wav file is needed")
+            return
+
+        def stopped(reason: str) -> None:
+            fire(inst._tasks, call.on_recording, call, None, reason)
+
+        try:
+            inst.media.start_recording(call.ref, path, max_seconds, stopped)
+        except MediaError as exc:
+            self.report(call, f"start_recording: {exc}")
+            return
+        log.info("call %s: recording to %s", call.id, path)
+        fire(inst._tasks, call.on_recording, call, str(path), "started")
+
+    def stop_recording(self, call: WebRtcCall) -> None:
+        if not self._inst.media.stop_recording(call.ref):
+            self.report(call, "stop_recording: the call is not being recorded")
+
+    def recording_path(self, call: WebRtcCall) -> str | None:
+        return self._inst.media.recording_path(call.ref)
 
     def _hold_others(self, call: WebRtcCall) -> None:
         """With ``auto_hold``, the devices belong to one call: hold every other connected call first."""
