@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Sequence
 from urllib.parse import urlsplit
 
-from console.persist import AppDirs, BoardFile, CallHistory, SessionFile, Settings
+from console.persist import AppDirs, BoardFile, CallHistory, RecordingFolder, SessionFile, Settings
 from console.store import LoginPlan, Store, client_factory
 
 DESCRIPTION = """\
@@ -213,7 +213,8 @@ def build_store(plan: LoginPlan, dirs: AppDirs, auto_accept: bool, factory) -> S
     """The console's store. The embedded switch listens on a new random port each run, so its sessions
     (and the board of their calls) could never be restored: nothing of them is kept."""
     return Store(factory, sessions=None if plan.embedded else SessionFile(dirs), history=CallHistory(dirs),
-                 media=True, board=None if plan.embedded else BoardFile(dirs), auto_accept=auto_accept)
+                 media=True, board=None if plan.embedded else BoardFile(dirs), auto_accept=auto_accept,
+                 recordings=RecordingFolder(dirs))
 
 
 def check_device(spec: str) -> str | None:

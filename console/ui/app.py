@@ -269,6 +269,12 @@ class SwitchboardApp(App[None]):
     def action_hangup(self) -> None:
         self.store.hangup()
 
+    def action_toggle_mute(self) -> None:
+        self.store.toggle_mute()
+
+    def action_toggle_recording(self) -> None:
+        self.store.toggle_recording()
+
     def action_logout(self) -> None:
         live = self.store.live_calls()
         if not live:

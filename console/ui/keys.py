@@ -41,6 +41,8 @@ MAIN_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("hangup", "e", "app.hangup", "End", "End (hang up) the selected call"),
     ActionSpec("dial", "d", "app.open_dialer", "Dial", "Open the dialer: a number or a name (matches show as you type), enter dials, up/down walk the history"),
     ActionSpec("transfer", "t", "app.transfer", "Transfer", "Pick two calls (connected or held) and join them"),
+    ActionSpec("mute", "M", "app.toggle_mute", "Mute", "Mute or unmute the microphone on the selected call (the far end hears silence; the call stays connected, unlike hold)", show=False),
+    ActionSpec("record", "R", "app.toggle_recording", "Record", "Start or stop recording the selected call: a stereo WAV (left you, right the far end) in the data folder's recordings", show=False),
     ActionSpec("dtmf", "m", "app.dtmf_mode", "DTMF", "DTMF mode: keys 0-9 * # A-D go to the selected call as tones; esc leaves", show=False),
     ActionSpec("end_all", "E", "app.end_all", "End all", "End every call (asks first)", show=False),
     ActionSpec("view", "v", "app.cycle_view", "View", "Board view: auto (cards while they fit, else the queue) → queue → cards", show=False),

@@ -164,3 +164,20 @@ def history_words(reason: DISC_REASON | None, cause: EndCause | None) -> str:
     if reason is None:
         return ""
     return REASON_WORDS[reason].lower() if reason is not DISC_REASON.SUCCESS else "far end hung up"
+
+
+MUTED_MARK = "⊘ MUTED"
+RECORDING_MARK = "● REC"
+CONFERENCE_MARK = "⧉"
+
+
+def feature_marks(call) -> str:
+    """What a card's title and the status line add for a call: muted, recording, conference."""
+    marks = []
+    if call.muted:
+        marks.append(MUTED_MARK)
+    if call.recording:
+        marks.append(RECORDING_MARK)
+    if call.conference:
+        marks.append(f"{CONFERENCE_MARK} conf {call.conference_parties}")
+    return " ".join(marks)

@@ -16,6 +16,7 @@ class LoginStatus(Static):
     login: reactive[LoginView] = reactive(LoginView, layout=False)
     message: reactive[str] = reactive("")
     embedded: reactive[bool] = reactive(False)
+    marks: reactive[str] = reactive("")  # the selected call's muted / recording / conference marks
 
     def render(self) -> Text:
         login = self.login
@@ -34,6 +35,8 @@ class LoginStatus(Static):
         if login.display_name:
             line.append(f" “{login.display_name}”")
         line.append(f"  link {health_symbol} {health}" if wide else f"  {health_symbol} {health}")
+        if self.marks:  # before the saved-session note: at 80 columns the end of the line may be cut
+            line.append(f"  {self.marks}", style="bold reverse")
         line.append(f"  saved session: {'yes' if login.saved_session else 'no'}" if wide
                     else f"  saved: {'yes' if login.saved_session else 'no'}")
         second = Text("server ")
