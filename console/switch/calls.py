@@ -20,7 +20,7 @@ from console.core.machines import CallEvent, CallMachine, CallRequest, check_req
 from console.core.protocol import Message, MsgType
 from console.switch.auth import Identity
 from console.switch.config import NUMBER_RE, Service, SwitchConfig
-from console.switch.legs import Legs
+from console.switch.conference import Conferencing
 from console.switch.limits import TripLog
 from console.switch.media import MEDIA_SERVICES, MediaPlane, ServiceKind
 from console.switch.model import Leg, Session, Setup
@@ -31,7 +31,7 @@ S = CALL_STATES
 MAX_HOPS = 5  # forwards per call, so two users forwarding to each other do not loop
 
 
-class Exchange(Legs):
+class Exchange(Conferencing):
     """Owns every session; the server calls one method per request."""
 
     def __init__(self, config: SwitchConfig, plane: MediaPlane):

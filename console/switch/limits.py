@@ -38,6 +38,8 @@ class Limits:
     # calls and media
     max_sessions_per_user: int = 16  # sessions (connected or kept for restore) of one user
     media_timeout: float = 6.0  # s without received audio (while it should flow) before a call ends with MEDIA
+    max_conference_parties: int = 8  # parties mixed in one conference (each costs a decode, a sum and an encode)
+    max_conferences: int = 16  # conferences at once
 
     def __post_init__(self) -> None:
         for f in fields(self):

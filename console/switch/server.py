@@ -56,6 +56,8 @@ CALL_REQUESTS: dict[MsgType, Handler] = {
     MsgType.TRANSFER: lambda x, s, m: x.transfer(s, m.get("call"), m.get("to")),
     MsgType.DTMF: lambda x, s, m: x.dtmf(s, m.get("call"), m.get("digits")),
     MsgType.MEDIA: lambda x, s, m: x.media(s, m.get("call"), m.get("sdp")),
+    MsgType.CONFERENCE: lambda x, s, m: x.conference(s, m.get("calls")),
+    MsgType.CONFERENCE_LEAVE: lambda x, s, m: x.conference_leave(s, m.get("conference")),
 }
 
 

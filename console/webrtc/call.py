@@ -9,11 +9,20 @@ and is reported to the instance's error handler (``set_error_handler``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from console.core.client import CallRecord
 from console.core.enums import CALL_STATES, DISC_REASON, Direction
 from console.core.machines import TALKING_STATES, CallRequest
+
+
+@dataclass(frozen=True)
+class ConferenceInfo:
+    """The conference a call is in (extension): the switch's id and how many parties it has, us included."""
+
+    id: str
+    parties: int
 
 
 class CallControl(Protocol):
@@ -30,6 +39,10 @@ class CallControl(Protocol):
     def report(self, call: WebRtcCall | None, message: str) -> None: ...
 
     def set_mute(self, call: WebRtcCall, on: bool) -> None: ...
+
+    def conference(self, calls: list[WebRtcCall]) -> None: ...
+
+    def leave_conference(self, call: WebRtcCall) -> None: ...
 
     def start_recording(self, call: WebRtcCall, path: Any, max_seconds: float) -> None: ...
 
@@ -48,6 +61,7 @@ class WebRtcCall:
         self.on_media: Callable[[WebRtcCall], Any] | None = None
         self.on_dtmf: Callable[[WebRtcCall, str], Any] | None = None
         self.on_recording: Callable[[WebRtcCall, str | None, str], Any] | None = None
+        self.on_conference: Callable[[WebRtcCall, ConferenceInfo | None], Any] | None = None
         self._muted = False
         self.audio_element: Any = None
         self.video_elements: tuple[Any, Any] | None = None
@@ -92,6 +106,10 @@ class WebRtcCall:
         """Extension: ``handler(call, path, reason)`` when a recording starts (path, "started") or stops
         (None, "stopped" | "limit" | "ended" | "failed")."""
         self.on_recording = handler
+
+    def set_conference_handler(self, handler: Callable[[WebRtcCall, ConferenceInfo | None], Any] | None) -> None:
+        """Extension: ``handler(call, info)`` when the call joins or leaves a conference (None) or its size changes."""
+        self.on_conference = handler
 
     # -- media elements -------------------------------------------------------
     def set_audio_element(self, element: Any) -> None:
@@ -170,6 +188,28 @@ class WebRtcCall:
 
     def get_recording_path(self) -> str | None:
         return self._control.recording_path(self)
+
+    # -- extensions: conference (docs/PROTOCOL.md, "Conference") -------------------
+    def conference(self, *others: WebRtcCall) -> None:
+        """Join this call and ``others`` (calls of the same instance, connected or held) into one conference
+        mixed at the switch: every party hears the others. With no ``others``, this call must be in one."""
+        self._control.conference([self, *others])
+
+    def leave_conference(self) -> None:
+        """Leave the conference this call is in: our calls in it end, the other parties stay connected."""
+        self._control.leave_conference(self)
+
+    def drop_party(self) -> None:
+        """Drop this call's far party from the conference it is in: this call and the far party's end;
+        the conference carries on with the others. (The switch does this for disconnect() too.)"""
+        if self.get_conference() is None:
+            self._control.report(self, "drop_party: the call is not in a conference")
+            return
+        self.disconnect()
+
+    def get_conference(self) -> ConferenceInfo | None:
+        record = self.record
+        return ConferenceInfo(record.conference, record.conference_parties) if record.conference else None
 
     # -- getters --------------------------------------------------------------
     def get_state(self) -> CALL_STATES:

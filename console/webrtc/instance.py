@@ -131,6 +131,10 @@ class WebRtcInstance:
     def get_local_dial_string(self) -> str | None:
         return self.session.number
 
+    def create_conference(self, calls: list[WebRtcCall]) -> None:
+        """Extension: join ``calls`` (two or more of ours, connected or held) into a conference at the switch."""
+        self._control.conference(list(calls))
+
     def create_outgoing_call(self) -> WebRtcCall:
         call = WebRtcCall(self._control, self.session.call(self.session.create_call()))
         self._calls[call.ref] = call
@@ -301,6 +305,10 @@ class WebRtcInstance:
             call = self._calls.get(event.ref)
             if call is not None:
                 fire(self._tasks, call.on_dtmf, call, event.digits)
+        elif isinstance(event, ev.ConferenceChanged):
+            call = self._calls.get(event.ref)
+            if call is not None:
+                fire(self._tasks, call.on_conference, call, call.get_conference())
         elif isinstance(event, ev.ErrorReported):
             call = self._calls.get(event.ref) if event.ref is not None else None
             log.warning("%s%s", f"call {call.id or '-'}: " if call else "", event.error)
@@ -467,7 +475,19 @@ class _Control:
     def _has_media(self, call: WebRtcCall) -> bool:
         return call.has_audio_element() or call.has_video_elements()
 
-    # -- extensions: mute and recording (local to the console's media) -------------
+    # -- extensions: conference (on the wire) and mute and recording (local to the console's media) ----
+    def conference(self, calls: list[WebRtcCall]) -> None:
+        inst = self._inst
+        for call in calls:
+            if not isinstance(call, WebRtcCall) or inst._calls.get(call.ref) is not call:
+                self.report(calls[0] if calls else None, "conference needs calls of the same instance")
+                return
+        inst._run(inst.session.conference([call.ref for call in calls], inst._now()))
+
+    def leave_conference(self, call: WebRtcCall) -> None:
+        inst = self._inst
+        inst._run(inst.session.leave_conference(call.ref, inst._now()))
+
     def set_mute(self, call: WebRtcCall, on: bool) -> None:
         self._inst.media.set_muted(call.ref, on)
 

@@ -51,6 +51,7 @@ class Console:
     def watch(self, call: WebRtcCall) -> WebRtcCall:
         call.set_call_state_handler(lambda c, s: self._poke())
         call.set_dtmf_handler(lambda c, d: (self.digits.setdefault(c, []).append(d), self._poke()))
+        call.set_conference_handler(lambda c, info: self._poke())
         call.set_recording_handler(lambda c, p, r: (self.recordings.setdefault(c, []).append((p, r)), self._poke()))
         return call
 

@@ -99,6 +99,15 @@ class DigitsReceived:
 
 
 @dataclass(frozen=True)
+class ConferenceChanged:
+    """Call ``ref`` joined or left a conference (``conference`` "" : in none), or its party count changed."""
+
+    ref: int
+    conference: str
+    parties: int
+
+
+@dataclass(frozen=True)
 class ErrorReported:
     """For the application's error handler: ``ref`` is the call concerned, or None."""
 
@@ -107,4 +116,4 @@ class ErrorReported:
 
 
 Event = Union[Connect, Send, Close, MakeOffer, ApplyAnswer, UseIceServers, LoginChanged, CallChanged,
-              IncomingCall, RestoredCall, VideoChanged, DigitsReceived, ErrorReported]
+              IncomingCall, RestoredCall, VideoChanged, DigitsReceived, ConferenceChanged, ErrorReported]

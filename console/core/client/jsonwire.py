@@ -8,10 +8,10 @@ from console.core.callinfo import CallInfo
 from console.core.enums import ErrorCode
 from console.core.errors import ProtocolError, RemoteProtocolError
 from console.core.machines import CallRequest
-from console.core.protocol import Message, MsgType, decode, encode, validate_ice_servers
+from console.core.protocol import Message, MsgType, call_id_list, decode, encode, validate_ice_servers
 
 from .wire import (
-    CallReport, DigitsReport, IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest,
+    CallReport, ConferenceCommand, ConferenceReport, DigitsReport, IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest,
     Refusal, Reply, Request, RestoreRequest, SessionEnded,
 )
 
@@ -35,6 +35,10 @@ class JsonWire:
                                                          "client": request.client})
         if isinstance(request, LogoutRequest):
             return _frame(MsgType.LOGOUT, request_id, {})
+        if isinstance(request, ConferenceCommand):
+            if request.leave:
+                return _frame(MsgType.CONFERENCE_LEAVE, request_id, {"conference": request.conference})
+            return _frame(MsgType.CONFERENCE, request_id, {"calls": list(request.calls)})
         body = {"call": request.call, "number": request.number, "name": request.name, "sdp": request.sdp,
                 "to": request.to, "digits": request.digits}
         return _frame(_CALL_TYPES[request.request], request_id, body)
@@ -53,6 +57,12 @@ class JsonWire:
             return CallReport(_call_info(msg.get("call"), None))
         if msg.type is MsgType.DTMF:
             return DigitsReport(msg.get("call"), msg.get("digits"))
+        if msg.type is MsgType.CONFERENCE_STATE:
+            try:
+                calls = call_id_list(msg.get("calls"))
+            except ProtocolError as exc:
+                raise RemoteProtocolError(exc.code, exc.message, None) from None
+            return ConferenceReport(str(msg.get("conference")), calls, max(0, int(msg.get("parties"))))
         if msg.type is MsgType.LOGOUT_EVENT:
             return SessionEnded(str(msg.get("reason")))
         raise RemoteProtocolError(ErrorCode.UNKNOWN_TYPE, f"a console does not expect a {msg.type} frame", msg.id)

@@ -42,7 +42,7 @@ from console.core.machines import LEGAL, LOGIN_TABLE, TALKING_STATES, CallReques
 from . import events as ev
 from .calls import CallRecord, valid_dial_string
 from .wire import (
-    CallCommand, CallReport, ClientWire, DigitsReport, LoginRequest, LoginResult, LogoutRequest, Nothing, Refusal,
+    CallCommand, CallReport, ClientWire, ConferenceCommand, ConferenceReport, DigitsReport, LoginRequest, LoginResult, LogoutRequest, Nothing, Refusal,
     Reply, Request, RestoreRequest, SessionEnded,
 )
 
@@ -226,6 +226,8 @@ class ClientSession:
             record = self._by_id.get(report.call)
             if record is not None and not record.ended:
                 self._out.append(ev.DigitsReceived(record.ref, report.digits))
+        elif isinstance(report, ConferenceReport):
+            self._conference_report(report)
         elif isinstance(report, SessionEnded):
             log.info("the switch ended the session: %s", report.reason)
             if self._live is not None:
@@ -299,6 +301,46 @@ class ClientSession:
                 return self._refused(ref, CallStateError(f"{request}: another request on this call is still under way"))
         self._start(record, command, media or request is CallRequest.MEDIA, now)
         return self._flush()
+
+    # -- conference (extension: docs/PROTOCOL.md, "Conference") ---------------------------
+    def conference(self, refs: list[int], now: float) -> Events:
+        """Join these calls (and their far ends) into one conference at the switch."""
+        records = [self._calls.get(ref) for ref in refs]
+        first = refs[0] if refs else None
+        if len(set(refs)) < 2 and not any(r is not None and r.conference for r in records):
+            return self._refused(first, CallStateError("a conference needs two calls (or one and a conference)"))
+        for ref, record in zip(refs, records):
+            if record is None or record.ended or record.id is None or record.state not in TALKING_STATES:
+                return self._refused(ref, CallStateError("a conference joins calls that are connected or on hold"))
+        if self._live is None or self.login_state is not LOGIN_STATES.SUCCESS:
+            return self._refused(first, CallStateError("conference: not logged in"))
+        self._send(ConferenceCommand(calls=tuple(r.id for r in records)), now)  # type: ignore[union-attr,misc]
+        return self._flush()
+
+    def leave_conference(self, ref: int, now: float) -> Events:
+        """Leave the conference call ``ref`` is in: our calls in it end, the other parties stay connected."""
+        record = self._calls.get(ref)
+        if record is None or record.ended or not record.conference:
+            return self._refused(ref, CallStateError("leave_conference: the call is not in a conference"))
+        if self._live is None or self.login_state is not LOGIN_STATES.SUCCESS:
+            return self._refused(ref, CallStateError("leave_conference: not logged in"))
+        self._send(ConferenceCommand(conference=record.conference, leave=True), now, record)
+        return self._flush()
+
+    def _conference_report(self, report: ConferenceReport) -> None:
+        members = set(report.calls)
+        for record in self._calls.values():
+            inside = record.id in members and report.parties > 0
+            if inside:
+                changed = record.conference != report.conference or record.conference_parties != report.parties
+                record.conference, record.conference_parties = report.conference, report.parties
+            elif record.conference == report.conference:
+                changed = True
+                record.conference, record.conference_parties = "", 0
+            else:
+                changed = False
+            if changed and not record.ended:
+                self._out.append(ev.ConferenceChanged(record.ref, record.conference, record.conference_parties))
 
     # -- calls: media outcomes -------------------------------------------------------------
     def want_media(self, ref: int, now: float) -> Events:
@@ -491,6 +533,10 @@ class ClientSession:
             if error is not None:
                 log.info("logout: %s", error)
             self._finish_logout()
+        elif isinstance(request, ConferenceCommand):
+            if error is not None:  # success needs nothing here: conference_state events follow
+                ref = pending.record.ref if pending.record is not None else None
+                self._report(ref, _failed("leave_conference" if request.leave else "conference", error))
         elif pending.record is not None:
             self._call_outcome(pending.record, request, reply, error, now)
 
@@ -736,6 +782,8 @@ class ClientSession:
 def _what(request: Request) -> str:
     if isinstance(request, CallCommand):
         return str(request.request)
+    if isinstance(request, ConferenceCommand):
+        return "leave_conference" if request.leave else "conference"
     return {LoginRequest: "login", RestoreRequest: "restore", LogoutRequest: "logout"}[type(request)]
 
 

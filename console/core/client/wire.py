@@ -75,7 +75,16 @@ class CallCommand:
     digits: str | None = None
 
 
-Request = Union[LoginRequest, RestoreRequest, LogoutRequest, CallCommand]
+@dataclass(frozen=True)
+class ConferenceCommand:
+    """Join calls into a conference (``calls``: the switch's ids), or leave ``conference`` (``leave``)."""
+
+    calls: tuple[str, ...] = ()
+    conference: str | None = None
+    leave: bool = False
+
+
+Request = Union[LoginRequest, RestoreRequest, LogoutRequest, CallCommand, ConferenceCommand]
 
 
 # -- reports (wire -> session) ----------------------------------------------------
@@ -128,6 +137,15 @@ class DigitsReport:
 
 
 @dataclass(frozen=True)
+class ConferenceReport:
+    """Which of this console's calls are in ``conference`` now, and how many parties it has (0: it ended)."""
+
+    conference: str
+    calls: tuple[str, ...]
+    parties: int
+
+
+@dataclass(frozen=True)
 class SessionEnded:
     """The switch ended the session (``reason`` a LogoutReason value)."""
 
@@ -142,7 +160,7 @@ class Nothing:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-Inbound = Union[Reply, Refusal, CallReport, DigitsReport, SessionEnded, Nothing]
+Inbound = Union[Reply, Refusal, CallReport, DigitsReport, ConferenceReport, SessionEnded, Nothing]
 
 
 class ClientWire(Protocol):
