@@ -71,6 +71,17 @@ class CallPort(Protocol):
 
     def set_recording_handler(self, handler: Callable[[Any, str | None, str], Any] | None) -> None: ...
 
+    # extensions: conference (docs/PROTOCOL.md, "Conference")
+    def conference(self, *others: Any) -> None: ...
+
+    def leave_conference(self) -> None: ...
+
+    def drop_party(self) -> None: ...
+
+    def get_conference(self) -> Any: ...  # an object with ``id`` and ``parties``, or None
+
+    def set_conference_handler(self, handler: Callable[[Any, Any], Any] | None) -> None: ...
+
 
 class ClientPort(Protocol):
     @property

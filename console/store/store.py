@@ -425,15 +425,65 @@ class Store:
 
         return self._on_call("record", view, run)
 
+    # -- extensions: conference ---------------------------------------------------------------
+    def conference(self, slot: int | None = None) -> bool:
+        """Join the selected call with every other call that is connected or on hold (and not in another
+        conference) into a conference mixed at the switch; a selected call already in one takes the others in."""
+        view = self._target(slot)
+        if view is None:
+            self._error("conference: no call selected")
+            return False
+        if not view.transferable:
+            self._error(f"conference [{view.slot}]: the call is not connected or on hold")
+            return False
+        others = [c for c in self._state.calls if c.key != view.key and c.transferable and c.key in self._calls
+                  and (not c.conference or c.conference == view.conference)]
+        joining = [c for c in others if not c.conference]
+        if not joining:
+            self._error("conference: needs another call that is connected or on hold")
+            return False
+        calls = [self._calls[c.key] for c in joining]
+        if not self._on_call("conference", view, lambda call: call.conference(*calls)):
+            return False
+        slots = ", ".join(str(c.slot) for c in (view, *joining))
+        self._log(LogLevel.INFO, "call", f"conference requested: slots {slots}")
+        return True
+
+    def leave_conference(self, slot: int | None = None) -> bool:
+        """Leave the selected call's conference: our calls in it end, the other parties stay connected."""
+        view = self._target(slot)
+        if view is not None and not view.conference:
+            self._error(f"leave conference [{view.slot}]: the call is not in a conference")
+            return False
+        return self._on_call("leave conference", view, lambda call: call.leave_conference())
+
+    def drop_party(self, slot: int | None = None) -> bool:
+        """Drop the selected call's far party from its conference (the others stay)."""
+        view = self._target(slot)
+        if view is not None and not view.conference:
+            self._error(f"drop party [{view.slot}]: the call is not in a conference")
+            return False
+        if view is not None:
+            self._causes[view.key] = EndCause.HUNG_UP_HERE
+        return self._on_call("drop party", view, lambda call: call.drop_party())
+
+    def _on_conference(self, call: WebRtcCall, info: Any) -> None:
+        key = self._keys.get(id(call))
+        view = self._state.call_by_key(key) if key else None
+        if view is not None and view.conference != (info.id if info is not None else ""):
+            what = f"joined conference {info.id} ({info.parties} parties)" if info is not None \
+                else f"left conference {view.conference}"
+            self._log(LogLevel.INFO, "call", f"[{view.slot}] {view.remote_number or '?'} {what}")
+        self._features(call)
+
     def _features(self, call: WebRtcCall) -> None:
         key = self._keys.get(id(call))
         if key is None:
             return
-        conference = getattr(call, "get_conference", None)
-        room = conference() if callable(conference) else None
+        room = call.get_conference()
         self.dispatch(ev.CallFeatures(
             key, muted=call.is_muted(), recording=call.get_recording_path() or "",
-            conference=room.id if room is not None else "", conference_parties=room.size if room is not None else 0,
+            conference=room.id if room is not None else "", conference_parties=room.parties if room is not None else 0,
         ))
 
     def _on_recording(self, call: WebRtcCall, path: str | None, reason: str) -> None:
@@ -548,6 +598,7 @@ class Store:
         call.set_media_state_handler(self._on_media_state)
         call.set_dtmf_handler(self._on_dtmf)
         call.set_recording_handler(self._on_recording)
+        call.set_conference_handler(self._on_conference)
         call_id = call.id
         hint = self._board_hint(call_id) if restored else None
         wall = self.wall()

@@ -88,3 +88,78 @@ async def test_r_records_the_selected_call_into_the_recordings_folder_and_r_stop
         await pilot.press("e")
         await console.until(slot_state(slot, CALL_STATES.DISCONNECTED))
     await console.store.aclose()
+
+
+async def _three_way(pilot, console, switch):
+    """The operator calls alice (201) and bob (202), each answers at a headless console; bob's call is selected."""
+    from .conftest import far_end, until
+
+    alice, bob = await far_end(switch, "alice"), await far_end(switch, "bob")
+    slots = []
+    for far, number in ((alice, "201"), (bob, "202")):
+        before = {c.key for c in console.store.state.calls}
+        await pilot.press("d", *number, "enter")
+        await until(far, lambda s: bool(s.ringing_calls()))
+        far.answer()
+        state = await console.until(lambda s: any(c.key not in before and c.state is CALL_STATES.CONNECTED
+                                                  for c in s.calls))
+        slots.append(next(c.slot for c in state.calls if c.key not in before))
+    return alice, bob, slots
+
+
+def in_conference(slot: int, parties: int):
+    return lambda s: s.call_in(slot) is not None and s.call_in(slot).conference_parties == parties
+
+
+async def test_c_joins_the_calls_x_drops_a_party_k_leaves(switch, dirs):
+    from .conftest import until
+
+    console = make_console(dirs, operator_plan(switch))
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        alice, bob, (slot_a, slot_b) = await _three_way(pilot, console, switch)
+        await pilot.press("C")
+        await console.until(lambda s: in_conference(slot_a, 3)(s) and in_conference(slot_b, 3)(s))
+        await until(alice, lambda s: bool(s.calls) and s.calls[0].conference_parties == 3)
+        await pilot.pause()
+        assert "in conference" in card_text(console.app, slot_a) and "3 parties" in card_text(console.app, slot_b)
+        assert "conf 3" in str(console.app.screen.query_one(f"#slot-{slot_b}", CallCard).border_title)
+        await pilot.press("X")  # bob's call is selected: bob is dropped
+        await console.until(slot_state(slot_b, CALL_STATES.DISCONNECTED))
+        await until(bob, lambda s: s.calls[0].state is CALL_STATES.DISCONNECTED)
+        await console.until(in_conference(slot_a, 2))
+        await pilot.press(str(slot_a), "K")  # leaving a conference of two ends it: alice has nobody left
+        await console.until(slot_state(slot_a, CALL_STATES.DISCONNECTED))
+        await until(alice, lambda s: s.calls[0].state is CALL_STATES.DISCONNECTED)
+    for store in (console.store, alice, bob):
+        await store.aclose()
+
+
+async def test_k_leaves_and_the_other_two_stay_connected(switch, dirs):
+    from .conftest import until
+
+    console = make_console(dirs, operator_plan(switch))
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        alice, bob, (slot_a, slot_b) = await _three_way(pilot, console, switch)
+        await pilot.press("C")
+        await console.until(in_conference(slot_b, 3))
+        await pilot.press("K")
+        await console.until(lambda s: all(s.call_in(n).state is CALL_STATES.DISCONNECTED for n in (slot_a, slot_b)))
+        for far in (alice, bob):
+            state = await until(far, lambda s: s.calls[0].conference_parties == 2)
+            assert state.calls[0].state is CALL_STATES.CONNECTED
+    for store in (console.store, alice, bob):
+        await store.aclose()
+
+
+async def test_c_with_a_single_call_is_a_message_not_a_crash(switch, dirs):
+    console = make_console(dirs, operator_plan(switch))
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        await dial(pilot, console, "9000")
+        await pilot.press("C")
+        await console.until(lambda s: "conference" in s.last_error)
+        await pilot.press("K")
+        await console.until(lambda s: "not in a conference" in s.last_error)
+    await console.store.aclose()
