@@ -110,3 +110,25 @@ async def test_a_conference_of_a_service_call_or_a_single_call_is_refused(media_
     await op.until(lambda: any("services cannot join" in e for e in op.errors), "the switch's refusal")
     assert tone.get_conference() is None and echo.get_conference() is None
     await op.close()
+
+
+async def test_the_party_limit_refuses_a_bigger_conference_and_logs_the_trip(make_switch, caplog):
+    import dataclasses
+
+    from console.switch.limits import Limits
+    from console_harness import Console, connect_pair
+
+    switch = await make_switch(limits=dataclasses.replace(Limits(), max_conference_parties=2))
+    op = await Console(switch.url).login("operator", "operator")
+    alice = await Console(switch.url).login("alice", "alice")
+    bob = await Console(switch.url).login("bob", "bob")
+    to_alice, _ = await connect_pair(op, alice)
+    to_bob, _ = await connect_pair(op, bob)
+    with caplog.at_level("WARNING", logger="console.switch.calls"):
+        to_bob.conference(to_alice)
+        await op.until(lambda: any("at most 2 parties" in e for e in op.errors), "the refusal")
+    assert switch.exchange.trips.trips["max_conference_parties"] == 1
+    assert any("limit max_conference_parties" in r.getMessage() for r in caplog.records)
+    assert to_alice.get_conference() is None and to_bob.get_state() is S.CONNECTED
+    for console in (op, alice, bob):
+        await console.close()
