@@ -117,7 +117,7 @@ class Conference:
 
     def parties(self) -> dict[str, Hashable]:
         """Leg id -> party: the owning session for a console's leg, the leg itself for one without."""
-        return {leg.id: (leg.owner.identifier if leg.owner is not None else leg.id) for leg in self.legs.values()}
+        return {leg.id: (id(leg.owner) if leg.owner is not None else leg.id) for leg in self.legs.values()}
 
     @property
     def party_count(self) -> int:
@@ -157,7 +157,7 @@ class Conferencing(Legs):
                 if member.conference is None and member not in newcomers:
                     newcomers.append(member)
         parties = set(room.parties().values()) if room is not None else set()
-        parties |= {m.owner.identifier if m.owner is not None else m.id for m in newcomers}
+        parties |= {id(m.owner) if m.owner is not None else m.id for m in newcomers}
         limit = self.config.limits.max_conference_parties
         if len(parties) > limit:
             self.trips.trip("max_conference_parties", "a conference of %d parties refused (at most %d)", len(parties), limit)
@@ -196,6 +196,14 @@ class Conferencing(Legs):
         self._announce(room, gone=[session])
         self._settle(room)
         return {}
+
+    def announce_conferences(self, session: Session) -> None:
+        """Tell a console that restored its session which of its calls are in conferences (after the result)."""
+        for room in list(self.conferences.values()):
+            ids = [leg.id for leg in room.legs.values() if leg.owner is session]
+            if ids:
+                self._send(session, Message(MsgType.CONFERENCE_STATE, None,
+                                            {"conference": room.id, "calls": ids, "parties": room.party_count}))
 
     def _own_leg(self, session: Session, call_id: str) -> Leg:
         leg = session.legs.get(call_id)

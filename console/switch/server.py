@@ -347,6 +347,7 @@ class Switch:
         session.client = msg.get("client", session.client)
         self.exchange.rotate(session)
         self._bind(conn, session)
+        asyncio.get_running_loop().call_soon(self.exchange.announce_conferences, session)  # after the result
         calls = [leg.info().to_wire() for leg in session.legs.values()]
         return result(msg.id, **self._login_body(session), calls=calls)
 

@@ -132,3 +132,27 @@ async def test_the_party_limit_refuses_a_bigger_conference_and_logs_the_trip(mak
     assert to_alice.get_conference() is None and to_bob.get_state() is S.CONNECTED
     for console in (op, alice, bob):
         await console.close()
+
+
+async def test_a_restored_console_learns_which_of_its_calls_are_in_a_conference(make_switch):
+    from console.webrtc import LOGIN_STATES
+    from console_harness import Console, connect_pair
+
+    switch = await make_switch(session_lifetime=30.0)
+    op = await Console(switch.url).login("operator", "operator")
+    alice = await Console(switch.url).login("alice", "alice")
+    bob = await Console(switch.url).login("bob", "bob")
+    to_alice, _ = await connect_pair(op, alice)
+    to_bob, _ = await connect_pair(op, bob)
+    to_bob.conference(to_alice)
+    await op.until(lambda: to_bob.get_conference() is not None, "the conference")
+    identifier = op.inst.get_login_identifier()
+    await op.close()  # the process ends: no logout
+    again = Console(switch.url)
+    assert again.restore(identifier)
+    await again.login_state(LOGIN_STATES.SUCCESS)
+    await again.until(lambda: len(again.restored) == 2 and all(
+        c.get_conference() is not None and c.get_conference().parties == 3 for c in again.restored),
+        "both restored calls back in the conference of three")
+    for console in (again, alice, bob):
+        await console.close()
