@@ -204,6 +204,8 @@ class Exchange(Conferencing):
         p, q = a.peer, b.peer
         if p is None or q is None:
             raise ProtocolError(ErrorCode.WRONG_STATE, "transfer needs two calls that are bridged to a far end")
+        if a.conference is not None or b.conference is not None:
+            raise ProtocolError(ErrorCode.WRONG_STATE, "a call in a conference cannot be transferred (leave it first)")
         a.peer = b.peer = None
         if p is b:  # the two calls are each other's far end: nothing to bridge
             self._end(a, R.SUCCESS)

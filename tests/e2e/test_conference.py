@@ -156,3 +156,21 @@ async def test_a_restored_console_learns_which_of_its_calls_are_in_a_conference(
         "both restored calls back in the conference of three")
     for console in (again, alice, bob):
         await console.close()
+
+
+async def test_a_call_in_a_conference_cannot_be_transferred(make_switch):
+    from console_harness import Console, connect_pair
+
+    switch = await make_switch()
+    op = await Console(switch.url).login("operator", "operator")
+    alice = await Console(switch.url).login("alice", "alice")
+    bob = await Console(switch.url).login("bob", "bob")
+    to_alice, at_alice = await connect_pair(op, alice)
+    to_bob, at_bob = await connect_pair(op, bob)
+    to_bob.conference(to_alice)
+    await op.until(lambda: to_bob.get_conference() is not None, "the conference")
+    to_bob.transfer(to_alice)
+    await op.until(lambda: any("cannot be transferred" in e for e in op.errors), "the refusal")
+    assert to_bob.get_conference().parties == 3 and at_alice.get_state() is S.CONNECTED
+    for console in (op, alice, bob):
+        await console.close()
