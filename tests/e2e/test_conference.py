@@ -10,7 +10,7 @@ from console.media.sinks import RecordingSink
 from console.media.tones import tone_share
 from console.switch.rtc_plane import RtcMediaPlane
 from console.webrtc import CALL_STATES
-from test_media import RATE, media_console, media_dial
+from media_harness import RATE, media_console, media_dial
 
 S = CALL_STATES
 OP_HZ, ALICE_HZ, BOB_HZ = 400.0, 700.0, 1100.0

@@ -12,7 +12,7 @@ from console.media.sinks import RecordingSink
 from console.media.tones import level_dbfs, tone_present
 from console.switch.rtc_plane import RtcMediaPlane
 from console.webrtc import CALL_STATES
-from test_media import RATE, hears, media_console, media_dial
+from media_harness import RATE, hears, media_console, media_dial
 
 S = CALL_STATES
 
