@@ -51,6 +51,10 @@ class MsgType(StrEnum):
     FORWARDING = "forwarding"
     PRESENCE = "presence"  # switch -> console
     ORBIT = "orbit"  # switch -> console
+    # conference (docs/PROTOCOL.md, "Conference"): console -> switch requests, then switch -> console event
+    CONFERENCE = "conference"
+    CONFERENCE_LEAVE = "conference_leave"
+    CONFERENCE_STATE = "conference_state"
 
 
 # Field types: a tuple of accepted Python types. ``None`` in the tuple allows null.
@@ -128,11 +132,35 @@ ATTENDANT_REQUESTS = frozenset({
     MsgType.DIRECTORY, MsgType.SUBSCRIBE, MsgType.BLIND_TRANSFER, MsgType.PARK, MsgType.DND, MsgType.FORWARDING,
 })
 
+# Conference (docs/PROTOCOL.md, "Conference"). A list's items are checked by the side that reads it.
+MAX_CONFERENCE_CALLS = 32  # call ids in one conference request or state event
+SCHEMA.update({
+    MsgType.CONFERENCE: (True, {"calls": Field(_LIST)}),
+    MsgType.CONFERENCE_LEAVE: (True, {"conference": Field(_STR, max_len=64)}),
+    MsgType.CONFERENCE_STATE: (False, {
+        "conference": Field(_STR, max_len=64),
+        "calls": Field(_LIST),
+        "parties": Field((int,)),
+    }),
+})
+
 REQUESTS = frozenset({
     MsgType.LOGIN, MsgType.RESTORE, MsgType.LOGOUT, MsgType.DIAL, MsgType.ACCEPT,
     MsgType.ANSWER, MsgType.DECLINE, MsgType.DISCONNECT, MsgType.HOLD,
     MsgType.RETRIEVE, MsgType.TRANSFER, MsgType.DTMF, MsgType.MEDIA,
+    MsgType.CONFERENCE, MsgType.CONFERENCE_LEAVE,
 }) | ATTENDANT_REQUESTS
+
+
+def call_id_list(value: Any, request_id: int | None = None) -> tuple[str, ...]:
+    """A conference's ``calls``: 1 to MAX_CONFERENCE_CALLS distinct call ids (strings of 1-64 characters)."""
+    if (not isinstance(value, list) or len(value) > MAX_CONFERENCE_CALLS
+            or not all(isinstance(c, str) and 0 < len(c) <= 64 for c in value) or len(set(value)) != len(value)):
+        raise ProtocolError(ErrorCode.MALFORMED, f"calls must be a list of at most {MAX_CONFERENCE_CALLS} "
+                                                 "distinct call ids", request_id)
+    return tuple(value)
+
+
 MAX_SDP = 48 * 1024
 
 

@@ -99,6 +99,8 @@ class CallMedia:
         self._was_receiving = False
         self._stale = StaleFilter()
         self._video_active = False
+        self._muted = False
+        self._recorder: Any = None  # a recorder.CallRecorder while this call is recorded
         self._counts = {"frames_in": 0, "video_frames_in": 0, "offers": 0, "answers": 0, "digits_in": 0}
 
     # --- elements ---------------------------------------------------------
@@ -208,6 +210,35 @@ class CallMedia:
         if not video_receiving:
             self._set_video_active(False)
 
+    # --- mute and recording --------------------------------------------------
+
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
+    def set_muted(self, on: bool) -> None:
+        """Mute: the call keeps its state and sends silence instead of the microphone (not a hold)."""
+        self._muted = bool(on)
+
+    @property
+    def recorder(self) -> Any:
+        """The active recorder (see ``recorder.CallRecorder``), or None."""
+        return self._recorder if self._recorder is not None and self._recorder.active else None
+
+    def start_recording(self, recorder: Any) -> None:
+        """Feed ``recorder`` both directions from now on: ``sent(pcm | None)`` each frame we send,
+        ``received(pcm)`` each frame we receive. Replaces (and stops) a previous one."""
+        if self._closed:
+            raise MediaError("the call's media is closed")
+        previous, self._recorder = self._recorder, recorder
+        if previous is not None and previous is not recorder:
+            previous.stop()
+
+    def stop_recording(self, reason: Any = None) -> None:
+        recorder, self._recorder = self._recorder, None
+        if recorder is not None:
+            recorder.stop() if reason is None else recorder.stop(reason)
+
     # --- DTMF (RFC 4733) -----------------------------------------------------
 
     def send_dtmf(self, digits: str, duration_ms: int = 100, gap_ms: int = 70) -> None:
@@ -290,6 +321,8 @@ class CallMedia:
             "connection_state": self.connection_state,
             "seconds_without_audio": round(self.seconds_without_audio, 1),
             "focused": self.focused,
+            "muted": self._muted,
+            "recording": str(rec.path) if (rec := self.recorder) is not None else None,
             "video_active": self._video_active,
         }
 
@@ -304,6 +337,10 @@ class CallMedia:
             return
         self._closed = True
         self.hub.release(self)
+        if self._recorder is not None:
+            from .recorder import StopReason
+
+            self.stop_recording(StopReason.ENDED)
         pc, self._pc = self._pc, None
         self._audio_tx = self._video_tx = None  # they hold the pc (its transports' handlers)
         try:
@@ -335,7 +372,12 @@ class CallMedia:
         return task
 
     def _next_mic_frame(self) -> bytes | None:
-        return self.hub.mic_frame(self)
+        pcm = self.hub.mic_frame(self)  # taken even while muted: the hub's queue stays fresh
+        if self._muted:
+            pcm = None
+        if self._recorder is not None:
+            self._recorder.sent(pcm)
+        return pcm
 
     def _on_track(self, track: Any) -> None:
         handler = self._on_audio_frame if track.kind == "audio" else self._on_video_frame
@@ -350,8 +392,12 @@ class CallMedia:
         self._counts["frames_in"] += 1
         if self._audio_element is not None:
             self._audio_element.write(frame)
-        if self.focused:
-            self.hub.speak(self, self._convert(frame))
+        if self.focused or self._recorder is not None:
+            pcm = self._convert(frame)
+            if self._recorder is not None:
+                self._recorder.received(pcm)
+            if self.focused:
+                self.hub.speak(self, pcm)
 
     def _on_video_frame(self, frame: av.VideoFrame) -> None:
         self._counts["video_frames_in"] += 1

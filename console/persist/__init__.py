@@ -16,10 +16,11 @@ identifier the server handed out at login.
 from .config import Config, load_config, save_config, update_config
 from .history import MAX_HISTORY, CallHistory, HistoryEntry
 from .paths import APP_NAME, AppDirs, atomic_write, private_dir
+from .recordings import RecordingFolder
 from .sessions import BoardFile, SessionFile
 from .settings import Settings
 
 __all__ = [
-    "APP_NAME", "MAX_HISTORY", "AppDirs", "BoardFile", "CallHistory", "Config", "HistoryEntry", "SessionFile",
+    "APP_NAME", "MAX_HISTORY", "AppDirs", "BoardFile", "CallHistory", "Config", "HistoryEntry", "RecordingFolder", "SessionFile",
     "Settings", "atomic_write", "load_config", "private_dir", "save_config", "update_config",
 ]

@@ -25,6 +25,7 @@ class Config:
     log_client: bool = False  # turn the client's diagnostic logging (control_logging) on at start
     auto_accept: bool = False  # incoming calls ring at the caller (accepted) as soon as they arrive
     hold_recall: float = 60.0  # seconds on hold before the board reminds the operator (0: never)
+    max_recording_seconds: float = 3600.0  # a call recording (R) stops by itself after this long
     keys: Mapping[str, str] = field(default_factory=dict)  # action id -> keys, e.g. {"hangup": "e,ctrl+e"}
     version: int = CONFIG_VERSION
 
@@ -43,6 +44,9 @@ class Config:
             auto_accept=bool(data.get("auto_accept", False)),
             hold_recall=float(recall) if isinstance(recall := data.get("hold_recall", 60.0), (int, float))
             and not isinstance(recall, bool) and recall >= 0 else 60.0,
+            max_recording_seconds=float(limit) if isinstance(limit := data.get("max_recording_seconds", 3600.0),
+                                                             (int, float))
+            and not isinstance(limit, bool) and limit > 0 else 3600.0,
         )
 
     def to_toml(self) -> str:
@@ -58,6 +62,7 @@ class Config:
             f"log_client = {'true' if self.log_client else 'false'}",
             f"auto_accept = {'true' if self.auto_accept else 'false'}  # callers hear ringing at once",
             f"hold_recall = {self.hold_recall:g}  # seconds on hold before a reminder (0: never)",
+            f"max_recording_seconds = {self.max_recording_seconds:g}  # a recording (R) stops by itself after this",
             "",
             "[keys]  # action = \"key[,key...]\"; see the help screen (F1) for the action names",
         ]

@@ -58,6 +58,11 @@ class AppDirs:
         return self.data_dir / "board.json"
 
     @property
+    def recordings_dir(self) -> Path:
+        """Call recordings (WAV, 0600) in a private folder of the data folder."""
+        return self.data_dir / "recordings"
+
+    @property
     def log_file(self) -> Path:
         """The console's own log (rotated): platformdirs' log folder beside the data folder."""
         return (self.log_dir or self.data_dir / "log") / "console.log"

@@ -114,6 +114,17 @@ class TransferFailed:
 
 
 @dataclass(frozen=True)
+class CallFeatures:
+    """Mute, recording and conference membership of a call, read from the call object (extensions)."""
+
+    key: str
+    muted: bool = False
+    recording: str = ""
+    conference: str = ""
+    conference_parties: int = 0
+
+
+@dataclass(frozen=True)
 class FocusSlot:
     slot: int
 
@@ -191,5 +202,5 @@ Event = (
     LoginStarted | LoginChanged | SavedSessionChanged | CallAdded | CallChanged | CallFreed
     | DigitsSent | DigitsReceived | TransferRequested | TransferFailed | FocusSlot | Dialed
     | HistoryLoaded | LogAppended | ErrorRaised | RequestPending | CallRefused | HistoryItemsLoaded | LoginFailed
-    | ErrorCleared
+    | ErrorCleared | CallFeatures
 )

@@ -214,6 +214,15 @@ def _(event: ev.CallFreed, state: AppState) -> AppState:
 
 
 @_reduce.register
+def _(event: ev.CallFeatures, state: AppState) -> AppState:
+    call = state.call_by_key(event.key)
+    if call is None:
+        return state
+    return _replace_call(state, replace(call, muted=event.muted, recording=event.recording,
+                                        conference=event.conference, conference_parties=event.conference_parties))
+
+
+@_reduce.register
 def _(event: ev.DigitsSent, state: AppState) -> AppState:
     call = state.call_by_key(event.key)
     if call is None:

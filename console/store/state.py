@@ -131,6 +131,10 @@ class CallView:
     pending: Request | None = None  # the last request queued or under way on this call
     ever_connected: bool = False
     consult: str = ""  # announced transfer: "waiting" (the caller) or "consulting" (the call to the target)
+    muted: bool = False  # our microphone is muted on this call (the far end gets silence; not a hold)
+    recording: str = ""  # the WAV file this call is being recorded to; "" while not recording
+    conference: str = ""  # the switch's conference id while this call is a member; "" otherwise
+    conference_parties: int = 0  # how many parties that conference has (with us)
 
     @property
     def hold(self) -> HoldSide:

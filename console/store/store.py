@@ -112,6 +112,8 @@ class Store:
         auto_accept: bool = False,
         request_timeout: float = 10.0,
         max_slots: int = MAX_SLOTS,
+        recordings: Any = None,
+        max_recording_seconds: float = 3600.0,
     ):
         self._factory = factory
         self.sessions = sessions
@@ -144,6 +146,8 @@ class Store:
         self._board_seen: tuple = ()
         self._hints: dict[str, dict] | None = None
         self.desk = Desk(self)  # attendant: directory, presence, park, DND, forwarding, announced transfer
+        self.recordings = recordings  # a persist.RecordingFolder: where recordings go (None: recording is off)
+        self.max_recording_seconds = max_recording_seconds
         if history is not None:
             self.dispatch(ev.HistoryLoaded(history.recent_numbers()))
             self.dispatch(ev.HistoryItemsLoaded(history_items(history)))
@@ -396,6 +400,114 @@ class Store:
 
         return self._on_call("send DTMF", view, run)
 
+    # -- extensions: mute and recording ----------------------------------------------------
+    def toggle_mute(self, slot: int | None = None) -> bool:
+        """Mute the selected (or named) call's microphone, or unmute it; the call keeps its state."""
+        view = self._target(slot)
+
+        def run(call: WebRtcCall) -> None:
+            call.set_mute(not call.is_muted())
+            self._features(call)
+            self._log(LogLevel.INFO, "call", f"[{view.slot}] {view.remote_number or '?'} "  # type: ignore[union-attr]
+                                             f"{'muted' if call.is_muted() else 'unmuted'}")
+
+        return self._on_call("mute", view, run)
+
+    def toggle_recording(self, slot: int | None = None) -> bool:
+        """Start recording the selected call into the recordings folder, or stop its recording."""
+        view = self._target(slot)
+        if view is not None and view.recording:
+            return self._on_call("stop recording", view, lambda call: call.stop_recording())
+        if view is not None and view.state not in (CALL_STATES.CONNECTED, CALL_STATES.HELD, CALL_STATES.HOLDING):
+            self._error(f"record [{view.slot}]: only a connected or held call can be recorded")
+            return False
+        if self.recordings is None and view is not None:
+            self._error("record: this console has no recordings folder")
+            return False
+
+        def run(call: WebRtcCall) -> None:
+            try:
+                path = self.recordings.new_file(view.remote_number, self.wall())  # type: ignore[union-attr]
+            except ConsoleError as exc:
+                raise ValueError(str(exc)) from exc
+            call.start_recording(path, self.max_recording_seconds)
+
+        return self._on_call("record", view, run)
+
+    # -- extensions: conference ---------------------------------------------------------------
+    def conference(self, slot: int | None = None) -> bool:
+        """Join the selected call with every other call that is connected or on hold (and not in another
+        conference) into a conference mixed at the switch; a selected call already in one takes the others in."""
+        view = self._target(slot)
+        if view is None:
+            self._error("conference: no call selected")
+            return False
+        if not view.transferable:
+            self._error(f"conference [{view.slot}]: the call is not connected or on hold")
+            return False
+        others = [c for c in self._state.calls if c.key != view.key and c.transferable and c.key in self._calls
+                  and (not c.conference or c.conference == view.conference)]
+        joining = [c for c in others if not c.conference]
+        if not joining:
+            self._error("conference: needs another call that is connected or on hold")
+            return False
+        calls = [self._calls[c.key] for c in joining]
+        if not self._on_call("conference", view, lambda call: call.conference(*calls)):
+            return False
+        slots = ", ".join(str(c.slot) for c in (view, *joining))
+        self._log(LogLevel.INFO, "call", f"conference requested: slots {slots}")
+        return True
+
+    def leave_conference(self, slot: int | None = None) -> bool:
+        """Leave the selected call's conference: our calls in it end, the other parties stay connected."""
+        view = self._target(slot)
+        if view is not None and not view.conference:
+            self._error(f"leave conference [{view.slot}]: the call is not in a conference")
+            return False
+        return self._on_call("leave conference", view, lambda call: call.leave_conference())
+
+    def drop_party(self, slot: int | None = None) -> bool:
+        """Drop the selected call's far party from its conference (the others stay)."""
+        view = self._target(slot)
+        if view is not None and not view.conference:
+            self._error(f"drop party [{view.slot}]: the call is not in a conference")
+            return False
+        if view is not None:
+            self._causes[view.key] = EndCause.HUNG_UP_HERE
+        return self._on_call("drop party", view, lambda call: call.drop_party())
+
+    def _on_conference(self, call: WebRtcCall, info: Any) -> None:
+        key = self._keys.get(id(call))
+        view = self._state.call_by_key(key) if key else None
+        if view is not None and view.conference != (info.id if info is not None else ""):
+            what = f"joined conference {info.id} ({info.parties} parties)" if info is not None \
+                else f"left conference {view.conference}"
+            self._log(LogLevel.INFO, "call", f"[{view.slot}] {view.remote_number or '?'} {what}")
+        self._features(call)
+
+    def _features(self, call: WebRtcCall) -> None:
+        key = self._keys.get(id(call))
+        if key is None:
+            return
+        room = call.get_conference()
+        self.dispatch(ev.CallFeatures(
+            key, muted=call.is_muted(), recording=call.get_recording_path() or "",
+            conference=room.id if room is not None else "", conference_parties=room.parties if room is not None else 0,
+        ))
+
+    def _on_recording(self, call: WebRtcCall, path: str | None, reason: str) -> None:
+        key = self._keys.get(id(call))
+        view = self._state.call_by_key(key) if key else None
+        label = f"[{view.slot}] {view.remote_number or '?'}" if view else "a call"
+        if path is not None:
+            self._log(LogLevel.INFO, "call", f"{label} recording to {path}")
+        else:
+            level = LogLevel.WARNING if reason in ("limit", "failed") else LogLevel.INFO
+            why = {"limit": f"it reached the limit of {self.max_recording_seconds:g} s",
+                   "failed": "the file could not be written", "ended": "the call ended"}.get(reason, "stopped")
+            self._log(level, "call", f"{label} recording stopped: {why}")
+        self._features(call)
+
     def level(self, slot: int) -> float | None:
         """The received audio level of a slot's call in dBFS, if it has a level meter."""
         view = self._state.call_in(slot)
@@ -516,6 +628,8 @@ class Store:
         call.set_call_state_handler(self._on_call_state)
         call.set_media_state_handler(self._on_media_state)
         call.set_dtmf_handler(self._on_dtmf)
+        call.set_recording_handler(self._on_recording)
+        call.set_conference_handler(self._on_conference)
         call_id = call.id
         hint = self._board_hint(call_id) if restored else None
         wall = self.wall()

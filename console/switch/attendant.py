@@ -165,6 +165,8 @@ class Attendant(Legs):
     def _far_end(self, leg: Leg, what: str) -> Leg:
         if leg.peer is None:
             raise ProtocolError(ErrorCode.WRONG_STATE, f"{what} needs a call that is bridged to a far end")
+        if leg.conference is not None or leg.peer.conference is not None:  # its far end would stay in the mix
+            raise ProtocolError(ErrorCode.WRONG_STATE, f"{what}: a call in a conference cannot be handed on (leave it first)")
         return leg.peer
 
     def _check_target(self, session: Session, number: str) -> None:

@@ -21,6 +21,7 @@ from console.core.protocol import Message, MsgType
 from console.switch.auth import Identity
 from console.switch.config import NUMBER_RE, Service, SwitchConfig
 from console.switch.attendant import Attendant
+from console.switch.conference import Conferencing
 from console.switch.media import MEDIA_SERVICES, MediaPlane, ServiceKind
 from console.switch.model import Leg, Session, Setup
 
@@ -30,8 +31,8 @@ S = CALL_STATES
 MAX_HOPS = 5  # forwards per call, so two users forwarding to each other do not loop
 
 
-class Exchange(Attendant):
-    """Owns every session; the server calls one method per request (the attendant's in its base)."""
+class Exchange(Conferencing, Attendant):
+    """Owns every session; the server calls one method per request (the attendant's and the conference's in its bases)."""
 
     def __init__(self, config: SwitchConfig, plane: MediaPlane):
         super().__init__(config, plane)  # sessions, registrations, trips, the park lot and presence
@@ -210,6 +211,8 @@ class Exchange(Attendant):
         p, q = a.peer, b.peer
         if p is None or q is None:
             raise ProtocolError(ErrorCode.WRONG_STATE, "transfer needs two calls that are bridged to a far end")
+        if a.conference is not None or b.conference is not None:
+            raise ProtocolError(ErrorCode.WRONG_STATE, "a call in a conference cannot be transferred (leave it first)")
         a.peer = b.peer = None
         if p is b:  # the two calls are each other's far end: nothing to bridge
             self._end(a, R.SUCCESS)

@@ -17,7 +17,7 @@ from console.switch.candidates import filter_candidates
 from console.core.machines import CallEvent, CallMachine, Phase
 from console.core.protocol import Message, MsgType
 from console.switch.config import SwitchConfig
-from console.switch.media import MediaPlane, MediaRejected, MediaUnavailable, ServiceKind
+from console.switch.media import AudioMix, MediaPlane, MediaRejected, MediaUnavailable, ServiceKind
 from console.switch.model import Leg, Session, Setup
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,12 @@ class Legs:
             leg.owner.forget(leg)
             self._notify(leg)
             self._spawn(self.plane.close(leg.id))
+        if leg.conference is not None:
+            self._conference_leg_ended(leg)
+
+    def _conference_leg_ended(self, leg: Leg) -> None:
+        """A conference member ended: console.switch.conference.Conferencing settles the conference."""
+        leg.conference = None
 
     def _hangup(self, leg: Leg, own: DISC_REASON, far: DISC_REASON) -> None:
         """End ``leg`` with ``own`` and whatever it was talking or ringing to with ``far``."""
@@ -116,7 +122,7 @@ class Legs:
 
     def _set_hold(self, leg: Leg, held: bool) -> None:
         self._apply(leg, CallEvent.HOLD_LOCAL if held else CallEvent.RETRIEVE_LOCAL)
-        if leg.peer is not None:
+        if leg.peer is not None and leg.conference is None:  # in a conference the far end hears the others
             self._apply(leg.peer, CallEvent.HOLD_REMOTE if held else CallEvent.RETRIEVE_REMOTE)
             self._reroute(leg.peer)
         self._reroute(leg)
@@ -125,9 +131,11 @@ class Legs:
         """Tell the plane what ``leg`` hears now: nothing while it holds, music while held."""
         if leg.virtual or not leg.live:
             return
-        hears: str | ServiceKind | None
+        hears: str | ServiceKind | AudioMix | None
         if leg.machine.local_hold:
             hears = None
+        elif leg.conference is not None:
+            hears = leg.conference.mix
         elif leg.machine.remote_hold:
             hears = ServiceKind.MUSIC if self.config.moh else None
         elif leg.peer is None:

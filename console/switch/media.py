@@ -31,6 +31,15 @@ TONE_HZ = 1000.0  # the tone service's frequency, at -12 dBFS
 MUSIC_HZ = (523.25, 659.25, 783.99)  # music on hold: a C major arpeggio, 250 ms a note, at -18 dBFS
 
 
+class AudioMix(Protocol):
+    """A route shared by several legs (a conference, console.switch.conference.ConferenceMix): the plane hands
+    it every decoded 20 ms frame a member leg receives and asks it what each member hears next."""
+
+    def heard(self, leg: str, pcm: bytes) -> None: ...
+
+    def frame_for(self, leg: str) -> bytes | None: ...
+
+
 class MediaUnavailable(Exception):
     """No media could be allocated (the switch's max_media is reached): DISC_REASON.EQUIPMENT."""
 
@@ -52,8 +61,8 @@ class MediaPlane(Protocol):
         MediaUnavailable or MediaRejected."""
         ...
 
-    def route(self, leg: str, hears: str | ServiceKind | None) -> None:
-        """What ``leg`` hears from now on: another leg's id, a media service, or silence (None).
+    def route(self, leg: str, hears: str | ServiceKind | AudioMix | None) -> None:
+        """What ``leg`` hears from now on: another leg's id, a media service, a mix, or silence (None).
         Legs without media yet remember the route and apply it once negotiated."""
         ...
 
@@ -83,12 +92,12 @@ class NullMediaPlane:
     def __init__(self) -> None:
         self.on_failure: Callable[[str], None] | None = None
         self.on_dtmf: Callable[[str, str], None] | None = None
-        self.routes: dict[str, str | ServiceKind | None] = {}
+        self.routes: dict[str, str | ServiceKind | AudioMix | None] = {}
 
     async def answer(self, leg: str, offer: dict) -> dict:
         raise MediaUnavailable("this switch runs without media")
 
-    def route(self, leg: str, hears: str | ServiceKind | None) -> None:
+    def route(self, leg: str, hears: str | ServiceKind | AudioMix | None) -> None:
         self.routes[leg] = hears
 
     def dtmf(self, leg: str, digits: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from console.core.callinfo import CallInfo
 from console.core.enums import CALL_STATES
@@ -75,6 +75,7 @@ class Leg:
     service: ServiceKind | None = None  # what a virtual leg plays to its peer
     peer: Leg | None = None  # the leg it is bridged to, once connected
     setup: Setup | None = None  # the call being set up, until it is answered or ends
+    conference: Any = None  # the console.switch.conference.Conference it is a member of, if any
 
     @property
     def state(self) -> CALL_STATES:

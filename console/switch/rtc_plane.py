@@ -40,7 +40,7 @@ from console.media.tracks import PacedAudioTrack, PacedVideoTrack, cancel_tasks,
 from console.switch.services import Arpeggio, Ivr, SteadyTone
 
 from .connection import TokenBucket
-from .media import MUSIC_HZ, TONE_HZ, MediaRejected, MediaUnavailable, ServiceKind
+from .media import MUSIC_HZ, TONE_HZ, AudioMix, MediaRejected, MediaUnavailable, ServiceKind
 
 CONNECT_TIMEOUT = 10.0
 DIGIT_RATE = 20.0  # RFC 4733 digits a leg may deliver per second, bursts of twice that (a key press takes 70+ ms)
@@ -135,7 +135,7 @@ class RtcMediaPlane:
         self._ice_servers = tuple(ice_servers)
         self._log = logger or log
         self._legs: dict[str, _Leg] = {}
-        self._routes: dict[str, str | ServiceKind | None] = {}
+        self._routes: dict[str, str | ServiceKind | AudioMix | None] = {}
         self._services: dict[str, Any] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._closed = False
@@ -171,7 +171,7 @@ class RtcMediaPlane:
                     await self._close_leg(current)
                 raise
 
-    def route(self, leg: str, hears: str | ServiceKind | None) -> None:
+    def route(self, leg: str, hears: str | ServiceKind | AudioMix | None) -> None:
         previous = self._routes.get(leg, _UNSET)
         self._routes[leg] = hears
         if type(previous) is type(hears) and previous == hears:
@@ -332,8 +332,11 @@ class RtcMediaPlane:
         if current.stale.is_stale(frame):
             return
         current.frames_in += 1
+        mix = _mix(self._routes.get(current.id))
         for pcm in current.rechunk(current.convert(frame)):
             current.inbound.append(pcm)
+            if mix is not None:  # a conference member: the mix gets every frame (console.switch.conference)
+                mix.heard(current.id, pcm)
 
     def _on_video(self, current: _Leg, frame: av.VideoFrame) -> None:
         current.video_in = frame
@@ -343,7 +346,7 @@ class RtcMediaPlane:
         hears = self._routes.get(leg_id)
         if isinstance(hears, ServiceKind):
             return self._legs.get(leg_id) if hears is ServiceKind.ECHO else None
-        return self._legs.get(hears) if hears is not None else None
+        return self._legs.get(hears) if isinstance(hears, str) else None  # a mix carries no video
 
     def _next_audio(self, leg_id: str) -> bytes | None:
         """The next 20 ms for ``leg_id``, per its route (called by its paced track)."""
@@ -351,6 +354,9 @@ class RtcMediaPlane:
         if isinstance(hears, ServiceKind) and hears is not ServiceKind.ECHO:
             service = self._services.get(leg_id)
             return service.frame() if service is not None else None
+        mix = _mix(hears)
+        if mix is not None:
+            return mix.frame_for(leg_id)
         source = self._source_leg(leg_id)
         return source.pop_audio() if source is not None else None
 
@@ -425,6 +431,11 @@ class RtcMediaPlane:
                     track.stop()
             await cancel_tasks(set(current.tasks))
             current.tasks.clear()
+
+
+def _mix(hears: object) -> AudioMix | None:
+    """The route as a mix (leg ids and services are strings; None is silence)."""
+    return None if hears is None or isinstance(hears, str) else hears  # type: ignore[return-value]
 
 
 def _ufrag(sdp: str) -> str | None:

@@ -64,6 +64,8 @@ CALL_REQUESTS: dict[MsgType, Handler] = {
     MsgType.DND: lambda x, s, m: x.set_dnd(s, m.get("on")),
     MsgType.FORWARDING: lambda x, s, m: x.set_forwarding(s, m.get("always"), m.get("busy"), m.get("no_answer"),
                                                          m.get("after")),
+    MsgType.CONFERENCE: lambda x, s, m: x.conference(s, m.get("calls")),
+    MsgType.CONFERENCE_LEAVE: lambda x, s, m: x.conference_leave(s, m.get("conference")),
 }
 
 
@@ -353,6 +355,7 @@ class Switch:
         session.client = msg.get("client", session.client)
         self.exchange.rotate(session)
         self._bind(conn, session)
+        asyncio.get_running_loop().call_soon(self.exchange.announce_conferences, session)  # after the result
         calls = [leg.info().to_wire() for leg in session.legs.values()]
         return result(msg.id, **self._login_body(session), calls=calls)
 

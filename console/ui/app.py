@@ -271,6 +271,21 @@ class SwitchboardApp(App[None]):
     def action_hangup(self) -> None:
         self.store.hangup()
 
+    def action_toggle_mute(self) -> None:
+        self.store.toggle_mute()
+
+    def action_toggle_recording(self) -> None:
+        self.store.toggle_recording()
+
+    def action_conference(self) -> None:
+        self.store.conference()
+
+    def action_leave_conference(self) -> None:
+        self.store.leave_conference()
+
+    def action_drop_party(self) -> None:
+        self.store.drop_party()
+
     def action_logout(self) -> None:
         live = self.store.live_calls()
         if not live:

@@ -182,3 +182,20 @@ CONSULT_WORDS = {
     "waiting": "⇄ waiting: you consult the target · j completes · z back to caller",
     "consulting": "⇄ consulting about the held caller · j completes · z cancels",
 }
+
+# -- mute, recording, conference ---------------------------------------------------------
+MUTED_MARK = "⊘ MUTED"
+RECORDING_MARK = "● REC"
+CONFERENCE_MARK = "⧉"
+
+
+def feature_marks(call) -> str:
+    """What a card's title and the status line add for a call: muted, recording, conference."""
+    marks = []
+    if call.muted:
+        marks.append(MUTED_MARK)
+    if call.recording:
+        marks.append(RECORDING_MARK)
+    if call.conference:
+        marks.append(f"{CONFERENCE_MARK} conf {call.conference_parties}")
+    return " ".join(marks)

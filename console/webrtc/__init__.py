@@ -8,7 +8,7 @@ Named after the seed's ``anynode_webrtc.js``; import it as the seed does::
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES
 from console.core.errors import CallStateError, ConsoleError, InvalidDigitError
 
-from .call import WebRtcCall
+from .call import ConferenceInfo, WebRtcCall
 from .instance import WebRtcInstance
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "DISC_REASON",
     "LOGIN_STATES",
     "CallStateError",
+    "ConferenceInfo",
     "ConsoleError",
     "InvalidDigitError",
     "WebRtcCall",

@@ -9,11 +9,20 @@ and is reported to the instance's error handler (``set_error_handler``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from console.core.client import CallRecord
 from console.core.enums import CALL_STATES, DISC_REASON, Direction
 from console.core.machines import TALKING_STATES, CallRequest
+
+
+@dataclass(frozen=True)
+class ConferenceInfo:
+    """The conference a call is in (extension): the switch's id and how many parties it has, us included."""
+
+    id: str
+    parties: int
 
 
 class CallControl(Protocol):
@@ -29,6 +38,18 @@ class CallControl(Protocol):
 
     def report(self, call: WebRtcCall | None, message: str) -> None: ...
 
+    def set_mute(self, call: WebRtcCall, on: bool) -> None: ...
+
+    def conference(self, calls: list[WebRtcCall]) -> None: ...
+
+    def leave_conference(self, call: WebRtcCall) -> None: ...
+
+    def start_recording(self, call: WebRtcCall, path: Any, max_seconds: float) -> None: ...
+
+    def stop_recording(self, call: WebRtcCall) -> None: ...
+
+    def recording_path(self, call: WebRtcCall) -> str | None: ...
+
 
 class WebRtcCall:
     """Created only by :class:`WebRtcInstance` (``create_outgoing_call``, or for an incoming or restored call)."""
@@ -39,6 +60,9 @@ class WebRtcCall:
         self.on_state: Callable[[WebRtcCall, CALL_STATES], Any] | None = None
         self.on_media: Callable[[WebRtcCall], Any] | None = None
         self.on_dtmf: Callable[[WebRtcCall, str], Any] | None = None
+        self.on_recording: Callable[[WebRtcCall, str | None, str], Any] | None = None
+        self.on_conference: Callable[[WebRtcCall, ConferenceInfo | None], Any] | None = None
+        self._muted = False
         self.audio_element: Any = None
         self.video_elements: tuple[Any, Any] | None = None
 
@@ -77,6 +101,15 @@ class WebRtcCall:
     def set_dtmf_handler(self, handler: Callable[[WebRtcCall, str], Any] | None) -> None:
         """Extra: digits the far end (or the switch's IVR) sent on this call."""
         self.on_dtmf = handler
+
+    def set_recording_handler(self, handler: Callable[[WebRtcCall, str | None, str], Any] | None) -> None:
+        """Extension: ``handler(call, path, reason)`` when a recording starts (path, "started") or stops
+        (None, "stopped" | "limit" | "ended" | "failed")."""
+        self.on_recording = handler
+
+    def set_conference_handler(self, handler: Callable[[WebRtcCall, ConferenceInfo | None], Any] | None) -> None:
+        """Extension: ``handler(call, info)`` when the call joins or leaves a conference (None) or its size changes."""
+        self.on_conference = handler
 
     # -- media elements -------------------------------------------------------
     def set_audio_element(self, element: Any) -> None:
@@ -158,6 +191,55 @@ class WebRtcCall:
     def park(self, orbit: str | None = None) -> None:
         """Extension: park the far end on ``orbit`` (the first free one if None); this call ends (SUCCESS)."""
         self._control.request(self, CallRequest.PARK, orbit=orbit)
+
+    # -- extensions: mute and recording (docs/API-MAPPING.md, "Extensions") ---------
+    def set_mute(self, on: bool) -> None:
+        """Mute (True) or unmute our microphone on this call: the far end receives silence, the call
+        stays in its state (unlike hold). Local: nothing goes to the switch. Kept across renegotiations."""
+        if self.get_state() is CALL_STATES.DISCONNECTED:
+            self._control.report(self, "set_mute: the call has ended")
+            return
+        self._muted = bool(on)
+        self._control.set_mute(self, self._muted)
+
+    def is_muted(self) -> bool:
+        return self._muted
+
+    def start_recording(self, path: Any, max_seconds: float = 3600.0) -> None:
+        """Record both directions to the new WAV file ``path`` (stereo 48 kHz: left = us, right = the far
+        end), at most ``max_seconds`` (then it stops by itself: the recording handler is told "limit")."""
+        self._control.start_recording(self, path, max_seconds)
+
+    def stop_recording(self) -> None:
+        self._control.stop_recording(self)
+
+    def is_recording(self) -> bool:
+        return self._control.recording_path(self) is not None
+
+    def get_recording_path(self) -> str | None:
+        return self._control.recording_path(self)
+
+    # -- extensions: conference (docs/PROTOCOL.md, "Conference") -------------------
+    def conference(self, *others: WebRtcCall) -> None:
+        """Join this call and ``others`` (calls of the same instance, connected or held) into one conference
+        mixed at the switch: every party hears the others. With no ``others``, this call must be in one."""
+        self._control.conference([self, *others])
+
+    def leave_conference(self) -> None:
+        """Leave the conference this call is in: our calls in it end, the other parties stay connected."""
+        self._control.leave_conference(self)
+
+    def drop_party(self) -> None:
+        """Drop this call's far party from the conference it is in: this call and the far party's end;
+        the conference carries on with the others. (The switch does this for disconnect() too.)"""
+        if self.get_conference() is None:
+            self._control.report(self, "drop_party: the call is not in a conference")
+            return
+        self.disconnect()
+
+    def get_conference(self) -> ConferenceInfo | None:
+        record = self.record
+        return ConferenceInfo(record.conference, record.conference_parties) if record.conference else None
 
     # -- getters --------------------------------------------------------------
     def get_state(self) -> CALL_STATES:

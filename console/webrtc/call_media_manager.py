@@ -32,6 +32,7 @@ class CallMediaManager:
         self.media_timeout = media_timeout
         self.hub: Any = None
         self._media: dict[int, Any] = {}
+        self._muted: set[int] = set()  # refs muted (also before their media exists)
         self._closing: set[asyncio.Task] = set()  # close tasks of ended calls: awaited, never cancelled, by aclose
 
     def get(self, ref: int) -> Any:
@@ -95,6 +96,7 @@ class CallMediaManager:
                 media = CallMedia(self.ensure_hub(), ice_servers=self.ice_servers, on_failure=on_failure,
                                   on_video_change=on_video, log=log, connect_timeout=self.media_timeout)
                 media.on_digits = on_digits  # RFC 4733 digits received in the media (CallMedia's public hook)
+                media.set_muted(ref in self._muted)
                 self._media[ref] = media
                 self.elements_changed(ref, audio, video)
             if remote_offer is not None:
@@ -123,6 +125,7 @@ class CallMediaManager:
         if media is None:
             return
         if state is CALL_STATES.DISCONNECTED:
+            self._muted.discard(ref)
             self._drop(ref)
         elif state is CALL_STATES.HELD:
             if self.hub is not None:
@@ -137,6 +140,41 @@ class CallMediaManager:
         task = self._tasks.spawn(media.close(), name="media close")
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
+
+    # -- mute and recording (extensions) ------------------------------------------
+    def set_muted(self, ref: int, on: bool) -> None:
+        (self._muted.add if on else self._muted.discard)(ref)
+        media = self._media.get(ref)
+        if media is not None:
+            media.set_muted(on)
+
+    def start_recording(self, ref: int, path: Any, max_seconds: float,
+                        on_stop: Callable[[str], None]) -> None:
+        """Record the call's two directions into the WAV file ``path`` (see console.media.recorder)."""
+        media = self._media.get(ref)
+        if media is None or media.closed:
+            raise MediaError("recording needs the call's media (set an audio element first)")
+        if media.recorder is not None:
+            raise MediaError(f"the call is already being recorded to {media.recorder.path}")
+        from console.media.recorder import CallRecorder
+
+        try:
+            recorder = CallRecorder(path, max_seconds, on_stop=lambda reason: on_stop(str(reason)))
+        except ValueError as exc:
+            raise MediaError(str(exc)) from exc
+        media.start_recording(recorder)
+
+    def stop_recording(self, ref: int) -> bool:
+        media = self._media.get(ref)
+        if media is None or media.recorder is None:
+            return False
+        media.stop_recording()
+        return True
+
+    def recording_path(self, ref: int) -> str | None:
+        media = self._media.get(ref)
+        recorder = media.recorder if media is not None else None
+        return str(recorder.path) if recorder is not None else None
 
     async def aclose(self) -> None:
         if self._closing:  # let ended calls finish closing: a cancelled close leaks aiortc's tasks

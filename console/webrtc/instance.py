@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import os
 import sys
 from collections import deque
 from typing import Any, Callable
@@ -133,6 +134,10 @@ class WebRtcInstance:
 
     def get_local_dial_string(self) -> str | None:
         return self.session.number
+
+    def create_conference(self, calls: list[WebRtcCall]) -> None:
+        """Extension: join ``calls`` (two or more of ours, connected or held) into a conference at the switch."""
+        self._control.conference(list(calls))
 
     def create_outgoing_call(self) -> WebRtcCall:
         call = WebRtcCall(self._control, self.session.call(self.session.create_call()))
@@ -389,6 +394,10 @@ class WebRtcInstance:
                 fire(self._tasks, call.on_dtmf, call, event.digits)
         elif isinstance(event, (ev.DirectoryReceived, ev.PresenceChanged, ev.OrbitsChanged, ev.SettingConfirmed)):
             self.attendant.absorb(event, lambda handler, *args: fire(self._tasks, handler, *args))
+        elif isinstance(event, ev.ConferenceChanged):
+            call = self._calls.get(event.ref)
+            if call is not None:
+                fire(self._tasks, call.on_conference, call, call.get_conference())
         elif isinstance(event, ev.ErrorReported):
             call = self._calls.get(event.ref) if event.ref is not None else None
             log.warning("%s%s", f"call {call.id or '-'}: " if call else "", event.error)
@@ -573,6 +582,49 @@ class _Control:
 
     def _has_media(self, call: WebRtcCall) -> bool:
         return call.has_audio_element() or call.has_video_elements()
+
+    # -- extensions: conference (on the wire) and mute and recording (local to the console's media) ----
+    def conference(self, calls: list[WebRtcCall]) -> None:
+        inst = self._inst
+        for call in calls:
+            if not isinstance(call, WebRtcCall) or inst._calls.get(call.ref) is not call:
+                self.report(calls[0] if calls else None, "conference needs calls of the same instance")
+                return
+        inst._run(inst.session.conference([call.ref for call in calls], inst._now()))
+
+    def leave_conference(self, call: WebRtcCall) -> None:
+        inst = self._inst
+        inst._run(inst.session.leave_conference(call.ref, inst._now()))
+
+    def set_mute(self, call: WebRtcCall, on: bool) -> None:
+        self._inst.media.set_muted(call.ref, on)
+
+    def start_recording(self, call: WebRtcCall, path: Any, max_seconds: float) -> None:
+        inst = self._inst
+        if call.get_state() is CALL_STATES.DISCONNECTED:
+            self.report(call, "start_recording: the call has ended")
+            return
+        if not isinstance(path, (str, os.PathLike)) or not str(path):
+            self.report(call, "start_recording: a path to a new .wav file is needed")
+            return
+
+        def stopped(reason: str) -> None:
+            fire(inst._tasks, call.on_recording, call, None, reason)
+
+        try:
+            inst.media.start_recording(call.ref, path, max_seconds, stopped)
+        except MediaError as exc:
+            self.report(call, f"start_recording: {exc}")
+            return
+        log.info("call %s: recording to %s", call.id, path)
+        fire(inst._tasks, call.on_recording, call, str(path), "started")
+
+    def stop_recording(self, call: WebRtcCall) -> None:
+        if not self._inst.media.stop_recording(call.ref):
+            self.report(call, "stop_recording: the call is not being recorded")
+
+    def recording_path(self, call: WebRtcCall) -> str | None:
+        return self._inst.media.recording_path(call.ref)
 
     def _hold_others(self, call: WebRtcCall) -> None:
         """With ``auto_hold``, the devices belong to one call: hold every other connected call first."""

@@ -21,7 +21,7 @@ def test_round_trip_of_every_request_type():
         body = {}
         for name, spec in fields.items():
             if spec.required:
-                body[name] = {str: "x", dict: {"call": "c1"}, bool: True}[spec.types[0]]
+                body[name] = {str: "x", dict: {"call": "c1"}, bool: True, list: ["c1"], int: 1}[spec.types[0]]
         if "sdp" in fields and fields["sdp"].required:
             body["sdp"] = {"type": "offer", "sdp": "v=0\r\n"}
         msg = Message(msg_type, 7 if needs_id else None, body)

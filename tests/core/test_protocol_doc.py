@@ -39,6 +39,7 @@ def ticked(text: str) -> set[str]:
 
 def test_every_request_and_its_fields_are_documented():
     rows = table_rows(section("Requests (console → switch)"))
+    rows.update(table_rows(section("Conference (extension)")))  # each extension's section has its own table
     assert set(rows) == {str(t) for t in REQUESTS}
     for msg_type in REQUESTS:
         fields = set(SCHEMA[msg_type][1])
@@ -59,6 +60,13 @@ def test_every_event_is_documented():
     for msg_type in sent:
         assert set(SCHEMA[msg_type][1]) <= ticked(rows[str(msg_type)][0])
     assert {str(r) for r in LogoutReason} <= ticked(rows["logged_out"][0])
+
+
+def test_the_conference_event_is_documented():
+    text = section("Conference (extension)")
+    events = table_rows("| event |" + text.split("| event |", 1)[1])
+    assert set(events) == {str(MsgType.CONFERENCE_STATE)}
+    assert set(SCHEMA[MsgType.CONFERENCE_STATE][1]) <= ticked(events[str(MsgType.CONFERENCE_STATE)][0])
 
 
 def test_error_codes_and_reasons_are_complete():

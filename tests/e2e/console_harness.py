@@ -24,6 +24,7 @@ class Console:
         self.restored: list[WebRtcCall] = []
         self.digits: dict[WebRtcCall, list[str]] = {}
         self.errors: list[str] = []
+        self.recordings: dict[WebRtcCall, list[tuple[str | None, str]]] = {}  # (path, reason) per recording event
         self._changed = asyncio.Condition()
         self.kwargs.setdefault("device", None)
         self.kwargs.setdefault("auto_hold", True)  # as the switchboard builds it (the API's default is off)
@@ -50,6 +51,8 @@ class Console:
     def watch(self, call: WebRtcCall) -> WebRtcCall:
         call.set_call_state_handler(lambda c, s: self._poke())
         call.set_dtmf_handler(lambda c, d: (self.digits.setdefault(c, []).append(d), self._poke()))
+        call.set_conference_handler(lambda c, info: self._poke())
+        call.set_recording_handler(lambda c, p, r: (self.recordings.setdefault(c, []).append((p, r)), self._poke()))
         return call
 
     def _poke(self) -> None:

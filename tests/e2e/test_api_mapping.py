@@ -54,3 +54,13 @@ def test_every_seed_method_is_in_the_table():
     assert not missing, missing
     for member in ("CONNECTING", "LOGIN_RESTORE_FAILED", "HOLDING", "NOTSELECTED"):
         assert any(member in seed for seed, _, _ in rows())
+
+
+def test_every_extension_exists_and_is_no_seed_name():
+    text = TABLE.read_text().split("## Extensions", 1)[1]
+    names = re.findall(r"`(WebRtc(?:Instance|Call))\.(\w+)\(", text)
+    assert len(names) >= 12
+    seed_names = {python.split(".")[1] for _, python, kind in rows() if kind == "method"}
+    for cls, method in names:
+        assert callable(getattr(getattr(webrtc, cls), method)), (cls, method)
+        assert method not in seed_names, method

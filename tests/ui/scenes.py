@@ -111,3 +111,20 @@ def failed_login(theme: str) -> SwitchboardApp:
     store.dispatch(ev.LoginChanged(LOGIN_STATES.SERVER_ACCESS, 2.0))
     plan = LoginPlan(server="wss://pbx.example.com:8443", username="alice", number="+4930123456")
     return app_for(store, plan, theme)
+
+
+def conference_board(theme: str) -> SwitchboardApp:
+    """Two calls of the operator in one conference of three parties: 201 Alice held by us, 202 Bob connected,
+    selected, muted and being recorded."""
+    store = logged_in_store()
+    d = store.dispatch
+    d(ev.CallAdded("a", Direction.OUT, CALL_STATES.IDLE, 10.0, WALL, remote_number="201"))
+    d(ev.CallChanged("a", CALL_STATES.CONNECTED, 12.0, call_id="c1", remote_number="201", remote_name="Alice"))
+    d(ev.CallChanged("a", CALL_STATES.HELD, 70.0, call_id="c1", remote_number="201", remote_name="Alice"))
+    d(ev.CallAdded("b", Direction.OUT, CALL_STATES.IDLE, 40.0, WALL, remote_number="202"))
+    d(ev.CallChanged("b", CALL_STATES.CONNECTED, 45.0, call_id="c2", remote_number="202", remote_name="Bob"))
+    d(ev.CallFeatures("a", conference="f1", conference_parties=3))
+    d(ev.CallFeatures("b", muted=True, recording="/home/op/.local/share/anynode-console/recordings/x.wav",
+                      conference="f1", conference_parties=3))
+    d(ev.FocusSlot(2))
+    return app_for(store, LoginPlan(server=SERVER, username="operator", embedded=True), theme)

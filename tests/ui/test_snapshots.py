@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .scenes import busy_switchboard, failed_login, history_board, queue_board
+from .scenes import busy_switchboard, conference_board, failed_login, history_board, queue_board
 
 THEMES = ["anynode-dark", "anynode-high-contrast"]
 SHIPPED_THEMES = ["anynode-dark", "anynode-light", "anynode-high-contrast"]
@@ -75,3 +75,12 @@ def test_history_pane_at_80x24(snap_compare, theme):
     01:15 "Hung up here", ← incoming 203 Carol 1:02:05, ✕ missed +4930555010 "nobody answered in time".
     Times of day in UTC (14 Nov 20:13 … 22:12). Cursor on the first row."""
     assert snap_compare(history_board(theme), press=["c"], terminal_size=SMALL, run_before=settle)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_cards_in_a_conference_muted_and_recording_at_80x24(snap_compare, theme):
+    """80x24, two cards of one conference of three parties. Slot 1 → 201 Alice "held by us 00:30", its title
+    "1 → out ⧉ conf 3", last line "⧉ in conference f1 · 3 parties". Slot 2 → 202 Bob Connected, selected,
+    its title "2 → out ⊘ MUTED ● REC ⧉ conf 3" (double border), the same conference line. The status bar shows
+    "⊘ MUTED ● REC ⧉ conf 3" (reversed) for the selected call."""
+    assert snap_compare(conference_board(theme), terminal_size=SMALL, run_before=settle)

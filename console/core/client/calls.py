@@ -33,6 +33,8 @@ class CallRecord:
     remote_name: str = ""
     video: bool = False
     held_by_remote: bool | None = None  # the far end holds the call (None: the switch does not say)
+    conference: str = ""  # the switch's conference id while this call is in one (extension)
+    conference_parties: int = 0
     # requests in flight
     dial_sent: bool = False  # the dial request is on the wire (not waiting for its offer)
     hangup_pending: bool = False  # disconnect() before the switch named the call: hang up once it has

@@ -124,6 +124,15 @@ class DigitsReceived:
 
 
 @dataclass(frozen=True)
+class ConferenceChanged:
+    """Call ``ref`` joined or left a conference (``conference`` "" : in none), or its party count changed."""
+
+    ref: int
+    conference: str
+    parties: int
+
+
+@dataclass(frozen=True)
 class ErrorReported:
     """For the application's error handler: ``ref`` is the call concerned, or None."""
 
@@ -162,5 +171,5 @@ class SettingConfirmed:
 
 
 Event = Union[Connect, Send, Close, MakeOffer, ApplyAnswer, SendDigits, UseIceServers, LoginChanged, CallChanged,
-              IncomingCall, RestoredCall, VideoChanged, RemoteHoldChanged, DigitsReceived, ErrorReported,
-              DirectoryReceived, PresenceChanged, OrbitsChanged, SettingConfirmed]
+              IncomingCall, RestoredCall, VideoChanged, RemoteHoldChanged, DigitsReceived, ConferenceChanged,
+              ErrorReported, DirectoryReceived, PresenceChanged, OrbitsChanged, SettingConfirmed]

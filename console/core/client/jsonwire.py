@@ -9,12 +9,12 @@ from console.core.callinfo import CallInfo
 from console.core.enums import ErrorCode
 from console.core.errors import ProtocolError, RemoteProtocolError
 from console.core.machines import CallRequest
-from console.core.protocol import Message, MsgType, decode, encode, validate_ice_servers
+from console.core.protocol import Message, MsgType, call_id_list, decode, encode, validate_ice_servers
 
 from .wire import (
-    ATTENDANT_REQUESTS, AttendantData, AttendantRequest, CallReport, DigitsReport, DirectoryRequest, DndRequest,
-    IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest, OrbitReport, PresenceReport, Refusal, Reply,
-    Request, RestoreRequest, SessionEnded, SubscribeRequest,
+    ATTENDANT_REQUESTS, AttendantData, AttendantRequest, CallReport, ConferenceCommand, ConferenceReport, DigitsReport,
+    DirectoryRequest, DndRequest, IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest, OrbitReport,
+    PresenceReport, Refusal, Reply, Request, RestoreRequest, SessionEnded, SubscribeRequest,
 )
 
 _CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}
@@ -40,6 +40,10 @@ class JsonWire:
             return _frame(MsgType.LOGOUT, request_id, {})
         if isinstance(request, ATTENDANT_REQUESTS):
             return _attendant_frame(request_id, request)
+        if isinstance(request, ConferenceCommand):
+            if request.leave:
+                return _frame(MsgType.CONFERENCE_LEAVE, request_id, {"conference": request.conference})
+            return _frame(MsgType.CONFERENCE, request_id, {"calls": list(request.calls)})
         body = {"call": request.call, "number": request.number, "name": request.name, "sdp": request.sdp,
                 "to": request.to, "digits": request.digits, "orbit": request.orbit}
         return _frame(_CALL_TYPES[request.request], request_id, body)
@@ -58,6 +62,12 @@ class JsonWire:
             return CallReport(_call_info(msg.get("call"), None))
         if msg.type is MsgType.DTMF:
             return DigitsReport(msg.get("call"), msg.get("digits"))
+        if msg.type is MsgType.CONFERENCE_STATE:
+            try:
+                calls = call_id_list(msg.get("calls"))
+            except ProtocolError as exc:
+                raise RemoteProtocolError(exc.code, exc.message, None) from None
+            return ConferenceReport(str(msg.get("conference")), calls, max(0, int(msg.get("parties"))))
         if msg.type is MsgType.LOGOUT_EVENT:
             return SessionEnded(str(msg.get("reason")))
         if msg.type is MsgType.PRESENCE:

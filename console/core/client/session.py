@@ -43,10 +43,10 @@ from console.core.machines import LEGAL, LOGIN_TABLE, TALKING_STATES, CallReques
 from . import events as ev
 from .calls import CallRecord, valid_dial_string
 from .wire import (
-    ATTENDANT_REQUESTS, AttendantRequest, CallCommand, CallReport, ClientWire, DigitsReport, DirectoryRequest,
-    DndRequest, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult, LogoutRequest, MediaDigits, Nothing,
-    OrbitReport, PresenceReport, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request, RestoreRequest,
-    SessionEnded, SessionWire, SubscribeRequest, TransportFailed, as_session_wire,
+    ATTENDANT_REQUESTS, AttendantRequest, CallCommand, CallReport, ClientWire, ConferenceCommand, ConferenceReport,
+    DigitsReport, DirectoryRequest, DndRequest, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
+    LogoutRequest, MediaDigits, Nothing, OrbitReport, PresenceReport, Refusal, RemoteAnswer, RemoteOffer, RenewMedia,
+    Reply, Request, RestoreRequest, SessionEnded, SessionWire, SubscribeRequest, TransportFailed, as_session_wire,
 )
 from .wires import wire_for
 
@@ -284,6 +284,8 @@ class ClientSession:
             record = self._by_id.get(report.call)
             if record is not None and not record.ended:
                 self._out.append(ev.DigitsReceived(record.ref, report.digits))
+        elif isinstance(report, ConferenceReport):
+            self._conference_report(report)
         elif isinstance(report, SessionEnded):
             log.info("the switch ended the session: %s", report.reason)
             if self._live is not None:
@@ -437,6 +439,50 @@ class ClientSession:
                 return self._flush()
         self._start(record, command, media or request is CallRequest.MEDIA, now)
         return self._flush()
+
+    # -- conference (extension: docs/PROTOCOL.md, "Conference") ---------------------------
+    def conference(self, refs: list[int], now: float) -> Events:
+        """Join these calls (and their far ends) into one conference at the switch."""
+        records = [self._calls.get(ref) for ref in refs]
+        first = refs[0] if refs else None
+        if len(set(refs)) < 2 and not any(r is not None and r.conference for r in records):
+            return self._refused(first, CallStateError("a conference needs two calls (or one and a conference)"))
+        for ref, record in zip(refs, records):
+            if record is None or record.ended or record.id is None or record.state not in TALKING_STATES:
+                return self._refused(ref, CallStateError("a conference joins calls that are connected or on hold"))
+        if self._live is None or self.login_state is not LOGIN_STATES.SUCCESS:
+            return self._refused(first, CallStateError("conference: not logged in"))
+        if not self._attendant_wire():  # our protocol's extension: the SIP wire does not encode it
+            return self._refused(first, LocalProtocolError(f"conference is not supported by the {self.wire.name} wire"))
+        self._send(ConferenceCommand(calls=tuple(r.id for r in records)), now)  # type: ignore[union-attr,misc]
+        return self._flush()
+
+    def leave_conference(self, ref: int, now: float) -> Events:
+        """Leave the conference call ``ref`` is in: our calls in it end, the other parties stay connected."""
+        record = self._calls.get(ref)
+        if record is None or record.ended or not record.conference:
+            return self._refused(ref, CallStateError("leave_conference: the call is not in a conference"))
+        if self._live is None or self.login_state is not LOGIN_STATES.SUCCESS:
+            return self._refused(ref, CallStateError("leave_conference: not logged in"))
+        if not self._attendant_wire():
+            return self._refused(ref, LocalProtocolError(f"leave_conference is not supported by the {self.wire.name} wire"))
+        self._send(ConferenceCommand(conference=record.conference, leave=True), now, record)
+        return self._flush()
+
+    def _conference_report(self, report: ConferenceReport) -> None:
+        members = set(report.calls)
+        for record in self._calls.values():
+            inside = record.id in members and report.parties > 0
+            if inside:
+                changed = record.conference != report.conference or record.conference_parties != report.parties
+                record.conference, record.conference_parties = report.conference, report.parties
+            elif record.conference == report.conference:
+                changed = True
+                record.conference, record.conference_parties = "", 0
+            else:
+                changed = False
+            if changed and not record.ended:
+                self._out.append(ev.ConferenceChanged(record.ref, record.conference, record.conference_parties))
 
     # -- calls: media outcomes -------------------------------------------------------------
     def want_media(self, ref: int, now: float) -> Events:
@@ -643,6 +689,10 @@ class ClientSession:
             self._finish_logout()
         elif isinstance(request, ATTENDANT_REQUESTS):
             self._attendant_outcome(request, reply, error)
+        elif isinstance(request, ConferenceCommand):
+            if error is not None:  # success needs nothing here: conference_state events follow
+                ref = pending.record.ref if pending.record is not None else None
+                self._report(ref, _failed("leave_conference" if request.leave else "conference", error))
         elif pending.record is not None:
             self._call_outcome(pending.record, request, reply, error, now)
 
@@ -933,6 +983,8 @@ class ClientSession:
 def _what(request: Request) -> str:
     if isinstance(request, CallCommand):
         return str(request.request)
+    if isinstance(request, ConferenceCommand):
+        return "leave_conference" if request.leave else "conference"
     return {LoginRequest: "login", RestoreRequest: "restore", LogoutRequest: "logout", DirectoryRequest: "directory",
             SubscribeRequest: "subscribe", DndRequest: "dnd"}.get(type(request), "forwarding")
 

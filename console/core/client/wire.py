@@ -114,7 +114,17 @@ class ForwardingRequest:
 AttendantRequest = Union[DirectoryRequest, SubscribeRequest, DndRequest, ForwardingRequest]
 ATTENDANT_REQUESTS = (DirectoryRequest, SubscribeRequest, DndRequest, ForwardingRequest)
 
-Request = Union[LoginRequest, RestoreRequest, LogoutRequest, CallCommand, AttendantRequest]
+
+@dataclass(frozen=True)
+class ConferenceCommand:
+    """Join calls into a conference (``calls``: the switch's ids), or leave ``conference`` (``leave``)."""
+
+    calls: tuple[str, ...] = ()
+    conference: str | None = None
+    leave: bool = False
+
+
+Request = Union[LoginRequest, RestoreRequest, LogoutRequest, CallCommand, AttendantRequest, ConferenceCommand]
 
 
 # -- reports (wire -> session) ----------------------------------------------------
@@ -180,6 +190,15 @@ class CallReport:
 class DigitsReport:
     call: str
     digits: str
+
+
+@dataclass(frozen=True)
+class ConferenceReport:
+    """Which of this console's calls are in ``conference`` now, and how many parties it has (0: it ended)."""
+
+    conference: str
+    calls: tuple[str, ...]
+    parties: int
 
 
 @dataclass(frozen=True)
@@ -261,9 +280,8 @@ class TransportFailed:
     reason: str
 
 
-Inbound = Union[Reply, Refusal, CallReport, DigitsReport, SessionEnded, Nothing, RemoteOffer, RemoteAnswer,
-                MediaDigits, RenewMedia, IdentifierChanged, TransportFailed]
-Inbound = Union[Reply, Refusal, CallReport, DigitsReport, SessionEnded, PresenceReport, OrbitReport, Nothing]
+Inbound = Union[Reply, Refusal, CallReport, DigitsReport, ConferenceReport, SessionEnded, PresenceReport, OrbitReport,
+                Nothing, RemoteOffer, RemoteAnswer, MediaDigits, RenewMedia, IdentifierChanged, TransportFailed]
 
 
 class ClientWire(Protocol):

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..words import CALL_WORDS, HOLD_WORDS, KIND_WORDS, LOGIN_WORDS
+from ..words import CALL_WORDS, CONFERENCE_MARK, HOLD_WORDS, KIND_WORDS, LOGIN_WORDS, MUTED_MARK, RECORDING_MARK
 
 from ..keys import ALL_ACTIONS, display_keys
 
@@ -59,4 +59,6 @@ class HelpScreen(ModalScreen[None]):
         table.add_row("← in  → out  ◷ duration", " · ".join(HOLD_WORDS.values()))
         table.add_row("history: " + "  ".join(f"{symbol} {word}" for symbol, word in KIND_WORDS.values()),
                       "queue view: ▶ selected  ! held too long")
+        table.add_row(f"{MUTED_MARK} microphone muted  {RECORDING_MARK} recording",
+                      f"{CONFERENCE_MARK} conf N: in a conference of N parties")
         return table

@@ -18,6 +18,7 @@ from textual.widgets import Footer
 from console.store.state import AppState
 
 from ..keys import MAIN_ACTIONS, bindings
+from ..words import feature_marks
 from ..widgets import CallDeck, CallQueue, Dialer, DtmfBar, HistoryPane, LogPane, LoginStatus
 
 if TYPE_CHECKING:
@@ -111,6 +112,8 @@ class MainScreen(Screen):
         status = self.query_one(LoginStatus)
         status.login = state.login
         status.message = state.last_error and f"✕ {state.last_error}"
+        focused = state.focused_call
+        status.marks = feature_marks(focused) if focused is not None and not focused.ended else ""
         deck = self.query_one(CallDeck)
         deck.calls = state.calls
         deck.focused = state.focused

@@ -11,7 +11,8 @@ from textual.widgets import Static
 from console.core.enums import CALL_STATES
 from console.store.readings import NO_AUDIO_AFTER
 from console.store.state import CallView, HoldSide
-from ..words import CALL_WORDS, CONSULT_WORDS, DIRECTION_WORDS, HOLD_WORDS, REQUEST_WORDS, format_duration, reason_words
+from ..words import (CALL_WORDS, CONFERENCE_MARK, CONSULT_WORDS, DIRECTION_WORDS, HOLD_WORDS, REQUEST_WORDS,
+                     feature_marks, format_duration, reason_words)
 
 _METER_CELLS = 6
 _STATE_CLASS = {
@@ -90,6 +91,9 @@ class CallCard(Static):
             text.append(CONSULT_WORDS.get(call.consult, ""), style="bold")
         elif recall:
             text.append(f"⚠ held over {format_duration(self.recall)}: u retrieves", style="bold reverse")
+        elif call.conference:
+            text.append(f"{CONFERENCE_MARK} in conference {call.conference} · {call.conference_parties} parties",
+                        style="bold")
         elif call.restored:
             text.append("↺ restored after restart", style="italic")
         return text
@@ -100,7 +104,10 @@ class CallCard(Static):
         for cls in set(_STATE_CLASS.values()):
             self.set_class(cls == _STATE_CLASS[call.state], cls)
         symbol, word = DIRECTION_WORDS[call.direction]
-        self.border_title = f"{call.slot} {symbol} {word}"
+        marks = "" if call.ended else feature_marks(call)
+        self.border_title = f"{call.slot} {symbol} {word}" + (f" {marks}" if marks else "")
+        self.set_class(call.muted and not call.ended, "-muted")
+        self.set_class(bool(call.recording) and not call.ended, "-recording")
         self._subtitle()
 
     def watch_selected(self, selected: bool) -> None:

@@ -19,6 +19,7 @@ class LoginStatus(Static):
     embedded: reactive[bool] = reactive(False)
     details: reactive[dict] = reactive(dict)  # the wire's link details (SIP: AOR, registration expiry, transport)
     device: reactive[DeviceReading | None] = reactive(None)  # the audio device's levels (None: not open yet)
+    marks: reactive[str] = reactive("")  # the selected call's muted / recording / conference marks
 
     def render(self) -> Text:
         login = self.login
@@ -37,6 +38,8 @@ class LoginStatus(Static):
         if login.display_name:
             line.append(f" “{login.display_name}”")
         line.append(f"  link {health_symbol} {health}" if wide else f"  {health_symbol} {health}")
+        if self.marks:  # before the saved-session note: at 80 columns the end of the line may be cut
+            line.append(f"  {self.marks}", style="bold reverse")
         line.append(f"  saved session: {'yes' if login.saved_session else 'no'}" if wide
                     else f"  saved: {'yes' if login.saved_session else 'no'}")
         line.append_text(device_words(self.device, wide))

@@ -1,0 +1,44 @@
+"""Media helpers for the attendant-feature tests: a console with a tone for a microphone, a dialled call with a
+recording sink, waiting for a tone. (Not imported from test_media: tests/sip has a test_media module too.)"""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+
+from console.media.devices import NullDevice
+from console.media.sinks import RecordingSink
+from console.media.tones import ToneGenerator, tone_present
+from console_harness import Console
+
+RATE = 48000
+
+
+async def media_console(switch, user, mic_hz=None, **kwargs):
+    device = NullDevice(mic=ToneGenerator(mic_hz, -12).frame if mic_hz else None)
+    console = Console(switch.url, {"device": device, **kwargs})
+    await console.login(user, user)
+    return console, device
+
+
+def media_dial(console, number):
+    call = console.inst.create_outgoing_call()
+    console.watch(call)
+    sink = RecordingSink()
+    call.set_audio_element(sink)
+    call.dial(number)
+    return call, sink
+
+
+async def hears(sink: RecordingSink, hz: float, what: str, frames: int = 25, timeout: float = 5.0) -> np.ndarray:
+    """Wait until the last 0.3 s the sink received is dominated by ``hz``."""
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                await sink.wait_more(frames, timeout)
+                samples = sink.samples(0.3)
+                if tone_present(samples, RATE, hz):
+                    return samples
+    except TimeoutError:
+        raise AssertionError(what) from None
