@@ -7,7 +7,8 @@ track sends it in one of three modes, and always as encoded payloads
 * ``RELAY``: another leg's encoded packets, forwarded as they arrive (no
   decode, no re-encode, no clock of our own: the talker's device clock drives
   the sending). When nothing arrives for ``FILL_AFTER`` frames, encoded
-  silence fills in on a 20 ms clock, so the far end keeps a steady stream.
+  silence fills in on a 20 ms clock, so the far end keeps a steady stream; a
+  packet arriving after its time was filled is dropped, not sent late.
 * ``PACED``: 20 ms frames of PCM from ``source()`` (a service, a decoded relay
   when the codecs differ, silence), encoded here, on a 20 ms virtual clock.
 * ``IDLE``: nothing at all (the leg's direction does not send: a held call
@@ -35,7 +36,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from .frames import audio_frame
 from .tones import FRAME_SAMPLES, FRAME_SECONDS, RATE, SILENT_FRAME
 
-FILL_AFTER = 3  # frames without a relayed packet before silence fills in
+FILL_AFTER = 5  # frames without a relayed packet before silence fills in
 RELAY_QUEUE = 4  # relayed packets waiting at most (the sender normally takes each at once); the oldest goes
 MAX_LAG_TICKS = 5  # a paced clock this late resumes from now
 MAX_STEP_FRAMES = 10  # a talker's timestamp step larger than this is a pause: the elapsed time counts instead
@@ -75,6 +76,8 @@ class RelayAudioTrack(MediaStreamTrack):
         self._sent_at: float | None = None
         self._due: float | None = None  # the paced clock's next tick
         self._talker: tuple[int, int] | None = None  # the last relayed packet's (timestamp, clock rate)
+        self._talker_pts = 0  # ... and its timestamp on our timeline
+        self._filled = 0  # silent frames filled in since the last relayed packet
         self.frames_sent = 0
         self.frames_relayed = 0
         self.relay_dropped = 0
@@ -96,6 +99,7 @@ class RelayAudioTrack(MediaStreamTrack):
         self.mode = mode
         self._queue.clear()
         self._talker = None
+        self._filled = 0
         self._due = None
         self._wake(True)
 
@@ -122,12 +126,17 @@ class RelayAudioTrack(MediaStreamTrack):
                 continue
             if mode is Mode.RELAY:
                 if self._queue:
-                    return self._relayed(*self._queue.popleft(), loop.time())
+                    packet = self._relayed(*self._queue.popleft(), loop.time())
+                    if packet is not None:
+                        return packet
+                    continue
                 last = self._sent_at if self._sent_at is not None else loop.time()
-                gap = FILL_AFTER if self._talker is not None else 1
+                gap = FILL_AFTER if self._filled == 0 else 1  # then every 20 ms while nothing comes
                 if await self._wait(last + gap * FRAME_SECONDS) or self.mode is not Mode.RELAY:
                     continue
-                self._talker = None
+                self._filled += 1
+                if self._filled > MAX_STEP_FRAMES:
+                    self._talker = None  # a pause, not jitter: the talker's next packet starts afresh
                 packet = self._paced(None, loop.time(), resumed=self._sent_at is None)
             else:
                 now = loop.time()
@@ -180,20 +189,28 @@ class RelayAudioTrack(MediaStreamTrack):
         self._sent_at = now
         return self._pts
 
-    def _relayed(self, timestamp: int, payload: bytes, clock_rate: int, now: float) -> av.Packet:
-        step = None
+    def _relayed(self, timestamp: int, payload: bytes, clock_rate: int, now: float) -> av.Packet | None:
+        """The packet for a talker's packet on our timeline, or None for one that comes too late
+        (its time was filled with silence already) or twice."""
+        pts = None
         if self._talker is not None and self._talker[1] == clock_rate:
             delta = (timestamp - self._talker[0]) & 0xFFFFFFFF
-            frames = delta * RATE / clock_rate / FRAME_SAMPLES
-            if 0 < frames <= MAX_STEP_FRAMES:
-                step = frames
-        self._talker = (timestamp, clock_rate)
-        if step is None:
+            if delta >= 1 << 31:
+                delta -= 1 << 32
+            pts = self._talker_pts + round(delta * RATE / clock_rate)
+            ahead = pts - self._pts
+            if -MAX_STEP_FRAMES * FRAME_SAMPLES < ahead <= 0:
+                self.relay_dropped += 1
+                return None
+            if not 0 < ahead <= MAX_STEP_FRAMES * FRAME_SAMPLES:
+                pts = None
+        if pts is None:  # the first packet, a new talker, or a jump: continue our timeline from the time passed
             pts = self._advance(now, None)
         else:
-            self._pts += round(step * FRAME_SAMPLES)
-            self._sent_at = now
-            pts = self._pts
+            self._pts, self._sent_at = pts, now
+        self._talker = (timestamp, clock_rate)
+        self._talker_pts = pts
+        self._filled = 0
         self.frames_relayed += 1
         return self._packet(payload, pts)
 
