@@ -80,3 +80,17 @@ async def test_stop_ends_a_waiting_recv():
     with pytest.raises(MediaStreamError):
         async with asyncio.timeout(2):
             await pending
+
+
+def test_relay_patches_fail_loudly_on_drift(monkeypatch):
+    """The relay relies on aiortc packing the av.Packet a track returns and on the receiver's jitter
+    buffer: if either moves, apply() says so instead of relaying nothing."""
+    import inspect
+
+    from console.media import patches
+
+    monkeypatch.setattr(inspect, "getsource", lambda obj: "nothing recognisable")
+    with pytest.raises(patches.PatchError, match="packs the av.Packet.*aiortc==1.16.0"):
+        patches._check_encoded_send()
+    with pytest.raises(patches.PatchError, match="JitterBuffer"):
+        patches._patch_jitter_buffer()
