@@ -81,6 +81,7 @@ class _Leg:
         self.convert = MonoConverter()
         self.rechunk = Rechunker()
         self.frames_in = 0
+        self.frames_decoded = 0
         self.relay_dropped = 0
         self.receiving = False
         self.sending = False
@@ -162,6 +163,7 @@ class RtcMediaPlane:
         self._routes: dict[str, str | ServiceKind | None] = {}
         self._services: dict[str, Any] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._listeners: dict[str, set[str]] = {}  # leg -> who in the switch needs its PCM (see listen)
         self._closed = False
 
     # --- MediaPlane ---------------------------------------------------------
@@ -206,6 +208,19 @@ class RtcMediaPlane:
             self._services[leg] = _SERVICES[hears]()
         self._plan()
 
+    def listen(self, leg: str, who: str, on: bool = True) -> None:
+        """Whether ``who`` (a recorder, a conference mixer ...) needs ``leg``'s decoded audio: while
+        anyone does, the leg's receiver decodes into its inbound queue (``pop_audio``); otherwise a
+        leg that is only relayed is never decoded."""
+        listeners = self._listeners.setdefault(leg, set())
+        if on:
+            listeners.add(who)
+        else:
+            listeners.discard(who)
+            if not listeners:
+                self._listeners.pop(leg, None)
+        self._plan()
+
     def dtmf(self, leg: str, digits: str) -> None:
         service = self._services.get(leg)
         if isinstance(service, Ivr):
@@ -218,6 +233,7 @@ class RtcMediaPlane:
         self._routes.pop(leg, None)
         self._services.pop(leg, None)
         self._locks.pop(leg, None)
+        self._listeners.pop(leg, None)
         current = self._legs.pop(leg, None)
         if current is not None:
             self._plan()
@@ -234,6 +250,7 @@ class RtcMediaPlane:
         self._routes.clear()
         self._services.clear()
         self._locks.clear()
+        self._listeners.clear()
         await asyncio.gather(*(self._close_leg(leg) for leg in legs), return_exceptions=True)
 
     # --- figures for tests and the switch's status ----------------------------
@@ -249,6 +266,7 @@ class RtcMediaPlane:
             "frames_relayed": current.audio_out.frames_relayed if current.audio_out else 0,
             "mode": current.audio_out.mode.value if current.audio_out else None,
             "decoding": current.decoding,
+            "frames_decoded": current.frames_decoded,
             "stale_dropped": current.stale.dropped,
             "digits_dropped": current.digits_dropped,
             "video_frames_out": current.video_out.frames_sent if current.video_out else 0,
@@ -368,6 +386,7 @@ class RtcMediaPlane:
     def _on_audio(self, current: _Leg, frame: av.AudioFrame) -> None:
         if current.stale.is_stale(frame):
             return
+        current.frames_decoded += 1
         for pcm in current.rechunk(current.convert(frame)):
             current.inbound.append(pcm)
 
@@ -411,7 +430,7 @@ class RtcMediaPlane:
                     decode.add(source.id)
         for current in self._legs.values():
             current.relay_to = tuple(relay_to.get(current.id, ()))
-            current.set_decoding(current.id in decode)
+            current.set_decoding(current.id in decode or current.id in self._listeners)
 
     def _next_video(self, leg_id: str) -> av.VideoFrame | None:
         source = self._source_leg(leg_id)

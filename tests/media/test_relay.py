@@ -164,3 +164,19 @@ async def test_decoding_can_be_switched_off_and_on():
     finally:
         await pc.close()
 
+
+
+async def test_a_listener_makes_a_relayed_leg_decode(pair, plane, until):
+    """A recorder or a mixer in the switch needs a leg's PCM: the leg decodes while the relay goes on."""
+    a, sink_a, b, sink_b = pair
+    await hears(sink_b, 600)
+    assert plane.stats("a")["decoding"] is False
+    assert plane.stats("a")["frames_decoded"] == 0  # relayed only: aiortc's decoder never ran
+    plane.listen("a", "recorder")
+    assert plane.stats("a")["decoding"] is True
+    await until(lambda: plane.stats("a")["frames_decoded"] >= 20, timeout=3)
+    assert plane.stats("b")["mode"] == "relay"  # b still gets a's packets as they are
+    await hears(sink_b, 600, -12)
+    plane.listen("a", "recorder", on=False)
+    assert plane.stats("a")["decoding"] is False
+    await quiet(lambda: plane.stats("a")["frames_decoded"])
