@@ -77,6 +77,7 @@ class RelayAudioTrack(MediaStreamTrack):
         self._due: float | None = None  # the paced clock's next tick
         self._talker: tuple[int, int] | None = None  # the last relayed packet's (timestamp, clock rate)
         self._talker_pts = 0  # ... and its timestamp on our timeline
+        self._talker_id: str | None = None
         self._filled = 0  # silent frames filled in since the last relayed packet
         self.frames_sent = 0
         self.frames_relayed = 0
@@ -93,10 +94,12 @@ class RelayAudioTrack(MediaStreamTrack):
         self._encoded = 0
         self._silence = None
 
-    def set_mode(self, mode: Mode) -> None:
-        if mode is self.mode:
+    def set_mode(self, mode: Mode, talker: str | None = None) -> None:
+        """``talker`` names whose packets RELAY forwards: a new talker starts its own timestamp mapping."""
+        if mode is self.mode and talker == self._talker_id:
             return
         self.mode = mode
+        self._talker_id = talker
         self._queue.clear()
         self._talker = None
         self._filled = 0

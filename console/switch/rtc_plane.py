@@ -422,7 +422,7 @@ class RtcMediaPlane:
             if not current.sending:
                 track.set_mode(Mode.IDLE)
             elif source is not None and same_codec(source.codec(), track.codec):
-                track.set_mode(Mode.RELAY)
+                track.set_mode(Mode.RELAY, source.id)
                 relay_to.setdefault(source.id, []).append(track)
             else:
                 track.set_mode(Mode.PACED)

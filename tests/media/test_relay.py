@@ -180,3 +180,20 @@ async def test_a_listener_makes_a_relayed_leg_decode(pair, plane, until):
     plane.listen("a", "recorder", on=False)
     assert plane.stats("a")["decoding"] is False
     await quiet(lambda: plane.stats("a")["frames_decoded"])
+
+
+async def test_transfer_relays_the_new_talker(pair, calls, plane):
+    """a talked to b; the switch joins a to c instead (a transfer): a hears c, relayed, at once."""
+    a, sink_a, b, sink_b = pair
+    hub_c = DeviceHub(NullDevice(mic=tones.ToneGenerator(1200, -12).frame))
+    try:
+        c, sink_c = await calls("c", "a", device_hub=hub_c)
+        hub_c.focus(c)
+        await hears(sink_a, 900)
+        plane.route("a", "c")
+        sink_a.clear()
+        await hears(sink_a, 1200, -12)
+        await hears(sink_c, 600, -12)
+        assert plane.stats("a")["mode"] == "relay"
+    finally:
+        hub_c.stop()

@@ -94,3 +94,18 @@ def test_relay_patches_fail_loudly_on_drift(monkeypatch):
         patches._check_encoded_send()
     with pytest.raises(patches.PatchError, match="JitterBuffer"):
         patches._patch_jitter_buffer()
+
+
+async def test_a_new_talker_starts_its_own_timestamp_mapping():
+    """A transfer: the next talker's timestamps have nothing to do with the last one's; none of its
+    packets may be taken for late ones."""
+    relay = track()
+    relay.set_mode(Mode.RELAY, "x")
+    relay.push(100_000, b"x1", 48000)
+    first = await relay.recv()
+    relay.set_mode(Mode.RELAY, "y")
+    relay.push(100_000 - STEP, b"y1", 48000)  # behind x's last timestamp
+    async with asyncio.timeout(2):
+        got = await relay.recv()
+    assert bytes(got) == b"y1" and got.pts > first.pts
+    assert relay.relay_dropped == 0
