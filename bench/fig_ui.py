@@ -188,6 +188,12 @@ async def product_real(repeats: int, idle: float, budget: Budget, cards: int = C
                     store.retrieve(active)
                     await store_until(store, lambda s: s.call_in(active).state is S.CONNECTED
                                       and sum(c.state is S.CONNECTED for c in s.calls) == 1)
+                # 32 cards do not fit the screen, so the board's AUTO view would show the one-line queue:
+                # the figure is about cards (the bare app's grid scrolls the same way), so show them.
+                for _ in range(3):
+                    if app.screen.cycle_view().value == "cards":
+                        break
+                out["view"] = "cards" if app.screen.query_one("CallDeck").display else "queue"
                 await pilot.pause()
                 for i in range(repeats):
                     if budget.expired():
