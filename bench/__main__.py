@@ -1,11 +1,12 @@
-"""``python -m bench [--quick | --long] [--only NAME ...] [--output PATH]``: run, print the table, save JSON.
+"""``python -m bench [--quick | --long] [--only NAME ...] [--output PATH] [--profile [PATH]]``: run, print the table, save JSON.
 
 Figures: setup, latency, cpu, parallel (cpu and parallel come from one ramp
 of calls), switch, soak, ui, sip (over Kamailio + rtpengine + baresip; skipped
 where they are not installed). A full run writes bench/results.json, a long
 one bench/results-long.json; a quick run or a partial one (--only) writes to
 a temporary file unless --output is given, so bench/results.json always
-holds a complete full run.
+holds a complete full run. --profile runs the figure furthest from its baseline
+again under cProfile and writes the report (profile-<figure>.txt beside the JSON).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", action="append", choices=FIGURES, metavar="NAME",
                         help=f"run only this figure (repeatable): {', '.join(FIGURES)}")
     parser.add_argument("--output", type=Path, help="where to write the JSON (default: bench/results.json for a full run)")
+    parser.add_argument("--profile", nargs="?", const=True, default=None, metavar="PATH",
+                        help="after the run, run the figure furthest from its baseline again under cProfile and "
+                             "write the report (default: profile-<figure>.txt beside the JSON)")
     return parser.parse_args(argv)
 
 
@@ -78,8 +82,7 @@ async def timed(key: str, run: Callable[[], Awaitable[Any]]) -> list[Figure]:
     return figures
 
 
-async def run_all(wanted: list[str], scale: Scale) -> dict[str, Figure]:
-    done: dict[str, Figure] = {}
+def plan_for(wanted: list[str], scale: Scale) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
     plan: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
     if "setup" in wanted:
         plan.append(("setup", lambda: fig_setup.run(scale)))
@@ -95,7 +98,12 @@ async def run_all(wanted: list[str], scale: Scale) -> dict[str, Figure]:
         plan.append(("ui", lambda: fig_ui.run(scale)))
     if "sip" in wanted:
         plan.append(("sip", lambda: fig_sip.run(scale)))
-    for key, run in plan:
+    return plan
+
+
+async def run_all(wanted: list[str], scale: Scale) -> dict[str, Figure]:
+    done: dict[str, Figure] = {}
+    for key, run in plan_for(wanted, scale):
         print(f"running {key} ...", file=sys.stderr, flush=True)
         for figure in await timed(key, run):
             if figure.key in wanted:
@@ -120,6 +128,37 @@ def results_json(figures: dict[str, Figure], scale: Scale, duration: float, desc
     return data
 
 
+def profile(data: dict[str, Any], scale: Scale, path: Path) -> Path | None:
+    """Run the figure furthest from its baseline again under cProfile (this process: the consoles
+    and the UI; the switch's own process is not in it) and write the report to ``path``."""
+    import cProfile
+    import io
+    import pstats
+
+    top = data.get("furthest_from_baseline") or []
+    if not top:
+        return None
+    figure = top[0]["figure"]
+    key = "cpu" if figure == "parallel" else figure
+    print(f"profiling {key} (furthest: {figure}/{top[0]['metric']}) ...", file=sys.stderr, flush=True)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        asyncio.run(run_all([key], scale))
+    finally:
+        profiler.disable()
+    out = io.StringIO()
+    out.write(f"cProfile of bench figure {key!r} ({scale.name} scale), furthest from baseline: "
+              f"{figure}/{top[0]['metric']} {top[0]['vs_baseline']:.2f}x\n\n")
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    out.write("== by cumulative time ==\n")
+    stats.sort_stats("cumulative").print_stats(45)
+    out.write("== by own time ==\n")
+    stats.sort_stats("tottime").print_stats(30)
+    path.write_text(out.getvalue())
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -138,6 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     temporary.replace(path)
     print(text(data))
     print(f"results: {path}")
+    if args.profile is not None:
+        target = Path(args.profile) if isinstance(args.profile, str) else None
+        if target is None:
+            top = data.get("furthest_from_baseline") or [{"figure": "none"}]
+            target = path.with_name(f"profile-{top[0]['figure']}.txt")
+        written = profile(data, scale, target)
+        print(f"profile: {written}" if written else "profile: no figure to profile")
     return 1 if any("error" in f for f in data["figures"].values()) else 0
 
 

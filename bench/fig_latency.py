@@ -144,12 +144,19 @@ async def console_echo(seconds: float) -> list[float]:
             call = console.dial("9000", CountingSink())
             await console.state(call, S.CONNECTED)
             start = len(device.bursts.sent)
+            before = (device.underruns, device.dropped)
             await asyncio.sleep(seconds)  # the measurement window: bursts go round while we wait
             sent = device.bursts.sent[start:]
+            PLAYOUT["echo"] = (device.underruns - before[0], device.dropped - before[1], seconds)
             await console.hang_up(call)
         finally:
             await console.close()
     return first_bursts_dropped(device.ear.delays(sent[:-1]))
+
+
+PLAYOUT: dict[str, tuple[int, int, float]] = {}
+"""Per path, over its window: the ear's speaker underruns (a silent frame played: concealed) and the
+frames its playout buffer dropped (too many queued), and the window's seconds."""
 
 
 async def console_relay(seconds: float) -> list[float]:
@@ -167,8 +174,10 @@ async def console_relay(seconds: float) -> list[float]:
             await a.state(call, S.CONNECTED)
             await b.state(incoming, S.CONNECTED)
             start = len(talker.bursts.sent)
+            before = (listener.underruns, listener.dropped)
             await asyncio.sleep(seconds)
             sent = talker.bursts.sent[start:]
+            PLAYOUT["relay"] = (listener.underruns - before[0], listener.dropped - before[1], seconds)
             await a.hang_up(call)
         finally:
             await a.close()
@@ -232,6 +241,12 @@ async def run(scale: Scale) -> Figure:
         figure.notes.append("echo_round_trip_pulse not measured: pulseaudio, parec or ALSA's pulse plugin is missing")
     figure.add("relay_a_to_b", "console A -> switch relay -> console B (2 hops)", "ms", summary(relay, 1),
                bare_two, "bare pair, 2 hops")
+    for key, (underruns, dropped, window) in PLAYOUT.items():
+        figure.add(f"{key}_concealed", f"{key}: speaker frames concealed (playout underrun) per second", "frames/s",
+                   summary([underruns / window], 2), None,
+                   note=f"{underruns} underruns and {dropped} frames dropped by the playout buffer in {window:g} s")
+        figure.add(f"{key}_dropped", f"{key}: frames dropped by the playout buffer per second", "frames/s",
+                   summary([dropped / window], 2), None)
     figure.add("bare_one_hop", "bare pair, one hop (reference)", "ms", summary(one_hop, 1), None,
                note="what one aiortc receive hop costs on its own")
     figure.details = {"echo_ms": echo, "echo_pulse_ms": pulse, "relay_ms": relay, "bare_one_hop_ms": one_hop, "bare_two_hops_ms": two_hops,

@@ -334,6 +334,14 @@ async def run(scale: Scale) -> Figure:
     bare_per_call = [step["switch_cpu_per_call"] for step in bare_relay["steps"].values()]
     figure.add("switch_cpu_per_call", "switch CPU per relayed call", "% core", summary(per_call, 1),
                summary(bare_per_call, 1), "bare relay process, per call", note="median/min/max over the ramp's steps")
+    ours_med = sorted(per_call)[len(per_call) // 2] if per_call else 0
+    bare_med = sorted(bare_per_call)[len(bare_per_call) // 2] if bare_per_call else 0
+    if ours_med > 0 and bare_med > 0:
+        figure.add("relayed_calls_per_core", "relayed calls one core of the switch carries (estimate)", "calls",
+                   summary([100.0 / ours_med], 0), summary([100.0 / bare_med], 0),
+                   "bare decoding relay process: 100 % / its CPU per call", better="higher",
+                   note="100 % of a core / the median switch CPU per relayed call; an estimate, not a ramp: "
+                        "the ramp above is bounded by the consoles sharing the 2 cores")
     figure.notes.append("Relayed calls: the consoles (or bare peers) of every call run in this process and share the "
                         "machine's cores with the switch; the ramp stops where the whole loopback system drops frames.")
     figure.details = {"logins": ours, "bare_logins": bare, "relay": relay, "bare_relay": bare_relay}

@@ -1,9 +1,11 @@
 """The media layer: aiortc peer connections, audio devices, tracks, tones.
 
-* patches      the aiortc/aioice changes we rely on (loopback ICE, lower receive latency), applied by apply()
+* patches      the aiortc/aioice changes we rely on (loopback ICE, lower receive latency, RFC 4733,
+               encoded-packet listener and decoding switch for the relay), applied by apply()
 * tones        tone generation and analysis (numpy only)
 * frames       PyAV frame <-> 48 kHz mono s16 PCM
-* tracks       paced sending tracks (never block), the consumer of received tracks
+* tracks       paced sending tracks (never block; paused while the direction sends nothing), the consumer of received tracks
+* relay        RelayAudioTrack: the switch's sending track, forwarding encoded packets (or paced, or idle)
 * devices      AudioDevice, NullDevice, WavDevice, open_device(); portaudio: the real sound card
 * pulse        PulseAudio/PipeWire sinks and sources by name (``pulse:sink=..,source=..`` specs)
 * catalog      the devices an operator can pick; probe: test tone and microphone meter before a call

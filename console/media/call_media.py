@@ -205,6 +205,8 @@ class CallMedia:
                 self.hub.device.flush_playout()
         self._was_receiving = self._was_receiving or receiving
         self._receiving = receiving
+        sending = self._audio_tx is not None and self._audio_tx.currentDirection in ("sendrecv", "sendonly")
+        self._audio_track.pause(not sending)  # a held call (inactive, recvonly) makes no frames at all
         self._expect_audio()
         video_receiving = self._video_tx is not None and self._video_tx.currentDirection in RECEIVING
         if not video_receiving:

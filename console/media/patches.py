@@ -38,6 +38,14 @@ The patches:
   attaches a :class:`console.media.dtmf.EventSender` to an RTP sender, and
   each outgoing audio packet of that sender is replaced by an event packet
   while digits are queued (same SSRC and sequence numbers, as browsers do).
+* encoded relay (the switch forwards Opus without transcoding): a receiver's
+  audio packets are handed, as they arrive and before the jitter buffer, to a
+  listener (:func:`listen_media`: RTP timestamp, payload, clock rate), and its
+  decoding can be switched off (:func:`set_decoding`): the audio jitter buffer
+  then keeps nothing and releases nothing, so aiortc's decoder thread gets no
+  work while RTCP statistics and receiver reports go on. Sending encoded
+  payloads needs no patch: aiortc's sender packs an ``av.Packet`` a track
+  returns instead of encoding it (``Encoder.pack``).
 """
 
 from __future__ import annotations
@@ -110,13 +118,33 @@ def _patch_jitter_buffer() -> None:
         "JitterBuffer.__init__ signature changed",
     )
 
+    _require(
+        {"_origin", "_packets"} <= set(JitterBuffer(capacity=4).__dict__),
+        "JitterBuffer no longer keeps _origin and _packets",
+    )
+    _require(
+        "self.__jitter_buffer = JitterBuffer(" in source, "RTCRtpReceiver.__init__ no longer keeps __jitter_buffer"
+    )
+
     class ConfigurableJitterBuffer(JitterBuffer):
-        """aiortc's JitterBuffer with the audio prefetch taken from ``set_audio_prefetch``."""
+        """aiortc's JitterBuffer with the audio prefetch taken from ``set_audio_prefetch``,
+        and a bypass (:func:`set_decoding`): while set, packets are neither kept nor released."""
 
         def __init__(self, capacity: int, prefetch: int = 0, is_video: bool = False) -> None:
             if not is_video:
                 prefetch = _state["audio_prefetch"]
             super().__init__(capacity=capacity, prefetch=prefetch, is_video=is_video)
+            self.bypass = False
+
+        def add(self, packet: Any) -> tuple[bool, Any]:
+            if self.bypass:
+                return False, None
+            return super().add(packet)
+
+        def restart(self) -> None:
+            """Forget every packet (decoding resumes after a bypass: the next packet is the origin)."""
+            self._origin = None
+            self._packets = [None] * self.capacity
 
     receiver.JitterBuffer = ConfigurableJitterBuffer  # type: ignore[misc]
 
@@ -227,11 +255,13 @@ def _patch_event_codecs() -> None:
 
 
 class _ReceiveTap:
-    """One receiver's telephone-event state: the digit decoder, the listener, the renumbering."""
+    """One receiver's telephone-event state: the digit decoder, the listener, the renumbering;
+    and the listener of its encoded audio packets (:func:`listen_media`)."""
 
     def __init__(self) -> None:
         self.events = dtmf.EventReceiver()
         self.listener: Callable[[str], None] | None = None
+        self.media: Callable[[int, bytes, int], None] | None = None
         self.removed = 0
 
     def event(self, timestamp: int, payload: bytes) -> None:
@@ -261,8 +291,11 @@ def _patch_event_receive() -> None:
             if self._enabled:
                 tap.event(packet.timestamp, packet.payload)
             return
-        if tap is not None and tap.removed:
-            packet.sequence_number = (packet.sequence_number - tap.removed) & 0xFFFF
+        if tap is not None:
+            if tap.removed:
+                packet.sequence_number = (packet.sequence_number - tap.removed) & 0xFFFF
+            if tap.media is not None and codec is not None and self._enabled and packet.payload:
+                tap.media(packet.timestamp, packet.payload, codec.clockRate)
         await original(self, packet, arrival_time_ms)
 
     _handle_rtp_packet.__wrapped__ = original  # type: ignore[attr-defined]
@@ -313,6 +346,19 @@ def _patch_event_send() -> None:
     RTCDtlsTransport._send_rtp = _send_rtp  # type: ignore[method-assign]
 
 
+def _check_encoded_send() -> None:
+    """Nothing to patch: the relay relies on aiortc's sender packing the av.Packet a track returns."""
+    from aiortc.codecs.base import Encoder
+    from aiortc.rtcrtpsender import RTCRtpSender
+
+    _require(
+        "self.__encoder.pack(data)" in inspect.getsource(RTCRtpSender._next_encoded_frame)
+        and "isinstance(data, Frame)" in inspect.getsource(RTCRtpSender._next_encoded_frame),
+        "RTCRtpSender no longer packs the av.Packet a track returns",
+    )
+    _require(hasattr(Encoder, "pack"), "aiortc's Encoder has no pack()")
+
+
 def negotiated_codecs(transceiver: Any) -> list[Any]:
     """The codecs a transceiver negotiated (aiortc keeps them in ``_codecs``); the first is the one sent."""
     return list(transceiver._codecs)
@@ -320,11 +366,38 @@ def negotiated_codecs(transceiver: Any) -> list[Any]:
 
 def listen_events(receiver: Any, listener: Callable[[str], None] | None) -> None:
     """Call ``listener(digit)`` once per RFC 4733 event ``receiver`` gets (on the event loop)."""
+    _tap(receiver).listener = listener
+
+
+def _tap(receiver: Any) -> _ReceiveTap:
     tap = getattr(receiver, _TAP, None)
     if tap is None:
         tap = _ReceiveTap()
         setattr(receiver, _TAP, tap)
-    tap.listener = listener
+    return tap
+
+
+def listen_media(receiver: Any, listener: Callable[[int, bytes, int], None] | None) -> None:
+    """Call ``listener(rtp_timestamp, payload, clock_rate)`` for each audio packet ``receiver`` gets
+    while enabled (telephone-events excluded), on the event loop, as it arrives (before the jitter buffer)."""
+    _tap(receiver).media = listener
+
+
+def set_decoding(receiver: Any, on: bool) -> None:
+    """Whether an audio receiver decodes what it receives (its track yields frames); off costs
+    no decoding at all. Turning it back on starts the jitter buffer afresh."""
+    buffer = getattr(receiver, "_RTCRtpReceiver__jitter_buffer", None)
+    _require(buffer is not None and hasattr(buffer, "bypass"), "the receiver has no patched jitter buffer")
+    if buffer.bypass == (not on):
+        return
+    if on:
+        buffer.restart()
+    buffer.bypass = not on
+
+
+def decoding(receiver: Any) -> bool:
+    buffer = getattr(receiver, "_RTCRtpReceiver__jitter_buffer", None)
+    return buffer is not None and not getattr(buffer, "bypass", False)
 
 
 def send_events(transceiver: Any) -> dtmf.EventSender:
@@ -370,6 +443,7 @@ def apply(audio_prefetch: int | None = None) -> None:
     _patch_event_codecs()
     _patch_event_receive()
     _patch_event_send()
+    _check_encoded_send()
     _state["applied"] = True
 
 

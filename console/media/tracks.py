@@ -63,9 +63,11 @@ class PacedAudioTrack(MediaStreamTrack):
     Frames leave as stereo with both channels equal (see frames.audio_frame: it keeps the level).
 
     ``source`` is called once per frame on the event loop and must return at
-    once. The timestamps keep running while the call is held (aiortc keeps
-    reading a disabled sender), so the receiver sees a jump after a hold,
-    which is how stale frames are recognised after a retrieve.
+    once. :meth:`pause` stops the frames while the direction sends nothing
+    (aiortc would read and discard them: a held call would cost a frame every
+    20 ms); the timestamps resume from the time that passed, so the receiver
+    sees a jump after a hold, which is how stale frames are recognised after a
+    retrieve.
     """
 
     kind = "audio"
@@ -74,9 +76,24 @@ class PacedAudioTrack(MediaStreamTrack):
         super().__init__()
         self._source = source
         self._clock = _Clock(FRAME_SECONDS)
+        self._running = asyncio.Event()
+        self._running.set()
         self.frames_sent = 0
 
+    def pause(self, paused: bool) -> None:
+        """Paused: ``recv`` waits (no frames at all) until resumed or stopped."""
+        if paused:
+            self._running.clear()
+        else:
+            self._running.set()
+
+    def stop(self) -> None:
+        super().stop()
+        self._running.set()
+
     async def recv(self) -> av.AudioFrame:
+        if not self._running.is_set():
+            await self._running.wait()
         if self.readyState != "live":
             raise MediaStreamError
         tick = await self._clock.tick()

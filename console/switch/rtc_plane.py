@@ -1,19 +1,23 @@
 """RtcMediaPlane: the switch's media, with aiortc. One peer connection per leg.
 
 The switch is a back-to-back user agent: it answers every console's offer
-on its own connection and decides, frame by frame, what each leg hears.
-Each leg has exactly one sending audio track on a 20 ms virtual clock; at
-every tick it asks the plane for "the next frame for this leg", which is
+on its own connection and decides what each leg hears: another leg, a
+service (ECHO: the leg's own audio; TONE, MUSIC, IVR), or silence. Each leg
+has one sending audio track (console/media/relay.py), in one of three modes:
 
-* another leg's audio: the newest frames of that leg's bounded inbound queue
-  (fed by a task that always reads the leg's received track);
-* a service: ECHO (the leg's own inbound), TONE, MUSIC, IVR;
-* silence (no route, a held party without music, a signaling-only service).
+* RELAY: when the leg hears another leg (or itself, ECHO) and both negotiated
+  the same codec, the talker's encoded packets are forwarded as they arrive:
+  no decode, no re-encode, no second clock (encoded silence fills a gap);
+* PACED: a service, silence, or a talker with another codec (whose receiver
+  then decodes into a bounded inbound queue), encoded here on a 20 ms clock;
+* IDLE: the leg's direction does not send (the console holds): nothing.
 
-So hold, transfer and restore only change a routing table; nobody has to
-renegotiate, and a leg whose source is quiet still gets a steady stream.
-Video follows the same routes: a bridged leg sees the other leg's latest
-frame, ECHO shows your own.
+A leg's receiver decodes only while someone needs its PCM (a PACED hearer
+with another codec); otherwise aiortc's decoder gets no work at all (RFC 4733
+digits are taken out before it, so DTMF works either way). Hold, transfer
+and restore only change the routing table and the modes (:meth:`_plan`);
+nobody has to renegotiate. Video follows the same routes: a bridged leg sees
+the other leg's latest frame, ECHO shows your own.
 
 A re-offer (hold, retrieve, adding video) reuses the leg's connection. A
 re-offer with a new ICE ufrag comes from a new console connection (restore
@@ -36,7 +40,8 @@ from console.core.protocol import MAX_SDP
 from console.media import patches
 from console.media.frames import MonoConverter, Rechunker, StaleFilter
 from console.media.health import CHECK_EVERY, MEDIA_TIMEOUT, MediaHealth
-from console.media.tracks import PacedAudioTrack, PacedVideoTrack, cancel_tasks, consume
+from console.media.relay import Mode, RelayAudioTrack, same_codec
+from console.media.tracks import PacedVideoTrack, cancel_tasks, consume
 from console.switch.services import Arpeggio, Ivr, SteadyTone
 
 from .connection import TokenBucket
@@ -66,7 +71,7 @@ class _Leg:
         self.health = MediaHealth(media_timeout)
         self.pc = pc
         self.ufrag = ufrag
-        self.audio_out: PacedAudioTrack | None = None
+        self.audio_out: RelayAudioTrack | None = None
         self.video_out: PacedVideoTrack | None = None
         self.inbound: deque[bytes] = deque(maxlen=INBOUND_FRAMES)
         self.video_in: av.VideoFrame | None = None
@@ -78,9 +83,13 @@ class _Leg:
         self.convert = MonoConverter()
         self.rechunk = Rechunker()
         self.frames_in = 0
+        self.frames_decoded = 0
         self.relay_dropped = 0
         self.receiving = False
+        self.sending = False
         self.was_receiving = False
+        self.relay_to: tuple[RelayAudioTrack, ...] = ()  # the tracks this leg's packets are forwarded to
+        self.decoding = True
         self.stale = StaleFilter()
         self.digits: TokenBucket | None = None
         self.digits_dropped = 0
@@ -93,6 +102,10 @@ class _Leg:
         """After each answer: a retrieve (receiving again) arms the stale-frame flush."""
         audio = next((t for t in self.pc.getTransceivers() if t.kind == "audio"), None)
         receiving = audio is not None and audio.currentDirection in ("sendrecv", "recvonly")
+        self.sending = audio is not None and audio.currentDirection in ("sendrecv", "sendonly")
+        if self.audio_out is not None and audio is not None:
+            codecs = patches.negotiated_codecs(audio)
+            self.audio_out.set_codec(codecs[0] if codecs else None)
         if receiving and not self.receiving and self.was_receiving:
             self.stale.arm(patches.audio_prefetch() + 2)
             self.inbound.clear()
@@ -104,6 +117,20 @@ class _Leg:
         """Tell the health check whether audio should arrive: connected and a receiving direction."""
         now = asyncio.get_running_loop().time()
         self.health.expect(self.receiving and self.connected.is_set(), now)
+
+    def codec(self) -> Any:
+        audio = next((t for t in self.pc.getTransceivers() if t.kind == "audio"), None)
+        codecs = patches.negotiated_codecs(audio) if audio is not None else []
+        return codecs[0] if codecs else None
+
+    def set_decoding(self, on: bool) -> None:
+        audio = next((t for t in self.pc.getTransceivers() if t.kind == "audio"), None)
+        if on == self.decoding or audio is None:
+            return
+        self.decoding = on
+        patches.set_decoding(audio.receiver, on)
+        if not on:
+            self.inbound.clear()
 
     def pop_audio(self) -> bytes | None:
         while len(self.inbound) > RELAY_TARGET:
@@ -138,6 +165,7 @@ class RtcMediaPlane:
         self._routes: dict[str, str | ServiceKind | AudioMix | None] = {}
         self._services: dict[str, Any] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._listeners: dict[str, set[str]] = {}  # leg -> who in the switch needs its PCM (see listen)
         self._closed = False
 
     # --- MediaPlane ---------------------------------------------------------
@@ -164,6 +192,7 @@ class RtcMediaPlane:
             try:
                 answer = await self._negotiate(current, sdp)
                 current.negotiated()
+                self._plan()
                 return answer
             except MediaRejected:
                 if created:
@@ -179,6 +208,20 @@ class RtcMediaPlane:
         self._services.pop(leg, None)
         if isinstance(hears, ServiceKind) and hears in _SERVICES:
             self._services[leg] = _SERVICES[hears]()
+        self._plan()
+
+    def listen(self, leg: str, who: str, on: bool = True) -> None:
+        """Whether ``who`` (a recorder, a conference mixer ...) needs ``leg``'s decoded audio: while
+        anyone does, the leg's receiver decodes into its inbound queue (``pop_audio``); otherwise a
+        leg that is only relayed is never decoded."""
+        listeners = self._listeners.setdefault(leg, set())
+        if on:
+            listeners.add(who)
+        else:
+            listeners.discard(who)
+            if not listeners:
+                self._listeners.pop(leg, None)
+        self._plan()
 
     def dtmf(self, leg: str, digits: str) -> None:
         service = self._services.get(leg)
@@ -192,8 +235,10 @@ class RtcMediaPlane:
         self._routes.pop(leg, None)
         self._services.pop(leg, None)
         self._locks.pop(leg, None)
+        self._listeners.pop(leg, None)
         current = self._legs.pop(leg, None)
         if current is not None:
+            self._plan()
             await self._close_leg(current)
 
     async def aclose(self) -> None:
@@ -207,6 +252,7 @@ class RtcMediaPlane:
         self._routes.clear()
         self._services.clear()
         self._locks.clear()
+        self._listeners.clear()
         await asyncio.gather(*(self._close_leg(leg) for leg in legs), return_exceptions=True)
 
     # --- figures for tests and the switch's status ----------------------------
@@ -218,7 +264,11 @@ class RtcMediaPlane:
         return {
             "frames_in": current.frames_in,
             "frames_out": current.audio_out.frames_sent if current.audio_out else 0,
-            "relay_dropped": current.relay_dropped,
+            "relay_dropped": current.relay_dropped + (current.audio_out.relay_dropped if current.audio_out else 0),
+            "frames_relayed": current.audio_out.frames_relayed if current.audio_out else 0,
+            "mode": current.audio_out.mode.value if current.audio_out else None,
+            "decoding": current.decoding,
+            "frames_decoded": current.frames_decoded,
             "stale_dropped": current.stale.dropped,
             "digits_dropped": current.digits_dropped,
             "video_frames_out": current.video_out.frames_sent if current.video_out else 0,
@@ -285,7 +335,7 @@ class RtcMediaPlane:
             if transceiver.sender.track is not None:
                 continue
             if transceiver.kind == "audio" and current.audio_out is None:
-                current.audio_out = PacedAudioTrack(lambda: self._next_audio(leg_id))
+                current.audio_out = RelayAudioTrack(lambda: self._next_audio(leg_id))
                 pc.addTrack(current.audio_out)
             elif transceiver.kind == "video" and current.video_out is None:
                 current.video_out = PacedVideoTrack(lambda tick: self._next_video(leg_id))
@@ -296,6 +346,7 @@ class RtcMediaPlane:
         audio = next((t for t in current.pc.getTransceivers() if t.kind == "audio"), None)
         if audio is not None:
             patches.listen_events(audio.receiver, lambda digit: self._on_digit(current, digit))
+            patches.listen_media(audio.receiver, lambda ts, payload, rate: self._on_packet(current, ts, payload, rate))
 
     def _on_digit(self, current: _Leg, digit: str) -> None:
         if current.closing or self._legs.get(current.id) is not current or self.on_dtmf is None:
@@ -327,11 +378,17 @@ class RtcMediaPlane:
             handler = lambda frame: None  # extra m-lines: read and drop
         current.spawn(consume(track, handler, name=f"leg {current.id} {track.kind} in"))
 
-    def _on_audio(self, current: _Leg, frame: av.AudioFrame) -> None:
+    def _on_packet(self, current: _Leg, timestamp: int, payload: bytes, clock_rate: int) -> None:
+        """An encoded audio packet from the leg, as it arrives: forwarded to its RELAY hearers."""
         current.health.frame(asyncio.get_running_loop().time())
+        current.frames_in += 1
+        for track in current.relay_to:
+            track.push(timestamp, payload, clock_rate)
+
+    def _on_audio(self, current: _Leg, frame: av.AudioFrame) -> None:
         if current.stale.is_stale(frame):
             return
-        current.frames_in += 1
+        current.frames_decoded += 1
         mix = _mix(self._routes.get(current.id))
         for pcm in current.rechunk(current.convert(frame)):
             current.inbound.append(pcm)
@@ -359,6 +416,31 @@ class RtcMediaPlane:
             return mix.frame_for(leg_id)
         source = self._source_leg(leg_id)
         return source.pop_audio() if source is not None else None
+
+    def _plan(self) -> None:
+        """Each leg's sending mode, whom each leg's packets are forwarded to, and who decodes."""
+        relay_to: dict[str, list[RelayAudioTrack]] = {}
+        decode: set[str] = set()
+        for current in self._legs.values():
+            track = current.audio_out
+            if track is None:
+                continue
+            hears = self._routes.get(current.id)
+            source = self._source_leg(current.id)
+            if not current.sending:
+                track.set_mode(Mode.IDLE)
+            elif source is not None and same_codec(source.codec(), track.codec):
+                track.set_mode(Mode.RELAY, source.id)
+                relay_to.setdefault(source.id, []).append(track)
+            else:
+                track.set_mode(Mode.PACED)
+                if source is not None and not (isinstance(hears, ServiceKind) and hears is not ServiceKind.ECHO):
+                    decode.add(source.id)
+            if _mix(hears) is not None:
+                decode.add(current.id)  # a conference member: the mix hears its decoded audio
+        for current in self._legs.values():
+            current.relay_to = tuple(relay_to.get(current.id, ()))
+            current.set_decoding(current.id in decode or current.id in self._listeners)
 
     def _next_video(self, leg_id: str) -> av.VideoFrame | None:
         source = self._source_leg(leg_id)

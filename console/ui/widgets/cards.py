@@ -40,8 +40,26 @@ class CallCard(Static):
     recall: reactive[float] = reactive(0.0)  # seconds on hold before the card reminds the operator
     silent: reactive[float] = reactive(0.0)  # seconds without audio although it should arrive
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._shown_time: tuple | None = None
+
+    def show_time(self, now: float) -> None:
+        """The clock moved: repaint only if what the card shows of it changes (whole seconds, the recall)."""
+        if self._time_key(now) != self._shown_time:
+            self.now = now
+
+    def _time_key(self, now: float) -> tuple | None:
+        call = self.call
+        if call is None or call.ended:
+            return None
+        held = call.on_hold_for(now)
+        recall = held is not None and self.recall > 0 and held >= self.recall and call.state is CALL_STATES.HELD
+        return (int(call.duration(now)), None if held is None else int(held), recall)
+
     def render(self) -> Text:
         call = self.call
+        self._shown_time = self._time_key(self.now)
         if call is None:
             return Text("")
         symbol, words = CALL_WORDS[call.state]
@@ -139,31 +157,43 @@ class CallDeck(Container):
         if [c.slot for c in old] != [c.slot for c in new] or not self.is_mounted:
             self.call_after_refresh(self._rebuild)
         else:
-            self._push()
+            before = {c.slot: c for c in old}
+            self._push({c.slot for c in new if before.get(c.slot) is not c})  # only the cards whose call changed
 
     async def _rebuild(self) -> None:
         await self.recompose()
         self._push()
 
-    def watch_focused(self) -> None:
-        self._push()
+    def watch_focused(self, old: int | None, new: int | None) -> None:
+        self._push({old, new})  # the card that lost the selection and the one that got it
 
     def watch_now(self) -> None:
-        self._push()
+        for card in self.query(CallCard):
+            card.show_time(self.now)  # repaints only cards whose shown time changes
 
     def watch_levels(self) -> None:
+        for card in self.query(CallCard):
+            if card.id:
+                card.level = self.levels.get(int(card.id.removeprefix("slot-")))
+
+    def watch_recall(self) -> None:
         self._push()
 
     def watch_silences(self) -> None:
-        self._push()
+        for card in self.query(CallCard):
+            if card.id:  # whole seconds: a card repaints only when the number it shows changes
+                card.silent = float(int(self.silences.get(int(card.id.removeprefix("slot-")), 0.0)))
 
     def watch_hint(self, hint: str) -> None:
         for empty in self.query("#deck-empty").results(Static):
             empty.update(hint)
 
-    def _push(self) -> None:
+    def _push(self, slots: set[int | None] | None = None) -> None:
+        """Hand the cards of ``slots`` (all if None) their call, selection, time, recall and level."""
         for card in self.query(CallCard):
             slot = int(card.id.removeprefix("slot-")) if card.id else 0
+            if slots is not None and slot not in slots:
+                continue
             call = next((c for c in self.calls if c.slot == slot), None)
             if call is None:
                 continue
@@ -174,4 +204,4 @@ class CallDeck(Container):
             card.now = self.now
             card.recall = self.recall
             card.level = self.levels.get(slot)
-            card.silent = self.silences.get(slot, 0.0)
+            card.silent = float(int(self.silences.get(slot, 0.0)))
