@@ -350,3 +350,30 @@ async def test_no_answer_ends_notresponding(sip_consoles, baresip, kamailio):
     await a.call_state(out, S.DISCONNECTED, kamailio.no_answer + TIMEOUT)
     assert out.get_disconnect_reason() is DISC_REASON.NOTRESPONDING
     await wait_for_calls(baresip, 0)
+
+
+async def test_blind_transfer_refers_the_far_end_to_a_number(sip_consoles, baresip):
+    """The attendant extension's blind_transfer over SIP is a REFER to the number: console A talks to
+    console B, blind-transfers B to baresip (1001); B's call moves to baresip (they hear each other) and
+    A's call ends SUCCESS once B's NOTIFY reports 200."""
+    a = await sip_consoles("1000", mic_hz=600)
+    b = await sip_consoles("1002", mic_hz=800)
+    y = a.inst.create_outgoing_call()
+    a.watch(y)
+    with_sink(y)
+    y.dial("1002")
+    inc = await b.next_incoming(TIMEOUT)
+    heard_b = with_sink(inc)
+    inc.answer()
+    await a.call_state(y, S.CONNECTED, TIMEOUT)
+    await hears(heard_b, 600)
+
+    y.blind_transfer("1001")
+    await a.call_state(y, S.DISCONNECTED, TIMEOUT)
+    assert y.get_disconnect_reason() is DISC_REASON.SUCCESS and not a.errors, a.errors
+    assert inc.get_state() is S.CONNECTED
+    await b.until(lambda: inc.get_remote_number() == "1001", "B's call to name baresip", TIMEOUT)
+    await hears(heard_b, BARESIP_HZ)
+    assert (await wait_for_calls(baresip, 1)).count("sip:") == 1
+    inc.disconnect()
+    await wait_for_calls(baresip, 0)

@@ -422,7 +422,9 @@ class ClientSession:
                 return self._refused(ref, CallStateError(problem))
             assert other is not None
             command = CallCommand(request, record.id, to=other.id)
-        if request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK) and not self._attendant_wire():
+        if request is CallRequest.BLIND_TRANSFER and getattr(self.wire, "supports_blind_transfer", False):
+            pass  # a wire without the attendant extension that still maps blind transfer (SIP: REFER)
+        elif request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK) and not self._attendant_wire():
             return self._refused(ref, CallStateError(f"{request} is not supported by the {self.wire.name} wire"))
         if request is CallRequest.BLIND_TRANSFER:
             if not valid_dial_string(number):

@@ -63,6 +63,7 @@ class _Account:
 
 class SipWire:
     name = "sip"
+    supports_blind_transfer = True  # REFER to a number (RFC 3515); the rest of the attendant extension is not SIP's
     subprotocol = "sip"
     media_required = True  # every call negotiates media (SDP), elements set or not
 
@@ -273,6 +274,11 @@ class SipWire:
             other = self._sip(command.to) if command.to else None
             calls.transfer(call_id, "", now, replaces_call=other)
             self._referred[call_id] = other
+            out.append(Reply(rid))
+        elif kind is CallRequest.BLIND_TRANSFER:
+            # REFER the far end to the number; its NOTIFY 200 ends our call (SUCCESS), a failure leaves it
+            calls.transfer(call_id, command.number or "", now)
+            self._referred[call_id] = None
             out.append(Reply(rid))
         else:
             out.append(Refusal(rid, "unsupported", f"{kind} does not map to SIP"))
