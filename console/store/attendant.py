@@ -39,8 +39,8 @@ class Desk:
 
     def logged_in(self, client: Any) -> None:
         """Ask for the directory and subscribe to presence (a fresh snapshot replaces what was shown)."""
-        if not hasattr(client, "subscribe_presence"):
-            return
+        if not hasattr(client, "subscribe_presence") or not getattr(client, "supports_attendant", True):
+            return  # a wire without the extension (SIP): nothing to ask, nothing to report as failed
         self.store.attempt("directory", client.request_directory)
         self.store.attempt("presence", lambda: client.subscribe_presence(True))
 

@@ -156,6 +156,12 @@ class WebRtcInstance:
             root.removeHandler(_stderr)
 
     # -- attendant extension (docs/API-MAPPING.md, Extensions) -----------------
+    @property
+    def supports_attendant(self) -> bool:
+        """Whether this server's wire carries the attendant extension (our JSON protocol does, SIP does not:
+        there only ``blind_transfer`` maps, as a REFER)."""
+        return self.session.supports_attendant
+
     def request_directory(self) -> None:
         """Ask the switch for its directory; ``set_directory_handler``'s handler gets it."""
         self._run(self.session.attendant(DirectoryRequest(), self._now()))

@@ -698,8 +698,13 @@ class ClientSession:
         elif pending.record is not None:
             self._call_outcome(pending.record, request, reply, error, now)
 
-    def _attendant_wire(self) -> bool:
+    @property
+    def supports_attendant(self) -> bool:
+        """Whether the wire carries the attendant extension (directory, presence, park, DND, forwarding)."""
         return bool(getattr(self.wire, "supports_attendant", False))
+
+    def _attendant_wire(self) -> bool:
+        return self.supports_attendant
 
     def _attendant_outcome(self, request: AttendantRequest, reply: Reply | None, error: ConsoleError | None) -> None:
         if error is not None or reply is None:
