@@ -1,5 +1,6 @@
-"""Media helpers for the attendant-feature tests: a console with a tone for a microphone, a dialled call with a
-recording sink, waiting for a tone. (Not imported from test_media: tests/sip has a test_media module too.)"""
+"""Media helpers for the e2e tests: a console with a tone for a microphone, a dialled call with a recording
+sink, waiting for a tone. (A module of its own: tests/sip has a test_media module too, so tests import these
+from here, never from a test module.)"""
 
 from __future__ import annotations
 

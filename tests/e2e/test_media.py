@@ -5,51 +5,23 @@ from __future__ import annotations
 import asyncio
 import wave
 
-import numpy as np
 import pytest
 
 from console.media.devices import NullDevice, WavDevice
 from console.media.sinks import RecordingSink, VideoSink
-from console.media.tones import ToneGenerator, dominant_frequency, level_dbfs, sine, tone_present, to_pcm
+from console.media.tones import dominant_frequency, level_dbfs, sine, tone_present, to_pcm
 from console.switch.media import TONE_HZ, NullMediaPlane
 from console.switch.rtc_plane import RtcMediaPlane
 from console.webrtc import CALL_STATES, DISC_REASON
 from console_harness import Console
+from media_harness import RATE, hears, media_console, media_dial
 
 S = CALL_STATES
-RATE = 48000
 
 
 @pytest.fixture
 async def media_switch(make_switch):
     return await make_switch(media=RtcMediaPlane(connect_timeout=5.0), ring_timeout=5.0, session_lifetime=30.0)
-
-
-async def media_console(switch, user, mic_hz=None, **kwargs):
-    device = NullDevice(mic=ToneGenerator(mic_hz, -12).frame if mic_hz else None)
-    console = Console(switch.url, {"device": device, **kwargs})
-    await console.login(user, user)
-    return console, device
-
-
-def media_dial(console, number):
-    call = console.inst.create_outgoing_call()
-    console.watch(call)
-    sink = RecordingSink()
-    call.set_audio_element(sink)
-    call.dial(number)
-    return call, sink
-
-
-async def hears(sink: RecordingSink, hz: float, what: str, frames: int = 25, timeout: float = 5.0) -> np.ndarray:
-    """Wait until the last 0.3 s the sink received is dominated by ``hz``."""
-    async with asyncio.timeout(timeout):
-        while True:
-            await sink.wait_more(frames, timeout)
-            samples = sink.samples(0.3)
-            if tone_present(samples, RATE, hz):
-                return samples
-    raise AssertionError(what)
 
 
 async def silent_for(sink: RecordingSink, frames: int = 10, within: float = 0.4) -> bool:
