@@ -352,7 +352,7 @@ class ClientSession:
         if self.login_state is not LOGIN_STATES.SUCCESS or not self._open:
             return self._refused(None, LocalProtocolError(
                 f"{_what(request)}: not logged in (login state {self.login_state})"))
-        if not self._attendant_wire():
+        if not self.supports_attendant:
             return self._refused(None, LocalProtocolError(f"{_what(request)} is not supported by the {self.wire.name} wire"))
         if isinstance(request, SubscribeRequest):
             self._subscribed = bool(request.presence)
@@ -422,9 +422,7 @@ class ClientSession:
                 return self._refused(ref, CallStateError(problem))
             assert other is not None
             command = CallCommand(request, record.id, to=other.id)
-        if request is CallRequest.BLIND_TRANSFER and getattr(self.wire, "supports_blind_transfer", False):
-            pass  # a wire without the attendant extension that still maps blind transfer (SIP: REFER)
-        elif request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK) and not self._attendant_wire():
+        if request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK) and not self._wire_carries(request):
             return self._refused(ref, CallStateError(f"{request} is not supported by the {self.wire.name} wire"))
         if request is CallRequest.BLIND_TRANSFER:
             if not valid_dial_string(number):
@@ -454,7 +452,7 @@ class ClientSession:
                 return self._refused(ref, CallStateError("a conference joins calls that are connected or on hold"))
         if self._live is None or self.login_state is not LOGIN_STATES.SUCCESS:
             return self._refused(first, CallStateError("conference: not logged in"))
-        if not self._attendant_wire():  # our protocol's extension: the SIP wire does not encode it
+        if not self.supports_attendant:  # our protocol's extension: the SIP wire does not encode it
             return self._refused(first, LocalProtocolError(f"conference is not supported by the {self.wire.name} wire"))
         self._send(ConferenceCommand(calls=tuple(r.id for r in records)), now)  # type: ignore[union-attr,misc]
         return self._flush()
@@ -466,7 +464,7 @@ class ClientSession:
             return self._refused(ref, CallStateError("leave_conference: the call is not in a conference"))
         if self._live is None or self.login_state is not LOGIN_STATES.SUCCESS:
             return self._refused(ref, CallStateError("leave_conference: not logged in"))
-        if not self._attendant_wire():
+        if not self.supports_attendant:
             return self._refused(ref, LocalProtocolError(f"leave_conference is not supported by the {self.wire.name} wire"))
         self._send(ConferenceCommand(conference=record.conference, leave=True), now, record)
         return self._flush()
@@ -703,8 +701,12 @@ class ClientSession:
         """Whether the wire carries the attendant extension (directory, presence, park, DND, forwarding)."""
         return bool(getattr(self.wire, "supports_attendant", False))
 
-    def _attendant_wire(self) -> bool:
-        return self.supports_attendant
+    def _wire_carries(self, request: CallRequest) -> bool:
+        """Whether the wire encodes an extension call request: all of them with the attendant extension;
+        without it a wire may still map blind transfer (SIP: a REFER)."""
+        if self.supports_attendant:
+            return True
+        return request is CallRequest.BLIND_TRANSFER and bool(getattr(self.wire, "supports_blind_transfer", False))
 
     def _attendant_outcome(self, request: AttendantRequest, reply: Reply | None, error: ConsoleError | None) -> None:
         if error is not None or reply is None:
