@@ -42,6 +42,35 @@ def free_port(kind: int = socket.SOCK_STREAM, also_udp: bool = False) -> int:
     raise InfraError("no free port")
 
 
+def free_port_pair() -> int:
+    """A port free for TCP and UDP whose successor is free too (baresip puts SIP/TLS on port + 1)."""
+    for _ in range(50):
+        port = free_port(also_udp=True)
+        if port < 65535 and _udp_free(port + 1):
+            return port
+    raise InfraError("no free port pair")
+
+
+BIND_RACE = "Address already in use"
+START_ATTEMPTS = 3
+
+
+def start_retrying(start_once, stop) -> None:
+    """Run ``start_once`` again on fresh ports when a port chosen free was taken before the process bound it.
+
+    Free ports are chosen by binding and closing, so another process (any test's
+    outgoing connection) can take one in between: that race, and only it, is retried.
+    """
+    for attempt in range(START_ATTEMPTS):
+        try:
+            start_once()
+            return
+        except InfraError as exc:
+            stop()
+            if BIND_RACE not in str(exc) or attempt == START_ATTEMPTS - 1:
+                raise
+
+
 def _udp_free(port: int) -> bool:
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -169,6 +198,13 @@ class Rtpengine:
     proc: Proc | None = None
 
     def start(self) -> None:
+        start_retrying(self._start_once, self.stop)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.stop()
+
+    def _start_once(self) -> None:
         self.ng_port = free_port(socket.SOCK_DGRAM)
         low, high = free_udp_range(200)
         self.proc = Proc("rtpengine", [
@@ -200,8 +236,17 @@ class Kamailio:
         return "127.0.0.1"
 
     def start(self) -> None:
+        start_retrying(self._start_once, self.stop)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.stop()
+
+    def _start_once(self) -> None:
         self.sip_port = free_port(also_udp=True)
         self.ws_port = free_port()
+        while self.ws_port == self.sip_port:
+            self.ws_port = free_port()
         check = subprocess.run(["kamailio", "-c", "-f", str(self.config), *self._defines()],
                                capture_output=True, text=True, timeout=60)
         if check.returncode != 0:
@@ -233,11 +278,20 @@ class Baresip:
     home: Path = field(init=False)
 
     def start(self) -> None:
+        start_retrying(self._start_once, self.stop)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.stop()
+
+    def _start_once(self) -> None:
         self.home = self.tmp / "baresip"
         self.home.mkdir(exist_ok=True)
         (self.home / "rec").mkdir(exist_ok=True)
-        self.sip_port = free_port(also_udp=True)
+        self.sip_port = free_port_pair()
         self.ctrl_port = free_port()
+        while self.ctrl_port in (self.sip_port, self.sip_port + 1):
+            self.ctrl_port = free_port()
         low, high = free_udp_range(20)
         config = (HERE / "baresip" / "config").read_text()
         fill = {"SIP_PORT": self.sip_port, "TONE_HZ": self.tone_hz, "RTP_MIN": low, "RTP_MAX": high,
