@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Sequence
 
 from textual import on, work
 from textual.app import App, SystemCommand
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 
 from console.core.enums import CALL_STATES, LOGIN_STATES
@@ -50,8 +50,10 @@ class SwitchboardApp(App[None]):
     TITLE = "anynode console"
     BINDINGS = bindings(GLOBAL_ACTIONS)
 
-    snapshot: reactive[AppState] = reactive(AppState, always_update=False)
-    now: reactive[float] = reactive(0.0)
+    # var, not reactive: the app paints nothing itself, and a reactive's repaint would repaint the whole screen
+    # (every card) on every state change and every tick; the widgets these feed repaint what changed
+    snapshot: var[AppState] = var(AppState, always_update=False)
+    now: var[float] = var(0.0)
 
     def __init__(self, settings: Settings, store: Store, plan: LoginPlan, clock: Callable[[], float],
                  wall_format: Callable[[float], time.struct_time] = time.localtime, cursor_blink: bool = True,

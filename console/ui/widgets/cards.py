@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.widgets import Static
 
 from console.core.enums import CALL_STATES
@@ -137,15 +137,19 @@ class CallCard(Static):
 
 
 class CallDeck(Container):
-    """The cards, in slot order. Recomposes when slots come or go; otherwise only sets attributes."""
+    """The cards, in slot order. Recomposes when slots come or go; otherwise only sets attributes.
 
-    calls: reactive[tuple[CallView, ...]] = reactive(tuple)
-    focused: reactive[int | None] = reactive(None)
-    now: reactive[float] = reactive(0.0)
-    levels: reactive[dict[int, float | None]] = reactive(dict, always_update=True)
-    silences: reactive[dict[int, float]] = reactive(dict, always_update=True)
-    hint: reactive[str] = reactive("No calls. Press d to dial.")
-    recall: reactive[float] = reactive(0.0)
+    Its attributes are ``var``: the deck paints nothing of its own, and a ``reactive`` would repaint the
+    whole deck (every card) whenever one changed; the cards it hands them to repaint themselves.
+    """
+
+    calls: var[tuple[CallView, ...]] = var(tuple)
+    focused: var[int | None] = var(None)
+    now: var[float] = var(0.0)
+    levels: var[dict[int, float | None]] = var(dict, always_update=True)
+    silences: var[dict[int, float]] = var(dict, always_update=True)
+    hint: var[str] = var("No calls. Press d to dial.")
+    recall: var[float] = var(0.0)
 
     def compose(self) -> ComposeResult:
         if not self.calls:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Static
 
 from console.core.attendant import PresenceState
@@ -57,8 +57,9 @@ class LampField(VerticalScroll):
 
     can_focus = False  # the screen's arrows move the cursor; the field follows it
 
-    tiles: reactive[tuple[Tile, ...]] = reactive((), always_update=False, init=False)
-    cursor: reactive[int] = reactive(0, init=False)
+    # var: the field paints nothing itself (a reactive would repaint every lamp); the lamps repaint themselves
+    tiles: var[tuple[Tile, ...]] = var((), always_update=False, init=False)
+    cursor: var[int] = var(0, init=False)
 
     def compose(self) -> ComposeResult:
         yield Grid(id="lamp-grid")

@@ -13,7 +13,7 @@ from typing import Callable
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import RichLog
 
 from console.store.state import LogLevel, LogLine
@@ -30,7 +30,7 @@ def log_text(line: LogLine, wall_at: float, wall_format: Callable[[float], time.
 class LogPane(RichLog, can_focus=True):
     BINDINGS = [Binding("escape", "leave", "Back to the board", id="log_leave")]
 
-    entries: reactive[tuple[LogLine, ...]] = reactive(tuple, always_update=True)
+    entries: var[tuple[LogLine, ...]] = var(tuple, always_update=True)  # write() repaints the lines it adds
 
     class Left(Message):
         pass
@@ -41,8 +41,23 @@ class LogPane(RichLog, can_focus=True):
         self.to_wall = to_wall
         self.wall_format = wall_format
         self._last_seq = 0
+        self._pending: tuple[LogLine, ...] = ()
+        self._flush_scheduled = False
 
     def watch_entries(self, lines: tuple[LogLine, ...]) -> None:
+        """New lines are written after the next screen update, not in it.
+
+        A key's log line comes with the card it changed: written at once, the scrolled pane
+        (every visible line) would be drawn in the same update and delay the card by its cost.
+        """
+        self._pending = lines
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.call_after_refresh(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        lines, self._pending = self._pending, ()
         for line in lines:
             if line.seq <= self._last_seq:
                 continue

@@ -1,0 +1,96 @@
+"""What a key or the clock redraws: the cards it changed, never the whole screen (real switch, real app).
+
+The screen's compositor is observed (``render_update``, which Textual calls for every
+screen update it composes): a full update redraws every cell of the screen, a partial
+one only the regions that widgets marked dirty. Selecting a slot must redraw the two
+cards whose selection changed (and the status line), not the other calls' cards; the
+0.5 s clock must not redraw the whole screen either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import pytest
+
+from console.ui.widgets import CallCard, CallDeck
+
+from .conftest import make_console, operator_plan
+from .test_operator import logged_in
+
+CALLERS = 9
+SIZE = (180, 60)
+
+
+@dataclass
+class Updates:
+    """Each screen update the compositor composed: full or not, and the dirty area it covered."""
+
+    screen_area: int
+    updates: list[tuple[bool, int]] = field(default_factory=list)
+
+    def watch(self, compositor) -> None:
+        original = compositor.render_update
+
+        def render_update(full: bool = False, screen_stack=None, simplify: bool = False):
+            whole = compositor.size.region
+            dirty = set(compositor._dirty_regions)  # noqa: SLF001 - what the update is about to draw
+            self.updates.append((full or whole in dirty, sum(region.area for region in dirty)))
+            return original(full, screen_stack, simplify)
+
+        compositor.render_update = render_update
+
+    def since(self, mark: int) -> list[tuple[bool, int]]:
+        return self.updates[mark:]
+
+
+@pytest.mark.timeout(120)
+async def test_selecting_a_slot_redraws_two_cards_and_the_clock_never_the_whole_screen(switch, dirs):
+    console = make_console(dirs, operator_plan(switch))
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        for n in range(CALLERS):
+            await switch.originate(f"55{n:02d}", f"Caller {n}", "200")
+        await console.until(lambda s: len(s.ringing_calls()) == CALLERS)
+        await pilot.pause()
+        screen = console.app.screen
+        assert screen.query_one(CallDeck).display, "nine calls fit as cards at 180x60"
+        cards = list(screen.query(CallCard))
+        assert len(cards) == CALLERS
+        card_area = max(card.region.area for card in cards)
+
+        updates = Updates(SIZE[0] * SIZE[1])
+        updates.watch(screen._compositor)  # noqa: SLF001 - the screen's compositor is what draws
+
+        for key, slot in (("3", 3), ("7", 7), ("2", 2)):
+            mark = len(updates.updates)
+            await pilot.press(key)
+            await console.until(lambda s, slot=slot: s.focused == slot)
+            await pilot.pause()
+            await pilot.pause()
+            drawn = updates.since(mark)
+            assert drawn, f"pressing {key} drew nothing"
+            assert not any(full for full, _ in drawn), f"pressing {key} redrew the whole screen: {drawn}"
+            # the card that lost the selection, the one that got it, the status line and the log's line
+            limit = 2 * card_area + 3 * SIZE[0] + updates.screen_area // 4
+            assert sum(area for _, area in drawn) <= limit, (key, drawn, limit)
+            assert screen.query_one(f"#slot-{slot}", CallCard).selected
+
+        # the clock: two seconds of ticks (every card's timer changes each second); no whole-screen update
+        mark = len(updates.updates)
+        ticks: list[float] = []
+        two_seconds = asyncio.get_running_loop().create_future()
+
+        def tick(now: float) -> None:
+            ticks.append(now)
+            if ticks[-1] - ticks[0] >= 2.0 and not two_seconds.done():
+                two_seconds.set_result(None)
+
+        console.app.watch(console.app, "now", tick, init=False)
+        await asyncio.wait_for(two_seconds, 10)
+        await pilot.pause()
+        drawn = updates.since(mark)
+        assert drawn, "the card timers drew nothing in two seconds"
+        assert not any(full for full, _ in drawn), f"the clock redrew the whole screen: {drawn}"
+    await console.store.aclose()
