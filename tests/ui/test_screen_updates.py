@@ -94,3 +94,45 @@ async def test_selecting_a_slot_redraws_two_cards_and_the_clock_never_the_whole_
         assert drawn, "the card timers drew nothing in two seconds"
         assert not any(full for full, _ in drawn), f"the clock redrew the whole screen: {drawn}"
     await console.store.aclose()
+
+
+@pytest.mark.timeout(120)
+async def test_a_caller_who_comes_or_goes_adds_or_removes_one_card_and_the_others_stay(switch, dirs):
+    console = make_console(dirs, operator_plan(switch), linger=0.2)
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        for n in range(CALLERS):
+            await switch.originate(f"55{n:02d}", f"Caller {n}", "200")
+        state = await console.until(lambda s: len(s.ringing_calls()) == CALLERS)
+        await pilot.pause()
+        screen = console.app.screen
+        deck = screen.query_one(CallDeck)
+        before = {card.id: card for card in deck.query(CallCard)}
+        assert len(before) == CALLERS
+
+        updates = Updates(SIZE[0] * SIZE[1])
+        updates.watch(screen._compositor)  # noqa: SLF001
+        await switch.originate("5599", "Late caller", "200")
+        state = await console.until(lambda s: len(s.ringing_calls()) == CALLERS + 1)
+        new_slot = next(c.slot for c in state.calls if c.remote_number == "5599")
+        await pilot.pause()
+        await pilot.pause()
+        after = {card.id: card for card in deck.query(CallCard)}
+        assert set(after) == set(before) | {f"slot-{new_slot}"}
+        assert all(after[key] is card for key, card in before.items()), "the other callers' cards were replaced"
+        order = [int(card.id.removeprefix("slot-")) for card in deck.query(CallCard)]
+        assert order == sorted(order), order
+        assert "5599" in str(after[f"slot-{new_slot}"].render())
+        assert not any(full for full, _ in updates.updates), "a new caller redrew the whole screen"
+
+        gone = min(c.slot for c in state.calls)  # the operator declines the first caller
+        await pilot.press(str(gone))
+        await console.until(lambda s: s.focused == gone)
+        await pilot.press("x")
+        await console.until(lambda s: s.call_in(gone) is None)
+        await pilot.pause()
+        await pilot.pause()
+        left = {card.id: card for card in deck.query(CallCard)}
+        assert set(left) == set(after) - {f"slot-{gone}"}
+        assert all(left[key] is after[key] for key in left), "the other callers' cards were replaced"
+    await console.store.aclose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
@@ -151,6 +153,10 @@ class CallDeck(Container):
     hint: var[str] = var("No calls. Press d to dial.")
     recall: var[float] = var(0.0)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._rebuilding = asyncio.Lock()
+
     def compose(self) -> ComposeResult:
         if not self.calls:
             yield Static(self.hint, id="deck-empty")
@@ -165,8 +171,29 @@ class CallDeck(Container):
             self._push({c.slot for c in new if before.get(c.slot) is not c})  # only the cards whose call changed
 
     async def _rebuild(self) -> None:
-        await self.recompose()
-        self._push()
+        """Mount the cards of new slots and remove those of gone ones; the other cards stay as they are.
+
+        (Recomposing would replace every card: with 32 calls, each caller who rings in or hangs up
+        would cost 32 new widgets, their styles and a redraw of the whole deck.)
+        """
+        async with self._rebuilding:
+            wanted = [call.slot for call in self.calls]
+            cards = {int(card.id.removeprefix("slot-")): card for card in self.query_children(CallCard) if card.id}
+            gone = [card for slot, card in cards.items() if slot not in wanted]
+            empty = list(self.query_children("#deck-empty"))
+            if gone or (wanted and empty):
+                await self.remove_children([*gone, *(empty if wanted else [])])
+            if not wanted and not empty:
+                await self.mount(Static(self.hint, id="deck-empty"))
+            for index, slot in enumerate(wanted):
+                if slot in cards:
+                    continue
+                after = [s for s in wanted[index + 1:] if s in cards]
+                card = CallCard(id=f"slot-{slot}", classes="card")
+                await self.mount(card, before=cards[after[0]] if after else None)
+                cards[slot] = card
+            # the new cards, and the kept ones whose call changed while the slots were changing
+            self._push({call.slot for call in self.calls if call.slot in cards and cards[call.slot].call is not call})
 
     def watch_focused(self, old: int | None, new: int | None) -> None:
         self._push({old, new})  # the card that lost the selection and the one that got it
