@@ -16,6 +16,7 @@ from .desk import (
 from .state import LogLevel
 
 if TYPE_CHECKING:
+    from .port import ClientPort
     from .store import Store
 
 _RINGING_OUT = frozenset({CALL_STATES.DIALING, CALL_STATES.RINGING})
@@ -28,18 +29,16 @@ class Desk:
         self._forwarding_wanted = ""
 
     # -- the client's side ---------------------------------------------------------------
-    def attach(self, client: Any) -> None:
-        """Set the client's attendant handlers (a client without the extension is left alone)."""
-        if not hasattr(client, "set_presence_handler"):
-            return
+    def attach(self, client: ClientPort) -> None:
+        """Set the client's attendant handlers."""
         client.set_directory_handler(lambda entries: self.store.dispatch(DirectoryLoaded(tuple(entries))))
         client.set_presence_handler(self._presence)
         client.set_orbit_handler(self._orbits)
         client.set_setting_handler(self._setting)
 
-    def logged_in(self, client: Any) -> None:
+    def logged_in(self, client: ClientPort) -> None:
         """Ask for the directory and subscribe to presence (a fresh snapshot replaces what was shown)."""
-        if not hasattr(client, "subscribe_presence") or not getattr(client, "supports_attendant", True):
+        if not client.supports_attendant:
             return  # a wire without the extension (SIP): nothing to ask, nothing to report as failed
         self.store.attempt("directory", client.request_directory)
         self.store.attempt("presence", lambda: client.subscribe_presence(True))
@@ -96,7 +95,7 @@ class Desk:
 
     def set_dnd(self, on: bool) -> bool:
         client = self.store.client
-        if client is None or not hasattr(client, "set_dnd"):
+        if client is None:
             self.store.error("do not disturb: not logged in")
             return False
         self._dnd_wanted = bool(on)
@@ -107,7 +106,7 @@ class Desk:
 
     def set_forwarding(self, always: str | None = None, busy: str | None = None, no_answer: str | None = None) -> bool:
         client = self.store.client
-        if client is None or not hasattr(client, "set_forwarding"):
+        if client is None:
             self.store.error("forwarding: not logged in")
             return False
         parts = [f"{k} → {v}" for k, v in (("always", always), ("busy", busy), ("no answer", no_answer)) if v]

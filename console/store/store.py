@@ -258,8 +258,7 @@ class Store:
 
     def link_details(self) -> dict[str, str]:
         """The client's link details for the status pane (SIP: AOR, registration expiry, transport); {} if none."""
-        details = getattr(self.client, "link_details", None)
-        return details() if callable(details) else {}
+        return self.client.link_details() if self.client is not None else {}
 
     def saved_identifier(self, server: str) -> str | None:
         return self.sessions.get(server) if self.sessions is not None else None
