@@ -2,7 +2,8 @@
 
 Counters of ringing, held and connected calls on top; then ringing calls
 longest-waiting first, then the others by slot. Each line: selection mark,
-slot, direction, number and name, state, and the time that matters (waiting
+slot, direction, a mark (⇄ announced transfer, ⧉ conference, ● recording,
+⊘ muted), number and name, state, and the time that matters (waiting
 while it rings, on hold while held, talking otherwise). Lines flow into as many
 columns as the width allows; what still does not fit is counted ("+N more"),
 never dropped silently, and the selected call is always among the lines shown.
@@ -17,11 +18,27 @@ from textual.widgets import Static
 from console.core.enums import CALL_STATES
 from console.store.state import CallView
 
-from ..words import DIRECTION_WORDS, REQUEST_WORDS, format_duration, short_state
+from ..words import CONFERENCE_MARK, DIRECTION_WORDS, REQUEST_WORDS, format_duration, short_state
 
 MIN_COLUMN = 38  # cells: below this a line no longer holds number, name, state and time
 MAX_COLUMN = 64  # wider lines only push the state away from the number
 _STYLE = {CALL_STATES.OFFERING: "bold", CALL_STATES.RINGING: "bold", CALL_STATES.DISCONNECTED: "dim"}
+
+
+def queue_mark(call: CallView) -> str:
+    """One cell for what the card says in its title or last line: announced transfer (either leg),
+    conference, recording, muted; a blank when none applies."""
+    if call.ended:
+        return " "
+    if call.consult:
+        return "⇄"
+    if call.conference:
+        return CONFERENCE_MARK
+    if call.recording:
+        return "●"
+    if call.muted:
+        return "⊘"
+    return " "
 
 
 def line_for(call: CallView, now: float, width: int, selected: bool, recall: float) -> Text:
@@ -37,12 +54,13 @@ def line_for(call: CallView, now: float, width: int, selected: bool, recall: flo
     alert = held is not None and recall > 0 and held >= recall and call.state is CALL_STATES.HELD
     mark = "▶" if selected else ("!" if alert else " ")
     direction = DIRECTION_WORDS[call.direction][0]
+    feature = queue_mark(call)
     fixed = 1 + 2 + 1 + 1 + 1 + 1 + 12 + 1 + len(clock)
     who_width = max(4, width - fixed)
     who = f"{call.remote_number or '?'} {call.remote_name}".strip()
     if len(who) > who_width:
         who = who[: who_width - 1] + "…"
-    text = Text(f"{mark}{call.slot:>2} {direction} {who:<{who_width}} {state[:12]:<12} {clock}",
+    text = Text(f"{mark}{call.slot:>2} {direction}{feature}{who:<{who_width}} {state[:12]:<12} {clock}",
                 style=_STYLE.get(call.state, ""))
     if selected:
         text.stylize("reverse")
