@@ -12,7 +12,7 @@ pressed-for state reached the call card.
   console allows (MAX_SLOTS = 32; keys 1-9 address the first nine slots).
   Keys: select a slot (1-9), hold (h) and retrieve (u) the connected call,
   answer (a) a call that rings in from a second console (the connected call
-  goes on hold first). Hold, retrieve and answer include the round trip to
+  goes on hold in the same round trip). Hold, retrieve and answer include the round trip to
   the switch.
 * Timers: the app ticks every 0.5 s and every card redraws its duration;
   the figures are screen updates per second while nothing else happens, the
@@ -303,7 +303,7 @@ async def run(scale: Scale) -> Figure:
     figure.add("retrieve_32", "retrieve (u) -> card shows CONNECTED, 32 real calls", "ms", summary(real["retrieve"], 1),
                base, what, note="includes the round trip to the switch")
     figure.add("answer_32", "answer (a) -> card shows CONNECTED, 32 calls", "ms", summary(real["answer"], 1), base, what,
-               note="holds the connected call first, then answers: two round trips to the switch")
+               note="auto-hold: the hold of the connected call and the answer leave together, one round trip")
     figure.add("timer_updates_32", "screen updates/s while 32 card timers run", "updates/s",
                summary([real["idle"]["updates_per_s"]], 2), summary([bare32["idle"]["updates_per_s"]], 2),
                "bare Textual, 32 cards rewritten every 0.5 s", better="higher",
