@@ -27,6 +27,7 @@ class Desk:
         self.store = store
         self._dnd_wanted: bool | None = None
         self._forwarding_wanted = ""
+        self._forwarding_args: tuple[str | None, str | None, str | None] | None = None  # set again at login
 
     # -- the client's side ---------------------------------------------------------------
     def attach(self, client: ClientPort) -> None:
@@ -42,6 +43,21 @@ class Desk:
             return  # a wire without the extension (SIP): nothing to ask, nothing to report as failed
         self.store.attempt("directory", client.request_directory)
         self.store.attempt("presence", lambda: client.subscribe_presence(True))
+        self._say_settings_again(client)
+
+    def _say_settings_again(self, client: ClientPort) -> None:
+        """Do not disturb and forwarding set from this console are set again at every login.
+
+        The switch keeps them in memory: one that restarted has forgotten them while the status
+        line still shows them. Saying them again (the same values: harmless to a switch that
+        remembers) keeps what the operator sees and what the switch does the same.
+        """
+        if self.store.state.desk.dnd:
+            self._dnd_wanted = True
+            self.store.attempt("do not disturb", lambda: client.set_dnd(True))
+        if self._forwarding_args is not None:
+            always, busy, no_answer = self._forwarding_args
+            self.store.attempt("forwarding", lambda: client.set_forwarding(always, busy, no_answer))
 
     def _presence(self, states: dict) -> None:
         """A snapshot lists every number, a push the ones that changed: merging serves both."""
@@ -111,6 +127,7 @@ class Desk:
             return False
         parts = [f"{k} → {v}" for k, v in (("always", always), ("busy", busy), ("no answer", no_answer)) if v]
         self._forwarding_wanted = ", ".join(parts)
+        self._forwarding_args = (always, busy, no_answer) if parts else None
         return self.store.attempt("forwarding", lambda: client.set_forwarding(always, busy, no_answer))
 
     # -- announced transfer --------------------------------------------------------------------

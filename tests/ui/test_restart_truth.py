@@ -90,3 +90,38 @@ async def test_after_a_server_restart_the_old_cards_end_with_the_reason(dirs):
     finally:
         await console.store.aclose()
         await switch.aclose()
+
+
+async def test_do_not_disturb_and_forwarding_survive_a_server_restart(dirs):
+    """The switch keeps them in memory; the console sets them again at its fresh login, so what its status
+    line shows is what the restarted switch does (a second console sees the operator's lamp as DND)."""
+    from console.core.attendant import PresenceState
+    from console.switch.demo import demo_config
+    from console.switch.server import Switch
+
+    from .conftest import far_end, until
+
+    switch = await Switch.start(demo_config(port=0, media=False))
+    console = make_console(dirs, operator_plan(switch))
+    watcher = None
+    try:
+        async with console.app.run_test(size=SIZE) as pilot:
+            await console.until(logged_in)
+            await pilot.press("n")  # do not disturb
+            await console.until(lambda s: s.desk.dnd)
+            assert console.store.desk.set_forwarding(busy="201")
+            await console.until(lambda s: "201" in s.desk.forwarding)
+            switch = await crash_and_restart(switch, console, pilot)
+            await console.until(lambda s: s.login.state is LOGIN_STATES.LOGIN_RESTORE_FAILED, timeout=30)
+            await console.until(logged_in, timeout=30)
+            watcher = await far_end(switch, "alice")
+            await until(watcher, lambda s: s.desk.presence_of("200") is PresenceState.DND, timeout=10)
+            assert console.store.state.desk.dnd and "201" in console.store.state.desk.forwarding
+            await switch.originate("5500", "Caller", "200")  # DND answers busy, and busy forwards to 201
+            await until(watcher, lambda s: any(c.ringing_in and c.remote_number == "5500" for c in s.calls))
+            assert not console.store.state.ringing_calls()
+    finally:
+        if watcher is not None:
+            await watcher.aclose()
+        await console.store.aclose()
+        await switch.aclose()
