@@ -236,6 +236,12 @@ class CallMedia:
         if previous is not None and previous is not recorder:
             previous.stop()
 
+    def hand_over_recording(self) -> Any:
+        """Let go of the active recorder without stopping it (the call moves to new media, which takes it
+        on: one recording of the call, not one per peer connection); None if there is none."""
+        recorder, self._recorder = self.recorder, None
+        return recorder
+
     def stop_recording(self, reason: Any = None) -> None:
         recorder, self._recorder = self._recorder, None
         if recorder is not None:

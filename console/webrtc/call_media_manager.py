@@ -86,7 +86,9 @@ class CallMediaManager:
 
         ``fresh``: the call moves to new media (a SIP transfer): its peer connection is closed, a new one offers.
         """
+        recording = None
         if fresh and ref in self._media:
+            recording = self._media[ref].hand_over_recording()  # the recording goes on in the new media
             self._drop(ref)
         media = self._media.get(ref)
         try:
@@ -99,6 +101,8 @@ class CallMediaManager:
                 media.set_muted(ref in self._muted)
                 self._media[ref] = media
                 self.elements_changed(ref, audio, video)
+                if recording is not None:
+                    media.start_recording(recording)
             if remote_offer is not None:
                 return await media.create_answer(remote_offer)
             return await media.create_offer(direction=direction, video=video is not None)

@@ -377,3 +377,49 @@ async def test_blind_transfer_refers_the_far_end_to_a_number(sip_consoles, bares
     assert (await wait_for_calls(baresip, 1)).count("sip:") == 1
     inc.disconnect()
     await wait_for_calls(baresip, 0)
+
+
+async def test_a_recording_goes_on_when_a_transfer_moves_the_call_to_new_media(sip_consoles, baresip, tmp_path):
+    """B records its call with A; A blind-transfers B to baresip, so B's call moves to a new dialog on a new
+    peer connection. The recording goes on in the same file: A's tone first, baresip's after, B's own
+    throughout, and it stops only when B stops it."""
+    import wave
+
+    import numpy as np
+
+    from console.media.tones import tone_present
+
+    a = await sip_consoles("1000", mic_hz=600)
+    b = await sip_consoles("1002", mic_hz=800)
+    y = a.inst.create_outgoing_call()
+    a.watch(y)
+    with_sink(y)
+    y.dial("1002")
+    inc = await b.next_incoming(TIMEOUT)
+    b.watch(inc)
+    heard_b = with_sink(inc)
+    inc.answer()
+    await hears(heard_b, 600)
+    path = tmp_path / "moved.wav"
+    inc.start_recording(path)
+    await heard_b.wait_more(25, TIMEOUT)
+
+    y.blind_transfer("1001")
+    await hears(heard_b, BARESIP_HZ)
+    assert inc.get_remote_number() == "1001", inc.get_remote_number()
+    await heard_b.wait_more(25, TIMEOUT)
+    assert inc.is_recording() and inc.get_recording_path() == str(path), b.recordings.get(inc)
+    inc.stop_recording()
+    await b.until(lambda: (None, "stopped") in b.recordings.get(inc, []), "the recording to stop", TIMEOUT)
+    assert [reason for _, reason in b.recordings[inc]] == ["started", "stopped"], b.recordings[inc]
+
+    with wave.open(str(path), "rb") as wav:
+        rate = wav.getframerate()
+        data = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").reshape(-1, 2)
+    ours, theirs = data[:, 0], data[:, 1]
+    head, tail = slice(0, rate // 2), slice(-rate // 2, None)
+    assert tone_present(theirs[head], rate, 600), "A's tone at the start of the far-end channel"
+    assert tone_present(theirs[tail], rate, BARESIP_HZ), "baresip's tone at the end: the recording went on"
+    assert tone_present(ours[tail], rate, 800), "B's own tone at the end"
+    inc.disconnect()
+    await wait_for_calls(baresip, 0)
