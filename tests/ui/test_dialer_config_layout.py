@@ -45,6 +45,18 @@ async def test_the_dialer_finds_names(switch, dirs):
     await console.store.aclose()
 
 
+async def test_the_dialer_finds_names_from_the_switchs_directory(switch, dirs):
+    """Carol is in the switch's directory, not in the console's own list: the dialer finds her once it came."""
+    console = make_console(dirs, operator_plan(switch))
+    assert all(name != "Carol" for _, name in operator_plan(switch).directory)
+    async with console.app.run_test(size=(80, 24)) as pilot:
+        await console.until(lambda s: logged_in(s) and any(e.name == "Carol" for e in s.desk.directory))
+        await pilot.press("d", *"caro")
+        await pilot.pause()
+        assert "203 Carol" in str(console.app.screen.query_one("#dial-matches").render())
+    await console.store.aclose()
+
+
 async def test_bad_key_bindings_and_an_unknown_theme_are_reported_in_one_line_each(switch, dirs):
     config = Config(theme="no-such-theme", keys={"hangup": "a", "hold": "notakey+++"})
     console = make_console(dirs, operator_plan(switch), config=config)

@@ -125,6 +125,8 @@ class MainScreen(Screen):
         dialer = self.query_one(Dialer)
         dialer.history = state.dial_history
         known = {number: name for number, name in self.app.plan.directory}
+        for entry in state.desk.directory:  # the switch's own directory, once it sent it
+            known.setdefault(entry.number, entry.name)
         for item in state.history:
             if item.number and item.number not in known:
                 known[item.number] = item.name

@@ -1,8 +1,8 @@
 """The dialer: a number or a name, with the dial history on up/down and matches as you type.
 
 Every character typed goes in, names too: typing ``ali`` shows "201 Alice" from
-the directory (the switch's users and services where the console knows them,
-and everyone in the call history); Enter dials the number typed, or the first
+the directory (the switch's own directory once it sent it, the console's
+configured entries, and everyone in the call history); Enter dials the number typed, or the first
 match for a name. The field takes the focus at once when the dialer opens, so a
 burst typed straight after ``d`` (a slow SSH link delivers ``d9001`` in one
 read) lands in the field, not on the board.
