@@ -81,6 +81,18 @@ class DisplayProbe:
             at = await future
         return 1000 * (at - start)
 
+    async def press_acknowledged(self, pilot: Any, key: str, acknowledged: Callable[[], bool], shown: Callable[[], bool],
+                                 timeout: float = 10.0) -> tuple[float, float]:
+        """Milliseconds from pressing ``key`` to the first screen update that acknowledges it (the card
+        shows the request under way, or already its outcome), and to the one that shows the outcome."""
+        await asyncio.sleep(self._phase.uniform(0.0, TICK))
+        first, done = self.expect(acknowledged), self.expect(shown)
+        start = time.perf_counter()
+        await pilot.press(key)
+        async with asyncio.timeout(timeout):
+            at_first, at_done = await first, await done
+        return 1000 * (at_first - start), 1000 * (at_done - start)
+
     def rate(self, since: float, until: float) -> float:
         return sum(1 for t in self.updates if since <= t <= until) / (until - since)
 
@@ -116,6 +128,18 @@ def _card_state(app: Any, slot: int, state: Any) -> Callable[[], bool]:
         except Exception:  # noqa: BLE001 - not composed yet
             return False
         return card.call is not None and card.call.state is state
+
+    return shown
+
+
+def _card_acknowledged(app: Any, slot: int, request: Any, state: Any) -> Callable[[], bool]:
+    """The card shows ``request`` under way ("holding…") or already ``state``."""
+    def shown() -> bool:
+        try:
+            call = _card(app, slot).call
+        except Exception:  # noqa: BLE001 - not composed yet
+            return False
+        return call is not None and (call.pending is request or call.state is state)
 
     return shown
 
@@ -165,7 +189,9 @@ async def product_real(repeats: int, idle: float, budget: Budget, cards: int = C
     from console.store import LoginPlan, Store, client_factory
     from console.ui import build_app
 
-    out: dict[str, Any] = {"focus": [], "hold": [], "retrieve": [], "answer": []}
+    from console.store.state import Request
+
+    out: dict[str, Any] = {"focus": [], "hold": [], "retrieve": [], "answer": [], "acknowledged": []}
     async with SwitchProcess(media=False, user_max_calls=32) as switch:
         store = Store(client_factory(device=None), media=False, linger=0.2)
         plan = LoginPlan(server=switch.url, username="operator", password="operator", auto_login=True, restore=False)
@@ -204,8 +230,12 @@ async def product_real(repeats: int, idle: float, budget: Budget, cards: int = C
                 for i in range(repeats):
                     if budget.expired():
                         break
-                    out["hold"].append(await probe.press(pilot, "h", _card_state(app, active, S.HELD)))
-                    out["retrieve"].append(await probe.press(pilot, "u", _card_state(app, active, S.CONNECTED)))
+                    for key, request, state, name in (("h", Request.HOLD, S.HELD, "hold"),
+                                                      ("u", Request.RETRIEVE, S.CONNECTED, "retrieve")):
+                        ack, done = await probe.press_acknowledged(
+                            pilot, key, _card_acknowledged(app, active, request, state), _card_state(app, active, state))
+                        out["acknowledged"].append(ack)
+                        out[name].append(done)
                 out["idle"] = await idle_window(probe, idle, ticks)
                 spare = next(c.slot for c in store.state.calls if c.slot != active)
                 store.hangup(spare)  # room for the call that rings in: 31 calls + 1 ringing
@@ -218,7 +248,10 @@ async def product_real(repeats: int, idle: float, budget: Budget, cards: int = C
                     slot = next(c.slot for c in state.calls if c.ringing_in)
                     async with asyncio.timeout(10):  # the ringing card is on screen before the key
                         await probe.expect(_card_ringing(app, slot))
-                    out["answer"].append(await probe.press(pilot, "a", _card_state(app, slot, S.CONNECTED)))
+                    ack, done = await probe.press_acknowledged(
+                        pilot, "a", _card_acknowledged(app, slot, Request.ANSWER, S.CONNECTED), _card_state(app, slot, S.CONNECTED))
+                    out["acknowledged"].append(ack)
+                    out["answer"].append(done)
                     await caller.hang_up(ringing)
                     await store_until(store, lambda s, slot=slot: s.call_in(slot) is None)
                     store.retrieve(active)  # back to 1 connected + 7 held before the next call rings
@@ -302,6 +335,9 @@ async def run(scale: Scale) -> Figure:
                note="includes the round trip to the switch")
     figure.add("retrieve_32", "retrieve (u) -> card shows CONNECTED, 32 real calls", "ms", summary(real["retrieve"], 1),
                base, what, note="includes the round trip to the switch")
+    figure.add("acknowledged_32", "hold, retrieve, answer -> card shows the request under way, 32 calls", "ms",
+               summary(real["acknowledged"], 1), base, what,
+               note="the card says holding…, retrieving…, answering… before the switch answers; the figures above and below wait for it")
     figure.add("answer_32", "answer (a) -> card shows CONNECTED, 32 calls", "ms", summary(real["answer"], 1), base, what,
                note="auto-hold: the hold of the connected call and the answer leave together, one round trip")
     figure.add("timer_updates_32", "screen updates/s while 32 card timers run", "updates/s",
