@@ -20,6 +20,11 @@ its RSS from /proc, its CPU from /proc/PID/stat.
   in another process (each leg sends the other's decoded frames as they come).
   The consoles (or bare peers) run in this process and share the machine's
   cores with the switch: the figure is the whole loopback system's.
+* Relayed calls between light peers: the same ramp with peers that send Opus
+  encoded once and count packets without decoding them (bench/encoded.py),
+  driven by raw protocol clients, so the load generators cost a fraction of
+  a console and the ramp ends where the relay does. Baseline: the bare
+  decoding relay between the same light peers.
 """
 
 from __future__ import annotations
@@ -251,6 +256,95 @@ class BarePairs:
             await self.far.stop()
 
 
+class EncodedSwitchPairs:
+    """Relayed calls through the switch between light peers (bench/encoded.py): no codec on either end."""
+
+    name = "switch, light peers"
+
+    def __init__(self) -> None:
+        self.switch = SwitchProcess(max_media=1000, max_calls=2000)
+        self.consoles: list[Any] = []
+        self.pairs: list[tuple[Any, Any]] = []
+        self._payloads: list[bytes] = []
+
+    async def start(self) -> None:
+        from .encoded import encoded_tone
+
+        self._payloads = encoded_tone(440)
+        await self.switch.start()
+
+    @property
+    def pid(self) -> int:
+        return self.switch.pid
+
+    async def login(self, count: int) -> None:
+        from .encoded import RawConsole
+
+        for _ in range(count):
+            index = len(self.consoles) // 2
+            for side in ("71", "72"):
+                console = RawConsole()
+                self.consoles.append(console)
+                await console.login(self.switch.url, demo_token(f"{side}{index:04d}"))
+
+    async def connect(self) -> None:
+        from .encoded import EncodedPeer, wait_flowing
+
+        while len(self.pairs) * 2 < len(self.consoles):
+            a, b = self.consoles[2 * len(self.pairs) : 2 * len(self.pairs) + 2]
+            a_peer, b_peer = EncodedPeer(self._payloads), EncodedPeer(self._payloads)
+            self.pairs.append((a_peer, b_peer))  # closed with the others even if the call fails
+            dialled = await a.request("dial", number=b.number, sdp=await a_peer.offer())
+            await a_peer.accept(dialled["sdp"])
+            call = await b.next_incoming()
+            answered = await b.request("answer", call=call, sdp=await b_peer.offer())
+            await b_peer.accept(answered["sdp"])
+            await b.until_state(call, "CONNECTED")
+            await wait_flowing([a_peer, b_peer])
+
+    def meters(self) -> list[Any]:
+        return [peer for pair in self.pairs for peer in pair]
+
+    def alive(self) -> bool:
+        return all(peer.pc.connectionState == "connected" for pair in self.pairs for peer in pair)
+
+    def rss_kib(self) -> int:
+        return self.switch.rss_kib()
+
+    async def close(self) -> None:
+        try:
+            for pair in self.pairs:
+                for peer in pair:
+                    await peer.close()
+            for console in self.consoles:
+                await console.close()
+        finally:
+            await self.switch.stop()
+
+
+class EncodedBarePairs(BarePairs):
+    """The bare decoding relay (bench/bare_proc.py) between the same light peers."""
+
+    name = "bare relay, light peers"
+
+    async def start(self) -> None:
+        from .encoded import encoded_tone
+
+        self._payloads = encoded_tone(440)
+        await super().start()
+
+    async def connect(self) -> None:
+        from .encoded import EncodedPeer, wait_flowing
+
+        while len(self.pairs) < self._wanted:
+            index = len(self.pairs)
+            a, b = EncodedPeer(self._payloads), EncodedPeer(self._payloads)
+            self.pairs.append((a, b))
+            await self.far.call(a, f"a{index}", mode="relay", relay_to=f"b{index}")
+            await self.far.call(b, f"b{index}", mode="relay", relay_to=f"a{index}")
+            await wait_flowing([a, b])
+
+
 async def relay_ramp(pairs: Any, steps: tuple[int, ...], window: float, budget: Budget) -> dict[str, Any]:
     results: dict[int, dict[str, Any]] = {}
     call_kib: list[float] = []
@@ -342,7 +436,25 @@ async def run(scale: Scale) -> Figure:
                    "bare decoding relay process: 100 % / its CPU per call", better="higher",
                    note="100 % of a core / the median switch CPU per relayed call; an estimate, not a ramp: "
                         "the ramp above is bounded by the consoles sharing the 2 cores")
+    light_steps = scale.pick((1, 2), (1, 8, 16, 24, 32, 40, 48, 56, 64, 72),
+                             (1, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 96, 112, 128))
+    light_bare_steps = scale.pick((1, 2), (1, 4, 6, 8, 10, 12, 16, 20), (1, 4, 6, 8, 10, 12, 14, 16, 20, 24, 32))
+    light = await relay_ramp(EncodedSwitchPairs(), light_steps, window, Budget(scale.pick(20, 75, 400)))
+    light_bare = await relay_ramp(EncodedBarePairs(), light_bare_steps, window, Budget(scale.pick(20, 45, 400)))
+    figure.add("relayed_calls_light", "relayed audio calls at once, light peers (no codec at the ends)", "calls",
+               summary([light["passed"]] if light["passed"] else [], 0),
+               summary([light_bare["passed"]] if light_bare["passed"] else [], 0),
+               "bare decoding relay process, the same light peers", better="higher",
+               note=f"switch: {light['stop']}; bare: {light_bare['stop']}. The peers send Opus encoded once and count "
+                    "packets without decoding (bench/encoded.py), so the ramp ends at the relay, not at the load",
+               value_bound=light["lower_bound"], baseline_bound=light_bare["lower_bound"])
+    light_cpu = [step["switch_cpu_per_call"] for step in light["steps"].values()]
+    light_bare_cpu = [step["switch_cpu_per_call"] for step in light_bare["steps"].values()]
+    figure.add("switch_cpu_per_call_light", "switch CPU per relayed call, light peers", "% core", summary(light_cpu, 1),
+               summary(light_bare_cpu, 1), "bare decoding relay process, per call",
+               note="median/min/max over the ramp's steps")
     figure.notes.append("Relayed calls: the consoles (or bare peers) of every call run in this process and share the "
                         "machine's cores with the switch; the ramp stops where the whole loopback system drops frames.")
-    figure.details = {"logins": ours, "bare_logins": bare, "relay": relay, "bare_relay": bare_relay}
+    figure.details = {"logins": ours, "bare_logins": bare, "relay": relay, "bare_relay": bare_relay,
+                      "relay_light": light, "bare_relay_light": light_bare}
     return figure
