@@ -44,7 +44,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="a run of seconds (what the smoke test runs)")
     size.add_argument("--long", action="store_true",
-                      help="no 5-minute target: the ramps run until they fail, the soak does 1,000 calls (15-30 min)")
+                      help="no 6-minute target: the ramps run until they fail, the soak does 1,000 calls (15-30 min)")
     parser.add_argument("--only", action="append", choices=FIGURES, metavar="NAME",
                         help=f"run only this figure (repeatable): {', '.join(FIGURES)}")
     parser.add_argument("--output", type=Path, help="where to write the JSON (default: bench/results.json for a full run)")

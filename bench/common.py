@@ -310,7 +310,7 @@ def _status_meminfo_mib() -> int | None:
 
 @dataclass(frozen=True)
 class Scale:
-    """How big a run is: "quick" (seconds, the smoke test), "full" (the default, under 5 minutes on
+    """How big a run is: "quick" (seconds, the smoke test), "full" (the default, about 5-6 minutes on
     2 cores) or "long" (the ramps run until they fail and the soak does its 1,000 calls)."""
 
     name: str = "full"
