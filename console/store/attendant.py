@@ -28,6 +28,7 @@ class Desk:
         self._dnd_wanted: bool | None = None
         self._forwarding_wanted = ""
         self._forwarding_args: tuple[str | None, str | None, str | None] | None = None  # set again at login
+        self._settings_number: str | None = None  # the number DND and forwarding were set for
 
     # -- the client's side ---------------------------------------------------------------
     def attach(self, client: ClientPort) -> None:
@@ -52,6 +53,14 @@ class Desk:
         line still shows them. Saying them again (the same values: harmless to a switch that
         remembers) keeps what the operator sees and what the switch does the same.
         """
+        number = self.store.state.login.number
+        if self._settings_number is not None and number != self._settings_number:
+            # another number logged in here: the settings were the other number's, not this one's
+            self._forwarding_args = None
+            self._settings_number = None
+            self.store.dispatch(DndSet(False))
+            self.store.dispatch(ForwardingSet(""))
+            return
         if self.store.state.desk.dnd:
             self._dnd_wanted = True
             self.store.attempt("do not disturb", lambda: client.set_dnd(True))
@@ -115,6 +124,7 @@ class Desk:
             self.store.error("do not disturb: not logged in")
             return False
         self._dnd_wanted = bool(on)
+        self._settings_number = self.store.state.login.number
         return self.store.attempt("do not disturb", lambda: client.set_dnd(bool(on)))
 
     def toggle_dnd(self) -> bool:
@@ -128,6 +138,7 @@ class Desk:
         parts = [f"{k} → {v}" for k, v in (("always", always), ("busy", busy), ("no answer", no_answer)) if v]
         self._forwarding_wanted = ", ".join(parts)
         self._forwarding_args = (always, busy, no_answer) if parts else None
+        self._settings_number = self.store.state.login.number
         return self.store.attempt("forwarding", lambda: client.set_forwarding(always, busy, no_answer))
 
     # -- announced transfer --------------------------------------------------------------------

@@ -125,3 +125,30 @@ async def test_do_not_disturb_and_forwarding_survive_a_server_restart(dirs):
             await watcher.aclose()
         await console.store.aclose()
         await switch.aclose()
+
+
+async def test_do_not_disturb_stays_with_the_number_that_set_it(switch, dirs):
+    """The operator sets DND, logs out, and alice logs in at the same console: alice is not put on DND,
+    and the status line no longer shows it."""
+    from console.core.attendant import PresenceState
+
+    from .conftest import far_end, until
+
+    console = make_console(dirs, operator_plan(switch))
+    watcher = None
+    try:
+        async with console.app.run_test(size=SIZE) as pilot:
+            await console.until(logged_in)
+            await pilot.press("n")
+            await console.until(lambda s: s.desk.dnd)
+            console.store.logout()
+            await console.until(lambda s: s.login.state is LOGIN_STATES.LOGGED_OUT_EXPLICIT)
+            console.store.login(switch.url, "alice", "alice")
+            await console.until(lambda s: logged_in(s) and s.login.number == "201")
+            await console.until(lambda s: not s.desk.dnd)
+            watcher = await far_end(switch, "bob")
+            await until(watcher, lambda s: s.desk.presence_of("201") is PresenceState.AVAILABLE)
+    finally:
+        if watcher is not None:
+            await watcher.aclose()
+        await console.store.aclose()
