@@ -54,6 +54,17 @@ def mono(frame: av.AudioFrame) -> np.ndarray:
     return (samples.reshape(-1, channels).astype(np.int32).sum(axis=1) // channels).astype(np.int16)
 
 
+async def pace(start: float | None, count: int) -> float:
+    """Wait until frame ``count`` of a 20 ms clock that started at ``start`` (now, if None) is due; the start."""
+    loop = asyncio.get_running_loop()
+    if start is None:
+        return loop.time()
+    wait = start + count * FRAME / RATE - loop.time()
+    if wait > 0:
+        await asyncio.sleep(wait)
+    return start
+
+
 class PacedTrack(MediaStreamTrack):
     """20 ms of ``source()`` (mono PCM, None = silence) per 20 ms of real time.
 
@@ -77,12 +88,7 @@ class PacedTrack(MediaStreamTrack):
         if self.readyState != "live":
             raise MediaStreamError
         loop = asyncio.get_running_loop()
-        if self._start is None:
-            self._start = loop.time()
-        else:
-            wait = self._start + self._count * FRAME / RATE - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
+        self._start = await pace(self._start, self._count)
         pcm = (self._source() if self._source is not None and not self.muted else None) or SILENCE
         if self._on_sent is not None:
             self._on_sent(loop.time(), pcm)

@@ -36,7 +36,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from console.media import patches
 from console.media.tones import ToneGenerator
 
-from .bare import FRAME, RATE, stereo_frame
+from .bare import FRAME, RATE, pace, stereo_frame
 from .common import FrameMeter
 
 TIME_BASE = Fraction(1, RATE)
@@ -69,13 +69,7 @@ class EncodedToneTrack(MediaStreamTrack):
     async def recv(self) -> av.Packet:
         if self.readyState != "live":
             raise MediaStreamError
-        loop = asyncio.get_running_loop()
-        if self._start is None:
-            self._start = loop.time()
-        else:
-            wait = self._start + self._count * FRAME / RATE - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
+        self._start = await pace(self._start, self._count)
         packet = av.Packet(next(self._payloads))
         packet.pts = self._count * FRAME
         packet.time_base = TIME_BASE

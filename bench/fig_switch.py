@@ -208,6 +208,20 @@ class ConsolePairs:
             await self.switch.stop()
 
 
+def peers_of(pairs: list[tuple[Any, Any]]) -> list[Any]:
+    """The peers of ``(a, b)`` pairs of peer connections (bare or light peers), as the ramp meters them."""
+    return [peer for pair in pairs for peer in pair]
+
+
+def all_connected(pairs: list[tuple[Any, Any]]) -> bool:
+    return all(peer.pc.connectionState == "connected" for peer in peers_of(pairs))
+
+
+async def close_peers(pairs: list[tuple[Any, Any]]) -> None:
+    for peer in peers_of(pairs):
+        await peer.close()
+
+
 class BarePairs:
     name = "bare"
 
@@ -239,19 +253,17 @@ class BarePairs:
             self.pairs.append((a, b))
 
     def meters(self) -> list[Any]:
-        return [peer for pair in self.pairs for peer in pair]
+        return peers_of(self.pairs)
 
     def alive(self) -> bool:
-        return all(peer.pc.connectionState == "connected" for pair in self.pairs for peer in pair)
+        return all_connected(self.pairs)
 
     def rss_kib(self) -> int:
         return self.far.rss_kib()
 
     async def close(self) -> None:
         try:
-            for pair in self.pairs:
-                for peer in pair:
-                    await peer.close()
+            await close_peers(self.pairs)
         finally:
             await self.far.stop()
 
@@ -303,19 +315,17 @@ class EncodedSwitchPairs:
             await wait_flowing([a_peer, b_peer])
 
     def meters(self) -> list[Any]:
-        return [peer for pair in self.pairs for peer in pair]
+        return peers_of(self.pairs)
 
     def alive(self) -> bool:
-        return all(peer.pc.connectionState == "connected" for pair in self.pairs for peer in pair)
+        return all_connected(self.pairs)
 
     def rss_kib(self) -> int:
         return self.switch.rss_kib()
 
     async def close(self) -> None:
         try:
-            for pair in self.pairs:
-                for peer in pair:
-                    await peer.close()
+            await close_peers(self.pairs)
             for console in self.consoles:
                 await console.close()
         finally:
