@@ -42,8 +42,7 @@ def rtpengine(tmp_path_factory):
         engine.start()
         yield engine
     finally:
-        if engine.proc is not None:
-            engine.proc.stop()
+        engine.stop()
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +53,7 @@ def kamailio(tmp_path_factory, rtpengine):
         proxy.start()
         yield proxy
     finally:
-        if proxy.proc is not None:
-            proxy.proc.stop()
+        proxy.stop()
 
 
 @pytest.fixture
@@ -67,8 +65,7 @@ def baresip(tmp_path, kamailio, request):
         phone.start()
         yield phone
     finally:
-        if phone.proc is not None:
-            phone.proc.stop()
+        phone.stop()
 
 
 @pytest.fixture

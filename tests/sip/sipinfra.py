@@ -191,11 +191,14 @@ def ng_ping(port: int) -> bool:
             return False
 
 
-@dataclass
-class Rtpengine:
-    tmp: Path
-    ng_port: int = 0
-    proc: Proc | None = None
+class Daemon:
+    """A lab process: ``start()`` runs ``_start_once()`` (choose ports, start, await readiness), again on
+    fresh ports when it lost a port race; ``stop()`` stops its process group."""
+
+    proc: Proc | None
+
+    def _start_once(self) -> None:
+        raise NotImplementedError
 
     def start(self) -> None:
         start_retrying(self._start_once, self.stop)
@@ -203,6 +206,13 @@ class Rtpengine:
     def stop(self) -> None:
         if self.proc is not None:
             self.proc.stop()
+
+
+@dataclass
+class Rtpengine(Daemon):
+    tmp: Path
+    ng_port: int = 0
+    proc: Proc | None = None
 
     def _start_once(self) -> None:
         self.ng_port = free_port(socket.SOCK_DGRAM)
@@ -217,7 +227,7 @@ class Rtpengine:
 
 
 @dataclass
-class Kamailio:
+class Kamailio(Daemon):
     tmp: Path
     rtpengine_ng: int
     sip_port: int = 0
@@ -234,13 +244,6 @@ class Kamailio:
     @property
     def domain(self) -> str:
         return "127.0.0.1"
-
-    def start(self) -> None:
-        start_retrying(self._start_once, self.stop)
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.stop()
 
     def _start_once(self) -> None:
         self.sip_port = free_port(also_udp=True)
@@ -265,7 +268,7 @@ class Kamailio:
 
 
 @dataclass
-class Baresip:
+class Baresip(Daemon):
     """A SIP phone: registers as 1001, auto-answers, plays a sine tone, records what it hears."""
 
     tmp: Path
@@ -276,13 +279,6 @@ class Baresip:
     ctrl_port: int = 0
     proc: Proc | None = None
     home: Path = field(init=False)
-
-    def start(self) -> None:
-        start_retrying(self._start_once, self.stop)
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.stop()
 
     def _start_once(self) -> None:
         self.home = self.tmp / "baresip"

@@ -70,5 +70,4 @@ async def test_register_without_qop_rfc2069_style(tmp_path, rtpengine):
     finally:
         if sip is not None:
             await sip.close()
-        if proxy.proc is not None:
-            proxy.proc.stop()
+        proxy.stop()
