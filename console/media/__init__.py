@@ -6,7 +6,7 @@
 * frames       PyAV frame <-> 48 kHz mono s16 PCM
 * tracks       paced sending tracks (never block; paused while the direction sends nothing), the consumer of received tracks
 * relay        RelayAudioTrack: the switch's sending track, forwarding encoded packets (or paced, or idle)
-* devices      AudioDevice, NullDevice, WavDevice, open_device(); portaudio: the real sound card
+* devices      AudioDevice, NullDevice, WavDevice; portaudio: the real sound card; opening: open_device()
 * pulse        PulseAudio/PipeWire sinks and sources by name (``pulse:sink=..,source=..`` specs)
 * catalog      the devices an operator can pick; probe: test tone and microphone meter before a call
 * hub          DeviceHub: the console's device, lent to the focused call only; an optional ringer device

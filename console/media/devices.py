@@ -14,14 +14,13 @@ Three kinds:
   speaker can be recorded to a WAV file.
 * PyAudioDevice (portaudio.py): a real sound card.
 
-``open_device`` picks one and never fails: without a sound card it returns a
-NullDevice and logs one line that says so.
+``open_device`` (opening.py) picks one and never fails: without a sound card it
+returns a NullDevice and logs one line that says so.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import wave
 from collections import deque
@@ -35,11 +34,6 @@ from .tones import FRAME_SAMPLES, FRAME_SECONDS, RATE, SILENT_FRAME
 MicCallback = Callable[[bytes], None]
 PLAYOUT_FRAMES = 5  # 100 ms: the most the speaker may lag behind; older frames are dropped
 PLAYOUT_TARGET = 3  # frames kept when the buffer runs long (clock drift between far end and card)
-
-NO_DEVICE_MESSAGE = (
-    "No audio device found: using the silent virtual device (calls still connect; nothing is played or recorded)"
-)
-
 
 class AudioDevice:
     """The interface; also the bounded playout buffer every implementation shares.
@@ -233,74 +227,3 @@ class WavDevice(NullDevice):
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-
-
-def _emit(log: logging.Logger | Callable[[str], None] | None, message: str) -> None:
-    if log is None:
-        logging.getLogger(__name__).warning(message)
-    elif isinstance(log, logging.Logger):
-        log.warning(message)
-    else:
-        log(message)
-
-
-def open_device(
-    spec: str | int | None = None,
-    log: logging.Logger | Callable[[str], None] | None = None,
-    output_only: bool = False,
-) -> AudioDevice:
-    """The audio device for a console; never raises for a missing or broken sound card.
-
-    ``spec``: None (the default sound card), a PortAudio device index or a part
-    of its name, ``pulse:sink=NAME,source=NAME`` for a PulseAudio sink and source
-    by the server's names, ``"null"`` for the silent virtual device, or a path
-    ending in ``.wav`` for a WavDevice. When no sound card can be used, the result
-    is a NullDevice and exactly one line is logged saying so. ``output_only``: no
-    microphone (a ringer).
-    """
-    return open_wanted(spec, log, output_only)[0]
-
-
-class WantedDevice:
-    """A named device that could not be opened at start: what the hub's watch retries."""
-
-    def __init__(self, spec: str | int, output_only: bool) -> None:
-        self.spec = spec
-        self.output_only = output_only
-        self.name = str(spec)
-
-    def reopen(self) -> AudioDevice:
-        from .portaudio import PyAudioDevice
-
-        return PyAudioDevice.open(self.spec, output_only=self.output_only)
-
-    def stop(self) -> None:
-        """Nothing is open."""
-
-
-def open_wanted(
-    spec: str | int | None = None,
-    log: logging.Logger | Callable[[str], None] | None = None,
-    output_only: bool = False,
-) -> tuple[AudioDevice, WantedDevice | None]:
-    """open_device, plus what to retry later when a *named* device is missing or busy now."""
-    if isinstance(spec, str):
-        if spec.strip().lower() in ("null", "none", "silent"):
-            return NullDevice(), None
-        if spec.lower().endswith(".wav"):
-            return WavDevice(spec), None
-    from .portaudio import DeviceUnavailable, PyAudioDevice
-
-    try:
-        return PyAudioDevice.open(spec, output_only=output_only), None
-    except DeviceUnavailable as error:
-        if error.no_hardware:
-            _emit(log, NO_DEVICE_MESSAGE)
-            return NullDevice(), None
-        _emit(log, f"{error}: using the silent virtual device (calls still connect; nothing is played or recorded)")
-        if spec in (None, ""):
-            return NullDevice(), None
-        wanted = WantedDevice(spec, output_only)
-        stand_in = NullDevice()
-        stand_in.stands_in_for = wanted  # the hub's watch brings the wanted device in when it appears
-        return stand_in, wanted

@@ -86,7 +86,7 @@ class DeviceHub:
         A device that cannot be opened now is replaced by the silent device (one line
         says so) and, if it was named, brought in when it appears.
         """
-        from .devices import open_device
+        from .opening import open_device
 
         device = open_device(spec, log)
         ring_device = open_device(ringer, log, output_only=True) if ringer not in (None, "") else None

@@ -4,7 +4,7 @@ Like the seed's ``anynodeCommInterface`` (anynode_comm.js), the client driver
 (``console.webrtc``) knows only this interface, so another wire (HTTP long
 poll, a test double for a machine without sockets) can be swapped in by
 passing a different ``comm_factory`` to :class:`console.webrtc.WebRtcInstance`.
-The default is the WebSocket implementation in ``console.net``.
+The default is the WebSocket implementation (``console.net.factory.default_comm_factory``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Callable
 
 from console.core.errors import CommClosed, CommError
 
-__all__ = ["CommClosed", "CommError", "CommFactory", "CommFailure", "CommInterface", "default_comm_factory", "server_url"]
+__all__ = ["CommClosed", "CommError", "CommFactory", "CommFailure", "CommInterface", "server_url"]
 
 
 class CommFailure(StrEnum):
@@ -52,12 +52,6 @@ class CommInterface(ABC):
 
 
 CommFactory = Callable[[], CommInterface]
-
-
-def default_comm_factory() -> CommInterface:
-    from console.net.websocket import WebSocketComm
-
-    return WebSocketComm()
 
 
 def server_url(server: str, secure: bool) -> str:

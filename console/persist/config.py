@@ -20,7 +20,7 @@ class Config:
     username: str = ""
     number: str = ""
     theme: str = "anynode-dark"
-    audio_device: str = ""  # a device spec for console.media.open_device; "" = the default device
+    audio_device: str = ""  # a device spec for console.media.opening.open_device; "" = the default device
     ringer_device: str = ""  # where incoming calls ring (a desk speaker); "" = on the headset while it is free
     log_client: bool = False  # turn the client's diagnostic logging (control_logging) on at start
     auto_accept: bool = False  # incoming calls ring at the caller (accepted) as soon as they arrive

@@ -25,7 +25,8 @@ from console.core.client.wire import ClientWire, DirectoryRequest, DndRequest, F
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
 from console.core.errors import CallStateError, CommClosed, CommError, ConsoleError, MediaError
 from console.core.machines import CallRequest
-from console.net.comm import CommFactory, CommFailure, CommInterface, default_comm_factory, server_url
+from console.net.comm import CommFactory, CommFailure, CommInterface, server_url
+from console.net.factory import default_comm_factory
 
 from .call import WebRtcCall
 from .call_media_manager import CallMediaManager

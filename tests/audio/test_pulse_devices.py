@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from console.media import tones
-from console.media.devices import NullDevice, open_device
+from console.media.devices import NullDevice
+from console.media.opening import open_device
 from console.media.hub import RING_DBFS, RING_HZ, DeviceHub
 from console.media.portaudio import PyAudioDevice
 from console.media.pulse import list_pulse_devices
@@ -175,7 +176,7 @@ def test_a_missing_device_at_start_is_one_line_without_noise(pulse):
     code = (
         "import logging, sys\n"
         "logging.basicConfig(stream=sys.stderr, level=logging.INFO, format='%(message)s')\n"
-        "from console.media.devices import open_device\n"
+        "from console.media.opening import open_device\n"
         "device = open_device('pulse:sink=nosuch,source=mic', logging.getLogger('console'))\n"
         "print(type(device).__name__)\n"
     )
@@ -199,7 +200,7 @@ def test_a_card_vanishing_mid_call_leaves_no_alsa_noise_on_the_terminal(pulse):
         "logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format='%(message)s')\n"
         "from bench.pulse_server import PulseServer\n"
         "from console.media.hub import DeviceHub\n"
-        "from console.media.devices import open_device\n"
+        "from console.media.opening import open_device\n"
         "from console.media.tones import ToneGenerator\n"
         "server = PulseServer(__import__('pathlib').Path(sys.argv[2]))\n"
         "async def main():\n"

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from console.media import tones
-from console.media.devices import NO_DEVICE_MESSAGE, AudioDevice, NullDevice, WavDevice, open_device
+from console.media.devices import AudioDevice, NullDevice, WavDevice
+from console.media.opening import NO_DEVICE_MESSAGE, open_device
 from console.media.hub import DeviceHub
 
 ROOT = Path(__file__).parents[2]
@@ -103,7 +104,7 @@ def test_open_device_without_hardware_says_so_once_and_portaudio_stays_quiet():
     code = (
         "import logging, sys\n"
         "logging.basicConfig(stream=sys.stderr, level=logging.INFO, format='%(message)s')\n"
-        "from console.media.devices import open_device\n"
+        "from console.media.opening import open_device\n"
         "from console.media.portaudio import list_devices\n"
         "device = open_device(None, logging.getLogger('console'))\n"
         "print(type(device).__name__, device.is_null)\n"
