@@ -21,7 +21,7 @@ import json
 import time
 from pathlib import Path
 
-from console.core.attendant import PresenceState
+from console.core.directory import PresenceState
 from console.switch.demo import demo_config
 from console.switch.media import NullMediaPlane
 from console.switch.server import Switch

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from console.core.attendant import DirectoryEntry, EntryKind, Orbit, PresenceState
+from console.core.directory import DirectoryEntry, EntryKind, Orbit, PresenceState
 
 
 class ConsultRole(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from console.core.attendant import EntryKind
+from console.core.directory import EntryKind
 
 from .state import AppState
 

@@ -20,7 +20,7 @@ from console.core.machines import TALKING_STATES, CallEvent, CallMachine, CallRe
 from console.core.protocol import Message, MsgType
 from console.switch.auth import Identity
 from console.switch.config import NUMBER_RE, Service, SwitchConfig
-from console.switch.attendant import Attendant
+from console.switch.attendant_features import Attendant
 from console.switch.conference import Conferencing
 from console.switch.media import MEDIA_SERVICES, MediaPlane, ServiceKind
 from console.switch.model import Leg, Session, Setup

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from console.core.attendant import Orbit
+from console.core.directory import Orbit
 from console.switch.model import Leg, Session
 
 

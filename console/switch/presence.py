@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from console.core.attendant import PresenceState
+from console.core.directory import PresenceState
 from console.core.enums import CALL_STATES, Direction
 from console.switch.model import Session
 

@@ -56,7 +56,7 @@ CALL_REQUESTS: dict[MsgType, Handler] = {
     MsgType.TRANSFER: lambda x, s, m: x.transfer(s, m.get("call"), m.get("to")),
     MsgType.DTMF: lambda x, s, m: x.dtmf(s, m.get("call"), m.get("digits")),
     MsgType.MEDIA: lambda x, s, m: x.media(s, m.get("call"), m.get("sdp")),
-    # attendant extension (console/switch/attendant.py)
+    # attendant extension (console/switch/attendant_features.py)
     MsgType.DIRECTORY: lambda x, s, m: x.directory(s),
     MsgType.SUBSCRIBE: lambda x, s, m: x.subscribe(s, m.get("presence")),
     MsgType.BLIND_TRANSFER: lambda x, s, m: x.blind_transfer(s, m.get("call"), m.get("number")),

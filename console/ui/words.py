@@ -167,7 +167,7 @@ def history_words(reason: DISC_REASON | None, cause: EndCause | None) -> str:
 
 
 # -- attendant extension ---------------------------------------------------------------
-from console.core.attendant import PresenceState  # noqa: E402 - kept with the words that use it
+from console.core.directory import PresenceState  # noqa: E402 - kept with the words that use it
 
 PRESENCE_WORDS: dict[PresenceState | None, tuple[str, str]] = {
     PresenceState.AVAILABLE: ("●", "available"),

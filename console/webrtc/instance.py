@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from console.core.client import ClientSession, LoginFailureKind, LoginRequest, RestoreRequest
 from console.core.client import events as ev
-from console.core.attendant import DirectoryEntry, Orbit, PresenceState
+from console.core.directory import DirectoryEntry, Orbit, PresenceState
 from console.core.client.wire import ClientWire, DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
 from console.core.errors import CallStateError, CommClosed, CommError, ConsoleError, MediaError
@@ -30,7 +30,7 @@ from console.net.factory import default_comm_factory
 
 from .call import WebRtcCall
 from .call_media_manager import CallMediaManager
-from .attendant import AttendantView
+from .attendant_view import AttendantView
 from .handlers import TaskSet, fire
 from .reconnector import Reconnector
 

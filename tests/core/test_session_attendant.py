@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console.core.attendant import EntryKind, PresenceState
+from console.core.directory import EntryKind, PresenceState
 from console.core.client import events as ev
 from console.core.client.wire import DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest
 from console.core.enums import CALL_STATES

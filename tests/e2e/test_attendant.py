@@ -10,7 +10,7 @@ import asyncio
 
 import pytest
 
-from console.core.attendant import EntryKind, PresenceState
+from console.core.directory import EntryKind, PresenceState
 from console.media.devices import NullDevice
 from console.media.sinks import RecordingSink
 from console.media.tones import ToneGenerator, tone_present

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console.core.attendant import DirectoryEntry, EntryKind, Orbit, PresenceState
+from console.core.directory import DirectoryEntry, EntryKind, Orbit, PresenceState
 from console.core.enums import CALL_STATES, Direction
 from console.store import events as ev
 from console.store.desk import (

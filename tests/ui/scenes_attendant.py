@@ -3,7 +3,7 @@ attendant handlers would produce (no client, a frozen clock)."""
 
 from __future__ import annotations
 
-from console.core.attendant import DirectoryEntry, EntryKind, Orbit, PresenceState
+from console.core.directory import DirectoryEntry, EntryKind, Orbit, PresenceState
 from console.core.enums import CALL_STATES, Direction
 from console.store import LoginPlan
 from console.store import events as ev

@@ -6,7 +6,7 @@ n do not disturb · F forwarding.
 
 from __future__ import annotations
 
-from console.core.attendant import PresenceState
+from console.core.directory import PresenceState
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES
 from console.ui.screens import LampsScreen, SearchScreen
 from console.ui.widgets import CallCard

@@ -95,7 +95,7 @@ async def test_after_a_server_restart_the_old_cards_end_with_the_reason(dirs):
 async def test_do_not_disturb_and_forwarding_survive_a_server_restart(dirs):
     """The switch keeps them in memory; the console sets them again at its fresh login, so what its status
     line shows is what the restarted switch does (a second console sees the operator's lamp as DND)."""
-    from console.core.attendant import PresenceState
+    from console.core.directory import PresenceState
     from console.switch.demo import demo_config
     from console.switch.server import Switch
 
@@ -130,7 +130,7 @@ async def test_do_not_disturb_and_forwarding_survive_a_server_restart(dirs):
 async def test_do_not_disturb_stays_with_the_number_that_set_it(switch, dirs):
     """The operator sets DND, logs out, and alice logs in at the same console: alice is not put on DND,
     and the status line no longer shows it."""
-    from console.core.attendant import PresenceState
+    from console.core.directory import PresenceState
 
     from .conftest import far_end, until
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Union
 
-from console.core.attendant import DirectoryEntry, Orbit, PresenceState
+from console.core.directory import DirectoryEntry, Orbit, PresenceState
 
 from console.core.enums import CALL_STATES, LOGIN_STATES
 from console.core.errors import ConsoleError

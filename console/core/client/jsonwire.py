@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from console.core.attendant import MAX_DIRECTORY, DirectoryEntry, Orbit, PresenceState, parse_presence
+from console.core.directory import MAX_DIRECTORY, DirectoryEntry, Orbit, PresenceState, parse_presence
 from console.core.callinfo import CallInfo
 from console.core.enums import ErrorCode
 from console.core.errors import ProtocolError, RemoteProtocolError

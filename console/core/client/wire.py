@@ -41,7 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Union
 
-from console.core.attendant import DirectoryEntry, Orbit, PresenceState
+from console.core.directory import DirectoryEntry, Orbit, PresenceState
 from console.core.callinfo import CallInfo
 from console.core.enums import AuthMethod
 from console.core.machines import CallRequest

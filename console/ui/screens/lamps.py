@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from console.core.attendant import PresenceState
+from console.core.directory import PresenceState
 from console.core.machines import TALKING_STATES
 from console.store.state import AppState
 

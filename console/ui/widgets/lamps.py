@@ -11,7 +11,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.reactive import var
 from textual.widgets import Static
 
-from console.core.attendant import PresenceState
+from console.core.directory import PresenceState
 
 from ..words import PRESENCE_WORDS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from console.core.attendant import DirectoryEntry, Orbit, PresenceState
+from console.core.directory import DirectoryEntry, Orbit, PresenceState
 from console.core.client import events as ev
 
 Fire = Callable[..., None]

@@ -15,7 +15,7 @@ import fnmatch
 import json
 import logging
 
-from console.core.attendant import DirectoryEntry, EntryKind, PresenceState
+from console.core.directory import DirectoryEntry, EntryKind, PresenceState
 from console.core.enums import CALL_STATES, DISC_REASON, ErrorCode
 from console.core.errors import ProtocolError
 from console.core.machines import CallEvent, CallMachine, CallRequest
