@@ -87,6 +87,8 @@ class Orbit:
 
 
 class ForwardMode(StrEnum):
+    """A forwarding rule's kind; each value is also the rule's field in the FORWARDING request and set_forwarding."""
+
     ALWAYS = "always"
     BUSY = "busy"
     NO_ANSWER = "no_answer"

@@ -19,6 +19,7 @@ from textual.app import App, SystemCommand
 from textual.reactive import var
 from textual.screen import Screen
 
+from console.core.directory import ForwardMode
 from console.core.enums import CALL_STATES, LOGIN_STATES
 from console.core.errors import PersistenceError
 from console.persist import Settings, private_dir
@@ -418,7 +419,7 @@ class SwitchboardApp(App[None]):
         if parsed is None:
             self.store.error(f"forwarding: {text!r}: say always N, busy N, noanswer N, or off")
             return
-        self.store.desk.set_forwarding(**parsed)
+        self.store.desk.set_forwarding(**{mode.value: number for mode, number in parsed.items()})
 
     def action_demo_call(self) -> None:
         if self.plan.demo_call is not None:
@@ -477,19 +478,22 @@ def _runner(app: SwitchboardApp, action: str) -> Callable[[], object]:
     return run
 
 
-def parse_forwarding(text: str) -> dict[str, str | None] | None:
-    """'always 203 busy 204' -> {always: '203', busy: '204', no_answer: None}; 'off' -> all None; else None."""
+FORWARD_WORDS = {"always": ForwardMode.ALWAYS, "busy": ForwardMode.BUSY, "noanswer": ForwardMode.NO_ANSWER,
+                 "no_answer": ForwardMode.NO_ANSWER}  # what the operator types for each kind of forwarding
+
+
+def parse_forwarding(text: str) -> dict[ForwardMode, str | None] | None:
+    """'always 203 busy 204' -> {ALWAYS: '203', BUSY: '204', NO_ANSWER: None}; 'off' -> all None; else None."""
     words = text.replace("=", " ").replace("no answer", "noanswer").split()
-    result: dict[str, str | None] = {"always": None, "busy": None, "no_answer": None}
+    result: dict[ForwardMode, str | None] = dict.fromkeys(ForwardMode)
     if words in ([], ["off"]):
         return result
     if len(words) % 2:
         return None
-    names = {"always": "always", "busy": "busy", "noanswer": "no_answer", "no_answer": "no_answer"}
     for kind, number in zip(words[::2], words[1::2]):
-        if kind.lower() not in names or not number.lstrip("+").replace("*", "").replace("#", "").isdigit():
+        if kind.lower() not in FORWARD_WORDS or not number.lstrip("+").replace("*", "").replace("#", "").isdigit():
             return None
-        result[names[kind.lower()]] = number
+        result[FORWARD_WORDS[kind.lower()]] = number
     return result
 
 
