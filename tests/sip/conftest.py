@@ -20,7 +20,7 @@ if str(HERE) not in sys.path:
 from sipinfra import BINARIES, Baresip, Kamailio, Rtpengine, agent_config  # noqa: E402
 
 from console.core.sip.agent import UserAgent  # noqa: E402
-from console.net.sip_ws import SipWebSocket  # noqa: E402
+from sip_ws import SipWebSocket  # noqa: E402
 
 
 def _require(*names: str) -> None:

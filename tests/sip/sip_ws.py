@@ -3,8 +3,9 @@
 One task reads frames and feeds them to the agent, one wakes the agent's
 timers; every call into the agent is followed by a flush of what it wants to
 send. Events go to a bounded queue (oldest dropped when full, and logged).
-This is the transport the SIP client session will sit on; it knows nothing
-of calls or the seed API.
+The stack-level tests in tests/sip drive the agent through it against real
+Kamailio (the console itself reaches SIP through console/core/client/sipwire.py
+over console/net/websocket.py); it knows nothing of calls or the seed API.
 """
 
 from __future__ import annotations

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from sip_ws import SipWebSocket
 from sipinfra import Kamailio, agent_config
 
 from console.core.enums import DISC_REASON
 from console.core.sip.agent import UserAgent
 from console.core.sip.events import CallEnded, Registered, RegistrationFailed, Unregistered
 from console.core.sip.registration import RegState
-from console.net.sip_ws import SipWebSocket
 
 TIMEOUT = 10.0
 

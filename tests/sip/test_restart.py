@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from sip_ws import SipWebSocket
 from sipinfra import agent_config
 from test_calls import wait_for_calls
 from test_media import Media
@@ -12,7 +13,6 @@ from test_media import Media
 from console.core.sip.agent import UserAgent
 from console.core.sip.events import AnswerReceived, CallAnswered, Registered
 from console.media.tones import dominant_frequency
-from console.net.sip_ws import SipWebSocket
 
 TIMEOUT = 15.0
 
