@@ -190,7 +190,3 @@ LOGIN_TABLE: dict[LOGIN_STATES | None, frozenset[LOGIN_STATES]] = {
 def check_login_transition(current: LOGIN_STATES | None, new: LOGIN_STATES) -> None:
     if new not in LOGIN_TABLE[current]:
         raise CallStateError(f"login state cannot go from {current} to {new}")
-
-
-def can_start_login(current: LOGIN_STATES | None) -> bool:
-    return L.CONNECTING in LOGIN_TABLE[current]

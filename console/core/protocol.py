@@ -307,7 +307,3 @@ def result(request_id: int, **body: Any) -> Message:
 
 def error(code: ErrorCode, message: str, request_id: int | None = None) -> Message:
     return Message(MsgType.ERROR, request_id, {"code": str(code), "message": message})
-
-
-def error_from(exc: ProtocolError) -> Message:
-    return error(exc.code, exc.message, exc.request_id)

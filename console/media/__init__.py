@@ -11,7 +11,7 @@
 * catalog      the devices an operator can pick; probe: test tone and microphone meter before a call
 * hub          DeviceHub: the console's device, lent to the focused call only; an optional ringer device
 * failover     the hub's watch: a vanished card is replaced by the silent device and taken back
-* sinks        where decoded media goes: recorder, level meter, video counter, WAV file
+* sinks        where decoded media goes: recorder, level meter, video counter
 * call_media   CallMedia: one call's peer connection on the console side
 * services     tone, music on hold and IVR frame sources for the switch
 """

@@ -29,7 +29,7 @@ from typing import Callable
 
 import numpy as np
 
-from .tones import FRAME_SAMPLES, FRAME_SECONDS, RATE, SILENT_FRAME
+from .tones import FRAME_SECONDS, RATE, SILENT_FRAME
 
 MicCallback = Callable[[bytes], None]
 PLAYOUT_FRAMES = 5  # 100 ms: the most the speaker may lag behind; older frames are dropped

@@ -193,10 +193,6 @@ class DeviceHub:
             elif self._focused is None:
                 self.device.flush_playout()
 
-    @property
-    def alerting(self) -> bool:
-        return self._alerting
-
     def _next_ring_frame(self) -> bytes:
         phase = self._alert_tick % (RING_ON_FRAMES + RING_OFF_FRAMES)
         self._alert_tick += 1

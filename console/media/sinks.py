@@ -3,15 +3,13 @@
 CallMedia writes every decoded remote frame to the call's audio element and
 video elements (independent of focus). These are the elements the apps and
 tests use: a recorder for analysis, a level meter for the UI, a video frame
-counter, a WAV file. ``write`` runs on the loop and must not block.
+counter. ``write`` runs on the loop and must not block.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-import os
-import wave
 from collections import deque
 
 import av
@@ -114,25 +112,3 @@ class VideoSink(_Counter):
         self.size = (frame.width, frame.height)
         self.last = frame
         self._count()
-
-
-class WavFileSink:
-    """Writes received audio to a WAV file (48 kHz mono s16). Call ``close()`` at the end."""
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self._writer = wave.open(str(path), "wb")
-        self._writer.setnchannels(1)
-        self._writer.setsampwidth(2)
-        self._writer.setframerate(RATE)
-        self._convert = MonoConverter()
-        self.frames = 0
-
-    def write(self, frame: av.AudioFrame) -> None:
-        if self._writer is not None:
-            self._writer.writeframes(self._convert(frame))
-            self.frames += 1
-
-    def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None

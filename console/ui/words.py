@@ -114,11 +114,6 @@ def login_words(state: LOGIN_STATES | None) -> str:
     return f"{symbol} {words}" + (f" ({state})" if state is not None else "")
 
 
-def call_words(state: CALL_STATES) -> str:
-    symbol, words = CALL_WORDS[state]
-    return f"{symbol} {words} ({state})"
-
-
 def reason_words(reason: DISC_REASON | None, cause: EndCause | None = None) -> str:
     """Why a call ended: this console's own knowledge first (declined here, caller gave up), the switch's
     reason in brackets."""

@@ -179,9 +179,6 @@ class ClientSession:
             return  # the same wire again (a restore keeps the SIP wire's dialogs)
         self.wire, self._wire = wire, as_session_wire(wire)
 
-    def can_login(self) -> bool:
-        return LOGIN_STATES.CONNECTING in LOGIN_TABLE[self.login_state]
-
     def logout(self, now: float) -> Events:
         if self.login_state is LOGIN_STATES.CONNECTING:
             self._finish_logout()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .errors import SipParseError
 from .uri import SipUri, format_params, parse_params
@@ -41,9 +41,6 @@ class NameAddr:
     @property
     def tag(self) -> str | None:
         return self.params.get("tag")
-
-    def with_tag(self, tag: str) -> NameAddr:
-        return replace(self, params={**self.params, "tag": tag})
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .errors import SipParseError
 
@@ -92,9 +92,6 @@ class SipUri:
         port = f":{self.port}" if self.port else ""
         headers = f"?{self.headers}" if self.headers else ""
         return f"{self.scheme}:{user}{self.host}{port}{format_params(self.params)}{headers}"
-
-    def with_params(self, **params: str | None) -> SipUri:
-        return replace(self, params={**self.params, **params})
 
     @property
     def aor(self) -> str:

@@ -162,10 +162,6 @@ class MainScreen(Screen):
         self.query_one(CallDeck).display = not queue
         self.set_class(queue, "-queue")
 
-    @property
-    def showing_queue(self) -> bool:
-        return bool(self.query_one(CallQueue).display)
-
     def cycle_view(self) -> BoardView:
         order = [BoardView.AUTO, BoardView.QUEUE, BoardView.CARDS]
         self.view = order[(order.index(self.view) + 1) % len(order)]
