@@ -16,8 +16,8 @@ The patches:
   127.0.0.1) never connect. We add 127.0.0.1 to the gathered host addresses.
 * receive latency: aiortc's audio JitterBuffer releases a frame only after 4
   newer ones arrived (about 80 ms per receive hop). We make the prefetch
-  configurable and default it to 2 (about 41 ms), which keeps console ->
-  switch -> console well under G.114's 150 ms one way.
+  configurable and default it to 1 (about 20 ms, ``DEFAULT_AUDIO_PREFETCH``),
+  which keeps console -> switch -> console well under G.114's 150 ms one way.
 * close during connect: RTCPeerConnection runs ``__connect`` as a detached
   task; if ``close()`` runs while it awaits ICE/DTLS, it later starts the
   senders and receivers of the closed connection, whose RTCP tasks then run
