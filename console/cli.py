@@ -112,8 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ca-file", help="CA certificates to verify the server's TLS certificate with")
     parser.add_argument("--device", help="audio device: index, part of its name, 'null' or a .wav path")
     parser.add_argument("--jitter-frames", type=int, metavar="N", choices=range(1, 9),
-                        help="20 ms audio frames the receive jitter buffer holds back (1-8; default 1: lowest delay; "
-                             "raise it on a jittery network)")
+                        help="20 ms audio frames the console's receive jitter buffer holds back (1-8; default 1: "
+                             "lowest delay; raise it on a jittery network; the embedded switch keeps its own)")
     parser.add_argument("--theme", help="theme name (e.g. anynode-light, anynode-high-contrast)")
     parser.add_argument("--no-restore", action="store_true", help="do not restore a saved session")
     parser.add_argument("--save", action="store_true",

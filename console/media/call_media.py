@@ -66,8 +66,10 @@ class CallMedia:
         video_source: Callable[[int], av.VideoFrame | None] | None = None,
         on_digits: Callable[[str], None] | None = None,
         media_timeout: float = MEDIA_TIMEOUT,
+        audio_prefetch: int | None = None,
     ) -> None:
         patches.apply()
+        self._audio_prefetch = audio_prefetch  # this call's jitter prefetch; None: the console's (set_audio_prefetch)
         self.on_digits = on_digits
         """Called with each DTMF digit received as an RFC 4733 event, in order."""
         self.hub = hub
@@ -200,7 +202,7 @@ class CallMedia:
         receiving = self._audio_tx is not None and self._audio_tx.currentDirection in RECEIVING
         if receiving and not self._receiving and self._was_receiving:
             # Retrieve: the jitter buffer still holds frames from before the hold.
-            self._stale.arm(patches.audio_prefetch() + 2)
+            self._stale.arm(patches.audio_prefetch(self._pc) + 2)
             if self.focused:
                 self.hub.device.flush_playout()
         self._was_receiving = self._was_receiving or receiving
@@ -368,6 +370,8 @@ class CallMedia:
         if self._pc is None:
             self.hub.start()
             pc = RTCPeerConnection(patches.rtc_configuration(self._ice_servers))
+            if self._audio_prefetch is not None:
+                patches.set_pc_audio_prefetch(pc, self._audio_prefetch)
             pc.on("track", self._on_track)
             pc.on("connectionstatechange", self._on_connection_state)
             self._pc = pc

@@ -18,6 +18,8 @@ The patches:
   newer ones arrived (about 80 ms per receive hop). We make the prefetch
   configurable and default it to 1 (about 20 ms, ``DEFAULT_AUDIO_PREFETCH``),
   which keeps console -> switch -> console well under G.114's 150 ms one way.
+  A peer connection may have its own (:func:`set_pc_audio_prefetch`: the
+  switch's legs do), so the console's ``--jitter-frames`` leaves them alone.
 * close during connect: RTCPeerConnection runs ``__connect`` as a detached
   task; if ``close()`` runs while it awaits ICE/DTLS, it later starts the
   senders and receivers of the closed connection, whose RTCP tasks then run
@@ -71,6 +73,7 @@ class PatchError(ConsoleError, RuntimeError):
 
 
 _state: dict[str, Any] = {"applied": False, "audio_prefetch": DEFAULT_AUDIO_PREFETCH}
+_pc_prefetch: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()  # peer connections with their own
 
 
 def _require(condition: bool, what: str) -> None:
@@ -147,6 +150,23 @@ def _patch_jitter_buffer() -> None:
             self._packets = [None] * self.capacity
 
     receiver.JitterBuffer = ConfigurableJitterBuffer  # type: ignore[misc]
+
+    from aiortc.rtcpeerconnection import RTCPeerConnection
+
+    create = getattr(RTCPeerConnection, "_RTCPeerConnection__createTransceiver", None)
+    _require(create is not None, "RTCPeerConnection no longer has __createTransceiver")
+    _require("receiver=RTCRtpReceiver(kind, dtlsTransport)" in inspect.getsource(create),
+             "RTCPeerConnection.__createTransceiver no longer builds each transceiver's receiver")
+
+    def create_transceiver(self: Any, *args: Any, **kwargs: Any) -> Any:
+        """aiortc's, then the peer connection's own audio prefetch (if it has one) for the new receiver."""
+        transceiver = create(self, *args, **kwargs)
+        if transceiver.kind == "audio" and self in _pc_prefetch:
+            transceiver.receiver._RTCRtpReceiver__jitter_buffer._prefetch = _pc_prefetch[self]
+        return transceiver
+
+    create_transceiver.__wrapped__ = create  # type: ignore[attr-defined]
+    RTCPeerConnection._RTCPeerConnection__createTransceiver = create_transceiver  # type: ignore[attr-defined]
 
 
 def _fast_audio_level_dbov(frame: Any) -> int:
@@ -447,20 +467,32 @@ def apply(audio_prefetch: int | None = None) -> None:
     _state["applied"] = True
 
 
+def _checked_prefetch(frames: int) -> int:
+    if not isinstance(frames, int) or not 1 <= frames <= 8:
+        raise ValueError(f"audio prefetch must be an integer from 1 to 8, not {frames!r}")
+    return frames
+
+
 def set_audio_prefetch(frames: int) -> None:
     """Frames (1-8) the audio jitter buffer keeps before releasing one: latency = about 20 ms x frames.
 
-    1 (the default) keeps console -> switch echo -> console near 80-100 ms; the device's
-    playout buffer absorbs the jitter a 1-frame buffer lets through. 2 adds about 20 ms a hop;
-    aiortc's own is 4 (about 80 ms a hop).
+    The default for peer connections without their own (:func:`set_pc_audio_prefetch`): the
+    console's (``--jitter-frames``). 1 (the default) keeps console -> switch echo -> console near
+    80-100 ms; the device's playout buffer absorbs the jitter a 1-frame buffer lets through. 2 adds
+    about 20 ms a hop; aiortc's own is 4 (about 80 ms a hop).
     """
-    if not isinstance(frames, int) or not 1 <= frames <= 8:
-        raise ValueError(f"audio prefetch must be an integer from 1 to 8, not {frames!r}")
-    _state["audio_prefetch"] = frames
+    _state["audio_prefetch"] = _checked_prefetch(frames)
 
 
-def audio_prefetch() -> int:
-    return _state["audio_prefetch"]
+def set_pc_audio_prefetch(pc: Any, frames: int) -> None:
+    """``pc``'s own audio prefetch, whatever the default: for its receivers made from now on
+    (call it before the first offer or answer)."""
+    _pc_prefetch[pc] = _checked_prefetch(frames)
+
+
+def audio_prefetch(pc: Any = None) -> int:
+    """``pc``'s audio prefetch (its own, else the default); the default when ``pc`` is None."""
+    return _pc_prefetch.get(pc, _state["audio_prefetch"]) if pc is not None else _state["audio_prefetch"]
 
 
 def applied() -> bool:

@@ -107,7 +107,7 @@ class _Leg:
             codecs = patches.negotiated_codecs(audio)
             self.audio_out.set_codec(codecs[0] if codecs else None)
         if receiving and not self.receiving and self.was_receiving:
-            self.stale.arm(patches.audio_prefetch() + 2)
+            self.stale.arm(patches.audio_prefetch(self.pc) + 2)
             self.inbound.clear()
         self.was_receiving = self.was_receiving or receiving
         self.receiving = receiving
@@ -150,8 +150,10 @@ class RtcMediaPlane:
         logger: logging.Logger | None = None,
         digit_rate: float = DIGIT_RATE,
         media_timeout: float = MEDIA_TIMEOUT,
+        audio_prefetch: int = patches.DEFAULT_AUDIO_PREFETCH,
     ) -> None:
         patches.apply()
+        self.audio_prefetch = audio_prefetch  # the legs' own jitter prefetch, whatever the console in this process uses
         self.digit_rate = digit_rate
         self.on_failure: Callable[[str], None] | None = None
         self.on_dtmf: Callable[[str, str], None] | None = None
@@ -302,6 +304,7 @@ class RtcMediaPlane:
 
     def _new_leg(self, leg_id: str, ufrag: str | None) -> _Leg:
         pc = RTCPeerConnection(patches.rtc_configuration(self._ice_servers))
+        patches.set_pc_audio_prefetch(pc, self.audio_prefetch)
         current = _Leg(leg_id, pc, ufrag, self.media_timeout)
         if self._health_task is None:
             self._health_task = asyncio.get_running_loop().create_task(self._watch_health(), name="media health")

@@ -48,10 +48,10 @@ class ClickDevice(NullDevice):
 
 
 async def measure(plane, prefetch: int, bursts: int = 8) -> list[float]:
-    patches.set_audio_prefetch(prefetch)
+    plane.audio_prefetch = prefetch  # both receive hops: the switch's leg has its own setting
     device = ClickDevice()
     hub = DeviceHub(device)
-    media = CallMedia(hub, connect_timeout=5)
+    media = CallMedia(hub, connect_timeout=5, audio_prefetch=prefetch)
     try:
         leg = f"latency-{prefetch}"
         plane.route(leg, ServiceKind.ECHO)
@@ -65,7 +65,7 @@ async def measure(plane, prefetch: int, bursts: int = 8) -> list[float]:
     finally:
         await media.close()
         hub.stop()
-        patches.set_audio_prefetch(patches.DEFAULT_AUDIO_PREFETCH)
+        plane.audio_prefetch = patches.DEFAULT_AUDIO_PREFETCH
     # pair each heard burst with the latest burst sent before it
     delays = []
     for heard in device.heard_at:

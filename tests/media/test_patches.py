@@ -70,6 +70,32 @@ async def test_receivers_use_the_configured_prefetch():
         await pc.close()
 
 
+async def test_the_console_retuning_its_prefetch_leaves_the_switch_legs_alone(plane, hub):
+    """``--jitter-frames`` is the console's setting: in a process that also runs the embedded switch,
+    the console's peer connections take it and the switch's legs keep their own (each per connection)."""
+    from console.media.call_media import CallMedia
+
+    def audio_prefetches(pc) -> list[int]:
+        return [t.receiver._RTCRtpReceiver__jitter_buffer._prefetch for t in pc.getTransceivers() if t.kind == "audio"]
+
+    patches.set_audio_prefetch(3)  # what the CLI does with --jitter-frames 3
+    media = CallMedia(hub, connect_timeout=5)
+    try:
+        offer = await media.create_offer()
+        await plane.answer("prefetch-leg", offer)
+        assert audio_prefetches(media._pc) == [3]
+        assert audio_prefetches(plane._legs["prefetch-leg"].pc) == [patches.DEFAULT_AUDIO_PREFETCH]
+        await plane.close("prefetch-leg")
+        own = CallMedia(hub, connect_timeout=5, audio_prefetch=2)  # a call with a setting of its own
+        await own.create_offer()
+        assert audio_prefetches(own._pc) == [2] and patches.audio_prefetch(own._pc) == 2
+        assert patches.audio_prefetch() == 3
+        await own.close()
+    finally:
+        patches.set_audio_prefetch(patches.DEFAULT_AUDIO_PREFETCH)
+        await media.close()
+
+
 def test_prefetch_is_validated():
     with pytest.raises(ValueError):
         patches.set_audio_prefetch(0)
