@@ -1,4 +1,4 @@
-"""Audio devices: the virtual clock, WAV in and out, the silent fallback, and the hub's focus rules."""
+"""Audio devices: the virtual clock, WAV in and out, and the hub's focus rules (opening one: test_opening.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 
 from console.media import tones
 from console.media.devices import AudioDevice, NullDevice, WavDevice
-from console.media.opening import NO_DEVICE_MESSAGE, open_device
 from console.media.hub import DeviceHub
 
 ROOT = Path(__file__).parents[2]
@@ -90,41 +89,6 @@ async def test_wav_device_loops_resampled_mic_and_records(tmp_path):
         assert recorded.getframerate() == 48000 and recorded.getnchannels() == 1
         data = recorded.readframes(recorded.getnframes())
     assert tones.dominant_frequency(data[: 2 * 1920]) == pytest.approx(900, abs=3)
-
-
-def test_open_device_special_specs(tmp_path):
-    assert isinstance(open_device("null"), NullDevice)
-    source = tmp_path / "mic.wav"
-    write_wav(source, b"".join(tones.tone_frames(440, -12, 40)), 48000)
-    assert isinstance(open_device(str(source)), WavDevice)
-
-
-def test_open_device_without_hardware_says_so_once_and_portaudio_stays_quiet():
-    """No sound card here: one clear line, and none of PortAudio's ALSA/JACK noise on fd 1 or 2."""
-    code = (
-        "import logging, sys\n"
-        "logging.basicConfig(stream=sys.stderr, level=logging.INFO, format='%(message)s')\n"
-        "from console.media.opening import open_device\n"
-        "from console.media.portaudio import list_devices\n"
-        "device = open_device(None, logging.getLogger('console'))\n"
-        "print(type(device).__name__, device.is_null)\n"
-        "print(len(list_devices()))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    if "NullDevice" not in done.stdout:
-        pytest.skip("this machine has a sound card")
-    assert done.stdout.split() == ["NullDevice", "True", "0"]
-    assert done.stderr.strip().splitlines() == [NO_DEVICE_MESSAGE]
-    for noise in ("ALSA", "jack", "Jack", "JACK", "PortAudio", "pcm"):
-        assert noise not in done.stdout + done.stderr
-
-
-def test_open_device_unknown_name_falls_back_with_one_line():
-    lines: list[str] = []
-    device = open_device("no such card", lines.append)
-    assert isinstance(device, NullDevice)
-    assert len(lines) == 1 and "silent virtual device" in lines[0]
 
 
 class FakeDevice(AudioDevice):
