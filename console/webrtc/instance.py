@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import os
 import sys
-from collections import deque
 from typing import Any, Callable
 
 from console.core.client import ClientSession, LoginFailureKind, LoginRequest, RestoreRequest
@@ -23,20 +21,21 @@ from console.core.client import events as ev
 from console.core.attendant import DirectoryEntry, Orbit, PresenceState
 from console.core.client.wire import ClientWire, DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
-from console.core.errors import CallStateError, CommClosed, CommError, ConsoleError, MediaError
-from console.core.machines import CallRequest
-from console.net.comm import CommFactory, CommFailure, CommInterface, default_comm_factory, server_url
+from console.core.errors import CommClosed, CommError, ConsoleError, MediaError
+from console.net.comm import CommFactory, CommFailure, default_comm_factory, server_url
 
 from .call import WebRtcCall
 from .call_media_manager import CallMediaManager
 from .attendant import AttendantView
+from .control import CallController
 from .handlers import TaskSet, fire
+from .link import OUTBOX_SIZE, Link
+from .pump import EventPump
 from .reconnector import Reconnector
 
 log = logging.getLogger("console.webrtc")
 DEFAULT_CLIENT = "anynode-console (Python)"
 REQUEST_TIMEOUT = 10.0
-MAX_QUEUED_FRAMES = 256  # per connection; more means the connection is stuck (dropped, logged)
 LIBRARY_LOGGERS = ("console.webrtc", "console.core", "console.media", "console.net")
 
 _stderr = logging.StreamHandler(sys.stderr)
@@ -68,14 +67,15 @@ class WebRtcInstance:
         media_timeout: float = 10.0,
         auto_reconnect: bool = False,
         diagnostics_to_stderr: bool = True,
+        outbox_size: int = OUTBOX_SIZE,
     ):
         self._on_login_status = on_login_status
         self._on_incoming_call = on_incoming_call
         self._on_restore_call: Callable[[WebRtcCall], Any] | None = None
         self._on_error: Callable[[WebRtcCall | None, str], Any] | None = None
         self.client_description = client_description or DEFAULT_CLIENT
-        self.auto_hold = auto_hold
         self._ca_file = ca_file
+        self._outbox_size = outbox_size
         self._comm_factory = comm_factory or default_comm_factory
         self._diagnostics_to_stderr = diagnostics_to_stderr
         self.session = ClientSession(wire, client_description=self.client_description,
@@ -84,17 +84,13 @@ class WebRtcInstance:
         self.media = CallMediaManager(self._tasks, device=device, ice_servers=ice_servers, media_timeout=media_timeout,
                                       ringer=ringer)
         self._reconnector = Reconnector(self, self._tasks, auto_reconnect)
-        self._comms: dict[int, CommInterface] = {}
-        self._outboxes: dict[int, asyncio.Queue[str]] = {}
-        self._readers: dict[int, asyncio.Task] = {}
+        self._links: dict[int, Link] = {}  # the open connections (one live, older ones closing)
         self._calls: dict[int, WebRtcCall] = {}
-        self._queue: deque[ev.Event] = deque()
-        self._pumping = False
-        self._paused = False  # a coroutine restore-call handler is running: the rest waits for it
-        self._timer: asyncio.TimerHandle | None = None
+        self._pump = EventPump(self.session, self._perform)
         self._restore_args: tuple[str, bool, bool, str] | None = None
         self._closing = False
-        self._control = _Control(self)  # what calls ask of their instance
+        self._control = CallController(self.session, self.media, self._pump, self._calls, self._tasks,
+                                       auto_hold=auto_hold)  # what calls ask of their instance
         self._media_warned = False
         self.attendant = AttendantView()  # directory, presence and orbits as the switch last said
 
@@ -104,13 +100,13 @@ class WebRtcInstance:
         request = LoginRequest(AuthMethod.PASSWORD, username=_text(username), password=_text(password),
                                number=_text(number), notification=bool(notification))
         self._closing = False
-        self._run(self.session.login(server, bool(secure), request))
+        self._pump.run(self.session.login(server, bool(secure), request))
 
     def login_with_token(self, server: str, secure: bool, token: str, username: str | None = None,
                          number: str | None = None) -> None:
         request = LoginRequest(AuthMethod.TOKEN, username=_text(username), token=_text(token), number=_text(number))
         self._closing = False
-        self._run(self.session.login(server, bool(secure), request))
+        self._pump.run(self.session.login(server, bool(secure), request))
 
     def try_restore_login(self, server: str, secure: bool, notification: bool, identifier: str,
                           on_restore_call: Callable[[WebRtcCall], Any] | None) -> bool:
@@ -120,11 +116,11 @@ class WebRtcInstance:
             self._on_restore_call = on_restore_call
             self._restore_args = (server, bool(secure), bool(notification), identifier)
             self._closing = False
-        self._run(events)
+        self._pump.run(events)
         return started
 
     def logout(self) -> None:
-        self._run(self.session.logout(self._now()))
+        self._pump.run(self.session.logout(self._pump.now()))
 
     def get_login_identifier(self) -> str | None:
         return self.session.identifier
@@ -164,7 +160,7 @@ class WebRtcInstance:
 
     def request_directory(self) -> None:
         """Ask the switch for its directory; ``set_directory_handler``'s handler gets it."""
-        self._run(self.session.attendant(DirectoryRequest(), self._now()))
+        self._pump.run(self.session.attendant(DirectoryRequest(), self._pump.now()))
 
     def get_directory(self) -> tuple[DirectoryEntry, ...]:
         """The directory as last received (empty before ``request_directory``)."""
@@ -172,7 +168,7 @@ class WebRtcInstance:
 
     def subscribe_presence(self, on: bool = True) -> None:
         """Start (or stop) presence and park orbit pushes; a snapshot arrives first."""
-        self._run(self.session.attendant(SubscribeRequest(bool(on)), self._now()))
+        self._pump.run(self.session.attendant(SubscribeRequest(bool(on)), self._pump.now()))
 
     def get_presence(self, number: str) -> PresenceState | None:
         return self.attendant.presence.get(number)
@@ -199,13 +195,13 @@ class WebRtcInstance:
 
     def set_dnd(self, on: bool) -> None:
         """Do not disturb for this console's number: the switch answers busy (or forwards to the busy target)."""
-        self._run(self.session.attendant(DndRequest(bool(on)), self._now()))
+        self._pump.run(self.session.attendant(DndRequest(bool(on)), self._pump.now()))
 
     def set_forwarding(self, always: str | None = None, busy: str | None = None, no_answer: str | None = None,
                        after: float | None = None) -> None:
         """Forwarding for this console's number (None: off); ``after`` s of ringing before ``no_answer``."""
-        self._run(self.session.attendant(ForwardingRequest(always or None, busy or None, no_answer or None, after),
-                                         self._now()))
+        self._pump.run(self.session.attendant(ForwardingRequest(always or None, busy or None, no_answer or None, after),
+                                         self._pump.now()))
 
     def set_setting_handler(self, handler: Callable[[str], Any] | None) -> None:
         """Called with ``"dnd"`` or ``"forwarding"`` when the switch took the setting."""
@@ -240,6 +236,15 @@ class WebRtcInstance:
         return self.session.last_login_failure
 
     @property
+    def auto_hold(self) -> bool:
+        """Whether dialing, answering or retrieving holds the connected call first (the devices go to one call)."""
+        return self._control.auto_hold
+
+    @auto_hold.setter
+    def auto_hold(self, on: bool) -> None:
+        self._control.auto_hold = bool(on)
+
+    @property
     def reconnecting(self) -> bool:
         return self._reconnector.active
 
@@ -254,7 +259,7 @@ class WebRtcInstance:
     def link_details(self) -> dict[str, str]:
         """Extra: what the wire tells about the link, label -> text (over SIP: AOR, registration expiry, transport)."""
         try:
-            return self.session.link_details(self._now())
+            return self.session.link_details(self._pump.now())
         except RuntimeError:  # no running loop
             return {}
 
@@ -298,13 +303,12 @@ class WebRtcInstance:
         No login state is reported for it: the application asked for it.
         """
         self._closing = True
-        self._run(self.session.abandon())
-        for comm in list(self._comms.values()):
-            await comm.close()
-        if self._readers:
-            await asyncio.gather(*self._readers.values(), return_exceptions=True)
-        if self._timer is not None:
-            self._timer.cancel()
+        self._pump.run(self.session.abandon())
+        links = list(self._links.values())
+        for link in links:
+            link.close()
+        await asyncio.gather(*(link.wait_closed() for link in links))
+        self._pump.stop()
         await self.media.aclose()
         await self._tasks.cancel_all()
 
@@ -317,51 +321,22 @@ class WebRtcInstance:
                                       self.session.identifier, self._on_restore_call)
 
     def give_up_restore(self) -> None:
-        self._run(self.session.give_up_restore())
+        self._pump.run(self.session.give_up_restore())
 
-    # -- the pump -----------------------------------------------------------------
-    def _now(self) -> float:
-        return asyncio.get_running_loop().time()
-
-    def _run(self, events: list[ev.Event]) -> None:
-        self._queue.extend(events)
-        if self._pumping or self._paused:
-            return
-        self._pumping = True
-        try:
-            while self._queue and not self._paused:
-                self._perform(self._queue.popleft())
-        finally:
-            self._pumping = False
-        self._arm_timer()
-
-    def _arm_timer(self) -> None:
-        deadline = self.session.next_deadline()
-        if self._timer is not None and (deadline is None or self._timer.when() != deadline):
-            self._timer.cancel()
-            self._timer = None
-        if deadline is not None and self._timer is None:
-            self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
-
-    def _on_timer(self) -> None:
-        self._timer = None
-        self._run(self.session.tick(self._now()))
-
+    # -- performing the session's events (the pump calls this for each, in order) ---------------
     def _perform(self, event: ev.Event) -> None:  # noqa: C901 - one branch per event type
         if isinstance(event, ev.Connect):
             self._tasks.spawn(self._open(event), name=f"connect {event.conn}")
         elif isinstance(event, ev.Send):
-            outbox = self._outboxes.get(event.conn)
-            if outbox is None:
-                log.debug("frame for connection %d dropped: not open", event.conn)
-            elif outbox.full():
-                log.warning("connection %d: %d frames queued; dropping one", event.conn, outbox.qsize())
+            link = self._links.get(event.conn)
+            if link is None:  # the session sends only on its live connection: this one has just ended
+                log.debug("frame for connection %d not sent: it has ended", event.conn)
             else:
-                outbox.put_nowait(event.frame)
+                link.send(event.frame)
         elif isinstance(event, ev.Close):
-            comm = self._comms.get(event.conn)
-            if comm is not None:
-                self._tasks.spawn(comm.close(), name=f"close {event.conn}")
+            link = self._links.get(event.conn)
+            if link is not None:
+                link.close()
         elif isinstance(event, ev.MakeOffer):
             self._tasks.spawn(self._offer(event), name=f"offer {event.ref}")
         elif isinstance(event, ev.ApplyAnswer):
@@ -421,7 +396,7 @@ class WebRtcInstance:
             except Exception:
                 log.exception("the restore call handler raised")
         if inspect.isawaitable(outcome):
-            self._paused = True
+            self._pump.paused = True
             self._tasks.spawn(self._resume_after(outcome, call), name="restore call handler")
             return
         self._media_after_restore(call)
@@ -433,13 +408,13 @@ class WebRtcInstance:
         except Exception:
             log.exception("the restore call handler raised or took too long")
         finally:
-            self._paused = False
+            self._pump.paused = False
         self._media_after_restore(call)
-        self._run([])
+        self._pump.run([])
 
     def _media_after_restore(self, call: WebRtcCall) -> None:
         if call.has_audio_element() or call.has_video_elements():
-            self._queue.extend(self.session.want_media(call.ref, self._now()))
+            self._pump.queue(self.session.want_media(call.ref, self._pump.now()))
 
     def _handle(self, ref: int) -> WebRtcCall:
         call = self._calls.get(ref)
@@ -461,50 +436,47 @@ class WebRtcInstance:
 
     # -- I/O the session asked for ------------------------------------------------------
     async def _open(self, event: ev.Connect) -> None:
-        comm = self._comm_factory()
+        """Open the connection and serve it for its life (this task owns it: reader, writer and close end here).
+
+        A comm that cannot connect says why (:class:`CommError`); anything else the comm or its factory
+        raises is a fault in it, not an unreachable server: the login ends all the same, and the error
+        handler hears the exception's type.
+        """
         try:
+            comm = self._comm_factory()
+            if event.subprotocol and not _takes_subprotocol(comm.connect):
+                raise CommError(CommFailure.INTERNAL, f"the comm {type(comm).__name__} cannot ask for the WebSocket "
+                                                      f"subprotocol {event.subprotocol!r} (its connect() lacks the keyword)")
             extra = {"subprotocol": event.subprotocol} if event.subprotocol else {}
             await comm.connect(server_url(event.server, event.secure), secure=event.secure, ca_file=self._ca_file,
                                **extra)
         except CommError as exc:
-            self._run(self.session.connect_failed(event.conn, exc))
+            self._pump.run(self.session.connect_failed(event.conn, exc))
             return
         except ValueError as exc:  # a URL the transport cannot even parse
-            self._run(self.session.connect_failed(event.conn, CommError(CommFailure.BAD_URL, str(exc))))
+            self._pump.run(self.session.connect_failed(event.conn, CommError(CommFailure.BAD_URL, str(exc))))
             return
-        except (OSError, TypeError) as exc:  # TypeError: a comm that takes no subprotocol
-            self._run(self.session.connect_failed(event.conn, CommError(CommFailure.UNREACHABLE, str(exc))))
+        except OSError as exc:
+            self._pump.run(self.session.connect_failed(event.conn, CommError(CommFailure.UNREACHABLE, str(exc))))
             return
-        self._comms[event.conn] = comm
-        self._outboxes[event.conn] = asyncio.Queue(MAX_QUEUED_FRAMES)
-        self._readers[event.conn] = asyncio.get_running_loop().create_task(self._read(event.conn, comm),
-                                                                           name=f"reader {event.conn}")
-        self._tasks.spawn(self._write(event.conn, comm), name=f"writer {event.conn}")
-        self._run(self.session.connected(event.conn, self._now()))
-
-    async def _write(self, conn: int, comm: CommInterface) -> None:
-        outbox = self._outboxes[conn]
+        except Exception as exc:  # a fault in the comm or its factory (an ImportError, a TypeError ...)
+            log.error("connection %d: the comm failed", event.conn, exc_info=exc)
+            failure = CommError(CommFailure.INTERNAL, f"the comm failed: {type(exc).__name__}: {exc}")
+            self._pump.run(self.session.connect_failed(event.conn, failure))
+            return
+        link = self._links[event.conn] = Link(event.conn, comm, outbox_size=self._outbox_size,
+                                              on_frame=self._received, on_closed=self._closed)
         try:
-            while True:
-                await comm.send(await outbox.get())
-        except CommClosed:
-            pass  # the reader reports the close
-
-    async def _read(self, conn: int, comm: CommInterface) -> None:
-        closed: CommClosed | None = None
-        try:
-            while True:
-                frame = await comm.receive()
-                self._run(self.session.receive(conn, frame, self._now()))
-        except CommClosed as exc:
-            closed = exc
-        except asyncio.CancelledError:
-            closed = CommClosed(None, "cancelled")
+            self._pump.run(self.session.connected(event.conn, self._pump.now()))
+            await link.serve()
         finally:
-            self._comms.pop(conn, None)
-            self._outboxes.pop(conn, None)
-            self._readers.pop(conn, None)
-        self._run(self.session.closed(conn, closed, self._now()))
+            self._links.pop(event.conn, None)
+
+    def _received(self, conn: int, frame: str) -> None:
+        self._pump.run(self.session.receive(conn, frame, self._pump.now()))
+
+    def _closed(self, conn: int, error: CommClosed) -> None:
+        self._pump.run(self.session.closed(conn, error, self._pump.now()))
 
     async def _offer(self, event: ev.MakeOffer) -> None:
         call = self._calls.get(event.ref)
@@ -513,25 +485,25 @@ class WebRtcInstance:
         try:
             sdp = await self.media.offer(event.ref, event.direction, call.audio_element, call.video_elements,
                                          on_failure=lambda: self._media_failed(event.ref, "ICE/DTLS did not complete"),
-                                         on_video=lambda active: self._run(self.session.video_negotiated(event.ref, active)),
-                                         on_digits=lambda digit: self._run(self.session.media_digits(event.ref, digit)),
+                                         on_video=lambda active: self._pump.run(self.session.video_negotiated(event.ref, active)),
+                                         on_digits=lambda digit: self._pump.run(self.session.media_digits(event.ref, digit)),
                                          remote_offer=event.offer, fresh=event.fresh)
         except ConsoleError as exc:
-            self._run(self.session.offer_failed(event.ref, exc if isinstance(exc, MediaError) else MediaError(str(exc)), self._now()))
+            self._pump.run(self.session.offer_failed(event.ref, exc if isinstance(exc, MediaError) else MediaError(str(exc)), self._pump.now()))
             return
-        self._run(self.session.offer_ready(event.ref, sdp, self._now()))
+        self._pump.run(self.session.offer_ready(event.ref, sdp, self._pump.now()))
 
     async def _apply(self, event: ev.ApplyAnswer) -> None:
         call = self._calls.get(event.ref)
         if call is None:  # ended meanwhile: nothing to apply it to
-            self._run(self.session.answer_applied(event.ref, self._now()))
+            self._pump.run(self.session.answer_applied(event.ref, self._pump.now()))
             return
         try:
             await self.media.apply(event.ref, event.sdp, call.get_state())
         except ConsoleError as exc:
-            self._run(self.session.answer_failed(event.ref, exc, self._now()))
+            self._pump.run(self.session.answer_failed(event.ref, exc, self._pump.now()))
             return
-        self._run(self.session.answer_applied(event.ref, self._now()))
+        self._pump.run(self.session.answer_applied(event.ref, self._pump.now()))
 
     def _send_digits(self, event: ev.SendDigits) -> None:
         media = self.media.get(event.ref)
@@ -544,118 +516,16 @@ class WebRtcInstance:
 
     def _media_failed(self, ref: int, why: str) -> None:
         """CallMedia's on_failure (ICE/DTLS failed, or media went dead): end the call with MEDIA."""
-        self._run(self.session.media_failed(ref, MediaError(f"media failed: {why}"), self._now()))
-
-
-class _Control:
-    """The CallControl port a WebRtcCall talks to (see console.webrtc.call)."""
-
-    def __init__(self, inst: WebRtcInstance) -> None:
-        self._inst = inst
-        self._focus: WebRtcCall | None = None  # with auto_hold: the call that last asked for the devices
-
-    def dial(self, call: WebRtcCall, number: Any, name: Any) -> None:
-        inst = self._inst
-        if call.get_state() is CALL_STATES.IDLE and inst.session.login_state is LOGIN_STATES.SUCCESS:
-            self._hold_others(call)
-        inst._run(inst.session.dial(call.ref, number, name, self._has_media(call), inst._now()))
-
-    def request(self, call: WebRtcCall, request: CallRequest, **extra: Any) -> None:
-        inst = self._inst
-        if request is CallRequest.TRANSFER:
-            other = extra.get("to")
-            if not isinstance(other, WebRtcCall) or inst._calls.get(other.ref) is not other:
-                self.report(call, "transfer needs another call of the same instance")
-                return
-            extra = {"to": other.ref}
-        if request in (CallRequest.ANSWER, CallRequest.RETRIEVE):
-            self._hold_others(call)
-        elif request is CallRequest.HOLD and call is self._focus:
-            self._focus = None  # the operator let go of the devices
-        inst._run(inst.session.request(call.ref, request, inst._now(), media=self._has_media(call), **extra))
-
-    def elements_changed(self, call: WebRtcCall) -> None:
-        inst = self._inst
-        inst.media.elements_changed(call.ref, call.audio_element, call.video_elements)
-        inst._run(inst.session.want_media(call.ref, inst._now()))
-
-    def media_of(self, call: WebRtcCall) -> Any:
-        return self._inst.media.get(call.ref)
-
-    def report(self, call: WebRtcCall | None, message: str) -> None:
-        inst = self._inst
-        inst._run([ev.ErrorReported(call.ref if call else None, CallStateError(message))])
-
-    def _has_media(self, call: WebRtcCall) -> bool:
-        return call.has_audio_element() or call.has_video_elements()
-
-    # -- extensions: conference (on the wire) and mute and recording (local to the console's media) ----
-    def conference(self, calls: list[WebRtcCall]) -> None:
-        inst = self._inst
-        for call in calls:
-            if not isinstance(call, WebRtcCall) or inst._calls.get(call.ref) is not call:
-                self.report(calls[0] if calls else None, "conference needs calls of the same instance")
-                return
-        inst._run(inst.session.conference([call.ref for call in calls], inst._now()))
-
-    def leave_conference(self, call: WebRtcCall) -> None:
-        inst = self._inst
-        inst._run(inst.session.leave_conference(call.ref, inst._now()))
-
-    def set_mute(self, call: WebRtcCall, on: bool) -> None:
-        self._inst.media.set_muted(call.ref, on)
-
-    def start_recording(self, call: WebRtcCall, path: Any, max_seconds: float) -> None:
-        inst = self._inst
-        if call.get_state() is CALL_STATES.DISCONNECTED:
-            self.report(call, "start_recording: the call has ended")
-            return
-        if not isinstance(path, (str, os.PathLike)) or not str(path):
-            self.report(call, "start_recording: a path to a new .wav file is needed")
-            return
-
-        def stopped(reason: str) -> None:
-            fire(inst._tasks, call.on_recording, call, None, reason)
-
-        try:
-            inst.media.start_recording(call.ref, path, max_seconds, stopped)
-        except MediaError as exc:
-            self.report(call, f"start_recording: {exc}")
-            return
-        log.info("call %s: recording to %s", call.id, path)
-        fire(inst._tasks, call.on_recording, call, str(path), "started")
-
-    def stop_recording(self, call: WebRtcCall) -> None:
-        if not self._inst.media.stop_recording(call.ref):
-            self.report(call, "stop_recording: the call is not being recorded")
-
-    def recording_path(self, call: WebRtcCall) -> str | None:
-        return self._inst.media.recording_path(call.ref)
-
-    def _hold_others(self, call: WebRtcCall) -> None:
-        """With ``auto_hold``, the devices belong to one call: hold every other connected call first."""
-        inst = self._inst
-        if not inst.auto_hold:
-            return
-        self._focus = call
-        for other in list(inst._calls.values()):
-            if other is not call and other.get_state() is CALL_STATES.CONNECTED:
-                self._hold(other)
-
-    def state_changed(self, call: WebRtcCall, state: CALL_STATES) -> None:
-        """With ``auto_hold``, a call that connects while another one has asked for the devices since
-        (answers, retrieves or dials typed faster than the switch answers; a far end that ends its hold)
-        goes on hold, so that only the call asked for last is ever talking."""
-        if call is self._focus and state is CALL_STATES.DISCONNECTED:
-            self._focus = None
-        elif (state is CALL_STATES.CONNECTED and self._inst.auto_hold and self._focus is not None
-              and self._focus is not call):
-            self._hold(call)
-
-    def _hold(self, call: WebRtcCall) -> None:
-        inst = self._inst
-        inst._run(inst.session.request(call.ref, CallRequest.HOLD, inst._now(), media=self._has_media(call)))
+        self._pump.run(self.session.media_failed(ref, MediaError(f"media failed: {why}"), self._pump.now()))
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _takes_subprotocol(connect: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(connect).parameters.values()
+    except (TypeError, ValueError):
+        return True  # cannot tell: let it try
+    return any(p.name == "subprotocol" or p.kind is p.VAR_KEYWORD for p in parameters)

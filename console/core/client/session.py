@@ -221,9 +221,12 @@ class ClientSession:
     def connect_failed(self, conn: int, error: CommError) -> Events:
         if conn != self._live:
             return []
-        log.warning("login: %s", error)
         self._retire()
         self.last_login_failure = of_connect_failure(error)
+        if self.last_login_failure is LoginFailureKind.INTERNAL:
+            self._report(None, error.failed("login"))  # a fault, not the server: the error handler hears it
+        else:
+            log.warning("login: %s", error)
         self._set_login(LOGIN_STATES.SERVER_ACCESS)
         return self._flush()
 
