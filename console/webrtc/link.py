@@ -47,7 +47,7 @@ class Link:
             log.debug("connection %d: closing; a frame is not sent (its request fails with the close)", self.conn)
             return
         if self._outbox.full():
-            self._fail(f"{self._outbox.qsize()} frames waiting to be sent (the link is stalled)")
+            self._fail(f"the outbox is full: {self._outbox.qsize()} frames waiting to be sent")
             return
         self._outbox.put_nowait(frame)
 
@@ -63,7 +63,7 @@ class Link:
         """Read until the connection ends (the owner's task); the writer and any close end with it."""
         self._reader = asyncio.current_task()
         self._writer = asyncio.get_running_loop().create_task(self._write(), name=f"writer {self.conn}")
-        error: CommClosed | None = None
+        error = CommClosed(None, "the connection ended")
         try:
             while True:
                 frame = await self._comm.receive()
