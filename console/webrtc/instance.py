@@ -100,13 +100,13 @@ class WebRtcInstance:
         request = LoginRequest(AuthMethod.PASSWORD, username=_text(username), password=_text(password),
                                number=_text(number), notification=bool(notification))
         self._closing = False
-        self._pump.run(self.session.login(server, bool(secure), request))
+        self._run(self.session.login(server, bool(secure), request))
 
     def login_with_token(self, server: str, secure: bool, token: str, username: str | None = None,
                          number: str | None = None) -> None:
         request = LoginRequest(AuthMethod.TOKEN, username=_text(username), token=_text(token), number=_text(number))
         self._closing = False
-        self._pump.run(self.session.login(server, bool(secure), request))
+        self._run(self.session.login(server, bool(secure), request))
 
     def try_restore_login(self, server: str, secure: bool, notification: bool, identifier: str,
                           on_restore_call: Callable[[WebRtcCall], Any] | None) -> bool:
@@ -116,11 +116,11 @@ class WebRtcInstance:
             self._on_restore_call = on_restore_call
             self._restore_args = (server, bool(secure), bool(notification), identifier)
             self._closing = False
-        self._pump.run(events)
+        self._run(events)
         return started
 
     def logout(self) -> None:
-        self._pump.run(self.session.logout(self._pump.now()))
+        self._run(self.session.logout(self._now()))
 
     def get_login_identifier(self) -> str | None:
         return self.session.identifier
@@ -160,7 +160,7 @@ class WebRtcInstance:
 
     def request_directory(self) -> None:
         """Ask the switch for its directory; ``set_directory_handler``'s handler gets it."""
-        self._pump.run(self.session.attendant(DirectoryRequest(), self._pump.now()))
+        self._run(self.session.attendant(DirectoryRequest(), self._now()))
 
     def get_directory(self) -> tuple[DirectoryEntry, ...]:
         """The directory as last received (empty before ``request_directory``)."""
@@ -168,7 +168,7 @@ class WebRtcInstance:
 
     def subscribe_presence(self, on: bool = True) -> None:
         """Start (or stop) presence and park orbit pushes; a snapshot arrives first."""
-        self._pump.run(self.session.attendant(SubscribeRequest(bool(on)), self._pump.now()))
+        self._run(self.session.attendant(SubscribeRequest(bool(on)), self._now()))
 
     def get_presence(self, number: str) -> PresenceState | None:
         return self.attendant.presence.get(number)
@@ -195,13 +195,13 @@ class WebRtcInstance:
 
     def set_dnd(self, on: bool) -> None:
         """Do not disturb for this console's number: the switch answers busy (or forwards to the busy target)."""
-        self._pump.run(self.session.attendant(DndRequest(bool(on)), self._pump.now()))
+        self._run(self.session.attendant(DndRequest(bool(on)), self._now()))
 
     def set_forwarding(self, always: str | None = None, busy: str | None = None, no_answer: str | None = None,
                        after: float | None = None) -> None:
         """Forwarding for this console's number (None: off); ``after`` s of ringing before ``no_answer``."""
-        self._pump.run(self.session.attendant(ForwardingRequest(always or None, busy or None, no_answer or None, after),
-                                         self._pump.now()))
+        self._run(self.session.attendant(ForwardingRequest(always or None, busy or None, no_answer or None, after),
+                                         self._now()))
 
     def set_setting_handler(self, handler: Callable[[str], Any] | None) -> None:
         """Called with ``"dnd"`` or ``"forwarding"`` when the switch took the setting."""
@@ -259,7 +259,7 @@ class WebRtcInstance:
     def link_details(self) -> dict[str, str]:
         """Extra: what the wire tells about the link, label -> text (over SIP: AOR, registration expiry, transport)."""
         try:
-            return self.session.link_details(self._pump.now())
+            return self.session.link_details(self._now())
         except RuntimeError:  # no running loop
             return {}
 
@@ -303,7 +303,7 @@ class WebRtcInstance:
         No login state is reported for it: the application asked for it.
         """
         self._closing = True
-        self._pump.run(self.session.abandon())
+        self._run(self.session.abandon())
         links = list(self._links.values())
         for link in links:
             link.close()
@@ -321,9 +321,15 @@ class WebRtcInstance:
                                       self.session.identifier, self._on_restore_call)
 
     def give_up_restore(self) -> None:
-        self._pump.run(self.session.give_up_restore())
+        self._run(self.session.give_up_restore())
 
-    # -- performing the session's events (the pump calls this for each, in order) ---------------
+    # -- performing the session's events (the pump calls _perform for each, in order) ---------------
+    def _now(self) -> float:
+        return self._pump.now()
+
+    def _run(self, events: list[ev.Event]) -> None:
+        self._pump.run(events)
+
     def _perform(self, event: ev.Event) -> None:  # noqa: C901 - one branch per event type
         if isinstance(event, ev.Connect):
             self._tasks.spawn(self._open(event), name=f"connect {event.conn}")
@@ -410,11 +416,11 @@ class WebRtcInstance:
         finally:
             self._pump.paused = False
         self._media_after_restore(call)
-        self._pump.run([])
+        self._run([])
 
     def _media_after_restore(self, call: WebRtcCall) -> None:
         if call.has_audio_element() or call.has_video_elements():
-            self._pump.queue(self.session.want_media(call.ref, self._pump.now()))
+            self._pump.queue(self.session.want_media(call.ref, self._now()))
 
     def _handle(self, ref: int) -> WebRtcCall:
         call = self._calls.get(ref)
@@ -451,32 +457,32 @@ class WebRtcInstance:
             await comm.connect(server_url(event.server, event.secure), secure=event.secure, ca_file=self._ca_file,
                                **extra)
         except CommError as exc:
-            self._pump.run(self.session.connect_failed(event.conn, exc))
+            self._run(self.session.connect_failed(event.conn, exc))
             return
         except ValueError as exc:  # a URL the transport cannot even parse
-            self._pump.run(self.session.connect_failed(event.conn, CommError(CommFailure.BAD_URL, str(exc))))
+            self._run(self.session.connect_failed(event.conn, CommError(CommFailure.BAD_URL, str(exc))))
             return
         except OSError as exc:
-            self._pump.run(self.session.connect_failed(event.conn, CommError(CommFailure.UNREACHABLE, str(exc))))
+            self._run(self.session.connect_failed(event.conn, CommError(CommFailure.UNREACHABLE, str(exc))))
             return
         except Exception as exc:  # a fault in the comm or its factory (an ImportError, a TypeError ...)
             log.error("connection %d: the comm failed", event.conn, exc_info=exc)
             failure = CommError(CommFailure.INTERNAL, f"the comm failed: {type(exc).__name__}: {exc}")
-            self._pump.run(self.session.connect_failed(event.conn, failure))
+            self._run(self.session.connect_failed(event.conn, failure))
             return
         link = self._links[event.conn] = Link(event.conn, comm, outbox_size=self._outbox_size,
                                               on_frame=self._received, on_closed=self._closed)
         try:
-            self._pump.run(self.session.connected(event.conn, self._pump.now()))
+            self._run(self.session.connected(event.conn, self._now()))
             await link.serve()
         finally:
             self._links.pop(event.conn, None)
 
     def _received(self, conn: int, frame: str) -> None:
-        self._pump.run(self.session.receive(conn, frame, self._pump.now()))
+        self._run(self.session.receive(conn, frame, self._now()))
 
     def _closed(self, conn: int, error: CommClosed) -> None:
-        self._pump.run(self.session.closed(conn, error, self._pump.now()))
+        self._run(self.session.closed(conn, error, self._now()))
 
     async def _offer(self, event: ev.MakeOffer) -> None:
         call = self._calls.get(event.ref)
@@ -485,25 +491,25 @@ class WebRtcInstance:
         try:
             sdp = await self.media.offer(event.ref, event.direction, call.audio_element, call.video_elements,
                                          on_failure=lambda: self._media_failed(event.ref, "ICE/DTLS did not complete"),
-                                         on_video=lambda active: self._pump.run(self.session.video_negotiated(event.ref, active)),
-                                         on_digits=lambda digit: self._pump.run(self.session.media_digits(event.ref, digit)),
+                                         on_video=lambda active: self._run(self.session.video_negotiated(event.ref, active)),
+                                         on_digits=lambda digit: self._run(self.session.media_digits(event.ref, digit)),
                                          remote_offer=event.offer, fresh=event.fresh)
         except ConsoleError as exc:
-            self._pump.run(self.session.offer_failed(event.ref, exc if isinstance(exc, MediaError) else MediaError(str(exc)), self._pump.now()))
+            self._run(self.session.offer_failed(event.ref, exc if isinstance(exc, MediaError) else MediaError(str(exc)), self._now()))
             return
-        self._pump.run(self.session.offer_ready(event.ref, sdp, self._pump.now()))
+        self._run(self.session.offer_ready(event.ref, sdp, self._now()))
 
     async def _apply(self, event: ev.ApplyAnswer) -> None:
         call = self._calls.get(event.ref)
         if call is None:  # ended meanwhile: nothing to apply it to
-            self._pump.run(self.session.answer_applied(event.ref, self._pump.now()))
+            self._run(self.session.answer_applied(event.ref, self._now()))
             return
         try:
             await self.media.apply(event.ref, event.sdp, call.get_state())
         except ConsoleError as exc:
-            self._pump.run(self.session.answer_failed(event.ref, exc, self._pump.now()))
+            self._run(self.session.answer_failed(event.ref, exc, self._now()))
             return
-        self._pump.run(self.session.answer_applied(event.ref, self._pump.now()))
+        self._run(self.session.answer_applied(event.ref, self._now()))
 
     def _send_digits(self, event: ev.SendDigits) -> None:
         media = self.media.get(event.ref)
@@ -516,7 +522,7 @@ class WebRtcInstance:
 
     def _media_failed(self, ref: int, why: str) -> None:
         """CallMedia's on_failure (ICE/DTLS failed, or media went dead): end the call with MEDIA."""
-        self._pump.run(self.session.media_failed(ref, MediaError(f"media failed: {why}"), self._pump.now()))
+        self._run(self.session.media_failed(ref, MediaError(f"media failed: {why}"), self._now()))
 
 
 def _text(value: Any) -> str | None:
