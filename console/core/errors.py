@@ -16,6 +16,19 @@ from .enums import ErrorCode
 class ConsoleError(Exception):
     """Base of every error of the console package."""
 
+    def failed(self, what: str) -> ConsoleError:
+        """A fresh error of the same kind, saying "``what`` failed: <this error>"; this one is left as it is.
+
+        Errors are values, one per recipient: one cause (a closed connection) may fail several
+        requests, and rewriting a shared error in place made each report it again ("hold failed:
+        hold failed: ..."). The copy keeps the attributes (``code``, ``failure``...) and names this
+        error as its ``__cause__``.
+        """
+        fresh = type(self).__new__(type(self), f"{what} failed: {self}")
+        fresh.__dict__.update(self.__dict__)
+        fresh.__cause__ = self
+        return fresh
+
 
 class ProtocolError(ConsoleError, ValueError):
     """A frame that cannot be accepted; ``code`` is what the error frame says."""

@@ -1,6 +1,8 @@
-"""The few changes we make to aiortc 1.16.0 and aioice 0.13, all in one place.
+"""The few changes we make to aiortc 1.16.0 and aioice 0.13.0, all in one place.
 
-pyproject pins ``aiortc==1.16.0``; each patch checks that the internals it
+pyproject pins ``aiortc==1.16.0`` and ``aioice==0.13.0`` (aioice is patched by its
+source text too, and aiortc alone bounds it only loosely); :func:`check_versions`
+refuses any other version at start, and each patch checks that the internals it
 replaces still look the way they did when it was written and raises
 :class:`PatchError` with a message saying what moved, so an upgrade fails
 loudly at start-up instead of silently losing loopback ICE or adding 80 ms of
@@ -65,7 +67,8 @@ from . import dtmf
 DEFAULT_AUDIO_PREFETCH = 1
 """Frames the audio jitter buffer holds back before releasing one (aiortc's own: 4)."""
 
-_AIORTC_VERSION = "1.16.0"
+AIORTC_VERSION = "1.16.0"  # pinned in pyproject.toml; tests/media/test_patches.py checks they agree
+AIOICE_VERSION = "0.13.0"
 
 
 class PatchError(ConsoleError, RuntimeError):
@@ -79,8 +82,8 @@ _pc_prefetch: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary() 
 def _require(condition: bool, what: str) -> None:
     if not condition:
         raise PatchError(
-            f"console.media.patches: {what}. The patches were written for aiortc=={_AIORTC_VERSION} "
-            "and aioice 0.13; review console/media/patches.py before upgrading."
+            f"console.media.patches: {what}. The patches were written for aiortc=={AIORTC_VERSION} "
+            f"and aioice=={AIOICE_VERSION}; review console/media/patches.py before upgrading."
         )
 
 
@@ -453,9 +456,7 @@ def apply(audio_prefetch: int | None = None) -> None:
         set_audio_prefetch(audio_prefetch)
     if _state["applied"]:
         return
-    import aiortc
-
-    _require(aiortc.__version__ == _AIORTC_VERSION, f"aiortc is {aiortc.__version__}")
+    check_versions()
     _patch_loopback()
     _patch_jitter_buffer()
     _patch_audio_level()
@@ -465,6 +466,15 @@ def apply(audio_prefetch: int | None = None) -> None:
     _patch_event_send()
     _check_encoded_send()
     _state["applied"] = True
+
+
+def check_versions() -> None:
+    """Refuse an aiortc or aioice other than the pinned ones (raises :class:`PatchError`)."""
+    import aioice
+    import aiortc
+
+    _require(aiortc.__version__ == AIORTC_VERSION, f"aiortc is {aiortc.__version__}")
+    _require(aioice.__version__ == AIOICE_VERSION, f"aioice is {aioice.__version__}")
 
 
 def _checked_prefetch(frames: int) -> int:

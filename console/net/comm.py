@@ -25,6 +25,7 @@ class CommFailure(StrEnum):
     BAD_URL = "bad_url"  # the address cannot be used: not a URL, a port out of range, a host name nobody knows
     TLS = "tls"  # the certificate did not verify, or the handshake failed (e.g. wss:// against a plain ws:// port)
     REJECTED = "rejected"  # the server answered but refused the WebSocket
+    INTERNAL = "internal"  # a fault in the comm or its factory (an ImportError, a TypeError): no server was to blame
 
 
 class CommInterface(ABC):

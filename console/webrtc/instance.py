@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import os
 import sys
-from collections import deque
 from typing import Any, Callable
 
 from console.core.client import ClientSession, LoginFailureKind, LoginRequest, RestoreRequest
@@ -23,21 +21,22 @@ from console.core.client import events as ev
 from console.core.directory import DirectoryEntry, Orbit, PresenceState
 from console.core.client.wire import ClientWire, DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
-from console.core.errors import CallStateError, CommClosed, CommError, ConsoleError, MediaError
-from console.core.machines import CallRequest
-from console.net.comm import CommFactory, CommFailure, CommInterface, server_url
+from console.core.errors import CommClosed, CommError, ConsoleError, MediaError
+from console.net.comm import CommFactory, CommFailure, server_url
 from console.net.factory import default_comm_factory
 
 from .call import WebRtcCall
 from .call_media_manager import CallMediaManager
 from .attendant_view import AttendantView
+from .control import CallController
 from .handlers import TaskSet, fire
+from .link import OUTBOX_SIZE, Link
+from .pump import EventPump
 from .reconnector import Reconnector
 
 log = logging.getLogger("console.webrtc")
 DEFAULT_CLIENT = "anynode-console (Python)"
 REQUEST_TIMEOUT = 10.0
-MAX_QUEUED_FRAMES = 256  # per connection; more means the connection is stuck (dropped, logged)
 LIBRARY_LOGGERS = ("console.webrtc", "console.core", "console.media", "console.net")
 
 _stderr = logging.StreamHandler(sys.stderr)
@@ -69,14 +68,15 @@ class WebRtcInstance:
         media_timeout: float = 10.0,
         auto_reconnect: bool = False,
         diagnostics_to_stderr: bool = True,
+        outbox_size: int = OUTBOX_SIZE,
     ):
         self._on_login_status = on_login_status
         self._on_incoming_call = on_incoming_call
         self._on_restore_call: Callable[[WebRtcCall], Any] | None = None
         self._on_error: Callable[[WebRtcCall | None, str], Any] | None = None
         self.client_description = client_description or DEFAULT_CLIENT
-        self.auto_hold = auto_hold
         self._ca_file = ca_file
+        self._outbox_size = outbox_size
         self._comm_factory = comm_factory or default_comm_factory
         self._diagnostics_to_stderr = diagnostics_to_stderr
         self.session = ClientSession(wire, client_description=self.client_description,
@@ -85,17 +85,13 @@ class WebRtcInstance:
         self.media = CallMediaManager(self._tasks, device=device, ice_servers=ice_servers, media_timeout=media_timeout,
                                       ringer=ringer)
         self._reconnector = Reconnector(self, self._tasks, auto_reconnect)
-        self._comms: dict[int, CommInterface] = {}
-        self._outboxes: dict[int, asyncio.Queue[str]] = {}
-        self._readers: dict[int, asyncio.Task] = {}
+        self._links: dict[int, Link] = {}  # the open connections (one live, older ones closing)
         self._calls: dict[int, WebRtcCall] = {}
-        self._queue: deque[ev.Event] = deque()
-        self._pumping = False
-        self._paused = False  # a coroutine restore-call handler is running: the rest waits for it
-        self._timer: asyncio.TimerHandle | None = None
+        self._pump = EventPump(self.session, self._perform)
         self._restore_args: tuple[str, bool, bool, str] | None = None
         self._closing = False
-        self._control = _Control(self)  # what calls ask of their instance
+        self._control = CallController(self.session, self.media, self._pump, self._calls, self._tasks,
+                                       auto_hold=auto_hold)  # what calls ask of their instance
         self._media_warned = False
         self.attendant = AttendantView()  # directory, presence and orbits as the switch last said
 
@@ -241,6 +237,15 @@ class WebRtcInstance:
         return self.session.last_login_failure
 
     @property
+    def auto_hold(self) -> bool:
+        """Whether dialing, answering or retrieving holds the connected call first (the devices go to one call)."""
+        return self._control.auto_hold
+
+    @auto_hold.setter
+    def auto_hold(self, on: bool) -> None:
+        self._control.auto_hold = bool(on)
+
+    @property
     def reconnecting(self) -> bool:
         return self._reconnector.active
 
@@ -300,12 +305,11 @@ class WebRtcInstance:
         """
         self._closing = True
         self._run(self.session.abandon())
-        for comm in list(self._comms.values()):
-            await comm.close()
-        if self._readers:
-            await asyncio.gather(*self._readers.values(), return_exceptions=True)
-        if self._timer is not None:
-            self._timer.cancel()
+        links = list(self._links.values())
+        for link in links:
+            link.close()
+        await asyncio.gather(*(link.wait_closed() for link in links))
+        self._pump.stop()
         await self.media.aclose()
         await self._tasks.cancel_all()
 
@@ -320,49 +324,26 @@ class WebRtcInstance:
     def give_up_restore(self) -> None:
         self._run(self.session.give_up_restore())
 
-    # -- the pump -----------------------------------------------------------------
+    # -- performing the session's events (the pump calls _perform for each, in order) ---------------
     def _now(self) -> float:
-        return asyncio.get_running_loop().time()
+        return self._pump.now()
 
     def _run(self, events: list[ev.Event]) -> None:
-        self._queue.extend(events)
-        if self._pumping or self._paused:
-            return
-        self._pumping = True
-        try:
-            while self._queue and not self._paused:
-                self._perform(self._queue.popleft())
-        finally:
-            self._pumping = False
-        self._arm_timer()
-
-    def _arm_timer(self) -> None:
-        deadline = self.session.next_deadline()
-        if self._timer is not None and (deadline is None or self._timer.when() != deadline):
-            self._timer.cancel()
-            self._timer = None
-        if deadline is not None and self._timer is None:
-            self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
-
-    def _on_timer(self) -> None:
-        self._timer = None
-        self._run(self.session.tick(self._now()))
+        self._pump.run(events)
 
     def _perform(self, event: ev.Event) -> None:  # noqa: C901 - one branch per event type
         if isinstance(event, ev.Connect):
             self._tasks.spawn(self._open(event), name=f"connect {event.conn}")
         elif isinstance(event, ev.Send):
-            outbox = self._outboxes.get(event.conn)
-            if outbox is None:
-                log.debug("frame for connection %d dropped: not open", event.conn)
-            elif outbox.full():
-                log.warning("connection %d: %d frames queued; dropping one", event.conn, outbox.qsize())
+            link = self._links.get(event.conn)
+            if link is None:  # the session sends only on its live connection: this one has just ended
+                log.debug("frame for connection %d not sent: it has ended", event.conn)
             else:
-                outbox.put_nowait(event.frame)
+                link.send(event.frame)
         elif isinstance(event, ev.Close):
-            comm = self._comms.get(event.conn)
-            if comm is not None:
-                self._tasks.spawn(comm.close(), name=f"close {event.conn}")
+            link = self._links.get(event.conn)
+            if link is not None:
+                link.close()
         elif isinstance(event, ev.MakeOffer):
             self._tasks.spawn(self._offer(event), name=f"offer {event.ref}")
         elif isinstance(event, ev.ApplyAnswer):
@@ -422,7 +403,7 @@ class WebRtcInstance:
             except Exception:
                 log.exception("the restore call handler raised")
         if inspect.isawaitable(outcome):
-            self._paused = True
+            self._pump.paused = True
             self._tasks.spawn(self._resume_after(outcome, call), name="restore call handler")
             return
         self._media_after_restore(call)
@@ -434,13 +415,13 @@ class WebRtcInstance:
         except Exception:
             log.exception("the restore call handler raised or took too long")
         finally:
-            self._paused = False
+            self._pump.paused = False
         self._media_after_restore(call)
         self._run([])
 
     def _media_after_restore(self, call: WebRtcCall) -> None:
         if call.has_audio_element() or call.has_video_elements():
-            self._queue.extend(self.session.want_media(call.ref, self._now()))
+            self._pump.queue(self.session.want_media(call.ref, self._now()))
 
     def _handle(self, ref: int) -> WebRtcCall:
         call = self._calls.get(ref)
@@ -462,8 +443,17 @@ class WebRtcInstance:
 
     # -- I/O the session asked for ------------------------------------------------------
     async def _open(self, event: ev.Connect) -> None:
-        comm = self._comm_factory()
+        """Open the connection and serve it for its life (this task owns it: reader, writer and close end here).
+
+        A comm that cannot connect says why (:class:`CommError`); anything else the comm or its factory
+        raises is a fault in it, not an unreachable server: the login ends all the same, and the error
+        handler hears the exception's type.
+        """
         try:
+            comm = self._comm_factory()
+            if event.subprotocol and not _takes_subprotocol(comm.connect):
+                raise CommError(CommFailure.INTERNAL, f"the comm {type(comm).__name__} cannot ask for the WebSocket "
+                                                      f"subprotocol {event.subprotocol!r} (its connect() lacks the keyword)")
             extra = {"subprotocol": event.subprotocol} if event.subprotocol else {}
             await comm.connect(server_url(event.server, event.secure), secure=event.secure, ca_file=self._ca_file,
                                **extra)
@@ -473,39 +463,27 @@ class WebRtcInstance:
         except ValueError as exc:  # a URL the transport cannot even parse
             self._run(self.session.connect_failed(event.conn, CommError(CommFailure.BAD_URL, str(exc))))
             return
-        except (OSError, TypeError) as exc:  # TypeError: a comm that takes no subprotocol
+        except OSError as exc:
             self._run(self.session.connect_failed(event.conn, CommError(CommFailure.UNREACHABLE, str(exc))))
             return
-        self._comms[event.conn] = comm
-        self._outboxes[event.conn] = asyncio.Queue(MAX_QUEUED_FRAMES)
-        self._readers[event.conn] = asyncio.get_running_loop().create_task(self._read(event.conn, comm),
-                                                                           name=f"reader {event.conn}")
-        self._tasks.spawn(self._write(event.conn, comm), name=f"writer {event.conn}")
-        self._run(self.session.connected(event.conn, self._now()))
-
-    async def _write(self, conn: int, comm: CommInterface) -> None:
-        outbox = self._outboxes[conn]
+        except Exception as exc:  # a fault in the comm or its factory (an ImportError, a TypeError ...)
+            log.error("connection %d: the comm failed", event.conn, exc_info=exc)
+            failure = CommError(CommFailure.INTERNAL, f"the comm failed: {type(exc).__name__}: {exc}")
+            self._run(self.session.connect_failed(event.conn, failure))
+            return
+        link = self._links[event.conn] = Link(event.conn, comm, outbox_size=self._outbox_size,
+                                              on_frame=self._received, on_closed=self._closed)
         try:
-            while True:
-                await comm.send(await outbox.get())
-        except CommClosed:
-            pass  # the reader reports the close
-
-    async def _read(self, conn: int, comm: CommInterface) -> None:
-        closed: CommClosed | None = None
-        try:
-            while True:
-                frame = await comm.receive()
-                self._run(self.session.receive(conn, frame, self._now()))
-        except CommClosed as exc:
-            closed = exc
-        except asyncio.CancelledError:
-            closed = CommClosed(None, "cancelled")
+            self._run(self.session.connected(event.conn, self._now()))
+            await link.serve()
         finally:
-            self._comms.pop(conn, None)
-            self._outboxes.pop(conn, None)
-            self._readers.pop(conn, None)
-        self._run(self.session.closed(conn, closed, self._now()))
+            self._links.pop(event.conn, None)
+
+    def _received(self, conn: int, frame: str) -> None:
+        self._run(self.session.receive(conn, frame, self._now()))
+
+    def _closed(self, conn: int, error: CommClosed) -> None:
+        self._run(self.session.closed(conn, error, self._now()))
 
     async def _offer(self, event: ev.MakeOffer) -> None:
         call = self._calls.get(event.ref)
@@ -548,115 +526,13 @@ class WebRtcInstance:
         self._run(self.session.media_failed(ref, MediaError(f"media failed: {why}"), self._now()))
 
 
-class _Control:
-    """The CallControl port a WebRtcCall talks to (see console.webrtc.call)."""
-
-    def __init__(self, inst: WebRtcInstance) -> None:
-        self._inst = inst
-        self._focus: WebRtcCall | None = None  # with auto_hold: the call that last asked for the devices
-
-    def dial(self, call: WebRtcCall, number: Any, name: Any) -> None:
-        inst = self._inst
-        if call.get_state() is CALL_STATES.IDLE and inst.session.login_state is LOGIN_STATES.SUCCESS:
-            self._hold_others(call)
-        inst._run(inst.session.dial(call.ref, number, name, self._has_media(call), inst._now()))
-
-    def request(self, call: WebRtcCall, request: CallRequest, **extra: Any) -> None:
-        inst = self._inst
-        if request is CallRequest.TRANSFER:
-            other = extra.get("to")
-            if not isinstance(other, WebRtcCall) or inst._calls.get(other.ref) is not other:
-                self.report(call, "transfer needs another call of the same instance")
-                return
-            extra = {"to": other.ref}
-        if request in (CallRequest.ANSWER, CallRequest.RETRIEVE):
-            self._hold_others(call)
-        elif request is CallRequest.HOLD and call is self._focus:
-            self._focus = None  # the operator let go of the devices
-        inst._run(inst.session.request(call.ref, request, inst._now(), media=self._has_media(call), **extra))
-
-    def elements_changed(self, call: WebRtcCall) -> None:
-        inst = self._inst
-        inst.media.elements_changed(call.ref, call.audio_element, call.video_elements)
-        inst._run(inst.session.want_media(call.ref, inst._now()))
-
-    def media_of(self, call: WebRtcCall) -> Any:
-        return self._inst.media.get(call.ref)
-
-    def report(self, call: WebRtcCall | None, message: str) -> None:
-        inst = self._inst
-        inst._run([ev.ErrorReported(call.ref if call else None, CallStateError(message))])
-
-    def _has_media(self, call: WebRtcCall) -> bool:
-        return call.has_audio_element() or call.has_video_elements()
-
-    # -- extensions: conference (on the wire) and mute and recording (local to the console's media) ----
-    def conference(self, calls: list[WebRtcCall]) -> None:
-        inst = self._inst
-        for call in calls:
-            if not isinstance(call, WebRtcCall) or inst._calls.get(call.ref) is not call:
-                self.report(calls[0] if calls else None, "conference needs calls of the same instance")
-                return
-        inst._run(inst.session.conference([call.ref for call in calls], inst._now()))
-
-    def leave_conference(self, call: WebRtcCall) -> None:
-        inst = self._inst
-        inst._run(inst.session.leave_conference(call.ref, inst._now()))
-
-    def set_mute(self, call: WebRtcCall, on: bool) -> None:
-        self._inst.media.set_muted(call.ref, on)
-
-    def start_recording(self, call: WebRtcCall, path: Any, max_seconds: float) -> None:
-        inst = self._inst
-        if call.get_state() is CALL_STATES.DISCONNECTED:
-            self.report(call, "start_recording: the call has ended")
-            return
-        if not isinstance(path, (str, os.PathLike)) or not str(path):
-            self.report(call, "start_recording: a path to a new .wav file is needed")
-            return
-
-        def stopped(reason: str) -> None:
-            fire(inst._tasks, call.on_recording, call, None, reason)
-
-        try:
-            inst.media.start_recording(call.ref, path, max_seconds, stopped)
-        except MediaError as exc:
-            self.report(call, f"start_recording: {exc}")
-            return
-        log.info("call %s: recording to %s", call.id, path)
-        fire(inst._tasks, call.on_recording, call, str(path), "started")
-
-    def stop_recording(self, call: WebRtcCall) -> None:
-        if not self._inst.media.stop_recording(call.ref):
-            self.report(call, "stop_recording: the call is not being recorded")
-
-    def recording_path(self, call: WebRtcCall) -> str | None:
-        return self._inst.media.recording_path(call.ref)
-
-    def _hold_others(self, call: WebRtcCall) -> None:
-        """With ``auto_hold``, the devices belong to one call: hold every other connected call first."""
-        inst = self._inst
-        if not inst.auto_hold:
-            return
-        self._focus = call
-        for other in list(inst._calls.values()):
-            if other is not call and other.get_state() is CALL_STATES.CONNECTED:
-                self._hold(other)
-
-    def state_changed(self, call: WebRtcCall, state: CALL_STATES) -> None:
-        """With ``auto_hold``, a call that connects while another one has asked for the devices since
-        (answers, retrieves or dials typed faster than the switch answers; a far end that ends its hold)
-        goes on hold, so that only the call asked for last is ever talking."""
-        if call is self._focus and state is CALL_STATES.DISCONNECTED:
-            self._focus = None
-        elif (state is CALL_STATES.CONNECTED and self._inst.auto_hold and self._focus is not None
-              and self._focus is not call):
-            self._hold(call)
-
-    def _hold(self, call: WebRtcCall) -> None:
-        inst = self._inst
-        inst._run(inst.session.request(call.ref, CallRequest.HOLD, inst._now(), media=self._has_media(call)))
-
-
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _takes_subprotocol(connect: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(connect).parameters.values()
+    except (TypeError, ValueError):
+        return True  # cannot tell: let it try
+    return any(p.name == "subprotocol" or p.kind is p.VAR_KEYWORD for p in parameters)

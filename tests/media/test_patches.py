@@ -172,3 +172,29 @@ async def test_close_right_after_connect_leaves_no_rtcp_tasks():
     async with asyncio.timeout(5):
         while len(asyncio.all_tasks()) > baseline:
             await asyncio.sleep(0.02)
+
+
+def test_the_pins_and_the_start_up_check_agree():
+    """aioice is patched by source text like aiortc: pyproject pins both exactly, the installed versions are
+    the pinned ones, and the check at start names the same versions."""
+    import tomllib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    pins = dict(dep.split("==", 1) for dep in project["dependencies"] if "==" in dep)
+    assert pins["aiortc"] == patches.AIORTC_VERSION == version("aiortc")
+    assert pins["aioice"] == patches.AIOICE_VERSION == version("aioice")
+    patches.check_versions()  # the installed ones pass
+    patches.apply()
+    import aioice.ice as ice
+
+    assert "127.0.0.1" in ice.get_host_addresses(use_ipv4=True, use_ipv6=False)  # the patch still applies
+
+
+def test_another_aioice_fails_loudly_at_start(monkeypatch):
+    import aioice
+
+    monkeypatch.setattr(aioice, "__version__", "0.14.0")
+    with pytest.raises(patches.PatchError, match=r"aioice is 0\.14\.0.*aioice==0\.13\.0"):
+        patches.check_versions()

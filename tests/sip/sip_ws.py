@@ -1,7 +1,8 @@
 """SIP over WebSocket (RFC 7118): a thin asyncio driver around the sans-I/O :class:`UserAgent`.
 
 One task reads frames and feeds them to the agent, one wakes the agent's
-timers; every call into the agent is followed by a flush of what it wants to
+timers; both end with the connection (the reader stops the timer task when the
+connection is lost, so a reconnect never leaves one ticking); every call into the agent is followed by a flush of what it wants to
 send. Events go to a bounded queue (oldest dropped when full, and logged).
 The stack-level tests in tests/sip drive the agent through it against real
 Kamailio (the console itself reaches SIP through console/core/client/sipwire.py
@@ -56,7 +57,8 @@ class SipWebSocket:
         if self._ws.subprotocol != SUBPROTOCOL:
             await self._ws.close()
             raise SipTransportError(f"{self.url} did not accept the 'sip' WebSocket subprotocol")
-        self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._timers())]
+        self._tasks = [asyncio.create_task(self._read(), name=f"sip reader {self.url}"),
+                       asyncio.create_task(self._timers(), name=f"sip timers {self.url}")]
 
     def now(self) -> float:
         return asyncio.get_running_loop().time()
@@ -121,6 +123,9 @@ class SipWebSocket:
         except ConnectionClosed:
             pass
         finally:
+            for task in self._tasks:
+                if task is not asyncio.current_task():
+                    task.cancel()  # the timers serve this connection: they end with it
             self.agent.connection_lost(self.now())
             await self._flush()
             self.closed.set()

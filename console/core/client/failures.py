@@ -20,10 +20,11 @@ class LoginFailureKind(StrEnum):
     TLS = "tls"  # the TLS handshake failed (certificate, or a plain port)
     REJECTED = "rejected"  # the server answered and said no (WebSocket refused, no dial string, limits ...)
     SESSION_EXPIRED = "session_expired"  # a restore the switch no longer knows
+    INTERNAL = "internal"  # a fault in the console's comm (or its factory), not the server: reported with its type
 
 
 _COMM = {"unreachable": LoginFailureKind.UNREACHABLE, "bad_url": LoginFailureKind.BAD_URL,
-         "tls": LoginFailureKind.TLS, "rejected": LoginFailureKind.REJECTED}
+         "tls": LoginFailureKind.TLS, "rejected": LoginFailureKind.REJECTED, "internal": LoginFailureKind.INTERNAL}
 
 
 def of_connect_failure(error: CommError) -> LoginFailureKind:

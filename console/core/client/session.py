@@ -218,9 +218,12 @@ class ClientSession:
     def connect_failed(self, conn: int, error: CommError) -> Events:
         if conn != self._live:
             return []
-        log.warning("login: %s", error)
         self._retire()
         self.last_login_failure = of_connect_failure(error)
+        if self.last_login_failure is LoginFailureKind.INTERNAL:
+            self._report(None, error.failed("login"))  # a fault, not the server: the error handler hears it
+        else:
+            log.warning("login: %s", error)
         self._set_login(LOGIN_STATES.SERVER_ACCESS)
         return self._flush()
 
@@ -229,13 +232,13 @@ class ClientSession:
         if conn != self._live:
             return []
         log.debug("connection %d closed: %s", conn, error)
-        self._lost(now)
+        self._lost(now, error)
         return self._flush()
 
-    def _lost(self, now: float | None) -> None:
+    def _lost(self, now: float | None, error: CommClosed | None = None) -> None:
         if self._wire is not None:
             self._exchange(self._wire.closed(self._clock if now is None else now), send=False)
-        self._retire()
+        self._retire(error)
         if self._logging_out:
             self._finish_logout()
         elif self.login_state in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING):
@@ -571,17 +574,25 @@ class ClientSession:
         self.login_state = state
         self._out.append(ev.LoginChanged(state))
 
-    def _retire(self) -> None:
-        """The current connection no longer counts: fail its requests, forget it."""
+    def _retire(self, error: CommClosed | None = None) -> None:
+        """The current connection no longer counts: fail its requests, forget it.
+
+        Each request fails with its own error (one per recipient), saying why the connection ended.
+        """
         conn, self._live, self._open, self._login = self._live, None, False, None
-        closed = CommClosed(None, "the connection ended")
+
+        def closed() -> CommClosed:
+            if error is None or (error.code is None and not error.reason):
+                return CommClosed(None, "the connection ended")
+            return CommClosed(error.code, error.reason)
+
         for request_id in [i for i, p in self._pending.items() if p.conn == conn]:
             pending = self._pending.pop(request_id)
             if isinstance(pending.request, CallCommand):
-                self._outcome(pending, None, closed, 0.0)
+                self._outcome(pending, None, closed(), 0.0)
         for record in list(self._calls.values()):
             if record.awaiting_offer is not None:
-                self._fail_request(record, record.awaiting_offer, closed)
+                self._fail_request(record, record.awaiting_offer, closed())
                 record.awaiting_offer = None
 
     def _finish_logout(self) -> None:
@@ -689,7 +700,7 @@ class ClientSession:
         elif isinstance(request, ConferenceCommand):
             if error is not None:  # success needs nothing here: conference_state events follow
                 ref = pending.record.ref if pending.record is not None else None
-                self._report(ref, _failed("leave_conference" if request.leave else "conference", error))
+                self._report(ref, error.failed("leave_conference" if request.leave else "conference"))
         elif pending.record is not None:
             self._call_outcome(pending.record, request, reply, error, now)
 
@@ -709,7 +720,7 @@ class ClientSession:
         if error is not None or reply is None:
             if isinstance(request, SubscribeRequest) and request.presence:
                 self._subscribed = False
-            self._report(None, _failed(_what(request), error or LocalProtocolError("no reply")))
+            self._report(None, (error or LocalProtocolError("no reply")).failed(_what(request)))
             return
         data = reply.attendant
         if isinstance(request, DirectoryRequest):
@@ -813,7 +824,7 @@ class ClientSession:
             self._end(record, DISC_REASON.USERTERMINATED)  # the switch has forgotten it already
             return
         log.warning("call %s: %s failed: %s", record.id, what, error)
-        self._report(record.ref, _failed(what, error))
+        self._report(record.ref, error.failed(what))
 
     def _negotiation_done(self, record: CallRecord, now: float) -> None:
         record.negotiating = None
@@ -993,11 +1004,6 @@ def _what(request: Request) -> str:
         return "leave_conference" if request.leave else "conference"
     return {LoginRequest: "login", RestoreRequest: "restore", LogoutRequest: "logout", DirectoryRequest: "directory",
             SubscribeRequest: "subscribe", DndRequest: "dnd"}.get(type(request), "forwarding")
-
-
-def _failed(what: str, error: ConsoleError) -> ConsoleError:
-    error.args = (f"{what} failed: {error}",)
-    return error
 
 
 def _with_client(request: LoginRequest | RestoreRequest, client: str) -> LoginRequest | RestoreRequest:
