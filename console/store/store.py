@@ -192,6 +192,12 @@ class Store:
         self._ringing = ringing
         self._attempt("ring", lambda: self.client.set_ringing(ringing))
 
+    def _show_diagnostics(self, enable: bool) -> None:
+        """The client logs all the time (see ``open``); the log pane shows its diagnostics or only its warnings."""
+        self.open()
+        if self._bridge is not None:
+            self._bridge.setLevel(logging.DEBUG if enable else logging.WARNING)
+
     # -- life cycle -----------------------------------------------------------------
     def open(self) -> WebRtcInstance:
         """Create the client (once) and bridge its logging. Needs the running loop."""
@@ -204,8 +210,10 @@ class Store:
             self.client.set_error_handler(self._on_client_error)
             self.desk.attach(self.client)
             self._bridge = _LogBridge(self, loop)
+            self._bridge.setLevel(logging.WARNING)  # the client's diagnostics (DEBUG, INFO) only when asked for
             for name in self._log_loggers:
                 logging.getLogger(name).addHandler(self._bridge)
+            self.client.control_logging(True)  # the library writes only when told to; the log pane wants it
         return self.client
 
     async def aclose(self) -> None:
@@ -293,7 +301,7 @@ class Store:
         return self._attempt("logout", lambda: self.open().logout())
 
     def set_client_logging(self, enable: bool) -> None:
-        self._attempt("logging", lambda: self.open().control_logging(enable))
+        self._attempt("logging", lambda: self._show_diagnostics(enable))
         self._log(LogLevel.INFO, "console", f"client diagnostics {'on' if enable else 'off'}")
 
     # -- call actions ---------------------------------------------------------------
@@ -626,6 +634,7 @@ class Store:
         self._keys[id(call)] = key
         call.set_call_state_handler(self._on_call_state)
         call.set_media_state_handler(self._on_media_state)
+        call.set_remote_hold_handler(lambda c, held: self._refresh(c))  # "held by both ends" has no state change
         call.set_dtmf_handler(self._on_dtmf)
         call.set_recording_handler(self._on_recording)
         call.set_conference_handler(self._on_conference)

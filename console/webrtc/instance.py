@@ -38,6 +38,7 @@ DEFAULT_CLIENT = "anynode-console (Python)"
 REQUEST_TIMEOUT = 10.0
 MAX_QUEUED_FRAMES = 256  # per connection; more means the connection is stuck (dropped, logged)
 LIBRARY_LOGGERS = ("console.webrtc", "console.core", "console.media", "console.net")
+SILENT = logging.CRITICAL + 1  # control_logging(False): above every level, so no record is even made
 
 _stderr = logging.StreamHandler(sys.stderr)
 _stderr.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
@@ -145,9 +146,14 @@ class WebRtcInstance:
         return call
 
     def control_logging(self, enable: bool) -> None:
-        """Diagnostics on (DEBUG, to stderr unless ``diagnostics_to_stderr=False``) or off again."""
+        """The seed's controlLogging: on, the library's diagnostics are written (DEBUG and up, to the
+        application's handlers and, unless ``diagnostics_to_stderr=False``, to stderr); off, the library
+        makes no log record at all, at any level, whatever the application's own loggers are set to.
+
+        Python's loggers belong to the process, so this holds for every instance in it.
+        """
         for name in LIBRARY_LOGGERS:
-            logging.getLogger(name).setLevel(logging.DEBUG if enable else logging.NOTSET)
+            logging.getLogger(name).setLevel(logging.DEBUG if enable else SILENT)
         root = logging.getLogger("console")
         if enable and self._diagnostics_to_stderr:
             if _stderr not in root.handlers:
@@ -388,12 +394,12 @@ class WebRtcInstance:
             self._restored(self._handle(event.ref))
         elif isinstance(event, ev.VideoChanged):
             call = self._calls.get(event.ref)
-            if call is not None:
+            if call is not None and event.active:  # the seed: "when ... video is negotiated", never for audio
                 fire(self._tasks, call.on_media, call)
         elif isinstance(event, ev.RemoteHoldChanged):
             call = self._calls.get(event.ref)
             if call is not None:
-                fire(self._tasks, call.on_media, call)
+                fire(self._tasks, call.on_remote_hold, call, bool(event.held))
         elif isinstance(event, ev.DigitsReceived):
             call = self._calls.get(event.ref)
             if call is not None:
