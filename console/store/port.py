@@ -101,6 +101,8 @@ class CallPort(Protocol):
 
 
 class ClientPort(Protocol):
+    allow_cleartext: bool  # logins without TLS to another host go ahead (the operator said yes)
+
     @property
     def reconnecting(self) -> bool: ...
 

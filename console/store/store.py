@@ -240,25 +240,31 @@ class Store:
         self._error(f"login: bad server address: {problem}")
         return True
 
-    def login(self, server: str, username: str, password: str, number: str | None = None) -> bool:
+    def login(self, server: str, username: str, password: str, number: str | None = None, *,
+              allow_cleartext: bool = False) -> bool:
+        """``allow_cleartext``: the operator agreed to log in without TLS to another host (the client refuses
+        that otherwise; ``console.core.transport``)."""
         if self._bad_url(server):
             return False
         self._client_lines.clear()
 
         def run() -> None:
             client = self.open()
+            client.allow_cleartext = allow_cleartext
             self.dispatch(ev.LoginStarted(server, username))
             client.login(server, is_secure(server), False, username, password, number or None)
 
         return self._attempt("login", run)
 
-    def login_with_token(self, server: str, token: str, username: str | None = None, number: str | None = None) -> bool:
+    def login_with_token(self, server: str, token: str, username: str | None = None, number: str | None = None, *,
+                         allow_cleartext: bool = False) -> bool:
         if self._bad_url(server):
             return False
         self._client_lines.clear()
 
         def run() -> None:
             client = self.open()
+            client.allow_cleartext = allow_cleartext
             self.dispatch(ev.LoginStarted(server, username or ""))
             client.login_with_token(server, is_secure(server), token, username or None, number or None)
 
@@ -271,8 +277,9 @@ class Store:
     def saved_identifier(self, server: str) -> str | None:
         return self.sessions.get(server) if self.sessions is not None else None
 
-    def restore(self, server: str) -> bool:
-        """Try the saved session for ``server``; False if there is none or the client would not start."""
+    def restore(self, server: str, *, allow_cleartext: bool = False) -> bool:
+        """Try the saved session for ``server``; False if there is none or the client would not start.
+        ``allow_cleartext`` as for ``login`` (the identifier is a credential too)."""
         identifier = self.saved_identifier(server)
         self.dispatch(ev.SavedSessionChanged(identifier is not None))
         if identifier is None:
@@ -285,6 +292,7 @@ class Store:
         def run() -> None:
             nonlocal started
             client = self.open()
+            client.allow_cleartext = allow_cleartext
             self.dispatch(ev.LoginStarted(server, restoring=True))
             started = bool(client.try_restore_login(server, is_secure(server), False, identifier,
                                                     self._on_restore_call))

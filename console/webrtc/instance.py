@@ -69,6 +69,7 @@ class WebRtcInstance:
         media_timeout: float = 10.0,
         auto_reconnect: bool = False,
         diagnostics_to_stderr: bool = True,
+        allow_cleartext: bool = False,
     ):
         self._on_login_status = on_login_status
         self._on_incoming_call = on_incoming_call
@@ -79,6 +80,9 @@ class WebRtcInstance:
         self._ca_file = ca_file
         self._comm_factory = comm_factory or default_comm_factory
         self._diagnostics_to_stderr = diagnostics_to_stderr
+        # Extra: logins (and restores) without TLS to another host are refused unless this is set
+        # (console.core.transport: ws:// or sip+ws:// to anything but loopback, or secure=False with host:port).
+        self.allow_cleartext = bool(allow_cleartext)
         self.session = ClientSession(wire, client_description=self.client_description,
                                      request_timeout=request_timeout)
         self._tasks = TaskSet()
@@ -105,17 +109,18 @@ class WebRtcInstance:
         request = LoginRequest(AuthMethod.PASSWORD, username=_text(username), password=_text(password),
                                number=_text(number), notification=bool(notification))
         self._closing = False
-        self._run(self.session.login(server, bool(secure), request))
+        self._run(self.session.login(server, bool(secure), request, allow_cleartext=self.allow_cleartext))
 
     def login_with_token(self, server: str, secure: bool, token: str, username: str | None = None,
                          number: str | None = None) -> None:
         request = LoginRequest(AuthMethod.TOKEN, username=_text(username), token=_text(token), number=_text(number))
         self._closing = False
-        self._run(self.session.login(server, bool(secure), request))
+        self._run(self.session.login(server, bool(secure), request, allow_cleartext=self.allow_cleartext))
 
     def try_restore_login(self, server: str, secure: bool, notification: bool, identifier: str,
                           on_restore_call: Callable[[WebRtcCall], Any] | None) -> bool:
-        events = self.session.login(server, bool(secure), RestoreRequest(identifier, bool(notification)))
+        events = self.session.login(server, bool(secure), RestoreRequest(identifier, bool(notification)),
+                                    allow_cleartext=self.allow_cleartext)
         started = not any(isinstance(e, ev.ErrorReported) for e in events)
         if started:
             self._on_restore_call = on_restore_call

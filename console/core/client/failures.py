@@ -20,6 +20,7 @@ class LoginFailureKind(StrEnum):
     TLS = "tls"  # the TLS handshake failed (certificate, or a plain port)
     REJECTED = "rejected"  # the server answered and said no (WebSocket refused, no dial string, limits ...)
     SESSION_EXPIRED = "session_expired"  # a restore the switch no longer knows
+    CLEARTEXT = "cleartext"  # refused before connecting: no TLS to another host, and cleartext not allowed
 
 
 _COMM = {"unreachable": LoginFailureKind.UNREACHABLE, "bad_url": LoginFailureKind.BAD_URL,
