@@ -66,8 +66,12 @@ async def test_call_me_token_login_without_username_or_number_dials_out_and_is_n
     await callme.close(); await op.close()
 
 
-async def test_a_token_without_sub_cannot_name_a_user_or_a_number(switch, consoles):
-    """A token that names nobody is Call Me only: the request cannot pick a user or a number for it."""
+async def test_a_token_without_sub_logs_in_as_call_me_only(switch, consoles):
+    """A token that names nobody logs in (Call Me), but the request cannot pick a user or a number for it."""
+    callme = await consoles()
+    callme.inst.login_with_token(callme.url, False, token(switch), None, None)
+    await callme.login_state(L.SUCCESS)
+    assert callme.inst.get_local_dial_string() is None and callme.inst.get_local_display_name() == ""
     for username, number in (("operator", None), (None, "299"), (None, "200")):
         c = await consoles()
         c.inst.login_with_token(c.url, False, token(switch), username, number)
