@@ -184,14 +184,11 @@ def app_root_at_debug():
     """The application's root logger at DEBUG with a handler, as a developer debugging their own app has it."""
     root = logging.getLogger()
     handler, level = _Records(), root.level
-    saved = {name: logging.getLogger(name).level for name in LIBRARY_LOGGERS}
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
-    yield handler
+    yield handler  # the library's own levels are restored by tests/conftest.py
     root.removeHandler(handler)
     root.setLevel(level)
-    for name, old in saved.items():
-        logging.getLogger(name).setLevel(old)
 
 
 async def test_control_logging_false_writes_nothing_at_any_level(switch, app_root_at_debug):
