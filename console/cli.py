@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import itertools
 import logging
 import os
@@ -13,8 +12,9 @@ from dataclasses import replace
 from typing import Sequence
 from urllib.parse import urlsplit
 
+from console.core.transport import cleartext_host
 from console.persist import AppDirs, BoardFile, CallHistory, RecordingFolder, SessionFile, Settings
-from console.store import LoginPlan, Store, client_factory
+from console.store import LoginPlan, Store, client_factory, is_secure
 
 DESCRIPTION = """\
 A keyboard-driven switchboard for WebRTC telephony.
@@ -75,21 +75,16 @@ def read_token(args: argparse.Namespace, environ: dict[str, str]) -> str:
 def check_transport(server: str, insecure: bool) -> str | None:
     """ws:// (or sip+ws://) to a host other than loopback needs --insecure; returns the one-line warning to
     show, if any. Over SIP the password itself stays a digest, but the signalling, the digest (open to offline
-    guessing) and the SDP's DTLS fingerprints would travel unprotected."""
-    parts = urlsplit(server)
-    if parts.scheme.lower() not in ("ws", "sip+ws"):
+    guessing) and the SDP's DTLS fingerprints would travel unprotected. The rule is
+    ``console.core.transport.cleartext_host``, the same the login screen and the API apply."""
+    host = cleartext_host(server, is_secure(server))
+    if host is None:
         return None
-    host = parts.hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if loopback:
-        return None
+    scheme = urlsplit(server.strip()).scheme.lower()
     if not insecure:
-        raise UsageError(f"{server} is {parts.scheme}:// (no TLS): the login would go to {host} in clear; "
+        raise UsageError(f"{server} is {scheme}:// (no TLS): the login would go to {host} in clear; "
                          "use wss:// (sip+wss://), or --insecure if you mean it")
-    return f"warning: --insecure: credentials go to {host} in clear ({parts.scheme}://)"
+    return f"warning: --insecure: credentials go to {host} in clear ({scheme}://)"
 
 
 DEMO_CALLERS = (("201", "Alice"), ("202", "Bob"), ("203", "Carol"), ("+4930555010", "Outside caller"))
@@ -196,7 +191,8 @@ async def run_console(args: argparse.Namespace) -> None:
         if warning:
             print(warning, file=sys.stderr)
         plan = LoginPlan(server=server, username=args.user or config.username, number=args.number or config.number,
-                         token=token, auto_login=bool(token), restore=not args.no_restore, save=args.save)
+                         token=token, auto_login=bool(token), restore=not args.no_restore, save=args.save,
+                         insecure=bool(warning))
     else:
         switch, plan = await start_embedded()
     if args.jitter_frames is not None:

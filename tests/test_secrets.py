@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("server", ["ws://switch.example:8080", "ws://10.0.0.5:80", "ws://[2001:db8::1]:80",
-                                    "sip+ws://pbx.example:8080/ws"])
+                                    "sip+ws://pbx.example:8080/ws", "http://switch.example:8080"])
 def test_a_password_in_clear_to_another_host_needs_insecure(server):
     with pytest.raises(UsageError, match="in clear"):
         check_transport(server, insecure=False)

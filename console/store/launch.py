@@ -27,5 +27,8 @@ class LoginPlan:
     # Write server, user and number to config.toml after a successful login (``--save``); otherwise a
     # command-line override holds for this run only.
     save: bool = False
+    # --insecure for ``server``, which is reached without TLS on another host: the operator allowed that on
+    # the command line, so the console logs in (and restores) there without asking again.
+    insecure: bool = False
     # (number, name) pairs the dialer searches by name as the operator types (the embedded directory).
     directory: tuple[tuple[str, str], ...] = ()

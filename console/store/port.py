@@ -25,6 +25,8 @@ class CallPort(Protocol):
 
     def set_dtmf_handler(self, handler: Callable[[Any, str], Any] | None) -> None: ...
 
+    def set_remote_hold_handler(self, handler: Callable[[Any, bool], Any] | None) -> None: ...
+
     def set_audio_element(self, element: Any) -> None: ...
 
     def has_audio_element(self) -> bool: ...
@@ -33,7 +35,7 @@ class CallPort(Protocol):
 
     def is_held_by_remote(self) -> bool | None:
         """The far end holds the call (with our HELD: held by both ends); None: the switch does not say.
-        A change fires the media handler."""
+        A change fires the remote hold handler."""
         ...
 
     def seconds_without_audio(self) -> float:
@@ -99,6 +101,8 @@ class CallPort(Protocol):
 
 
 class ClientPort(Protocol):
+    allow_cleartext: bool  # logins without TLS to another host go ahead (the operator said yes)
+
     @property
     def reconnecting(self) -> bool: ...
 

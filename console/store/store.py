@@ -192,6 +192,12 @@ class Store:
         self._ringing = ringing
         self._attempt("ring", lambda: self.client.set_ringing(ringing))
 
+    def _show_diagnostics(self, enable: bool) -> None:
+        """The client logs all the time (see ``open``); the log pane shows its diagnostics or only its warnings."""
+        self.open()
+        if self._bridge is not None:
+            self._bridge.setLevel(logging.DEBUG if enable else logging.WARNING)
+
     # -- life cycle -----------------------------------------------------------------
     def open(self) -> WebRtcInstance:
         """Create the client (once) and bridge its logging. Needs the running loop."""
@@ -204,8 +210,10 @@ class Store:
             self.client.set_error_handler(self._on_client_error)
             self.desk.attach(self.client)
             self._bridge = _LogBridge(self, loop)
+            self._bridge.setLevel(logging.WARNING)  # the client's diagnostics (DEBUG, INFO) only when asked for
             for name in self._log_loggers:
                 logging.getLogger(name).addHandler(self._bridge)
+            self.client.control_logging(True)  # the library writes only when told to; the log pane wants it
         return self.client
 
     async def aclose(self) -> None:
@@ -232,25 +240,31 @@ class Store:
         self._error(f"login: bad server address: {problem}")
         return True
 
-    def login(self, server: str, username: str, password: str, number: str | None = None) -> bool:
+    def login(self, server: str, username: str, password: str, number: str | None = None, *,
+              allow_cleartext: bool = False) -> bool:
+        """``allow_cleartext``: the operator agreed to log in without TLS to another host (the client refuses
+        that otherwise; ``console.core.transport``)."""
         if self._bad_url(server):
             return False
         self._client_lines.clear()
 
         def run() -> None:
             client = self.open()
+            client.allow_cleartext = allow_cleartext
             self.dispatch(ev.LoginStarted(server, username))
             client.login(server, is_secure(server), False, username, password, number or None)
 
         return self._attempt("login", run)
 
-    def login_with_token(self, server: str, token: str, username: str | None = None, number: str | None = None) -> bool:
+    def login_with_token(self, server: str, token: str, username: str | None = None, number: str | None = None, *,
+                         allow_cleartext: bool = False) -> bool:
         if self._bad_url(server):
             return False
         self._client_lines.clear()
 
         def run() -> None:
             client = self.open()
+            client.allow_cleartext = allow_cleartext
             self.dispatch(ev.LoginStarted(server, username or ""))
             client.login_with_token(server, is_secure(server), token, username or None, number or None)
 
@@ -263,8 +277,9 @@ class Store:
     def saved_identifier(self, server: str) -> str | None:
         return self.sessions.get(server) if self.sessions is not None else None
 
-    def restore(self, server: str) -> bool:
-        """Try the saved session for ``server``; False if there is none or the client would not start."""
+    def restore(self, server: str, *, allow_cleartext: bool = False) -> bool:
+        """Try the saved session for ``server``; False if there is none or the client would not start.
+        ``allow_cleartext`` as for ``login`` (the identifier is a credential too)."""
         identifier = self.saved_identifier(server)
         self.dispatch(ev.SavedSessionChanged(identifier is not None))
         if identifier is None:
@@ -277,6 +292,7 @@ class Store:
         def run() -> None:
             nonlocal started
             client = self.open()
+            client.allow_cleartext = allow_cleartext
             self.dispatch(ev.LoginStarted(server, restoring=True))
             started = bool(client.try_restore_login(server, is_secure(server), False, identifier,
                                                     self._on_restore_call))
@@ -293,7 +309,7 @@ class Store:
         return self._attempt("logout", lambda: self.open().logout())
 
     def set_client_logging(self, enable: bool) -> None:
-        self._attempt("logging", lambda: self.open().control_logging(enable))
+        self._attempt("logging", lambda: self._show_diagnostics(enable))
         self._log(LogLevel.INFO, "console", f"client diagnostics {'on' if enable else 'off'}")
 
     # -- call actions ---------------------------------------------------------------
@@ -626,6 +642,7 @@ class Store:
         self._keys[id(call)] = key
         call.set_call_state_handler(self._on_call_state)
         call.set_media_state_handler(self._on_media_state)
+        call.set_remote_hold_handler(lambda c, held: self._refresh(c))  # "held by both ends" has no state change
         call.set_dtmf_handler(self._on_dtmf)
         call.set_recording_handler(self._on_recording)
         call.set_conference_handler(self._on_conference)

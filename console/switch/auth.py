@@ -74,42 +74,72 @@ def _password_login(config: SwitchConfig, body: Mapping[str, Any], given: str | 
         raise LoginError(ErrorCode.AUTH_FAILED, WRONG_PASSWORD)
     number = choose_number(config.number_mode, given, user.number, username=username, call_me=False)
     _check_owned(config, number, user.number, username)
-    return Identity(username, number, user.name, user.allow, user.max_calls)
+    name = username if _client_assigned(config, given, number) else user.name  # the seed, 3.1.2.6
+    return Identity(username, number, name, user.allow, user.max_calls)
 
 
 def _token_login(config: SwitchConfig, body: Mapping[str, Any], given: str | None) -> Identity:
-    """The user is the token's subject (``sub`` is required); the request can only repeat it."""
+    """The user is the token's subject (``sub``); the request can only repeat it.
+
+    A token that names nobody (no ``sub``, no ``number``) is a Call Me token:
+    the seed's "no phone number is assigned, and no incoming calls are routed".
+    """
     token = body.get("token")
     if not token:
         raise LoginError(ErrorCode.MALFORMED, "a token login needs a token")
     claims = decode_token(config, token)
     username = _claim(claims, "sub", str)
+    claim_number = _claim(claims, "number", str)
     if not username:
-        raise LoginError(ErrorCode.AUTH_FAILED, "the token's sub claim must name its user")
+        if claim_number is not None or "sub" in claims:
+            raise LoginError(ErrorCode.AUTH_FAILED, "the token's sub claim must name its user")
+        if body.get("username") or given:
+            raise LoginError(ErrorCode.AUTH_FAILED, "a token without sub is for outgoing calls only: "
+                                                    "it cannot name a user or a number")
+        return _call_me(claims)
     if body.get("username") and body.get("username") != username:
         raise LoginError(ErrorCode.AUTH_FAILED, "the token's subject is not the username given")
     user: User | None = config.user(username)
-    claim_number = _claim(claims, "number", str)
     if claim_number is not None:
         if not NUMBER_RE.match(claim_number):
             raise LoginError(ErrorCode.AUTH_FAILED, "the token's number claim is not a number")
         if config.owned(claim_number) and (user is None or user.number != claim_number):
             raise LoginError(ErrorCode.AUTH_FAILED, f"number {claim_number} belongs to someone else")
     assigned = claim_number or (user.number if user else None)
-    call_me = user is None and not assigned and not given
+    call_me = not assigned and not given  # the token and the directory give no number, the console asks for none
     number = choose_number(config.number_mode, given, assigned, username=username, call_me=call_me)
     _check_owned(config, number, assigned, username)
-    allow = _claim(claims, "allow", list)
-    if allow is not None and not all(isinstance(p, str) and p for p in allow):
-        raise LoginError(ErrorCode.AUTH_FAILED, "the token's allow claim must be a list of patterns")
-    name = _claim(claims, "name", str) or (user.name if user else None) or username
+    allow = _allow(claims)
+    if _client_assigned(config, given, number):
+        name = username  # the seed (3.1.2.6): "the username from the login credentials"
+    else:
+        name = _claim(claims, "name", str) or (user.name if user else None) or username
     return Identity(
         username=username,
         number=number,
         name=name[:256],
-        allow=tuple(allow) if allow is not None else (user.allow if user else ("*",)),
+        allow=allow if allow is not None else (user.allow if user else ("*",)),
         max_calls=user.max_calls if user else 8,
     )
+
+
+def _call_me(claims: Mapping[str, Any]) -> Identity:
+    """No user, no number: dials out (per its ``allow`` claim), receives nothing."""
+    allow = _allow(claims)
+    name = _claim(claims, "name", str) or ""
+    return Identity(username=None, number=None, name=name[:256], allow=allow if allow is not None else ("*",))
+
+
+def _allow(claims: Mapping[str, Any]) -> tuple[str, ...] | None:
+    allow = _claim(claims, "allow", list)
+    if allow is not None and not all(isinstance(p, str) and p for p in allow):
+        raise LoginError(ErrorCode.AUTH_FAILED, "the token's allow claim must be a list of patterns")
+    return tuple(allow) if allow is not None else None
+
+
+def _client_assigned(config: SwitchConfig, given: str | None, number: str | None) -> bool:
+    """The console gave the number it listens on, and the switch took it (not in the assigned mode)."""
+    return given is not None and number == given and config.number_mode is not NumberMode.ASSIGNED
 
 
 def _check_owned(config: SwitchConfig, number: str | None, assigned: str | None, username: str) -> None:
@@ -176,8 +206,11 @@ def _lifetime_checked(config: SwitchConfig, claims: dict[str, Any]) -> dict[str,
 
 
 def choose_number(mode: NumberMode, given: str | None, assigned: str | None, *, username: str, call_me: bool) -> str | None:
-    """Apply the number mode; ``call_me`` allows a login without any number."""
+    """Apply the number mode; ``call_me`` (a token login that neither gives nor is given a number) allows a
+    login without any number in every mode: the seed's Call Me, outgoing calls only."""
     if mode is NumberMode.CLIENT:
+        if not given and call_me:
+            return None
         if not given:
             raise LoginError(ErrorCode.DIAL_STRING_MISSING, "this switch needs the console to give its number")
         return given

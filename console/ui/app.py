@@ -22,12 +22,13 @@ from textual.screen import Screen
 from console.core.directory import ForwardMode
 from console.core.enums import CALL_STATES, LOGIN_STATES
 from console.core.errors import PersistenceError
+from console.core.transport import cleartext_host
 from console.persist import Settings, private_dir
-from console.store import AppState, LoginPlan, LogLevel, Store
+from console.store import AppState, LoginPlan, LogLevel, Store, is_secure
 
 from .keys import ALL_ACTIONS, GLOBAL_ACTIONS, bindings, check_keymap, display_keys
 from .screens import (
-    Confirm, HelpScreen, LampsScreen, LoginScreen, LogScreen, MainScreen, Prompt, SearchScreen, TransferPicker,
+    Confirm, ConfirmExplicit, HelpScreen, LampsScreen, LoginScreen, LogScreen, MainScreen, Prompt, SearchScreen, TransferPicker,
 )
 from .widgets.logpane import log_text
 from .screens.devices import DevicesScreen
@@ -156,7 +157,7 @@ class SwitchboardApp(App[None]):
             if not self.store.state.login.logged_in:
                 self.show_login()
             return
-        if plan.restore and plan.server and self.store.restore(plan.server):
+        if plan.restore and plan.server and self.store.restore(plan.server, allow_cleartext=plan.insecure):
             return
         if plan.auto_login:
             self._auto_login()
@@ -167,9 +168,10 @@ class SwitchboardApp(App[None]):
         plan = self.plan
         self._login_request = (plan.server, plan.username, plan.number)
         if plan.token:
-            self.store.login_with_token(plan.server, plan.token, plan.username, plan.number)
+            self.store.login_with_token(plan.server, plan.token, plan.username, plan.number,
+                                        allow_cleartext=plan.insecure)
         else:
-            self.store.login(plan.server, plan.username, plan.password, plan.number)
+            self.store.login(plan.server, plan.username, plan.password, plan.number, allow_cleartext=plan.insecure)
 
     def _tick(self) -> None:
         self.now = self.clock()
@@ -228,19 +230,51 @@ class SwitchboardApp(App[None]):
         if not message.token and not message.username:
             self.store.error("login: enter a username and password, or a token")
             return
+        self._unless_refused_in_clear(message.server, "your password" if not message.token else "your token",
+                                      lambda allowed: self._log_in(message, allowed))
+
+    def _log_in(self, message: LoginScreen.Submitted, allow_cleartext: bool) -> None:
         self._login_request = (message.server, message.username, message.number)
-        self.plan = self._replan(server=message.server, username=message.username, number=message.number)
+        self.plan = self._replan(server=message.server, username=message.username, number=message.number,
+                                 insecure=allow_cleartext)
         if message.token:
-            self.store.login_with_token(message.server, message.token, message.username, message.number)
+            self.store.login_with_token(message.server, message.token, message.username, message.number,
+                                        allow_cleartext=allow_cleartext)
         else:
-            self.store.login(message.server, message.username, message.password, message.number)
+            self.store.login(message.server, message.username, message.password, message.number,
+                             allow_cleartext=allow_cleartext)
 
     @on(LoginScreen.RestoreRequested)
     def _restore_requested(self, message: LoginScreen.RestoreRequested) -> None:
-        if not self.store.restore(message.server):
-            self.store.error(f"restore: no saved session for {message.server or 'this server'}")
+        def restore(allowed: bool) -> None:
+            if not self.store.restore(message.server, allow_cleartext=allowed):
+                self.store.error(f"restore: no saved session for {message.server or 'this server'}")
 
-    def _replan(self, **changes: str) -> LoginPlan:
+        self._unless_refused_in_clear(message.server, "the saved session's identifier", restore)
+
+    def _unless_refused_in_clear(self, server: str, what: str, proceed: Callable[[bool], None]) -> None:
+        """A login without TLS to another host (``console.core.transport``) goes ahead only on an explicit yes,
+        or for the server ``--insecure`` allowed on the command line; ``proceed(allow_cleartext)``."""
+        host = cleartext_host(server, is_secure(server))
+        if host is None:
+            proceed(False)
+            return
+        if self.plan.insecure and server == self.plan.server:
+            proceed(True)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                proceed(True)
+            else:
+                self.store.error(f"login not sent: {server} has no TLS (use wss://, or answer y to send it in clear)")
+
+        self.push_screen(ConfirmExplicit(
+            f"Send {what} to {host} in clear?",
+            f"{server} has no TLS: anyone on the network between here and {host} can read {what}. "
+            "Use wss:// unless you know this network."), answered)
+
+    def _replan(self, **changes: object) -> LoginPlan:
         from dataclasses import replace
 
         return replace(self.plan, **changes)

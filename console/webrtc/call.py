@@ -59,6 +59,7 @@ class WebRtcCall:
         self.record = record
         self.on_state: Callable[[WebRtcCall, CALL_STATES], Any] | None = None
         self.on_media: Callable[[WebRtcCall], Any] | None = None
+        self.on_remote_hold: Callable[[WebRtcCall, bool], Any] | None = None
         self.on_dtmf: Callable[[WebRtcCall, str], Any] | None = None
         self.on_recording: Callable[[WebRtcCall, str | None, str], Any] | None = None
         self.on_conference: Callable[[WebRtcCall, ConferenceInfo | None], Any] | None = None
@@ -96,7 +97,13 @@ class WebRtcCall:
         self.on_state = on_call_state
 
     def set_media_state_handler(self, handler: Callable[[WebRtcCall], Any] | None) -> None:
+        """The seed (3.2.2.6): called "when the media negotiation is finished and video is negotiated";
+        never for an audio-only call."""
         self.on_media = handler
+
+    def set_remote_hold_handler(self, handler: Callable[[WebRtcCall, bool], Any] | None) -> None:
+        """Extra: ``handler(call, held)`` when the far end holds or retrieves (``is_held_by_remote``)."""
+        self.on_remote_hold = handler
 
     def set_dtmf_handler(self, handler: Callable[[WebRtcCall, str], Any] | None) -> None:
         """Extra: digits the far end (or the switch's IVR) sent on this call."""
@@ -139,7 +146,7 @@ class WebRtcCall:
 
         From the call object's optional ``held_by_remote`` field; None when the switch
         does not send it (an older switch: only the state HOLDING says the far end holds).
-        A change fires the media state handler.
+        A change fires the remote hold handler (``set_remote_hold_handler``).
         """
         if self.record.held_by_remote is None or self.get_state() is CALL_STATES.DISCONNECTED:
             return None

@@ -38,9 +38,16 @@ log = logging.getLogger("console.webrtc")
 DEFAULT_CLIENT = "anynode-console (Python)"
 REQUEST_TIMEOUT = 10.0
 LIBRARY_LOGGERS = ("console.webrtc", "console.core", "console.media", "console.net")
+SILENT = logging.CRITICAL + 1  # control_logging(False): above every level, so no record is even made
+_logging = {"chosen": False}  # whether the application has called control_logging in this process
 
 _stderr = logging.StreamHandler(sys.stderr)
 _stderr.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+
+
+def _set_library_level(level: int) -> None:
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(level)
 
 
 class WebRtcInstance:
@@ -69,6 +76,7 @@ class WebRtcInstance:
         auto_reconnect: bool = False,
         diagnostics_to_stderr: bool = True,
         outbox_size: int = OUTBOX_SIZE,
+        allow_cleartext: bool = False,
     ):
         self._on_login_status = on_login_status
         self._on_incoming_call = on_incoming_call
@@ -79,6 +87,11 @@ class WebRtcInstance:
         self._outbox_size = outbox_size
         self._comm_factory = comm_factory or default_comm_factory
         self._diagnostics_to_stderr = diagnostics_to_stderr
+        # Extra: logins (and restores) without TLS to another host are refused unless this is set
+        # (console.core.transport: ws:// or sip+ws:// to anything but loopback, or secure=False with host:port).
+        self.allow_cleartext = bool(allow_cleartext)
+        if not _logging["chosen"]:  # writing diagnostics is off until the application turns it on
+            _set_library_level(SILENT)
         self.session = ClientSession(wire, client_description=self.client_description,
                                      request_timeout=request_timeout)
         self._tasks = TaskSet()
@@ -101,17 +114,18 @@ class WebRtcInstance:
         request = LoginRequest(AuthMethod.PASSWORD, username=_text(username), password=_text(password),
                                number=_text(number), notification=bool(notification))
         self._closing = False
-        self._run(self.session.login(server, bool(secure), request))
+        self._run(self.session.login(server, bool(secure), request, allow_cleartext=self.allow_cleartext))
 
     def login_with_token(self, server: str, secure: bool, token: str, username: str | None = None,
                          number: str | None = None) -> None:
         request = LoginRequest(AuthMethod.TOKEN, username=_text(username), token=_text(token), number=_text(number))
         self._closing = False
-        self._run(self.session.login(server, bool(secure), request))
+        self._run(self.session.login(server, bool(secure), request, allow_cleartext=self.allow_cleartext))
 
     def try_restore_login(self, server: str, secure: bool, notification: bool, identifier: str,
                           on_restore_call: Callable[[WebRtcCall], Any] | None) -> bool:
-        events = self.session.login(server, bool(secure), RestoreRequest(identifier, bool(notification)))
+        events = self.session.login(server, bool(secure), RestoreRequest(identifier, bool(notification)),
+                                    allow_cleartext=self.allow_cleartext)
         started = not any(isinstance(e, ev.ErrorReported) for e in events)
         if started:
             self._on_restore_call = on_restore_call
@@ -142,9 +156,14 @@ class WebRtcInstance:
         return call
 
     def control_logging(self, enable: bool) -> None:
-        """Diagnostics on (DEBUG, to stderr unless ``diagnostics_to_stderr=False``) or off again."""
-        for name in LIBRARY_LOGGERS:
-            logging.getLogger(name).setLevel(logging.DEBUG if enable else logging.NOTSET)
+        """The seed's controlLogging: on, the library's diagnostics are written (DEBUG and up, to the
+        application's handlers and, unless ``diagnostics_to_stderr=False``, to stderr); off, the library
+        makes no log record at all, at any level, whatever the application's own loggers are set to.
+
+        Python's loggers belong to the process, so this holds for every instance in it.
+        """
+        _logging["chosen"] = True
+        _set_library_level(logging.DEBUG if enable else SILENT)
         root = logging.getLogger("console")
         if enable and self._diagnostics_to_stderr:
             if _stderr not in root.handlers:
@@ -370,12 +389,12 @@ class WebRtcInstance:
             self._restored(self._handle(event.ref))
         elif isinstance(event, ev.VideoChanged):
             call = self._calls.get(event.ref)
-            if call is not None:
+            if call is not None and event.active:  # the seed: "when ... video is negotiated", never for audio
                 fire(self._tasks, call.on_media, call)
         elif isinstance(event, ev.RemoteHoldChanged):
             call = self._calls.get(event.ref)
             if call is not None:
-                fire(self._tasks, call.on_media, call)
+                fire(self._tasks, call.on_remote_hold, call, bool(event.held))
         elif isinstance(event, ev.DigitsReceived):
             call = self._calls.get(event.ref)
             if call is not None:

@@ -21,6 +21,7 @@ class LoginFailureKind(StrEnum):
     REJECTED = "rejected"  # the server answered and said no (WebSocket refused, no dial string, limits ...)
     SESSION_EXPIRED = "session_expired"  # a restore the switch no longer knows
     INTERNAL = "internal"  # a fault in the console's comm (or its factory), not the server: reported with its type
+    CLEARTEXT = "cleartext"  # refused before connecting: no TLS to another host, and cleartext not allowed
 
 
 _COMM = {"unreachable": LoginFailureKind.UNREACHABLE, "bad_url": LoginFailureKind.BAD_URL,

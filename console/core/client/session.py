@@ -39,6 +39,7 @@ from console.core.errors import (
     RemoteProtocolError, RequestRefused, RequestTimeout,
 )
 from console.core.machines import LEGAL, LOGIN_TABLE, TALKING_STATES, CallRequest, call_transition_ok
+from console.core.transport import cleartext_host
 
 from . import events as ev
 from .calls import CallRecord, valid_dial_string
@@ -142,8 +143,13 @@ class ClientSession:
         return self._live
 
     # -- login -----------------------------------------------------------------------
-    def login(self, server: object, secure: bool, request: LoginRequest | RestoreRequest) -> Events:
-        """Start a login or restore. Illegal in CONNECTING and SUCCESS (reported, nothing changes)."""
+    def login(self, server: object, secure: bool, request: LoginRequest | RestoreRequest, *,
+              allow_cleartext: bool = True) -> Events:
+        """Start a login or restore. Illegal in CONNECTING and SUCCESS (reported, nothing changes).
+
+        ``allow_cleartext=False`` (the API's default): a server reached without TLS on another host
+        (``console.core.transport``) ends the attempt at once, SERVER_ACCESS, the error reported.
+        """
         if LOGIN_STATES.CONNECTING not in LOGIN_TABLE[self.login_state]:
             return self._refused(None, LocalProtocolError(f"cannot log in while the login state is {self.login_state}"))
         if isinstance(request, RestoreRequest) and not (isinstance(request.identifier, str) and request.identifier):
@@ -154,6 +160,13 @@ class ClientSession:
         if not isinstance(server, str) or not server.strip():
             log.warning("login: no server address")
             self.last_login_failure = LoginFailureKind.BAD_URL
+            self._set_login(LOGIN_STATES.SERVER_ACCESS)
+            return self._flush()
+        if not allow_cleartext and (host := cleartext_host(server, bool(secure))) is not None:
+            self.last_login_failure = LoginFailureKind.CLEARTEXT
+            self._report(None, LocalProtocolError(
+                f"login: {server} would send the credentials to {host} in clear (no TLS); use wss:// "
+                f"(sip+wss://) or secure=True, or allow cleartext explicitly (allow_cleartext=True)"))
             self._set_login(LOGIN_STATES.SERVER_ACCESS)
             return self._flush()
         if not self._fixed_wire:

@@ -1,6 +1,6 @@
 """The switchboard's screens."""
 
-from .confirm import Confirm
+from .confirm import Confirm, ConfirmExplicit
 from .help import HelpScreen
 from .login import LoginScreen
 from .logview import LogScreen
@@ -10,5 +10,5 @@ from .prompt import Prompt
 from .search import SearchScreen
 from .transfer import TransferPicker
 
-__all__ = ["Confirm", "HelpScreen", "LampsScreen", "LogScreen", "LoginScreen", "MainScreen", "Prompt", "SearchScreen",
+__all__ = ["Confirm", "ConfirmExplicit", "HelpScreen", "LampsScreen", "LogScreen", "LoginScreen", "MainScreen", "Prompt", "SearchScreen",
            "TransferPicker"]

@@ -18,6 +18,8 @@ class Confirm(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm_no"),
     ]
 
+    HINT = "y / Enter: yes    n / Esc: no"
+
     def __init__(self, question: str, detail: str = "") -> None:
         super().__init__()
         self.question, self.detail = question, detail
@@ -27,7 +29,18 @@ class Confirm(ModalScreen[bool]):
             yield Static(Text(self.question, style="bold"), id="confirm-question")
             if self.detail:
                 yield Static(self.detail, id="confirm-detail")
-            yield Static(Text("y / Enter: yes    n / Esc: no", style="dim"))
+            yield Static(Text(self.HINT, style="dim"))
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class ConfirmExplicit(Confirm, inherit_bindings=False):
+    """Only ``y`` says yes: Enter, ``n`` and Esc say no (for a risk such as a password sent in clear, where an
+    Enter pressed once too often after the login form must not agree)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm_explicit_yes"),
+        Binding("n,escape,enter", "answer(False)", "No", id="confirm_explicit_no"),
+    ]
+    HINT = "y: yes    n / Esc / Enter: no"
