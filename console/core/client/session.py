@@ -38,7 +38,9 @@ from console.core.errors import (
     CallStateError, CommClosed, CommError, ConsoleError, InvalidDigitError, LocalProtocolError,
     RemoteProtocolError, RequestRefused, RequestTimeout,
 )
-from console.core.machines import LEGAL, LOGIN_TABLE, TALKING_STATES, CallRequest, call_transition_ok
+from console.core.machines import (
+    LEGAL, LOGIN_TABLE, TALKING_STATES, CallRequest, call_transition_ok, check_request, check_transfer,
+)
 
 from . import events as ev
 from .calls import CallRecord, valid_dial_string
@@ -871,14 +873,14 @@ class ClientSession:
         self._send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
 
     def _refuse(self, record: CallRecord, request: CallRequest) -> bool:
-        """Report (and return True) if ``request`` does not apply now."""
-        states, directions = LEGAL[request]
+        """Report (and return True) if ``request`` does not apply now (the table: :func:`check_request`)."""
+        try:
+            check_request(request, record.state, record.direction)
+        except CallStateError as exc:
+            self._report(record.ref, exc)
+            return True
         problem = None
-        if record.direction not in directions:
-            problem = f"{request} is not possible on an {'incoming' if record.direction is Direction.IN else 'outgoing'} call"
-        elif record.state not in states:
-            problem = f"{request} is not possible in state {record.state} (only in {', '.join(sorted(states))})"
-        elif self.login_state is not LOGIN_STATES.SUCCESS or self._live is None:
+        if self.login_state is not LOGIN_STATES.SUCCESS or self._live is None:
             problem = f"{request}: not logged in (login state {self.login_state})"
         elif record.id is None and request is not CallRequest.DIAL:
             problem = f"{request} is not possible before the switch has named the call"
@@ -1010,16 +1012,14 @@ def _with_client(request: LoginRequest | RestoreRequest, client: str) -> LoginRe
 
 
 def _transfer_problem(record: CallRecord, other: CallRecord | None) -> str | None:
+    """The rule is :func:`check_transfer`'s; the console adds that both calls are its own and named."""
     if other is None:
         return "transfer needs another call of this instance"
-    if other is record or (other.id is not None and other.id == record.id):
-        return "transfer needs two different calls; a call cannot be transferred to itself"
-    if (record.state in TALKING_STATES and other.direction is Direction.OUT
-            and other.state in (CALL_STATES.DIALING, CALL_STATES.RINGING) and other.id is not None):
-        return None  # into a call that still rings (attendant extension: transfer before answer)
-    for state in (record.state, other.state):
-        if state not in TALKING_STATES:
-            return f"transfer is not possible in state {state} (only CONNECTED, HOLDING or HELD)"
+    same = other is record or (other.id is not None and other.id == record.id)
+    try:
+        check_transfer(record.state, other.state, same, other.direction if other.id is not None else None)
+    except CallStateError as exc:
+        return str(exc)
     if other.id is None:
         return "transfer: the other call has not been named by the switch"
     return None
