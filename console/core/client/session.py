@@ -48,7 +48,8 @@ from .wire import (
     ATTENDANT_REQUESTS, AttendantRequest, CallCommand, CallReport, ClientWire, ConferenceCommand, ConferenceReport,
     DigitsReport, DirectoryRequest, DndRequest, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
     LogoutRequest, MediaDigits, Nothing, OrbitReport, PresenceReport, Refusal, RemoteAnswer, RemoteOffer, RenewMedia,
-    Reply, Request, RestoreRequest, SessionEnded, SessionWire, SubscribeRequest, TransportFailed, as_session_wire,
+    Reply, Request, RestoreRequest, SessionEnded, SessionWire, SubscribeRequest, TransportFailed, WireCapabilities,
+    NO_EXTENSIONS, as_session_wire,
 )
 from .wires import wire_for
 
@@ -90,8 +91,8 @@ class ClientSession:
                  request_timeout: float = REQUEST_TIMEOUT, max_orphans: int = MAX_ORPHANS) -> None:
         """``wire`` None: chosen per login from the server address (``wires.wire_for``)."""
         self._fixed_wire = wire is not None
-        self.wire: ClientWire | SessionWire | None = wire
-        self._wire: SessionWire | None = as_session_wire(wire) if wire is not None else None
+        self._wire: SessionWire | None = None
+        self.wire = wire
         self._inbox: list[Inbound] = []  # reports a wire gave while sending (handled before returning)
         self._clock = 0.0  # the latest ``now`` seen
         self.client_description = client_description
@@ -120,6 +121,21 @@ class ClientSession:
         self._subscribed = False  # presence: subscribe again after a restore
         self._resubscribe = False
 
+    @property
+    def wire(self) -> ClientWire | SessionWire | None:
+        """The wire in use (None before the first login chose one); setting it adapts a pure wire."""
+        return self._given_wire
+
+    @wire.setter
+    def wire(self, wire: ClientWire | SessionWire | None) -> None:
+        self._given_wire = wire
+        self._wire = as_session_wire(wire) if wire is not None else None
+
+    @property
+    def capabilities(self) -> WireCapabilities:
+        """What the wire in use declares it carries (nothing before a wire is chosen)."""
+        return self._wire.capabilities if self._wire is not None else NO_EXTENSIONS
+
     # -- reading ---------------------------------------------------------------------
     def call(self, ref: int) -> CallRecord:
         return self._calls[ref]
@@ -135,8 +151,7 @@ class ClientSession:
 
     def link_details(self, now: float) -> dict[str, str]:
         """What the wire says about the link (SIP: AOR, registration expiry, transport), label -> text."""
-        status = getattr(self._wire, "status", None)
-        return dict(status(now)) if callable(status) else {}
+        return dict(self._wire.status(now)) if self._wire is not None else {}
 
     @property
     def connection(self) -> int | None:
@@ -160,26 +175,21 @@ class ClientSession:
             return self._flush()
         if not self._fixed_wire:
             try:
-                self._choose_wire(server)
+                self.wire = wire_for(server, self.wire)
             except ValueError as exc:  # a sip+ws:// address without a host, ...
                 log.warning("login: %s", exc)
                 self._set_login(LOGIN_STATES.SERVER_ACCESS)
                 return self._flush()
         assert self._wire is not None
-        if server.startswith("sip+"):
-            secure = server.startswith("sip+wss://")  # a SIP address names its transport: the scheme decides
+        capabilities = self._wire.capabilities
+        if capabilities.secure is not None:
+            secure = capabilities.secure  # the address names its transport (SIP): the wire says which
         self._conn += 1
         self._live, self._open = self._conn, False
         self.server, self.secure = server, bool(secure)
         self._login = request
-        self._out.append(ev.Connect(self._conn, server, bool(secure), getattr(self._wire, "subprotocol", None)))
+        self._out.append(ev.Connect(self._conn, server, bool(secure), capabilities.subprotocol))
         return self._flush()
-
-    def _choose_wire(self, server: str) -> None:
-        wire = wire_for(server)
-        if self.wire is not None and type(wire) is type(self.wire) and getattr(self.wire, "server", None) == getattr(wire, "server", None):
-            return  # the same wire again (a restore keeps the SIP wire's dialogs)
-        self.wire, self._wire = wire, as_session_wire(wire)
 
     def can_login(self) -> bool:
         return LOGIN_STATES.CONNECTING in LOGIN_TABLE[self.login_state]
@@ -424,7 +434,7 @@ class ClientSession:
                 return self._refused(ref, CallStateError(problem))
             assert other is not None
             command = CallCommand(request, record.id, to=other.id)
-        if request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK) and not self._wire_carries(request):
+        if request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK) and not self.capabilities.carries(request):
             return self._refused(ref, CallStateError(f"{request} is not supported by the {self.wire.name} wire"))
         if request is CallRequest.BLIND_TRANSFER:
             if not valid_dial_string(number):
@@ -647,7 +657,7 @@ class ClientSession:
         return request_id
 
     def _start(self, record: CallRecord, command: CallCommand, media: bool, now: float) -> None:
-        media = media or bool(getattr(self._wire, "media_required", False))  # SIP: no call without SDP
+        media = media or self.capabilities.media_required  # SIP: no call without SDP
         direction = _NEGOTIATING.get(command.request, "")
         if command.request is CallRequest.MEDIA:
             direction = "inactive" if record.state is CALL_STATES.HELD else "sendrecv"
@@ -701,14 +711,7 @@ class ClientSession:
     @property
     def supports_attendant(self) -> bool:
         """Whether the wire carries the attendant extension (directory, presence, park, DND, forwarding)."""
-        return bool(getattr(self.wire, "supports_attendant", False))
-
-    def _wire_carries(self, request: CallRequest) -> bool:
-        """Whether the wire encodes an extension call request: all of them with the attendant extension;
-        without it a wire may still map blind transfer (SIP: a REFER)."""
-        if self.supports_attendant:
-            return True
-        return request is CallRequest.BLIND_TRANSFER and bool(getattr(self.wire, "supports_blind_transfer", False))
+        return self.capabilities.attendant
 
     def _attendant_outcome(self, request: AttendantRequest, reply: Reply | None, error: ConsoleError | None) -> None:
         if error is not None or reply is None:
