@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from console.core.callinfo import CallInfo
 from console.core.enums import CALL_STATES, DISC_REASON, Direction
 
-from console.core.machines import CallRequest
-
-from .wire import CallCommand
+from .negotiation import Negotiation
 
 DIAL_STRING_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
 """A dial string the console sends: E.164-ish digits with * and #. Anything else ends with DIALSTRING."""
@@ -39,25 +37,11 @@ class CallRecord:
     dial_sent: bool = False  # the dial request is on the wire (not waiting for its offer)
     hangup_pending: bool = False  # disconnect() before the switch named the call: hang up once it has
     hanging_up: bool = False  # a disconnect request is on the wire
-    awaiting_offer: CallCommand | None = None  # a negotiating request waiting for its SDP offer
-    negotiating: int | None = None  # request id of a negotiating request whose answer is not applied yet
-    applying: bool = False  # the driver is applying the answer
-    media_wanted: bool = False  # a media re-offer is due once the current negotiation ends
-    queued: tuple[CallRequest, bool] | None = None  # (request, media) asked for during an exchange: runs after it
-    held_back: list[CallInfo] = field(default_factory=list)  # reports that wait for the answer to apply
-    answer_follows: bool = False  # the wire will bring the answer later (RemoteAnswer)
-    remote_offer: dict[str, str] | None = None  # the far end's offer, to be answered by the next negotiation
-    fresh_media: bool = False  # the next offer comes from new media (RenewMedia)
-    has_media: bool = False  # the call's media has been negotiated at least once (an offer was asked for)
+    negotiation: Negotiation = field(default_factory=Negotiation)  # the offer/answer exchange (negotiation.py)
 
     @property
     def ended(self) -> bool:
         return self.state is CALL_STATES.DISCONNECTED
-
-    @property
-    def busy(self) -> bool:
-        """An offer/answer exchange is under way."""
-        return self.awaiting_offer is not None or self.negotiating is not None
 
     def absorb(self, info: CallInfo) -> None:
         self.local_number = info.local_number or self.local_number

@@ -44,6 +44,7 @@ from console.core.machines import (
 
 from . import events as ev
 from .calls import CallRecord, valid_dial_string
+from .negotiation import MAKING, NegotiationState, Step
 from .wire import (
     ATTENDANT_REQUESTS, AttendantRequest, CallCommand, CallReport, ClientWire, ConferenceCommand, ConferenceReport,
     DigitsReport, DirectoryRequest, DndRequest, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
@@ -310,9 +311,8 @@ class ClientSession:
             self._remote_offer(report, now)
         elif isinstance(report, RemoteAnswer):
             record = self._by_id.get(report.call)
-            if record is not None and not record.ended and record.answer_follows:
-                record.answer_follows = False
-                record.applying = True
+            if record is not None and not record.ended and record.negotiation.allows(Step.REMOTE_ANSWER):
+                record.negotiation.advance(Step.REMOTE_ANSWER)
                 self._out.append(ev.ApplyAnswer(record.ref, {"type": "answer", "sdp": report.sdp}))
         elif isinstance(report, MediaDigits):
             record = self._by_id.get(report.call)
@@ -322,10 +322,10 @@ class ClientSession:
             record = self._by_id.get(report.call)
             if record is not None and not record.ended:
                 command = CallCommand(CallRequest.MEDIA, record.id)
-                if record.busy or not record.has_media or not self._open:
+                if record.negotiation.busy or not record.negotiation.has_media or not self._open:
                     self._send_call(record, command, now)  # no media to move: the wire refuses
                 else:
-                    record.fresh_media = True
+                    record.negotiation.fresh_media = True
                     self._start(record, command, True, now)
         elif isinstance(report, IdentifierChanged):
             self.identifier = report.identifier
@@ -348,12 +348,12 @@ class ClientSession:
         record = self._by_id.get(report.call)
         if record is None or record.ended:
             return
-        record.remote_offer = {"type": "offer", "sdp": report.sdp}
+        record.negotiation.remote_offer = {"type": "offer", "sdp": report.sdp}
         if record.state in (CALL_STATES.OFFERING, CALL_STATES.RINGING, CALL_STATES.DIALING):
             return  # answered by ``answer`` (incoming) or not at all
         command = CallCommand(CallRequest.MEDIA, record.id)
-        if record.busy or not record.has_media or not self._open:
-            record.remote_offer = None
+        if record.negotiation.busy or not record.negotiation.has_media or not self._open:
+            record.negotiation.remote_offer = None
             self._send_call(record, command, now)  # no answer now: the wire refuses the offer
             return
         self._start(record, command, True, now)
@@ -418,11 +418,11 @@ class ClientSession:
                 digits = check_digits(digits)  # type: ignore[arg-type]
             except InvalidDigitError as exc:
                 return self._refused(ref, exc)
-        if request in _NEGOTIATING and request is not CallRequest.MEDIA and record.busy and not record.ended:
+        if request in _NEGOTIATING and request is not CallRequest.MEDIA and record.negotiation.busy and not record.ended:
             # hold, retrieve or answer typed while an exchange is still under way (its answer not applied
             # yet): it runs once that exchange ends, checked against the state the call is in by then;
             # the last one asked for wins
-            record.queued = (request, media)
+            record.negotiation.queued = (request, media)
             return self._flush()
         if self._refuse(record, request):
             return self._flush()
@@ -446,8 +446,8 @@ class ClientSession:
                 return self._refused(ref, CallStateError(f"park: {orbit!r} is not an orbit number"))
             command = CallCommand(request, record.id, orbit=orbit.strip() if isinstance(orbit, str) else None)
         if request in _NEGOTIATING:
-            if request is CallRequest.MEDIA and record.busy:
-                record.media_wanted = True  # after the exchange under way
+            if request is CallRequest.MEDIA and record.negotiation.busy:
+                record.negotiation.media_wanted = True  # after the exchange under way
                 return self._flush()
         self._start(record, command, media or request is CallRequest.MEDIA, now)
         return self._flush()
@@ -502,10 +502,10 @@ class ClientSession:
         record = self._calls.get(ref)
         if record is None or record.ended:
             return self._flush()
-        if record.awaiting_offer is not None:
+        if record.negotiation.state in MAKING:
             return self._flush()  # the offer about to be made carries the elements already
-        if record.negotiating is not None:
-            record.media_wanted = True  # the offer under way was made before: re-offer once it has ended
+        if record.negotiation.busy:
+            record.negotiation.media_wanted = True  # the offer under way was made before: re-offer once it has ended
             return self._flush()
         if record.id is None or record.state not in LEGAL[CallRequest.MEDIA][0]:
             return self._flush()  # the next request that applies carries the offer
@@ -518,12 +518,14 @@ class ClientSession:
         record = self._calls.get(ref)
         if record is None:
             return self._flush()
-        command, record.awaiting_offer = record.awaiting_offer, None
+        command = record.negotiation.take_command()
         if command is None or record.ended:
             return self._flush()
         if not self._open:
+            record.negotiation.advance(Step.DROP)
             self._fail_request(record, command, CommClosed(None, "not connected"))
             return self._flush()
+        record.negotiation.advance(Step.SEND)
         command = CallCommand(command.request, record.id if command.request is not CallRequest.DIAL else None,
                               number=command.number, name=command.name, sdp=sdp)
         self._send_call(record, command, now)
@@ -532,24 +534,23 @@ class ClientSession:
     def offer_failed(self, ref: int, error: ConsoleError, now: float) -> Events:
         record = self._calls.get(ref)
         if record is not None:
-            command, record.awaiting_offer = record.awaiting_offer, None
+            command = record.negotiation.drop()
             if command is not None and not record.ended:
                 self._media_failure(record, error, now)
         return self._flush()
 
     def answer_applied(self, ref: int, now: float) -> Events:
         record = self._calls.get(ref)
-        if record is not None:
-            record.applying = False
+        if record is not None and record.negotiation.allows(Step.APPLIED):
+            record.negotiation.advance(Step.APPLIED)
             self._negotiation_done(record, now)
         return self._flush()
 
     def answer_failed(self, ref: int, error: ConsoleError, now: float) -> Events:
         record = self._calls.get(ref)
-        if record is not None:
-            record.applying = False
-            record.negotiating = None
-            record.held_back.clear()
+        if record is not None and record.negotiation.allows(Step.APPLY_FAILED):
+            record.negotiation.advance(Step.APPLY_FAILED)
+            record.negotiation.held_back.clear()
             if not record.ended:
                 self._media_failure(record, error, now)
         return self._flush()
@@ -595,9 +596,9 @@ class ClientSession:
             if isinstance(pending.request, CallCommand):
                 self._outcome(pending, None, closed, 0.0)
         for record in list(self._calls.values()):
-            if record.awaiting_offer is not None:
-                self._fail_request(record, record.awaiting_offer, closed)
-                record.awaiting_offer = None
+            command = record.negotiation.drop()
+            if command is not None:
+                self._fail_request(record, command, closed)
 
     def _finish_logout(self) -> None:
         self._logging_out = False
@@ -662,10 +663,8 @@ class ClientSession:
         if command.request is CallRequest.MEDIA:
             direction = "inactive" if record.state is CALL_STATES.HELD else "sendrecv"
         if media and command.request in _NEGOTIATING:
-            record.awaiting_offer = command
-            record.has_media = True
-            offer, record.remote_offer = record.remote_offer, None
-            fresh, record.fresh_media = record.fresh_media, False
+            fresh = record.negotiation.fresh_media
+            offer = record.negotiation.begin(command)  # the far end's offer to answer, if it made one
             self._out.append(ev.MakeOffer(record.ref, direction or "sendrecv", offer, fresh))
             return
         if command.request is CallRequest.MEDIA:
@@ -678,8 +677,6 @@ class ClientSession:
             record.dial_sent = True
         if command.request is CallRequest.DISCONNECT:
             record.hanging_up = True
-        if command.sdp is not None:
-            record.negotiating = request_id
 
     def _reply(self, request_id: int, reply: Reply | None, error: ConsoleError | None, now: float) -> None:
         pending = self._pending.pop(request_id, None)
@@ -757,9 +754,10 @@ class ClientSession:
         assert isinstance(command, CallCommand)
         if command.request is CallRequest.DISCONNECT:
             record.hanging_up = False
+        negotiation = record.negotiation
         if error is not None:
-            if record.negotiating is not None and command.sdp is not None:
-                record.negotiating = None
+            if command.sdp is not None and negotiation.allows(Step.REFUSED):
+                negotiation.advance(Step.REFUSED)
                 self._release(record)
             self._fail_request(record, command, error)
             if command.request is CallRequest.DIAL:
@@ -768,15 +766,19 @@ class ClientSession:
         assert reply is not None
         if command.request is CallRequest.DIAL:
             self._named(record, reply, now)
-        if record.ended:
+        if record.ended or command.sdp is None:
             return
-        if reply.sdp is not None and record.negotiating is not None:
-            record.applying = True
-            self._out.append(ev.ApplyAnswer(record.ref, reply.sdp))
-        elif reply.answer_follows and command.sdp is not None:
-            record.answer_follows = True  # a RemoteAnswer will bring it; reports are not held back meanwhile
-        elif command.sdp is not None:
+        step = Step.ANSWERED if reply.sdp is not None else Step.DEFERRED if reply.answer_follows else Step.CONFIRMED
+        if not negotiation.allows(step):  # an answer to our answer: the wire's mistake, and nothing to apply
+            self._report(record.ref, RemoteProtocolError(
+                ErrorCode.MALFORMED, f"call {record.id}: {step} does not fit the exchange ({negotiation.state})"))
+            step = Step.CONFIRMED
+        negotiation.advance(step)
+        if step is Step.ANSWERED:
+            self._out.append(ev.ApplyAnswer(record.ref, reply.sdp))  # type: ignore[arg-type]
+        elif step is Step.CONFIRMED:
             self._negotiation_done(record, now)
+        # DEFERRED: a RemoteAnswer will bring it; reports are not held back meanwhile
 
     def _named(self, record: CallRecord, reply: Reply, now: float) -> None:
         info = reply.call
@@ -824,23 +826,24 @@ class ClientSession:
         self._report(record.ref, _failed(what, error))
 
     def _negotiation_done(self, record: CallRecord, now: float) -> None:
-        record.negotiating = None
+        """The exchange has ended: show the reports it held back, then run what waited for it."""
         self._release(record)
-        if record.queued is not None and not record.ended:
-            (request, media), record.queued = record.queued, None
+        negotiation = record.negotiation
+        if negotiation.queued is not None and not record.ended:
+            (request, media), negotiation.queued = negotiation.queued, None
             if record.state is _OUTCOME.get(request):
                 log.debug("call %s: %s queued, and the call is %s already", record.id, request, record.state)
             elif not self._refuse(record, request):
-                record.media_wanted = False  # the queued request carries a fresh offer
+                negotiation.media_wanted = False  # the queued request carries a fresh offer
                 self._start(record, CallCommand(request, record.id), media, now)
                 return
-        if record.media_wanted and not record.ended and record.state in LEGAL[CallRequest.MEDIA][0] and self._open:
-            record.media_wanted = False
+        if negotiation.media_wanted and not record.ended and record.state in LEGAL[CallRequest.MEDIA][0] and self._open:
+            negotiation.media_wanted = False
             self._start(record, CallCommand(CallRequest.MEDIA, record.id), True, now)
 
     def _release(self, record: CallRecord) -> None:
         """Apply the reports held back while the answer was being applied."""
-        held, record.held_back = record.held_back, []
+        held, record.negotiation.held_back = record.negotiation.held_back, []
         for info in held:
             if record.ended:
                 break
@@ -864,7 +867,7 @@ class ClientSession:
                     self._report(record.ref, CallStateError("disconnect: already hanging up"))
                 record.hangup_pending = True  # hang up as soon as the switch names it
             else:
-                record.awaiting_offer = None  # the dial never left: nothing to tell the switch
+                record.negotiation.drop()  # the dial never left: nothing to tell the switch
                 self._end(record, DISC_REASON.USERTERMINATED)
             return
         if record.hanging_up:
@@ -900,9 +903,8 @@ class ClientSession:
                 return
             who = (record.remote_number, record.remote_name)
             record.absorb(info)
-            if (record.negotiating is not None and not record.answer_follows
-                    and info.state is not CALL_STATES.DISCONNECTED):
-                record.held_back.append(info)  # shown once the answer is applied
+            if record.negotiation.holds_reports and info.state is not CALL_STATES.DISCONNECTED:
+                record.negotiation.held_back.append(info)  # shown once the answer is applied
                 return
             state = record.state
             self._apply_report(record, info)
@@ -952,8 +954,8 @@ class ClientSession:
         if record.ended:
             return
         record.reason = reason
-        record.awaiting_offer = None
-        record.held_back.clear()
+        record.negotiation.drop()
+        record.negotiation.held_back.clear()
         self._set_state(record, CALL_STATES.DISCONNECTED)
         self._forget(record)
 
@@ -989,7 +991,8 @@ class ClientSession:
         while self._inbox:
             self._inbound(self._inbox.pop(0), self._clock)
         out, self._out = self._out, []
-        for record in [r for r in self._calls.values() if r.ended and not r.hangup_pending and not r.applying]:
+        for record in [r for r in self._calls.values() if r.ended and not r.hangup_pending
+                       and r.negotiation.state is not NegotiationState.APPLYING]:
             del self._calls[record.ref]  # the driver keeps its own handle; the session forgets ended calls
         return out
 
