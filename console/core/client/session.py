@@ -13,44 +13,48 @@ The session owns:
   close from an older one are ignored (a login started from inside a
   login-status handler never sees the old connection's close);
 * request ids, their deadlines (``tick(now)``) and their outcomes;
-* the calls and their states, enforced both for the application's requests
-  (``LEGAL``: an illegal request is reported, never raised, and changes
-  nothing) and for what the wire reports (``CALL_STATE_TABLE``: a report
-  outside it is a :class:`RemoteProtocolError`, reported, and ignored);
-* pending hang-ups (``disconnect()`` right after ``dial()``), call reports
-  that overtake their dial's result, and restore sequencing.
+* the application's call requests, checked against ``LEGAL`` (an illegal
+  request is reported, never raised, and changes nothing), and pending
+  hang-ups (``disconnect()`` right after ``dial()``).
+
+It has collaborators (composition; they ask it through
+:class:`~console.core.client.link.SessionLink`): the calls and what the wire
+reports of them (:mod:`.callbook`, ``CALL_STATE_TABLE``), each call's
+offer/answer exchange (:mod:`.offers` over the table in :mod:`.negotiation`),
+restore sequencing (:mod:`.restore`), the attendant requests
+(:mod:`.attendant_requests`) and conferences (:mod:`.conference`).
 
 The wire format is not here: a :class:`~console.core.client.wire.ClientWire`
-turns requests into frames and frames into reports.
+turns requests into frames and frames into reports, and declares what it
+carries (:class:`~console.core.client.wire.WireCapabilities`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 
-from console.core.callinfo import CallInfo
-from console.core.client.failures import LoginFailureKind, of_connect_failure, of_refusal
+from console.core.client.failures import LoginFailureKind, failed, of_connect_failure, of_refusal, refused_login_state
 from console.core.dtmf import check_digits
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction, ErrorCode, LogoutReason
 from console.core.errors import (
     CallStateError, CommClosed, CommError, ConsoleError, InvalidDigitError, LocalProtocolError,
     RemoteProtocolError, RequestRefused, RequestTimeout,
 )
-from console.core.machines import (
-    LEGAL, LOGIN_TABLE, TALKING_STATES, CallRequest, call_transition_ok, check_request, check_transfer,
-)
+from console.core.machines import LEGAL, LOGIN_TABLE, CallRequest, check_request
 
 from . import events as ev
-from .calls import CallRecord, valid_dial_string
-from .negotiation import MAKING, NegotiationState, Step
+from .attendant_requests import AttendantRequests
+from .callbook import CallBook
+from .calls import CallRecord, call_command, valid_dial_string
+from .conference import Conferences
+from .offers import OfferAnswer
+from .restore import restore_calls, with_client
 from .wire import (
-    ATTENDANT_REQUESTS, AttendantRequest, CallCommand, CallReport, ClientWire, ConferenceCommand, ConferenceReport,
-    DigitsReport, DirectoryRequest, DndRequest, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
-    LogoutRequest, MediaDigits, Nothing, OrbitReport, PresenceReport, Refusal, RemoteAnswer, RemoteOffer, RenewMedia,
-    Reply, Request, RestoreRequest, SessionEnded, SessionWire, SubscribeRequest, TransportFailed, WireCapabilities,
-    NO_EXTENSIONS, as_session_wire,
+    ATTENDANT_REQUESTS, NO_EXTENSIONS, AttendantRequest, CallCommand, CallReport, ClientWire, ConferenceCommand,
+    ConferenceReport, DigitsReport, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult, LogoutRequest,
+    MediaDigits, Nothing, OrbitReport, PresenceReport, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request,
+    RestoreRequest, SessionEnded, SessionWire, TransportFailed, WireCapabilities, as_session_wire, request_name,
 )
 from .wires import wire_for
 
@@ -58,20 +62,6 @@ log = logging.getLogger("console.core.client")
 
 REQUEST_TIMEOUT = 10.0
 MAX_ORPHANS = 64
-
-_LOGIN_FAILURES = {
-    str(ErrorCode.DIAL_STRING_MISSING): LOGIN_STATES.DIAL_STRING_MISSING,
-    str(ErrorCode.NO_DIAL_STRING_FOR_USER): LOGIN_STATES.NO_DIAL_STRING_FOR_USER,
-    str(ErrorCode.RESTORE_FAILED): LOGIN_STATES.LOGIN_RESTORE_FAILED,
-}
-# requests that carry an SDP offer when the call has media, and the direction they offer
-# where a queued request leaves the call: one that finds the call there already has nothing left to do
-_OUTCOME = {CallRequest.HOLD: CALL_STATES.HELD, CallRequest.RETRIEVE: CALL_STATES.CONNECTED,
-            CallRequest.ANSWER: CALL_STATES.CONNECTED}
-_NEGOTIATING = {
-    CallRequest.DIAL: "sendrecv", CallRequest.ANSWER: "sendrecv", CallRequest.HOLD: "inactive",
-    CallRequest.RETRIEVE: "sendrecv", CallRequest.MEDIA: None,
-}
 
 
 @dataclass
@@ -114,13 +104,12 @@ class ClientSession:
         self._logging_out = False
         self._pending: dict[int, _Pending] = {}
         self._next_id = 1
-        self._calls: dict[int, CallRecord] = {}
-        self._by_id: dict[str, CallRecord] = {}
-        self._orphans: OrderedDict[str, CallInfo] = OrderedDict()
-        self._next_ref = 1
         self._out: Events = []
-        self._subscribed = False  # presence: subscribe again after a restore
-        self._resubscribe = False
+        # collaborators (composition): they share ``_out`` and ask the session through link.SessionLink
+        self._book = CallBook(self._out, max_orphans)
+        self._offers = OfferAnswer(self, self._book)
+        self._conferences = Conferences(self, self._book)
+        self._attendant = AttendantRequests(self, self._book)
 
     @property
     def wire(self) -> ClientWire | SessionWire | None:
@@ -137,14 +126,28 @@ class ClientSession:
         """What the wire in use declares it carries (nothing before a wire is chosen)."""
         return self._wire.capabilities if self._wire is not None else NO_EXTENSIONS
 
+    @property
+    def supports_attendant(self) -> bool:
+        """Whether the wire carries the attendant extension (directory, presence, park, DND, forwarding)."""
+        return self.capabilities.attendant
+
+    # -- for the collaborators (link.SessionLink) ---------------------------------------
+    @property
+    def wire_name(self) -> str:
+        return self.wire.name if self.wire is not None else "no"
+
+    @property
+    def is_open(self) -> bool:
+        return self._open
+
     # -- reading ---------------------------------------------------------------------
     def call(self, ref: int) -> CallRecord:
-        return self._calls[ref]
+        return self._book.records[ref]
 
     @property
     def calls(self) -> list[CallRecord]:
         """Calls that have not ended, oldest first."""
-        return [c for c in self._calls.values() if not c.ended]
+        return [c for c in self._book.records.values() if not c.ended]
 
     def next_deadline(self) -> float | None:
         wire = self._wire.next_deadline() if self._wire is not None and self._open else None
@@ -201,17 +204,17 @@ class ClientSession:
         elif self.login_state is LOGIN_STATES.SUCCESS and not self._logging_out:
             self._logging_out = True
             if self._open:
-                self._send(LogoutRequest(), now)
+                self.send(LogoutRequest(), now)
             else:
                 self._finish_logout()
         else:
-            self._report(None, LocalProtocolError(f"logout: not logged in (login state {self.login_state})"))
+            self._book.report(None, LocalProtocolError(f"logout: not logged in (login state {self.login_state})"))
         return self._flush()
 
     def give_up_restore(self) -> Events:
         """The driver's reconnector gave up: the old session's calls end, LOGIN_RESTORE_FAILED."""
         if LOGIN_STATES.LOGIN_RESTORE_FAILED in LOGIN_TABLE[self.login_state]:
-            self._end_all(DISC_REASON.ERROR)
+            self._book.end_all(DISC_REASON.ERROR)
             self._set_login(LOGIN_STATES.LOGIN_RESTORE_FAILED)
         return self._flush()
 
@@ -228,7 +231,7 @@ class ClientSession:
             return [ev.Close(conn)]
         self._open = True
         request, self._login = self._login, None
-        self._send(request, now)
+        self.send(request, now)
         return self._flush()
 
     def connect_failed(self, conn: int, error: CommError) -> Events:
@@ -272,7 +275,7 @@ class ClientSession:
             if pending is not None:
                 self._outcome(pending, None, exc, now)
             else:
-                self._report(None, exc)
+                self._book.report(None, exc)
         return self._flush()
 
     def _exchange(self, exchange: Exchange, send: bool = True) -> None:
@@ -290,43 +293,33 @@ class ClientSession:
                 self._reply(report.request_id, None, RequestRefused(report.code, report.message), now)
             else:
                 log.warning("switch error: %s %s", report.code, report.message)
-                self._report(None, RequestRefused(report.code, report.message))
+                self._book.report(None, RequestRefused(report.code, report.message))
         elif isinstance(report, CallReport):
-            self._call_report(report.info)
+            self._book.call_report(report.info)
         elif isinstance(report, DigitsReport):
-            record = self._by_id.get(report.call)
-            if record is not None and not record.ended:
+            record = self._book.live(report.call)
+            if record is not None:
                 self._out.append(ev.DigitsReceived(record.ref, report.digits))
         elif isinstance(report, ConferenceReport):
-            self._conference_report(report)
+            self._conferences.report(report)
         elif isinstance(report, SessionEnded):
             log.info("the switch ended the session: %s", report.reason)
             if self._live is not None:
                 self._out.append(ev.Close(self._live))
             self._retire()
-            self._end_all(DISC_REASON.REDIRECTED if report.reason == LogoutReason.TAKEN_OVER else DISC_REASON.ERROR)
+            self._book.end_all(DISC_REASON.REDIRECTED if report.reason == LogoutReason.TAKEN_OVER else DISC_REASON.ERROR)
             if self.login_state is LOGIN_STATES.SUCCESS:
                 self._set_login(LOGIN_STATES.LOGGED_OUT_IMPLICIT)
         elif isinstance(report, RemoteOffer):
-            self._remote_offer(report, now)
+            self._offers.remote_offer(report, now)
         elif isinstance(report, RemoteAnswer):
-            record = self._by_id.get(report.call)
-            if record is not None and not record.ended and record.negotiation.allows(Step.REMOTE_ANSWER):
-                record.negotiation.advance(Step.REMOTE_ANSWER)
-                self._out.append(ev.ApplyAnswer(record.ref, {"type": "answer", "sdp": report.sdp}))
+            self._offers.remote_answer(report)
         elif isinstance(report, MediaDigits):
-            record = self._by_id.get(report.call)
-            if record is not None and not record.ended:
+            record = self._book.live(report.call)
+            if record is not None:
                 self._out.append(ev.SendDigits(record.ref, report.digits))
         elif isinstance(report, RenewMedia):
-            record = self._by_id.get(report.call)
-            if record is not None and not record.ended:
-                command = CallCommand(CallRequest.MEDIA, record.id)
-                if record.negotiation.busy or not record.negotiation.has_media or not self._open:
-                    self._send_call(record, command, now)  # no media to move: the wire refuses
-                else:
-                    record.negotiation.fresh_media = True
-                    self._start(record, command, True, now)
+            self._offers.renew_media(report, now)
         elif isinstance(report, IdentifierChanged):
             self.identifier = report.identifier
         elif isinstance(report, TransportFailed):
@@ -344,31 +337,10 @@ class ClientSession:
         elif isinstance(report, Nothing):
             pass
 
-    def _remote_offer(self, report: RemoteOffer, now: float) -> None:
-        record = self._by_id.get(report.call)
-        if record is None or record.ended:
-            return
-        record.negotiation.remote_offer = {"type": "offer", "sdp": report.sdp}
-        if record.state in (CALL_STATES.OFFERING, CALL_STATES.RINGING, CALL_STATES.DIALING):
-            return  # answered by ``answer`` (incoming) or not at all
-        command = CallCommand(CallRequest.MEDIA, record.id)
-        if record.negotiation.busy or not record.negotiation.has_media or not self._open:
-            record.negotiation.remote_offer = None
-            self._send_call(record, command, now)  # no answer now: the wire refuses the offer
-            return
-        self._start(record, command, True, now)
-
     # -- attendant extension (docs/PROTOCOL.md) ------------------------------------------
     def attendant(self, request: AttendantRequest, now: float) -> Events:
         """directory, subscribe, dnd, forwarding: sent when logged in, else reported."""
-        if self.login_state is not LOGIN_STATES.SUCCESS or not self._open:
-            return self._refused(None, LocalProtocolError(
-                f"{_what(request)}: not logged in (login state {self.login_state})"))
-        if not self.supports_attendant:
-            return self._refused(None, LocalProtocolError(f"{_what(request)} is not supported by the {self.wire.name} wire"))
-        if isinstance(request, SubscribeRequest):
-            self._subscribed = bool(request.presence)
-        self._send(request, now)
+        self._attendant.send(request, now)
         return self._flush()
 
     def tick(self, now: float) -> Events:
@@ -377,37 +349,35 @@ class ClientSession:
             self._exchange(self._wire.tick(now))
         for request_id in [i for i, p in self._pending.items() if p.deadline <= now]:
             pending = self._pending.pop(request_id)
-            self._outcome(pending, None, RequestTimeout(f"no answer to {_what(pending.request)} in {self.request_timeout:g} s"), now)
+            self._outcome(pending, None, RequestTimeout(f"no answer to {request_name(pending.request)} in {self.request_timeout:g} s"), now)
         return self._flush()
 
     # -- calls: the application's requests -----------------------------------------------
     def create_call(self) -> int:
-        record = CallRecord(self._new_ref(), Direction.OUT, CALL_STATES.IDLE,
-                            local_number=self.number or "", local_name=self.name or "")
-        self._calls[record.ref] = record
-        return record.ref
+        return self._book.add(CallRecord(self._book.new_ref(), Direction.OUT, CALL_STATES.IDLE,
+                                         local_number=self.number or "", local_name=self.name or "")).ref
 
     def dial(self, ref: int, number: object, name: object, media: bool, now: float) -> Events:
-        record = self._get(ref, CallRequest.DIAL)
-        if record is None or self._refuse(record, CallRequest.DIAL):
+        record = self._book.get(ref, CallRequest.DIAL)
+        if record is None or self.refuse(record, CallRequest.DIAL):
             return self._flush()
         if not valid_dial_string(number):
             record.remote_number = number.strip() if isinstance(number, str) else ""
             log.info("dial: %r is not a dial string", number)
-            self._end(record, DISC_REASON.DIALSTRING)
+            self._book.end(record, DISC_REASON.DIALSTRING)
             return self._flush()
         assert isinstance(number, str)
         record.remote_number = number.strip()
         display = name if isinstance(name, str) and name else (self.name or None)
-        self._set_state(record, CALL_STATES.DIALING)
-        self._start(record, CallCommand(CallRequest.DIAL, number=record.remote_number, name=display), media, now)
+        self._book.set_state(record, CALL_STATES.DIALING)
+        self._offers.start(record, CallCommand(CallRequest.DIAL, number=record.remote_number, name=display), media, now)
         return self._flush()
 
     def request(self, ref: int, request: CallRequest, now: float, *, media: bool = False,
                 to: int | None = None, digits: object = None, number: object = None, orbit: object = None) -> Events:
         """accept, answer, decline, disconnect, hold, retrieve, transfer (``to``), dtmf (``digits``), media;
         blind_transfer (``number``) and park (optional ``orbit``) of the attendant extension."""
-        record = self._get(ref, request)
+        record = self._book.get(ref, request)
         if record is None:
             return self._flush()
         if request is CallRequest.DISCONNECT:
@@ -418,146 +388,67 @@ class ClientSession:
                 digits = check_digits(digits)  # type: ignore[arg-type]
             except InvalidDigitError as exc:
                 return self._refused(ref, exc)
-        if request in _NEGOTIATING and request is not CallRequest.MEDIA and record.negotiation.busy and not record.ended:
-            # hold, retrieve or answer typed while an exchange is still under way (its answer not applied
-            # yet): it runs once that exchange ends, checked against the state the call is in by then;
-            # the last one asked for wins
-            record.negotiation.queued = (request, media)
+        if request is not CallRequest.MEDIA and self._offers.defer(record, request, media):
+            return self._flush()  # runs once the exchange under way has ended
+        if self.refuse(record, request):
             return self._flush()
-        if self._refuse(record, request):
-            return self._flush()
-        command = CallCommand(request, record.id, digits=digits if isinstance(digits, str) else None)
-        if request is CallRequest.TRANSFER:
-            other = self._calls.get(to) if isinstance(to, int) else None
-            problem = _transfer_problem(record, other)
-            if problem:
-                return self._refused(ref, CallStateError(problem))
-            assert other is not None
-            command = CallCommand(request, record.id, to=other.id)
-        if request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK) and not self.capabilities.carries(request):
-            return self._refused(ref, CallStateError(f"{request} is not supported by the {self.wire.name} wire"))
-        if request is CallRequest.BLIND_TRANSFER:
-            if not valid_dial_string(number):
-                return self._refused(ref, CallStateError(f"blind transfer: {number!r} is not a number to dial"))
-            assert isinstance(number, str)
-            command = CallCommand(request, record.id, number=number.strip())
-        if request is CallRequest.PARK:
-            if orbit is not None and not valid_dial_string(orbit):
-                return self._refused(ref, CallStateError(f"park: {orbit!r} is not an orbit number"))
-            command = CallCommand(request, record.id, orbit=orbit.strip() if isinstance(orbit, str) else None)
-        if request in _NEGOTIATING:
-            if request is CallRequest.MEDIA and record.negotiation.busy:
-                record.negotiation.media_wanted = True  # after the exchange under way
-                return self._flush()
-        self._start(record, command, media or request is CallRequest.MEDIA, now)
+        try:
+            other = self._book.records.get(to) if isinstance(to, int) else None
+            command = call_command(record, request, self.capabilities, self.wire_name,
+                                   other=other, digits=digits, number=number, orbit=orbit)
+        except CallStateError as exc:
+            return self._refused(ref, exc)
+        if request is CallRequest.MEDIA and self._offers.defer(record, request, media):
+            return self._flush()  # a re-offer after the exchange under way
+        self._offers.start(record, command, media or request is CallRequest.MEDIA, now)
         return self._flush()
 
     # -- conference (extension: docs/PROTOCOL.md, "Conference") ---------------------------
     def conference(self, refs: list[int], now: float) -> Events:
         """Join these calls (and their far ends) into one conference at the switch."""
-        records = [self._calls.get(ref) for ref in refs]
-        first = refs[0] if refs else None
-        if len(set(refs)) < 2 and not any(r is not None and r.conference for r in records):
-            return self._refused(first, CallStateError("a conference needs two calls (or one and a conference)"))
-        for ref, record in zip(refs, records):
-            if record is None or record.ended or record.id is None or record.state not in TALKING_STATES:
-                return self._refused(ref, CallStateError("a conference joins calls that are connected or on hold"))
-        if self._live is None or self.login_state is not LOGIN_STATES.SUCCESS:
-            return self._refused(first, CallStateError("conference: not logged in"))
-        if not self.supports_attendant:  # our protocol's extension: the SIP wire does not encode it
-            return self._refused(first, LocalProtocolError(f"conference is not supported by the {self.wire.name} wire"))
-        self._send(ConferenceCommand(calls=tuple(r.id for r in records)), now)  # type: ignore[union-attr,misc]
+        self._conferences.join(refs, now)
         return self._flush()
 
     def leave_conference(self, ref: int, now: float) -> Events:
         """Leave the conference call ``ref`` is in: our calls in it end, the other parties stay connected."""
-        record = self._calls.get(ref)
-        if record is None or record.ended or not record.conference:
-            return self._refused(ref, CallStateError("leave_conference: the call is not in a conference"))
-        if self._live is None or self.login_state is not LOGIN_STATES.SUCCESS:
-            return self._refused(ref, CallStateError("leave_conference: not logged in"))
-        if not self.supports_attendant:
-            return self._refused(ref, LocalProtocolError(f"leave_conference is not supported by the {self.wire.name} wire"))
-        self._send(ConferenceCommand(conference=record.conference, leave=True), now, record)
+        self._conferences.leave(ref, now)
         return self._flush()
-
-    def _conference_report(self, report: ConferenceReport) -> None:
-        members = set(report.calls)
-        for record in self._calls.values():
-            inside = record.id in members and report.parties > 0
-            if inside:
-                changed = record.conference != report.conference or record.conference_parties != report.parties
-                record.conference, record.conference_parties = report.conference, report.parties
-            elif record.conference == report.conference:
-                changed = True
-                record.conference, record.conference_parties = "", 0
-            else:
-                changed = False
-            if changed and not record.ended:
-                self._out.append(ev.ConferenceChanged(record.ref, record.conference, record.conference_parties))
 
     # -- calls: media outcomes -------------------------------------------------------------
     def want_media(self, ref: int, now: float) -> Events:
         """An element was set: re-offer if the call is past the point where an offer rides along a request."""
-        record = self._calls.get(ref)
-        if record is None or record.ended:
-            return self._flush()
-        if record.negotiation.state in MAKING:
-            return self._flush()  # the offer about to be made carries the elements already
-        if record.negotiation.busy:
-            record.negotiation.media_wanted = True  # the offer under way was made before: re-offer once it has ended
-            return self._flush()
-        if record.id is None or record.state not in LEGAL[CallRequest.MEDIA][0]:
-            return self._flush()  # the next request that applies carries the offer
-        if self.login_state is not LOGIN_STATES.SUCCESS or not self._open:
-            return self._flush()
-        self._start(record, CallCommand(CallRequest.MEDIA, record.id), True, now)
+        record = self._book.records.get(ref)
+        if record is not None and not record.ended:
+            self._offers.want_media(record, now)
         return self._flush()
 
     def offer_ready(self, ref: int, sdp: dict[str, str], now: float) -> Events:
-        record = self._calls.get(ref)
-        if record is None:
-            return self._flush()
-        command = record.negotiation.take_command()
-        if command is None or record.ended:
-            return self._flush()
-        if not self._open:
-            record.negotiation.advance(Step.DROP)
-            self._fail_request(record, command, CommClosed(None, "not connected"))
-            return self._flush()
-        record.negotiation.advance(Step.SEND)
-        command = CallCommand(command.request, record.id if command.request is not CallRequest.DIAL else None,
-                              number=command.number, name=command.name, sdp=sdp)
-        self._send_call(record, command, now)
+        record = self._book.records.get(ref)
+        if record is not None:
+            self._offers.offer_ready(record, sdp, now)
         return self._flush()
 
     def offer_failed(self, ref: int, error: ConsoleError, now: float) -> Events:
-        record = self._calls.get(ref)
+        record = self._book.records.get(ref)
         if record is not None:
-            command = record.negotiation.drop()
-            if command is not None and not record.ended:
-                self._media_failure(record, error, now)
+            self._offers.offer_failed(record, error, now)
         return self._flush()
 
     def answer_applied(self, ref: int, now: float) -> Events:
-        record = self._calls.get(ref)
-        if record is not None and record.negotiation.allows(Step.APPLIED):
-            record.negotiation.advance(Step.APPLIED)
-            self._negotiation_done(record, now)
+        record = self._book.records.get(ref)
+        if record is not None:
+            self._offers.answer_applied(record, now)
         return self._flush()
 
     def answer_failed(self, ref: int, error: ConsoleError, now: float) -> Events:
-        record = self._calls.get(ref)
-        if record is not None and record.negotiation.allows(Step.APPLY_FAILED):
-            record.negotiation.advance(Step.APPLY_FAILED)
-            record.negotiation.held_back.clear()
-            if not record.ended:
-                self._media_failure(record, error, now)
+        record = self._book.records.get(ref)
+        if record is not None:
+            self._offers.answer_failed(record, error, now)
         return self._flush()
 
     def video_negotiated(self, ref: int, active: bool) -> Events:
         """The call's media now carries video (or no longer does)."""
-        record = self._calls.get(ref)
+        record = self._book.records.get(ref)
         if record is not None and not record.ended and record.video != active:
             record.video = active
             self._out.append(ev.VideoChanged(ref, active))
@@ -565,16 +456,16 @@ class ClientSession:
 
     def media_digits(self, ref: int, digits: str) -> Events:
         """Digits that arrived in the call's media (RFC 4733 events), reported like the switch's ``dtmf``."""
-        record = self._calls.get(ref)
+        record = self._book.records.get(ref)
         if record is not None and not record.ended:
             self._out.append(ev.DigitsReceived(ref, digits))
         return self._flush()
 
     def media_failed(self, ref: int, error: ConsoleError, now: float) -> Events:
         """The call's media died (ICE/DTLS failed, or a health check): end it with MEDIA, tell the switch."""
-        record = self._calls.get(ref)
+        record = self._book.records.get(ref)
         if record is not None and not record.ended:
-            self._media_failure(record, error, now)
+            self.media_failure(record, error, now)
         return self._flush()
 
     # -- internals: login --------------------------------------------------------------
@@ -595,17 +486,17 @@ class ClientSession:
             pending = self._pending.pop(request_id)
             if isinstance(pending.request, CallCommand):
                 self._outcome(pending, None, closed, 0.0)
-        for record in list(self._calls.values()):
+        for record in list(self._book.records.values()):
             command = record.negotiation.drop()
             if command is not None:
-                self._fail_request(record, command, closed)
+                self.fail_request(record, command, closed)
 
     def _finish_logout(self) -> None:
         self._logging_out = False
         if self._live is not None:
             self._out.append(ev.Close(self._live))
             self._retire()
-        self._end_all(DISC_REASON.USERTERMINATED)
+        self._book.end_all(DISC_REASON.USERTERMINATED)
         self._set_login(LOGIN_STATES.LOGGED_OUT_EXPLICIT)
 
     def _logged_in(self, request: Request, result: LoginResult) -> None:
@@ -617,62 +508,25 @@ class ClientSession:
             self._out.append(ev.UseIceServers(result.ice_servers))
         restored = isinstance(request, RestoreRequest)
         if not restored:
-            self._end_all(DISC_REASON.ERROR)  # calls of an earlier session this new one does not know
-            self._subscribed = False  # a new session: the application subscribes again if it wants to
+            self._book.end_all(DISC_REASON.ERROR)  # calls of an earlier session this new one does not know
+        self._attendant.logged_in(restored)
         self._set_login(LOGIN_STATES.SUCCESS)
-        self._resubscribe = restored and self._subscribed  # events missed while away: a fresh snapshot
-        if not restored:
-            return
-        seen: set[str] = set()
-        for info in result.calls:
-            seen.add(info.call)
-            record = self._by_id.get(info.call)
-            if record is None or record.ended:
-                record = CallRecord(self._new_ref(), info.direction, info.state, id=info.call)
-                self._calls[record.ref] = record
-                self._by_id[info.call] = record
-            previous = record.state
-            record.absorb(info)
-            record.state = info.state
-            record.video = info.video
-            if info.held_by_remote is not None:
-                record.held_by_remote = info.held_by_remote
-            self._out.append(ev.RestoredCall(record.ref))
-            self._out.append(ev.CallChanged(record.ref, info.state, previous, forced=True))
-            if info.state is CALL_STATES.DISCONNECTED:
-                self._forget(record)
-        for record in list(self._calls.values()):
-            if not record.ended and record.id not in seen:
-                log.info("call %s ended while the connection was lost", record.id)
-                self._end(record, DISC_REASON.ERROR)
+        if restored:
+            restore_calls(self._book, result.calls)
 
     # -- internals: requests -------------------------------------------------------------
-    def _send(self, request: Request, now: float, record: CallRecord | None = None) -> int:
+    def send(self, request: Request, now: float, record: CallRecord | None = None) -> int:
         assert self._live is not None and self._wire is not None
         self._clock = max(self._clock, now)
         request_id, self._next_id = self._next_id, self._next_id + 1
-        if isinstance(request, (LoginRequest, RestoreRequest)) and self.client_description:
-            request = _with_client(request, self.client_description)
+        if isinstance(request, (LoginRequest, RestoreRequest)):
+            request = with_client(request, self.client_description)
         self._pending[request_id] = _Pending(self._live, request, now + self.request_timeout, record)
         self._exchange(self._wire.send(request_id, request, now))  # its reports: handled in _flush
         return request_id
 
-    def _start(self, record: CallRecord, command: CallCommand, media: bool, now: float) -> None:
-        media = media or self.capabilities.media_required  # SIP: no call without SDP
-        direction = _NEGOTIATING.get(command.request, "")
-        if command.request is CallRequest.MEDIA:
-            direction = "inactive" if record.state is CALL_STATES.HELD else "sendrecv"
-        if media and command.request in _NEGOTIATING:
-            fresh = record.negotiation.fresh_media
-            offer = record.negotiation.begin(command)  # the far end's offer to answer, if it made one
-            self._out.append(ev.MakeOffer(record.ref, direction or "sendrecv", offer, fresh))
-            return
-        if command.request is CallRequest.MEDIA:
-            return  # nothing to negotiate without media
-        self._send_call(record, command, now)
-
-    def _send_call(self, record: CallRecord, command: CallCommand, now: float) -> None:
-        request_id = self._send(command, now, record)
+    def send_call(self, record: CallRecord, command: CallCommand, now: float) -> None:
+        request_id = self.send(command, now, record)
         if command.request is CallRequest.DIAL:
             record.dial_sent = True
         if command.request is CallRequest.DISCONNECT:
@@ -681,7 +535,7 @@ class ClientSession:
     def _reply(self, request_id: int, reply: Reply | None, error: ConsoleError | None, now: float) -> None:
         pending = self._pending.pop(request_id, None)
         if pending is None:
-            self._report(None, RemoteProtocolError(ErrorCode.MALFORMED, f"an answer to request {request_id}, which is not waiting"))
+            self._book.report(None, RemoteProtocolError(ErrorCode.MALFORMED, f"an answer to request {request_id}, which is not waiting"))
             return
         self._outcome(pending, reply, error, now)
 
@@ -689,45 +543,19 @@ class ClientSession:
         request = pending.request
         if isinstance(request, (LoginRequest, RestoreRequest)):
             self._login_outcome(request, reply, error)
-            if self._resubscribe and self._open and self.login_state is LOGIN_STATES.SUCCESS:
-                self._resubscribe = False
-                self._send(SubscribeRequest(True), now)
+            self._attendant.renew(now)
         elif isinstance(request, LogoutRequest):
             if error is not None:
                 log.info("logout: %s", error)
             self._finish_logout()
         elif isinstance(request, ATTENDANT_REQUESTS):
-            self._attendant_outcome(request, reply, error)
+            self._attendant.outcome(request, reply, error)
         elif isinstance(request, ConferenceCommand):
             if error is not None:  # success needs nothing here: conference_state events follow
-                ref = pending.record.ref if pending.record is not None else None
-                self._report(ref, _failed("leave_conference" if request.leave else "conference", error))
+                self._conferences.failed(request, pending.record.ref if pending.record is not None else None, error)
         elif pending.record is not None:
             self._call_outcome(pending.record, request, reply, error, now)
 
-    @property
-    def supports_attendant(self) -> bool:
-        """Whether the wire carries the attendant extension (directory, presence, park, DND, forwarding)."""
-        return self.capabilities.attendant
-
-    def _attendant_outcome(self, request: AttendantRequest, reply: Reply | None, error: ConsoleError | None) -> None:
-        if error is not None or reply is None:
-            if isinstance(request, SubscribeRequest) and request.presence:
-                self._subscribed = False
-            self._report(None, _failed(_what(request), error or LocalProtocolError("no reply")))
-            return
-        data = reply.attendant
-        if isinstance(request, DirectoryRequest):
-            self._out.append(ev.DirectoryReceived(data.entries or () if data else ()))
-            if data is not None and data.orbits is not None:
-                self._out.append(ev.OrbitsChanged(data.orbits, snapshot=True))
-        elif isinstance(request, SubscribeRequest):
-            if data is not None and data.presence is not None:
-                self._out.append(ev.PresenceChanged(data.presence, snapshot=True))
-            if data is not None and data.orbits is not None:
-                self._out.append(ev.OrbitsChanged(data.orbits, snapshot=True))
-        else:
-            self._out.append(ev.SettingConfirmed("dnd" if isinstance(request, DndRequest) else "forwarding"))
 
     def _login_outcome(self, request: Request, reply: Reply | None, error: ConsoleError | None) -> None:
         if self.login_state is not LOGIN_STATES.CONNECTING:
@@ -740,13 +568,9 @@ class ClientSession:
         if self._live is not None:
             self._out.append(ev.Close(self._live))
         self._retire()
-        state = LOGIN_STATES.SERVER_ACCESS
-        if isinstance(error, RequestRefused):
-            state = _LOGIN_FAILURES.get(error.code, state)
-        elif isinstance(request, RestoreRequest) and isinstance(error, RemoteProtocolError):
-            state = LOGIN_STATES.LOGIN_RESTORE_FAILED
+        state = refused_login_state(error, isinstance(request, RestoreRequest))
         if state is LOGIN_STATES.LOGIN_RESTORE_FAILED:
-            self._end_all(DISC_REASON.ERROR)
+            self._book.end_all(DISC_REASON.ERROR)
         self._set_login(state)
 
     def _call_outcome(self, record: CallRecord, command: Request, reply: Reply | None,
@@ -754,58 +578,43 @@ class ClientSession:
         assert isinstance(command, CallCommand)
         if command.request is CallRequest.DISCONNECT:
             record.hanging_up = False
-        negotiation = record.negotiation
         if error is not None:
-            if command.sdp is not None and negotiation.allows(Step.REFUSED):
-                negotiation.advance(Step.REFUSED)
-                self._release(record)
-            self._fail_request(record, command, error)
+            self._offers.refused(record, command)
+            self.fail_request(record, command, error)
             if command.request is CallRequest.DIAL:
                 record.hangup_pending = False  # nothing left to hang up
             return
         assert reply is not None
         if command.request is CallRequest.DIAL:
             self._named(record, reply, now)
-        if record.ended or command.sdp is None:
-            return
-        step = Step.ANSWERED if reply.sdp is not None else Step.DEFERRED if reply.answer_follows else Step.CONFIRMED
-        if not negotiation.allows(step):  # an answer to our answer: the wire's mistake, and nothing to apply
-            self._report(record.ref, RemoteProtocolError(
-                ErrorCode.MALFORMED, f"call {record.id}: {step} does not fit the exchange ({negotiation.state})"))
-            step = Step.CONFIRMED
-        negotiation.advance(step)
-        if step is Step.ANSWERED:
-            self._out.append(ev.ApplyAnswer(record.ref, reply.sdp))  # type: ignore[arg-type]
-        elif step is Step.CONFIRMED:
-            self._negotiation_done(record, now)
-        # DEFERRED: a RemoteAnswer will bring it; reports are not held back meanwhile
+        self._offers.replied(record, command, reply, now)
 
     def _named(self, record: CallRecord, reply: Reply, now: float) -> None:
         info = reply.call
         if info is None:
-            self._report(record.ref, RemoteProtocolError(ErrorCode.MALFORMED, "a dial result without its call"))
-            self._end(record, DISC_REASON.ERROR)
+            self._book.report(record.ref, RemoteProtocolError(ErrorCode.MALFORMED, "a dial result without its call"))
+            self._book.end(record, DISC_REASON.ERROR)
             return
         record.id = info.call
-        self._by_id[info.call] = record
-        newer = self._orphans.pop(info.call, None)
+        self._book.by_id[info.call] = record
+        newer = self._book.orphans.pop(info.call, None)
         if record.ended:  # ended locally meanwhile (a media failure): the switch must end it too
             record.hangup_pending = False
             latest = newer or info
             if self._open and latest.state is not CALL_STATES.DISCONNECTED:
-                self._send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
-            self._by_id.pop(info.call, None)
+                self.send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
+            self._book.by_id.pop(info.call, None)
             return
         record.absorb(info)
-        self._apply_report(record, info)
+        self._book.apply(record, info)
         if newer is not None:
-            self._call_report(newer)
+            self._book.call_report(newer)
         if record.hangup_pending and not record.ended:
             record.hangup_pending = False
             if self._open:
-                self._send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
+                self.send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
 
-    def _fail_request(self, record: CallRecord, command: CallCommand, error: ConsoleError) -> None:
+    def fail_request(self, record: CallRecord, command: CallCommand, error: ConsoleError) -> None:
         if record.ended:
             return
         what = str(command.request)
@@ -816,74 +625,50 @@ class ClientSession:
             elif isinstance(error, RequestRefused) and error.code == ErrorCode.INVALID_SDP:
                 reason = DISC_REASON.MEDIA
             log.warning("dial failed: %s", error)
-            self._end(record, reason)
+            self._book.end(record, reason)
             return
         if (command.request is CallRequest.DISCONNECT and isinstance(error, RequestRefused)
                 and error.code == ErrorCode.UNKNOWN_CALL):
-            self._end(record, DISC_REASON.USERTERMINATED)  # the switch has forgotten it already
+            self._book.end(record, DISC_REASON.USERTERMINATED)  # the switch has forgotten it already
             return
         log.warning("call %s: %s failed: %s", record.id, what, error)
-        self._report(record.ref, _failed(what, error))
+        self._book.report(record.ref, failed(what, error))
 
-    def _negotiation_done(self, record: CallRecord, now: float) -> None:
-        """The exchange has ended: show the reports it held back, then run what waited for it."""
-        self._release(record)
-        negotiation = record.negotiation
-        if negotiation.queued is not None and not record.ended:
-            (request, media), negotiation.queued = negotiation.queued, None
-            if record.state is _OUTCOME.get(request):
-                log.debug("call %s: %s queued, and the call is %s already", record.id, request, record.state)
-            elif not self._refuse(record, request):
-                negotiation.media_wanted = False  # the queued request carries a fresh offer
-                self._start(record, CallCommand(request, record.id), media, now)
-                return
-        if negotiation.media_wanted and not record.ended and record.state in LEGAL[CallRequest.MEDIA][0] and self._open:
-            negotiation.media_wanted = False
-            self._start(record, CallCommand(CallRequest.MEDIA, record.id), True, now)
-
-    def _release(self, record: CallRecord) -> None:
-        """Apply the reports held back while the answer was being applied."""
-        held, record.negotiation.held_back = record.negotiation.held_back, []
-        for info in held:
-            if record.ended:
-                break
-            self._apply_report(record, info)
-
-    def _media_failure(self, record: CallRecord, error: ConsoleError, now: float) -> None:
+    def media_failure(self, record: CallRecord, error: ConsoleError, now: float) -> None:
         log.warning("call %s: media failed: %s", record.id, error)
         if record.id is not None and self._open and not record.hanging_up:
-            self._send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
+            self.send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
         elif record.id is None and record.dial_sent:
             record.hangup_pending = True  # the dial result will name it; hang up then
-        self._end(record, DISC_REASON.MEDIA)  # the one thing the application sees (the log says why)
+        self._book.end(record, DISC_REASON.MEDIA)  # the one thing the application sees (the log says why)
 
     def _disconnect(self, record: CallRecord, now: float) -> None:
         if record.state not in LEGAL[CallRequest.DISCONNECT][0]:
-            self._report(record.ref, CallStateError(f"disconnect is not possible in state {record.state}"))
+            self._book.report(record.ref, CallStateError(f"disconnect is not possible in state {record.state}"))
             return
         if record.id is None:  # dialing, not named yet
             if record.dial_sent:
                 if record.hangup_pending:
-                    self._report(record.ref, CallStateError("disconnect: already hanging up"))
+                    self._book.report(record.ref, CallStateError("disconnect: already hanging up"))
                 record.hangup_pending = True  # hang up as soon as the switch names it
             else:
                 record.negotiation.drop()  # the dial never left: nothing to tell the switch
-                self._end(record, DISC_REASON.USERTERMINATED)
+                self._book.end(record, DISC_REASON.USERTERMINATED)
             return
         if record.hanging_up:
-            self._report(record.ref, CallStateError("disconnect: already hanging up"))
+            self._book.report(record.ref, CallStateError("disconnect: already hanging up"))
             return
         if not self._open:
-            self._report(record.ref, CommClosed(None, "disconnect: not connected to the switch"))
+            self._book.report(record.ref, CommClosed(None, "disconnect: not connected to the switch"))
             return
-        self._send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
+        self.send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
 
-    def _refuse(self, record: CallRecord, request: CallRequest) -> bool:
+    def refuse(self, record: CallRecord, request: CallRequest) -> bool:
         """Report (and return True) if ``request`` does not apply now (the table: :func:`check_request`)."""
         try:
             check_request(request, record.state, record.direction)
         except CallStateError as exc:
-            self._report(record.ref, exc)
+            self._book.report(record.ref, exc)
             return True
         problem = None
         if self.login_state is not LOGIN_STATES.SUCCESS or self._live is None:
@@ -892,143 +677,21 @@ class ClientSession:
             problem = f"{request} is not possible before the switch has named the call"
         if problem is None:
             return False
-        self._report(record.ref, CallStateError(problem))
+        self._book.report(record.ref, CallStateError(problem))
         return True
 
-    # -- internals: call reports ------------------------------------------------------------
-    def _call_report(self, info: CallInfo) -> None:
-        record = self._by_id.get(info.call)
-        if record is not None:
-            if record.ended:
-                return
-            who = (record.remote_number, record.remote_name)
-            record.absorb(info)
-            if record.negotiation.holds_reports and info.state is not CALL_STATES.DISCONNECTED:
-                record.negotiation.held_back.append(info)  # shown once the answer is applied
-                return
-            state = record.state
-            self._apply_report(record, info)
-            if record.state is state and who != (record.remote_number, record.remote_name) and not record.ended:
-                # the far end changed (a transfer) without a state change: the state handler hears of it
-                self._out.append(ev.CallChanged(record.ref, state, state, forced=True))
-            return
-        if info.direction is Direction.IN and info.state is CALL_STATES.OFFERING:
-            record = CallRecord(self._new_ref(), Direction.IN, CALL_STATES.OFFERING, id=info.call, video=info.video)
-            record.absorb(info)
-            self._calls[record.ref] = record
-            self._by_id[info.call] = record
-            self._out.append(ev.IncomingCall(record.ref))
-            return
-        if any(c.id is None and c.dial_sent for c in self._calls.values()):
-            if len(self._orphans) >= self.max_orphans:
-                self._orphans.popitem(last=False)
-            self._orphans[info.call] = info  # a dial result will claim it
-            return
-        log.debug("a report about call %s, which this console does not know: ignored", info.call)
-
-    def _apply_report(self, record: CallRecord, info: CallInfo) -> None:
-        if info.video != record.video:
-            record.video = info.video
-            self._out.append(ev.VideoChanged(record.ref, info.video))
-        if info.held_by_remote is not None and info.held_by_remote != record.held_by_remote \
-                and info.state is not CALL_STATES.DISCONNECTED:
-            record.held_by_remote = info.held_by_remote
-            self._out.append(ev.RemoteHoldChanged(record.ref, info.held_by_remote))
-        if not call_transition_ok(record.state, info.state):
-            self._report(record.ref, RemoteProtocolError(
-                ErrorCode.MALFORMED, f"call {record.id}: the switch reported {record.state} -> {info.state}"))
-            return
-        if info.state is CALL_STATES.DISCONNECTED:
-            self._end(record, info.reason or record.reason or DISC_REASON.ERROR)
-        else:
-            self._set_state(record, info.state)
-
-    # -- internals: states ------------------------------------------------------------------
-    def _set_state(self, record: CallRecord, state: CALL_STATES) -> None:
-        if state == record.state:
-            return
-        previous, record.state = record.state, state
-        self._out.append(ev.CallChanged(record.ref, state, previous))
-
-    def _end(self, record: CallRecord, reason: DISC_REASON) -> None:
-        if record.ended:
-            return
-        record.reason = reason
-        record.negotiation.drop()
-        record.negotiation.held_back.clear()
-        self._set_state(record, CALL_STATES.DISCONNECTED)
-        self._forget(record)
-
-    def _forget(self, record: CallRecord) -> None:
-        if record.id is not None and not record.hangup_pending:
-            self._by_id.pop(record.id, None)
-
-    def _end_all(self, reason: DISC_REASON) -> None:
-        for record in list(self._calls.values()):
-            if not record.ended:
-                self._end(record, reason)
-
-    def _get(self, ref: int, request: CallRequest) -> CallRecord | None:
-        """The live record of ``ref``; an ended (forgotten) call is reported and None returned."""
-        record = self._calls.get(ref)
-        if record is None or record.ended:
-            self._report(ref, CallStateError(f"{request} is not possible in state {CALL_STATES.DISCONNECTED}"))
-            return None
-        return record
-
-    def _report(self, ref: int | None, error: ConsoleError) -> None:
-        self._out.append(ev.ErrorReported(ref, error))
-
+    # -- internals ------------------------------------------------------------------------
     def _refused(self, ref: int | None, error: ConsoleError) -> Events:
-        self._report(ref, error)
+        self._book.report(ref, error)
         return self._flush()
-
-    def _new_ref(self) -> int:
-        ref, self._next_ref = self._next_ref, self._next_ref + 1
-        return ref
 
     def _flush(self) -> Events:
         while self._inbox:
             self._inbound(self._inbox.pop(0), self._clock)
-        out, self._out = self._out, []
-        for record in [r for r in self._calls.values() if r.ended and not r.hangup_pending
-                       and r.negotiation.state is not NegotiationState.APPLYING]:
-            del self._calls[record.ref]  # the driver keeps its own handle; the session forgets ended calls
+        out = self._out[:]  # the list itself is shared with the collaborators
+        self._out.clear()
+        self._book.sweep()
         return out
-
-
-def _what(request: Request) -> str:
-    if isinstance(request, CallCommand):
-        return str(request.request)
-    if isinstance(request, ConferenceCommand):
-        return "leave_conference" if request.leave else "conference"
-    return {LoginRequest: "login", RestoreRequest: "restore", LogoutRequest: "logout", DirectoryRequest: "directory",
-            SubscribeRequest: "subscribe", DndRequest: "dnd"}.get(type(request), "forwarding")
-
-
-def _failed(what: str, error: ConsoleError) -> ConsoleError:
-    error.args = (f"{what} failed: {error}",)
-    return error
-
-
-def _with_client(request: LoginRequest | RestoreRequest, client: str) -> LoginRequest | RestoreRequest:
-    from dataclasses import replace
-
-    return request if request.client else replace(request, client=client)
-
-
-def _transfer_problem(record: CallRecord, other: CallRecord | None) -> str | None:
-    """The rule is :func:`check_transfer`'s; the console adds that both calls are its own and named."""
-    if other is None:
-        return "transfer needs another call of this instance"
-    same = other is record or (other.id is not None and other.id == record.id)
-    try:
-        check_transfer(record.state, other.state, same, other.direction if other.id is not None else None)
-    except CallStateError as exc:
-        return str(exc)
-    if other.id is None:
-        return "transfer: the other call has not been named by the switch"
-    return None
 
 
 __all__ = ["ClientSession", "REQUEST_TIMEOUT"]

@@ -385,3 +385,13 @@ def as_session_wire(wire: ClientWire | SessionWire) -> SessionWire:
     if isinstance(wire, SessionWire):
         return wire
     return PureWire(wire)
+
+
+def request_name(request: Request) -> str:
+    """The request's name in messages (as the API calls it)."""
+    if isinstance(request, CallCommand):
+        return str(request.request)
+    if isinstance(request, ConferenceCommand):
+        return "leave_conference" if request.leave else "conference"
+    return {LoginRequest: "login", RestoreRequest: "restore", LogoutRequest: "logout", DirectoryRequest: "directory",
+            SubscribeRequest: "subscribe", DndRequest: "dnd"}.get(type(request), "forwarding")
