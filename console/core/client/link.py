@@ -1,6 +1,6 @@
-"""What the session's collaborators may ask of the session (composition, websockets-style: they hold this
-small interface, never the session's private members). :class:`~console.core.client.session.ClientSession`
-implements it."""
+"""What the session's collaborators may ask of it (composition, websockets-style: they hold these small
+interfaces, never the session's private members). :class:`~console.core.client.session.ClientSession`
+implements :class:`SessionLink`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ from .wire import CallCommand, Request, WireCapabilities
 
 
 class SessionLink(Protocol):
+    """What every collaborator may ask of the session."""
+
     login_state: LOGIN_STATES | None
+    number: str | None  # this console's own number and name, once logged in
+    name: str | None
 
     @property
     def capabilities(self) -> WireCapabilities: ...
@@ -28,6 +32,20 @@ class SessionLink(Protocol):
         """The connection that counts has opened (requests can be sent)."""
 
     def send(self, request: Request, now: float, record: CallRecord | None = None) -> int: ...
+
+
+class CallLink(Protocol):
+    """What the offer/answer driver asks of the call requests
+    (:class:`~console.core.client.call_requests.CallRequests` implements it)."""
+
+    @property
+    def login_state(self) -> LOGIN_STATES | None: ...
+
+    @property
+    def capabilities(self) -> WireCapabilities: ...
+
+    @property
+    def is_open(self) -> bool: ...
 
     def send_call(self, record: CallRecord, command: CallCommand, now: float) -> None: ...
 

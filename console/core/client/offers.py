@@ -17,7 +17,7 @@ from console.core.machines import LEGAL, CallRequest
 from . import events as ev
 from .callbook import CallBook
 from .calls import CallRecord
-from .link import SessionLink
+from .link import CallLink
 from .negotiation import MAKING, Step
 from .wire import CallCommand, RemoteAnswer, RemoteOffer, RenewMedia, Reply
 
@@ -35,7 +35,7 @@ _OUTCOME = {CallRequest.HOLD: CALL_STATES.HELD, CallRequest.RETRIEVE: CALL_STATE
 
 
 class OfferAnswer:
-    def __init__(self, link: SessionLink, book: CallBook) -> None:
+    def __init__(self, link: CallLink, book: CallBook) -> None:
         self.link = link
         self.book = book
 

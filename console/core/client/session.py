@@ -12,17 +12,18 @@ The session owns:
 * which connection is current: every connection has a number, and frames or a
   close from an older one are ignored (a login started from inside a
   login-status handler never sees the old connection's close);
-* request ids, their deadlines (``tick(now)``) and their outcomes;
-* the application's call requests, checked against ``LEGAL`` (an illegal
-  request is reported, never raised, and changes nothing), and pending
-  hang-ups (``disconnect()`` right after ``dial()``).
+* request ids, their deadlines (``tick(now)``) and their outcomes, each
+  handed to the collaborator that owns its concept.
 
-It has collaborators (composition; they ask it through
+Its collaborators (composition; they ask it through
 :class:`~console.core.client.link.SessionLink`): the calls and what the wire
-reports of them (:mod:`.callbook`, ``CALL_STATE_TABLE``), each call's
-offer/answer exchange (:mod:`.offers` over the table in :mod:`.negotiation`),
-restore sequencing (:mod:`.restore`), the attendant requests
-(:mod:`.attendant_requests`) and conferences (:mod:`.conference`).
+reports of them (:mod:`.callbook`, ``CALL_STATE_TABLE``); the application's
+call requests, checked against ``LEGAL`` (an illegal request is reported,
+never raised, and changes nothing), and pending hang-ups
+(:mod:`.call_requests`); each call's offer/answer exchange (:mod:`.offers`
+over the table in :mod:`.negotiation`); restore sequencing
+(:mod:`.restore`); the attendant requests (:mod:`.attendant_requests`) and
+conferences (:mod:`.conference`).
 
 The wire format is not here: a :class:`~console.core.client.wire.ClientWire`
 turns requests into frames and frames into reports, and declares what it
@@ -34,21 +35,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from console.core.client.failures import LoginFailureKind, failed, of_connect_failure, of_refusal, refused_login_state
-from console.core.dtmf import check_digits
-from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction, ErrorCode, LogoutReason
+from console.core.client.failures import LoginFailureKind, of_connect_failure, of_refusal, refused_login_state
+from console.core.enums import DISC_REASON, LOGIN_STATES, ErrorCode, LogoutReason
 from console.core.errors import (
-    CallStateError, CommClosed, CommError, ConsoleError, InvalidDigitError, LocalProtocolError,
-    RemoteProtocolError, RequestRefused, RequestTimeout,
+    CommClosed, CommError, ConsoleError, LocalProtocolError, RemoteProtocolError, RequestRefused, RequestTimeout,
 )
-from console.core.machines import LEGAL, LOGIN_TABLE, CallRequest, check_request
+from console.core.machines import LOGIN_TABLE, CallRequest
 
 from . import events as ev
 from .attendant_requests import AttendantRequests
+from .call_requests import CallRequests
 from .callbook import CallBook
-from .calls import CallRecord, call_command, valid_dial_string
+from .calls import CallRecord
 from .conference import Conferences
-from .offers import OfferAnswer
 from .restore import restore_calls, with_client
 from .wire import (
     ATTENDANT_REQUESTS, NO_EXTENSIONS, AttendantRequest, CallCommand, CallReport, ClientWire, ConferenceCommand,
@@ -107,7 +106,8 @@ class ClientSession:
         self._out: Events = []
         # collaborators (composition): they share ``_out`` and ask the session through link.SessionLink
         self._book = CallBook(self._out, max_orphans)
-        self._offers = OfferAnswer(self, self._book)
+        self._calls = CallRequests(self, self._book)
+        self._offers = self._calls.offers
         self._conferences = Conferences(self, self._book)
         self._attendant = AttendantRequests(self, self._book)
 
@@ -354,53 +354,17 @@ class ClientSession:
 
     # -- calls: the application's requests -----------------------------------------------
     def create_call(self) -> int:
-        return self._book.add(CallRecord(self._book.new_ref(), Direction.OUT, CALL_STATES.IDLE,
-                                         local_number=self.number or "", local_name=self.name or "")).ref
+        return self._calls.create()
 
     def dial(self, ref: int, number: object, name: object, media: bool, now: float) -> Events:
-        record = self._book.get(ref, CallRequest.DIAL)
-        if record is None or self.refuse(record, CallRequest.DIAL):
-            return self._flush()
-        if not valid_dial_string(number):
-            record.remote_number = number.strip() if isinstance(number, str) else ""
-            log.info("dial: %r is not a dial string", number)
-            self._book.end(record, DISC_REASON.DIALSTRING)
-            return self._flush()
-        assert isinstance(number, str)
-        record.remote_number = number.strip()
-        display = name if isinstance(name, str) and name else (self.name or None)
-        self._book.set_state(record, CALL_STATES.DIALING)
-        self._offers.start(record, CallCommand(CallRequest.DIAL, number=record.remote_number, name=display), media, now)
+        self._calls.dial(ref, number, name, media, now)
         return self._flush()
 
     def request(self, ref: int, request: CallRequest, now: float, *, media: bool = False,
                 to: int | None = None, digits: object = None, number: object = None, orbit: object = None) -> Events:
         """accept, answer, decline, disconnect, hold, retrieve, transfer (``to``), dtmf (``digits``), media;
         blind_transfer (``number``) and park (optional ``orbit``) of the attendant extension."""
-        record = self._book.get(ref, request)
-        if record is None:
-            return self._flush()
-        if request is CallRequest.DISCONNECT:
-            self._disconnect(record, now)
-            return self._flush()
-        if request is CallRequest.DTMF:
-            try:
-                digits = check_digits(digits)  # type: ignore[arg-type]
-            except InvalidDigitError as exc:
-                return self._refused(ref, exc)
-        if request is not CallRequest.MEDIA and self._offers.defer(record, request, media):
-            return self._flush()  # runs once the exchange under way has ended
-        if self.refuse(record, request):
-            return self._flush()
-        try:
-            other = self._book.records.get(to) if isinstance(to, int) else None
-            command = call_command(record, request, self.capabilities, self.wire_name,
-                                   other=other, digits=digits, number=number, orbit=orbit)
-        except CallStateError as exc:
-            return self._refused(ref, exc)
-        if request is CallRequest.MEDIA and self._offers.defer(record, request, media):
-            return self._flush()  # a re-offer after the exchange under way
-        self._offers.start(record, command, media or request is CallRequest.MEDIA, now)
+        self._calls.request(ref, request, now, media=media, to=to, digits=digits, number=number, orbit=orbit)
         return self._flush()
 
     # -- conference (extension: docs/PROTOCOL.md, "Conference") ---------------------------
@@ -465,7 +429,7 @@ class ClientSession:
         """The call's media died (ICE/DTLS failed, or a health check): end it with MEDIA, tell the switch."""
         record = self._book.records.get(ref)
         if record is not None and not record.ended:
-            self.media_failure(record, error, now)
+            self._calls.media_failure(record, error, now)
         return self._flush()
 
     # -- internals: login --------------------------------------------------------------
@@ -489,7 +453,7 @@ class ClientSession:
         for record in list(self._book.records.values()):
             command = record.negotiation.drop()
             if command is not None:
-                self.fail_request(record, command, closed)
+                self._calls.fail_request(record, command, closed)
 
     def _finish_logout(self) -> None:
         self._logging_out = False
@@ -525,13 +489,6 @@ class ClientSession:
         self._exchange(self._wire.send(request_id, request, now))  # its reports: handled in _flush
         return request_id
 
-    def send_call(self, record: CallRecord, command: CallCommand, now: float) -> None:
-        request_id = self.send(command, now, record)
-        if command.request is CallRequest.DIAL:
-            record.dial_sent = True
-        if command.request is CallRequest.DISCONNECT:
-            record.hanging_up = True
-
     def _reply(self, request_id: int, reply: Reply | None, error: ConsoleError | None, now: float) -> None:
         pending = self._pending.pop(request_id, None)
         if pending is None:
@@ -553,8 +510,8 @@ class ClientSession:
         elif isinstance(request, ConferenceCommand):
             if error is not None:  # success needs nothing here: conference_state events follow
                 self._conferences.failed(request, pending.record.ref if pending.record is not None else None, error)
-        elif pending.record is not None:
-            self._call_outcome(pending.record, request, reply, error, now)
+        elif pending.record is not None and isinstance(request, CallCommand):
+            self._calls.outcome(pending.record, request, reply, error, now)
 
 
     def _login_outcome(self, request: Request, reply: Reply | None, error: ConsoleError | None) -> None:
@@ -572,113 +529,6 @@ class ClientSession:
         if state is LOGIN_STATES.LOGIN_RESTORE_FAILED:
             self._book.end_all(DISC_REASON.ERROR)
         self._set_login(state)
-
-    def _call_outcome(self, record: CallRecord, command: Request, reply: Reply | None,
-                      error: ConsoleError | None, now: float) -> None:
-        assert isinstance(command, CallCommand)
-        if command.request is CallRequest.DISCONNECT:
-            record.hanging_up = False
-        if error is not None:
-            self._offers.refused(record, command)
-            self.fail_request(record, command, error)
-            if command.request is CallRequest.DIAL:
-                record.hangup_pending = False  # nothing left to hang up
-            return
-        assert reply is not None
-        if command.request is CallRequest.DIAL:
-            self._named(record, reply, now)
-        self._offers.replied(record, command, reply, now)
-
-    def _named(self, record: CallRecord, reply: Reply, now: float) -> None:
-        info = reply.call
-        if info is None:
-            self._book.report(record.ref, RemoteProtocolError(ErrorCode.MALFORMED, "a dial result without its call"))
-            self._book.end(record, DISC_REASON.ERROR)
-            return
-        record.id = info.call
-        self._book.by_id[info.call] = record
-        newer = self._book.orphans.pop(info.call, None)
-        if record.ended:  # ended locally meanwhile (a media failure): the switch must end it too
-            record.hangup_pending = False
-            latest = newer or info
-            if self._open and latest.state is not CALL_STATES.DISCONNECTED:
-                self.send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
-            self._book.by_id.pop(info.call, None)
-            return
-        record.absorb(info)
-        self._book.apply(record, info)
-        if newer is not None:
-            self._book.call_report(newer)
-        if record.hangup_pending and not record.ended:
-            record.hangup_pending = False
-            if self._open:
-                self.send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
-
-    def fail_request(self, record: CallRecord, command: CallCommand, error: ConsoleError) -> None:
-        if record.ended:
-            return
-        what = str(command.request)
-        if command.request is CallRequest.DIAL and record.id is None:
-            reason = DISC_REASON.ERROR
-            if record.hangup_pending:
-                reason = DISC_REASON.USERTERMINATED
-            elif isinstance(error, RequestRefused) and error.code == ErrorCode.INVALID_SDP:
-                reason = DISC_REASON.MEDIA
-            log.warning("dial failed: %s", error)
-            self._book.end(record, reason)
-            return
-        if (command.request is CallRequest.DISCONNECT and isinstance(error, RequestRefused)
-                and error.code == ErrorCode.UNKNOWN_CALL):
-            self._book.end(record, DISC_REASON.USERTERMINATED)  # the switch has forgotten it already
-            return
-        log.warning("call %s: %s failed: %s", record.id, what, error)
-        self._book.report(record.ref, failed(what, error))
-
-    def media_failure(self, record: CallRecord, error: ConsoleError, now: float) -> None:
-        log.warning("call %s: media failed: %s", record.id, error)
-        if record.id is not None and self._open and not record.hanging_up:
-            self.send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
-        elif record.id is None and record.dial_sent:
-            record.hangup_pending = True  # the dial result will name it; hang up then
-        self._book.end(record, DISC_REASON.MEDIA)  # the one thing the application sees (the log says why)
-
-    def _disconnect(self, record: CallRecord, now: float) -> None:
-        if record.state not in LEGAL[CallRequest.DISCONNECT][0]:
-            self._book.report(record.ref, CallStateError(f"disconnect is not possible in state {record.state}"))
-            return
-        if record.id is None:  # dialing, not named yet
-            if record.dial_sent:
-                if record.hangup_pending:
-                    self._book.report(record.ref, CallStateError("disconnect: already hanging up"))
-                record.hangup_pending = True  # hang up as soon as the switch names it
-            else:
-                record.negotiation.drop()  # the dial never left: nothing to tell the switch
-                self._book.end(record, DISC_REASON.USERTERMINATED)
-            return
-        if record.hanging_up:
-            self._book.report(record.ref, CallStateError("disconnect: already hanging up"))
-            return
-        if not self._open:
-            self._book.report(record.ref, CommClosed(None, "disconnect: not connected to the switch"))
-            return
-        self.send_call(record, CallCommand(CallRequest.DISCONNECT, record.id), now)
-
-    def refuse(self, record: CallRecord, request: CallRequest) -> bool:
-        """Report (and return True) if ``request`` does not apply now (the table: :func:`check_request`)."""
-        try:
-            check_request(request, record.state, record.direction)
-        except CallStateError as exc:
-            self._book.report(record.ref, exc)
-            return True
-        problem = None
-        if self.login_state is not LOGIN_STATES.SUCCESS or self._live is None:
-            problem = f"{request}: not logged in (login state {self.login_state})"
-        elif record.id is None and request is not CallRequest.DIAL:
-            problem = f"{request} is not possible before the switch has named the call"
-        if problem is None:
-            return False
-        self._book.report(record.ref, CallStateError(problem))
-        return True
 
     # -- internals ------------------------------------------------------------------------
     def _refused(self, ref: int | None, error: ConsoleError) -> Events:
