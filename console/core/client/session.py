@@ -106,8 +106,8 @@ class ClientSession:
         self._out: Events = []
         # collaborators (composition): they share ``_out`` and ask the session through link.SessionLink
         self._book = CallBook(self._out, max_orphans)
-        self._calls = CallRequests(self, self._book)
-        self._offers = self._calls.offers
+        self._requests = CallRequests(self, self._book)
+        self._offers = self._requests.offers
         self._conferences = Conferences(self, self._book)
         self._attendant = AttendantRequests(self, self._book)
 
@@ -354,17 +354,17 @@ class ClientSession:
 
     # -- calls: the application's requests -----------------------------------------------
     def create_call(self) -> int:
-        return self._calls.create()
+        return self._requests.create()
 
     def dial(self, ref: int, number: object, name: object, media: bool, now: float) -> Events:
-        self._calls.dial(ref, number, name, media, now)
+        self._requests.dial(ref, number, name, media, now)
         return self._flush()
 
     def request(self, ref: int, request: CallRequest, now: float, *, media: bool = False,
                 to: int | None = None, digits: object = None, number: object = None, orbit: object = None) -> Events:
         """accept, answer, decline, disconnect, hold, retrieve, transfer (``to``), dtmf (``digits``), media;
         blind_transfer (``number``) and park (optional ``orbit``) of the attendant extension."""
-        self._calls.request(ref, request, now, media=media, to=to, digits=digits, number=number, orbit=orbit)
+        self._requests.request(ref, request, now, media=media, to=to, digits=digits, number=number, orbit=orbit)
         return self._flush()
 
     # -- conference (extension: docs/PROTOCOL.md, "Conference") ---------------------------
@@ -429,7 +429,7 @@ class ClientSession:
         """The call's media died (ICE/DTLS failed, or a health check): end it with MEDIA, tell the switch."""
         record = self._book.records.get(ref)
         if record is not None and not record.ended:
-            self._calls.media_failure(record, error, now)
+            self._requests.media_failure(record, error, now)
         return self._flush()
 
     # -- internals: login --------------------------------------------------------------
@@ -453,7 +453,7 @@ class ClientSession:
         for record in list(self._book.records.values()):
             command = record.negotiation.drop()
             if command is not None:
-                self._calls.fail_request(record, command, closed)
+                self._requests.fail_request(record, command, closed)
 
     def _finish_logout(self) -> None:
         self._logging_out = False
@@ -511,7 +511,7 @@ class ClientSession:
             if error is not None:  # success needs nothing here: conference_state events follow
                 self._conferences.failed(request, pending.record.ref if pending.record is not None else None, error)
         elif pending.record is not None and isinstance(request, CallCommand):
-            self._calls.outcome(pending.record, request, reply, error, now)
+            self._requests.outcome(pending.record, request, reply, error, now)
 
 
     def _login_outcome(self, request: Request, reply: Reply | None, error: ConsoleError | None) -> None:
