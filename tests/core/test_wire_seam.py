@@ -144,3 +144,32 @@ def test_capabilities_declared_by_each_wire():
     assert not sip.attendant and sip.blind_transfer and sip.media_required and sip.secure is False
     assert sip.carries(CallRequest.BLIND_TRANSFER) and not sip.carries(CallRequest.PARK)
     assert ClientSession(None).capabilities == WireCapabilities()
+
+
+def test_the_same_address_keeps_its_wire():
+    """A restore keeps the SIP wire's dialogs: the wire for the same address is the same object."""
+    sip = wire_for("sip+ws://pbx.example:80/ws")
+    assert wire_for(" sip+ws://pbx.example:80/ws ", sip) is sip
+    assert wire_for("sip+ws://other.example:80/ws", sip) is not sip
+    json = wire_for("ws://127.0.0.1:1")
+    assert wire_for("ws://127.0.0.1:2", json) is json and isinstance(wire_for("ws://x", sip), JsonWire)
+
+
+def test_the_session_reads_capabilities_and_never_probes_a_wire():
+    """No getattr probes and no URL-scheme tests in the session: what a wire carries is declared (issue 18)."""
+    from pathlib import Path
+
+    import console.core.client.session as session_module
+
+    source = Path(session_module.__file__).read_text()
+    assert "getattr(" not in source and "sip+" not in source and "startswith(" not in source
+
+
+def test_no_core_module_is_too_long_to_read_in_one_sitting():
+    from pathlib import Path
+
+    import console.core
+
+    root = Path(console.core.__file__).parent
+    long = {str(p.relative_to(root)): n for p in root.rglob("*.py") if (n := len(p.read_text().splitlines())) > 600}
+    assert long == {}

@@ -180,7 +180,7 @@ class ClientSession:
         if not self._fixed_wire:
             try:
                 self.wire = wire_for(server, self.wire)
-            except ValueError as exc:  # a sip+ws:// address without a host, ...
+            except ValueError as exc:  # a SIP address without a host, ...
                 log.warning("login: %s", exc)
                 self._set_login(LOGIN_STATES.SERVER_ACCESS)
                 return self._flush()
