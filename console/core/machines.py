@@ -65,12 +65,32 @@ def check_request(request: CallRequest, state: CALL_STATES, direction: Direction
         raise CallStateError(f"{request} is not possible in state {state} (only in {allowed})")
 
 
-def check_transfer(state_a: CALL_STATES, state_b: CALL_STATES, same_call: bool) -> None:
+class TransferKind(StrEnum):
+    """What a legal ``transfer`` does."""
+
+    BRIDGE = "bridge"  # two talking calls: their far ends are bridged to each other
+    BEFORE_ANSWER = "before_answer"  # attendant extension: the far end takes the place of an outgoing call that rings
+
+
+UNANSWERED_OUT = frozenset({S.DIALING, S.RINGING})
+"""An outgoing call in these states has not been answered: the target of a transfer before answer."""
+
+
+def check_transfer(state_a: CALL_STATES, state_b: CALL_STATES, same_call: bool,
+                   direction_b: Direction | None = None) -> TransferKind:
+    """The one rule for ``transfer`` of call a to call b, for the switch and the console alike.
+
+    Two talking calls are bridged; a talking call into an outgoing call ``b`` that has not been answered yet
+    is a transfer before answer (attendant extension, docs/PROTOCOL.md). Anything else raises :class:`CallStateError`.
+    """
     if same_call:
         raise CallStateError("transfer needs two different calls; a call cannot be transferred to itself")
+    if state_a in _TALKING and direction_b is Direction.OUT and state_b in UNANSWERED_OUT:
+        return TransferKind.BEFORE_ANSWER
     for state in (state_a, state_b):
         if state not in _TALKING:
             raise CallStateError(f"transfer is not possible in state {state} (only CONNECTED, HOLDING or HELD)")
+    return TransferKind.BRIDGE
 
 
 class Phase(StrEnum):

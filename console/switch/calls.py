@@ -16,7 +16,7 @@ import secrets
 from console.core.dtmf import check_digits
 from console.core.enums import CALL_STATES, DISC_REASON, ErrorCode
 from console.core.errors import CallStateError, InvalidDigitError, ProtocolError
-from console.core.machines import TALKING_STATES, CallEvent, CallMachine, CallRequest, check_request, check_transfer
+from console.core.machines import CallEvent, CallMachine, CallRequest, TransferKind, check_request, check_transfer
 from console.core.protocol import Message, MsgType
 from console.switch.auth import Identity
 from console.switch.config import NUMBER_RE, Service, SwitchConfig
@@ -202,10 +202,12 @@ class Exchange(Conferencing, Attendant):
     def transfer(self, session: Session, call_id: str, to_id: str) -> dict:
         """Bridge the far ends of two of this console's calls; the console's own legs end SUCCESS."""
         a, b = self.find(session, call_id), self.find(session, to_id)
-        if a is not b and a.state in TALKING_STATES and b.setup is not None and b.setup.caller is b and b.live:
-            return self.transfer_to_ringing(a, b)  # transfer before answer (attendant extension)
         try:
-            check_transfer(a.state, b.state, a is b)
+            kind = check_transfer(a.state, b.state, a is b, b.machine.direction)
+            if kind is TransferKind.BEFORE_ANSWER:
+                if b.setup is not None and b.setup.caller is b and b.live:
+                    return self.transfer_to_ringing(a, b)  # transfer before answer (attendant extension)
+                check_transfer(a.state, b.state, a is b)  # no setup to hand on: only a bridge is left
         except CallStateError as exc:
             raise ProtocolError(ErrorCode.WRONG_STATE, str(exc)) from None
         p, q = a.peer, b.peer

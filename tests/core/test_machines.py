@@ -83,3 +83,19 @@ def test_dtmf_digits():
     for bad in ("", "E", "1 2", "x"):
         with pytest.raises(InvalidDigitError):
             check_digits(bad)
+
+
+def test_one_transfer_rule_for_the_switch_and_the_console():
+    """Transfer before answer (attendant extension): a talking call into an outgoing call that still rings."""
+    from console.core.machines import TransferKind
+
+    assert check_transfer(S.CONNECTED, S.HELD, False) is TransferKind.BRIDGE
+    for ringing in (S.DIALING, S.RINGING):
+        for talking in (S.CONNECTED, S.HOLDING, S.HELD):
+            assert check_transfer(talking, ringing, False, Direction.OUT) is TransferKind.BEFORE_ANSWER
+    with pytest.raises(CallStateError):
+        check_transfer(S.CONNECTED, S.RINGING, False, Direction.IN)  # an incoming call that rings is answered first
+    with pytest.raises(CallStateError):
+        check_transfer(S.RINGING, S.RINGING, False, Direction.OUT)
+    with pytest.raises(CallStateError, match="itself"):
+        check_transfer(S.CONNECTED, S.RINGING, True, Direction.OUT)

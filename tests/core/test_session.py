@@ -298,7 +298,7 @@ def test_orphans_are_bounded():
     session.dial(ref, "200", "", False, 0.0)
     for n in range(5):
         session.receive(conn, frame(type="call", call=call(f"x{n}", "RINGING")), 0.0)
-    assert list(session._orphans) == ["x3", "x4"]  # noqa: SLF001 - the bound is the point
+    assert list(session._book.orphans) == ["x3", "x4"]  # noqa: SLF001 - the bound is the point
 
 
 def test_a_media_re_offer_waits_for_the_exchange_under_way():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from console.core.directory import EntryKind, PresenceState
 from console.core.client import events as ev
-from console.core.client.wire import DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest
+from console.core.client.wire import DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest, WireCapabilities
 from console.core.enums import CALL_STATES
 from console.core.errors import RemoteProtocolError
 from console.core.machines import CallRequest
@@ -102,7 +102,7 @@ def test_a_wire_without_the_extension_is_never_asked():
     session, conn = logged_in()
 
     class PlainWire:
-        name = "plain"
+        name, capabilities = "plain", WireCapabilities()  # declares no extension
 
         def __init__(self, inner):
             self.inner = inner

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from console.core.client.wire import WireCapabilities
 from console.core.client import events as ev
 from console.core.errors import CallStateError, RemoteProtocolError, RequestRefused
 
@@ -71,7 +72,7 @@ def test_a_wire_without_the_extension_is_never_asked_for_a_conference():
     session.receive(conn, frame(type="conference_state", conference="f1", calls=["a", "b"], parties=3), 0.0)
 
     class PlainWire:
-        name = "plain"
+        name, capabilities = "plain", WireCapabilities()  # declares no extension
 
         def __init__(self, inner):
             self.inner = inner

@@ -8,7 +8,7 @@ from console.core.client import events as ev
 from console.core.client.sipmap import decode_identifier, encode_identifier
 from console.core.client.sipwire import SipWire
 from console.core.client.wire import (
-    CallCommand, CallReport, Exchange, LoginResult, PureWire, RemoteAnswer, Reply, as_session_wire,
+    CallCommand, CallReport, Exchange, LoginResult, PureWire, RemoteAnswer, Reply, WireCapabilities, as_session_wire,
 )
 from console.core.client.wires import wire_for
 from console.core.callinfo import CallInfo
@@ -20,14 +20,14 @@ ALICE = LoginRequest(AuthMethod.PASSWORD, "alice", "alice")
 
 def test_a_pure_wire_is_adapted_and_json_is_one():
     wire = as_session_wire(JsonWire())
-    assert isinstance(wire, PureWire) and wire.subprotocol is None and wire.next_deadline() is None
+    assert isinstance(wire, PureWire) and wire.capabilities.subprotocol is None and wire.next_deadline() is None
     assert len(wire.send(1, ALICE, 0.0).frames) == 1 and wire.tick(5.0) == Exchange()
 
 
 def test_wire_chosen_by_the_server_address():
     assert isinstance(wire_for("ws://127.0.0.1:1"), JsonWire)
     sip = wire_for("sip+wss://pbx.example:443/ws")
-    assert isinstance(sip, SipWire) and sip.secure and sip.subprotocol == "sip"
+    assert isinstance(sip, SipWire) and sip.secure and sip.capabilities.subprotocol == "sip"
 
 
 def test_a_sip_address_without_a_host_is_server_access_not_a_crash():
@@ -45,7 +45,7 @@ def test_the_scheme_decides_tls_and_the_subprotocol_for_sip():
 class Stateful:
     """A stateful wire: names a dial at once, answers it later, and has a deadline of its own."""
 
-    name, subprotocol = "fake", None
+    name, capabilities = "fake", WireCapabilities()
 
     def __init__(self) -> None:
         self.ticks: list[float] = []
@@ -73,6 +73,9 @@ class Stateful:
 
     def closed(self, now):
         return Exchange()
+
+    def status(self, now):
+        return {}
 
 
 def test_a_stateful_wire_answers_later_and_is_given_the_time():
@@ -104,3 +107,69 @@ def test_the_identifier_round_trips_and_rejects_what_is_not_one():
         assert decode_identifier(bad) is None  # type: ignore[arg-type]
     odd = decode_identifier(encode_identifier({**data, "ha1": ["x"], "calls": [1, {}]}))
     assert odd is not None and odd["ha1"] == {} and odd["calls"] == [{}]
+
+
+class MediaOnly:
+    """A pure wire that declares every call negotiates media (as SIP does), and nothing else."""
+
+    name, capabilities = "media-only", WireCapabilities(media_required=True)
+
+    def __init__(self) -> None:
+        self.inner = JsonWire()
+
+    def encode(self, request_id, request):
+        return self.inner.encode(request_id, request)
+
+    def decode(self, frame):
+        return self.inner.decode(frame)
+
+
+def test_a_pure_wire_forwards_what_it_declares():
+    """A ClientWire that declares media_required is heard through PureWire: a dial without elements still offers."""
+    wire = as_session_wire(MediaOnly())
+    assert isinstance(wire, PureWire) and wire.capabilities == MediaOnly.capabilities
+    session = ClientSession(MediaOnly())
+    conn = session.login("ws://127.0.0.1:1", False, ALICE)[-1].conn
+    session.connected(conn, 0.0)
+    session.receive(conn, '{"v": 1, "type": "result", "id": 1, "identifier": "i", "number": "100", "name": "A"}', 0.0)
+    assert session.login_state is LOGIN_STATES.SUCCESS
+    ref = session.create_call()
+    out = session.dial(ref, "200", "", False, 1.0)  # media False: the wire requires it anyway
+    assert [type(e) for e in out if isinstance(e, (ev.MakeOffer, ev.Send))] == [ev.MakeOffer]
+
+
+def test_capabilities_declared_by_each_wire():
+    assert JsonWire.capabilities.attendant and JsonWire.capabilities.carries(CallRequest.PARK)
+    sip = SipWire("sip+ws://pbx.example:80/ws").capabilities
+    assert not sip.attendant and sip.blind_transfer and sip.media_required and sip.secure is False
+    assert sip.carries(CallRequest.BLIND_TRANSFER) and not sip.carries(CallRequest.PARK)
+    assert ClientSession(None).capabilities == WireCapabilities()
+
+
+def test_the_same_address_keeps_its_wire():
+    """A restore keeps the SIP wire's dialogs: the wire for the same address is the same object."""
+    sip = wire_for("sip+ws://pbx.example:80/ws")
+    assert wire_for(" sip+ws://pbx.example:80/ws ", sip) is sip
+    assert wire_for("sip+ws://other.example:80/ws", sip) is not sip
+    json = wire_for("ws://127.0.0.1:1")
+    assert wire_for("ws://127.0.0.1:2", json) is json and isinstance(wire_for("ws://x", sip), JsonWire)
+
+
+def test_the_session_reads_capabilities_and_never_probes_a_wire():
+    """No getattr probes and no URL-scheme tests in the session: what a wire carries is declared (issue 18)."""
+    from pathlib import Path
+
+    import console.core.client.session as session_module
+
+    source = Path(session_module.__file__).read_text()
+    assert "getattr(" not in source and "sip+" not in source and "startswith(" not in source
+
+
+def test_no_core_module_is_too_long_to_read_in_one_sitting():
+    from pathlib import Path
+
+    import console.core
+
+    root = Path(console.core.__file__).parent
+    long = {str(p.relative_to(root)): n for p in root.rglob("*.py") if (n := len(p.read_text().splitlines())) > 600}
+    assert long == {}

@@ -4,7 +4,7 @@ from .calls import CallRecord, valid_dial_string
 from .failures import LoginFailureKind
 from .jsonwire import JsonWire
 from .session import REQUEST_TIMEOUT, ClientSession
-from .wire import ClientWire, IceServer, LoginRequest, RestoreRequest
+from .wire import ClientWire, IceServer, LoginRequest, RestoreRequest, WireCapabilities
 
 __all__ = ["REQUEST_TIMEOUT", "CallRecord", "ClientSession", "ClientWire", "IceServer", "JsonWire", "LoginFailureKind", "LoginRequest",
-           "RestoreRequest", "valid_dial_string"]
+           "RestoreRequest", "WireCapabilities", "valid_dial_string"]

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from console.core.callinfo import CallInfo
 from console.core.enums import CALL_STATES, DISC_REASON, Direction
+from console.core.errors import CallStateError
+from console.core.machines import CallRequest, check_transfer
 
-from console.core.machines import CallRequest
-
-from .wire import CallCommand
+from .negotiation import Negotiation
+from .wire import CallCommand, WireCapabilities
 
 DIAL_STRING_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
 """A dial string the console sends: E.164-ish digits with * and #. Anything else ends with DIALSTRING."""
@@ -39,25 +40,11 @@ class CallRecord:
     dial_sent: bool = False  # the dial request is on the wire (not waiting for its offer)
     hangup_pending: bool = False  # disconnect() before the switch named the call: hang up once it has
     hanging_up: bool = False  # a disconnect request is on the wire
-    awaiting_offer: CallCommand | None = None  # a negotiating request waiting for its SDP offer
-    negotiating: int | None = None  # request id of a negotiating request whose answer is not applied yet
-    applying: bool = False  # the driver is applying the answer
-    media_wanted: bool = False  # a media re-offer is due once the current negotiation ends
-    queued: tuple[CallRequest, bool] | None = None  # (request, media) asked for during an exchange: runs after it
-    held_back: list[CallInfo] = field(default_factory=list)  # reports that wait for the answer to apply
-    answer_follows: bool = False  # the wire will bring the answer later (RemoteAnswer)
-    remote_offer: dict[str, str] | None = None  # the far end's offer, to be answered by the next negotiation
-    fresh_media: bool = False  # the next offer comes from new media (RenewMedia)
-    has_media: bool = False  # the call's media has been negotiated at least once (an offer was asked for)
+    negotiation: Negotiation = field(default_factory=Negotiation)  # the offer/answer exchange (negotiation.py)
 
     @property
     def ended(self) -> bool:
         return self.state is CALL_STATES.DISCONNECTED
-
-    @property
-    def busy(self) -> bool:
-        """An offer/answer exchange is under way."""
-        return self.awaiting_offer is not None or self.negotiating is not None
 
     def absorb(self, info: CallInfo) -> None:
         self.local_number = info.local_number or self.local_number
@@ -66,3 +53,44 @@ class CallRecord:
         self.remote_name = info.remote_name or self.remote_name
         if info.reason is not None:
             self.reason = info.reason
+
+
+def call_command(record: CallRecord, request: CallRequest, capabilities: WireCapabilities, wire_name: str, *,
+                 other: CallRecord | None = None, digits: object = None, number: object = None,
+                 orbit: object = None) -> CallCommand:
+    """The command for the application's ``request`` on ``record`` (legal in its state already), its arguments
+    checked: transfer (``other``), dtmf (``digits``, checked already), blind transfer (``number``), park (``orbit``).
+    Raises :class:`CallStateError`."""
+    if request is CallRequest.TRANSFER:
+        problem = transfer_problem(record, other)
+        if problem:
+            raise CallStateError(problem)
+        assert other is not None
+        return CallCommand(request, record.id, to=other.id)
+    if request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK) and not capabilities.carries(request):
+        raise CallStateError(f"{request} is not supported by the {wire_name} wire")
+    if request is CallRequest.BLIND_TRANSFER:
+        if not valid_dial_string(number):
+            raise CallStateError(f"blind transfer: {number!r} is not a number to dial")
+        assert isinstance(number, str)
+        return CallCommand(request, record.id, number=number.strip())
+    if request is CallRequest.PARK:
+        if orbit is not None and not valid_dial_string(orbit):
+            raise CallStateError(f"park: {orbit!r} is not an orbit number")
+        return CallCommand(request, record.id, orbit=orbit.strip() if isinstance(orbit, str) else None)
+    return CallCommand(request, record.id, digits=digits if isinstance(digits, str) else None)
+
+
+def transfer_problem(record: CallRecord, other: CallRecord | None) -> str | None:
+    """The rule is :func:`check_transfer`'s (shared with the switch); the console adds that both calls are its own
+    and named."""
+    if other is None:
+        return "transfer needs another call of this instance"
+    same = other is record or (other.id is not None and other.id == record.id)
+    try:
+        check_transfer(record.state, other.state, same, other.direction if other.id is not None else None)
+    except CallStateError as exc:
+        return str(exc)
+    if other.id is None:
+        return "transfer: the other call has not been named by the switch"
+    return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from console.core.enums import ErrorCode
+from console.core.enums import LOGIN_STATES, ErrorCode
 from console.core.errors import CommError, ConsoleError, RemoteProtocolError, RequestRefused, RequestTimeout
 
 
@@ -45,3 +45,19 @@ def of_refusal(error: ConsoleError | None, restoring: bool) -> LoginFailureKind:
     if restoring and isinstance(error, RemoteProtocolError):
         return LoginFailureKind.SESSION_EXPIRED
     return LoginFailureKind.REJECTED
+
+
+_LOGIN_FAILURES = {
+    str(ErrorCode.DIAL_STRING_MISSING): LOGIN_STATES.DIAL_STRING_MISSING,
+    str(ErrorCode.NO_DIAL_STRING_FOR_USER): LOGIN_STATES.NO_DIAL_STRING_FOR_USER,
+    str(ErrorCode.RESTORE_FAILED): LOGIN_STATES.LOGIN_RESTORE_FAILED,
+}
+
+
+def refused_login_state(error: ConsoleError | None, restore: bool) -> LOGIN_STATES:
+    """The login state a refused login or restore ends in (the seed's states; the kind is :func:`of_refusal`)."""
+    if isinstance(error, RequestRefused):
+        return _LOGIN_FAILURES.get(error.code, LOGIN_STATES.SERVER_ACCESS)
+    if restore and isinstance(error, RemoteProtocolError):
+        return LOGIN_STATES.LOGIN_RESTORE_FAILED
+    return LOGIN_STATES.SERVER_ACCESS

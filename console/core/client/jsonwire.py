@@ -14,7 +14,7 @@ from console.core.protocol import Message, MsgType, call_id_list, decode, encode
 from .wire import (
     ATTENDANT_REQUESTS, AttendantData, AttendantRequest, CallReport, ConferenceCommand, ConferenceReport, DigitsReport,
     DirectoryRequest, DndRequest, IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest, OrbitReport,
-    PresenceReport, Refusal, Reply, Request, RestoreRequest, SessionEnded, SubscribeRequest,
+    PresenceReport, Refusal, Reply, Request, RestoreRequest, SessionEnded, SubscribeRequest, WireCapabilities,
 )
 
 _CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}
@@ -22,7 +22,7 @@ _CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}
 
 class JsonWire:
     name = "json"
-    supports_attendant = True  # directory, presence, blind transfer, park, DND, forwarding (docs/PROTOCOL.md)
+    capabilities = WireCapabilities(attendant=True)  # directory, presence, blind transfer, park, DND, forwarding, conference
 
     def encode(self, request_id: int, request: Request) -> str:
         if isinstance(request, LoginRequest):

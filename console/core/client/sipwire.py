@@ -43,7 +43,7 @@ from .sipmap import decode_identifier, encode_identifier, has_telephone_event, l
 from .wire import (
     CallCommand, CallReport, DigitsReport, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
     LogoutRequest, MediaDigits, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request, RestoreRequest,
-    SessionEnded, TransportFailed,
+    SessionEnded, TransportFailed, WireCapabilities,
 )
 
 log = logging.getLogger("console.core.client.sip")
@@ -63,9 +63,6 @@ class _Account:
 
 class SipWire:
     name = "sip"
-    supports_blind_transfer = True  # REFER to a number (RFC 3515); the rest of the attendant extension is not SIP's
-    subprotocol = "sip"
-    media_required = True  # every call negotiates media (SDP), elements set or not
 
     def __init__(self, server: str, *, expires: int = 600, keepalive: float | None = 120.0) -> None:
         parts = urlsplit(server.strip())
@@ -73,6 +70,12 @@ class SipWire:
             raise ValueError(f"not a SIP server address: {server!r} (sip+ws://host:port/path or sip+wss://...)")
         self.server = server.strip()
         self.secure = parts.scheme == "sip+wss"
+        self.capabilities = WireCapabilities(
+            blind_transfer=True,  # REFER to a number (RFC 3515); the rest of the attendant extension is not SIP's
+            media_required=True,  # every call negotiates media (SDP), elements set or not
+            subprotocol="sip",
+            secure=self.secure,  # the scheme names the transport
+        )
         self.host = parts.hostname
         self.port = parts.port or (443 if self.secure else 80)
         self.expires = expires

@@ -39,7 +39,7 @@ into the same session (see docs/SESSION.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Union
+from typing import Any, Protocol, Union, runtime_checkable
 
 from console.core.directory import DirectoryEntry, Orbit, PresenceState
 from console.core.callinfo import CallInfo
@@ -284,10 +284,34 @@ Inbound = Union[Reply, Refusal, CallReport, DigitsReport, ConferenceReport, Sess
                 Nothing, RemoteOffer, RemoteAnswer, MediaDigits, RenewMedia, IdentifierChanged, TransportFailed]
 
 
+@dataclass(frozen=True)
+class WireCapabilities:
+    """What a wire carries beyond the seed API, declared once: the session reads this, never probes a wire.
+
+    Every wrapper (:class:`PureWire`) forwards the wrapped wire's value unchanged.
+    """
+
+    attendant: bool = False  # the attendant extension: directory, presence, blind transfer, park, DND, forwarding, conference
+    blind_transfer: bool = False  # blind transfer without the rest of the extension (SIP: REFER to a number)
+    media_required: bool = False  # every call negotiates media, elements set or not (SIP: no call without SDP)
+    subprotocol: str | None = None  # the WebSocket subprotocol to ask for (SIP: "sip", RFC 7118)
+    secure: bool | None = None  # the server address names its transport (SIP: sip+wss) and decides TLS; None: the caller
+
+    def carries(self, request: CallRequest) -> bool:
+        """Whether the wire encodes this call request: the seed's always, the extension's when declared."""
+        if request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK):
+            return self.attendant or (request is CallRequest.BLIND_TRANSFER and self.blind_transfer)
+        return True
+
+
+NO_EXTENSIONS = WireCapabilities()
+
+
 class ClientWire(Protocol):
     """A signalling protocol as the session sees it; see the module docstring."""
 
     name: str
+    capabilities: WireCapabilities
 
     def encode(self, request_id: int, request: Request) -> str: ...
 
@@ -302,16 +326,17 @@ class Exchange:
     frames: tuple[str, ...] = ()
 
 
+@runtime_checkable
 class SessionWire(Protocol):
     """A wire with state and time of its own (SIP); see the module docstring and docs/SESSION.md.
 
-    ``subprotocol``: the WebSocket subprotocol to ask for (None: none).
     ``send`` may already contain reports (a dial named at once); ``receive`` never raises:
     what it cannot read it answers or reports as :class:`Refusal` with ``request_id`` None.
+    ``status``: what the wire says about the link, label -> text (SIP: AOR, registration expiry, transport).
     """
 
     name: str
-    subprotocol: str | None
+    capabilities: WireCapabilities
 
     def send(self, request_id: int, request: Request, now: float) -> Exchange: ...
 
@@ -323,15 +348,19 @@ class SessionWire(Protocol):
 
     def closed(self, now: float) -> Exchange: ...
 
+    def status(self, now: float) -> dict[str, str]: ...
+
 
 class PureWire:
-    """A :class:`ClientWire` as a :class:`SessionWire`: one frame per request, one report per frame, no time."""
+    """A :class:`ClientWire` as a :class:`SessionWire`: one frame per request, one report per frame, no time.
 
-    subprotocol = None
+    Its name and capabilities are the wrapped wire's (a wrapper that dropped one would silently change the session).
+    """
 
     def __init__(self, wire: ClientWire) -> None:
         self.wire = wire
         self.name = wire.name
+        self.capabilities = wire.capabilities
 
     def send(self, request_id: int, request: Request, now: float) -> Exchange:
         return Exchange(frames=(self.wire.encode(request_id, request),))
@@ -348,8 +377,21 @@ class PureWire:
     def closed(self, now: float) -> Exchange:
         return Exchange()
 
+    def status(self, now: float) -> dict[str, str]:
+        return {}
+
 
 def as_session_wire(wire: ClientWire | SessionWire) -> SessionWire:
-    if all(callable(getattr(wire, m, None)) for m in ("send", "receive", "tick", "next_deadline", "closed")):
-        return wire  # type: ignore[return-value]
-    return PureWire(wire)  # type: ignore[arg-type]
+    if isinstance(wire, SessionWire):
+        return wire
+    return PureWire(wire)
+
+
+def request_name(request: Request) -> str:
+    """The request's name in messages (as the API calls it)."""
+    if isinstance(request, CallCommand):
+        return str(request.request)
+    if isinstance(request, ConferenceCommand):
+        return "leave_conference" if request.leave else "conference"
+    return {LoginRequest: "login", RestoreRequest: "restore", LogoutRequest: "logout", DirectoryRequest: "directory",
+            SubscribeRequest: "subscribe", DndRequest: "dnd"}.get(type(request), "forwarding")

@@ -12,9 +12,15 @@ def is_sip(server: str) -> bool:
     return server.strip().lower().startswith(SIP_SCHEMES)
 
 
-def wire_for(server: str) -> ClientWire | SessionWire:
+def wire_for(server: str, current: ClientWire | SessionWire | None = None) -> ClientWire | SessionWire:
+    """The wire for ``server``: ``current`` again when it serves that address already (a restore keeps the SIP
+    wire's dialogs). Raises ValueError for a SIP address it cannot use (no host, ...)."""
     if is_sip(server):
         from .sipwire import SipWire
 
+        if isinstance(current, SipWire) and current.server == server.strip():
+            return current
         return SipWire(server.strip())
+    if isinstance(current, JsonWire):
+        return current
     return JsonWire()
