@@ -17,13 +17,15 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Callable
 
 from console.core.enums import CALL_STATES, LOGIN_STATES
-from console.core.errors import CallStateError, ConsoleError, InvalidDigitError
-from console.core.machines import LEGAL
+from console.core.dtmf import check_digits
+from console.core.errors import CallStateError, ConsoleError
+from console.core.machines import LEGAL, CallRequest
 
 from . import events as ev
 from .login_failure import check_url, classify
 from .readings import DeviceReading, read_hub
 from .reducer import reduce
+from .refusals import attempt
 from .history import history_items
 from .attendant import Desk
 from .requests import CORE, Queued, RequestQueue, refusal, send
@@ -45,7 +47,6 @@ class NoClientError(ConsoleError, RuntimeError):
     """A request to a store built for display only (no client factory)."""
 
 
-_REFUSALS = (CallStateError, InvalidDigitError, ValueError, NoClientError)
 _LOG_LEVELS = {logging.DEBUG: LogLevel.DEBUG, logging.INFO: LogLevel.INFO, logging.WARNING: LogLevel.WARNING}
 
 
@@ -306,11 +307,10 @@ class Store:
         if self._state.free_slot() is None:
             self._error("dial: every slot is in use; end a call first")
             return None
-        try:
-            call = self.open().create_outgoing_call()
-        except _REFUSALS as exc:
-            self._error(f"dial: {exc}")
+        calls: list[WebRtcCall] = []
+        if not self._attempt("dial", lambda: calls.append(self.open().create_outgoing_call())):
             return None
+        call = calls[0]
         key = self._adopt(call, remote_number=number)
         self.dispatch(ev.Dialed(number))
         if not self._attempt("dial", lambda: call.dial(number, name)):
@@ -390,9 +390,14 @@ class Store:
         return True
 
     def send_digits(self, digits: str, slot: int | None = None) -> bool:
+        """Send DTMF on the selected (or named) call; digits the console refuses are neither sent nor shown as sent."""
         view = self._target(slot)
 
         def run(call: WebRtcCall) -> None:
+            check_digits(digits)  # the client would report a bad digit later, after we had shown it as sent
+            states, _ = LEGAL[CallRequest.DTMF]
+            if call.get_state() not in states:
+                raise CallStateError(f"DTMF needs a connected call; it is {str(call.get_state()).lower()}")
             for digit in digits:
                 call.send_digit(digit)
                 self.dispatch(ev.DigitsSent(view.key, digit.upper()))  # type: ignore[union-attr]
@@ -425,10 +430,7 @@ class Store:
             return False
 
         def run(call: WebRtcCall) -> None:
-            try:
-                path = self.recordings.new_file(view.remote_number, self.wall())  # type: ignore[union-attr]
-            except ConsoleError as exc:
-                raise ValueError(str(exc)) from exc
+            path = self.recordings.new_file(view.remote_number, self.wall())  # type: ignore[union-attr]
             call.start_recording(path, self.max_recording_seconds)
 
         return self._on_call("record", view, run)
@@ -862,12 +864,11 @@ class Store:
         return self._attempt(f"{what} [{view.slot}]", lambda: fn(call))
 
     def _attempt(self, what: str, fn: Callable[[], Any]) -> bool:
-        try:
-            fn()
-        except _REFUSALS as exc:
-            self._error(f"{what}: {exc}")
-            return False
-        return True
+        return attempt(what, fn, self._error, self._failed)
+
+    def _failed(self, text: str, details: str) -> None:
+        self._log(LogLevel.ERROR, "console", details)
+        self._error(text)
 
     def _save_identifier_if_changed(self) -> None:
         """A SIP login's identifier carries its dialogs: keep the saved one current as calls come and go."""
