@@ -12,7 +12,7 @@ from typing import Any
 
 from console.core.enums import CALL_STATES, Direction
 from console.core.errors import CallStateError
-from console.store import Store as Controller
+from console.store.controller import Controller
 from console.store.state import LogLevel
 
 
@@ -99,13 +99,13 @@ def controller_with(call: FakeCall) -> Controller:
 
 
 def tracebacks(controller: Controller) -> list[str]:
-    return [line.text for line in controller.state.log if line.level is LogLevel.ERROR and "Traceback" in line.text]
+    return [line.text for line in controller.store.state.log if line.level is LogLevel.ERROR and "Traceback" in line.text]
 
 
 async def test_a_value_error_from_the_client_is_a_programming_error_not_a_refusal():
     controller = controller_with(FakeCall(fail=ValueError("internal detail 42")))
     assert controller.dial("201") is None
-    state = controller.state
+    state = controller.store.state
     assert "internal detail 42" not in state.last_error
     assert state.last_error.startswith("dial: failed")
     assert "ValueError: internal detail 42" in tracebacks(controller)[-1]
@@ -114,14 +114,14 @@ async def test_a_value_error_from_the_client_is_a_programming_error_not_a_refusa
 async def test_any_other_exception_is_logged_with_its_traceback_and_the_console_goes_on():
     controller = controller_with(FakeCall(fail=TypeError("'NoneType' object is not subscriptable")))
     assert controller.dial("201") is None  # no exception escapes to the key press
-    assert "NoneType" not in controller.state.last_error
+    assert "NoneType" not in controller.store.state.last_error
     assert "TypeError: 'NoneType' object is not subscriptable" in tracebacks(controller)[-1]
 
 
 async def test_a_console_error_is_the_operators_refusal():
     controller = controller_with(FakeCall(fail=CallStateError("the call is not idle")))
     assert controller.dial("201") is None
-    assert controller.state.last_error.endswith("dial: the call is not idle")
+    assert controller.store.state.last_error.endswith("dial: the call is not idle")
     assert tracebacks(controller) == []
 
 
@@ -131,10 +131,10 @@ async def test_refused_digits_are_not_recorded_as_sent():
     slot = controller.dial("201")
     assert slot is not None
     assert not controller.send_digits("5", slot)  # still dialling: DTMF needs a connected call
-    assert call.sent == [] and controller.state.call_in(slot).digits_sent == ""
+    assert call.sent == [] and controller.store.state.call_in(slot).digits_sent == ""
     call.connect()
     assert not controller.send_digits("1X", slot)  # X is no DTMF digit: nothing of it is sent
-    assert "invalid DTMF digit 'X'" in controller.state.last_error
-    assert call.sent == [] and controller.state.call_in(slot).digits_sent == ""
+    assert "invalid DTMF digit 'X'" in controller.store.state.last_error
+    assert call.sent == [] and controller.store.state.call_in(slot).digits_sent == ""
     assert controller.send_digits("1#", slot)
-    assert call.sent == ["1", "#"] and controller.state.call_in(slot).digits_sent == "1#"
+    assert call.sent == ["1", "#"] and controller.store.state.call_in(slot).digits_sent == "1#"
