@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from console.core.dtmf import check_digits
 from console.core.enums import CALL_STATES, LOGIN_STATES
-from console.core.errors import CallStateError, ConsoleError
+from console.core.errors import CallStateError
 from console.core.machines import LEGAL, CallRequest
 
 from . import events as ev
@@ -381,7 +381,7 @@ class Controller:
         elif state is CALL_STATES.DISCONNECTED:
             self.desk.call_ended(key)
         if self._requests.observe(key, state):
-            self._request_done(key, ok=True)
+            self._request_done(key)
 
     def _on_media_state(self, call: WebRtcCall) -> None:
         self._refresh(call)
@@ -397,7 +397,7 @@ class Controller:
         prefix = f"[{view.slot}] " if view is not None else ""
         self.dispatch(ev.ErrorRaised(self.clock(), f"{prefix}{message}", source="client"))
         if key is not None and self._requests.release(key):
-            self._request_done(key, ok=False)
+            self._request_done(key)
         if view is not None and view.transfer_pending:
             partner = next((c for c in self.state.calls if c.transfer_pending and c.key != view.key), None)
             self.dispatch(ev.TransferFailed(view.key, partner.key if partner else view.key))
@@ -543,9 +543,9 @@ class Controller:
         if item is not None and self._requests.release():
             self._log(LogLevel.WARNING, "console", f"{item.request} {item.label}: no answer from the server yet; "
                                                    "going on with the next request")
-            self._request_done(item.key, ok=False)
+            self._request_done(item.key)
 
-    def _request_done(self, key: str, ok: bool) -> None:
+    def _request_done(self, key: str) -> None:
         if self._request_timer is not None:
             self._request_timer.cancel()
             self._request_timer = None

@@ -94,10 +94,6 @@ class LogLevel(StrEnum):
     ERROR = "error"
 
 
-LIVE_STATES = frozenset({
-    CALL_STATES.IDLE, CALL_STATES.DIALING, CALL_STATES.OFFERING, CALL_STATES.RINGING,
-    CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD,
-})
 RINGING_IN_STATES = frozenset({CALL_STATES.OFFERING, CALL_STATES.RINGING})
 
 
@@ -279,14 +275,6 @@ class AppState:
 
     def ringing_calls(self) -> tuple[CallView, ...]:
         return tuple(call for call in self.calls if call.ringing_in)
-
-    def counts(self) -> dict[str, int]:
-        """Ringing, held and connected calls: the queue view's counters."""
-        return {
-            "ringing": sum(1 for c in self.calls if c.ringing_in),
-            "held": sum(1 for c in self.calls if c.state in (CALL_STATES.HELD, CALL_STATES.HOLDING)),
-            "connected": sum(1 for c in self.calls if c.state is CALL_STATES.CONNECTED),
-        }
 
     def transferable_calls(self) -> tuple[CallView, ...]:
         return tuple(call for call in self.calls if call.transferable)
