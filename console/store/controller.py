@@ -22,7 +22,7 @@ from console.core.errors import CallStateError
 from console.core.machines import LEGAL, CallRequest
 
 from . import events as ev
-from .calls import CallBook
+from .calls import CallBook, call_added, call_changed
 from .client import ClientFactory, NoClientError, is_secure
 from .desk import Desk
 from .effects import BoardKeeper, HistoryRecorder, Linger, LogBridge, Ringer, SessionKeeper
@@ -410,19 +410,8 @@ class Controller:
         call.set_dtmf_handler(self._on_dtmf)
         call.set_recording_handler(self.features.on_recording)
         call.set_conference_handler(self.features.on_conference)
-        call_id = call.id
-        hint = self.board.hint(call_id) if restored else None
-        wall = self.wall()
-        self.dispatch(ev.CallAdded(
-            key=key, direction=call.direction, state=call.get_state(), at=self.clock(), wall=wall,
-            call_id=call_id, remote_number=call.get_remote_number() or remote_number,
-            remote_name=call.get_remote_name() or "", local_number=call.get_local_number() or "", restored=restored,
-            remote_held=call.is_held_by_remote(),
-            slot_hint=hint.get("slot") if hint else None,
-            age=max(0.0, wall - hint["started"]) if hint and isinstance(hint.get("started"), (int, float)) else None,
-            talk_age=max(0.0, wall - hint["connected"]) if hint and isinstance(hint.get("connected"), (int, float))
-            else None,
-        ))
+        hint = self.board.hint(call.id) if restored else None
+        self.dispatch(call_added(key, call, self.clock(), self.wall(), restored, remote_number, hint))
         return key
 
     def _refresh(self, call: WebRtcCall) -> None:
@@ -436,12 +425,7 @@ class Controller:
             restoring = self.state.login.restoring or (self.client is not None and self.client.reconnecting)
             lost = EndCause.SERVER_LOST if restoring else None
             cause = self.calls.causes.get(key, lost)
-        self.dispatch(ev.CallChanged(
-            key=key, state=state, at=self.clock(), call_id=call.id,
-            remote_number=call.get_remote_number() or "", remote_name=call.get_remote_name() or "",
-            reason=call.get_disconnect_reason(), audio=call.has_audio_element(), video=call.get_media_video_active(),
-            cause=cause, remote_held=call.is_held_by_remote(),
-        ))
+        self.dispatch(call_changed(key, call, self.clock(), cause))
 
     def _want_media(self, call: WebRtcCall) -> None:
         wanted = self.media if self.media is not None else (self.client is not None and self.client.hub is not None)
