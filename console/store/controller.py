@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .port import CallPort as WebRtcCall
     from .port import ClientPort as WebRtcInstance
 
+
 class Controller:
     """The switchboard's actions. Create it inside the running loop's thread; ``store`` is its state."""
 

@@ -2,13 +2,13 @@
 
 Why: an operator types faster than the switch answers. Five ``a`` presses 50 ms
 apart must answer five calls, not the same call five times; ``h`` on a call
-whose answer is still under way must hold it once it is answered. So the store
+whose answer is still under way must hold it once it is answered. So the controller
 picks each key's target against the board *as the operator sees it* (a call
 being answered is no longer ringing), and this queue sends the requests in
 order, the next one only once the previous call reached the state its request
 leads to (or ended, or the client reported an error, or ``timeout`` passed).
 
-No I/O and no clock reads here: the store feeds call states in and runs what
+No I/O and no clock reads here: the controller feeds call states in and runs what
 :meth:`RequestQueue.next_ready` hands out.
 """
 
@@ -25,7 +25,7 @@ from console.core.machines import LEGAL, CallRequest
 from .state import AppState, CallView, Request
 
 if TYPE_CHECKING:
-    from console.webrtc import WebRtcCall
+    from .port import CallPort
 
 S = CALL_STATES
 
@@ -128,7 +128,7 @@ class RequestQueue:
         self.inflight = None
 
 
-def send(call: WebRtcCall, request: Request) -> None:
+def send(call: CallPort, request: Request) -> None:
     if request is Request.ANSWER:
         call.answer()
     elif request is Request.ACCEPT:

@@ -1,7 +1,7 @@
 """The switchboard's state: frozen dataclasses, replaced (never mutated) by the reducer.
 
 Everything a screen shows is here, so a snapshot of :class:`AppState` is enough
-to draw the whole console. Times are floats from the store's injectable
+to draw the whole console. Times are floats from the controller's injectable
 monotonic clock (durations) and wall clock (history); the UI computes running
 durations from ``now - since`` so the state only changes when something happens.
 """
@@ -99,7 +99,7 @@ RINGING_IN_STATES = frozenset({CALL_STATES.OFFERING, CALL_STATES.RINGING})
 
 @dataclass(frozen=True)
 class CallView:
-    """One call as its card shows it. ``key`` is the store's handle on the client's call object."""
+    """One call as its card shows it. ``key`` is the controller's handle on the client's call object."""
 
     key: str
     slot: int

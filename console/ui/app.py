@@ -1,7 +1,7 @@
 """The switchboard App and its factory, :func:`build_app` (used by the CLI and by every test).
 
 The App subscribes once to the store and keeps the latest snapshot in the
-``snapshot`` reactive; screens watch it and hand the pieces to their widgets
+``snapshot`` reactive, and hands every operator request to the controller; screens watch it and hand the pieces to their widgets
 (attributes down). Widgets and screens report with their own nested messages
 (messages up), handled here with ``@on``. Every operator action is an
 ``action_*`` method named in the table in :mod:`console.ui.keys`.
