@@ -7,7 +7,7 @@ Textual calls with every screen update it has composed) is observed, and a
 key's time is from ``pilot.press`` to the first screen update after the
 pressed-for state reached the call card.
 
-* Real calls: the store's real client logs in to the switch (its own
+* Real calls: the controller's real client logs in to the switch (its own
   process, signaling only, as in tests/ui) and holds 32 calls, the most the
   console allows (MAX_SLOTS = 32; keys 1-9 address the first nine slots).
   Keys: select a slot (1-9), hold (h) and retrieve (u) the connected call,
@@ -186,33 +186,33 @@ async def product_real(repeats: int, idle: float, budget: Budget, cards: int = C
     from console.core.enums import CALL_STATES as S
     from console.core.enums import LOGIN_STATES
     from console.persist import Config, Settings
-    from console.store import LoginPlan, Store, client_factory
+    from console.store import Controller, LoginPlan, client_factory
     from console.ui import build_app
 
     from console.store.state import Request
 
     out: dict[str, Any] = {"focus": [], "hold": [], "retrieve": [], "answer": [], "acknowledged": []}
     async with SwitchProcess(media=False, user_max_calls=32) as switch:
-        store = Store(client_factory(device=None), media=False, linger=0.2)
+        controller = Controller(client_factory(device=None), media=False, linger=0.2)
         plan = LoginPlan(server=switch.url, username="operator", password="operator", auto_login=True, restore=False)
-        app = build_app(Settings(config=Config()), store, plan)
+        app = build_app(Settings(config=Config()), controller, plan)
         probe = DisplayProbe(app)
         ticks: list[float] = []
         caller = BenchConsole(switch.url)
         try:
             async with app.run_test(size=BIG_SIZE) as pilot:
                 app.watch(app, "now", lambda _: ticks.append(time.perf_counter()), init=False)
-                await store_until(store, lambda s: s.login.state is LOGIN_STATES.SUCCESS)
+                await store_until(controller.store, lambda s: s.login.state is LOGIN_STATES.SUCCESS)
                 await caller.login("alice", "alice")
                 for _ in range(cards):  # set-up, not measured: 32 calls, the last one connected
-                    slot = store.dial("9001")
-                    await store_until(store, lambda s, slot=slot: s.call_in(slot) is not None
+                    slot = controller.dial("9001")
+                    await store_until(controller.store, lambda s, slot=slot: s.call_in(slot) is not None
                                       and s.call_in(slot).state is S.CONNECTED)
-                out["cards"] = len(store.state.calls)
-                active = min(c.slot for c in store.state.calls)  # keys 1-9 reach it: bring it back (auto-hold)
-                if store.state.call_in(active).state is not S.CONNECTED:
-                    store.retrieve(active)
-                    await store_until(store, lambda s: s.call_in(active).state is S.CONNECTED
+                out["cards"] = len(controller.state.calls)
+                active = min(c.slot for c in controller.state.calls)  # keys 1-9 reach it: bring it back (auto-hold)
+                if controller.state.call_in(active).state is not S.CONNECTED:
+                    controller.retrieve(active)
+                    await store_until(controller.store, lambda s: s.call_in(active).state is S.CONNECTED
                                       and sum(c.state is S.CONNECTED for c in s.calls) == 1)
                 # 32 cards do not fit the screen, so the board's AUTO view would show the one-line queue:
                 # the figure is about cards (the bare app's grid scrolls the same way), so show them.
@@ -224,7 +224,7 @@ async def product_real(repeats: int, idle: float, budget: Budget, cards: int = C
                 for i in range(repeats):
                     if budget.expired():
                         break
-                    slot = 1 + (store.state.focused or 0) % 9
+                    slot = 1 + (controller.state.focused or 0) % 9
                     out["focus"].append(await probe.press(pilot, str(slot), _card_selected(app, slot)))
                 await probe.press(pilot, str(active), _card_selected(app, active))
                 for i in range(repeats):
@@ -237,14 +237,14 @@ async def product_real(repeats: int, idle: float, budget: Budget, cards: int = C
                         out["acknowledged"].append(ack)
                         out[name].append(done)
                 out["idle"] = await idle_window(probe, idle, ticks)
-                spare = next(c.slot for c in store.state.calls if c.slot != active)
-                store.hangup(spare)  # room for the call that rings in: 31 calls + 1 ringing
-                await store_until(store, lambda s: s.call_in(spare) is None)
+                spare = next(c.slot for c in controller.state.calls if c.slot != active)
+                controller.hangup(spare)  # room for the call that rings in: 31 calls + 1 ringing
+                await store_until(controller.store, lambda s: s.call_in(spare) is None)
                 for i in range(repeats):
                     if budget.expired():
                         break
                     ringing = caller.dial("200")
-                    state = await store_until(store, lambda s: any(c.ringing_in for c in s.calls))
+                    state = await store_until(controller.store, lambda s: any(c.ringing_in for c in s.calls))
                     slot = next(c.slot for c in state.calls if c.ringing_in)
                     async with asyncio.timeout(10):  # the ringing card is on screen before the key
                         await probe.expect(_card_ringing(app, slot))
@@ -253,12 +253,12 @@ async def product_real(repeats: int, idle: float, budget: Budget, cards: int = C
                     out["acknowledged"].append(ack)
                     out["answer"].append(done)
                     await caller.hang_up(ringing)
-                    await store_until(store, lambda s, slot=slot: s.call_in(slot) is None)
-                    store.retrieve(active)  # back to 1 connected + 7 held before the next call rings
-                    await store_until(store, lambda s: s.call_in(active).state is S.CONNECTED)
+                    await store_until(controller.store, lambda s, slot=slot: s.call_in(slot) is None)
+                    controller.retrieve(active)  # back to 1 connected + 7 held before the next call rings
+                    await store_until(controller.store, lambda s: s.call_in(active).state is S.CONNECTED)
         finally:
             await caller.close()
-            await store.aclose()
+            await controller.aclose()
     return out
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from console.core.transport import cleartext_host
 from console.persist import AppDirs, BoardFile, CallHistory, RecordingFolder, SessionFile, Settings
-from console.store import LoginPlan, Store, client_factory, is_secure
+from console.store import Controller, LoginPlan, client_factory, is_secure
 
 DESCRIPTION = """\
 A keyboard-driven switchboard for WebRTC telephony.
@@ -201,26 +201,26 @@ async def run_console(args: argparse.Namespace) -> None:
         patches.set_audio_prefetch(args.jitter_frames)
     device = args.device or config.audio_device or "auto"
     notes = [note] if (note := check_device(device)) else []
-    store = build_store(plan, dirs, config.auto_accept, client_factory(device=device, ringer=config.ringer_device or None, ca_file=args.ca_file),
-                        max_recording_seconds=config.max_recording_seconds)
+    controller = build_controller(plan, dirs, config.auto_accept, client_factory(device=device, ringer=config.ringer_device or None, ca_file=args.ca_file),
+                                  max_recording_seconds=config.max_recording_seconds)
     from console.ui import build_app
 
-    app = build_app(settings, store, plan, notes=notes)
+    app = build_app(settings, controller, plan, notes=notes)
     try:
         await app.run_async()
     finally:
-        await store.aclose()
+        await controller.aclose()
         if switch is not None:
             await switch.aclose()
 
 
-def build_store(plan: LoginPlan, dirs: AppDirs, auto_accept: bool, factory,
-                max_recording_seconds: float = 3600.0) -> Store:
-    """The console's store. The embedded switch listens on a new random port each run, so its sessions
+def build_controller(plan: LoginPlan, dirs: AppDirs, auto_accept: bool, factory,
+                     max_recording_seconds: float = 3600.0) -> Controller:
+    """The console's controller (and its store). The embedded switch listens on a new random port each run, so its sessions
     (and the board of their calls) could never be restored: nothing of them is kept."""
-    return Store(factory, sessions=None if plan.embedded else SessionFile(dirs), history=CallHistory(dirs),
-                 media=True, board=None if plan.embedded else BoardFile(dirs), auto_accept=auto_accept,
-                 recordings=RecordingFolder(dirs), max_recording_seconds=max_recording_seconds)
+    return Controller(factory, sessions=None if plan.embedded else SessionFile(dirs), history=CallHistory(dirs),
+                      media=True, board=None if plan.embedded else BoardFile(dirs), auto_accept=auto_accept,
+                      recordings=RecordingFolder(dirs), max_recording_seconds=max_recording_seconds)
 
 
 def check_device(spec: str) -> str | None:

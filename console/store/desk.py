@@ -1,124 +1,206 @@
-"""The attendant desk's state: directory, presence (the busy lamp field), park orbits, DND, forwarding and
-an announced transfer under way. Frozen data, events and a pure reducer (no clock, no client).
+"""The attendant desk: what the operator's attendant keys ask of the client, and what the client's
+attendant handlers tell the store (directory, presence, orbits, settings). It talks to a small
+:class:`~console.store.host.DeskHost` (the controller), never to the store itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from console.core.directory import DirectoryEntry, EntryKind, Orbit, PresenceState
+from console.core.enums import CALL_STATES
+from console.core.machines import TALKING_STATES
 
+from .desk_state import (
+    Consult, ConsultEnded, ConsultStarted, DirectoryLoaded, DndSet, ForwardingSet, OrbitsUpdated, PresenceUpdated,
+)
+from .host import DeskHost, on_call
 
-class ConsultRole(StrEnum):
-    """A call's part in an announced transfer."""
+if TYPE_CHECKING:
+    from .port import ClientPort
 
-    WAITING = "waiting"  # the caller, on hold while the operator consults the target
-    CONSULTING = "consulting"  # the operator's call to the target
-
-
-@dataclass(frozen=True)
-class Consult:
-    waiting: str  # store key of the caller's call
-    consulting: str  # store key of the call to the target
-    number: str  # the target
+_RINGING_OUT = frozenset({CALL_STATES.DIALING, CALL_STATES.RINGING})
 
 
-@dataclass(frozen=True)
-class DeskState:
-    directory: tuple[DirectoryEntry, ...] = ()
-    presence: tuple[tuple[str, PresenceState], ...] = ()  # sorted by number
-    orbits: tuple[Orbit, ...] = ()  # in orbit order
-    subscribed: bool = False
-    dnd: bool = False
-    forwarding: str = ""  # the words of the forwarding in force, "" for none
-    consult: Consult | None = None
+class Desk:
+    def __init__(self, host: DeskHost) -> None:
+        self.host = host
+        self._dnd_wanted: bool | None = None
+        self._forwarding_wanted = ""
+        self._forwarding_args: tuple[str | None, str | None, str | None] | None = None  # set again at login
+        self._settings_number: str | None = None  # the number DND and forwarding were set for
 
-    def presence_of(self, number: str) -> PresenceState | None:
-        return dict(self.presence).get(number)
+    # -- the client's side ---------------------------------------------------------------
+    def attach(self, client: ClientPort) -> None:
+        """Set the client's attendant handlers."""
+        client.set_directory_handler(lambda entries: self.host.dispatch(DirectoryLoaded(tuple(entries))))
+        client.set_presence_handler(self._presence)
+        client.set_orbit_handler(self._orbits)
+        client.set_setting_handler(self._setting)
 
-    def extensions(self) -> tuple[DirectoryEntry, ...]:
-        """The busy lamp field's tiles: users of the directory, plus numbers with presence and no entry."""
-        users = [e for e in self.directory if e.kind is EntryKind.USER]
-        known = {e.number for e in users}
-        extra = [DirectoryEntry(n, "") for n, _ in self.presence if n not in known]
-        return tuple(sorted(users + extra, key=lambda e: (len(e.number), e.number)))
+    def logged_in(self, client: ClientPort) -> None:
+        """Ask for the directory and subscribe to presence (a fresh snapshot replaces what was shown)."""
+        if not client.supports_attendant:
+            return  # a wire without the extension (SIP): nothing to ask, nothing to report as failed
+        self.host.attempt("directory", client.request_directory)
+        self.host.attempt("presence", lambda: client.subscribe_presence(True))
+        self._say_settings_again(client)
 
-    def occupied_orbits(self) -> tuple[Orbit, ...]:
-        return tuple(o for o in self.orbits if o.occupied)
+    def _say_settings_again(self, client: ClientPort) -> None:
+        """Do not disturb and forwarding set from this console are set again at every login.
 
-    def role_of(self, key: str) -> ConsultRole | None:
-        if self.consult is None:
+        The switch keeps them in memory: one that restarted has forgotten them while the status
+        line still shows them. Saying them again (the same values: harmless to a switch that
+        remembers) keeps what the operator sees and what the switch does the same.
+        """
+        number = self.host.state.login.number
+        if self._settings_number is not None and number != self._settings_number:
+            # another number logged in here: the settings were the other number's, not this one's
+            self._forwarding_args = None
+            self._settings_number = None
+            self.host.dispatch(DndSet(False))
+            self.host.dispatch(ForwardingSet(""))
+            return
+        if self.host.state.desk.dnd:
+            self._dnd_wanted = True
+            self.host.attempt("do not disturb", lambda: client.set_dnd(True))
+        if self._forwarding_args is not None:
+            always, busy, no_answer = self._forwarding_args
+            self.host.attempt("forwarding", lambda: client.set_forwarding(always, busy, no_answer))
+
+    def _presence(self, states: dict) -> None:
+        """A snapshot lists every number, a push the ones that changed: merging serves both."""
+        self.host.dispatch(PresenceUpdated(tuple(states.items())))
+
+    def _orbits(self, orbits: tuple) -> None:
+        self.host.dispatch(OrbitsUpdated(tuple(orbits)))
+
+    def _setting(self, what: str) -> None:
+        if what == "dnd" and self._dnd_wanted is not None:
+            self.host.dispatch(DndSet(self._dnd_wanted))
+            self.host.note(f"do not disturb {'on' if self._dnd_wanted else 'off'}")
+        elif what == "forwarding":
+            self.host.dispatch(ForwardingSet(self._forwarding_wanted))
+            self.host.note(f"forwarding: {self._forwarding_wanted or 'off'}")
+
+    # -- the operator's requests ------------------------------------------------------------
+    def blind_transfer(self, number: str, slot: int | None = None) -> bool:
+        number = number.strip()
+        view = self.host.state.target(slot)
+        if not number:
+            self.host.error("blind transfer: enter a number first")
+            return False
+        if view is None or view.state not in TALKING_STATES:
+            self.host.error("blind transfer: select a connected or held call first")
+            return False
+        ok = on_call(self.host, "blind transfer", view, lambda call: call.blind_transfer(number))
+        if ok:
+            self.host.note(f"blind transfer [{view.slot}] {view.remote_number} → {number}")
+        return ok
+
+    def park(self, slot: int | None = None, orbit: str | None = None) -> bool:
+        view = self.host.state.target(slot)
+        if view is None or view.state not in TALKING_STATES:
+            self.host.error("park: select a connected or held call first")
+            return False
+        ok = on_call(self.host, "park", view, lambda call: call.park(orbit))
+        if ok:
+            self.host.note(f"park [{view.slot}] {view.remote_number}" + (f" on {orbit}" if orbit else ""))
+        return ok
+
+    def pickup(self, orbit: str | None = None) -> int | None:
+        """Dial an orbit (the longest-parked... the first occupied one if none is named)."""
+        if orbit is None:
+            occupied = self.host.state.desk.occupied_orbits()
+            if not occupied:
+                self.host.error("pickup: no call is parked")
+                return None
+            orbit = occupied[0].orbit
+        return self.host.dial(orbit)
+
+    def set_dnd(self, on: bool) -> bool:
+        client = self.host.client
+        if client is None:
+            self.host.error("do not disturb: not logged in")
+            return False
+        self._dnd_wanted = bool(on)
+        self._settings_number = self.host.state.login.number
+        return self.host.attempt("do not disturb", lambda: client.set_dnd(bool(on)))
+
+    def toggle_dnd(self) -> bool:
+        return self.set_dnd(not self.host.state.desk.dnd)
+
+    def set_forwarding(self, always: str | None = None, busy: str | None = None, no_answer: str | None = None) -> bool:
+        client = self.host.client
+        if client is None:
+            self.host.error("forwarding: not logged in")
+            return False
+        parts = [f"{k} → {v}" for k, v in (("always", always), ("busy", busy), ("no answer", no_answer)) if v]
+        self._forwarding_wanted = ", ".join(parts)
+        self._forwarding_args = (always, busy, no_answer) if parts else None
+        self._settings_number = self.host.state.login.number
+        return self.host.attempt("forwarding", lambda: client.set_forwarding(always, busy, no_answer))
+
+    # -- announced transfer --------------------------------------------------------------------
+    def consult(self, number: str, slot: int | None = None) -> bool:
+        """Call ``number`` about the selected call (which goes on hold); j completes, z cancels."""
+        view = self.host.state.target(slot)
+        if view is None or view.state not in TALKING_STATES:
+            self.host.error("consult: select a connected or held call first")
+            return False
+        if self.host.state.desk.consult is not None:
+            self.host.error("consult: a consultation is already under way (j completes, z cancels)")
+            return False
+        new_slot = self.host.dial(number)
+        target = self.host.state.call_in(new_slot) if new_slot is not None else None
+        if target is None:
+            return False
+        self.host.dispatch(ConsultStarted(Consult(view.key, target.key, number.strip())))
+        self.host.note(f"consulting {number} about [{view.slot}] {view.remote_number}: j completes, z cancels")
+        return True
+
+    def complete(self) -> bool:
+        """Hand the waiting caller to the target (answered or still ringing)."""
+        pair = self._pair("complete transfer")
+        if pair is None:
+            return False
+        waiting, consulting = pair
+        if consulting.state not in TALKING_STATES | _RINGING_OUT:
+            self.host.error("complete transfer: the consultation call is not up or ringing")
+            return False
+        self.host.dispatch(ConsultEnded())
+        return self.host.transfer(waiting.slot, consulting.slot)
+
+    def cancel(self) -> bool:
+        """Back to the caller: end the consultation, retrieve the caller."""
+        pair = self._pair("cancel consultation")
+        if pair is None:
+            return False
+        waiting, consulting = pair
+        self.host.dispatch(ConsultEnded())
+        if not consulting.ended:
+            self.host.hangup(consulting.slot)
+        if waiting.state is CALL_STATES.HELD:
+            self.host.retrieve(waiting.slot)
+        self.host.note(f"consultation cancelled: back to [{waiting.slot}] {waiting.remote_number}")
+        return True
+
+    def _pair(self, what: str):
+        consult = self.host.state.desk.consult
+        if consult is None:
+            self.host.error(f"{what}: no consultation under way (T starts one)")
             return None
-        if key == self.consult.waiting:
-            return ConsultRole.WAITING
-        if key == self.consult.consulting:
-            return ConsultRole.CONSULTING
-        return None
+        waiting = self.host.state.call_by_key(consult.waiting)
+        consulting = self.host.state.call_by_key(consult.consulting)
+        if waiting is None or waiting.ended or consulting is None:
+            self.host.dispatch(ConsultEnded())
+            self.host.error(f"{what}: the caller's call has ended")
+            return None
+        return waiting, consulting
 
-
-# -- events ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class DirectoryLoaded:
-    entries: tuple[DirectoryEntry, ...]
-
-
-@dataclass(frozen=True)
-class PresenceUpdated:
-    states: tuple[tuple[str, PresenceState], ...]
-    snapshot: bool = False
-
-
-@dataclass(frozen=True)
-class OrbitsUpdated:
-    orbits: tuple[Orbit, ...]
-    snapshot: bool = False
-
-
-@dataclass(frozen=True)
-class DndSet:
-    on: bool
-
-
-@dataclass(frozen=True)
-class ForwardingSet:
-    words: str
-
-
-@dataclass(frozen=True)
-class ConsultStarted:
-    consult: Consult
-
-
-@dataclass(frozen=True)
-class ConsultEnded:
-    pass
-
-
-DeskEvent = DirectoryLoaded | PresenceUpdated | OrbitsUpdated | DndSet | ForwardingSet | ConsultStarted | ConsultEnded
-DESK_EVENTS = (DirectoryLoaded, PresenceUpdated, OrbitsUpdated, DndSet, ForwardingSet, ConsultStarted, ConsultEnded)
-MAX_ENTRIES = 2000
-
-
-def reduce_desk(desk: DeskState, event: DeskEvent) -> DeskState:
-    if isinstance(event, DirectoryLoaded):
-        return replace(desk, directory=tuple(event.entries[:MAX_ENTRIES]))
-    if isinstance(event, PresenceUpdated):
-        merged = {} if event.snapshot else dict(desk.presence)
-        merged.update(event.states)
-        return replace(desk, presence=tuple(sorted(merged.items())[:MAX_ENTRIES]), subscribed=True)
-    if isinstance(event, OrbitsUpdated):
-        merged_orbits = {} if event.snapshot else {o.orbit: o for o in desk.orbits}
-        merged_orbits.update({o.orbit: o for o in event.orbits})
-        ordered = sorted(merged_orbits.values(), key=lambda o: (len(o.orbit), o.orbit))
-        return replace(desk, orbits=tuple(ordered[:MAX_ENTRIES]))
-    if isinstance(event, DndSet):
-        return replace(desk, dnd=event.on)
-    if isinstance(event, ForwardingSet):
-        return replace(desk, forwarding=event.words)
-    if isinstance(event, ConsultStarted):
-        return replace(desk, consult=event.consult)
-    if isinstance(event, ConsultEnded):
-        return replace(desk, consult=None)
-    return desk
+    def call_ended(self, key: str) -> None:
+        """A call of the consultation ended: the flow is over (the cards say how)."""
+        consult = self.host.state.desk.consult
+        if consult is not None and key in (consult.waiting, consult.consulting):
+            self.host.dispatch(ConsultEnded())
+            if key == consult.consulting:
+                self.host.note(f"consultation with {consult.number} ended")

@@ -1,7 +1,8 @@
 """What can happen to the switchboard's state: one frozen dataclass per kind of event.
 
-The :class:`~console.store.store.Store` turns the client's handler calls and
-the operator's requests into these; :func:`~console.store.reducer.reduce`
+The :class:`~console.store.controller.Controller` turns the client's handler calls
+and the operator's requests into these, and dispatches them to the
+:class:`~console.store.store.Store`; :func:`~console.store.reducer.reduce`
 folds them into :class:`~console.store.state.AppState`. Each event carries the
 time it happened (``at``, monotonic seconds) when the state needs it, so the
 reducer never reads a clock.
@@ -78,7 +79,7 @@ class CallChanged:
     reason: DISC_REASON | None = None
     audio: bool = False
     video: bool = False
-    cause: EndCause | None = None  # set by the store when it knows better than the reason (declined here)
+    cause: EndCause | None = None  # set by the controller when it knows better than the reason (declined here)
     remote_held: bool | None = None  # the far end holds the call, if the client knows (None: from the state)
 
 

@@ -1,6 +1,6 @@
-"""The client as the store needs it: a small typed port, satisfied by ``console.webrtc.WebRtcInstance``.
+"""The client as the controller needs it: a small typed port, satisfied by ``console.webrtc.WebRtcInstance``.
 
-The store depends on this, not on the webrtc package's insides; a test double
+The controller depends on this, not on the webrtc package's insides; a test double
 (or a second client API) only has to provide these members.
 """
 

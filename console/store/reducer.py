@@ -8,7 +8,7 @@ from functools import singledispatch
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
 from . import events as ev
-from .desk import DESK_EVENTS, ConsultEnded, ConsultStarted, reduce_desk
+from .desk_state import DESK_EVENTS, ConsultEnded, ConsultStarted, reduce_desk
 from .state import (
     MAX_HISTORY_SHOWN,
     MAX_DIAL_HISTORY,

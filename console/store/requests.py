@@ -2,13 +2,13 @@
 
 Why: an operator types faster than the switch answers. Five ``a`` presses 50 ms
 apart must answer five calls, not the same call five times; ``h`` on a call
-whose answer is still under way must hold it once it is answered. So the store
+whose answer is still under way must hold it once it is answered. So the controller
 picks each key's target against the board *as the operator sees it* (a call
 being answered is no longer ringing), and this queue sends the requests in
 order, the next one only once the previous call reached the state its request
 leads to (or ended, or the client reported an error, or ``timeout`` passed).
 
-No I/O and no clock reads here: the store feeds call states in and runs what
+No I/O and no clock reads here: the controller feeds call states in and runs what
 :meth:`RequestQueue.next_ready` hands out.
 """
 
@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 from console.core.enums import CALL_STATES
 from console.core.machines import LEGAL, CallRequest
 
-from .state import CallView, Request
+from .state import AppState, CallView, Request
 
 if TYPE_CHECKING:
-    from console.webrtc import WebRtcCall
+    from .port import CallPort
 
 S = CALL_STATES
 
@@ -128,7 +128,7 @@ class RequestQueue:
         self.inflight = None
 
 
-def send(call: WebRtcCall, request: Request) -> None:
+def send(call: CallPort, request: Request) -> None:
     if request is Request.ANSWER:
         call.answer()
     elif request is Request.ACCEPT:
@@ -162,3 +162,22 @@ def refusal(request: Request, view: CallView, expected: CALL_STATES) -> str | No
     if request in (Request.ANSWER, Request.ACCEPT, Request.DECLINE):
         return _NOT_RINGING if not view.ringing_in else f"{_SAYS.get(expected, str(expected))}"
     return _SAYS.get(expected, str(expected).lower())
+
+
+def _rings_here(queue: RequestQueue, view: CallView, request: Request) -> bool:
+    wanted = (S.OFFERING,) if request is Request.ACCEPT else (S.OFFERING, S.RINGING)
+    return view.ringing_in and queue.expected_state(view.key, view.state) in wanted
+
+
+def ringing_target(state: AppState, queue: RequestQueue, slot: int | None,
+                   request: Request) -> tuple[CallView | None, bool]:
+    """The call an answer (or accept) key is for: the named slot; else the selected call if it (still)
+    rings as the operator sees it; else the call ringing longest (then True: it was picked for that)."""
+    if slot is not None:
+        return state.call_in(slot), False
+    focused = state.focused_call
+    if focused is not None and _rings_here(queue, focused, request):
+        return focused, False
+    ringing = sorted((c for c in state.ringing_calls() if _rings_here(queue, c, request)),
+                     key=lambda c: (c.created_at, c.slot))
+    return (ringing[0], True) if ringing else (focused, False)

@@ -1,7 +1,7 @@
 """The switchboard's state: frozen dataclasses, replaced (never mutated) by the reducer.
 
 Everything a screen shows is here, so a snapshot of :class:`AppState` is enough
-to draw the whole console. Times are floats from the store's injectable
+to draw the whole console. Times are floats from the controller's injectable
 monotonic clock (durations) and wall clock (history); the UI computes running
 durations from ``now - since`` so the state only changes when something happens.
 """
@@ -14,7 +14,7 @@ from enum import StrEnum
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 from console.core.machines import TALKING_STATES
 
-from .desk import DeskState
+from .desk_state import DeskState
 
 MAX_SLOTS = 32  # parallel calls on one console; digits 1-9 select the first nine, [ and ] step through all
 MAX_LOG_LINES = 300
@@ -94,16 +94,12 @@ class LogLevel(StrEnum):
     ERROR = "error"
 
 
-LIVE_STATES = frozenset({
-    CALL_STATES.IDLE, CALL_STATES.DIALING, CALL_STATES.OFFERING, CALL_STATES.RINGING,
-    CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD,
-})
 RINGING_IN_STATES = frozenset({CALL_STATES.OFFERING, CALL_STATES.RINGING})
 
 
 @dataclass(frozen=True)
 class CallView:
-    """One call as its card shows it. ``key`` is the store's handle on the client's call object."""
+    """One call as its card shows it. ``key`` is the controller's handle on the client's call object."""
 
     key: str
     slot: int
@@ -266,6 +262,10 @@ class AppState:
     def focused_call(self) -> CallView | None:
         return self.call_in(self.focused)
 
+    def target(self, slot: int | None) -> CallView | None:
+        """The call an operator's request is for: the one in ``slot``, or the selected one."""
+        return self.call_in(slot if slot is not None else self.focused)
+
     def free_slot(self) -> int | None:
         used = {call.slot for call in self.calls}
         for slot in range(1, self.max_slots + 1):
@@ -275,20 +275,6 @@ class AppState:
 
     def ringing_calls(self) -> tuple[CallView, ...]:
         return tuple(call for call in self.calls if call.ringing_in)
-
-    def waiting_order(self) -> tuple[CallView, ...]:
-        """Ringing calls first, longest-waiting first; then the others by slot (the queue view's order)."""
-        ringing = sorted(self.ringing_calls(), key=lambda c: (c.created_at, c.slot))
-        rest = [c for c in self.calls if not c.ringing_in]
-        return (*ringing, *rest)
-
-    def counts(self) -> dict[str, int]:
-        """Ringing, held and connected calls: the queue view's counters."""
-        return {
-            "ringing": sum(1 for c in self.calls if c.ringing_in),
-            "held": sum(1 for c in self.calls if c.state in (CALL_STATES.HELD, CALL_STATES.HOLDING)),
-            "connected": sum(1 for c in self.calls if c.state is CALL_STATES.CONNECTED),
-        }
 
     def transferable_calls(self) -> tuple[CallView, ...]:
         return tuple(call for call in self.calls if call.transferable)

@@ -1,7 +1,7 @@
 """The switchboard App and its factory, :func:`build_app` (used by the CLI and by every test).
 
 The App subscribes once to the store and keeps the latest snapshot in the
-``snapshot`` reactive; screens watch it and hand the pieces to their widgets
+``snapshot`` reactive, and hands every operator request to the controller; screens watch it and hand the pieces to their widgets
 (attributes down). Widgets and screens report with their own nested messages
 (messages up), handled here with ``@on``. Every operator action is an
 ``action_*`` method named in the table in :mod:`console.ui.keys`.
@@ -24,7 +24,7 @@ from console.core.enums import CALL_STATES, LOGIN_STATES
 from console.core.errors import PersistenceError
 from console.core.transport import cleartext_host
 from console.persist import Settings, private_dir
-from console.store import AppState, LoginPlan, LogLevel, Store, is_secure
+from console.store import AppState, Controller, LoginPlan, LogLevel, is_secure
 
 from .keys import ALL_ACTIONS, GLOBAL_ACTIONS, bindings, check_keymap, display_keys
 from .screens import (
@@ -57,12 +57,13 @@ class SwitchboardApp(App[None]):
     snapshot: var[AppState] = var(AppState, always_update=False)
     now: var[float] = var(0.0)
 
-    def __init__(self, settings: Settings, store: Store, plan: LoginPlan, clock: Callable[[], float],
+    def __init__(self, settings: Settings, controller: Controller, plan: LoginPlan, clock: Callable[[], float],
                  wall_format: Callable[[float], time.struct_time] = time.localtime, cursor_blink: bool = True,
                  notes: Sequence[str] = (), log_file: bool = True):
         super().__init__()
         self.settings = settings
-        self.store = store
+        self.controller = controller  # the operator's actions go here
+        self.store = controller.store  # the state comes from here: the app subscribes once
         self.plan = plan
         self.clock = clock
         self.wall_format = wall_format
@@ -104,9 +105,9 @@ class SwitchboardApp(App[None]):
         self._open_log_file()
         await self.push_screen(MainScreen())
         for note in self._startup_notes:  # one line each, in the log; the header keeps the last
-            self.store.error(note)
-        if self._diagnostics and self.store.client is not None:
-            self.store.set_client_logging(True)
+            self.controller.error(note)
+        if self._diagnostics and self.controller.client is not None:
+            self.controller.set_client_logging(True)
         self._start()
 
     def on_unmount(self) -> None:
@@ -119,7 +120,7 @@ class SwitchboardApp(App[None]):
 
     def to_wall(self, at: float) -> float:
         """A store time (monotonic) as wall-clock seconds, for times of day in the log and history."""
-        return self.store.wall() - self.store.clock() + at
+        return self.controller.wall() - self.controller.clock() + at
 
     def _open_log_file(self) -> None:
         """Every log line also goes to a rotating file in the log folder (created on first use)."""
@@ -153,11 +154,11 @@ class SwitchboardApp(App[None]):
     def _start(self) -> None:
         """Follow the plan: the saved session first, then an automatic login, else the login screen."""
         plan = self.plan
-        if self.store._factory is None:  # a display-only store (snapshot tests): show what it holds
+        if self.controller.display_only:  # a display-only console (snapshot tests): show what it holds
             if not self.store.state.login.logged_in:
                 self.show_login()
             return
-        if plan.restore and plan.server and self.store.restore(plan.server, allow_cleartext=plan.insecure):
+        if plan.restore and plan.server and self.controller.restore(plan.server, allow_cleartext=plan.insecure):
             return
         if plan.auto_login:
             self._auto_login()
@@ -168,10 +169,10 @@ class SwitchboardApp(App[None]):
         plan = self.plan
         self._login_request = (plan.server, plan.username, plan.number)
         if plan.token:
-            self.store.login_with_token(plan.server, plan.token, plan.username, plan.number,
+            self.controller.login_with_token(plan.server, plan.token, plan.username, plan.number,
                                         allow_cleartext=plan.insecure)
         else:
-            self.store.login(plan.server, plan.username, plan.password, plan.number, allow_cleartext=plan.insecure)
+            self.controller.login(plan.server, plan.username, plan.password, plan.number, allow_cleartext=plan.insecure)
 
     def _tick(self) -> None:
         self.now = self.clock()
@@ -204,12 +205,12 @@ class SwitchboardApp(App[None]):
                 server, username, number = self._login_request
                 self._save(server=server, username=username, number=number)
         elif login_state is LOGIN_STATES.LOGIN_RESTORE_FAILED and self.plan.auto_login:
-            self.store.note("the saved session is gone; logging in afresh")
+            self.controller.note("the saved session is gone; logging in afresh")
             self._auto_login()
-        elif login_state in _FAILED and (login_state is LOGIN_STATES.LOGIN_RESTORE_FAILED or not self.store.reconnecting):
+        elif login_state in _FAILED and (login_state is LOGIN_STATES.LOGIN_RESTORE_FAILED or not self.controller.reconnecting):
             self.show_login()
         elif login_state is LOGIN_STATES.CONNECTION_LOST:
-            self.store.note("connection lost: restoring the session…", LogLevel.WARNING)
+            self.controller.note("connection lost: restoring the session…", LogLevel.WARNING)
 
     def show_login(self) -> None:
         if not any(isinstance(screen, LoginScreen) for screen in self.screen_stack):
@@ -219,16 +220,16 @@ class SwitchboardApp(App[None]):
         try:
             self.settings = self.settings.save(**changes)
         except PersistenceError as exc:
-            self.store.error(f"could not save the config: {exc}")
+            self.controller.error(f"could not save the config: {exc}")
 
     # -- messages from screens --------------------------------------------------------------
     @on(LoginScreen.Submitted)
     def _login_submitted(self, message: LoginScreen.Submitted) -> None:
         if not message.server:
-            self.store.error("login: enter the server address")
+            self.controller.error("login: enter the server address")
             return
         if not message.token and not message.username:
-            self.store.error("login: enter a username and password, or a token")
+            self.controller.error("login: enter a username and password, or a token")
             return
         self._unless_refused_in_clear(message.server, "your password" if not message.token else "your token",
                                       lambda allowed: self._log_in(message, allowed))
@@ -238,17 +239,17 @@ class SwitchboardApp(App[None]):
         self.plan = self._replan(server=message.server, username=message.username, number=message.number,
                                  insecure=allow_cleartext)
         if message.token:
-            self.store.login_with_token(message.server, message.token, message.username, message.number,
+            self.controller.login_with_token(message.server, message.token, message.username, message.number,
                                         allow_cleartext=allow_cleartext)
         else:
-            self.store.login(message.server, message.username, message.password, message.number,
+            self.controller.login(message.server, message.username, message.password, message.number,
                              allow_cleartext=allow_cleartext)
 
     @on(LoginScreen.RestoreRequested)
     def _restore_requested(self, message: LoginScreen.RestoreRequested) -> None:
         def restore(allowed: bool) -> None:
-            if not self.store.restore(message.server, allow_cleartext=allowed):
-                self.store.error(f"restore: no saved session for {message.server or 'this server'}")
+            if not self.controller.restore(message.server, allow_cleartext=allowed):
+                self.controller.error(f"restore: no saved session for {message.server or 'this server'}")
 
         self._unless_refused_in_clear(message.server, "the saved session's identifier", restore)
 
@@ -267,7 +268,7 @@ class SwitchboardApp(App[None]):
             if yes:
                 proceed(True)
             else:
-                self.store.error(f"login not sent: {server} has no TLS (use wss://, or answer y to send it in clear)")
+                self.controller.error(f"login not sent: {server} has no TLS (use wss://, or answer y to send it in clear)")
 
         self.push_screen(ConfirmExplicit(
             f"Send {what} to {host} in clear?",
@@ -285,77 +286,77 @@ class SwitchboardApp(App[None]):
         return next(s for s in self.screen_stack if isinstance(s, MainScreen))
 
     def action_focus_slot(self, slot: int) -> None:
-        self.store.focus(slot)
+        self.controller.focus(slot)
 
     def action_focus_step(self, step: int) -> None:
-        self.store.focus_step(step)
+        self.controller.focus_step(step)
 
     def action_answer(self) -> None:
-        self.store.answer()
+        self.controller.answer()
 
     def action_accept(self) -> None:
-        self.store.accept()
+        self.controller.accept()
 
     def action_decline(self) -> None:
-        self.store.decline()
+        self.controller.decline()
 
     def action_hold(self) -> None:
-        self.store.hold()
+        self.controller.hold()
 
     def action_retrieve(self) -> None:
-        self.store.retrieve()
+        self.controller.retrieve()
 
     def action_hangup(self) -> None:
-        self.store.hangup()
+        self.controller.hangup()
 
     def action_toggle_mute(self) -> None:
-        self.store.toggle_mute()
+        self.controller.features.toggle_mute()
 
     def action_toggle_recording(self) -> None:
-        self.store.toggle_recording()
+        self.controller.features.toggle_recording()
 
     def action_conference(self) -> None:
-        self.store.conference()
+        self.controller.features.conference()
 
     def action_leave_conference(self) -> None:
-        self.store.leave_conference()
+        self.controller.features.leave_conference()
 
     def action_drop_party(self) -> None:
-        self.store.drop_party()
+        self.controller.features.drop_party()
 
     def action_logout(self) -> None:
-        live = self.store.live_calls()
+        live = self.controller.live_calls()
         if not live:
-            self.store.logout()
+            self.controller.logout()
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.store.logout()
+                self.controller.logout()
             else:
-                self.store.note("log out cancelled; every call unchanged")
+                self.controller.note("log out cancelled; every call unchanged")
 
         self.push_screen(Confirm(f"Log out and end {live} call(s)?",
                                  "Connected callers are cut off and ringing callers are turned away."), answered)
 
     def action_end_all(self) -> None:
-        live = self.store.live_calls()
+        live = self.controller.live_calls()
         if not live:
-            self.store.error("end all: there are no calls")
+            self.controller.error("end all: there are no calls")
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.store.note(f"ending all {self.store.hangup_all()} call(s)")
+                self.controller.note(f"ending all {self.controller.hangup_all()} call(s)")
             else:
-                self.store.note("end all cancelled; every call unchanged")
+                self.controller.note("end all cancelled; every call unchanged")
 
         self.push_screen(Confirm(f"End all {live} call(s)?", "Ringing calls are declined, the others hung up."),
                          answered)
 
     def action_cycle_view(self) -> None:
         view = self.main.cycle_view()
-        self.store.note(f"board view: {view}")
+        self.controller.note(f"board view: {view}")
 
     def action_toggle_history(self) -> None:
         self.main.toggle_history()
@@ -374,7 +375,7 @@ class SwitchboardApp(App[None]):
             return
         call = self.snapshot.focused_call
         if call is None or call.state is not CALL_STATES.CONNECTED:
-            self.store.error("DTMF: select a connected call first")
+            self.controller.error("DTMF: select a connected call first")
             return
         main.dtmf_mode(True)
 
@@ -383,20 +384,20 @@ class SwitchboardApp(App[None]):
 
     def action_toggle_diagnostics(self) -> None:
         self._diagnostics = not self._diagnostics
-        self.store.set_client_logging(self._diagnostics)
+        self.controller.set_client_logging(self._diagnostics)
 
     def action_transfer(self) -> None:
         calls = self.snapshot.transferable_calls()
         if len(calls) < 2:
-            self.store.error("transfer: needs two calls that are connected or on hold")
+            self.controller.error("transfer: needs two calls that are connected or on hold")
             return
         self.push_screen(TransferPicker(calls), self._transfer_picked)
 
     def _transfer_picked(self, picked: tuple[int, int] | None) -> None:
         if picked is None:
-            self.store.note("transfer cancelled; both calls unchanged")
+            self.controller.note("transfer cancelled; both calls unchanged")
             return
-        if self.store.transfer(*picked):
+        if self.controller.transfer(*picked):
             self.notify(f"Transfer of slots {picked[0]} and {picked[1]} requested.", title="Transfer")
 
     # -- attendant extension --------------------------------------------------------------
@@ -411,35 +412,35 @@ class SwitchboardApp(App[None]):
     def action_blind_transfer(self) -> None:
         call = self.snapshot.focused_call
         if call is None or not call.transferable:
-            self.store.error("blind transfer: select a connected or held call first")
+            self.controller.error("blind transfer: select a connected or held call first")
             return
         self.push_screen(Prompt(f"Blind transfer [{call.slot}] {call.remote_number} to:", "a number; Enter transfers, "
                                 "Esc cancels", cursor_blink=self.cursor_blink),
-                         lambda number: number and self.store.desk.blind_transfer(number, call.slot))
+                         lambda number: number and self.controller.desk.blind_transfer(number, call.slot))
 
     def action_consult(self) -> None:
         call = self.snapshot.focused_call
         if call is None or not call.transferable:
-            self.store.error("consult: select a connected or held call first")
+            self.controller.error("consult: select a connected or held call first")
             return
         self.push_screen(Prompt(f"Consult about [{call.slot}] {call.remote_number}: call", "the caller waits on hold; "
                                 "then j completes, z goes back", cursor_blink=self.cursor_blink),
-                         lambda number: number and self.store.desk.consult(number, call.slot))
+                         lambda number: number and self.controller.desk.consult(number, call.slot))
 
     def action_complete_transfer(self) -> None:
-        self.store.desk.complete()
+        self.controller.desk.complete()
 
     def action_cancel_consult(self) -> None:
-        self.store.desk.cancel()
+        self.controller.desk.cancel()
 
     def action_park(self) -> None:
-        self.store.desk.park()
+        self.controller.desk.park()
 
     def action_pickup(self) -> None:
-        self.store.desk.pickup()
+        self.controller.desk.pickup()
 
     def action_toggle_dnd(self) -> None:
-        self.store.desk.toggle_dnd()
+        self.controller.desk.toggle_dnd()
 
     def action_forwarding(self) -> None:
         self.push_screen(Prompt("Forwarding of this console's number", "always N · busy N · noanswer N (any of them), "
@@ -451,9 +452,9 @@ class SwitchboardApp(App[None]):
             return
         parsed = parse_forwarding(text)
         if parsed is None:
-            self.store.error(f"forwarding: {text!r}: say always N, busy N, noanswer N, or off")
+            self.controller.error(f"forwarding: {text!r}: say always N, busy N, noanswer N, or off")
             return
-        self.store.desk.set_forwarding(**{mode.value: number for mode, number in parsed.items()})
+        self.controller.desk.set_forwarding(**{mode.value: number for mode, number in parsed.items()})
 
     def action_demo_call(self) -> None:
         if self.plan.demo_call is not None:
@@ -465,9 +466,9 @@ class SwitchboardApp(App[None]):
         try:
             text = await self.plan.demo_call()
         except Exception as exc:  # noqa: BLE001 - shown to the operator, the console carries on
-            self.store.error(f"demo call failed: {exc}")
+            self.controller.error(f"demo call failed: {exc}")
             return
-        self.store.note(text)
+        self.controller.note(text)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -481,14 +482,14 @@ class SwitchboardApp(App[None]):
     def _devices_picked(self, result: dict[str, str] | None) -> None:
         if result is not None:
             self._save(**result)
-            self.store.note(f"audio devices saved (used from the next start): {result}")
+            self.controller.note(f"audio devices saved (used from the next start): {result}")
 
     def action_next_theme(self) -> None:
         names = self.theme_names or [DEFAULT_THEME]
         index = names.index(self.theme) + 1 if self.theme in names else 0
         self.theme = names[index % len(names)]
         self._save(theme=self.theme)
-        self.store.note(f"theme: {self.theme}")
+        self.controller.note(f"theme: {self.theme}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo_call":
@@ -531,16 +532,16 @@ def parse_forwarding(text: str) -> dict[ForwardMode, str | None] | None:
     return result
 
 
-def build_app(settings: Settings, store: Store, plan: LoginPlan | None = None,
+def build_app(settings: Settings, controller: Controller, plan: LoginPlan | None = None,
               clock: Callable[[], float] | None = None, *, wall_format: Callable[[float], time.struct_time] | None = None,
               cursor_blink: bool = True, notes: Sequence[str] = (), log_file: bool = True) -> SwitchboardApp:
     """The one way to make the App: for the CLI, the Pilot tests and the snapshot tests alike.
 
-    ``clock`` drives the running durations (default: the store's clock); a
+    ``clock`` drives the running durations (default: the controller's clock); a
     frozen clock, ``wall_format=time.gmtime`` and ``cursor_blink=False`` make
     snapshots deterministic. ``notes`` are start-up problems found before the
     app existed (an unknown audio device); the log and the header show them.
     """
-    return SwitchboardApp(settings, store, plan or LoginPlan(), clock or store.clock or time.monotonic,
+    return SwitchboardApp(settings, controller, plan or LoginPlan(), clock or controller.clock or time.monotonic,
                           wall_format=wall_format or time.localtime, cursor_blink=cursor_blink, notes=notes,
                           log_file=log_file)

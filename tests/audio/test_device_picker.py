@@ -10,7 +10,7 @@ import pytest
 
 from console.media.tones import dominant_frequency, level_dbfs, tone_present
 from console.persist import AppDirs, CallHistory, Config, SessionFile, Settings
-from console.store import LoginPlan, Store, client_factory
+from console.store import LoginPlan, Controller, client_factory
 from console.ui import build_app
 from console.ui.screens.devices import DevicesScreen
 from bench.pulse_server import MIC_DBFS
@@ -36,7 +36,7 @@ def carries(recorder, hz: float) -> bool:
 
 async def test_pick_headset_microphone_and_ringer_with_tone_and_meter(pulse, monitor, tmp_path):
     dirs = AppDirs(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
-    store = Store(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs), media=False)
+    store = Controller(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs), media=False)
     app = build_app(Settings(config=Config(), dirs=dirs), store, LoginPlan())
     headset, speaker = monitor("headset.monitor"), monitor("speaker.monitor")
     async with app.run_test(size=(140, 40)) as pilot:
@@ -95,7 +95,7 @@ def test_the_devices_command_prints_the_same_names_and_specs(pulse):
 async def test_without_an_audio_server_the_picker_offers_the_silent_device_and_esc_saves_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'no-server-here'}")  # never the machine's own server
     dirs = AppDirs(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
-    store = Store(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs), media=False)
+    store = Controller(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs), media=False)
     app = build_app(Settings(config=Config(), dirs=dirs), store, LoginPlan())
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("f3")

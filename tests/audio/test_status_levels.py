@@ -11,7 +11,7 @@ import re
 from typing import Callable
 
 from console.persist import AppDirs, CallHistory, Config, Settings
-from console.store import LoginPlan, Store, client_factory
+from console.store import LoginPlan, Controller, client_factory
 from console.ui import build_app
 from console.ui.widgets import LoginStatus
 from bench.pulse_server import MIC_DBFS
@@ -39,7 +39,7 @@ def level(text: str, meter: str) -> float | None:
 
 async def test_mic_and_speaker_levels_from_the_pulse_device(pulse, media_switch, tmp_path):
     dirs = AppDirs(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
-    store = Store(client_factory(device=HEADSET), history=CallHistory(dirs), media=True)
+    store = Controller(client_factory(device=HEADSET), history=CallHistory(dirs), media=True)
     plan = LoginPlan(server=media_switch.url, username="operator", password="operator", auto_login=True,
                      restore=False, embedded=True)
     app = build_app(Settings(config=Config(), dirs=dirs), store, plan, cursor_blink=False)

@@ -9,7 +9,7 @@ from test_calls import wait_for_calls
 
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES
 from console.persist import AppDirs, CallHistory, Config, SessionFile, Settings
-from console.store import LoginPlan, Store, client_factory
+from console.store import LoginPlan, Controller, client_factory
 from console.ui import build_app
 from console.ui.widgets import LoginStatus
 from ui.conftest import Console, until  # the UI tests' helpers (tests/ is on sys.path)
@@ -29,7 +29,7 @@ def slot_state(slot: int, state: CALL_STATES):
 async def test_switchboard_logs_in_over_sip_dials_holds_and_hangs_up(kamailio, baresip, tmp_path):
     dirs = AppDirs(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
     server = f"sip+ws://127.0.0.1:{kamailio.ws_port}"
-    store = Store(client_factory(device="null"), sessions=SessionFile(dirs), history=CallHistory(dirs), media=True)
+    store = Controller(client_factory(device="null"), sessions=SessionFile(dirs), history=CallHistory(dirs), media=True)
     plan = LoginPlan(server=server, username="1000", password="secret1000", auto_login=True)
     console = Console(build_app(Settings(config=Config(), dirs=dirs), store, plan), store)
     async with console.app.run_test(size=SIZE) as pilot:
@@ -64,7 +64,7 @@ async def test_switchboard_answers_baresip_and_a_restarted_switchboard_gets_the_
     server = f"sip+ws://127.0.0.1:{kamailio.ws_port}"
 
     def console(plan: LoginPlan) -> Console:
-        store = Store(client_factory(device="null"), sessions=SessionFile(dirs), history=CallHistory(dirs), media=True)
+        store = Controller(client_factory(device="null"), sessions=SessionFile(dirs), history=CallHistory(dirs), media=True)
         return Console(build_app(Settings(config=Config(), dirs=dirs), store, plan), store)
 
     first = console(LoginPlan(server=server, username="1000", password="secret1000", auto_login=True))
@@ -76,7 +76,7 @@ async def test_switchboard_answers_baresip_and_a_restarted_switchboard_gets_the_
         await pilot.press("a")
         await until(first.store, slot_state(slot, CALL_STATES.CONNECTED), TIMEOUT)
         await until(first.store, lambda s: '"calls":[{' in _decoded(SessionFile(dirs).get(server)), TIMEOUT)
-    await first.store.aclose()  # the app ends without logging out: the call stays up at baresip
+    await first.controller.aclose()  # the app ends without logging out: the call stays up at baresip
 
     second = console(LoginPlan(server=server, username="1000", password="", auto_login=False))
     async with second.app.run_test(size=SIZE):
@@ -87,7 +87,7 @@ async def test_switchboard_answers_baresip_and_a_restarted_switchboard_gets_the_
         await asyncio.to_thread(baresip.command, "hangup")
         await until(second.store, lambda s: s.call_in(call.slot) is None
                     or s.call_in(call.slot).state is CALL_STATES.DISCONNECTED, TIMEOUT)
-    await second.store.aclose()
+    await second.controller.aclose()
 
 
 def _decoded(identifier: str | None) -> str:

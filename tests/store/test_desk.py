@@ -5,7 +5,7 @@ from __future__ import annotations
 from console.core.directory import DirectoryEntry, EntryKind, Orbit, PresenceState
 from console.core.enums import CALL_STATES, Direction
 from console.store import events as ev
-from console.store.desk import (
+from console.store.desk_state import (
     Consult, ConsultEnded, ConsultStarted, DirectoryLoaded, OrbitsUpdated, PresenceUpdated, reduce_desk, DeskState,
 )
 from console.store.reducer import reduce

@@ -1,14 +1,15 @@
-"""The Store without a network: subscribers, ordering of nested dispatches, refusals as log lines."""
+"""The Store and the Controller without a network: subscribers, ordering of nested dispatches, refusals as
+log lines."""
 
 from __future__ import annotations
 
 from console.core.enums import CALL_STATES, Direction
-from console.store import Store, is_secure
+from console.store import Controller, Store, is_secure
 from console.store import events as ev
 
 
 def test_subscribe_and_unsubscribe():
-    store = Store(None, clock=lambda: 1.0)
+    store = Store()
     seen = []
     unsubscribe = store.subscribe(seen.append)
     store.dispatch(ev.Dialed("9000"))
@@ -19,7 +20,7 @@ def test_subscribe_and_unsubscribe():
 
 
 def test_events_raised_while_notifying_are_reduced_after_the_current_one():
-    store = Store(None, clock=lambda: 1.0)
+    store = Store()
     order = []
 
     def subscriber(state):
@@ -33,7 +34,7 @@ def test_events_raised_while_notifying_are_reduced_after_the_current_one():
 
 
 def test_a_failing_subscriber_does_not_stop_the_others():
-    store = Store(None, clock=lambda: 1.0)
+    store = Store()
     seen = []
     store.subscribe(lambda s: 1 / 0)
     store.subscribe(seen.append)
@@ -42,7 +43,7 @@ def test_a_failing_subscriber_does_not_stop_the_others():
 
 
 def test_requests_without_a_call_become_error_lines():
-    store = Store(None, clock=lambda: 1.0)
+    store = Controller(None, clock=lambda: 1.0)
     assert not store.hold()
     assert "hold: no call selected" in store.state.last_error
     assert not store.focus(4)
@@ -53,7 +54,7 @@ def test_requests_without_a_call_become_error_lines():
 
 
 def test_a_call_on_a_card_whose_client_object_is_gone_is_refused_cleanly():
-    store = Store(None, clock=lambda: 1.0)
+    store = Controller(None, clock=lambda: 1.0)
     store.dispatch(ev.CallAdded("k9", Direction.IN, CALL_STATES.OFFERING, 0.0, 0.0, remote_number="201"))
     assert not store.answer()
     assert "has ended" in store.state.last_error
@@ -65,7 +66,7 @@ def test_secure_unless_the_url_says_plain():
 
 
 def test_a_display_only_store_refuses_login_with_a_message():
-    store = Store(None, clock=lambda: 1.0)
+    store = Controller(None, clock=lambda: 1.0)
     assert not store.login("ws://x:1", "u", "p")
     assert "display only" in store.state.last_error
     assert not store.restore("ws://x:1")  # no session file: nothing to restore
@@ -75,9 +76,9 @@ async def test_the_log_pane_gets_the_clients_lines_and_stderr_gets_nothing(capfd
     """The library writes nothing by itself; the switchboard's log pane has its own handler."""
     import logging
 
-    from console.store.store import client_factory
+    from console.store.client import client_factory
 
-    store = Store(client_factory(device=None, auto_reconnect=False), clock=lambda: 1.0)
+    store = Controller(client_factory(device=None, auto_reconnect=False), clock=lambda: 1.0)
     client = store.open()
     assert client.auto_hold is True  # the switchboard's choice; the API's default is off
     logging.getLogger("console.core.client").warning("a session warning")

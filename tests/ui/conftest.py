@@ -1,6 +1,6 @@
 """Pilot-test helpers: the real embedded switch on 127.0.0.1 port 0, a real client, the real app.
 
-Nothing is faked: the store owns a real ``WebRtcInstance`` talking websockets
+Nothing is faked: the controller owns a real ``WebRtcInstance`` talking websockets
 to a real ``Switch``. Media is off (signaling-only calls) to keep the tests
 quick; the media layer has its own tests. Waiting is always for a store state,
 with a timeout, never a sleep.
@@ -15,7 +15,7 @@ from typing import Callable
 import pytest
 
 from console.persist import AppDirs, CallHistory, Config, SessionFile, Settings
-from console.store import AppState, LoginPlan, Store, client_factory
+from console.store import AppState, Controller, LoginPlan, Store, client_factory
 from console.ui import SwitchboardApp, build_app
 
 TIMEOUT = 10.0
@@ -41,14 +41,20 @@ def dirs(tmp_path) -> AppDirs:
 @dataclass
 class Console:
     app: SwitchboardApp
-    store: Store
+    controller: Controller
+
+    @property
+    def store(self) -> Store:
+        return self.controller.store
 
     async def until(self, predicate: Callable[[AppState], bool], timeout: float = TIMEOUT) -> AppState:
         return await until(self.store, predicate, timeout)
 
 
-async def until(store: Store, predicate: Callable[[AppState], bool], timeout: float = TIMEOUT) -> AppState:
+async def until(source: Store | Controller, predicate: Callable[[AppState], bool],
+                timeout: float = TIMEOUT) -> AppState:
     """The first store state that satisfies ``predicate`` (now or later), or fail after ``timeout``."""
+    store = source.store if isinstance(source, Controller) else source
     if predicate(store.state):
         return store.state
     future: asyncio.Future[AppState] = asyncio.get_running_loop().create_future()
@@ -72,18 +78,19 @@ def make_console(dirs: AppDirs, plan: LoginPlan, config: Config | None = None, l
     from console.persist import BoardFile
 
     config = config or Config()
-    store = Store(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs), media=False,
-                  linger=linger, board=BoardFile(dirs), auto_accept=config.auto_accept, **store_options)
+    controller = Controller(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs),
+                            media=False, linger=linger, board=BoardFile(dirs), auto_accept=config.auto_accept,
+                            **store_options)
     settings = Settings(config=config, dirs=dirs)
-    return Console(build_app(settings, store, plan, cursor_blink=False), store)
+    return Console(build_app(settings, controller, plan, cursor_blink=False), controller)
 
 
-async def far_end(switch, username: str) -> Store:
+async def far_end(switch, username: str) -> Controller:
     """A headless test console logged in as ``username``: the far end of a call (caller or callee)."""
-    store = Store(client_factory(device=None), media=False)
-    store.login(switch.url, username, username)
-    await until(store, lambda s: s.login.logged_in)
-    return store
+    controller = Controller(client_factory(device=None), media=False)
+    controller.login(switch.url, username, username)
+    await until(controller, lambda s: s.login.logged_in)
+    return controller
 
 
 def operator_plan(switch, **changes) -> LoginPlan:

@@ -1,4 +1,4 @@
-"""Deterministic scenes for the snapshot tests: a display-only store fed events, a frozen clock.
+"""Deterministic scenes for the snapshot tests: a display-only controller whose store is fed events, a frozen clock.
 
 These do not fake the client: no client exists. The store is the real one,
 given the events the client's handlers would have produced; the reducer turns
@@ -11,7 +11,7 @@ import time
 
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 from console.persist import Config, Settings
-from console.store import LoginPlan, Store
+from console.store import LoginPlan, Controller
 from console.store import events as ev
 from console.store.state import CallKind, EndCause, HistoryItem, LoginFailure
 from console.ui import SwitchboardApp, build_app
@@ -23,17 +23,17 @@ SERVER = "ws://127.0.0.1:8765"
 WALL = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC; times of day are drawn in UTC (wall_format=time.gmtime)
 
 
-def display_store() -> Store:
-    return Store(None, clock=lambda: NOW, wall=lambda: WALL)
+def display_store() -> Controller:
+    return Controller(None, clock=lambda: NOW, wall=lambda: WALL)
 
 
-def app_for(store: Store, plan: LoginPlan, theme: str) -> SwitchboardApp:
+def app_for(store: Controller, plan: LoginPlan, theme: str) -> SwitchboardApp:
     """Deterministic pictures: a frozen clock, UTC times of day, a steady cursor, no log file."""
     return build_app(Settings(Config(theme=theme)), store, plan, clock=lambda: NOW, wall_format=time.gmtime,
                      cursor_blink=False, log_file=False)
 
 
-def logged_in_store() -> Store:
+def logged_in_store() -> Controller:
     store = display_store()
     d = store.dispatch
     d(ev.LoginStarted(SERVER, "operator"))

@@ -7,7 +7,7 @@ from console.core.directory import DirectoryEntry, EntryKind, Orbit, PresenceSta
 from console.core.enums import CALL_STATES, Direction
 from console.store import LoginPlan
 from console.store import events as ev
-from console.store.desk import DirectoryLoaded, OrbitsUpdated, PresenceUpdated
+from console.store.desk_state import DirectoryLoaded, OrbitsUpdated, PresenceUpdated
 from console.ui import SwitchboardApp
 
 from .scenes import SERVER, WALL, app_for, logged_in_store

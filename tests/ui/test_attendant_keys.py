@@ -12,7 +12,7 @@ from console.ui.screens import LampsScreen, SearchScreen
 from console.ui.widgets import CallCard
 from console.ui.widgets.lamps import LampField
 
-from console.store import Store, client_factory
+from console.store import Controller, client_factory
 
 from .conftest import far_end, make_console, operator_plan, until
 
@@ -32,9 +32,9 @@ def far_call(store, state_wanted: CALL_STATES):
     return lambda s: any(c.state is state_wanted for c in s.calls)
 
 
-async def accepting(switch, username: str) -> Store:
+async def accepting(switch, username: str) -> Controller:
     """A far end whose incoming calls ring at the caller at once (accept), as a desk phone's would."""
-    store = Store(client_factory(device=None), media=False, auto_accept=True)
+    store = Controller(client_factory(device=None), media=False, auto_accept=True)
     store.login(switch.url, username, username)
     await until(store, lambda s: s.login.logged_in)
     return store

@@ -8,7 +8,7 @@ import pytest
 
 from console.core.enums import CALL_STATES
 from console.persist import RecordingFolder
-from console.store import Store, client_factory
+from console.store import Controller, client_factory
 from console.ui.widgets import CallCard, LoginStatus
 
 from .conftest import make_console, operator_plan
@@ -33,7 +33,7 @@ async def test_m_mutes_and_unmutes_the_selected_call_without_holding_it(switch, 
         assert "MUTED" not in str(card.border_title)
         assert "MUTED" not in str(console.app.screen.query_one(LoginStatus).render())
         assert any("unmuted" in line.text for line in console.store.state.log)
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_r_without_a_connected_call_is_a_message_not_a_crash(switch, dirs):
@@ -42,7 +42,7 @@ async def test_r_without_a_connected_call_is_a_message_not_a_crash(switch, dirs)
         await console.until(logged_in)
         await pilot.press("R")
         await console.until(lambda s: "record" in s.last_error)
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ async def test_r_records_the_selected_call_into_the_recordings_folder_and_r_stop
 
     from .conftest import Console
 
-    store = Store(client_factory(device=NullDevice(mic=ToneGenerator(600, -12).frame)), history=CallHistory(dirs),
+    store = Controller(client_factory(device=NullDevice(mic=ToneGenerator(600, -12).frame)), history=CallHistory(dirs),
                   media=True, recordings=RecordingFolder(dirs))
     console = Console(build_app(Settings(dirs=dirs), store, operator_plan(media_switch), cursor_blink=False), store)
     async with console.app.run_test(size=SIZE) as pilot:
@@ -87,7 +87,7 @@ async def test_r_records_the_selected_call_into_the_recordings_folder_and_r_stop
             assert wav.getnchannels() == 2  # its content is measured in tests/e2e/test_mute_recording.py
         await pilot.press("e")
         await console.until(slot_state(slot, CALL_STATES.DISCONNECTED))
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def _three_way(pilot, console, switch):
@@ -131,7 +131,7 @@ async def test_c_joins_the_calls_x_drops_a_party_k_leaves(switch, dirs):
         await pilot.press(str(slot_a), "K")  # leaving a conference of two ends it: alice has nobody left
         await console.until(slot_state(slot_a, CALL_STATES.DISCONNECTED))
         await until(alice, lambda s: s.calls[0].state is CALL_STATES.DISCONNECTED)
-    for store in (console.store, alice, bob):
+    for store in (console.controller, alice, bob):
         await store.aclose()
 
 
@@ -149,7 +149,7 @@ async def test_k_leaves_and_the_other_two_stay_connected(switch, dirs):
         for far in (alice, bob):
             state = await until(far, lambda s: s.calls[0].conference_parties == 2)
             assert state.calls[0].state is CALL_STATES.CONNECTED
-    for store in (console.store, alice, bob):
+    for store in (console.controller, alice, bob):
         await store.aclose()
 
 
@@ -162,4 +162,4 @@ async def test_c_with_a_single_call_is_a_message_not_a_crash(switch, dirs):
         await console.until(lambda s: "conference" in s.last_error)
         await pilot.press("K")
         await console.until(lambda s: "not in a conference" in s.last_error)
-    await console.store.aclose()
+    await console.controller.aclose()

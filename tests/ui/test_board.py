@@ -55,7 +55,7 @@ async def test_a_burst_of_answers_holds_and_retrieves_acts_on_the_calls_it_names
             retrieved = [line.text for line in state.log
                          if line.text.startswith(f"[{slot}] ") and "HELD -> CONNECTED" in line.text]
             assert len(retrieved) == 1, (slot, retrieved)
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_decline_never_touches_a_call_that_is_not_selected(switch, dirs):
@@ -74,7 +74,7 @@ async def test_decline_never_touches_a_call_that_is_not_selected(switch, dirs):
         await pilot.pause()
         text = str(console.app.screen.query_one(f"#slot-{ringing}", CallCard).render())
         assert "Declined" in text and "Hung up here" not in text
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_answer_says_which_call_it_took_and_selects_it(switch, dirs):
@@ -88,7 +88,7 @@ async def test_answer_says_which_call_it_took_and_selects_it(switch, dirs):
         assert state.focused == first
         assert any(f"answer [{first}]" in line.text and "ringing longest" in line.text for line in state.log)
         assert state.call_in(second).state is CALL_STATES.OFFERING
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_log_out_and_end_all_ask_first(switch, dirs):
@@ -112,7 +112,7 @@ async def test_log_out_and_end_all_ask_first(switch, dirs):
         assert state.call_in(ringing).end_cause is EndCause.DECLINED_HERE
         await pilot.press("o")  # no calls left: logs out at once
         await console.until(lambda s: not s.login.logged_in)
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_a_caller_who_gives_up_is_missed_and_in_the_history_with_call_back(switch, dirs):
@@ -137,7 +137,7 @@ async def test_a_caller_who_gives_up_is_missed_and_in_the_history_with_call_back
         assert "abandoned" in row and "201" in row
         await pilot.press("enter")  # call back
         await console.until(lambda s: any(c.remote_number == "201" and c.direction == "out" for c in s.calls))
-    await console.store.aclose()
+    await console.controller.aclose()
     await alice.aclose()
 
 
@@ -149,7 +149,7 @@ async def test_auto_accept_rings_at_the_caller_on_arrival(switch, dirs):
         await console.until(logged_in)
         (slot,) = await ring_in(switch, console, 1)
         await console.until(slot_state(slot, CALL_STATES.RINGING))
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_callers_refused_for_lack_of_slots_are_shown(switch, dirs):
@@ -164,7 +164,7 @@ async def test_callers_refused_for_lack_of_slots_are_shown(switch, dirs):
         await pilot.press("v")  # the queue view counts them
         await pilot.pause()
         assert "refused 1" in str(console.app.screen.query_one(CallQueue).render())
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_hold_time_and_both_held(switch, dirs):
@@ -172,7 +172,7 @@ async def test_hold_time_and_both_held(switch, dirs):
     bob = await far_end(switch, "bob")
     async with console.app.run_test(size=SIZE) as pilot:
         await console.until(logged_in)
-        slot = console.store.dial("202")  # bob answers below
+        slot = console.controller.dial("202")  # bob answers below
         bob_state = await until_ringing(bob)
         bob.answer(bob_state.ringing_calls()[0].slot)
         await console.until(slot_state(slot, CALL_STATES.CONNECTED))
@@ -192,7 +192,7 @@ async def test_hold_time_and_both_held(switch, dirs):
         assert "held by both ends" not in text.lower() and "held by us" in text.lower(), text
         bob.hold(1)
         await console.until(lambda s: s.call_in(slot).hold is HoldSide.BOTH)
-    await console.store.aclose()
+    await console.controller.aclose()
     await bob.aclose()
 
 

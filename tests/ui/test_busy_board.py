@@ -38,4 +38,4 @@ async def test_thirty_concurrent_calls_all_show_in_the_queue_view_at_80x24(switc
         # Ringing calls first, longest waiting first.
         first_ringing = min((c for c in state.calls if c.ringing_in), key=lambda c: c.created_at)
         assert first_ringing.remote_number in lines[1][: queue.size.width // 2]
-    await console.store.aclose()
+    await console.controller.aclose()

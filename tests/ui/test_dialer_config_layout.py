@@ -25,7 +25,7 @@ async def test_a_burst_typed_right_after_d_lands_in_the_dialer(switch, dirs):
             app._driver.send_message(event)
         state = await console.until(lambda s: any(c.remote_number == "9001" for c in s.calls))
         assert not [line.text for line in state.log if "slot" in line.text and "empty" in line.text]
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_the_dialer_finds_names(switch, dirs):
@@ -42,7 +42,7 @@ async def test_the_dialer_finds_names(switch, dirs):
         await console.until(slot_state(slot, CALL_STATES.CONNECTED))
         await pilot.press("d", *"nobody here", "enter")
         await console.until(lambda s: "matches no one" in s.last_error)
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_the_dialer_finds_names_from_the_switchs_directory(switch, dirs):
@@ -54,7 +54,7 @@ async def test_the_dialer_finds_names_from_the_switchs_directory(switch, dirs):
         await pilot.press("d", *"caro")
         await pilot.pause()
         assert "203 Carol" in str(console.app.screen.query_one("#dial-matches").render())
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_bad_key_bindings_and_an_unknown_theme_are_reported_in_one_line_each(switch, dirs):
@@ -73,7 +73,7 @@ async def test_bad_key_bindings_and_an_unknown_theme_are_reported_in_one_line_ea
         await console.until(slot_state(ringing, CALL_STATES.CONNECTED))
         await pilot.press("h")
         await console.until(slot_state(ringing, CALL_STATES.HELD))
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_a_login_is_not_written_to_the_config_unless_asked(switch, dirs):
@@ -81,12 +81,12 @@ async def test_a_login_is_not_written_to_the_config_unless_asked(switch, dirs):
     console = make_console(dirs, plan)
     async with console.app.run_test(size=(80, 24)):
         await console.until(logged_in)
-    await console.store.aclose()
+    await console.controller.aclose()
     assert load_config(dirs).server == ""
     console = make_console(dirs, operator_plan(switch, embedded=False, save=True, restore=False))
     async with console.app.run_test(size=(80, 24)):
         await console.until(logged_in)
-    await console.store.aclose()
+    await console.controller.aclose()
     assert load_config(dirs).server == switch.url
 
 
@@ -124,7 +124,7 @@ async def check_layout(switch, dirs, size):
             card = screen.query_one(f"#slot-{call.slot}")
             if card.region.height:
                 assert card.region.width >= 30
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_layout_at_80x24(switch, dirs):
@@ -147,13 +147,13 @@ def test_an_unknown_audio_device_is_reported(tmp_path):
 
 
 def test_the_embedded_switch_leaves_no_session_behind(tmp_path):
-    from console.cli import build_store
+    from console.cli import build_controller
     from console.persist import AppDirs
     from console.store import LoginPlan
 
     dirs = AppDirs(tmp_path / "c", tmp_path / "d")
-    assert build_store(LoginPlan(server="ws://127.0.0.1:1", embedded=True), dirs, False, None).sessions is None
-    store = build_store(LoginPlan(server="wss://pbx.example.com"), dirs, True, None)
+    assert build_controller(LoginPlan(server="ws://127.0.0.1:1", embedded=True), dirs, False, None).sessions is None
+    store = build_controller(LoginPlan(server="wss://pbx.example.com"), dirs, True, None)
     assert store.sessions is not None and store.auto_accept
 
 

@@ -35,7 +35,7 @@ async def test_a_remapped_key_ends_the_call_and_the_help_shows_it(switch, dirs):
         help_text = plain(console.app.screen._keys())
         assert re.search(r"\bk\s+End \(hang up\) the selected call", help_text), help_text
         assert any("unknown action 'nonsense'" in line.text for line in console.store.state.log)
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 def plain(renderable) -> str:
@@ -51,7 +51,7 @@ async def test_every_action_is_in_the_command_palette(switch, dirs):
         for spec in ALL_ACTIONS:
             if spec.palette:
                 assert spec.label in titles, spec.id
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_footer_shows_the_main_keys():
@@ -66,7 +66,7 @@ async def test_theme_switches_at_run_time_and_is_saved(switch, dirs):
         await pilot.press("ctrl+t")
         assert console.app.theme != "anynode-dark"
         assert load_config(dirs).theme == console.app.theme
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_a_user_theme_file_is_offered(switch, dirs):
@@ -77,7 +77,7 @@ async def test_a_user_theme_file_is_offered(switch, dirs):
     async with console.app.run_test(size=SIZE):
         assert console.app.theme == "my-theme"
         assert "no-primary" not in console.app.available_themes
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 def test_headless_layers_import_no_textual():

@@ -43,7 +43,7 @@ async def test_a_password_in_clear_to_another_host_is_sent_only_after_an_explici
         await pilot.press("y")
         await console.until(logged_in)
         assert console.store.state.login.state is LOGIN_STATES.SUCCESS
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_tls_or_loopback_logs_in_without_a_question(switch, dirs):
@@ -52,7 +52,7 @@ async def test_tls_or_loopback_logs_in_without_a_question(switch, dirs):
         await pilot.pause()
         await submit(console, pilot, switch.url, "operator")  # ws://127.0.0.1: stays on this machine
         await console.until(logged_in)
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_insecure_on_the_command_line_is_the_operators_yes_for_that_server(switch, dirs):
@@ -62,4 +62,4 @@ async def test_insecure_on_the_command_line_is_the_operators_yes_for_that_server
         await pilot.pause()
         await submit(console, pilot, server, "operator")
         await console.until(logged_in)
-    await console.store.aclose()
+    await console.controller.aclose()

@@ -46,7 +46,7 @@ async def test_each_login_failure_has_its_own_line(switch, dirs, case):
         await pilot.pause()
         assert console.store.state.login.failure is expected
         if case != "bad_url":  # the store refuses an ftp:// address before the client sees it
-            assert str(console.store.client.last_login_failure) == case  # typed, not read from log texts
+            assert str(console.controller.client.last_login_failure) == case  # typed, not read from log texts
         reason = str(console.app.screen.query_one("#login-reason").render())
         assert words in reason, reason
         await pilot.press("f2")  # the log, from the login screen
@@ -54,7 +54,7 @@ async def test_each_login_failure_has_its_own_line(switch, dirs, case):
         assert console.app.screen.query_one(LogPane).lines
         await pilot.press("escape")
         assert isinstance(console.app.screen, LoginScreen)
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_an_expired_session_says_so(switch, dirs):
@@ -67,7 +67,7 @@ async def test_an_expired_session_says_so(switch, dirs):
         await pilot.pause()
         assert console.store.state.login.failure is LoginFailure.SESSION_EXPIRED
         assert "expired" in str(console.app.screen.query_one("#login-reason").render())
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_the_log_has_times_of_day_scrolls_and_is_written_to_a_file(switch, dirs):
@@ -77,7 +77,7 @@ async def test_the_log_has_times_of_day_scrolls_and_is_written_to_a_file(switch,
     async with console.app.run_test(size=(80, 40)) as pilot:
         await console.until(logged_in)
         for n in range(40):
-            console.store.note(f"line {n}")
+            console.controller.note(f"line {n}")
         await pilot.pause()
         pane = console.app.screen.query_one(LogPane)
         assert re.match(r"\d\d:\d\d:\d\d ", pane.lines[-1].text), pane.lines[-1].text
@@ -92,7 +92,7 @@ async def test_the_log_has_times_of_day_scrolls_and_is_written_to_a_file(switch,
         await pilot.press("l")
         await pilot.press("l")
         assert not pane.display
-    await console.store.aclose()
+    await console.controller.aclose()
     text = dirs.log_file.read_text()
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d .*line 39", text)
 
@@ -110,4 +110,4 @@ async def test_an_error_in_the_header_clears_once_handled(switch, dirs):
         assert state.last_error == ""
         await pilot.pause()
         assert "✕" not in str(console.app.screen.query_one(LoginStatus).render())
-    await console.store.aclose()
+    await console.controller.aclose()

@@ -17,7 +17,7 @@ from console.core.enums import CALL_STATES
 from console.media.devices import NullDevice
 from console.media.tones import SILENT_FRAME, ToneGenerator
 from console.persist import CallHistory, Config, SessionFile, Settings
-from console.store import Store, client_factory
+from console.store import Controller, client_factory
 from console.ui import build_app
 from console.ui.widgets import CallCard, LoginStatus
 
@@ -40,7 +40,7 @@ async def media_switch():
 
 
 def media_console(dirs, switch, device) -> Console:
-    store = Store(client_factory(device=device), sessions=SessionFile(dirs), history=CallHistory(dirs), media=True)
+    store = Controller(client_factory(device=device), sessions=SessionFile(dirs), history=CallHistory(dirs), media=True)
     app = build_app(Settings(config=Config(), dirs=dirs), store, operator_plan(switch), cursor_blink=False)
     return Console(app, store)
 
@@ -74,17 +74,17 @@ async def test_levels_in_the_status_pane_and_no_audio_on_the_card(media_switch, 
     console = media_console(dirs, media_switch, device)
     async with console.app.run_test(size=WIDE) as pilot:
         await console.until(logged_in)
-        hub = console.store.client.hub
+        hub = console.controller.client.hub
         assert hub is not None and hub.started and hub.device is device  # opened at login, before any call
         text = await shown(pilot, status_text(console), lambda t: "mic ▮" in t)
         assert "-12dB" in text and "spk ▯▯▯▯▯▯" in text  # the mic as captured; nothing played yet
-        slot = console.store.dial("9001")  # the 1 kHz tone service
+        slot = console.controller.dial("9001")  # the 1 kHz tone service
         await console.until(lambda s: s.call_in(slot) is not None and s.call_in(slot).state is CALL_STATES.CONNECTED
                             and s.call_in(slot).audio)
         text = await shown(pilot, status_text(console), lambda t: "spk ▮▮" in t)
         card = lambda: str(console.app.screen.query_one(f"#slot-{slot}", CallCard).render())  # noqa: E731
         assert "no audio" not in card()
-        (call,) = console.store.client.calls
+        (call,) = console.controller.client.calls
         blackhole_inbound(call.media)
         text = await shown(pilot, card, lambda t: "no audio for" in t, timeout=5.0)
         seconds = re.search(r"⚠ no audio for (\d+) s", text)
@@ -92,7 +92,7 @@ async def test_levels_in_the_status_pane_and_no_audio_on_the_card(media_switch, 
         # the grace period ends the call with MEDIA (the client's media health), the card says why
         await console.until(slot_state(slot, CALL_STATES.DISCONNECTED), timeout=15.0)
         assert "no audio for" not in card()
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 @pytest.mark.parametrize("case", ["muted", "silent_device"])
@@ -104,17 +104,17 @@ async def test_a_muted_microphone_or_the_silent_device_is_visible_before_a_call(
         wanted = "mic ⚠ silent" if case == "muted" else "∅ silent audio device"
         text = await shown(pilot, status_text(console), lambda t: wanted in t)
         assert text.count("silent") == 1, text  # said once, not once per meter
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_a_missing_device_at_login_is_one_line(media_switch, dirs):
     console = media_console(dirs, media_switch, "no-such-headset-7d1f")
     async with console.app.run_test(size=(80, 24)) as pilot:
         await console.until(logged_in)
-        hub = console.store.client.hub
+        hub = console.controller.client.hub
         assert hub is not None and hub.started and hub.silent_device
         await pilot.pause()
         lines = [line.text for line in console.store.state.log if "device" in line.text.lower()]
         assert len(lines) == 1 and "silent virtual device" in lines[0], lines
         await shown(pilot, status_text(console), lambda t: "∅ no audio dev" in t)  # 80 columns: the short words
-    await console.store.aclose()
+    await console.controller.aclose()

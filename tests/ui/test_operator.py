@@ -44,8 +44,8 @@ async def test_log_in_on_the_login_screen(switch, dirs):
         status = str(console.app.screen.query_one(LoginStatus).render())
         assert "Logged in (SUCCESS)" in status and "200" in status and "Operator" in status
         assert "saved session: yes" in status
-        assert state.login.saved_session and console.store.saved_identifier(switch.url)
-    await console.store.aclose()
+        assert state.login.saved_session and console.controller.saved_identifier(switch.url)
+    await console.controller.aclose()
     assert "operator" not in dirs.sessions_file.read_text().replace('"username": "operator"', "")
 
 
@@ -60,7 +60,7 @@ async def test_a_failed_login_shows_the_reason(switch, dirs):
         assert isinstance(screen, LoginScreen) and screen.has_class("-failed")
         reason = str(screen.query_one("#login-reason").render())
         assert "SERVER_ACCESS" in reason and "Wrong username, password or token" in reason
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_dial_echo_and_hang_up(switch, dirs):
@@ -76,8 +76,8 @@ async def test_dial_echo_and_hang_up(switch, dirs):
         await pilot.pause()
         assert "Hung up here (USERTERMINATED)" in card_text(console.app, slot)
         await console.until(lambda s: s.call_in(slot) is None)  # the slot frees after the linger
-    await console.store.aclose()
-    assert console.store.history.recent_numbers()[0] == "9000"
+    await console.controller.aclose()
+    assert console.controller.history.recent_numbers()[0] == "9000"
 
 
 async def test_take_an_incoming_demo_call(switch, dirs):
@@ -95,7 +95,7 @@ async def test_take_an_incoming_demo_call(switch, dirs):
         await console.until(slot_state(call.slot, CALL_STATES.CONNECTED))
         await pilot.pause()
         assert not card.has_class("-ringing") and card.has_class("-connected")
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_decline_an_incoming_call(switch, dirs):
@@ -106,7 +106,7 @@ async def test_decline_an_incoming_call(switch, dirs):
         call = (await console.until(lambda s: bool(s.ringing_calls()))).ringing_calls()[0]
         await pilot.press("x")
         await console.until(slot_state(call.slot, CALL_STATES.DISCONNECTED))
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_hold_and_retrieve(switch, dirs):
@@ -120,7 +120,7 @@ async def test_hold_and_retrieve(switch, dirs):
         assert "held by us" in card_text(console.app, slot)
         await pilot.press("u")
         await console.until(slot_state(slot, CALL_STATES.CONNECTED))
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_retrieving_one_call_holds_the_other(switch, dirs):
@@ -134,7 +134,7 @@ async def test_retrieving_one_call_holds_the_other(switch, dirs):
         state = await console.until(lambda s: s.call_in(first).state is CALL_STATES.CONNECTED
                                     and s.call_in(second).state is CALL_STATES.HELD)
         assert state.focused == first
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_transfer_with_the_picker_after_cancelling_once(switch, dirs):
@@ -166,7 +166,7 @@ async def test_transfer_with_the_picker_after_cancelling_once(switch, dirs):
             assert state.call_in(slot).reason is DISC_REASON.SUCCESS and state.call_in(slot).transferred
         await pilot.pause()
         assert "Transferred" in card_text(console.app, incoming)
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_dtmf_mode_sends_digits_to_the_ivr_and_shows_them_coming_back(switch, dirs):
@@ -182,7 +182,7 @@ async def test_dtmf_mode_sends_digits_to_the_ivr_and_shows_them_coming_back(swit
         assert "DTMF sent 12# · recv 12#" in card_text(console.app, slot)
         await pilot.press("e")  # out of DTMF mode, keys are commands again
         await console.until(slot_state(slot, CALL_STATES.DISCONNECTED))
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_a_refused_request_is_a_message_not_a_crash(switch, dirs):
@@ -195,7 +195,7 @@ async def test_a_refused_request_is_a_message_not_a_crash(switch, dirs):
         assert state.call_in(slot).state is CALL_STATES.CONNECTED
         await pilot.pause()
         assert "retrieve" in str(console.app.screen.query_one(LoginStatus).render())
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_log_out(switch, dirs):
@@ -206,8 +206,8 @@ async def test_log_out(switch, dirs):
         state = await console.until(lambda s: s.login.state is LOGIN_STATES.LOGGED_OUT_EXPLICIT)
         await pilot.pause()
         assert isinstance(console.app.screen, LoginScreen)
-        assert not state.login.saved_session and console.store.saved_identifier(switch.url) is None
-    await console.store.aclose()
+        assert not state.login.saved_session and console.controller.saved_identifier(switch.url) is None
+    await console.controller.aclose()
 
 
 async def test_more_than_nine_calls_are_reachable_with_the_bracket_keys(switch, dirs):
@@ -216,7 +216,7 @@ async def test_more_than_nine_calls_are_reachable_with_the_bracket_keys(switch, 
     async with console.app.run_test(size=SIZE) as pilot:
         await console.until(logged_in)
         for _ in range(12):
-            console.store.dial("9005")  # no answer: they stay ringing at the far end, one card each
+            console.controller.dial("9005")  # no answer: they stay ringing at the far end, one card each
         await console.until(lambda s: len(s.calls) == 12 and all(c.state is CALL_STATES.DIALING or c.state is CALL_STATES.RINGING for c in s.calls))
         await pilot.press("9")
         await console.until(lambda s: s.focused == 9)
@@ -235,4 +235,4 @@ async def test_more_than_nine_calls_are_reachable_with_the_bracket_keys(switch, 
         assert card.selected and card.region.height > 0  # scrolled into view
         await pilot.press("e")
         await console.until(lambda s: s.call_in(12) is None or s.call_in(12).state is CALL_STATES.DISCONNECTED)
-    await console.store.aclose()
+    await console.controller.aclose()

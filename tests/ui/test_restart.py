@@ -18,7 +18,7 @@ async def test_a_new_app_restores_the_session_and_shows_the_call_in_its_state(sw
         await pilot.press("h")
         await first.until(slot_state(slot, CALL_STATES.HELD))
         call_id = first.store.state.call_in(slot).call_id
-    await first.store.aclose()  # the app ended; the connection drops without a logout
+    await first.controller.aclose()  # the app ended; the connection drops without a logout
 
     # The same data dir; no automatic login: only the saved session brings it back.
     second = make_console(dirs, operator_plan(switch, auto_login=False, password=""))
@@ -33,7 +33,7 @@ async def test_a_new_app_restores_the_session_and_shows_the_call_in_its_state(sw
         assert "On hold (by us) (HELD)" in text and "restored" in text
         await pilot.press(str(call.slot), "u")  # and it is a live call again
         await second.until(slot_state(call.slot, CALL_STATES.CONNECTED))
-    await second.store.aclose()
+    await second.controller.aclose()
 
 
 async def test_a_failed_restore_falls_back_to_the_login_screen(switch, dirs):
@@ -46,7 +46,7 @@ async def test_a_failed_restore_falls_back_to_the_login_screen(switch, dirs):
         await pilot.pause()
         assert isinstance(console.app.screen, LoginScreen)
         assert SessionFile(dirs).get(switch.url) is None
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_embedded_mode_logs_in_afresh_when_restore_fails(switch, dirs):
@@ -57,7 +57,7 @@ async def test_embedded_mode_logs_in_afresh_when_restore_fails(switch, dirs):
     async with console.app.run_test(size=SIZE):
         state = await console.until(logged_in)
         assert state.login.number == "200"
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 async def test_a_dropped_connection_is_restored_without_the_login_screen(switch, dirs):
@@ -76,4 +76,4 @@ async def test_a_dropped_connection_is_restored_without_the_login_screen(switch,
         assert console.store.state.call_in(slot).state is CALL_STATES.CONNECTED
         await pilot.press("h")  # and the call still answers the keys
         await console.until(slot_state(slot, CALL_STATES.HELD))
-    await console.store.aclose()
+    await console.controller.aclose()

@@ -23,7 +23,7 @@ async def test_a_restore_keeps_slots_and_durations(switch, dirs):
             await first.until(lambda s, slot=slot: s.call_in(slot) is None)
         kept = {s.call_id: s.slot for s in first.store.state.calls}
         assert sorted(kept.values()) == [1, 3, 5]
-    await first.store.aclose()
+    await first.controller.aclose()
 
     clock[0] += 90.0  # the console was away for a minute and a half
     second = make_console(dirs, operator_plan(switch, auto_login=False, password=""), clock=lambda: clock[0], wall=lambda: clock[0] + 1.7e9)
@@ -33,7 +33,7 @@ async def test_a_restore_keeps_slots_and_durations(switch, dirs):
         for call in state.calls:
             assert call.duration(clock[0]) >= 90.0  # durations go on, not from 00:00
         assert not [line.text for line in state.log if "wrong_state" in line.text]
-    await second.store.aclose()
+    await second.controller.aclose()
 
 
 async def crash_and_restart(switch, console, pilot):
@@ -64,7 +64,7 @@ async def test_after_a_server_restart_a_new_call_can_be_made_and_ended(dirs):
             await console.until(lambda s: s.call_in(new) is None or s.call_in(new).ended)
             assert not [line.text for line in console.store.state.log if "unknown_call" in line.text]
     finally:
-        await console.store.aclose()
+        await console.controller.aclose()
         await switch.aclose()
 
 
@@ -88,7 +88,7 @@ async def test_after_a_server_restart_the_old_cards_end_with_the_reason(dirs):
                 assert "Connected" not in str(widget.render()).splitlines()[0]
             await console.until(logged_in, timeout=30)  # the embedded plan logs in afresh
     finally:
-        await console.store.aclose()
+        await console.controller.aclose()
         await switch.aclose()
 
 
@@ -109,7 +109,7 @@ async def test_do_not_disturb_and_forwarding_survive_a_server_restart(dirs):
             await console.until(logged_in)
             await pilot.press("n")  # do not disturb
             await console.until(lambda s: s.desk.dnd)
-            assert console.store.desk.set_forwarding(busy="201")
+            assert console.controller.desk.set_forwarding(busy="201")
             await console.until(lambda s: "201" in s.desk.forwarding)
             switch = await crash_and_restart(switch, console, pilot)
             await console.until(lambda s: s.login.state is LOGIN_STATES.LOGIN_RESTORE_FAILED, timeout=30)
@@ -123,7 +123,7 @@ async def test_do_not_disturb_and_forwarding_survive_a_server_restart(dirs):
     finally:
         if watcher is not None:
             await watcher.aclose()
-        await console.store.aclose()
+        await console.controller.aclose()
         await switch.aclose()
 
 
@@ -141,9 +141,9 @@ async def test_do_not_disturb_stays_with_the_number_that_set_it(switch, dirs):
             await console.until(logged_in)
             await pilot.press("n")
             await console.until(lambda s: s.desk.dnd)
-            console.store.logout()
+            console.controller.logout()
             await console.until(lambda s: s.login.state is LOGIN_STATES.LOGGED_OUT_EXPLICIT)
-            console.store.login(switch.url, "alice", "alice")
+            console.controller.login(switch.url, "alice", "alice")
             await console.until(lambda s: logged_in(s) and s.login.number == "201")
             await console.until(lambda s: not s.desk.dnd)
             watcher = await far_end(switch, "bob")
@@ -151,4 +151,4 @@ async def test_do_not_disturb_stays_with_the_number_that_set_it(switch, dirs):
     finally:
         if watcher is not None:
             await watcher.aclose()
-        await console.store.aclose()
+        await console.controller.aclose()

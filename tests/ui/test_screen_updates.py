@@ -109,7 +109,7 @@ async def test_selecting_a_slot_redraws_two_cards_and_the_clock_never_the_whole_
         drawn = updates.since(mark)
         assert drawn, "the card timers drew nothing in two seconds"
         assert not any(full for full, _ in drawn), f"the clock redrew the whole screen: {drawn}"
-    await console.store.aclose()
+    await console.controller.aclose()
 
 
 @pytest.mark.timeout(120)
@@ -151,4 +151,4 @@ async def test_a_caller_who_comes_or_goes_adds_or_removes_one_card_and_the_other
         left = {card.id: card for card in deck.query(CallCard)}
         assert set(left) == set(after) - {f"slot-{gone}"}
         assert all(left[key] is after[key] for key in left), "the other callers' cards were replaced"
-    await console.store.aclose()
+    await console.controller.aclose()

@@ -111,24 +111,24 @@ class LampsScreen(Screen):
         state = self.app.snapshot
         if tile is None:
             return
-        desk = self.app.store.desk
+        desk = self.app.controller.desk
         if tile.orbit:
             if tile.parked:
                 desk.pickup(tile.number)
             elif self._talking(state):
                 desk.park(orbit=tile.number)
             else:
-                self.app.store.error(f"P{tile.number} is free: select a call to park it there")
+                self.app.controller.error(f"P{tile.number} is free: select a call to park it there")
                 return
         elif self._talking(state):
             desk.blind_transfer(tile.number)
         else:
-            self.app.store.dial(tile.number)
+            self.app.controller.dial(tile.number)
         self.dismiss()
 
     def action_consult(self) -> None:
         tile = self._tile()
-        if tile is not None and not tile.orbit and self.app.store.desk.consult(tile.number):
+        if tile is not None and not tile.orbit and self.app.controller.desk.consult(tile.number):
             self.dismiss()
 
     def action_close(self) -> None:

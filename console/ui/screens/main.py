@@ -172,13 +172,13 @@ class MainScreen(Screen):
         deck = self.query_one(CallDeck)
         queue = self.query_one(CallQueue)
         queue.now = now
-        store = self.app.store
-        self.query_one(LoginStatus).device = store.device_reading()
+        controller = self.app.controller
+        self.query_one(LoginStatus).device = controller.device_reading()
         if deck.display:
             deck.now = now
-            deck.levels = {call.slot: store.level(call.slot) for call in deck.calls if call.audio}
-            deck.silences = {call.slot: store.silent_for(call.slot) for call in deck.calls if call.audio}
-        self.query_one(LoginStatus).details = store.link_details()
+            deck.levels = {call.slot: controller.level(call.slot) for call in deck.calls if call.audio}
+            deck.silences = {call.slot: controller.silent_for(call.slot) for call in deck.calls if call.audio}
+        self.query_one(LoginStatus).details = controller.link_details()
 
     # -- panes ------------------------------------------------------------------------
     def open_dialer(self) -> None:
@@ -236,16 +236,16 @@ class MainScreen(Screen):
     def _call_back(self, message: HistoryPane.CallBack) -> None:
         self.query_one(HistoryPane).display = False
         self.set_focus(None)
-        self.app.store.dial(message.number)
+        self.app.controller.dial(message.number)
 
     @on(Dialer.Dial)
     def _dial(self, message: Dialer.Dial) -> None:
         self.close_dialer()
-        self.app.store.dial(message.number)
+        self.app.controller.dial(message.number)
 
     @on(Dialer.Refused)
     def _dial_refused(self, message: Dialer.Refused) -> None:
-        self.app.store.error(f"dial: {message.text!r} is not a number and matches no one in the directory or history")
+        self.app.controller.error(f"dial: {message.text!r} is not a number and matches no one in the directory or history")
 
     @on(Dialer.Closed)
     def _dialer_closed(self) -> None:
@@ -253,7 +253,7 @@ class MainScreen(Screen):
 
     @on(DtmfBar.Digit)
     def _digit(self, message: DtmfBar.Digit) -> None:
-        self.app.store.send_digits(message.digit)
+        self.app.controller.send_digits(message.digit)
 
     @on(DtmfBar.Closed)
     def _dtmf_closed(self) -> None:

@@ -99,19 +99,19 @@ class SearchScreen(ModalScreen[None]):
     def action_act(self) -> None:
         if not self.hits:
             return
-        hit, state, store = self.hits[self.cursor], self.app.snapshot, self.app.store
+        hit, state, controller = self.hits[self.cursor], self.app.snapshot, self.app.controller
         if hit.kind is HitKind.CALL and hit.slot is not None:
             call = state.call_in(hit.slot)
             if call is not None and call.ringing_in:
-                store.answer(hit.slot)
+                controller.answer(hit.slot)
             else:
-                store.focus(hit.slot)
+                controller.focus(hit.slot)
         elif hit.kind is HitKind.ORBIT:
-            store.desk.pickup(hit.number)
+            controller.desk.pickup(hit.number)
         elif state.focused_call is not None and state.focused_call.state in TALKING_STATES:
-            store.desk.blind_transfer(hit.number)
+            controller.desk.blind_transfer(hit.number)
         else:
-            store.dial(hit.number)
+            controller.dial(hit.number)
         self.dismiss()
 
     def action_close(self) -> None:

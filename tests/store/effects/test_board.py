@@ -1,0 +1,64 @@
+"""The board effect: the live calls' slots and start times are saved when they change, and read back."""
+
+from __future__ import annotations
+
+from console.core.enums import CALL_STATES, Direction
+from console.core.errors import PersistenceError
+from console.persist import AppDirs, BoardFile
+from console.store import Store
+from console.store import events as ev
+from console.store.effects import BoardKeeper
+
+
+class Spy:
+    def __init__(self, saved: dict | None = None, fail: bool = False) -> None:
+        self.saves: list[dict] = []
+        self.saved = saved or {}
+        self.fail = fail
+
+    def save(self, calls) -> None:
+        if self.fail:
+            raise PersistenceError("board.json: read-only")
+        self.saves.append(dict(calls))
+
+    def load(self) -> dict:
+        return self.saved
+
+
+def test_slots_and_start_times_are_saved_when_they_change_and_only_then():
+    spy, reports = Spy(), []
+    store = Store()
+    store.subscribe(BoardKeeper(spy, clock=lambda: 10.0, wall=lambda: 1000.0, report=reports.append))
+    store.dispatch(ev.CallAdded("k1", Direction.IN, CALL_STATES.OFFERING, 4.0, 994.0, call_id="c1"))
+    assert spy.saves == [{"c1": {"slot": 1, "started": 994.0, "connected": None}}]
+    store.dispatch(ev.Dialed("9000"))
+    store.dispatch(ev.CallChanged("k1", CALL_STATES.OFFERING, 5.0, call_id="c1"))  # no slot or answer change
+    assert len(spy.saves) == 1
+    store.dispatch(ev.CallChanged("k1", CALL_STATES.CONNECTED, 8.0, call_id="c1"))
+    assert spy.saves[-1] == {"c1": {"slot": 1, "started": 994.0, "connected": 998.0}}
+    store.dispatch(ev.CallChanged("k1", CALL_STATES.DISCONNECTED, 9.0, call_id="c1"))
+    assert spy.saves[-1] == {} and reports == []  # an ended call is not restored
+
+
+def test_the_hint_is_what_the_file_said_before_restored_calls_rewrote_it(tmp_path):
+    board = BoardFile(AppDirs(config_dir=tmp_path / "c", data_dir=tmp_path / "d"))
+    board.save({"c7": {"slot": 5, "started": 900.0, "connected": 950.0}})
+    keeper = BoardKeeper(board, clock=lambda: 10.0, wall=lambda: 1000.0, report=print)
+    keeper.reread()
+    store = Store()
+    store.subscribe(keeper)
+    store.dispatch(ev.CallAdded("k1", Direction.IN, CALL_STATES.OFFERING, 10.0, 1000.0, call_id="c1"))
+    assert "c7" not in board.load()  # rewritten with the calls of now
+    assert keeper.hint("c7") == {"slot": 5, "started": 900.0, "connected": 950.0} and keeper.hint("c1") is None
+
+
+def test_closed_it_saves_nothing_and_a_failed_write_is_a_line():
+    spy, reports = Spy(fail=True), []
+    keeper = BoardKeeper(spy, clock=lambda: 10.0, wall=lambda: 1000.0, report=reports.append)
+    store = Store()
+    store.subscribe(keeper)
+    store.dispatch(ev.CallAdded("k1", Direction.IN, CALL_STATES.OFFERING, 4.0, 994.0, call_id="c1"))
+    assert reports == ["could not save: board.json: read-only"]
+    keeper.close()
+    store.dispatch(ev.CallAdded("k2", Direction.IN, CALL_STATES.OFFERING, 4.0, 994.0, call_id="c2"))
+    assert reports == ["could not save: board.json: read-only"] and keeper.hint("c1") is None
