@@ -41,6 +41,7 @@ class Limits:
     user_delay_after: int = 10  # failures of a user from all addresses before its logins from new addresses are slowed
     user_delay_max: float = 2.0  # s that slow-down grows to at most; a user's password is never refused for it
     known_addresses: int = 16  # addresses remembered per user as ones it logged in from (they skip the slow-down)
+    login_tarpit: float = 2.0  # s at most before a throttled login is answered (one answer per this per connection)
     throttle_entries: int = 10_000  # keys the login throttle remembers; the least recently failed are forgotten first
     max_token_lifetime: float = 86400.0  # s from now to a token's exp, at most
     # calls and media

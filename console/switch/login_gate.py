@@ -4,8 +4,8 @@ The rules are :class:`console.switch.throttle.LoginThrottle`'s (sans-I/O);
 this is their asyncio driver:
 
 - a login the throttle refuses is answered ``auth_failed`` after the rest of
-  its back-off (at most ``TARPIT`` s: the connection's next frame waits for
-  it, so one connection gets at most one answer per ``TARPIT`` s);
+  its back-off (at most ``login_tarpit`` s: the connection's next frame waits
+  for it, so one connection gets at most one answer per ``login_tarpit`` s);
 - a login of a user being guessed elsewhere waits its bounded slow-down;
 - the checks of one user from one address run one at a time, each after the
   previous one's outcome is counted, so parallel connections cannot outrun
@@ -30,7 +30,6 @@ from console.switch.limits import Limits, TripLog
 from console.switch.throttle import LoginThrottle, pair_key
 
 log = logging.getLogger(__name__)
-TARPIT = 2.0  # s at most before a throttled login is answered
 BUSY = "the switch is busy checking other logins; try again in a moment"
 
 T = TypeVar("T")
@@ -50,16 +49,25 @@ class LoginGate:
         """Run ``check(body)`` on the executor under the rules above; count its outcome."""
         username = body.get("username")
         user = username if isinstance(username, str) and username else None
-        await self._admitted(user, address, slow=True)
+        await self._tarpit(self._refusal(user, address))
+        delay = self.throttle.verdict(user, address, time.monotonic()).delay
+        if delay > 0:
+            self.trips.trip("user_delay", "password logins of %s from new addresses slowed by %.1f s", user, delay)
+            await asyncio.sleep(delay)
         async with self._one_at_a_time(pair_key(user, address) if user else None):
-            await self._admitted(user, address, slow=False)  # the previous check's outcome is counted now
-            try:
-                identity = await self._queued(address, check, body)
-            except LoginError as exc:
-                if exc.code is ErrorCode.AUTH_FAILED:
-                    for key in self.throttle.login_failed(user, address, time.monotonic()):
-                        self.trips.trip("lockout", "%s locked out for %g s", key, self.limits.lockout)
-                raise
+            refused = self._refusal(user, address)  # again: the previous check's outcome is counted now
+            if not refused:
+                self.throttle.checking(address, +1)
+                try:
+                    identity = await self._queued(address, check, body)
+                except LoginError as exc:
+                    if exc.code is ErrorCode.AUTH_FAILED:
+                        for key in self.throttle.login_failed(user, address, time.monotonic()):
+                            self.trips.trip("lockout", "%s locked out for %g s", key, self.limits.lockout)
+                    raise
+                finally:
+                    self.throttle.checking(address, -1)
+        await self._tarpit(refused)  # outside the lock: the next in line need not wait for this answer
         self.throttle.login_succeeded(user, address)
         return identity
 
@@ -67,16 +75,19 @@ class LoginGate:
         """A login without a password (a token) succeeded: the address is one this user logs in from."""
         self.throttle.login_succeeded(user, address)
 
-    async def _admitted(self, user: str | None, address: str, *, slow: bool) -> None:
+    def _refusal(self, user: str | None, address: str) -> float:
+        """Seconds of back-off left if the throttle refuses this login (logged), else 0."""
         verdict = self.throttle.verdict(user, address, time.monotonic())
         if verdict.refuse > 0:
             self.trips.trip("login_throttle", "password login from %s refused while %s is throttled", address,
                             " and ".join(verdict.keys))
-            await asyncio.sleep(min(verdict.refuse, TARPIT))
+        return verdict.refuse
+
+    async def _tarpit(self, refused: float) -> None:
+        """A refused login is answered after the rest of its back-off, at most ``login_tarpit`` s."""
+        if refused > 0:
+            await asyncio.sleep(min(refused, self.limits.login_tarpit))
             raise LoginError(ErrorCode.AUTH_FAILED, WRONG_PASSWORD)
-        if slow and verdict.delay > 0:
-            self.trips.trip("user_delay", "password logins of %s from new addresses slowed by %.1f s", user, verdict.delay)
-            await asyncio.sleep(verdict.delay)
 
     async def _queued(self, address: str, check: Callable[[Mapping[str, Any]], T], body: Mapping[str, Any]) -> T:
         if self._slots.locked():

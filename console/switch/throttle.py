@@ -67,6 +67,7 @@ class LoginThrottle:
         self.limits = limits
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._known: OrderedDict[str, OrderedDict[str, None]] = OrderedDict()  # user -> addresses it logged in from
+        self._checking: dict[str, int] = {}  # address -> its password checks under way (bounded by connections)
 
     # --- one password login ----------------------------------------------------
 
@@ -76,9 +77,20 @@ class LoginThrottle:
         refusing = tuple(k for k in keys if self._current(k, now).until > now)
         if refusing:
             return Verdict(refuse=self.remaining(refusing, now), keys=refusing)
+        if self._current(keys[0], now).failures + self._checking.get(address, 0) >= self.limits.address_lockout_after:
+            # the checks running now could lock the address: no more at once than would (an exact bound)
+            return Verdict(refuse=self.limits.throttle_base, keys=(keys[0],))
         if not user or self.known(user, address):
             return Verdict()
         return Verdict(delay=self.delay(user, now))
+
+    def checking(self, address: str, change: int) -> None:
+        """A password check from ``address`` starts (+1) or ends (-1)."""
+        count = self._checking.get(address, 0) + change
+        if count > 0:
+            self._checking[address] = count
+        else:
+            self._checking.pop(address, None)
 
     def delay(self, user: str, now: float) -> float:
         """The user-wide slow-down: doubles past ``user_delay_after`` failures, up to ``user_delay_max``."""
