@@ -156,7 +156,7 @@ async def test_an_office_behind_one_address_logs_in_at_once_while_one_mistypes(s
     """Issue 17: "20 colleagues behind one address log in at once (more than the login queue) while one of them
     mistypes 10 times": every correct login gets in; a full queue is waited for, never counted as a failure."""
     colleagues = office(20)
-    switch = await start(users=switch_users(colleagues), limits=Limits(login_wait=60))
+    switch = await start(users=switch_users(colleagues), limits=Limits(login_wait=60, login_timeout=60))
     assert len(colleagues) > switch.limits.login_queue
     wires = Wires(switch.url)
     try:
