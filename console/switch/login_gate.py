@@ -19,7 +19,6 @@ this is their asyncio driver:
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from concurrent.futures import Executor
 from typing import Any, Callable, Mapping, TypeVar
@@ -29,7 +28,6 @@ from console.switch.auth import WRONG_PASSWORD, LoginError
 from console.switch.limits import Limits, TripLog
 from console.switch.throttle import LoginThrottle, pair_key
 
-log = logging.getLogger(__name__)
 BUSY = "the switch is busy checking other logins; try again in a moment"
 
 T = TypeVar("T")
@@ -49,31 +47,39 @@ class LoginGate:
         """Run ``check(body)`` on the executor under the rules above; count its outcome."""
         username = body.get("username")
         user = username if isinstance(username, str) and username else None
-        await self._tarpit(self._refusal(user, address))
-        delay = self.throttle.verdict(user, address, time.monotonic()).delay
-        if delay > 0:
-            self.trips.trip("user_delay", "password logins of %s from new addresses slowed by %.1f s", user, delay)
-            await asyncio.sleep(delay)
-        async with self._one_at_a_time(pair_key(user, address) if user else None):
-            refused = self._refusal(user, address)  # again: the previous check's outcome is counted now
-            if not refused:
-                self.throttle.checking(address, +1)
-                try:
-                    identity = await self._queued(address, check, body)
-                except LoginError as exc:
-                    if exc.code is ErrorCode.AUTH_FAILED:
-                        for key in self.throttle.login_failed(user, address, time.monotonic()):
-                            self.trips.trip("lockout", "%s locked out for %g s", key, self.limits.lockout)
-                    raise
-                finally:
-                    self.throttle.checking(address, -1)
-        await self._tarpit(refused)  # outside the lock: the next in line need not wait for this answer
-        self.throttle.login_succeeded(user, address)
-        return identity
+        refused = self._refusal(user, address)
+        if not refused:
+            delay = self.throttle.verdict(user, address, time.monotonic()).delay
+            if delay > 0:
+                self.trips.trip("user_delay", "password logins of %s from new addresses slowed by %.1f s", user, delay)
+                await asyncio.sleep(delay)
+            async with _PairLock(self._pairs, pair_key(user, address) if user else None):
+                refused = self._refusal(user, address)  # again: the previous check's outcome is counted now
+                if not refused:
+                    identity = await self._counted(user, address, check, body)
+                    self.throttle.login_succeeded(user, address)
+                    return identity
+        # refused: answered after the rest of the back-off (outside the lock: the next in line need not wait)
+        await asyncio.sleep(min(refused, self.limits.login_tarpit))
+        raise LoginError(ErrorCode.AUTH_FAILED, WRONG_PASSWORD)
 
     def known(self, user: str | None, address: str) -> None:
         """A login without a password (a token) succeeded: the address is one this user logs in from."""
         self.throttle.login_succeeded(user, address)
+
+    async def _counted(self, user: str | None, address: str, check: Callable[[Mapping[str, Any]], T],
+                       body: Mapping[str, Any]) -> T:
+        """The check, counted: a wrong password under every key; a busy queue under none."""
+        self.throttle.checking(address, +1)
+        try:
+            return await self._queued(address, check, body)
+        except LoginError as exc:
+            if exc.code is ErrorCode.AUTH_FAILED:
+                for key in self.throttle.login_failed(user, address, time.monotonic()):
+                    self.trips.trip("lockout", "%s locked out for %g s", key, self.limits.lockout)
+            raise
+        finally:
+            self.throttle.checking(address, -1)
 
     def _refusal(self, user: str | None, address: str) -> float:
         """Seconds of back-off left if the throttle refuses this login (logged), else 0."""
@@ -82,12 +88,6 @@ class LoginGate:
             self.trips.trip("login_throttle", "password login from %s refused while %s is throttled", address,
                             " and ".join(verdict.keys))
         return verdict.refuse
-
-    async def _tarpit(self, refused: float) -> None:
-        """A refused login is answered after the rest of its back-off, at most ``login_tarpit`` s."""
-        if refused > 0:
-            await asyncio.sleep(min(refused, self.limits.login_tarpit))
-            raise LoginError(ErrorCode.AUTH_FAILED, WRONG_PASSWORD)
 
     async def _queued(self, address: str, check: Callable[[Mapping[str, Any]], T], body: Mapping[str, Any]) -> T:
         if self._slots.locked():
@@ -107,9 +107,6 @@ class LoginGate:
         finally:
             self.pending -= 1
             self._slots.release()
-
-    def _one_at_a_time(self, key: str | None) -> _PairLock:
-        return _PairLock(self._pairs, key)
 
 
 class _PairLock:
