@@ -96,3 +96,52 @@ async def test_password_checks_waiting_beyond_the_queue_are_refused(start, clien
     assert (await waiting)["number"] == "201"
     assert any("limit login_queue:" in r.getMessage() for r in caplog.records)
     assert await second.login("bob")  # not counted: with throttle_after=1 a counted refusal would refuse this
+
+
+def test_the_three_keys_refuse_only_the_guesser_and_the_user_alone_only_slows():
+    """Issue 17: "refusals keyed by (user, address) and by address ...; what is keyed by the user alone may slow
+    answers (bounded, a few seconds) but never refuses the user's correct password from another address"."""
+    limits = Limits(throttle_after=2, throttle_base=1, throttle_max=8, lockout_after=4, lockout=100,
+                    address_throttle_after=6, address_lockout_after=9, user_delay_after=3, user_delay_max=2)
+    throttle = LoginThrottle(limits)
+    throttle.login_succeeded("op", "desk")  # the operator's desk is a known address
+    now = 0.0
+    for _ in range(50):  # a guesser at "evil" as fast as it is let through
+        if not throttle.verdict("op", "evil", now).refuse:
+            throttle.login_failed("op", "evil", now)
+        now += 0.5
+    assert throttle.verdict("op", "evil", now).refuse > 0  # its pair is locked out
+    for address in ("desk", "home"):  # never refused elsewhere
+        assert throttle.verdict("op", address, now).refuse == 0
+    assert throttle.verdict("op", "desk", now).delay == 0  # known: no slow-down
+    assert 0 < throttle.verdict("op", "home", now).delay <= limits.user_delay_max  # new: slowed, bounded
+    # one address guessing many users: the address's own, higher thresholds
+    office = LoginThrottle(limits)
+    for n in range(5):
+        office.login_failed(f"user{n}", "nat", now)
+    assert office.verdict("user9", "nat", now).refuse == 0  # five typos behind one NAT: the others are fine
+    office.login_failed("user5", "nat", now)
+    assert office.verdict("user9", "nat", now).refuse > 0  # the sixth starts the address's back-off
+    assert office.verdict("user9", "elsewhere", now).refuse == 0
+
+
+def test_checks_under_way_count_against_the_address_lockout():
+    throttle = LoginThrottle(Limits(address_throttle_after=50, address_lockout_after=3))
+    throttle.login_failed("a", "x", 0)
+    throttle.checking("x", +1)
+    assert throttle.verdict("b", "x", 0).refuse == 0
+    throttle.checking("x", +1)  # one failure and two checks under way: a third could lock the address
+    assert throttle.verdict("c", "x", 0).refuse > 0
+    throttle.checking("x", -1)
+    assert throttle.verdict("c", "x", 0).refuse == 0
+
+
+def test_the_throttle_forgets_the_least_recently_failed_beyond_its_bound():
+    throttle = LoginThrottle(Limits(throttle_entries=10, known_addresses=2))
+    for n in range(100):
+        throttle.login_failed(f"user{n}", f"10.0.0.{n}", float(n))
+        throttle.login_succeeded(f"user{n}", f"10.0.0.{n}")
+    assert len(throttle._entries) <= 10 and len(throttle._known) <= 10
+    for n in range(5):
+        throttle.login_succeeded("op", f"10.1.0.{n}")
+    assert [throttle.known("op", f"10.1.0.{n}") for n in range(5)] == [False, False, False, True, True]
