@@ -201,6 +201,11 @@ async def flood(url: str, addresses: list[str], per_address: int) -> list[Client
     return opened
 
 
+def live(switch) -> int:
+    """Connections the switch holds, not counting those it dropped whose handlers have yet to finish."""
+    return sum(not conn.closing for conn in switch.connections)
+
+
 def abort(connections: list[ClientConnection]) -> None:
     for ws in connections:
         ws.transport.abort()
@@ -214,7 +219,7 @@ async def test_a_thousand_unauthenticated_connections_from_16_addresses_do_not_k
     connections = await flood(switch.url, attackers, 64)
     try:
         assert len(connections) >= 1000
-        assert switch.stats()["connections"] <= switch.limits.max_unauthenticated + 16
+        assert live(switch) <= switch.limits.max_unauthenticated  # the rest was dropped to make room
         wire = await Wire.open(switch.url, OPERATOR)
         try:
             assert (await wire.request("login", auth="password", username="alice", password="alice"))["number"] == "201"
@@ -242,7 +247,7 @@ async def test_logged_in_consoles_keep_their_slots_and_a_new_user_gets_one(start
             for desk in desks:  # untouched
                 assert not desk.closed.is_set()
                 await desk.request("dial", number="9000")
-            assert switch.stats()["connections"] <= 12
+            assert live(switch) <= 12
             assert trip_lines(caplog, "max_unauthenticated") + trip_lines(caplog, "max_connections") >= 1
         finally:
             abort(connections)
