@@ -11,8 +11,10 @@ this is their asyncio driver:
   previous one's outcome is counted, so parallel connections cannot outrun
   the back-off;
 - at most ``login_queue`` checks are queued for the worker threads; more wait
-  their turn, in order, for up to ``login_wait`` s, then get
-  ``limit_reached``. Waiting or refused for lack of room is never a failed
+  their turn for up to ``login_wait`` s, then get ``limit_reached``. The
+  turns go round the addresses (one check from each address that waits, in
+  turn), so addresses that queue many checks cannot push one user's login
+  to the back. Waiting or refused for lack of room is never a failed
   password: an office logging in at once all gets in, nobody is locked out.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict, deque
 from concurrent.futures import Executor
 from typing import Any, Callable, Mapping, TypeVar
 
@@ -39,7 +42,7 @@ class LoginGate:
         self.trips = trips
         self.throttle = LoginThrottle(limits)
         self._executor = executor
-        self._slots = asyncio.Semaphore(limits.login_queue)  # FIFO: the first to wait is the first served
+        self._slots = FairSlots(limits.login_queue)
         self._pairs: dict[str, tuple[asyncio.Lock, int]] = {}  # user-at-address key -> its lock and its users
         self.pending = 0  # checks queued or running on the executor
 
@@ -90,23 +93,66 @@ class LoginGate:
         return verdict.refuse
 
     async def _queued(self, address: str, check: Callable[[Mapping[str, Any]], T], body: Mapping[str, Any]) -> T:
-        if self._slots.locked():
+        if self._slots.full:
             self.trips.trip("login_queue", "%d password checks queued; %s waits its turn", self.pending, address)
-            try:
-                async with asyncio.timeout(self.limits.login_wait):
-                    await self._slots.acquire()
-            except TimeoutError:
-                self.trips.trip("login_wait", "%s waited %g s for a password check; answered limit_reached", address,
-                                self.limits.login_wait)
-                raise LoginError(ErrorCode.LIMIT_REACHED, BUSY) from None
-        else:
-            await self._slots.acquire()
+        try:
+            async with asyncio.timeout(self.limits.login_wait):
+                await self._slots.acquire(address)
+        except TimeoutError:
+            self.trips.trip("login_wait", "%s waited %g s for a password check; answered limit_reached", address,
+                            self.limits.login_wait)
+            raise LoginError(ErrorCode.LIMIT_REACHED, BUSY) from None
         self.pending += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(self._executor, check, body)
         finally:
             self.pending -= 1
             self._slots.release()
+
+
+class FairSlots:
+    """``size`` places; those who wait for one get it one address at a time, in turn, each address's in order."""
+
+    def __init__(self, size: int):
+        self.free = size
+        self._waiting: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
+
+    @property
+    def full(self) -> bool:
+        return self.free == 0 or bool(self._waiting)
+
+    async def acquire(self, address: str) -> None:
+        if not self.full:
+            self.free -= 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(address, deque()).append(turn)
+        try:
+            await turn
+        except BaseException:
+            if turn.done() and not turn.cancelled():
+                self.release()  # the place was ours already: pass it on
+            else:
+                queue = self._waiting.get(address)
+                if queue is not None and turn in queue:
+                    queue.remove(turn)
+                    if not queue:
+                        del self._waiting[address]
+            raise
+
+    def release(self) -> None:
+        """Hand the place to the next address's first waiter (that address goes to the back), or free it."""
+        while self._waiting:
+            address, queue = next(iter(self._waiting.items()))
+            turn = queue.popleft()
+            if queue:
+                self._waiting.move_to_end(address)
+            else:
+                del self._waiting[address]
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.free += 1
 
 
 class _PairLock:

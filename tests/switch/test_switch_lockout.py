@@ -264,3 +264,36 @@ async def test_logged_in_consoles_keep_their_slots_and_a_new_user_gets_one(start
     finally:
         await wires.aclose()
 
+
+
+async def test_addresses_that_queue_many_checks_take_turns_with_a_users_login(start, monkeypatch):
+    """The login queue goes round the addresses: 4 addresses with 12 checks waiting each do not push the operator's
+    one login behind all of theirs (it waits for the places already taken and one turn per address at most)."""
+    limits = Limits(address_throttle_after=1000, address_lockout_after=2000, user_delay_after=1000, login_wait=60,
+                    login_timeout=60)
+    switch = await start(limits=limits)
+    checked: list[str] = []
+    real = auth.verify_password
+
+    def slow(password: str, stored: str) -> bool:
+        checked.append(password)
+        time.sleep(0.02)
+        return real(password, stored)
+
+    monkeypatch.setattr(auth, "verify_password", slow)
+    attackers = [f"127.0.3.{n}" for n in range(4)]
+    wires = Wires(switch.url)
+    try:
+        guessers = [await wires.open(source) for source in attackers for _ in range(12)]
+        guesses = [asyncio.ensure_future(_ask(wire, f"nobody{n}", "guess")) for n, wire in enumerate(guessers)]
+        async with asyncio.timeout(30):
+            while switch.trips.trips.get("login_queue", 0) < 48 - limits.login_queue:  # all the others wait
+                await asyncio.sleep(0.01)
+        before = len(checked)
+        reply = await _ask(await wires.open(OPERATOR), "operator", "operator")
+        assert reply["type"] == "result"
+        ahead = checked.index("operator") - before
+        assert ahead <= limits.login_queue + len(attackers) + 1, (ahead, len(checked))
+        assert [r["code"] for r in await asyncio.gather(*guesses)] == ["auth_failed"] * 48
+    finally:
+        await wires.aclose()

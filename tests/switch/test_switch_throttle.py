@@ -145,3 +145,27 @@ def test_the_throttle_forgets_the_least_recently_failed_beyond_its_bound():
     for n in range(5):
         throttle.login_succeeded("op", f"10.1.0.{n}")
     assert [throttle.known("op", f"10.1.0.{n}") for n in range(5)] == [False, False, False, True, True]
+
+
+async def test_fair_slots_take_turns_by_address_and_never_leak_a_place():
+    from console.switch.login_gate import FairSlots
+
+    slots = FairSlots(1)
+    await slots.acquire("a")
+    order: list[str] = []
+
+    async def wait(address: str, tag: str) -> None:
+        await slots.acquire(address)
+        order.append(tag)
+        slots.release()
+
+    waiters = [asyncio.create_task(wait(address, tag)) for address, tag in
+               (("x", "x1"), ("x", "x2"), ("x", "x3"), ("y", "y1"), ("z", "z1"))]
+    late = asyncio.create_task(slots.acquire("w"))
+    await asyncio.sleep(0)  # every waiter is in line
+    late.cancel()  # a waiter that gives up (login_wait) leaves no trace
+    await asyncio.gather(late, return_exceptions=True)
+    slots.release()
+    await asyncio.wait_for(asyncio.gather(*waiters), 5)
+    assert order == ["x1", "y1", "z1", "x2", "x3"]  # one per address in turn, each address's in order
+    assert slots.free == 1 and not slots.full
