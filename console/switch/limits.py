@@ -20,6 +20,7 @@ class Limits:
     # connections
     max_connections: int = 1000  # WebSocket connections at once (clamped under the descriptor limit at start)
     max_connections_per_address: int = 64  # from one IP address
+    max_unauthenticated: int = 800  # connections not logged in (yet); beyond, the most crowded address's oldest is closed
     login_timeout: float = 10.0  # s an unauthenticated connection may stay open without logging in
     fragment_timeout: float = 10.0  # s a fragmented message may take to complete
     outbox_bytes: int = 256 * 1024  # queued outgoing bytes per connection before it is cut off as a slow reader
@@ -28,12 +29,20 @@ class Limits:
     keepalive: float = 20.0  # s between pings, and to wait for a pong
     # logins
     login_workers: int = 1  # threads that check passwords (scrypt), apart from everything else
-    login_queue: int = 8  # password checks waiting for a worker; more are refused (auth_failed)
-    throttle_after: int = 3  # failed logins of a user or from an address before the back-off starts
+    login_queue: int = 8  # password checks queued for a worker; more wait their turn (login_wait)
+    login_wait: float = 5.0  # s a password check may wait for a place in the queue; then limit_reached (not a failure)
+    throttle_after: int = 3  # failed logins of a user from one address before that pair's back-off starts
     throttle_base: float = 1.0  # s of back-off after the first throttled failure
     throttle_max: float = 60.0  # the back-off doubles per failure up to this
-    lockout_after: int = 10  # failures in a row that lock the user or the address out
-    lockout: float = 300.0  # s a lockout lasts
+    lockout_after: int = 10  # failures in a row that lock a user out from one address
+    lockout: float = 300.0  # s a lockout lasts (a key quiet this long starts over)
+    address_throttle_after: int = 30  # failed logins from one address (any users: an office behind NAT) before its back-off
+    address_lockout_after: int = 100  # failures that lock the address out (its password logins; never tokens or restores)
+    user_delay_after: int = 10  # failures of a user from all addresses before its logins from new addresses are slowed
+    user_delay_max: float = 2.0  # s that slow-down grows to at most; a user's password is never refused for it
+    known_addresses: int = 16  # addresses remembered per user as ones it logged in from (they skip the slow-down)
+    login_tarpit: float = 2.0  # s at most before a throttled login is answered (one answer per this per connection)
+    throttle_entries: int = 10_000  # keys the login throttle remembers; the least recently failed are forgotten first
     max_token_lifetime: float = 86400.0  # s from now to a token's exp, at most
     # calls and media
     max_sessions_per_user: int = 16  # sessions (connected or kept for restore) of one user

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import os
 import resource
@@ -25,19 +26,18 @@ from websockets.exceptions import ConnectionClosed
 from console.core.enums import ErrorCode, LogoutReason
 from console.core.errors import ProtocolError
 from console.core.protocol import MAX_FRAME, REQUESTS, Message, MsgType, decode, error, result
-from console.switch.auth import WRONG_PASSWORD, LoginError, check_login
+from console.switch.auth import LoginError, check_login
 from console.switch.calls import Exchange
 from console.switch.config import SwitchConfig, load_config
 from console.switch.connection import Connection
 from console.switch.limits import TripLog
+from console.switch.login_gate import LoginGate
 from console.switch.media import MediaPlane, NullMediaPlane, ServiceKind
 from console.switch.model import Session
-from console.switch.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 2.0  # s to wait for the closing handshake before dropping the TCP connection
 INBOX = 4  # received frames websockets holds per connection while the switch handles one (4 x 64 KiB at most)
-TARPIT = 2.0  # s at most before a throttled login is answered
 SWEEP = 0.5  # s between checks of login deadlines and unfinished fragmented messages
 FD_RESERVE = 64  # descriptors kept free for logs, files and the listening socket
 FD_PER_MEDIA_LEG = 2  # UDP sockets a media leg needs (loopback and one more address)
@@ -81,12 +81,11 @@ class Switch:
         self.url = ""
         self.limits = config.limits
         self.trips = TripLog(log)
-        self.throttle = LoginThrottle(config.limits)
         self.max_connections = _clamped_connections(config)
         self._per_address: dict[str, int] = {}
         self._logins = ThreadPoolExecutor(config.limits.login_workers, thread_name_prefix="switch-login",
                                           initializer=_lower_priority)
-        self._logins_pending = 0
+        self.login_gate = LoginGate(config.limits, self.trips, self._logins)
         self._server: Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._accept_filter: AcceptStormFilter | None = None
@@ -158,7 +157,7 @@ class Switch:
     @property
     def pending_logins(self) -> int:
         """Password checks queued or running on the login executor."""
-        return self._logins_pending
+        return self.login_gate.pending
 
     def stats(self) -> dict:
         stats = self.exchange.stats()
@@ -194,14 +193,29 @@ class Switch:
             conn.done.set()
 
     def _admit(self, conn: Connection) -> bool:
-        """The global and per-address connection limits (the handshake is done; the socket closes at once)."""
-        if len(self.connections) >= self.max_connections:
-            self.trips.trip("max_connections", "%d connections open; refusing %s", len(self.connections), conn.address)
-            return False
+        """The connection limits (the handshake is done; a refused socket closes at once with 1013).
+
+        Connections that have not logged in hold at most ``max_unauthenticated`` slots: when that bound
+        or ``max_connections`` is reached, the oldest not-logged-in connection of the address
+        holding the most of them is dropped to make room, so an outsider filling the table from a few
+        addresses cannot keep a real user out. Only a table full of logged-in consoles refuses.
+        """
         if self._per_address.get(conn.address, 0) >= self.limits.max_connections_per_address:
             self.trips.trip("max_connections_per_address", "%s has %d connections open; refusing another",
                             conn.address, self._per_address[conn.address])
             return False
+        live = [c for c in self.connections if not c.closing]
+        waiting = [c for c in live if not c.logged_in]
+        if len(live) < self.max_connections and len(waiting) < self.limits.max_unauthenticated:
+            return True
+        victim = _most_crowded_oldest(waiting)
+        if victim is None:
+            self.trips.trip("max_connections", "%d connections open, all logged in; refusing %s", len(live), conn.address)
+            return False
+        limit = "max_connections" if len(live) >= self.max_connections else "max_unauthenticated"
+        self.trips.trip(limit, "%d connections open, %d not logged in; dropping the oldest of %s's for %s",
+                        len(live), len(waiting), victim.address, conn.address)
+        victim.abort()
         return True
 
     async def _sweep(self) -> None:
@@ -294,37 +308,15 @@ class Switch:
         return result(msg.id, **self._login_body(session))
 
     async def _check_login(self, conn: Connection, msg: Message):
-        """Throttle, then check: passwords on the login executor, apart from the loop and the media threads."""
-        username = msg.get("username")
-        keys = [f"address {conn.address}"] + ([f"user {username}"] if isinstance(username, str) and username else [])
-        wait = self.throttle.remaining(keys, time.monotonic())
-        if wait > 0:
-            self.trips.trip("login_throttle", "login from %s refused while it is throttled", conn.address)
-            # a tarpit: this connection's next frame is read only after the answer, so a guesser
-            # gets at most one answer per TARPIT s per connection, and the switch's loop stays free
-            await asyncio.sleep(min(wait, TARPIT))
-            raise LoginError(ErrorCode.AUTH_FAILED, WRONG_PASSWORD)
-        try:
-            if msg.get("auth") == "password":
-                if self._logins_pending >= self.limits.login_queue:
-                    self.trips.trip("login_queue", "%d password checks waiting; refusing %s", self._logins_pending,
-                                    conn.address)
-                    raise LoginError(ErrorCode.AUTH_FAILED, WRONG_PASSWORD)
-                self._logins_pending += 1
-                try:
-                    loop = asyncio.get_running_loop()
-                    identity = await loop.run_in_executor(self._logins, check_login, self.config, msg.body)
-                finally:
-                    self._logins_pending -= 1
-                self.throttle.succeeded(keys[1:])  # the user's slate is clean; the address's failures stay
-                return identity
-            return check_login(self.config, msg.body)
-        except LoginError as exc:
-            if exc.code is ErrorCode.AUTH_FAILED and msg.get("auth") == "password":  # tokens cannot be guessed
-                for key in self.throttle.failed(keys, time.monotonic()):
-                    self.trips.trip("lockout", "%s locked out for %g s after %d failed logins", key,
-                                    self.limits.lockout, self.limits.lockout_after)
-            raise
+        """Passwords through the login gate (throttled, queued, on the login executor); tokens at once.
+
+        A token cannot be guessed, so password guessing never blocks a token login (nor a restore).
+        """
+        if msg.get("auth") == "password":
+            return await self.login_gate.password(conn.address, msg.body, functools.partial(check_login, self.config))
+        identity = check_login(self.config, msg.body)
+        self.login_gate.known(identity.username, conn.address)
+        return identity
 
     def _make_room(self, username: str | None) -> None:
         """At most ``max_sessions_per_user`` sessions per user: the oldest one without a socket makes room."""
@@ -381,6 +373,17 @@ class Switch:
             conn.session = None
             conn.logged_out(reason)
         session.send = None
+
+
+def _most_crowded_oldest(waiting: list[Connection]) -> Connection | None:
+    """The oldest of the connections from the address that has the most of ``waiting``."""
+    by_address: dict[str, list[Connection]] = {}
+    for conn in waiting:
+        by_address.setdefault(conn.address, []).append(conn)
+    if not by_address:
+        return None
+    crowded = max(by_address.values(), key=len)
+    return min(crowded, key=lambda c: c.opened)
 
 
 def default_plane(config: SwitchConfig) -> MediaPlane:

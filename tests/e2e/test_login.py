@@ -148,3 +148,40 @@ async def test_login_again_after_a_failure(consoles):
     await c.login_state(L.SERVER_ACCESS)
     c.inst.login(c.url, False, False, "operator", "operator", None)
     await c.login_state(L.SUCCESS)
+
+
+async def test_a_busy_switch_is_not_a_wrong_password_and_trying_again_gets_in(make_switch, consoles, monkeypatch):
+    """Issue 17: "a refusal because the login queue is full is not a failed password": the reference client reports
+    it as a refusal (SERVER_ACCESS, REJECTED), not as wrong credentials, and the same login right after gets in
+    (with ``throttle_after=1`` a counted failure would refuse it)."""
+    import asyncio
+    import threading
+
+    from console.core.client import LoginFailureKind
+    from console.switch import auth
+    from console.switch.limits import Limits
+
+    switch = await make_switch(limits=Limits(login_queue=1, login_wait=0.2, throttle_after=1))
+    release = threading.Event()
+    real = auth.verify_password
+
+    def slow(password: str, stored: str) -> bool:
+        if password == "bob":
+            release.wait(10)
+        return real(password, stored)
+
+    monkeypatch.setattr(auth, "verify_password", slow)
+    try:
+        holder = await consoles(url=switch.url)
+        holder.inst.login(switch.url, False, False, "bob", "bob", None)  # takes the queue's one place
+        async with asyncio.timeout(5):
+            while switch.pending_logins == 0:
+                await asyncio.sleep(0.01)
+        op = await consoles(url=switch.url)
+        op.inst.login(switch.url, False, False, "operator", "operator", None)
+        await op.login_state(L.SERVER_ACCESS)
+        assert op.inst.last_login_failure is LoginFailureKind.REJECTED
+    finally:
+        release.set()
+    await holder.login_state(L.SUCCESS)
+    await op.login("operator", "operator")

@@ -217,3 +217,14 @@ async def test_closes_are_the_ones_protocol_md_lists(switch, clients):
     assert await wire.wait_closed() == 1007
     again = await clients.open()
     await again.request("restore", identifier=wire.session["identifier"])
+
+
+def test_every_limit_is_in_protocol_md():
+    """Every bound is configurable and documented: each ``[limits]`` key has its row in docs/PROTOCOL.md's Limits."""
+    from pathlib import Path
+
+    from console.switch.limits import LIMIT_KEYS
+
+    text = (Path(__file__).parents[2] / "docs" / "PROTOCOL.md").read_text(encoding="utf-8")
+    table = text[text.index("## Limits"):text.index("## Conference")]
+    assert [key for key in sorted(LIMIT_KEYS) if f"`{key}`" not in table] == []

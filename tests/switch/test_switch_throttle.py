@@ -31,7 +31,8 @@ def test_back_off_doubles_then_locks_out_then_forgives():
 
 
 async def test_guessing_locks_the_user_and_the_address_with_the_same_answer(start, clients, caplog):
-    switch = await start(limits=Limits(throttle_after=2, throttle_base=30, lockout_after=4))
+    # the address's thresholds are an office's by default (issue 17): this test makes them the user's
+    switch = await start(limits=Limits(throttle_after=2, throttle_base=30, lockout_after=4, address_throttle_after=2))
     wire = await clients.open(switch)
     messages = []
     for _ in range(3):
@@ -73,7 +74,9 @@ async def test_passwords_are_checked_on_the_login_executor_not_the_default_pool(
 
 
 async def test_password_checks_waiting_beyond_the_queue_are_refused(start, clients, monkeypatch, caplog):
-    switch = await start(limits=Limits(login_queue=1, login_workers=1))
+    """Issue 17: "a refusal because the login queue is full is not a failed password" (limit_reached, not
+    auth_failed, since 2026-12-06: auth_failed told the console the password was wrong)."""
+    switch = await start(limits=Limits(login_queue=1, login_workers=1, login_wait=0.3, throttle_after=1))
     release = threading.Event()
     real = auth.verify_password
 
@@ -88,7 +91,81 @@ async def test_password_checks_waiting_beyond_the_queue_are_refused(start, clien
         while switch.pending_logins == 0:  # the first check is queued
             await asyncio.sleep(0.01)
     reply = await second.ask("login", auth="password", username="bob", password="bob")
-    assert reply["code"] == "auth_failed"
+    assert reply["code"] == "limit_reached"  # waited login_wait for its turn: busy, not a wrong password
     release.set()
     assert (await waiting)["number"] == "201"
     assert any("limit login_queue:" in r.getMessage() for r in caplog.records)
+    assert await second.login("bob")  # not counted: with throttle_after=1 a counted refusal would refuse this
+
+
+def test_the_three_keys_refuse_only_the_guesser_and_the_user_alone_only_slows():
+    """Issue 17: "refusals keyed by (user, address) and by address ...; what is keyed by the user alone may slow
+    answers (bounded, a few seconds) but never refuses the user's correct password from another address"."""
+    limits = Limits(throttle_after=2, throttle_base=1, throttle_max=8, lockout_after=4, lockout=100,
+                    address_throttle_after=6, address_lockout_after=9, user_delay_after=3, user_delay_max=2)
+    throttle = LoginThrottle(limits)
+    throttle.login_succeeded("op", "desk")  # the operator's desk is a known address
+    now = 0.0
+    for _ in range(50):  # a guesser at "evil" as fast as it is let through
+        if not throttle.verdict("op", "evil", now).refuse:
+            throttle.login_failed("op", "evil", now)
+        now += 0.5
+    assert throttle.verdict("op", "evil", now).refuse > 0  # its pair is locked out
+    for address in ("desk", "home"):  # never refused elsewhere
+        assert throttle.verdict("op", address, now).refuse == 0
+    assert throttle.verdict("op", "desk", now).delay == 0  # known: no slow-down
+    assert 0 < throttle.verdict("op", "home", now).delay <= limits.user_delay_max  # new: slowed, bounded
+    # one address guessing many users: the address's own, higher thresholds
+    office = LoginThrottle(limits)
+    for n in range(5):
+        office.login_failed(f"user{n}", "nat", now)
+    assert office.verdict("user9", "nat", now).refuse == 0  # five typos behind one NAT: the others are fine
+    office.login_failed("user5", "nat", now)
+    assert office.verdict("user9", "nat", now).refuse > 0  # the sixth starts the address's back-off
+    assert office.verdict("user9", "elsewhere", now).refuse == 0
+
+
+def test_checks_under_way_count_against_the_address_lockout():
+    throttle = LoginThrottle(Limits(address_throttle_after=50, address_lockout_after=3))
+    throttle.login_failed("a", "x", 0)
+    throttle.checking("x", +1)
+    assert throttle.verdict("b", "x", 0).refuse == 0
+    throttle.checking("x", +1)  # one failure and two checks under way: a third could lock the address
+    assert throttle.verdict("c", "x", 0).refuse > 0
+    throttle.checking("x", -1)
+    assert throttle.verdict("c", "x", 0).refuse == 0
+
+
+def test_the_throttle_forgets_the_least_recently_failed_beyond_its_bound():
+    throttle = LoginThrottle(Limits(throttle_entries=10, known_addresses=2))
+    for n in range(100):
+        throttle.login_failed(f"user{n}", f"10.0.0.{n}", float(n))
+        throttle.login_succeeded(f"user{n}", f"10.0.0.{n}")
+    assert len(throttle._entries) <= 10 and len(throttle._known) <= 10
+    for n in range(5):
+        throttle.login_succeeded("op", f"10.1.0.{n}")
+    assert [throttle.known("op", f"10.1.0.{n}") for n in range(5)] == [False, False, False, True, True]
+
+
+async def test_fair_slots_take_turns_by_address_and_never_leak_a_place():
+    from console.switch.login_gate import FairSlots
+
+    slots = FairSlots(1)
+    await slots.acquire("a")
+    order: list[str] = []
+
+    async def wait(address: str, tag: str) -> None:
+        await slots.acquire(address)
+        order.append(tag)
+        slots.release()
+
+    waiters = [asyncio.create_task(wait(address, tag)) for address, tag in
+               (("x", "x1"), ("x", "x2"), ("x", "x3"), ("y", "y1"), ("z", "z1"))]
+    late = asyncio.create_task(slots.acquire("w"))
+    await asyncio.sleep(0)  # every waiter is in line
+    late.cancel()  # a waiter that gives up (login_wait) leaves no trace
+    await asyncio.gather(late, return_exceptions=True)
+    slots.release()
+    await asyncio.wait_for(asyncio.gather(*waiters), 5)
+    assert order == ["x1", "y1", "z1", "x2", "x3"]  # one per address in turn, each address's in order
+    assert slots.free == 1 and not slots.full

@@ -36,8 +36,10 @@ class Wire:
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
     @classmethod
-    async def open(cls, url: str) -> Wire:
-        return cls(await connect(url, max_size=None, ping_interval=None))
+    async def open(cls, url: str, source: str | None = None) -> Wire:
+        """``source``: the client socket's address (127.0.0.x on loopback), to play another host."""
+        local = {"local_addr": (source, 0)} if source else {}
+        return cls(await connect(url, max_size=None, ping_interval=None, **local))
 
     async def _read(self) -> None:
         try:
