@@ -42,13 +42,15 @@ Ways to run it:
       SBC. README "Connecting to a SIP server".
 
 Other commands:
-  anynode-console switch --config FILE    run the switch alone (no FILE: the demo directory)
+  anynode-console switch --config FILE    run the switch alone (no FILE: the demo directory) on
+                                          ws://127.0.0.1:8765 (--host, --port or the file's [switch] change it)
   anynode-console devices                 list the audio devices
 
 Keys: F1 or ? shows them all; ctrl+p finds every action by name; ctrl+q quits.
 """
 
 TOKEN_ENV = "ANYNODE_TOKEN"
+DEFAULT_SWITCH_PORT = 8765  # console.switch.config.DEFAULT_PORT (tests/switch/test_switch_run.py keeps them equal)
 
 
 class UsageError(Exception):
@@ -128,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     switch = sub.add_parser("switch", help="run the embedded switch alone")
     switch.add_argument("--config", help="the switch's TOML file (default: the demo directory)")
     switch.add_argument("--host", help="address to listen on (default: the file's, else 127.0.0.1)")
-    switch.add_argument("--port", type=int, help="port to listen on (default: the file's; 0 = any free port)")
+    switch.add_argument("--port", type=int, help=f"port to listen on (default: the file's [switch] port, else "
+                                                  f"{DEFAULT_SWITCH_PORT}; 0 = any free port)")
     sub.add_parser("devices", help="list audio devices")
     return parser
 

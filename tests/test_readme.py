@@ -63,3 +63,13 @@ def test_ci_runs_the_readmes_test_command():
     ci_apt = set().union(*(apt_packages(cmd) for cmd in re.findall(r"apt-get install (?:\\\n|[^\n])+", ci)))
     wanted = apt_packages(steps(test)[0]) - {"-y"}
     assert wanted <= ci_apt, wanted - ci_apt
+
+
+def test_the_switch_alone_is_documented_with_its_port():
+    """ "`anynode-console switch` listens on a new random port every run ... (`--port` is not in the README)"."""
+    from console.switch.config import DEFAULT_PORT
+
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## The embedded switch's demo directory", 1)[1].split("\n## ", 1)[0]
+    alone = section[section.index("Run the switch alone"):]
+    assert f"ws://127.0.0.1:{DEFAULT_PORT}" in alone and "--port" in alone
