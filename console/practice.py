@@ -13,7 +13,8 @@ demo directory's ``open_numbers`` does; ``own_numbers`` logs in with the users' 
 its own display name ("Caller 01", ...). The logins take turns over ``users`` (the demo's alice, bob and carol:
 the directory's users who may call the operator; the guest may dial only 9*). Each caller plays music on hold
 (the switch's own arpeggio) as its microphone and keeps its call up until the far end ends it, the call fails, or
-the command stops; then it hangs up and logs out, so the switch keeps nothing of it.
+the command stops (unanswered within the switch's ring timeout, it calls again); then it hangs up and logs out,
+so the switch keeps nothing of it.
 """
 
 from __future__ import annotations
@@ -26,13 +27,16 @@ from typing import Callable
 from console.media.devices import NullDevice
 from console.switch.media import MUSIC_HZ
 from console.switch.services import Arpeggio
-from console.webrtc import CALL_STATES, LOGIN_STATES, WebRtcCall, WebRtcInstance
+from console.webrtc import CALL_STATES, DISC_REASON, LOGIN_STATES, WebRtcCall, WebRtcInstance
 
 MAX_CALLERS = 64  # the switch's default connections per address (max_connections_per_address)
 DEMO_USERS = ("alice", "bob", "carol")
 NUMBER_PREFIX = "+4930555"
 LOGIN_TIMEOUT = 20.0
 HANGUP_TIMEOUT = 5.0
+# A call nobody answered within the switch's ring timeout rings again (as a caller calls back), so the board stays
+# full until the operator ends the calls; one that ended sooner than this (nobody there) does not, so never in a loop
+REDIAL_AFTER = 5.0
 
 log = logging.getLogger("console.practice")
 
@@ -74,6 +78,9 @@ class _Line:
         self.logged_out = asyncio.Event()
         self.ended = asyncio.Event()
         self.call: WebRtcCall | None = None
+        self.target = ""
+        self.closing = False
+        self._dialed_at = 0.0
         device = NullDevice(mic=Arpeggio(MUSIC_HZ).frame)
         self.inst = WebRtcInstance(self._on_login, self._on_incoming, "anynode-console practice", device=device,
                                    ca_file=ca_file, diagnostics_to_stderr=False)
@@ -90,10 +97,16 @@ class _Line:
         call.decline()  # a practice caller only calls
 
     def _on_state(self, call: WebRtcCall, state: CALL_STATES) -> None:
-        if state is CALL_STATES.DISCONNECTED and not self.ended.is_set():
-            self.ended.set()
-            reason = call.get_disconnect_reason()
-            self.report(f"{self.label} ended ({reason.name if reason else 'no reason'})")
+        if state is not CALL_STATES.DISCONNECTED or call is not self.call or self.ended.is_set():
+            return
+        reason = call.get_disconnect_reason()
+        loop = asyncio.get_running_loop()
+        if reason is DISC_REASON.NOTRESPONDING and not self.closing and loop.time() - self._dialed_at >= REDIAL_AFTER:
+            self.report(f"{self.label} was not answered: calls again")
+            loop.call_soon(self.dial, self.target)
+            return
+        self.ended.set()
+        self.report(f"{self.label} ended ({reason.name if reason else 'no reason'})")
 
     @property
     def label(self) -> str:
@@ -111,6 +124,10 @@ class _Line:
         return state
 
     def dial(self, target: str) -> None:
+        if self.closing:
+            return
+        self.target = target
+        self._dialed_at = asyncio.get_running_loop().time()
         call = self.inst.create_outgoing_call()
         self.call = call
         call.set_call_state_handler(self._on_state)
@@ -119,7 +136,10 @@ class _Line:
 
     async def close(self) -> None:
         """Hang up and log out (the switch would otherwise keep the session and its call for their lifetime)."""
+        self.closing = True
         try:
+            if self.call is not None and self.call.get_state() is CALL_STATES.DISCONNECTED:
+                self.ended.set()  # a call-again was due: it is not placed
             if self.call is not None and not self.ended.is_set():
                 self.call.disconnect()
                 await _wait(self.ended, HANGUP_TIMEOUT)

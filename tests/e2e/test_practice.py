@@ -78,6 +78,32 @@ async def test_the_command_ends_when_the_operator_has_ended_every_practice_call(
     await operator.close()
 
 
+@pytest.mark.timeout(120)
+async def test_an_unanswered_practice_caller_calls_again_until_the_command_stops(make_switch, monkeypatch):
+    """Kept up "until the operator ends them or Ctrl-C": a caller nobody answers within the switch's ring
+    timeout rings again (with its number and name), and ends for good when the command stops."""
+    import console.practice as practice_module
+    from console.practice import plan_callers, ring_practice_callers
+
+    monkeypatch.setattr(practice_module, "REDIAL_AFTER", 1.0)
+    switch = await make_switch(media=RtcMediaPlane(connect_timeout=10.0), ring_timeout=2.0, session_lifetime=60.0)
+    operator, _ = await media_console(switch, "operator")
+    practice = asyncio.create_task(ring_practice_callers(switch.url, plan_callers(1), "200",
+                                                         lambda user: user, report=lambda line: None))
+    try:
+        first = await operator.next_incoming(TIMEOUT)
+        await operator.call_state(first, S.DISCONNECTED, TIMEOUT)  # the switch's ring timeout
+        again = await operator.next_incoming(TIMEOUT)
+        assert (again.get_remote_number(), again.get_remote_name()) == ("+4930555001", "Caller 01")
+        assert not practice.done()
+    finally:
+        practice.cancel()
+    await asyncio.gather(practice, return_exceptions=True)
+    await operator.call_state(again, S.DISCONNECTED, TIMEOUT)
+    assert practice_sessions(switch) == []
+    await operator.close()
+
+
 def test_practice_callers_are_bounded_and_distinct():
     from console.practice import MAX_CALLERS, plan_callers
 
