@@ -42,13 +42,20 @@ Ways to run it:
       SBC. README "Connecting to a SIP server".
 
 Other commands:
-  anynode-console switch --config FILE    run the switch alone (no FILE: the demo directory)
+  anynode-console switch --config FILE    run the switch alone (no FILE: the demo directory) on
+                                          ws://127.0.0.1:8765 (--host, --port or the file's [switch] change it)
+  anynode-console practice --callers 30 [--server ws://127.0.0.1:8765] [--to 200]
+                                          ring practice callers (numbers, names, music on hold)
+                                          at a console on a running switch, until their calls end
+                                          or Ctrl-C; README "Practice callers"
   anynode-console devices                 list the audio devices
 
 Keys: F1 or ? shows them all; ctrl+p finds every action by name; ctrl+q quits.
 """
 
 TOKEN_ENV = "ANYNODE_TOKEN"
+PASSWORD_ENV = "ANYNODE_PASSWORD"  # the practice callers' users' password (default: the demo's, the user name)
+DEFAULT_SWITCH_PORT = 8765  # console.switch.config.DEFAULT_PORT (tests/switch/test_switch_run.py keeps them equal)
 
 
 class UsageError(Exception):
@@ -119,11 +126,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-client", action="store_true", help="start with the client's diagnostic log on")
     parser.add_argument("--config-dir", help="where config.toml and themes/ live (default: the platform's)")
     parser.add_argument("--data-dir", help="where sessions and call history live (default: the platform's)")
-    sub = parser.add_subparsers(dest="command", metavar="{switch,devices}")
+    sub = parser.add_subparsers(dest="command", metavar="{switch,practice,devices}")
     switch = sub.add_parser("switch", help="run the embedded switch alone")
     switch.add_argument("--config", help="the switch's TOML file (default: the demo directory)")
     switch.add_argument("--host", help="address to listen on (default: the file's, else 127.0.0.1)")
-    switch.add_argument("--port", type=int, help="port to listen on (default: the file's; 0 = any free port)")
+    switch.add_argument("--port", type=int, help=f"port to listen on (default: the file's [switch] port, else "
+                                                  f"{DEFAULT_SWITCH_PORT}; 0 = any free port)")
+    practice = sub.add_parser("practice", help="ring practice callers at a console on a running switch")
+    practice.add_argument("--server", default=f"ws://127.0.0.1:{DEFAULT_SWITCH_PORT}",
+                          help="the running switch (default: %(default)s, where `anynode-console switch` listens)")
+    practice.add_argument("--callers", type=int, default=5, metavar="N",
+                          help="how many callers ring (1-64, default %(default)s); each logs in on its own")
+    practice.add_argument("--to", default="200", metavar="NUMBER", help="the number they call (default %(default)s)")
+    practice.add_argument("--user", action="append", metavar="NAME",
+                          help="log the callers in as NAME, taking turns if given more than once (default: the "
+                               f"demo's alice, bob and carol); the password comes from {PASSWORD_ENV}, else it is "
+                               "the user name (as in the demo directory)")
+    practice.add_argument("--own-numbers", action="store_true",
+                          help="call from the users' own numbers (for a switch without open_numbers); otherwise "
+                               "each caller registers +4930555001, +4930555002, ...")
     sub.add_parser("devices", help="list audio devices")
     return parser
 
@@ -146,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "devices":
         return list_audio_devices()
+    if args.command == "practice":
+        return run_practice(args)
     if sys.stderr.isatty():  # PortAudio/ALSA talk on fd 2 while streams run: keep them off the terminal UI
         from console.media.portaudio import divert_c_stderr
 
@@ -156,6 +179,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"anynode-console: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def run_practice(args: argparse.Namespace) -> int:
+    """``anynode-console practice``: the callers ring until their calls end or Ctrl-C (console/practice.py)."""
+    from console.practice import DEMO_USERS, plan_callers, ring_practice_callers
+
+    try:
+        callers = plan_callers(args.callers, tuple(args.user or DEMO_USERS), own_numbers=args.own_numbers)
+        check_transport(args.server, args.insecure)
+    except (ValueError, UsageError) as exc:
+        print(f"anynode-console practice: {exc}", file=sys.stderr)
+        return 2
+    password = os.environ.get(PASSWORD_ENV, "")
+    try:
+        rang = asyncio.run(ring_practice_callers(args.server, callers, args.to, lambda user: password or user,
+                                                 ca_file=args.ca_file))
+    except KeyboardInterrupt:  # asyncio.run has cancelled the callers: they hung up and logged out
+        print("practice callers hung up")
+        return 0
+    return 0 if rang else 1
 
 
 def list_audio_devices() -> int:

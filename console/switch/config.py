@@ -31,6 +31,9 @@ from console.switch.media import ServiceKind
 NUMBER_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 16384, 8, 1
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+# `anynode-console switch` listens here unless --port or its file's [switch] port says otherwise: the same address
+# every run, so consoles keep their server and their saved sessions (the embedded switch takes any free port)
+DEFAULT_PORT = 8765
 
 
 class ConfigError(ValueError):
@@ -150,7 +153,8 @@ def _check_hash(value: str) -> bool:
 
 # --- loading ---------------------------------------------------------------
 
-def load_config(path: str | Path) -> SwitchConfig:
+def load_config(path: str | Path, *, default_port: int = 0) -> SwitchConfig:
+    """The file's configuration; ``default_port`` where its [switch] has no ``port``."""
     path = Path(path)
     try:
         with path.open("rb") as f:
@@ -159,10 +163,11 @@ def load_config(path: str | Path) -> SwitchConfig:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_config(data, str(path), base_dir=path.parent)
+    return parse_config(data, str(path), base_dir=path.parent, default_port=default_port)
 
 
-def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Path | None = None) -> SwitchConfig:
+def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Path | None = None,
+                 default_port: int = 0) -> SwitchConfig:
     """Build a :class:`SwitchConfig` from parsed TOML, checking every key."""
     reader = _Reader(source)
     reader.only(data, "", {"switch", "jwt", "users", "services", "limits"})
@@ -181,7 +186,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
     tls_key = reader.get(sw, "switch", "tls_key", str, None)
     if bool(tls_cert) != bool(tls_key):
         raise reader.error("switch", "tls_cert" if not tls_cert else "tls_key", "tls_cert and tls_key go together")
-    port = reader.get(sw, "switch", "port", int, 0)
+    port = reader.get(sw, "switch", "port", int, default_port)
     if not 0 <= port <= 65535:
         raise reader.error("switch", "port", "must be 0-65535")
     config = SwitchConfig(

@@ -28,7 +28,7 @@ from console.core.errors import ProtocolError
 from console.core.protocol import MAX_FRAME, REQUESTS, Message, MsgType, decode, error, result
 from console.switch.auth import LoginError, check_login
 from console.switch.calls import Exchange
-from console.switch.config import SwitchConfig, load_config
+from console.switch.config import DEFAULT_PORT, SwitchConfig, load_config
 from console.switch.connection import Connection
 from console.switch.limits import TripLog
 from console.switch.login_gate import LoginGate
@@ -451,20 +451,22 @@ def _id(msg: Message | None) -> int | None:
     return msg.id if msg is not None else None
 
 
-async def run_switch(config_path: str | None = None, *, host: str | None = None, port: int | None = None) -> None:
-    """Serve until cancelled (``anynode-console switch --config FILE``); no file: the demo directory.
-
-    ``host`` and ``port`` override the file's.
-    """
+def switch_config(config_path: str | None = None, *, host: str | None = None, port: int | None = None) -> SwitchConfig:
+    """What ``anynode-console switch`` serves: the file (no file: the demo directory with a random JWT secret),
+    on DEFAULT_PORT unless the file's [switch] port or ``port`` says otherwise; ``host`` and ``port`` override."""
     if config_path:
-        config = load_config(config_path)
+        config = load_config(config_path, default_port=DEFAULT_PORT)
     else:
         from console.switch.demo import embedded_config
 
-        config = embedded_config()
+        config = embedded_config(port=DEFAULT_PORT)
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
-    if overrides:
-        config = dataclasses.replace(config, **overrides)
+    return dataclasses.replace(config, **overrides) if overrides else config
+
+
+async def run_switch(config_path: str | None = None, *, host: str | None = None, port: int | None = None) -> None:
+    """Serve until cancelled (``anynode-console switch --config FILE``): :func:`switch_config`'s configuration."""
+    config = switch_config(config_path, host=host, port=port)
     switch = await Switch.start(config)
     log.info("anynode-console switch ready at %s", switch.url)
     try:

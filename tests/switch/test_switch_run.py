@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from pathlib import Path
 
 from console.switch.config import hash_password
 from console.switch.server import run_switch
@@ -25,7 +26,7 @@ class UrlCatcher(logging.Handler):
 
 async def test_run_switch_serves_a_config_file_until_cancelled(tmp_path):
     (tmp_path / "switch.toml").write_text(
-        '[switch]\nmedia = false\n[[users]]\nusername = "op"\nnumber = "100"\n'
+        '[switch]\nport = 0\nmedia = false\n[[users]]\nusername = "op"\nnumber = "100"\n'
         f'password = "{hash_password("pw", n=1024)}"\n'
     )
     catcher = UrlCatcher()
@@ -44,3 +45,34 @@ async def test_run_switch_serves_a_config_file_until_cancelled(tmp_path):
         task.cancel()
         logger.removeHandler(catcher)
         await asyncio.gather(task, return_exceptions=True)
+
+
+def test_the_switch_alone_has_a_fixed_default_port(tmp_path):
+    """ "`anynode-console switch` listens on a new random port every run, so a saved session can never be
+    restored across a switch restart": without --port and without a port in its file it listens on
+    DEFAULT_PORT (8765) every run; the file's [switch] port, then --port, override it."""
+    from console.switch.config import DEFAULT_PORT
+    from console.switch.server import switch_config
+
+    from console.cli import DEFAULT_SWITCH_PORT, build_parser
+
+    assert DEFAULT_PORT == DEFAULT_SWITCH_PORT == 8765
+    assert "8765" in build_parser().format_help() and build_parser().parse_args(["switch"]).port is None
+    assert switch_config(None).port == DEFAULT_PORT  # the demo directory
+    assert switch_config(None, port=0).port == 0
+    plain = tmp_path / "plain.toml"
+    plain.write_text("[switch]\nmedia = false\n")
+    assert switch_config(str(plain)).port == DEFAULT_PORT
+    fixed = tmp_path / "fixed.toml"
+    fixed.write_text("[switch]\nport = 9100\n")
+    assert switch_config(str(fixed)).port == 9100
+    assert switch_config(str(fixed), host="0.0.0.0", port=0).port == 0
+
+
+def test_the_demo_file_names_the_default_port():
+    """`anynode-console switch --config console/switch/demo.toml` listens where the switch alone does."""
+    from console.switch.config import DEFAULT_PORT, load_config
+    from console.switch.demo import demo_config
+
+    assert load_config(Path(__file__).parents[2] / "console" / "switch" / "demo.toml").port == DEFAULT_PORT
+    assert demo_config().port == 0  # the console's embedded switch and the tests: any free port

@@ -1,0 +1,116 @@
+"""`anynode-console practice`: N practice callers ring at a logged-in operator on the real switch (127.0.0.1,
+port 0, real media) and end when the command stops (issue 19, item 10: "there is no documented way to ring
+callers into a standalone switch for practice or load (F5 works only on the embedded one)")."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from console.media.sinks import RecordingSink
+from console.switch.media import MUSIC_HZ
+from console.switch.rtc_plane import RtcMediaPlane
+from console.webrtc import CALL_STATES
+from media_harness import hears, media_console
+
+S = CALL_STATES
+TIMEOUT = 30.0  # several logins (scrypt) and peer connections on a loaded 2-core machine
+
+
+@pytest.fixture
+async def media_switch(make_switch):
+    return await make_switch(media=RtcMediaPlane(connect_timeout=10.0), ring_timeout=60.0, session_lifetime=60.0)
+
+
+def practice_sessions(switch) -> list:
+    return [s for s in switch.exchange.sessions.values() if s.username in ("alice", "bob", "carol")]
+
+
+@pytest.mark.timeout(120)
+async def test_practice_callers_ring_at_the_operator_and_end_when_the_command_stops(media_switch):
+    """ "A documented command to ring N practice callers into a running switch (numbers, names, hold music)":
+    three callers with distinct numbers and names ring at operator 200; the answered one plays music; when the
+    command stops (Ctrl-C cancels it) every call ends at the operator and the switch keeps no session of them."""
+    from console.practice import plan_callers, ring_practice_callers
+
+    operator, _ = await media_console(media_switch, "operator")
+    lines: list[str] = []
+    practice = asyncio.create_task(ring_practice_callers(media_switch.url, plan_callers(3), "200",
+                                                         lambda user: user, report=lines.append))
+    try:
+        incoming = [await operator.next_incoming(TIMEOUT) for _ in range(3)]
+        assert sorted((c.get_remote_number(), c.get_remote_name()) for c in incoming) == [
+            ("+4930555001", "Caller 01"), ("+4930555002", "Caller 02"), ("+4930555003", "Caller 03")]
+        first = incoming[0]
+        sink = RecordingSink()
+        first.set_audio_element(sink)
+        first.answer()
+        await operator.call_state(first, S.CONNECTED, TIMEOUT)
+        await hears(sink, MUSIC_HZ[0], "the caller's music on hold", timeout=TIMEOUT)
+        assert not practice.done()  # the callers stay up while nobody ends them
+    finally:
+        practice.cancel()
+    await asyncio.gather(practice, return_exceptions=True)
+    for call in incoming:
+        await operator.call_state(call, S.DISCONNECTED, TIMEOUT)
+    assert practice_sessions(media_switch) == []  # logged out, not left for their lifetime
+    assert sum("is calling 200" in line for line in lines) == 3, lines
+    await operator.close()
+
+
+@pytest.mark.timeout(120)
+async def test_the_command_ends_when_the_operator_has_ended_every_practice_call(media_switch):
+    """The callers are kept up "until the operator ends them": the command returns once every call has ended."""
+    from console.practice import plan_callers, ring_practice_callers
+
+    operator, _ = await media_console(media_switch, "operator")
+    practice = asyncio.create_task(ring_practice_callers(media_switch.url, plan_callers(2), "200",
+                                                         lambda user: user, report=lambda line: None))
+    try:
+        for _ in range(2):
+            call = await operator.next_incoming(TIMEOUT)
+            call.decline()
+        assert await asyncio.wait_for(practice, TIMEOUT) == 2
+    finally:
+        practice.cancel()
+    assert practice_sessions(media_switch) == []
+    await operator.close()
+
+
+@pytest.mark.timeout(120)
+async def test_an_unanswered_practice_caller_calls_again_until_the_command_stops(make_switch, monkeypatch):
+    """Kept up "until the operator ends them or Ctrl-C": a caller nobody answers within the switch's ring
+    timeout rings again (with its number and name), and ends for good when the command stops."""
+    import console.practice as practice_module
+    from console.practice import plan_callers, ring_practice_callers
+
+    monkeypatch.setattr(practice_module, "REDIAL_AFTER", 1.0)
+    switch = await make_switch(media=RtcMediaPlane(connect_timeout=10.0), ring_timeout=2.0, session_lifetime=60.0)
+    operator, _ = await media_console(switch, "operator")
+    practice = asyncio.create_task(ring_practice_callers(switch.url, plan_callers(1), "200",
+                                                         lambda user: user, report=lambda line: None))
+    try:
+        first = await operator.next_incoming(TIMEOUT)
+        await operator.call_state(first, S.DISCONNECTED, TIMEOUT)  # the switch's ring timeout
+        again = await operator.next_incoming(TIMEOUT)
+        assert (again.get_remote_number(), again.get_remote_name()) == ("+4930555001", "Caller 01")
+        assert not practice.done()
+    finally:
+        practice.cancel()
+    await asyncio.gather(practice, return_exceptions=True)
+    await operator.call_state(again, S.DISCONNECTED, TIMEOUT)
+    assert practice_sessions(switch) == []
+    await operator.close()
+
+
+def test_practice_callers_are_bounded_and_distinct():
+    from console.practice import MAX_CALLERS, plan_callers
+
+    callers = plan_callers(30)
+    assert len({c.number for c in callers}) == len({c.name for c in callers}) == 30
+    assert [c.username for c in callers[:4]] == ["alice", "bob", "carol", "alice"]
+    assert all(c.number is None for c in plan_callers(2, own_numbers=True))
+    for bad in (0, MAX_CALLERS + 1):
+        with pytest.raises(ValueError):
+            plan_callers(bad)
