@@ -197,6 +197,33 @@ async def test_dtmf_both_ways_with_baresip(sip_consoles, baresip):
     await wait_for_calls(baresip, 0)
 
 
+async def test_dtmf_both_ways_with_a_default_baresip(sip_consoles, baresip_default):
+    """A phone in its default configuration (Opus and G.711, telephone-event/8000 only): our digits reach it
+    as digits (RFC 4733 at 8000 Hz beside Opus; the console used to refuse "did not accept
+    telephone-event/48000" and lose them), and its digits reach our dtmf handler."""
+    phone = baresip_default
+    a = await sip_consoles("1000", mic_hz=600)
+    out = a.inst.create_outgoing_call()
+    a.watch(out)
+    sink = with_sink(out)
+    out.dial("1001")
+    await a.call_state(out, S.CONNECTED, TIMEOUT)
+    await hears(sink, BARESIP_HZ)
+    for digit in "5#":
+        out.send_digit(digit)
+    await a.measured(lambda: phone.proc.log().count("(end=1)") >= 2, "baresip to receive 2 digits", TIMEOUT)
+    log = phone.proc.log()
+    assert "received event: '5' (end=1)" in log and "received event: '#' (end=1)" in log, log[-2000:]
+    assert "opus" in log.lower(), log[-2000:]  # the default phone: Opus is there, not PCMU alone
+    for digit in "73":
+        await asyncio.to_thread(phone.command, "sndcode", digit)
+    await a.until(lambda: len(a.digits.get(out, [])) >= 2, "two digits from baresip", TIMEOUT)
+    assert a.digits[out] == ["7", "3"]
+    assert not a.errors, a.errors
+    out.disconnect()
+    await wait_for_calls(phone, 0)
+
+
 class Comms:
     """A comm factory that keeps the WebSocket comms it made, so a test can cut the current one."""
 

@@ -57,12 +57,18 @@ def sdp_of(sdp: dict[str, str] | None, kind: str) -> str | None:
     return None
 
 
+MEDIA_EVENT_RATES = frozenset({48000, 8000})
+"""The telephone-event clock rates the call media negotiates (``console.media.patches.EVENT_PAYLOAD_TYPES``)."""
+
+
 def has_telephone_event(sdp: str) -> bool:
+    """Whether the far end's SDP lets the media send RFC 4733 digits: telephone-event at a rate the
+    media has (8000 beside Opus is what most phones offer); otherwise digits go by SIP INFO."""
     try:
         media = SessionDescription.parse(sdp).media if sdp else []
     except SipError:
         return False
-    return any(m.kind == "audio" and m.port != 0 and m.telephone_event() is not None for m in media)
+    return any(m.kind == "audio" and m.port != 0 and m.telephone_event_rates() & MEDIA_EVENT_RATES for m in media)
 
 
 def party(header: str) -> tuple[str, str]:

@@ -135,3 +135,18 @@ def test_decline_is_603_and_logout_unregisters_our_contact_only():
     assert "*" not in unregister.headers.get("Contact")
     out = session.receive(conn, reply(unregister, 200), 3.1)
     assert logins(out) == [L.LOGGED_OUT_EXPLICIT]
+
+
+def test_telephone_event_at_a_rate_the_media_lacks_falls_back_to_info():
+    """docs/SIP.md: RFC 4733 in the media when the far end's SDP lists telephone-event (at 8000 or 48000,
+    the rates the media negotiates), else SIP INFO application/dtmf-relay: no digit is lost."""
+    session, conn, _ = registered()
+    offer = OFFER.replace("a=rtpmap:0 PCMU/8000\r\n", "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/16000\r\n")
+    offer = offer.replace("SAVPF 111 0", "SAVPF 111 0 101")
+    out = session.receive(conn, request("INVITE", body=offer), 1.0)
+    (incoming,) = [e for e in out if isinstance(e, ev.IncomingCall)]
+    session.request(incoming.ref, CallRequest.ANSWER, 2.0)
+    session.offer_ready(incoming.ref, {"type": "answer", "sdp": ANSWER}, 2.1)
+    out = session.request(incoming.ref, CallRequest.DTMF, 3.0, digits="7")
+    assert not any(isinstance(e, ev.SendDigits) for e in out)
+    assert [(m.method, m.body) for m in frames(out)] == [("INFO", b"Signal=7\r\nDuration=160\r\n")]
