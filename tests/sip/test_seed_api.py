@@ -72,6 +72,20 @@ async def stops(sink: RecordingSink, windows: int = 10) -> bool:
     return False
 
 
+async def test_a_wrong_password_reads_as_credentials(kamailio):
+    """docs/API-MAPPING.md: CREDENTIALS is "a wrong user, password or token". Kamailio challenges, we answer
+    with the wrong password, it challenges again: SERVER_ACCESS (the seed's state) with the cause CREDENTIALS."""
+    from console.core.client.failures import LoginFailureKind
+
+    console = Console(sip_url(kamailio), {"device": NullDevice(), "request_timeout": TIMEOUT})
+    try:
+        console.inst.login(console.url, False, False, "1000", "wrong")
+        await console.login_state(LOGIN_STATES.SERVER_ACCESS, TIMEOUT)
+        assert console.inst.last_login_failure is LoginFailureKind.CREDENTIALS
+    finally:
+        await console.close()
+
+
 async def test_two_consoles_register_and_call_each_other_with_audio_both_ways(sip_consoles):
     a = await sip_consoles("1000", mic_hz=600)
     b = await sip_consoles("1002", mic_hz=800)

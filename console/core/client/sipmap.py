@@ -41,9 +41,14 @@ def decode_identifier(identifier: str) -> dict[str, Any] | None:
     return data
 
 
-def login_code(status: int, restoring: bool) -> str:
+def login_code(status: int, restoring: bool, auth_failed: bool = False) -> str:
+    """The refusal code of a failed REGISTER: ``auth_failed`` (our credentials refused: a 401/407 again
+    after we answered the challenge, or a 403: a wrong password or an unknown user) is AUTH_FAILED, which
+    an application reads as CREDENTIALS."""
     if restoring:
         return str(ErrorCode.RESTORE_FAILED)
+    if auth_failed:
+        return str(ErrorCode.AUTH_FAILED)
     if status == 404:
         return str(ErrorCode.NO_DIAL_STRING_FOR_USER)
     if status == 484:

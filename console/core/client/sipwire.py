@@ -358,7 +358,7 @@ class SipWire:
             log.warning("SIP: REGISTER refused: %s %s", event.status, event.reason)
             if self._login_rid is not None:
                 rid, self._login_rid = self._login_rid, None
-                out.append(Refusal(rid, login_code(event.status, self._restoring),
+                out.append(Refusal(rid, login_code(event.status, self._restoring, event.auth_failed),
                                    f"REGISTER: {event.status} {event.reason}"))
             elif self.registered:
                 self.registered = False

@@ -150,3 +150,35 @@ def test_telephone_event_at_a_rate_the_media_lacks_falls_back_to_info():
     out = session.request(incoming.ref, CallRequest.DTMF, 3.0, digits="7")
     assert not any(isinstance(e, ev.SendDigits) for e in out)
     assert [(m.method, m.body) for m in frames(out)] == [("INFO", b"Signal=7\r\nDuration=160\r\n")]
+
+
+def _login_refused(*answers):
+    """Log in, and answer the REGISTERs with ``answers`` ((status, headers) each); the session's events."""
+    session = ClientSession(None)
+    out = session.login("sip+ws://example.org:8080/ws", False, LoginRequest(AuthMethod.PASSWORD, "1000", "wrong"))
+    conn = out[-1].conn
+    (register,) = frames(session.connected(conn, 0.0))
+    out = []
+    for status, headers in answers:
+        out = session.receive(conn, reply(register, status, headers=headers), 0.1)
+        sent = frames(out)
+        if sent:
+            (register,) = sent
+    return session, out
+
+
+def test_a_wrong_password_reads_as_credentials():
+    """docs/API-MAPPING.md: CREDENTIALS is a wrong user, password or token. A 401 again (or a 403) after we
+    answered the challenge with our credentials is that, not REJECTED; the seed's state stays SERVER_ACCESS."""
+    from console.core.client.failures import LoginFailureKind as K
+
+    for refusal in ((401, [CHALLENGE]), (403, [])):
+        session, out = _login_refused((401, [CHALLENGE]), refusal)
+        assert logins(out) == [L.SERVER_ACCESS]
+        assert session.last_login_failure is K.CREDENTIALS, refusal
+    # Kamailio refuses an unknown user with 403 before any challenge: a wrong user, CREDENTIALS too;
+    # any other refusal is the server saying no
+    session, out = _login_refused((403, []))
+    assert logins(out) == [L.SERVER_ACCESS] and session.last_login_failure is K.CREDENTIALS
+    session, out = _login_refused((401, [CHALLENGE]), (503, []))
+    assert logins(out) == [L.SERVER_ACCESS] and session.last_login_failure is K.REJECTED
