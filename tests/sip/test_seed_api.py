@@ -139,11 +139,14 @@ async def test_console_calls_baresip_audio_both_ways_hold_from_each_side_and_han
     await a.call_state(out, S.CONNECTED, TIMEOUT)
     await hears(sink, BARESIP_HZ)
 
-    # baresip's hold: the console sees HOLDING, then CONNECTED again
+    # baresip's hold: the console sees HOLDING, then CONNECTED again; is_held_by_remote() says so too
+    assert out.is_held_by_remote() is False
     await asyncio.to_thread(baresip.command, "hold")
     await a.call_state(out, S.HOLDING, TIMEOUT)
+    assert out.is_held_by_remote() is True
     await asyncio.to_thread(baresip.command, "resume")
     await a.call_state(out, S.CONNECTED, TIMEOUT)
+    assert out.is_held_by_remote() is False
     await hears(sink, BARESIP_HZ)
 
     out.disconnect()

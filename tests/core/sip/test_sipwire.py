@@ -182,3 +182,33 @@ def test_a_wrong_password_reads_as_credentials():
     assert logins(out) == [L.SERVER_ACCESS] and session.last_login_failure is K.CREDENTIALS
     session, out = _login_refused((401, [CHALLENGE]), (503, []))
     assert logins(out) == [L.SERVER_ACCESS] and session.last_login_failure is K.REJECTED
+
+
+def test_is_held_by_remote_follows_the_far_ends_hold_and_retrieve():
+    """The far end's re-INVITE with a=sendonly makes the call HOLDING and held_by_remote True (the JSON wire
+    says the same in its call object); its retrieve makes it False again; held by both ends stays True."""
+    session, conn, _ = registered()
+    out = session.receive(conn, request("INVITE", body=OFFER), 1.0)
+    (incoming,) = [e for e in out if isinstance(e, ev.IncomingCall)]
+    record = session.call(incoming.ref)
+    session.request(incoming.ref, CallRequest.ANSWER, 2.0)
+    (ok,) = frames(session.offer_ready(incoming.ref, {"type": "answer", "sdp": ANSWER}, 2.1))
+    local_tag = ok.to.tag
+    assert record.state is S.CONNECTED and record.held_by_remote is False
+
+    def far_end_offers(direction: str, cseq: int, now: float):
+        offer = OFFER.replace("a=sendrecv", f"a={direction}").replace(" 2 IN IP4", f" {cseq + 1} IN IP4")
+        out = session.receive(conn, request("INVITE", to_tag=local_tag, cseq=cseq, branch=f"z9hG4bKre{cseq}",
+                                            body=offer), now)
+        (make,) = [e for e in out if isinstance(e, ev.MakeOffer)]
+        answer = ANSWER.replace("a=sendrecv", "a=recvonly" if direction == "sendonly" else "a=sendrecv")
+        out += session.offer_ready(incoming.ref, {"type": "answer", "sdp": answer}, now + 0.1)
+        assert [m.status for m in frames(out) if isinstance(m, SipResponse)][-1] == 200
+        return out
+
+    out = far_end_offers("sendonly", 2, 3.0)
+    assert record.state is S.HOLDING and record.held_by_remote is True
+    assert [e.held for e in out if isinstance(e, ev.RemoteHoldChanged)] == [True]
+    out = far_end_offers("sendrecv", 3, 4.0)
+    assert record.state is S.CONNECTED and record.held_by_remote is False
+    assert [e.held for e in out if isinstance(e, ev.RemoteHoldChanged)] == [False]
