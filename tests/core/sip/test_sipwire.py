@@ -212,3 +212,23 @@ def test_is_held_by_remote_follows_the_far_ends_hold_and_retrieve():
     out = far_end_offers("sendrecv", 3, 4.0)
     assert record.state is S.CONNECTED and record.held_by_remote is False
     assert [e.held for e in out if isinstance(e, ev.RemoteHoldChanged)] == [False]
+
+
+def test_a_call_from_a_tel_uri_rings_is_answered_and_hung_up():
+    """A gateway's INVITE From <tel:+15551234567> (RFC 3261 allows any URI in From): the call rings with
+    that number, is answered, and our BYE goes to its Contact with the tel: URI in To."""
+    session, conn, _ = registered()
+    invite = request("INVITE", body=OFFER).replace(
+        b'From: "Peer" <sip:1001@example.org>', b'From: "Gateway" <tel:+15551234567>')
+    out = session.receive(conn, invite, 1.0)
+    (incoming,) = [e for e in out if isinstance(e, ev.IncomingCall)]
+    record = session.call(incoming.ref)
+    assert record.state is S.OFFERING and record.remote_number == "+15551234567" and record.remote_name == "Gateway"
+    session.request(incoming.ref, CallRequest.ANSWER, 2.0)
+    (ok,) = frames(session.offer_ready(incoming.ref, {"type": "answer", "sdp": ANSWER}, 2.1))
+    assert ok.status == 200 and str(ok.from_.uri) == "tel:+15551234567"
+    ack = request("ACK", to_tag=ok.to.tag, branch="z9hG4bKack").replace(
+        b'From: "Peer" <sip:1001@example.org>', b'From: "Gateway" <tel:+15551234567>')
+    assert frames(session.receive(conn, ack, 2.5)) == []
+    (bye,) = frames(session.request(incoming.ref, CallRequest.DISCONNECT, 3.0))
+    assert bye.method == "BYE" and str(bye.to.uri) == "tel:+15551234567" and bye.to.tag == "peer1"
