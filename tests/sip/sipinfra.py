@@ -259,6 +259,21 @@ class Kamailio(Daemon):
         self.proc.start()
         self.proc.wait_until(lambda: tcp_open(self.ws_port), "WebSocket listener")
 
+    def restart(self) -> None:
+        """Stop Kamailio and start it again on the same ports (its in-memory registrations are gone)."""
+        self.stop()
+        self.proc = Proc("kamailio", self.proc.argv, self.tmp / "kamailio-restarted.log")
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:  # the old process's sockets may linger for a moment
+            self.proc.start()
+            try:
+                self.proc.wait_until(lambda: tcp_open(self.ws_port), "WebSocket listener after the restart")
+                return
+            except InfraError:
+                self.proc.stop()
+                if time.monotonic() > deadline:
+                    raise
+
     def _defines(self) -> list[str]:
         modules = kamailio_modules()
         out = ["-L", modules] if modules else []

@@ -232,3 +232,25 @@ def test_a_call_from_a_tel_uri_rings_is_answered_and_hung_up():
     assert frames(session.receive(conn, ack, 2.5)) == []
     (bye,) = frames(session.request(incoming.ref, CallRequest.DISCONNECT, 3.0))
     assert bye.method == "BYE" and str(bye.to.uri) == "tel:+15551234567" and bye.to.tag == "peer1"
+
+
+def test_a_retry_that_cannot_reach_the_server_leaves_the_connection_lost():
+    """A reconnector's restore of a lost connection that finds the server still away reports CONNECTION_LOST
+    again, not SERVER_ACCESS (which an application reads as "login failed"); a first login or a restore in a
+    new instance that cannot reach the server is SERVER_ACCESS as before."""
+    from console.core.client import RestoreRequest
+    from console.core.errors import CommError
+
+    session, conn, _ = registered()
+    identifier = session.identifier
+    assert logins(session.closed(conn, None, 1.0)) == [L.CONNECTION_LOST]
+    for attempt in range(2):
+        out = session.login("sip+ws://example.org:8080/ws", False, RestoreRequest(identifier))
+        connect = out[-1]
+        assert isinstance(connect, ev.Connect)
+        out += session.connect_failed(connect.conn, CommError("unreachable", "connection refused"))
+        assert logins(out) == [L.CONNECTING, L.CONNECTION_LOST], attempt
+    fresh = ClientSession(None)
+    out = fresh.login("sip+ws://example.org:8080/ws", False, RestoreRequest(identifier))
+    out += fresh.connect_failed(out[-1].conn, CommError("unreachable", "connection refused"))
+    assert logins(out) == [L.CONNECTING, L.SERVER_ACCESS]
