@@ -9,7 +9,9 @@ from .errors import SipParseError
 from .uri import SipUri, format_params, parse_params
 
 
-_TOKEN = re.compile(r"^[A-Za-z0-9\-.!%*_+`'~]+$")
+# what an unquoted display name may not hold: SIP's separators (RFC 4475 3.1.2.15's "Bell, Alexander");
+# letters outside ASCII pass, as phones send them although RFC 3261's token is ASCII
+_NOT_IN_TOKENS = re.compile(r'[\x00-\x1f\x7f",;<>\\/?=@:\[\]{}()]')
 _VIA = re.compile(r"^\s*([^\s/]+)\s*/\s*([^\s/]+)\s*/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(\S.*)$", re.S)
 
 
@@ -39,7 +41,7 @@ class NameAddr:
     """``"Display" <uri>;params`` or ``uri;params`` (RFC 3261 20.10, 25.1).
 
     ``display`` is the display name unescaped (``"J Rosenberg \\\""`` reads ``J Rosenberg \"``);
-    an unquoted one must be tokens. Any URI scheme is accepted (``tel:``, ``http:``: RFC 4475
+    an unquoted one must be words without separators. Any URI scheme is accepted (``tel:``, ``http:``: RFC 4475
     3.3.4); an addr-spec (no angle brackets) may not hold ``?`` or ``,``.
     """
 
@@ -61,7 +63,7 @@ class NameAddr:
                 raise SipParseError(f"a display name without <uri> in {text[:80]!r}")
         elif "<" in text:
             words, _, after = text.partition("<")
-            if not all(_TOKEN.match(word) for word in words.split()):
+            if _NOT_IN_TOKENS.search(words):
                 raise SipParseError(f"a display name that is neither tokens nor quoted in {text[:80]!r}")
             display, rest = " ".join(words.split()), "<" + after
         else:  # addr-spec: parameters after the URI belong to the header

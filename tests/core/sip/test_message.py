@@ -137,3 +137,15 @@ def test_random_mutations_never_raise_anything_else():
             msg.serialize()
         except SipError as exc:
             error_response(exc)
+
+
+def test_display_names_quoted_escaped_and_unquoted():
+    """A quoted display name is unescaped and escaped again on the way out; an unquoted one may have letters
+    outside ASCII (phones send them) but no separator (RFC 4475 3.1.2.15: "Bell, Alexander" is refused)."""
+    addr = NameAddr.parse('"J Rosenberg \\\\\\"" <sip:jdrosen@example.com>;tag=1')
+    assert addr.display == 'J Rosenberg \\"' and NameAddr.parse(str(addr)) == addr
+    assert NameAddr.parse("Jürgen Müller <sip:1001@example.org>").display == "Jürgen Müller"
+    for bad in ("Bell, Alexander <sip:a@example.com>", '"unterminated <sip:a@example.com>',
+                "< sip:a@example.com >", "sip:a@example.com?Route=x"):
+        with pytest.raises(SipParseError):
+            NameAddr.parse(bad)
