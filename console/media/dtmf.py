@@ -8,6 +8,14 @@ start; the duration grows; the last packet has the E bit and is sent three
 times (RFC 4733 2.5.1.4). So a digit is identified by its timestamp: the
 receiver reports a digit once, when the first packet of a new timestamp
 arrives, and ignores the rest (updates, the end, the retransmitted ends).
+
+Clock rates: the event packets replace audio packets of the same stream (same
+SSRC, sequence numbers and timestamp base, RFC 4733 2.1), so their RTP
+timestamps stay on the audio's clock; the duration field counts the clock of
+the negotiated telephone-event payload type (RFC 4733 2.5.1.2, "in timestamp
+units" of that payload format). With Opus (48000) beside telephone-event/8000,
+what most SIP phones offer, a 100 ms digit spans 4800 timestamp units and
+reports a duration of 800, as baresip and libwebrtc send it.
 """
 
 from __future__ import annotations
@@ -99,10 +107,14 @@ class EventSender:
     payload)`` for a telephone-event packet that replaces it, as browsers do:
     ``tone_ms`` of event packets, the end packet three times, then ``gap_ms`` of
     audio before the next digit (clamped as RTCDTMFSender.insertDTMF does).
+
+    ``clock_rate`` is the audio stream's (the timestamps), ``event_rate`` the
+    telephone-event payload type's (the durations); by default the same.
     """
 
-    def __init__(self, clock_rate: int) -> None:
+    def __init__(self, clock_rate: int, event_rate: int | None = None) -> None:
         self.clock_rate = clock_rate
+        self.event_rate = event_rate or clock_rate
         self.frame = clock_rate // 50  # samples in one 20 ms packet
         self._queue: deque[_Tone] = deque()
         self._gap_until: int | None = None
@@ -140,10 +152,13 @@ class EventSender:
             tone.start = timestamp
         duration = ((timestamp - tone.start) & 0xFFFFFFFF) + self.frame
         if duration < tone.length:
-            return marker, tone.start, pack(tone.code, duration)
+            return marker, tone.start, pack(tone.code, self._in_event_units(duration))
         tone.ends_sent += 1
         if tone.ends_sent >= END_REPEATS:
             self._queue.popleft()
             self.sent_digits += 1
             self._gap_until = (timestamp + self.frame + tone.gap) & 0xFFFFFFFF
-        return marker, tone.start, pack(tone.code, tone.length, end=True)
+        return marker, tone.start, pack(tone.code, self._in_event_units(tone.length), end=True)
+
+    def _in_event_units(self, samples: int) -> int:
+        return samples * self.event_rate // self.clock_rate

@@ -426,19 +426,26 @@ def decoding(receiver: Any) -> bool:
 def send_events(transceiver: Any) -> dtmf.EventSender:
     """The event sender of an audio transceiver, attached on first use.
 
-    Raises ValueError if the answer has no telephone-event at the clock rate of
-    the codec being sent (RFC 4733 events use the audio's clock).
+    The telephone-event at the clock rate of the codec being sent is preferred
+    (RFC 4733 2.1); otherwise the one the far end accepted at another rate (most
+    SIP phones offer only telephone-event/8000 beside Opus): the events then keep
+    the audio's timestamps and count their durations in 8000 Hz units
+    (:class:`console.media.dtmf.EventSender`). Raises ValueError if the answer has
+    no telephone-event at all.
     """
     codecs = negotiated_codecs(transceiver)
     if not codecs or _is_event(codecs[0]):
         raise ValueError("no audio codec is negotiated")
     rate = codecs[0].clockRate
-    event = next((c for c in codecs if _is_event(c) and c.clockRate == rate), None)
-    if event is None:
-        raise ValueError(f"the far end did not accept telephone-event/{rate}")
+    events = sorted((c for c in codecs if _is_event(c)), key=lambda c: (c.clockRate != rate, c.clockRate != 8000))
+    if not events:
+        offered = " nor ".join(f"telephone-event/{r}" for r in EVENT_PAYLOAD_TYPES)
+        raise ValueError(f"the far end accepted neither {offered}")
+    event = events[0]
     current = _senders.get(transceiver.sender)
-    if current is None or current[0] != event.payloadType or current[1].clock_rate != rate:
-        fresh = dtmf.EventSender(rate)
+    if (current is None or current[0] != event.payloadType or current[1].clock_rate != rate
+            or current[1].event_rate != event.clockRate):
+        fresh = dtmf.EventSender(rate, event.clockRate)
         if current is not None:
             fresh.requeue(current[1])
         current = (event.payloadType, fresh)

@@ -85,6 +85,18 @@ def test_sender_clamps_like_insert_dtmf():
     assert tx.pending == "2"
 
 
+def test_sender_beside_opus_counts_durations_in_the_event_clock():
+    """Opus (48000) with telephone-event/8000 (what SIP phones offer): timestamps on the audio's clock,
+    durations in 8000 Hz units (RFC 4733 2.5.1.2, "in timestamp units" of the event's payload type)."""
+    tx = dtmf.EventSender(48000, 8000)
+    tx.insert("4")  # 100 ms
+    steps = [tx.next(ts) for ts in range(0, 960 * 10, 960)]
+    first = [s for s in steps if s is not None]
+    assert {start for _, start, _ in first} == {0}
+    assert [dtmf.unpack(p).duration for _, _, p in first] == [160, 320, 480, 640, 800, 800, 800]
+    assert [dtmf.unpack(p).end for _, _, p in first] == [False] * 4 + [True] * 3
+
+
 # --- SDP -------------------------------------------------------------------------------------
 
 async def test_console_offer_lists_telephone_event_after_the_codecs(hub):
@@ -234,6 +246,39 @@ async def test_no_dtmf_when_the_answer_has_no_telephone_event(hub, plane):
             media.send_dtmf("1")
     finally:
         await media.close()
+
+
+async def test_dtmf_to_a_far_end_that_accepts_only_telephone_event_8000_beside_opus(hub):
+    """baresip's default answer (Opus, telephone-event/8000): the digits go out as PT 126 with 8000 Hz
+    durations and the far end decodes them (the console used to refuse: "did not accept telephone-event/48000")."""
+    got: list[str] = []
+    done = asyncio.Event()
+    media = CallMedia(hub, connect_timeout=5.0)
+    far = RTCPeerConnection(patches.rtc_configuration())
+    far.on("track", lambda track: asyncio.ensure_future(_drain(track)))
+    connected = asyncio.Event()
+    far.on("connectionstatechange", lambda: far.connectionState == "connected" and connected.set())
+    try:
+        offer = await media.create_offer()
+        await far.setRemoteDescription(RTCSessionDescription(**offer))
+        audio = far.getTransceivers()[0]
+        audio.sender.replaceTrack(PacedAudioTrack(lambda: None))
+        audio.direction = "sendrecv"
+        patches.listen_events(audio.receiver, lambda d: (got.append(d), len(got) == 2 and done.set()))
+        await far.setLocalDescription(await far.createAnswer())
+        answer = re.sub(r"a=(rtpmap|fmtp):110 [^\r]*\r\n", "", far.localDescription.sdp).replace(" 110 126\r\n", " 126\r\n", 1)
+        assert rtpmap(answer)[126] == "telephone-event/8000" and 110 not in rtpmap(answer)
+        await media.accept_answer({"type": "answer", "sdp": answer})
+        await media.wait_connected(5)
+        async with asyncio.timeout(5):
+            await connected.wait()
+        media.send_dtmf("9#")
+        async with asyncio.timeout(10):
+            await done.wait()
+        assert got == ["9", "#"]
+    finally:
+        await media.close()
+        await far.close()
 
 
 async def test_console_receives_rfc4733_digits(hub):

@@ -69,6 +69,18 @@ def baresip(tmp_path, kamailio, request):
 
 
 @pytest.fixture
+def baresip_default(tmp_path, kamailio):
+    """baresip as 1001 with its default codecs (Opus and G.711, telephone-event/8000), auto-answering."""
+    _require("baresip")
+    phone = Baresip(tmp_path, kamailio.sip_port, codecs=None)
+    try:
+        phone.start()
+        yield phone
+    finally:
+        phone.stop()
+
+
+@pytest.fixture
 async def connect_agent(kamailio):
     """A factory: ``await connect_agent(user, password)`` gives a connected :class:`SipWebSocket`."""
     opened: list[SipWebSocket] = []

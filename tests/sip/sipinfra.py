@@ -259,6 +259,21 @@ class Kamailio(Daemon):
         self.proc.start()
         self.proc.wait_until(lambda: tcp_open(self.ws_port), "WebSocket listener")
 
+    def restart(self) -> None:
+        """Stop Kamailio and start it again on the same ports (its in-memory registrations are gone)."""
+        self.stop()
+        self.proc = Proc("kamailio", self.proc.argv, self.tmp / "kamailio-restarted.log")
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:  # the old process's sockets may linger for a moment
+            self.proc.start()
+            try:
+                self.proc.wait_until(lambda: tcp_open(self.ws_port), "WebSocket listener after the restart")
+                return
+            except InfraError:
+                self.proc.stop()
+                if time.monotonic() > deadline:
+                    raise
+
     def _defines(self) -> list[str]:
         modules = kamailio_modules()
         out = ["-L", modules] if modules else []
@@ -269,12 +284,17 @@ class Kamailio(Daemon):
 
 @dataclass
 class Baresip(Daemon):
-    """A SIP phone: registers as 1001, auto-answers, plays a sine tone, records what it hears."""
+    """A SIP phone: registers as 1001, auto-answers, plays a sine tone, records what it hears.
+
+    ``codecs="pcmu"`` (the narrowed phone most tests use: one codec, no transcoding question) or
+    ``codecs=None``: baresip's defaults as users have them, Opus and G.711 with telephone-event/8000.
+    """
 
     tmp: Path
     kamailio_port: int
     tone_hz: int = 1000
     answermode: str = "auto"  # or "manual": it rings until told to answer or hang up
+    codecs: str | None = "pcmu"
     sip_port: int = 0
     ctrl_port: int = 0
     proc: Proc | None = None
@@ -291,13 +311,14 @@ class Baresip(Daemon):
         low, high = free_udp_range(20)
         config = (HERE / "baresip" / "config").read_text()
         fill = {"SIP_PORT": self.sip_port, "TONE_HZ": self.tone_hz, "RTP_MIN": low, "RTP_MAX": high,
-                "CODEC_MODULES": "module\t\t\tg711.so", "SND_PATH": self.home / "rec", "CTRL_PORT": self.ctrl_port}
+                "CODEC_MODULES": "module\t\t\tg711.so" if self.codecs else "module\t\t\topus.so\nmodule\t\t\tg711.so",
+                "SND_PATH": self.home / "rec", "CTRL_PORT": self.ctrl_port}
         for key, value in fill.items():
             config = config.replace(f"@@{key}@@", str(value))
         (self.home / "config").write_text(config)
         account = (HERE / "baresip" / "accounts.template").read_text()
         account = account.replace("@@KAM_PORT@@", str(self.kamailio_port)).replace(
-            "@@AUDIO_CODECS@@", "audio_codecs=pcmu").replace("answermode=auto", f"answermode={self.answermode}")
+            ";@@AUDIO_CODECS@@", f";audio_codecs={self.codecs}" if self.codecs else "").replace("answermode=auto", f"answermode={self.answermode}")
         (self.home / "accounts").write_text(account)
         (self.home / "contacts").write_text("")
         argv = ["baresip", "-f", str(self.home)]

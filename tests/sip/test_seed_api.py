@@ -72,6 +72,20 @@ async def stops(sink: RecordingSink, windows: int = 10) -> bool:
     return False
 
 
+async def test_a_wrong_password_reads_as_credentials(kamailio):
+    """docs/API-MAPPING.md: CREDENTIALS is "a wrong user, password or token". Kamailio challenges, we answer
+    with the wrong password, it challenges again: SERVER_ACCESS (the seed's state) with the cause CREDENTIALS."""
+    from console.core.client.failures import LoginFailureKind
+
+    console = Console(sip_url(kamailio), {"device": NullDevice(), "request_timeout": TIMEOUT})
+    try:
+        console.inst.login(console.url, False, False, "1000", "wrong")
+        await console.login_state(LOGIN_STATES.SERVER_ACCESS, TIMEOUT)
+        assert console.inst.last_login_failure is LoginFailureKind.CREDENTIALS
+    finally:
+        await console.close()
+
+
 async def test_two_consoles_register_and_call_each_other_with_audio_both_ways(sip_consoles):
     a = await sip_consoles("1000", mic_hz=600)
     b = await sip_consoles("1002", mic_hz=800)
@@ -125,11 +139,14 @@ async def test_console_calls_baresip_audio_both_ways_hold_from_each_side_and_han
     await a.call_state(out, S.CONNECTED, TIMEOUT)
     await hears(sink, BARESIP_HZ)
 
-    # baresip's hold: the console sees HOLDING, then CONNECTED again
+    # baresip's hold: the console sees HOLDING, then CONNECTED again; is_held_by_remote() says so too
+    assert out.is_held_by_remote() is False
     await asyncio.to_thread(baresip.command, "hold")
     await a.call_state(out, S.HOLDING, TIMEOUT)
+    assert out.is_held_by_remote() is True
     await asyncio.to_thread(baresip.command, "resume")
     await a.call_state(out, S.CONNECTED, TIMEOUT)
+    assert out.is_held_by_remote() is False
     await hears(sink, BARESIP_HZ)
 
     out.disconnect()
@@ -195,6 +212,33 @@ async def test_dtmf_both_ways_with_baresip(sip_consoles, baresip):
     assert not a.errors, a.errors
     out.disconnect()
     await wait_for_calls(baresip, 0)
+
+
+async def test_dtmf_both_ways_with_a_default_baresip(sip_consoles, baresip_default):
+    """A phone in its default configuration (Opus and G.711, telephone-event/8000 only): our digits reach it
+    as digits (RFC 4733 at 8000 Hz beside Opus; the console used to refuse "did not accept
+    telephone-event/48000" and lose them), and its digits reach our dtmf handler."""
+    phone = baresip_default
+    a = await sip_consoles("1000", mic_hz=600)
+    out = a.inst.create_outgoing_call()
+    a.watch(out)
+    sink = with_sink(out)
+    out.dial("1001")
+    await a.call_state(out, S.CONNECTED, TIMEOUT)
+    await hears(sink, BARESIP_HZ)
+    for digit in "5#":
+        out.send_digit(digit)
+    await a.measured(lambda: phone.proc.log().count("(end=1)") >= 2, "baresip to receive 2 digits", TIMEOUT)
+    log = phone.proc.log()
+    assert "received event: '5' (end=1)" in log and "received event: '#' (end=1)" in log, log[-2000:]
+    assert "opus" in log.lower(), log[-2000:]  # the default phone: Opus is there, not PCMU alone
+    for digit in "73":
+        await asyncio.to_thread(phone.command, "sndcode", digit)
+    await a.until(lambda: len(a.digits.get(out, [])) >= 2, "two digits from baresip", TIMEOUT)
+    assert a.digits[out] == ["7", "3"]
+    assert not a.errors, a.errors
+    out.disconnect()
+    await wait_for_calls(phone, 0)
 
 
 class Comms:

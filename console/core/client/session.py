@@ -97,6 +97,7 @@ class ClientSession:
         self.name: str | None = None
         self.lifetime: float | None = None
         self.last_login_failure: LoginFailureKind | None = None  # why the last login or restore failed
+        self._restoring_lost = False  # the login in flight restores a lost connection
         self._conn = 0  # number of the newest connection
         self._live: int | None = None  # the connection whose frames and close count; None: none
         self._open = False  # ``connected`` was reported for ``_live``
@@ -177,6 +178,9 @@ class ClientSession:
             return self._refused(None, LocalProtocolError("a restore needs the identifier of an earlier login"))
         self._logging_out = False
         self.last_login_failure = None
+        # a restore of a lost connection (a reconnector's retry): a server still out of reach leaves the
+        # connection lost (CONNECTION_LOST again), not a failed login (SERVER_ACCESS)
+        self._restoring_lost = isinstance(request, RestoreRequest) and self.login_state is LOGIN_STATES.CONNECTION_LOST
         self._set_login(LOGIN_STATES.CONNECTING)
         if not isinstance(server, str) or not server.strip():
             log.warning("login: no server address")
@@ -253,7 +257,7 @@ class ClientSession:
             self._book.report(None, error.failed("login"))  # a fault, not the server: the error handler hears it
         else:
             log.warning("login: %s", error)
-        self._set_login(LOGIN_STATES.SERVER_ACCESS)
+        self._set_login(LOGIN_STATES.CONNECTION_LOST if self._restoring_lost else LOGIN_STATES.SERVER_ACCESS)
         return self._flush()
 
     def closed(self, conn: int, error: CommClosed | None = None, now: float | None = None) -> Events:

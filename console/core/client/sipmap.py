@@ -41,9 +41,14 @@ def decode_identifier(identifier: str) -> dict[str, Any] | None:
     return data
 
 
-def login_code(status: int, restoring: bool) -> str:
+def login_code(status: int, restoring: bool, auth_failed: bool = False) -> str:
+    """The refusal code of a failed REGISTER: ``auth_failed`` (our credentials refused: a 401/407 again
+    after we answered the challenge, or a 403: a wrong password or an unknown user) is AUTH_FAILED, which
+    an application reads as CREDENTIALS."""
     if restoring:
         return str(ErrorCode.RESTORE_FAILED)
+    if auth_failed:
+        return str(ErrorCode.AUTH_FAILED)
     if status == 404:
         return str(ErrorCode.NO_DIAL_STRING_FOR_USER)
     if status == 484:
@@ -57,12 +62,18 @@ def sdp_of(sdp: dict[str, str] | None, kind: str) -> str | None:
     return None
 
 
+MEDIA_EVENT_RATES = frozenset({48000, 8000})
+"""The telephone-event clock rates the call media negotiates (``console.media.patches.EVENT_PAYLOAD_TYPES``)."""
+
+
 def has_telephone_event(sdp: str) -> bool:
+    """Whether the far end's SDP lets the media send RFC 4733 digits: telephone-event at a rate the
+    media has (8000 beside Opus is what most phones offer); otherwise digits go by SIP INFO."""
     try:
         media = SessionDescription.parse(sdp).media if sdp else []
     except SipError:
         return False
-    return any(m.kind == "audio" and m.port != 0 and m.telephone_event() is not None for m in media)
+    return any(m.kind == "audio" and m.port != 0 and m.telephone_event_rates() & MEDIA_EVENT_RATES for m in media)
 
 
 def party(header: str) -> tuple[str, str]:

@@ -90,6 +90,7 @@ class SipWire:
         self.expiry: float | None = None  # when the binding runs out (the session's clock)
         self._waiting: dict[str, int] = {}  # Call-ID -> request id of a re-INVITE awaiting its answer
         self._reported: dict[str, CALL_STATES] = {}
+        self._held_reported: dict[str, bool] = {}  # held_by_remote last reported per call
         self._remote_sdp: dict[str, str] = {}
         self._remote: dict[str, tuple[str, str]] = {}
         self._identifier: str | None = None
@@ -227,6 +228,7 @@ class SipWire:
             table.clear()
         self._waiting.clear()
         self._reported.clear()
+        self._held_reported.clear()
         self._remote_sdp.clear()
         self._remote.clear()
         self._logout_rid = None
@@ -337,7 +339,8 @@ class SipWire:
             state = seed_state(call)
             if call_id in self._session_of and state in (CALL_STATES.DIALING, CALL_STATES.RINGING):
                 continue  # a transfer's new dialog: the call it carries keeps its state until it is answered
-            if state is not self._reported[call_id] and state is not CALL_STATES.DISCONNECTED:
+            held_changed = call.remote_hold != self._held_reported.get(call_id, call.remote_hold)
+            if (state is not self._reported[call_id] or held_changed) and state is not CALL_STATES.DISCONNECTED:
                 self._reported[call_id] = state
                 out.append(CallReport(self._info(call_id, call.direction, state)))
         if self.registered and self.account is not None:
@@ -361,7 +364,7 @@ class SipWire:
             log.warning("SIP: REGISTER refused: %s %s", event.status, event.reason)
             if self._login_rid is not None:
                 rid, self._login_rid = self._login_rid, None
-                out.append(Refusal(rid, login_code(event.status, self._restoring),
+                out.append(Refusal(rid, login_code(event.status, self._restoring, event.auth_failed),
                                    f"REGISTER: {event.status} {event.reason}"))
             elif self.registered:
                 self.registered = False
@@ -412,6 +415,7 @@ class SipWire:
                     agent.calls.notify_transfer(old, event.status or 500, now)
                     agent.calls.hangup(old, now, DISC_REASON.MEDIA)  # its media went to the new dialog
                 return
+            self._held_reported.pop(event.call, None)
             if self._reported.pop(event.call, None) is not None:
                 direction = agent.calls.calls[event.call].direction if event.call in agent.calls.calls else Direction.OUT
                 out.append(CallReport(self._info(event.call, direction, CALL_STATES.DISCONNECTED, event.reason)))
@@ -494,8 +498,13 @@ class SipWire:
               reason: DISC_REASON | None = None) -> CallInfo:
         number, name = self._remote.get(call_id, ("", ""))
         local = self.account.user if self.account else ""
+        call = self.agent.calls.calls.get(call_id) if self.agent is not None else None
+        # the far end holds us (its sendonly/inactive offer): said for every live call, as the switch does
+        held = None if call is None or state is CALL_STATES.DISCONNECTED else call.remote_hold
+        if held is not None:
+            self._held_reported[call_id] = held
         return CallInfo(self._sid(call_id)[:256], direction, state, local_number=local[:256], remote_number=number[:256],
-                        remote_name=name[:256], reason=reason)
+                        remote_name=name[:256], reason=reason, held_by_remote=held)
 
     def _need_agent(self) -> UserAgent:
         if self.agent is None:

@@ -23,6 +23,18 @@ from .requests import ALLOW
 from .transaction import ClientTransaction, TxState
 
 ALLOWED = frozenset(ALLOW.split(", "))
+SUPPORTED = frozenset({"replaces", "outbound", "path"})  # option tags a Require may name (RFC 3261 8.2.2.3)
+BODY_TYPES = {"INVITE": ("application/sdp",)}  # the bodies a request may carry; other methods check their own
+ACCEPT = "application/sdp, application/dtmf-relay, message/sipfrag"
+
+
+def _accepts(accept: list[str], media_type: str) -> bool:
+    """Whether Accept values admit ``media_type``; no Accept at all means application/sdp (RFC 3261 20.1)."""
+    if not accept:
+        return True
+    kind = media_type.split("/")[0]
+    ranges = {value.split(";")[0].strip().lower() for value in accept}
+    return bool(ranges & {media_type, f"{kind}/*", "*/*"})
 KNOWN_METHODS = frozenset({"REGISTER", "SUBSCRIBE", "PUBLISH", "MESSAGE", "UPDATE", "PRACK", *ALLOWED})
 
 
@@ -158,22 +170,50 @@ class UserAgent:
             self.keepalive.start(now, int(flow) if flow.isdigit() else None)
 
     def _on_request(self, matched: Matched, now: float) -> None:
+        """RFC 3261 8.2 in its order: method (501/405), Request-URI scheme (416), Require (420),
+        body type (415) and Accept (406), then the method itself."""
         request: SipRequest = matched.message
         server = matched.server
+        method = request.method
+        refusal = self._refusal(request)
+        if refusal is not None:
+            self.tx.respond(server, refusal, now)
+            if refusal.status in (501, 416, 420, 415, 406):
+                self._events.append(MessageRejected(f"{method[:20]}: {refusal.status} {refusal.reason}", refusal.status))
+        elif method == "OPTIONS":
+            answer = response_to(request, 200, to_tag=self.ids.tag())
+            answer.headers.add("Allow", ALLOW)
+            answer.headers.add("Accept", ACCEPT)
+            answer.headers.add("Supported", ", ".join(sorted(SUPPORTED)))
+            self.tx.respond(server, answer, now)
+        else:
+            self.calls.on_request(server, request, now)
+
+    def _refusal(self, request: SipRequest):
         method = request.method
         if method not in KNOWN_METHODS:
             answer = response_to(request, 501)
             answer.headers.add("Allow", ALLOW)
-            self.tx.respond(server, answer, now)
-            self._events.append(MessageRejected(f"unknown method {method[:20]}", 501))
-        elif method == "OPTIONS":
-            answer = response_to(request, 200, to_tag=self.ids.tag())
-            answer.headers.add("Allow", ALLOW)
-            answer.headers.add("Accept", "application/sdp, application/dtmf-relay, message/sipfrag")
-            self.tx.respond(server, answer, now)
-        elif method not in ALLOWED:
+            return answer
+        if method not in ALLOWED:
             answer = response_to(request, 405)
             answer.headers.add("Allow", ALLOW)
-            self.tx.respond(server, answer, now)
-        else:
-            self.calls.on_request(server, request, now)
+            return answer
+        if request.uri.partition(":")[0].lower() not in ("sip", "sips"):
+            return response_to(request, 416)  # RFC 3261 8.2.2.1; RFC 4475 3.3.2, 3.3.3
+        if method != "CANCEL":  # RFC 3261 8.2.2.3: Require is ignored in CANCEL (and ACK has no answer)
+            unsupported = [tag for tag in request.headers.get_all("Require") if tag.lower() not in SUPPORTED]
+            if unsupported:
+                answer = response_to(request, 420)
+                answer.headers.add("Unsupported", ", ".join(unsupported))
+                return answer
+        accepted = BODY_TYPES.get(method)
+        if accepted is not None and request.body and request.content_type not in accepted:
+            answer = response_to(request, 415)  # RFC 3261 8.2.3; RFC 4475 3.3.6
+            answer.headers.add("Accept", ", ".join(accepted))
+            return answer
+        if method == "INVITE" and not _accepts(request.headers.get_all("Accept"), "application/sdp"):
+            answer = response_to(request, 406)  # our answer is SDP; RFC 4475 3.3.15
+            answer.headers.add("Warning", '399 console "an answer can only be application/sdp"')
+            return answer
+        return None

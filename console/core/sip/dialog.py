@@ -55,12 +55,16 @@ class Dialog:
     @classmethod
     def as_uas(cls, request: SipRequest, local_tag: str, local_contact: str) -> Dialog:
         contacts = request.contact
-        if not contacts or contacts[0].star:
+        if contacts:
+            target = contacts[0].uri
+        else:  # an RFC 2543 INVITE may have no Contact: its From is where it can be reached (RFC 4475 3.4.1)
+            target = request.from_.uri
+        if (contacts and contacts[0].star) or not target.is_sip:
             raise SipParseError("dialog-creating request without a usable Contact")
         return cls(
             call_id=request.call_id, local_tag=local_tag, remote_tag=request.from_.tag or "",
             local_uri=_untagged(request.headers.get("To") or ""), remote_uri=_untagged(request.headers.get("From") or ""),
-            remote_target=str(contacts[0].uri), local_contact=local_contact, local_seq=0,
+            remote_target=str(target), local_contact=local_contact, local_seq=0,
             remote_seq=request.cseq.number, route_set=list(request.headers.get_all("Record-Route")),
         )
 
@@ -81,7 +85,7 @@ class Dialog:
             headers.add("Route", route)
         headers.add("Max-Forwards", "70")
         headers.add("From", f"{self.local_uri};tag={self.local_tag}")
-        headers.add("To", f"{self.remote_uri};tag={self.remote_tag}")
+        headers.add("To", f"{self.remote_uri};tag={self.remote_tag}" if self.remote_tag else self.remote_uri)
         headers.add("Call-ID", self.call_id)
         headers.add("CSeq", f"{seq} {method}")
         if method in ("INVITE", "UPDATE", "SUBSCRIBE", "REFER", "NOTIFY"):

@@ -23,7 +23,7 @@ class Registered(Event):
 class RegistrationFailed(Event):
     status: int
     reason: str
-    auth_failed: bool = False  # the credentials were refused (a repeated challenge, or 403)
+    auth_failed: bool = False  # the credentials were refused (a challenge again after our answer, or 403)
 
 
 @dataclass(frozen=True)

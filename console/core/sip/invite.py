@@ -264,8 +264,9 @@ class InviteUsage:
             return
         try:
             SessionDescription.parse(request.body)
-            if not request.contact:
-                raise SipParseError("INVITE without Contact")
+            target = request.contact[0].uri if request.contact else request.from_.uri  # RFC 2543: From
+            if not target.is_sip:
+                raise SipParseError("INVITE without a SIP Contact")
         except SipParseError as exc:
             self.tx.respond(server, response_to(request, 488 if exc.status == 488 else 400), now)
             raise
@@ -286,7 +287,7 @@ class InviteUsage:
         call = self.calls.get(request.call_id)
         dialog = call.dialog if call is not None else None
         if call is None or dialog is None or request.to.tag != dialog.local_tag or \
-                request.from_.tag != dialog.remote_tag:
+                (request.from_.tag or "") != dialog.remote_tag:
             self.tx.respond(server, response_to(request, 481), now)
             return
         try:

@@ -38,6 +38,24 @@ class Matched:
     invite: ServerTransaction | None = None  # for CANCEL: the INVITE it cancels, if still known
 
 
+MAGIC_COOKIE = "z9hG4bK"
+
+
+def server_key(request: SipRequest) -> str:
+    """The branch that names a received request's transaction.
+
+    An RFC 3261 branch (the magic cookie and more) names it. A request from an
+    RFC 2543 element has no branch, or one without the cookie, or the bare cookie
+    (RFC 4475 3.2.1, 3.4.1): it is matched as RFC 3261 17.2.3 says for those, by
+    Call-ID, From tag, CSeq number and the top Via, which its ACK and CANCEL share.
+    """
+    branch = request.via[0].branch or ""
+    if branch.startswith(MAGIC_COOKIE) and len(branch) > len(MAGIC_COOKIE):
+        return branch
+    top = request.headers.get_all("Via")[0]
+    return f"rfc2543|{request.call_id}|{request.from_.tag or ''}|{request.cseq.number}|{top}"
+
+
 @dataclass
 class TransactionLayer:
     outbox: list[SipMessage] = field(default_factory=list)
@@ -82,16 +100,15 @@ class TransactionLayer:
 
     def _request(self, request: SipRequest) -> Matched:
         via = request.via[0]
-        if not (via.branch or "").startswith("z9hG4bK"):
-            raise SipParseError("Via branch without the RFC 3261 magic cookie is not supported")
+        branch = server_key(request)
         method = "INVITE" if request.method in ("ACK", "CANCEL") else request.method
-        invite = self.servers.get((via.branch or "", via.sent_by, method))
+        invite = self.servers.get((branch, via.sent_by, method))
         if request.method == "ACK":
             if invite is not None and invite.state is TxState.COMPLETED:
                 invite.on_ack()
                 return Matched(Kind.IGNORED, request, server=invite)
             return Matched(Kind.ACK_2XX, request)
-        key = (via.branch or "", via.sent_by, request.method)
+        key = (branch, via.sent_by, request.method)
         existing = self.servers.get(key)
         if existing is not None:
             again = existing.on_retransmission()

@@ -15,6 +15,7 @@ from typing import Union
 from .address import CSeq, NameAddr, Via
 from .errors import SipParseError
 from .headers import Headers
+from .uri import SipUri
 
 MAX_MESSAGE = 64 * 1024
 MAX_BODY = 32 * 1024
@@ -26,8 +27,9 @@ MANDATORY = ("Via", "From", "To", "Call-ID", "CSeq")
 REASON_PHRASES = {
     100: "Trying", 180: "Ringing", 181: "Call Is Being Forwarded", 183: "Session Progress",
     200: "OK", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-    404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 413: "Request Entity Too Large",
-    415: "Unsupported Media Type", 420: "Bad Extension", 423: "Interval Too Brief",
+    404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable", 408: "Request Timeout",
+    413: "Request Entity Too Large", 415: "Unsupported Media Type", 416: "Unsupported URI Scheme",
+    420: "Bad Extension", 423: "Interval Too Brief",
     480: "Temporarily Unavailable", 481: "Call/Transaction Does Not Exist", 482: "Loop Detected",
     483: "Too Many Hops", 484: "Address Incomplete", 486: "Busy Here", 487: "Request Terminated",
     488: "Not Acceptable Here", 491: "Request Pending", 500: "Server Internal Error",
@@ -138,7 +140,7 @@ def _parse_head(head: bytes) -> SipMessage:
         raise SipMessageError("empty message")
     if len(lines) > MAX_HEADERS + 1:
         raise SipMessageError(f"more than {MAX_HEADERS} headers")
-    msg = _start_line(lines[0])
+    msg, start_error = _start_line(lines[0])
     for line in lines[1:]:
         if len(line) > MAX_LINE:
             raise SipMessageError(f"header line longer than {MAX_LINE}", partial=msg)
@@ -149,6 +151,9 @@ def _parse_head(head: bytes) -> SipMessage:
             msg.headers.add(name, value)
         except ValueError as exc:
             raise SipMessageError(str(exc), partial=msg) from None
+    if start_error is not None:  # raised once the headers are read, so that a 400/505 can be answered
+        start_error.partial = msg
+        raise start_error
     return msg
 
 
@@ -162,22 +167,56 @@ def _unfold(lines: list[str]) -> list[str]:
     return out
 
 
-def _start_line(line: str) -> SipMessage:
+_VERSION = re.compile(r"^SIP/\d+\.\d+$", re.I)
+_URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+\-.]*:\S+$")
+
+
+def _start_line(line: str) -> tuple[SipMessage, SipMessageError | None]:
+    """The message the start line begins, and the error to raise once its headers are read (if any).
+
+    Runs of spaces between the elements and after the version are tolerated (RFC 4475
+    3.1.2.9, 3.1.2.10: "an element that is liberal in what it accepts may ignore these
+    extra SP characters"); an element that is not a URI or a version is a 400, a version
+    other than 2.0 a 505.
+    """
     if len(line) > MAX_LINE:
         raise SipMessageError("start line too long")
-    parts = line.split(" ", 2)
     if line.startswith("SIP/"):
+        parts = line.split(" ", 2)
         if len(parts) < 2 or parts[0] != "SIP/2.0" or not parts[1].isdigit() or len(parts[1]) != 3:
             raise SipMessageError(f"bad status line {line[:80]!r}")
         status = int(parts[1])
         if not 100 <= status <= 699:
             raise SipMessageError(f"status {status} out of range")
-        return SipResponse(status=status, reason=parts[2] if len(parts) > 2 else "")
-    if len(parts) != 3 or not _TOKEN.match(parts[0]):
+        return SipResponse(status=status, reason=parts[2] if len(parts) > 2 else ""), None
+    parts = line.split()
+    if not parts or not _TOKEN.match(parts[0]):
         raise SipMessageError(f"bad request line {line[:80]!r}")
+    request = SipRequest(method=parts[0], uri=parts[1] if len(parts) > 1 else "")
+    if len(parts) != 3:
+        if len(parts) > 3 and _VERSION.match(parts[-1]) and parts[-1] != "SIP/2.0":
+            return request, SipMessageError(f"unsupported version {parts[-1][:20]!r}", 505)
+        return request, SipMessageError(f"bad request line {line[:80]!r}")
     if parts[2] != "SIP/2.0":
-        raise SipMessageError(f"unsupported version {parts[2][:20]!r}", 505)
-    return SipRequest(method=parts[0], uri=parts[1])
+        if _VERSION.match(parts[2]):
+            return request, SipMessageError(f"unsupported version {parts[2][:20]!r}", 505)
+        return request, SipMessageError(f"bad request line {line[:80]!r}")
+    return request, _check_request_uri(parts[1])
+
+
+def _check_request_uri(uri: str) -> SipMessageError | None:
+    """A Request-URI must be a URI; a sip/sips one must parse and carry no headers (RFC 3261 19.1.5,
+    RFC 4475 3.1.2.11). An unknown scheme is the user agent's 416, not a parse error."""
+    if not _URI_SCHEME.match(uri):
+        return SipMessageError(f"bad Request-URI {uri[:80]!r}")
+    if uri.partition(":")[0].lower() in ("sip", "sips"):
+        try:
+            parsed = SipUri.parse(uri)
+        except SipParseError as exc:
+            return SipMessageError(f"bad Request-URI: {exc}")
+        if parsed.headers:
+            return SipMessageError(f"headers in the Request-URI {uri[:80]!r}")
+    return None
 
 
 def _check(msg: SipMessage, body: bytes, max_body: int) -> None:
@@ -185,17 +224,23 @@ def _check(msg: SipMessage, body: bytes, max_body: int) -> None:
         if name not in msg.headers:
             raise SipMessageError(f"missing {name} header", partial=msg)
     try:
+        for name in ("Call-ID", "From", "To", "CSeq"):
+            if len(msg.headers.get_all(name)) != 1:
+                raise SipMessageError(f"exactly one {name} is required", partial=msg)
         cseq = msg.cseq
-        msg.via, msg.from_, msg.to  # noqa: B018 - parse them once so a bad one is caught here
-        if len(msg.headers.get_all("Call-ID")) != 1 or not msg.call_id:
-            raise SipMessageError("exactly one Call-ID is required", partial=msg)
+        msg.via, msg.from_, msg.to, msg.contact  # noqa: B018 - parse them once so a bad one is caught here
+        if not msg.call_id:
+            raise SipMessageError("an empty Call-ID", partial=msg)
     except SipMessageError:
         raise
     except SipParseError as exc:
         raise SipMessageError(str(exc), partial=msg) from None
     if isinstance(msg, SipRequest) and cseq.method != msg.method:
         raise SipMessageError(f"CSeq method {cseq.method} does not match {msg.method}", partial=msg)
-    length = msg.headers.get("Content-Length")
+    lengths = msg.headers.get_all("Content-Length")
+    if len(set(lengths)) > 1:
+        raise SipMessageError(f"conflicting Content-Length values {', '.join(lengths)[:40]}", partial=msg)
+    length = lengths[0] if lengths else None
     if length is not None:
         if not length.isdigit() or len(length) > 9:
             raise SipMessageError(f"bad Content-Length {length[:20]!r}", partial=msg)
@@ -236,15 +281,24 @@ def error_response(error: SipParseError) -> SipResponse | None:
     if not all(name in partial.headers for name in ("Via", "Call-ID", "From", "To")):
         return None
     reason = REASON_PHRASES.get(error.status, "Bad Request")
-    resp = response_to(partial, error.status, reason)
-    try:
-        CSeq.parse(resp.headers.get("CSeq") or "")
-    except SipParseError:
-        resp.headers.set("CSeq", f"0 {partial.method}")
-    text = str(error)[:100].replace('"', "'").replace("\\", "/")
-    resp.headers.add("Warning", f'399 console "{text}"')
-    try:
-        parse(resp.serialize())  # an answer that is itself malformed (a broken Via or To) is not sent
-    except SipParseError:
+    # The Via values that can be read (the proxy routes the answer by them; RFC 4475 3.1.2.1 wants a 400
+    # for a request with junk between its Via values), From and To as received even where they are what
+    # was wrong (RFC 3261 8.2.6.2: copied; RFC 4475 3.1.2.6 wants a 400 for an unterminated quote),
+    # one From/To/Call-ID/CSeq even where the request repeated them (RFC 4475 3.3.8).
+    vias = [value for value in partial.headers.get_all("Via") if Via.routable(value)]
+    if not vias:
         return None
-    return resp
+    headers = Headers()
+    for value in vias:
+        headers.add("Via", value)
+    for name in ("From", "To", "Call-ID"):
+        headers.add(name, next(v for n, v in partial.headers if n == name))
+    cseq = next((v for n, v in partial.headers if n == "CSeq"), "")
+    try:
+        CSeq.parse(cseq)
+    except SipParseError:
+        cseq = f"0 {partial.method}"
+    headers.add("CSeq", cseq)
+    text = str(error)[:100].replace('"', "'").replace("\\", "/")
+    headers.add("Warning", f'399 console "{text}"')
+    return SipResponse(headers=headers, status=error.status, reason=reason)

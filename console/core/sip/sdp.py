@@ -71,6 +71,16 @@ class Media:
                 return int(pt)
         return None
 
+    def telephone_event_rates(self) -> set[int]:
+        """The clock rates of the telephone-event payload types this media lists."""
+        rates = set()
+        for pt, enc in self.rtpmap().items():
+            name, _, rest = enc.partition("/")
+            rate = rest.partition("/")[0]
+            if name.lower() == "telephone-event" and pt in self.formats and rate.isdigit():
+                rates.add(int(rate))
+        return rates
+
     def add_telephone_event(self, pt: int = 101, rate: int = 48000) -> None:
         if self.telephone_event() is None:
             self.formats.append(str(pt))

@@ -7,7 +7,25 @@ import random
 from sipkit import OFFER, make_agent, one, reply, request, sent
 
 from console.core.enums import CALL_STATES
+from console.core.sip.address import Via
 from console.core.sip.call import seed_state
+from console.core.sip.errors import SipParseError
+from console.core.sip.message import parse
+
+
+def sent_or_error_answer(agent) -> None:
+    """What the agent sends parses, except the 400/505 to a malformed request, which copies the
+    request's From and To as received even when they are what was wrong (RFC 3261 8.2.6.2; RFC 4475
+    3.1.2.6 wants that 400): such an answer must still name what was wrong and carry a Via that parses."""
+    for data in agent.data_to_send():
+        if not data.strip(b"\r\n"):
+            continue
+        try:
+            parse(data)
+        except SipParseError:
+            assert data.startswith((b"SIP/2.0 400 ", b"SIP/2.0 505 ")) and b"\r\nWarning: 399 console " in data, data
+            vias = [line for line in data.split(b"\r\n") if line.startswith(b"Via: ")]
+            assert vias and all(Via.routable(v[5:].decode()) for v in vias), data
 
 
 def test_mutated_messages_never_escape_and_the_call_survives():
@@ -44,6 +62,6 @@ def test_mutated_messages_never_escape_and_the_call_survives():
                 data[pos:pos] = rng.choice([b"\r\n", b";tag=x", b",", b" ", b"\r\n ", b"SIP/2.0 "])
         agent.receive(bytes(data), 0.0)  # must not raise (time stands still: no timer may end the call)
         agent.on_timer(0.0)
-        sent(agent)
+        sent_or_error_answer(agent)
         agent.events()
     assert seed_state(agent.calls.get(call)) in (CALL_STATES.CONNECTED, CALL_STATES.HOLDING)

@@ -272,9 +272,12 @@ def test_hostile_requests_get_defined_answers():
     assert one(agent).status == 200
     agent.receive(request("BYE", branch="z9hG4bKh10"), 1.0)  # no To tag
     assert one(agent).status == 481
-    # a request with an old-style branch is refused, not crashed on
+    # a request with an old-style (RFC 2543) branch is matched the RFC 2543 way and answered
+    # (RFC 4475 3.2.1 and 3.4.1 want it handled; it used to be refused with 400)
     agent.receive(request("OPTIONS", branch="oldstyle"), 1.0)
-    assert one(agent).status == 400
+    assert one(agent).status == 200
+    agent.receive(request("OPTIONS", call_id="nope", cseq=1).replace(b"CSeq: 1 OPTIONS", b"CSeq: 1 INVITE"), 1.0)
+    assert one(agent).status == 400  # CSeq method mismatch (RFC 4475 3.1.2.17)
     rejected = [e for e in agent.events() if isinstance(e, MessageRejected)]
     assert {e.status for e in rejected} >= {500, 501, 413, 400}
     # and the call is unharmed

@@ -135,3 +135,122 @@ def test_decline_is_603_and_logout_unregisters_our_contact_only():
     assert "*" not in unregister.headers.get("Contact")
     out = session.receive(conn, reply(unregister, 200), 3.1)
     assert logins(out) == [L.LOGGED_OUT_EXPLICIT]
+
+
+def test_telephone_event_at_a_rate_the_media_lacks_falls_back_to_info():
+    """docs/SIP.md: RFC 4733 in the media when the far end's SDP lists telephone-event (at 8000 or 48000,
+    the rates the media negotiates), else SIP INFO application/dtmf-relay: no digit is lost."""
+    session, conn, _ = registered()
+    offer = OFFER.replace("a=rtpmap:0 PCMU/8000\r\n", "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/16000\r\n")
+    offer = offer.replace("SAVPF 111 0", "SAVPF 111 0 101")
+    out = session.receive(conn, request("INVITE", body=offer), 1.0)
+    (incoming,) = [e for e in out if isinstance(e, ev.IncomingCall)]
+    session.request(incoming.ref, CallRequest.ANSWER, 2.0)
+    session.offer_ready(incoming.ref, {"type": "answer", "sdp": ANSWER}, 2.1)
+    out = session.request(incoming.ref, CallRequest.DTMF, 3.0, digits="7")
+    assert not any(isinstance(e, ev.SendDigits) for e in out)
+    assert [(m.method, m.body) for m in frames(out)] == [("INFO", b"Signal=7\r\nDuration=160\r\n")]
+
+
+def _login_refused(*answers):
+    """Log in, and answer the REGISTERs with ``answers`` ((status, headers) each); the session's events."""
+    session = ClientSession(None)
+    out = session.login("sip+ws://example.org:8080/ws", False, LoginRequest(AuthMethod.PASSWORD, "1000", "wrong"))
+    conn = out[-1].conn
+    (register,) = frames(session.connected(conn, 0.0))
+    out = []
+    for status, headers in answers:
+        out = session.receive(conn, reply(register, status, headers=headers), 0.1)
+        sent = frames(out)
+        if sent:
+            (register,) = sent
+    return session, out
+
+
+def test_a_wrong_password_reads_as_credentials():
+    """docs/API-MAPPING.md: CREDENTIALS is a wrong user, password or token. A 401 again (or a 403) after we
+    answered the challenge with our credentials is that, not REJECTED; the seed's state stays SERVER_ACCESS."""
+    from console.core.client.failures import LoginFailureKind as K
+
+    for refusal in ((401, [CHALLENGE]), (403, [])):
+        session, out = _login_refused((401, [CHALLENGE]), refusal)
+        assert logins(out) == [L.SERVER_ACCESS]
+        assert session.last_login_failure is K.CREDENTIALS, refusal
+    # Kamailio refuses an unknown user with 403 before any challenge: a wrong user, CREDENTIALS too;
+    # any other refusal is the server saying no
+    session, out = _login_refused((403, []))
+    assert logins(out) == [L.SERVER_ACCESS] and session.last_login_failure is K.CREDENTIALS
+    session, out = _login_refused((401, [CHALLENGE]), (503, []))
+    assert logins(out) == [L.SERVER_ACCESS] and session.last_login_failure is K.REJECTED
+
+
+def test_is_held_by_remote_follows_the_far_ends_hold_and_retrieve():
+    """The far end's re-INVITE with a=sendonly makes the call HOLDING and held_by_remote True (the JSON wire
+    says the same in its call object); its retrieve makes it False again; held by both ends stays True."""
+    session, conn, _ = registered()
+    out = session.receive(conn, request("INVITE", body=OFFER), 1.0)
+    (incoming,) = [e for e in out if isinstance(e, ev.IncomingCall)]
+    record = session.call(incoming.ref)
+    session.request(incoming.ref, CallRequest.ANSWER, 2.0)
+    (ok,) = frames(session.offer_ready(incoming.ref, {"type": "answer", "sdp": ANSWER}, 2.1))
+    local_tag = ok.to.tag
+    assert record.state is S.CONNECTED and record.held_by_remote is False
+
+    def far_end_offers(direction: str, cseq: int, now: float):
+        offer = OFFER.replace("a=sendrecv", f"a={direction}").replace(" 2 IN IP4", f" {cseq + 1} IN IP4")
+        out = session.receive(conn, request("INVITE", to_tag=local_tag, cseq=cseq, branch=f"z9hG4bKre{cseq}",
+                                            body=offer), now)
+        (make,) = [e for e in out if isinstance(e, ev.MakeOffer)]
+        answer = ANSWER.replace("a=sendrecv", "a=recvonly" if direction == "sendonly" else "a=sendrecv")
+        out += session.offer_ready(incoming.ref, {"type": "answer", "sdp": answer}, now + 0.1)
+        assert [m.status for m in frames(out) if isinstance(m, SipResponse)][-1] == 200
+        return out
+
+    out = far_end_offers("sendonly", 2, 3.0)
+    assert record.state is S.HOLDING and record.held_by_remote is True
+    assert [e.held for e in out if isinstance(e, ev.RemoteHoldChanged)] == [True]
+    out = far_end_offers("sendrecv", 3, 4.0)
+    assert record.state is S.CONNECTED and record.held_by_remote is False
+    assert [e.held for e in out if isinstance(e, ev.RemoteHoldChanged)] == [False]
+
+
+def test_a_call_from_a_tel_uri_rings_is_answered_and_hung_up():
+    """A gateway's INVITE From <tel:+15551234567> (RFC 3261 allows any URI in From): the call rings with
+    that number, is answered, and our BYE goes to its Contact with the tel: URI in To."""
+    session, conn, _ = registered()
+    invite = request("INVITE", body=OFFER).replace(
+        b'From: "Peer" <sip:1001@example.org>', b'From: "Gateway" <tel:+15551234567>')
+    out = session.receive(conn, invite, 1.0)
+    (incoming,) = [e for e in out if isinstance(e, ev.IncomingCall)]
+    record = session.call(incoming.ref)
+    assert record.state is S.OFFERING and record.remote_number == "+15551234567" and record.remote_name == "Gateway"
+    session.request(incoming.ref, CallRequest.ANSWER, 2.0)
+    (ok,) = frames(session.offer_ready(incoming.ref, {"type": "answer", "sdp": ANSWER}, 2.1))
+    assert ok.status == 200 and str(ok.from_.uri) == "tel:+15551234567"
+    ack = request("ACK", to_tag=ok.to.tag, branch="z9hG4bKack").replace(
+        b'From: "Peer" <sip:1001@example.org>', b'From: "Gateway" <tel:+15551234567>')
+    assert frames(session.receive(conn, ack, 2.5)) == []
+    (bye,) = frames(session.request(incoming.ref, CallRequest.DISCONNECT, 3.0))
+    assert bye.method == "BYE" and str(bye.to.uri) == "tel:+15551234567" and bye.to.tag == "peer1"
+
+
+def test_a_retry_that_cannot_reach_the_server_leaves_the_connection_lost():
+    """A reconnector's restore of a lost connection that finds the server still away reports CONNECTION_LOST
+    again, not SERVER_ACCESS (which an application reads as "login failed"); a first login or a restore in a
+    new instance that cannot reach the server is SERVER_ACCESS as before."""
+    from console.core.client import RestoreRequest
+    from console.core.errors import CommError
+
+    session, conn, _ = registered()
+    identifier = session.identifier
+    assert logins(session.closed(conn, None, 1.0)) == [L.CONNECTION_LOST]
+    for attempt in range(2):
+        out = session.login("sip+ws://example.org:8080/ws", False, RestoreRequest(identifier))
+        connect = out[-1]
+        assert isinstance(connect, ev.Connect)
+        out += session.connect_failed(connect.conn, CommError("unreachable", "connection refused"))
+        assert logins(out) == [L.CONNECTING, L.CONNECTION_LOST], attempt
+    fresh = ClientSession(None)
+    out = fresh.login("sip+ws://example.org:8080/ws", False, RestoreRequest(identifier))
+    out += fresh.connect_failed(out[-1].conn, CommError("unreachable", "connection refused"))
+    assert logins(out) == [L.CONNECTING, L.SERVER_ACCESS]
