@@ -8,6 +8,7 @@ milliseconds, so the server runs :func:`check_login` in a worker thread
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -48,6 +49,12 @@ class Identity:
     name: str
     allow: tuple[str, ...] = ("*",)
     max_calls: int = 8
+    token_key: str | None = None  # a Call Me login (no user): which token it came with
+
+    @property
+    def owner(self) -> str | None:
+        """Whose sessions this one counts among (``max_sessions_per_user``): the user, or a Call Me login's token."""
+        return self.username if self.username is not None else self.token_key
 
 
 def check_login(config: SwitchConfig, body: Mapping[str, Any]) -> Identity:
@@ -96,7 +103,7 @@ def _token_login(config: SwitchConfig, body: Mapping[str, Any], given: str | Non
         if body.get("username") or given:
             raise LoginError(ErrorCode.AUTH_FAILED, "a token without sub is for outgoing calls only: "
                                                     "it cannot name a user or a number")
-        return _call_me(claims)
+        return _call_me(claims, token)
     if body.get("username") and body.get("username") != username:
         raise LoginError(ErrorCode.AUTH_FAILED, "the token's subject is not the username given")
     user: User | None = config.user(username)
@@ -123,11 +130,14 @@ def _token_login(config: SwitchConfig, body: Mapping[str, Any], given: str | Non
     )
 
 
-def _call_me(claims: Mapping[str, Any]) -> Identity:
-    """No user, no number: dials out (per its ``allow`` claim), receives nothing."""
+def _call_me(claims: Mapping[str, Any], token: str) -> Identity:
+    """No user, no number: dials out (per its ``allow`` claim), receives nothing. Its sessions count against
+    the token that opened them (a digest of it), so one replayed token is bounded like one user."""
     allow = _allow(claims)
     name = _claim(claims, "name", str) or ""
-    return Identity(username=None, number=None, name=name[:256], allow=allow if allow is not None else ("*",))
+    key = "token:" + hashlib.sha256(str(token).encode()).hexdigest()[:32]
+    return Identity(username=None, number=None, name=name[:256], allow=allow if allow is not None else ("*",),
+                    token_key=key)
 
 
 def _allow(claims: Mapping[str, Any]) -> tuple[str, ...] | None:

@@ -302,7 +302,7 @@ class Switch:
         if conn.session is not None:
             raise ProtocolError(ErrorCode.ALREADY_LOGGED_IN, "this connection is logged in already", msg.id)
         identity = await self._check_login(conn, msg)
-        self._make_room(identity.username)
+        self._make_room(identity.owner)
         session = self.exchange.open_session(identity, notification=bool(msg.get("notification")), client=msg.get("client"))
         self._bind(conn, session)
         return result(msg.id, **self._login_body(session))
@@ -318,11 +318,13 @@ class Switch:
         self.login_gate.known(identity.username, conn.address)
         return identity
 
-    def _make_room(self, username: str | None) -> None:
-        """At most ``max_sessions_per_user`` sessions per user: the oldest one without a socket makes room."""
-        if username is None:
+    def _make_room(self, owner: str | None) -> None:
+        """At most ``max_sessions_per_user`` sessions per user (or per Call Me token): the oldest one without a
+        socket makes room."""
+        if owner is None:
             return
-        mine = [s for s in self.exchange.sessions.values() if s.username == username]
+        username = owner if not owner.startswith("token:") else "a Call Me token"
+        mine = [s for s in self.exchange.sessions.values() if s.identity.owner == owner]
         if len(mine) < self.limits.max_sessions_per_user:
             return
         idle = next((s for s in mine if not s.connected), None)

@@ -228,3 +228,24 @@ def test_every_limit_is_in_protocol_md():
     text = (Path(__file__).parents[2] / "docs" / "PROTOCOL.md").read_text(encoding="utf-8")
     table = text[text.index("## Limits"):text.index("## Conference")]
     assert [key for key in sorted(LIMIT_KEYS) if f"`{key}`" not in table] == []
+
+
+async def test_one_call_me_token_cannot_open_sessions_without_bound(start, clients, caplog):
+    """A Call Me token names no user, yet its sessions are bounded like a user's (``max_sessions_per_user``): a
+    token replayed from a web page cannot fill the switch with restorable sessions. Another token is not held back."""
+    from .test_switch_login import login_error, token
+
+    switch = await start(limits=Limits(max_sessions_per_user=2))
+    replayed = token(switch)  # no sub, no number: Call Me
+    first, second = await clients.open(switch), await clients.open(switch)
+    for wire in (first, second):
+        await wire.request("login", auth="token", token=replayed)
+    third = await clients.open(switch)
+    assert await login_error(third, auth="token", token=replayed) == "auth_failed"
+    other = await clients.open(switch)
+    await other.request("login", auth="token", token=token(switch, name="another page"))
+    assert switch.stats()["sessions"] == 3
+    await first.close()
+    await switch_connections(switch, 3)  # second, third and other
+    await third.request("login", auth="token", token=replayed)  # first's session, kept for restore, makes room
+    assert switch.stats()["sessions"] == 3 and tripped(caplog, "max_sessions_per_user")
