@@ -25,6 +25,7 @@ from console.core.machines import LEGAL, CallRequest
 from . import events as ev
 from .calls import CallBook, call_added, call_changed
 from .client import ClientFactory, NoClientError, is_secure
+from .contact import contact_refusal
 from .desk import Desk
 from .effects import BoardKeeper, HistoryRecorder, Linger, LogBridge, Ringer, SessionKeeper
 from .effects.sessions import SESSION_OVER
@@ -489,6 +490,9 @@ class Controller:
             return False
         if view.key not in self.calls:
             self.error(f"{what}: the call in slot {view.slot} has ended")
+            return False
+        if (why := contact_refusal(self.state, view)) is not None:
+            self.error(f"{what} [{view.slot}]: {why}")
             return False
         expected = self._expected(view)
         problem = refusal(request, view, expected)

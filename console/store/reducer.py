@@ -8,6 +8,7 @@ from functools import singledispatch
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
 from . import events as ev
+from .contact import lose_contact, regain_contact
 from .desk_state import DESK_EVENTS, ConsultEnded, ConsultStarted, reduce_desk
 from .state import (
     MAX_HISTORY_SHOWN,
@@ -65,6 +66,10 @@ def _(event: ev.LoginChanged, state: AppState) -> AppState:
     else:
         login = replace(login, state=event.state, restoring=False)
     state = replace(state, login=login)
+    if event.state is LOGIN_STATES.SUCCESS:
+        state = regain_contact(state)
+    elif event.state is LOGIN_STATES.CONNECTION_LOST:
+        state = lose_contact(state, event.at)
     level = LogLevel.INFO if event.state in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING,
                                               LOGIN_STATES.LOGGED_OUT_EXPLICIT) else LogLevel.WARNING
     state = _log(state, event.at, level, "login", f"login state {event.state}")
@@ -78,6 +83,7 @@ def _(event: ev.LoginChanged, state: AppState) -> AppState:
 
 def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause: EndCause) -> AppState:
     """Mark ``call`` ended (once) and put it into the history pane."""
+    at = min(at, call.lost_at) if call.lost_at is not None else at  # what we last knew: the time contact was lost
     new = replace(call, state=CALL_STATES.DISCONNECTED, ended_at=at, reason=reason, end_cause=cause,
                   pending=None, held_since=None,
                   transferred=call.transfer_pending and reason is DISC_REASON.SUCCESS, transfer_pending=False)

@@ -179,6 +179,7 @@ CONSULT_WORDS = {
 }
 
 # -- mute, recording, conference ---------------------------------------------------------
+LOST_CONTACT = "lost contact"  # a call while the link to the switch is down (store/contact.py)
 MUTED_MARK = "⊘ MUTED"
 RECORDING_MARK = "● REC"
 CONFERENCE_MARK = "⧉"
