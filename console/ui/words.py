@@ -179,6 +179,11 @@ CONSULT_WORDS = {
 }
 
 # -- mute, recording, conference ---------------------------------------------------------
+def setting_words(dnd: bool, forwarding: str) -> str:
+    """DND and forwarding as the status line shows them (they decide who reaches this console)."""
+    return "  ".join(word for word in ("⊘ DND" if dnd else "", f"↪ {forwarding}" if forwarding else "") if word)
+
+
 LOST_CONTACT = "lost contact"  # a call while the link to the switch is down (store/contact.py)
 MUTED_MARK = "⊘ MUTED"
 RECORDING_MARK = "● REC"
