@@ -91,7 +91,7 @@ def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause:
     talk = at - new.connected_at if new.connected_at is not None else 0.0
     item = HistoryItem(kind=new.kind, number=new.remote_number, name=new.remote_name, started_wall=new.started_wall,
                        duration=round(max(0.0, talk), 1), reason=reason, cause=cause)
-    state = replace(state, history=(item, *state.history)[:MAX_HISTORY_SHOWN])
+    state = replace(state, history=in_time_order(item, *state.history))
     text = f"[{new.slot}] {new.remote_number or '?'} {call.state} -> DISCONNECTED ({reason}, {cause})"
     if new.transferred:
         text += " transferred"
@@ -306,14 +306,14 @@ def _(event: ev.CallRefused, state: AppState) -> AppState:
     item = HistoryItem(kind=CallKind.MISSED, number=event.number, name=event.name, started_wall=event.wall,
                        duration=0.0, reason=DISC_REASON.BUSY, cause=EndCause.NO_FREE_SLOT)
     text = f"refused a call from {event.number or 'unknown'} {event.name}".rstrip() + ": every slot is in use"
-    state = replace(state, history=(item, *state.history)[:MAX_HISTORY_SHOWN], refused=state.refused + 1,
+    state = replace(state, history=in_time_order(item, *state.history), refused=state.refused + 1,
                     last_error=text)
     return _log(state, event.at, LogLevel.WARNING, "call", text)
 
 
 @_reduce.register
 def _(event: ev.HistoryItemsLoaded, state: AppState) -> AppState:
-    return replace(state, history=(*state.history, *event.items)[:MAX_HISTORY_SHOWN])
+    return replace(state, history=in_time_order(*state.history, *event.items))
 
 
 @_reduce.register
@@ -330,6 +330,11 @@ def _(event: ev.ErrorCleared, state: AppState) -> AppState:
 def _(event: ev.ErrorRaised, state: AppState) -> AppState:
     state = replace(state, last_error=event.text)
     return _log(state, event.at, LogLevel.ERROR, event.source, event.text)
+
+
+def in_time_order(*items: HistoryItem) -> tuple[HistoryItem, ...]:
+    """The history pane's order: newest first by when the call began (its "when"), the most recent kept."""
+    return tuple(sorted(items, key=lambda item: item.started_wall, reverse=True))[:MAX_HISTORY_SHOWN]
 
 
 def _replace_call(state: AppState, new: CallView) -> AppState:

@@ -232,7 +232,7 @@ class LoginView:
 
 @dataclass(frozen=True)
 class HistoryItem:
-    """One finished call for the history pane (newest first in the state)."""
+    """One finished call for the history pane (newest first by ``started_wall`` in the state)."""
 
     kind: CallKind
     number: str
@@ -255,7 +255,7 @@ class AppState:
     log: tuple[LogLine, ...] = ()
     log_seq: int = 0
     last_error: str = ""
-    history: tuple[HistoryItem, ...] = ()  # newest first
+    history: tuple[HistoryItem, ...] = ()  # newest first by start time (reducer.in_time_order)
     refused: int = 0  # callers refused here for lack of a free slot, this run
     max_slots: int = MAX_SLOTS
     desk: DeskState = field(default_factory=DeskState)  # attendant: directory, presence, orbits, consult

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def history_items(history: CallHistory) -> tuple[HistoryItem, ...]:
-    """history.json as the history pane shows it, newest first."""
+    """history.json as the history pane shows it: newest first by start time (the file is in end order)."""
     items = []
     for entry in reversed(history.load()):
         try:
@@ -34,7 +34,7 @@ def history_items(history: CallHistory) -> tuple[HistoryItem, ...]:
                 CallKind.INCOMING if entry.answered else CallKind.MISSED)
         items.append(HistoryItem(kind=kind, number=entry.number, name=entry.name, started_wall=entry.started,
                                  duration=entry.duration, reason=reason, cause=cause))
-    return tuple(items)
+    return tuple(sorted(items, key=lambda item: item.started_wall, reverse=True))
 
 
 class HistoryRecorder:
@@ -61,7 +61,8 @@ class HistoryRecorder:
                 self._record(call)
         self._recorded &= present
         if state.refused > self._refused:  # the reducer put the refused call first in the history pane
-            for item in state.history[:state.refused - self._refused]:
+            refused = [item for item in state.history if item.cause is EndCause.NO_FREE_SLOT]  # newest first
+            for item in refused[:state.refused - self._refused]:
                 self._append(item.number, item.name, "in", item.started_wall, 0.0, "BUSY", False,
                              CallKind.MISSED, EndCause.NO_FREE_SLOT)
         self._refused = state.refused
