@@ -37,6 +37,7 @@ from .refusals import attempt
 from .requests import CORE, Queued, RequestQueue, refusal, ringing_target, send
 from .state import LINGER_SECONDS, MAX_SLOTS, AppState, CallView, EndCause, LogLevel, LoginFailure, Request
 from .store import Store
+from .turned_away import turned_away
 
 if TYPE_CHECKING:
     from console.persist import BoardFile, CallHistory, SessionFile
@@ -121,6 +122,7 @@ class Controller:
             self.client = self._factory(self._on_login_status, self._on_incoming_call)
             self.client.set_error_handler(self._on_client_error)
             self.desk.attach(self.client)
+            self.client.set_turned_away_handler(lambda notice: self.dispatch(turned_away(notice, self.clock())))
             self._bridge = LogBridge(self._log, loop, self._log_loggers)
             self._bridge.setLevel(logging.WARNING)  # the client's diagnostics (DEBUG, INFO) only when asked for
             self._bridge.attach()

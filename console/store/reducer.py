@@ -312,6 +312,16 @@ def _(event: ev.CallRefused, state: AppState) -> AppState:
 
 
 @_reduce.register
+def _(event: ev.CallTurnedAway, state: AppState) -> AppState:
+    item = HistoryItem(kind=CallKind.MISSED, number=event.number, name=event.name, started_wall=event.wall,
+                       duration=0.0, cause=event.cause, to=event.to)
+    why = "do not disturb" if event.cause is EndCause.DND else "forwarding"
+    text = f"{event.number or 'unknown'} {event.name}".rstrip() + f" turned away by {why}"
+    state = replace(state, history=in_time_order(item, *state.history), turned_away=state.turned_away + 1)
+    return _log(state, event.at, LogLevel.INFO, "call", text + (f", sent to {event.to}" if event.to else ""))
+
+
+@_reduce.register
 def _(event: ev.HistoryItemsLoaded, state: AppState) -> AppState:
     return replace(state, history=in_time_order(*state.history, *event.items))
 

@@ -64,6 +64,11 @@ class EndCause(StrEnum):
     SERVER_LOST = "server_lost"  # the server no longer has the call (restart, expired session)
     LOGGED_OUT = "logged_out"
     NO_FREE_SLOT = "no_free_slot"  # refused here: every slot in use
+    DND = "dnd"  # turned away by the switch: this console's number is on do not disturb
+    FORWARDED = "forwarded"  # sent on by the switch: this console's number forwards always
+
+
+TURNED_AWAY_CAUSES = frozenset({EndCause.DND, EndCause.FORWARDED})  # callers that never rang here
 
 
 class CallKind(StrEnum):
@@ -241,6 +246,7 @@ class HistoryItem:
     duration: float
     reason: DISC_REASON | None = None
     cause: EndCause | None = None
+    to: str = ""  # a caller DND or forwarding sent on: the number they went to ("" if none)
 
 
 MAX_HISTORY_SHOWN = 200
@@ -257,6 +263,7 @@ class AppState:
     last_error: str = ""
     history: tuple[HistoryItem, ...] = ()  # newest first by start time (reducer.in_time_order)
     refused: int = 0  # callers refused here for lack of a free slot, this run
+    turned_away: int = 0  # callers the switch sent elsewhere (DND, forwarding) and told us of, this run
     max_slots: int = MAX_SLOTS
     desk: DeskState = field(default_factory=DeskState)  # attendant: directory, presence, orbits, consult
 
