@@ -83,12 +83,12 @@ def _(event: ev.LoginChanged, state: AppState) -> AppState:
 
 def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause: EndCause) -> AppState:
     """Mark ``call`` ended (once) and put it into the history pane."""
-    at = min(at, call.lost_at) if call.lost_at is not None else at  # what we last knew: the time contact was lost
-    new = replace(call, state=CALL_STATES.DISCONNECTED, ended_at=at, reason=reason, end_cause=cause,
+    ended = min(at, call.lost_at) if call.lost_at is not None else at  # what we last knew: when contact was lost
+    new = replace(call, state=CALL_STATES.DISCONNECTED, ended_at=ended, reason=reason, end_cause=cause,
                   pending=None, held_since=None,
                   transferred=call.transfer_pending and reason is DISC_REASON.SUCCESS, transfer_pending=False)
     state = _replace_call(state, new)
-    talk = at - new.connected_at if new.connected_at is not None else 0.0
+    talk = ended - new.connected_at if new.connected_at is not None else 0.0
     item = HistoryItem(kind=new.kind, number=new.remote_number, name=new.remote_name, started_wall=new.started_wall,
                        duration=round(max(0.0, talk), 1), reason=reason, cause=cause)
     state = replace(state, history=in_time_order(item, *state.history))
