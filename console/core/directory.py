@@ -86,6 +86,43 @@ class Orbit:
             raise ProtocolError(ErrorCode.MALFORMED, f"bad orbit: {exc}") from None
 
 
+class TurnedAwayWhy(StrEnum):
+    """Why the switch turned a caller to this number away (a ``turned_away`` event)."""
+
+    DND = "dnd"  # do not disturb: the caller got busy, or went on to the busy forwarding
+    FORWARDED = "forwarded"  # forwarding always
+
+
+@dataclass(frozen=True)
+class TurnedAway:
+    """A caller to this console's number that DND or forwarding sent elsewhere: they never rang here.
+
+    ``at``: wall-clock seconds at the switch; ``to``: the number they went on to (None: they got busy).
+    """
+
+    number: str
+    name: str
+    at: float
+    why: TurnedAwayWhy
+    to: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"number": self.number, "name": self.name, "at": self.at, "why": str(self.why), "to": self.to}
+
+    @classmethod
+    def from_wire(cls, data: Any) -> TurnedAway:
+        if not isinstance(data, Mapping):
+            raise ProtocolError(ErrorCode.MALFORMED, "a turned_away event must be an object")
+        try:
+            at, to = data["at"], data.get("to")
+            if isinstance(at, bool) or not isinstance(at, (int, float)):
+                raise ValueError("at must be seconds")
+            return cls(_text(data.get("number") or ""), _text(data.get("name") or ""), float(at),
+                       TurnedAwayWhy(data["why"]), None if to is None else _text(to))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ProtocolError(ErrorCode.MALFORMED, f"bad turned_away event: {exc}") from None
+
+
 class ForwardMode(StrEnum):
     """A forwarding rule's kind; each value is also the rule's field in the FORWARDING request and set_forwarding."""
 

@@ -51,6 +51,7 @@ class MsgType(StrEnum):
     FORWARDING = "forwarding"
     PRESENCE = "presence"  # switch -> console
     ORBIT = "orbit"  # switch -> console
+    TURNED_AWAY = "turned_away"  # switch -> console: a caller DND or forwarding sent elsewhere
     # conference (docs/PROTOCOL.md, "Conference"): console -> switch requests, then switch -> console event
     CONFERENCE = "conference"
     CONFERENCE_LEAVE = "conference_leave"
@@ -127,6 +128,8 @@ SCHEMA.update({
                                 "after": Field((int, float, type(None)), required=False)}),
     MsgType.PRESENCE: (False, {"number": _NUMBER, "state": Field(_STR, max_len=16)}),
     MsgType.ORBIT: (False, {"orbit": Field(_DICT)}),
+    MsgType.TURNED_AWAY: (False, {"number": _NUMBER, "name": Field(_OPT_STR, required=False),
+                                  "at": Field((int, float)), "why": Field(_STR, max_len=16), "to": _OPT_NUMBER}),
 })
 ATTENDANT_REQUESTS = frozenset({
     MsgType.DIRECTORY, MsgType.SUBSCRIBE, MsgType.BLIND_TRANSFER, MsgType.PARK, MsgType.DND, MsgType.FORWARDING,

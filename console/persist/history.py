@@ -24,6 +24,7 @@ class HistoryEntry:
     answered: bool
     kind: str = ""  # a console.store CallKind: incoming, outgoing, missed, abandoned, declined
     cause: str = ""  # a console.store EndCause: why it ended as this console saw it
+    to: str = ""  # a caller DND or forwarding sent on: the number they went to
 
 
 class CallHistory:

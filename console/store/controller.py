@@ -25,6 +25,7 @@ from console.core.machines import LEGAL, CallRequest
 from . import events as ev
 from .calls import CallBook, call_added, call_changed
 from .client import ClientFactory, NoClientError, is_secure
+from .contact import contact_refusal
 from .desk import Desk
 from .effects import BoardKeeper, HistoryRecorder, Linger, LogBridge, Ringer, SessionKeeper
 from .effects.sessions import SESSION_OVER
@@ -36,6 +37,7 @@ from .refusals import attempt
 from .requests import CORE, Queued, RequestQueue, refusal, ringing_target, send
 from .state import LINGER_SECONDS, MAX_SLOTS, AppState, CallView, EndCause, LogLevel, LoginFailure, Request
 from .store import Store
+from .turned_away import turned_away
 
 if TYPE_CHECKING:
     from console.persist import BoardFile, CallHistory, SessionFile
@@ -120,6 +122,7 @@ class Controller:
             self.client = self._factory(self._on_login_status, self._on_incoming_call)
             self.client.set_error_handler(self._on_client_error)
             self.desk.attach(self.client)
+            self.client.set_turned_away_handler(lambda notice: self.dispatch(turned_away(notice, self.clock())))
             self._bridge = LogBridge(self._log, loop, self._log_loggers)
             self._bridge.setLevel(logging.WARNING)  # the client's diagnostics (DEBUG, INFO) only when asked for
             self._bridge.attach()
@@ -489,6 +492,9 @@ class Controller:
             return False
         if view.key not in self.calls:
             self.error(f"{what}: the call in slot {view.slot} has ended")
+            return False
+        if (why := contact_refusal(self.state, view)) is not None:
+            self.error(f"{what} [{view.slot}]: {why}")
             return False
         expected = self._expected(view)
         problem = refusal(request, view, expected)

@@ -180,6 +180,19 @@ class CallRefused:
 
 
 @dataclass(frozen=True)
+class CallTurnedAway:
+    """The switch sent a caller to this console's number elsewhere (``cause``: DND or FORWARDED, ``to``:
+    where to, "" when they got busy): they never rang here, so only the history shows them."""
+
+    at: float
+    wall: float
+    number: str
+    name: str
+    cause: EndCause
+    to: str = ""
+
+
+@dataclass(frozen=True)
 class HistoryItemsLoaded:
     """Finished calls from history.json, newest first."""
 
@@ -203,5 +216,5 @@ Event = (
     LoginStarted | LoginChanged | SavedSessionChanged | CallAdded | CallChanged | CallFreed
     | DigitsSent | DigitsReceived | TransferRequested | TransferFailed | FocusSlot | Dialed
     | HistoryLoaded | LogAppended | ErrorRaised | RequestPending | CallRefused | HistoryItemsLoaded | LoginFailed
-    | ErrorCleared | CallFeatures
+    | ErrorCleared | CallFeatures | CallTurnedAway
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
+from .contact import contact_refusal
 from .state import AppState, CallView, LogLevel
 
 if TYPE_CHECKING:
@@ -54,5 +55,8 @@ def on_call(host: Host, what: str, view: CallView | None, fn: Callable[[CallPort
     call = host.calls.get(view.key)
     if call is None:
         host.error(f"{what}: the call in slot {view.slot} has ended")
+        return False
+    if (why := contact_refusal(host.state, view)) is not None:
+        host.error(f"{what} [{view.slot}]: {why}")
         return False
     return host.attempt(f"{what} [{view.slot}]", lambda: fn(call))

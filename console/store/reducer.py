@@ -8,6 +8,7 @@ from functools import singledispatch
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
 from . import events as ev
+from .contact import lose_contact, regain_contact
 from .desk_state import DESK_EVENTS, ConsultEnded, ConsultStarted, reduce_desk
 from .state import (
     MAX_HISTORY_SHOWN,
@@ -65,6 +66,10 @@ def _(event: ev.LoginChanged, state: AppState) -> AppState:
     else:
         login = replace(login, state=event.state, restoring=False)
     state = replace(state, login=login)
+    if event.state is LOGIN_STATES.SUCCESS:
+        state = regain_contact(state)
+    elif event.state is LOGIN_STATES.CONNECTION_LOST:
+        state = lose_contact(state, event.at)
     level = LogLevel.INFO if event.state in (LOGIN_STATES.SUCCESS, LOGIN_STATES.CONNECTING,
                                               LOGIN_STATES.LOGGED_OUT_EXPLICIT) else LogLevel.WARNING
     state = _log(state, event.at, level, "login", f"login state {event.state}")
@@ -78,14 +83,15 @@ def _(event: ev.LoginChanged, state: AppState) -> AppState:
 
 def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause: EndCause) -> AppState:
     """Mark ``call`` ended (once) and put it into the history pane."""
-    new = replace(call, state=CALL_STATES.DISCONNECTED, ended_at=at, reason=reason, end_cause=cause,
+    ended = min(at, call.lost_at) if call.lost_at is not None else at  # what we last knew: when contact was lost
+    new = replace(call, state=CALL_STATES.DISCONNECTED, ended_at=ended, reason=reason, end_cause=cause,
                   pending=None, held_since=None,
                   transferred=call.transfer_pending and reason is DISC_REASON.SUCCESS, transfer_pending=False)
     state = _replace_call(state, new)
-    talk = at - new.connected_at if new.connected_at is not None else 0.0
+    talk = ended - new.connected_at if new.connected_at is not None else 0.0
     item = HistoryItem(kind=new.kind, number=new.remote_number, name=new.remote_name, started_wall=new.started_wall,
                        duration=round(max(0.0, talk), 1), reason=reason, cause=cause)
-    state = replace(state, history=(item, *state.history)[:MAX_HISTORY_SHOWN])
+    state = replace(state, history=in_time_order(item, *state.history))
     text = f"[{new.slot}] {new.remote_number or '?'} {call.state} -> DISCONNECTED ({reason}, {cause})"
     if new.transferred:
         text += " transferred"
@@ -300,14 +306,24 @@ def _(event: ev.CallRefused, state: AppState) -> AppState:
     item = HistoryItem(kind=CallKind.MISSED, number=event.number, name=event.name, started_wall=event.wall,
                        duration=0.0, reason=DISC_REASON.BUSY, cause=EndCause.NO_FREE_SLOT)
     text = f"refused a call from {event.number or 'unknown'} {event.name}".rstrip() + ": every slot is in use"
-    state = replace(state, history=(item, *state.history)[:MAX_HISTORY_SHOWN], refused=state.refused + 1,
+    state = replace(state, history=in_time_order(item, *state.history), refused=state.refused + 1,
                     last_error=text)
     return _log(state, event.at, LogLevel.WARNING, "call", text)
 
 
 @_reduce.register
+def _(event: ev.CallTurnedAway, state: AppState) -> AppState:
+    item = HistoryItem(kind=CallKind.MISSED, number=event.number, name=event.name, started_wall=event.wall,
+                       duration=0.0, cause=event.cause, to=event.to)
+    why = "do not disturb" if event.cause is EndCause.DND else "forwarding"
+    text = f"{event.number or 'unknown'} {event.name}".rstrip() + f" turned away by {why}"
+    state = replace(state, history=in_time_order(item, *state.history), turned_away=state.turned_away + 1)
+    return _log(state, event.at, LogLevel.INFO, "call", text + (f", sent to {event.to}" if event.to else ""))
+
+
+@_reduce.register
 def _(event: ev.HistoryItemsLoaded, state: AppState) -> AppState:
-    return replace(state, history=(*state.history, *event.items)[:MAX_HISTORY_SHOWN])
+    return replace(state, history=in_time_order(*state.history, *event.items))
 
 
 @_reduce.register
@@ -324,6 +340,11 @@ def _(event: ev.ErrorCleared, state: AppState) -> AppState:
 def _(event: ev.ErrorRaised, state: AppState) -> AppState:
     state = replace(state, last_error=event.text)
     return _log(state, event.at, LogLevel.ERROR, event.source, event.text)
+
+
+def in_time_order(*items: HistoryItem) -> tuple[HistoryItem, ...]:
+    """The history pane's order: newest first by when the call began (its "when"), the most recent kept."""
+    return tuple(sorted(items, key=lambda item: item.started_wall, reverse=True))[:MAX_HISTORY_SHOWN]
 
 
 def _replace_call(state: AppState, new: CallView) -> AppState:

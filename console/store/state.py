@@ -64,6 +64,11 @@ class EndCause(StrEnum):
     SERVER_LOST = "server_lost"  # the server no longer has the call (restart, expired session)
     LOGGED_OUT = "logged_out"
     NO_FREE_SLOT = "no_free_slot"  # refused here: every slot in use
+    DND = "dnd"  # turned away by the switch: this console's number is on do not disturb
+    FORWARDED = "forwarded"  # sent on by the switch: this console's number forwards always
+
+
+TURNED_AWAY_CAUSES = frozenset({EndCause.DND, EndCause.FORWARDED})  # callers that never rang here
 
 
 class CallKind(StrEnum):
@@ -131,6 +136,7 @@ class CallView:
     recording: str = ""  # the WAV file this call is being recorded to; "" while not recording
     conference: str = ""  # the switch's conference id while this call is a member; "" otherwise
     conference_parties: int = 0  # how many parties that conference has (with us)
+    lost_at: float | None = None  # contact with the switch was lost then (store/contact.py); None: in contact
 
     @property
     def hold(self) -> HoldSide:
@@ -157,15 +163,28 @@ class CallView:
         """The start of the duration the card shows: talk time once connected, else ring time."""
         return self.connected_at if self.connected_at is not None else self.created_at
 
+    @property
+    def lost_contact(self) -> bool:
+        """A live call the console has no contact with the switch about: its times stand still."""
+        return self.lost_at is not None and not self.ended
+
+    def _until(self, now: float) -> float:
+        """``now``, or the moment contact was lost if that came first: no clock runs on a call we cannot see."""
+        return min(now, self.lost_at) if self.lost_at is not None else now
+
     def duration(self, now: float) -> float:
-        end = self.ended_at if self.ended_at is not None else now
+        end = self.ended_at if self.ended_at is not None else self._until(now)
         return max(0.0, end - self.since())
+
+    def waited(self, now: float) -> float:
+        """Seconds since the call appeared (a ringing call's waiting time)."""
+        return max(0.0, self._until(now) - self.created_at)
 
     def on_hold_for(self, now: float) -> float | None:
         """Seconds on hold so far (this hold only), or None if the call is not on hold."""
         if self.held_since is None or self.ended:
             return None
-        return max(0.0, now - self.held_since)
+        return max(0.0, self._until(now) - self.held_since)
 
     @property
     def kind(self) -> CallKind:
@@ -218,7 +237,7 @@ class LoginView:
 
 @dataclass(frozen=True)
 class HistoryItem:
-    """One finished call for the history pane (newest first in the state)."""
+    """One finished call for the history pane (newest first by ``started_wall`` in the state)."""
 
     kind: CallKind
     number: str
@@ -227,6 +246,7 @@ class HistoryItem:
     duration: float
     reason: DISC_REASON | None = None
     cause: EndCause | None = None
+    to: str = ""  # a caller DND or forwarding sent on: the number they went to ("" if none)
 
 
 MAX_HISTORY_SHOWN = 200
@@ -241,8 +261,9 @@ class AppState:
     log: tuple[LogLine, ...] = ()
     log_seq: int = 0
     last_error: str = ""
-    history: tuple[HistoryItem, ...] = ()  # newest first
+    history: tuple[HistoryItem, ...] = ()  # newest first by start time (reducer.in_time_order)
     refused: int = 0  # callers refused here for lack of a free slot, this run
+    turned_away: int = 0  # callers the switch sent elsewhere (DND, forwarding) and told us of, this run
     max_slots: int = MAX_SLOTS
     desk: DeskState = field(default_factory=DeskState)  # attendant: directory, presence, orbits, consult
 

@@ -14,8 +14,9 @@ import asyncio
 import fnmatch
 import json
 import logging
+import time
 
-from console.core.directory import DirectoryEntry, EntryKind, PresenceState
+from console.core.directory import DirectoryEntry, EntryKind, PresenceState, TurnedAway, TurnedAwayWhy
 from console.core.enums import CALL_STATES, DISC_REASON, ErrorCode
 from console.core.errors import ProtocolError
 from console.core.machines import CallEvent, CallMachine, CallRequest
@@ -325,9 +326,11 @@ class Attendant(Legs):
         if prefs is None:
             return False
         if prefs.always:
+            self._tell_turned_away(number, setup, TurnedAwayWhy.FORWARDED, prefs.always)
             self._forward(setup, prefs.always)
             return True
         if prefs.dnd:
+            self._tell_turned_away(number, setup, TurnedAwayWhy.DND, prefs.busy)
             if prefs.busy:
                 self._forward(setup, prefs.busy)
             else:
@@ -340,3 +343,12 @@ class Attendant(Legs):
         if prefs is None:
             return None
         return prefs.busy if busy else prefs.no_answer
+
+    def _tell_turned_away(self, number: str, setup: Setup, why: TurnedAwayWhy, to: str | None) -> None:
+        """The number's connected consoles hear of a caller DND or forwarding sent away: it never rings
+        there, so without this the operator's history would never show it (docs/PROTOCOL.md)."""
+        caller = setup.caller
+        notice = TurnedAway(caller.local_number, caller.local_name, time.time(), why, to)
+        for session in self.registrations.get(number, []):
+            if session.connected and not session.ended:
+                self._send(session, Message(MsgType.TURNED_AWAY, None, notice.to_wire()))

@@ -95,12 +95,7 @@ class Switch:
         """Bind and serve; ``media`` defaults to the aiortc plane (or none if ``config.media`` is off)."""
         switch = cls(config, media if media is not None else default_plane(config))
         tls = _tls_context(config)
-        keepalive = config.limits.keepalive
-        switch._server = await serve(
-            switch._serve, config.host, config.port, max_size=MAX_FRAME, ssl=tls,
-            # no permessage-deflate: a few bytes on the wire would inflate to 64 KiB frames by the thousand
-            compression=None, max_queue=INBOX, ping_interval=keepalive, ping_timeout=keepalive, close_timeout=CLOSE_TIMEOUT,
-        )
+        switch._server = await switch._listen(config.port, tls)
         switch._sweeper = asyncio.get_running_loop().create_task(switch._sweep(), name="switch limits sweeper")
         switch._accept_filter = AcceptStormFilter(switch.trips)
         logging.getLogger("asyncio").addFilter(switch._accept_filter)
@@ -134,6 +129,28 @@ class Switch:
         self._logins.shutdown(wait=False, cancel_futures=True)
         if self._accept_filter is not None:
             logging.getLogger("asyncio").removeFilter(self._accept_filter)
+
+    async def _listen(self, port: int, tls: ssl.SSLContext | None) -> Server:
+        keepalive = self.config.limits.keepalive
+        return await serve(
+            self._serve, self.config.host, port, max_size=MAX_FRAME, ssl=tls,
+            # no permessage-deflate: a few bytes on the wire would inflate to 64 KiB frames by the thousand
+            compression=None, max_queue=INBOX, ping_interval=keepalive, ping_timeout=keepalive, close_timeout=CLOSE_TIMEOUT,
+        )
+
+    async def stop_listening(self) -> None:
+        """Out of reach but not dead: refuse connections and drop every socket, keeping the sessions and
+        their calls (a network cut between the consoles and the switch). ``listen_again`` ends it."""
+        server = self._server
+        if server is not None:
+            server.close(close_connections=False)
+        await self.drop_connections()
+        if server is not None:
+            await server.wait_closed()
+
+    async def listen_again(self) -> None:
+        """Accept connections again on the same port, after ``stop_listening``."""
+        self._server = await self._listen(self.port, _tls_context(self.config))
 
     def kick(self, username: str) -> int:
         """End every session of ``username``: its console gets ``logged_out: kicked``, far ends ERROR."""

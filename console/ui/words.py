@@ -75,6 +75,8 @@ CAUSE_WORDS: dict[EndCause, str] = {
     EndCause.SERVER_LOST: "Ended: the server no longer has this call",
     EndCause.LOGGED_OUT: "Ended by logging out",
     EndCause.NO_FREE_SLOT: "Missed: refused here, every slot was in use",
+    EndCause.DND: "Missed: turned away by do not disturb",
+    EndCause.FORWARDED: "Missed: forwarded elsewhere",
 }
 
 KIND_WORDS: dict[CallKind, tuple[str, str]] = {
@@ -150,12 +152,14 @@ HISTORY_CAUSE_WORDS: dict[EndCause, str] = {
     EndCause.SERVER_LOST: "lost on the server",
     EndCause.LOGGED_OUT: "logged out",
     EndCause.NO_FREE_SLOT: "refused: all slots busy",
+    EndCause.DND: "turned away: DND",
+    EndCause.FORWARDED: "forwarded",
 }
 
 
-def history_words(reason: DISC_REASON | None, cause: EndCause | None) -> str:
+def history_words(reason: DISC_REASON | None, cause: EndCause | None, to: str = "") -> str:
     if cause is not None and cause is not EndCause.FAR_END:
-        return HISTORY_CAUSE_WORDS[cause]
+        return HISTORY_CAUSE_WORDS[cause] + (f" → {to}" if to else "")
     if reason is None:
         return ""
     return REASON_WORDS[reason].lower() if reason is not DISC_REASON.SUCCESS else "far end hung up"
@@ -179,6 +183,12 @@ CONSULT_WORDS = {
 }
 
 # -- mute, recording, conference ---------------------------------------------------------
+def setting_words(dnd: bool, forwarding: str) -> str:
+    """DND and forwarding as the status line shows them (they decide who reaches this console)."""
+    return "  ".join(word for word in ("⊘ DND" if dnd else "", f"↪ {forwarding}" if forwarding else "") if word)
+
+
+LOST_CONTACT = "lost contact"  # a call while the link to the switch is down (store/contact.py)
 MUTED_MARK = "⊘ MUTED"
 RECORDING_MARK = "● REC"
 CONFERENCE_MARK = "⧉"

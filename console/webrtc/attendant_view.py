@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from console.core.directory import DirectoryEntry, Orbit, PresenceState
+from console.core.directory import DirectoryEntry, Orbit, PresenceState, TurnedAway
 from console.core.client import events as ev
 
 Fire = Callable[..., None]
@@ -21,6 +21,7 @@ class AttendantView:
         self.on_presence: Callable[[dict[str, PresenceState]], Any] | None = None
         self.on_orbits: Callable[[tuple[Orbit, ...]], Any] | None = None
         self.on_setting: Callable[[str], Any] | None = None
+        self.on_turned_away: Callable[[TurnedAway], Any] | None = None
 
     def absorb(self, event: Any, fire: Fire) -> None:
         if isinstance(event, ev.DirectoryReceived):
@@ -38,3 +39,5 @@ class AttendantView:
             fire(self.on_orbits, tuple(event.orbits))
         elif isinstance(event, ev.SettingConfirmed):
             fire(self.on_setting, event.what)
+        elif isinstance(event, ev.CallerTurnedAway):
+            fire(self.on_turned_away, event.notice)

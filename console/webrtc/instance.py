@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from console.core.client import ClientSession, LoginFailureKind, LoginRequest, RestoreRequest
 from console.core.client import events as ev
-from console.core.directory import DirectoryEntry, Orbit, PresenceState
+from console.core.directory import DirectoryEntry, Orbit, PresenceState, TurnedAway
 from console.core.client.wire import ClientWire, DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
 from console.core.errors import CommClosed, CommError, ConsoleError, MediaError
@@ -227,6 +227,11 @@ class WebRtcInstance:
         """Called with ``"dnd"`` or ``"forwarding"`` when the switch took the setting."""
         self.attendant.on_setting = handler
 
+    def set_turned_away_handler(self, handler: Callable[[TurnedAway], Any] | None) -> None:
+        """Called with a :class:`TurnedAway` for each caller to this number that DND or forwarding sent
+        elsewhere (they never ring here, so without this the console would never know of them)."""
+        self.attendant.on_turned_away = handler
+
     # -- extras ---------------------------------------------------------------
     @property
     def login_state(self) -> LOGIN_STATES | None:
@@ -399,7 +404,8 @@ class WebRtcInstance:
             call = self._calls.get(event.ref)
             if call is not None:
                 fire(self._tasks, call.on_dtmf, call, event.digits)
-        elif isinstance(event, (ev.DirectoryReceived, ev.PresenceChanged, ev.OrbitsChanged, ev.SettingConfirmed)):
+        elif isinstance(event, (ev.DirectoryReceived, ev.PresenceChanged, ev.OrbitsChanged, ev.SettingConfirmed,
+                                ev.CallerTurnedAway)):
             self.attendant.absorb(event, lambda handler, *args: fire(self._tasks, handler, *args))
         elif isinstance(event, ev.ConferenceChanged):
             call = self._calls.get(event.ref)

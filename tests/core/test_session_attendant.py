@@ -116,3 +116,15 @@ def test_a_wire_without_the_extension_is_never_asked():
     session.wire = PlainWire(session.wire)
     out = session.attendant(SubscribeRequest(True), 0.0)
     assert not sent(out) and "not supported by the plain wire" in str(errors(out)[0])
+
+
+def test_a_turned_away_notice_becomes_an_event_and_a_bad_one_is_reported():
+    """Issue 19 item 5: a caller DND or forwarding sent elsewhere reaches the console as an event."""
+    from console.core.directory import TurnedAway, TurnedAwayWhy
+
+    session, conn = logged_in()
+    out = session.receive(conn, frame(type="turned_away", number="5501", name="Caller", at=1.7e9, why="forwarded",
+                                      to="203"), 0.0)
+    assert out == [ev.CallerTurnedAway(TurnedAway("5501", "Caller", 1.7e9, TurnedAwayWhy.FORWARDED, "203"))]
+    out = session.receive(conn, frame(type="turned_away", number="5501", at=1.7e9, why="asleep"), 0.0)
+    assert isinstance(errors(out)[0], RemoteProtocolError)

@@ -178,3 +178,23 @@ async def test_forwarding_on_no_answer_and_its_refusals(clients):
     assert (await bob.ask("forwarding", no_answer="203", after=0))["code"] == "malformed"
     guest = await clients.login("guest", number="299")
     assert (await guest.ask("forwarding", always="201"))["code"] == "not_permitted"
+
+
+async def test_a_caller_dnd_or_forwarding_turns_away_is_told_to_the_numbers_consoles(clients):
+    """Issue 19 item 5: callers DND or forwarding turn away never ring at the number's consoles, so the
+    switch tells them (a ``turned_away`` event: who, when, why, where to); other consoles hear nothing."""
+    alice, bob, carol = await clients.login("alice"), await clients.login("bob"), await clients.login("carol")
+    await bob.request("dnd", on=True)
+    c = (await alice.request("dial", number="202"))["call"]["call"]
+    await alice.call(c, "DISCONNECTED")
+    notice = await bob.event("turned_away", why="dnd")
+    assert (notice["number"], notice["name"], notice.get("to")) == ("201", "Alice", None)
+    assert isinstance(notice["at"], float) and notice["at"] > 1.7e9
+    await bob.request("dnd", on=False)
+    await bob.request("forwarding", always="203")
+    c = (await alice.request("dial", number="202"))["call"]["call"]
+    await carol.call(state="OFFERING")
+    notice = await bob.event("turned_away", why="forwarded")
+    assert (notice["number"], notice["to"]) == ("201", "203")
+    await alice.request("disconnect", call=c)
+    assert not alice.pending("turned_away") and not carol.pending("turned_away")

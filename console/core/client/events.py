@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Union
 
-from console.core.directory import DirectoryEntry, Orbit, PresenceState
+from console.core.directory import DirectoryEntry, Orbit, PresenceState, TurnedAway
 
 from console.core.enums import CALL_STATES, LOGIN_STATES
 from console.core.errors import ConsoleError
@@ -164,6 +164,13 @@ class OrbitsChanged:
 
 
 @dataclass(frozen=True)
+class CallerTurnedAway:
+    """A caller to this console's number was sent elsewhere by DND or forwarding (never rang here)."""
+
+    notice: TurnedAway
+
+
+@dataclass(frozen=True)
 class SettingConfirmed:
     """The switch took a DND or forwarding setting (``what``: ``dnd`` or ``forwarding``)."""
 
@@ -172,4 +179,5 @@ class SettingConfirmed:
 
 Event = Union[Connect, Send, Close, MakeOffer, ApplyAnswer, SendDigits, UseIceServers, LoginChanged, CallChanged,
               IncomingCall, RestoredCall, VideoChanged, RemoteHoldChanged, DigitsReceived, ConferenceChanged,
-              ErrorReported, DirectoryReceived, PresenceChanged, OrbitsChanged, SettingConfirmed]
+              ErrorReported, DirectoryReceived, PresenceChanged, OrbitsChanged, SettingConfirmed,
+              CallerTurnedAway]

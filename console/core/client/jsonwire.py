@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from console.core.directory import MAX_DIRECTORY, DirectoryEntry, Orbit, PresenceState, parse_presence
+from console.core.directory import MAX_DIRECTORY, DirectoryEntry, Orbit, PresenceState, TurnedAway, parse_presence
 from console.core.callinfo import CallInfo
 from console.core.enums import ErrorCode
 from console.core.errors import ProtocolError, RemoteProtocolError
@@ -14,7 +14,8 @@ from console.core.protocol import Message, MsgType, call_id_list, decode, encode
 from .wire import (
     ATTENDANT_REQUESTS, AttendantData, AttendantRequest, CallReport, ConferenceCommand, ConferenceReport, DigitsReport,
     DirectoryRequest, DndRequest, IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest, OrbitReport,
-    PresenceReport, Refusal, Reply, Request, RestoreRequest, SessionEnded, SubscribeRequest, WireCapabilities,
+    PresenceReport, Refusal, Reply, Request, RestoreRequest, SessionEnded, SubscribeRequest, TurnedAwayReport,
+    WireCapabilities,
 )
 
 _CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}
@@ -77,6 +78,8 @@ class JsonWire:
                 raise RemoteProtocolError(ErrorCode.MALFORMED, f"unknown presence state {msg.get('state')!r}") from None
         if msg.type is MsgType.ORBIT:
             return OrbitReport(_checked(Orbit.from_wire, msg.get("orbit"), None))
+        if msg.type is MsgType.TURNED_AWAY:
+            return TurnedAwayReport(_checked(TurnedAway.from_wire, msg.body, None))
         raise RemoteProtocolError(ErrorCode.UNKNOWN_TYPE, f"a console does not expect a {msg.type} frame", msg.id)
 
 

@@ -54,7 +54,7 @@ from .wire import (
     ATTENDANT_REQUESTS, NO_EXTENSIONS, AttendantRequest, CallCommand, CallReport, ClientWire, ConferenceCommand,
     ConferenceReport, DigitsReport, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult, LogoutRequest,
     MediaDigits, Nothing, OrbitReport, PresenceReport, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request,
-    RestoreRequest, SessionEnded, SessionWire, TransportFailed, WireCapabilities, as_session_wire, request_name,
+    RestoreRequest, SessionEnded, SessionWire, TransportFailed, TurnedAwayReport, WireCapabilities, as_session_wire, request_name,
 )
 from .wires import wire_for
 
@@ -351,6 +351,8 @@ class ClientSession:
             self._out.append(ev.PresenceChanged({report.number: report.state}))
         elif isinstance(report, OrbitReport):
             self._out.append(ev.OrbitsChanged((report.orbit,)))
+        elif isinstance(report, TurnedAwayReport):
+            self._out.append(ev.CallerTurnedAway(report.notice))
         elif isinstance(report, Nothing):
             pass
 

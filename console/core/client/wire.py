@@ -41,7 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Union, runtime_checkable
 
-from console.core.directory import DirectoryEntry, Orbit, PresenceState
+from console.core.directory import DirectoryEntry, Orbit, PresenceState, TurnedAway
 from console.core.callinfo import CallInfo
 from console.core.enums import AuthMethod
 from console.core.machines import CallRequest
@@ -220,6 +220,11 @@ class OrbitReport:
 
 
 @dataclass(frozen=True)
+class TurnedAwayReport:
+    notice: TurnedAway
+
+
+@dataclass(frozen=True)
 class Nothing:
     """A frame that needs no report."""
 
@@ -281,7 +286,7 @@ class TransportFailed:
 
 
 Inbound = Union[Reply, Refusal, CallReport, DigitsReport, ConferenceReport, SessionEnded, PresenceReport, OrbitReport,
-                Nothing, RemoteOffer, RemoteAnswer, MediaDigits, RenewMedia, IdentifierChanged, TransportFailed]
+                TurnedAwayReport, Nothing, RemoteOffer, RemoteAnswer, MediaDigits, RenewMedia, IdentifierChanged, TransportFailed]
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from console.core.enums import DISC_REASON
 from console.core.errors import ConsoleError
 
 from .. import events as ev
-from ..state import AppState, CallKind, CallView, EndCause, HistoryItem
+from ..state import TURNED_AWAY_CAUSES, AppState, CallKind, CallView, EndCause, HistoryItem
 
 if TYPE_CHECKING:
     from console.persist import CallHistory
 
 
 def history_items(history: CallHistory) -> tuple[HistoryItem, ...]:
-    """history.json as the history pane shows it, newest first."""
+    """history.json as the history pane shows it: newest first by start time (the file is in end order)."""
     items = []
     for entry in reversed(history.load()):
         try:
@@ -33,8 +33,8 @@ def history_items(history: CallHistory) -> tuple[HistoryItem, ...]:
             kind = CallKind.OUTGOING if entry.direction == "out" else (
                 CallKind.INCOMING if entry.answered else CallKind.MISSED)
         items.append(HistoryItem(kind=kind, number=entry.number, name=entry.name, started_wall=entry.started,
-                                 duration=entry.duration, reason=reason, cause=cause))
-    return tuple(items)
+                                 duration=entry.duration, reason=reason, cause=cause, to=entry.to))
+    return tuple(sorted(items, key=lambda item: item.started_wall, reverse=True))
 
 
 class HistoryRecorder:
@@ -47,6 +47,7 @@ class HistoryRecorder:
         self._report = report
         self._recorded: set[str] = set()
         self._refused = 0
+        self._turned_away = 0
 
     def loaded(self) -> tuple[ev.Event, ...]:
         """The events that put the file into the state: the dialler's recent numbers, the history pane."""
@@ -61,10 +62,17 @@ class HistoryRecorder:
                 self._record(call)
         self._recorded &= present
         if state.refused > self._refused:  # the reducer put the refused call first in the history pane
-            for item in state.history[:state.refused - self._refused]:
+            refused = [item for item in state.history if item.cause is EndCause.NO_FREE_SLOT]  # newest first
+            for item in refused[:state.refused - self._refused]:
                 self._append(item.number, item.name, "in", item.started_wall, 0.0, "BUSY", False,
                              CallKind.MISSED, EndCause.NO_FREE_SLOT)
         self._refused = state.refused
+        if state.turned_away > self._turned_away:  # DND or forwarding sent them elsewhere: missed here
+            away = [item for item in state.history if item.cause in TURNED_AWAY_CAUSES]  # newest first
+            for item in away[:state.turned_away - self._turned_away]:
+                self._append(item.number, item.name, "in", item.started_wall, 0.0, "", False, CallKind.MISSED,
+                             item.cause, item.to)
+        self._turned_away = state.turned_away
 
     def _record(self, view: CallView) -> None:
         talk = (view.ended_at or self._clock()) - view.connected_at if view.connected_at is not None else 0.0
@@ -73,11 +81,11 @@ class HistoryRecorder:
                      view.end_cause)
 
     def _append(self, number: str, name: str, direction: str, started: float, duration: float, reason: str,
-                answered: bool, kind: CallKind, cause: EndCause | None) -> None:
+                answered: bool, kind: CallKind, cause: EndCause | None, to: str = "") -> None:
         from console.persist import HistoryEntry
 
         entry = HistoryEntry(number=number, name=name, direction=direction, started=started, duration=duration,
-                             reason=reason, answered=answered, kind=str(kind), cause=str(cause or ""))
+                             reason=reason, answered=answered, kind=str(kind), cause=str(cause or ""), to=to)
         try:
             self.history.append(entry)
         except ConsoleError as exc:  # PersistenceError: the file could not be written

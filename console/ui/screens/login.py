@@ -52,6 +52,12 @@ class LoginScreen(Screen):
     def __init__(self, plan: LoginPlan) -> None:
         super().__init__()
         self.plan = plan
+        # Focus goes to the first field to fill in as the screen is composed, before any key can arrive:
+        # moving it later (on mount) let the first keys typed land in the server field, and a field's
+        # select-all on focus let later keys replace them (issue 19: 10 dots for an 8-character password).
+        empty = [name for name, value in (("server", plan.server), ("username", plan.username),
+                                          ("password", plan.password), ("number", plan.number)) if not value]
+        self.AUTO_FOCUS = f"#{empty[0] if empty else 'password'}"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="login-box"):
@@ -59,17 +65,19 @@ class LoginScreen(Screen):
             yield Static("", id="login-reason")
             with Grid(id="login-fields"):
                 yield Label("Server")
-                yield OperatorInput(self.plan.server, id="server", placeholder="wss://pbx.example.com:8443", compact=True)
+                yield OperatorInput(self.plan.server, id="server", placeholder="wss://pbx.example.com:8443", compact=True,
+                                    select_on_focus=False)
                 yield Label("Username")
-                yield OperatorInput(self.plan.username, id="username", compact=True)
+                yield OperatorInput(self.plan.username, id="username", compact=True, select_on_focus=False)
                 yield Label("Password")
                 yield OperatorInput(self.plan.password, id="password", password=True, compact=True,
-                            placeholder="never stored")
+                                    placeholder="never stored", select_on_focus=False)
                 yield Label("or token (JWT)")
-                yield OperatorInput("", id="token", password=True, compact=True, placeholder="instead of a password")
+                yield OperatorInput("", id="token", password=True, compact=True, placeholder="instead of a password",
+                                    select_on_focus=False)
                 yield Label("Number")
-                yield OperatorInput(self.plan.number, id="number", compact=True,
-                            placeholder="if the server wants one, e.g. +4930123456")
+                yield OperatorInput(self.plan.number, id="number", compact=True, select_on_focus=False,
+                                    placeholder="if the server wants one, e.g. +4930123456")
             with Horizontal(id="login-buttons"):
                 yield Button("Log in", id="login", variant="primary")
                 yield Button("Restore saved session", id="restore")
@@ -77,8 +85,6 @@ class LoginScreen(Screen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "snapshot", self._show, init=True)
-        first_empty = next((i for i in self.query(Input) if not i.value and i.id != "token"), None)
-        (first_empty or self.query_one("#password", Input)).focus()
 
     def _show(self, state: AppState) -> None:
         login = state.login

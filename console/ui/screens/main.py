@@ -18,7 +18,7 @@ from textual.widgets import Footer
 from console.store.state import AppState
 
 from ..keys import MAIN_ACTIONS, bindings
-from ..words import feature_marks
+from ..words import feature_marks, setting_words
 from ..widgets import CallDeck, CallQueue, Dialer, DtmfBar, HistoryPane, LogPane, LoginStatus
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ class MainScreen(Screen):
         status.message = state.last_error and f"✕ {state.last_error}"
         focused = state.focused_call
         status.marks = feature_marks(focused) if focused is not None and not focused.ended else ""
+        status.turned_away_by = setting_words(state.desk.dnd, state.desk.forwarding)
         deck = self.query_one(CallDeck)
         deck.calls = state.calls
         deck.focused = state.focused

@@ -13,8 +13,8 @@ from textual.widgets import Static
 from console.core.enums import CALL_STATES
 from console.store.readings import NO_AUDIO_AFTER
 from console.store.state import CallView, HoldSide
-from ..words import (CALL_WORDS, CONFERENCE_MARK, CONSULT_WORDS, DIRECTION_WORDS, HOLD_WORDS, REQUEST_WORDS,
-                     feature_marks, format_duration, reason_words)
+from ..words import (CALL_WORDS, CONFERENCE_MARK, CONSULT_WORDS, DIRECTION_WORDS, HOLD_WORDS, LOST_CONTACT,
+                     REQUEST_WORDS, feature_marks, format_duration, reason_words)
 
 _METER_CELLS = 6
 _STATE_CLASS = {
@@ -68,6 +68,8 @@ class CallCard(Static):
         text = Text()
         if call.hold is HoldSide.BOTH:
             symbol, words = "‖", "Held by both ends"
+        if call.lost_contact:
+            symbol, words = "⚠", LOST_CONTACT.capitalize()
         text.append(f"{symbol} {words}", style="bold")
         text.append(f" ({call.state})")
         if call.pending is not None and not call.ended:
@@ -78,7 +80,7 @@ class CallCard(Static):
             text.append(f"  {call.remote_name}")
         text.append("\n")
         held = call.on_hold_for(self.now)
-        text.append(f"◷ {format_duration(call.duration(self.now))}   ")
+        text.append(f"◷ {format_duration(call.duration(self.now))}" + (" when lost   " if call.lost_contact else "   "))
         if held is None:
             text.append(f"{HOLD_WORDS[call.hold]}\n")
         else:
@@ -99,7 +101,9 @@ class CallCard(Static):
             text.append(f"audio {audio} · video {'on' if call.video else 'off'}\n")
         if call.digits_sent or call.digits_received:
             text.append(f"DTMF sent {call.digits_sent or '—'} · recv {call.digits_received or '—'}\n")
-        if call.ringing_in:
+        if call.lost_contact:
+            text.append("⚠ no contact with the switch: times stopped at the loss", style="bold reverse")
+        elif call.ringing_in:
             text.append("♪ RINGING: a answer · x decline", style="bold reverse")
         elif call.ended:
             if call.transferred:

@@ -60,7 +60,7 @@ class HistoryPane(DataTable):
             self.add_row(Text(f"{symbol} {kind}", style=style),
                          time.strftime("%d.%m %H:%M", self.wall_format(item.started_wall)), who,
                          format_duration(item.duration) if item.duration else "—",
-                         history_words(item.reason, item.cause))
+                         history_words(item.reason, item.cause, item.to))
         if items:
             self.move_cursor(row=min(max(cursor, 0), len(items) - 1))
 

@@ -18,7 +18,7 @@ from textual.widgets import Static
 from console.core.enums import CALL_STATES
 from console.store.state import CallView
 
-from ..words import CONFERENCE_MARK, DIRECTION_WORDS, REQUEST_WORDS, format_duration, short_state
+from ..words import CONFERENCE_MARK, DIRECTION_WORDS, LOST_CONTACT, REQUEST_WORDS, format_duration, short_state
 
 MIN_COLUMN = 38  # cells: below this a line no longer holds number, name, state and time
 MAX_COLUMN = 64  # wider lines only push the state away from the number
@@ -51,6 +51,8 @@ def line_for(call: CallView, now: float, width: int, selected: bool, recall: flo
     else:
         clock = format_duration(call.duration(now))
     state = REQUEST_WORDS[call.pending] if call.pending is not None and not call.ended else short_state(call.state, call.hold)
+    if call.lost_contact:  # no contact with the switch: a word and no running timer (store/contact.py)
+        clock, state = "", LOST_CONTACT
     alert = held is not None and recall > 0 and held >= recall and call.state is CALL_STATES.HELD
     mark = "▶" if selected else ("!" if alert else " ")
     direction = DIRECTION_WORDS[call.direction][0]

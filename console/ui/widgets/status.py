@@ -20,6 +20,7 @@ class LoginStatus(Static):
     details: reactive[dict] = reactive(dict)  # the wire's link details (SIP: AOR, registration expiry, transport)
     device: reactive[DeviceReading | None] = reactive(None)  # the audio device's levels (None: not open yet)
     marks: reactive[str] = reactive("")  # the selected call's muted / recording / conference marks
+    turned_away_by: reactive[str] = reactive("")  # what the operator set that turns callers away: DND, forwarding
 
     def render(self) -> Text:
         login = self.login
@@ -33,6 +34,8 @@ class LoginStatus(Static):
             line.append(f"{symbol} {words if len(words) <= 20 else str(login.state)}", style="bold")
         if login.restoring:
             line.append(" restoring…")
+        if self.turned_away_by:  # first after the state: at 80 columns what comes later may be cut
+            line.append(f"  {self.turned_away_by}", style="bold reverse")
         line.append("  number " if wide else "  ")
         line.append(login.number or "—", style="bold")
         if login.display_name:
