@@ -60,7 +60,7 @@ async def test_the_switchboard_reconnects_after_the_sip_server_restarts(own_kama
     "When the web page is reloaded, the application can restore the identifier and call the method
     tryRestoreLogin"). Kamailio restarts: CONNECTION_LOST, then retries while it is down, reported as
     reconnecting, never as SERVER_ACCESS ("login failed"), and SUCCESS once it is back."""
-    from console.store.store import client_factory
+    from console.store import client_factory
 
     kamailio = own_kamailio
     url = f"sip+ws://127.0.0.1:{kamailio.ws_port}"
