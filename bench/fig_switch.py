@@ -85,7 +85,7 @@ async def login_batches(url: str, bodies: list[dict[str, Any]], batch: int, budg
             return await open_logged_in(url, body)
 
     for start in range(0, len(bodies), batch):
-        if budget.expired():
+        if start and budget.expired():  # one batch at least, however slow the machine
             break
         began = time.perf_counter()
         results = await asyncio.gather(*(one(b) for b in bodies[start : start + batch]), return_exceptions=True)
