@@ -64,6 +64,7 @@ class EndCause(StrEnum):
     SERVER_LOST = "server_lost"  # the server no longer has the call (restart, expired session)
     LOGGED_OUT = "logged_out"
     NO_FREE_SLOT = "no_free_slot"  # refused here: every slot in use
+    PARKED = "parked"  # the operator parked the far end (it waits on an orbit)
 
 
 class CallKind(StrEnum):
@@ -131,6 +132,8 @@ class CallView:
     recording: str = ""  # the WAV file this call is being recorded to; "" while not recording
     conference: str = ""  # the switch's conference id while this call is a member; "" otherwise
     conference_parties: int = 0  # how many parties that conference has (with us)
+    parked_on: str = ""  # ended because the far end was parked on this orbit
+    recall_from: str = ""  # a park recall: the orbit it comes back from
 
     @property
     def hold(self) -> HoldSide:

@@ -75,6 +75,7 @@ CAUSE_WORDS: dict[EndCause, str] = {
     EndCause.SERVER_LOST: "Ended: the server no longer has this call",
     EndCause.LOGGED_OUT: "Ended by logging out",
     EndCause.NO_FREE_SLOT: "Missed: refused here, every slot was in use",
+    EndCause.PARKED: "Parked",
 }
 
 KIND_WORDS: dict[CallKind, tuple[str, str]] = {
@@ -150,6 +151,7 @@ HISTORY_CAUSE_WORDS: dict[EndCause, str] = {
     EndCause.SERVER_LOST: "lost on the server",
     EndCause.LOGGED_OUT: "logged out",
     EndCause.NO_FREE_SLOT: "refused: all slots busy",
+    EndCause.PARKED: "parked",
 }
 
 
@@ -182,6 +184,7 @@ CONSULT_WORDS = {
 MUTED_MARK = "⊘ MUTED"
 RECORDING_MARK = "● REC"
 CONFERENCE_MARK = "⧉"
+PARKED_MARK = "◉"  # a parked call (the busy lamp field marks an occupied orbit the same way)
 
 
 def feature_marks(call) -> str:

@@ -13,7 +13,7 @@ from textual.widgets import Static
 from console.core.enums import CALL_STATES
 from console.store.readings import NO_AUDIO_AFTER
 from console.store.state import CallView, HoldSide
-from ..words import (CALL_WORDS, CONFERENCE_MARK, CONSULT_WORDS, DIRECTION_WORDS, HOLD_WORDS, REQUEST_WORDS,
+from ..words import (CALL_WORDS, CONFERENCE_MARK, PARKED_MARK, CONSULT_WORDS, DIRECTION_WORDS, HOLD_WORDS, REQUEST_WORDS,
                      feature_marks, format_duration, reason_words)
 
 _METER_CELLS = 6
@@ -68,6 +68,8 @@ class CallCard(Static):
         text = Text()
         if call.hold is HoldSide.BOTH:
             symbol, words = "‖", "Held by both ends"
+        elif call.ended and call.parked_on:
+            symbol, words = PARKED_MARK, f"Parked on {call.parked_on}"
         text.append(f"{symbol} {words}", style="bold")
         text.append(f" ({call.state})")
         if call.pending is not None and not call.ended:
@@ -99,8 +101,12 @@ class CallCard(Static):
             text.append(f"audio {audio} · video {'on' if call.video else 'off'}\n")
         if call.digits_sent or call.digits_received:
             text.append(f"DTMF sent {call.digits_sent or '—'} · recv {call.digits_received or '—'}\n")
-        if call.ringing_in:
+        if call.ringing_in and call.recall_from:
+            text.append(f"↩ recall from {call.recall_from} ♪ a answer · x decline", style="bold reverse")
+        elif call.ringing_in:
             text.append("♪ RINGING: a answer · x decline", style="bold reverse")
+        elif call.ended and call.parked_on:
+            text.append(f"{PARKED_MARK} parked on {call.parked_on} · g picks up", style="bold")
         elif call.ended:
             if call.transferred:
                 text.append("⇄ Transferred — ", style="bold")
