@@ -160,3 +160,16 @@ async def test_the_strip_is_one_line_at_80x24_and_roomy_at_200x60():
                    for line in lines), lines
         assert any("703" in line and "Caller 03" in line and "00:55" in line for line in lines), lines
         assert not any("more" in line for line in lines), lines
+
+
+async def test_the_roomy_strip_grows_with_each_call_parked():
+    """At 200x60 each parked call has a line: the strip grows as calls are parked one after another (it once
+    stayed at the height of the first, showing one caller of seven)."""
+    async with StripApp().run_test(size=(200, 60)) as pilot:
+        strip = pilot.app.query_one(ParkStrip)
+        strip.roomy, strip.wall = True, 1075.0
+        for count in (1, 3, 5):
+            strip.orbits = parked(count, 1000.0)
+            await pilot.pause()
+            assert strip.size.height == 1 + count, (count, strip.size.height)
+            assert strip.size.height == strip.rows()

@@ -102,7 +102,7 @@ class CallCard(Static):
         if call.digits_sent or call.digits_received:
             text.append(f"DTMF sent {call.digits_sent or '—'} · recv {call.digits_received or '—'}\n")
         if call.ringing_in and call.recall_from:
-            text.append(f"↩ recall from {call.recall_from} ♪ a answer · x decline", style="bold reverse")
+            text.append(f"↩ recall from {call.recall_from} · a answers", style="bold reverse")  # fits 80 columns
         elif call.ringing_in:
             text.append("♪ RINGING: a answer · x decline", style="bold reverse")
         elif call.ended and call.parked_on:

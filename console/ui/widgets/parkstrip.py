@@ -43,7 +43,7 @@ def _who(orbit: Orbit) -> str:
 class ParkStrip(Static):
     """Gets the orbits, the wall clock and whether the screen is roomy as attributes; paints nothing else."""
 
-    orbits: reactive[tuple[Orbit, ...]] = reactive(tuple)
+    orbits: reactive[tuple[Orbit, ...]] = reactive(tuple, layout=True)  # the line count follows them
     wall: reactive[float] = reactive(0.0)
     roomy: reactive[bool] = reactive(False, layout=True)
 
