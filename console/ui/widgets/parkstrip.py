@@ -19,7 +19,7 @@ from console.core.directory import Orbit
 
 from ..words import PARKED_MARK, format_duration
 
-ROOMY_ROWS = 6  # parked calls listed one a line on a roomy screen; more are counted
+ROOMY_ROWS = 10  # parked calls listed one a line on a roomy screen (the default ten orbits); more are counted
 SEPARATOR = " │ "
 
 
