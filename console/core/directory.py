@@ -60,28 +60,34 @@ class DirectoryEntry:
 
 @dataclass(frozen=True)
 class Orbit:
-    """A park orbit: empty (``number`` None) or holding a caller, parked by ``parked_by`` (a number)."""
+    """A park orbit: empty (``number`` None) or holding a caller, parked by ``parked_by`` (a number)
+    ``since`` (Unix seconds, the switch's clock; None: empty, or a switch that does not say)."""
 
     orbit: str
     number: str | None = None
     name: str = ""
     parked_by: str = ""
+    since: float | None = None
 
     @property
     def occupied(self) -> bool:
         return self.number is not None
 
     def to_wire(self) -> dict[str, Any]:
-        return {"orbit": self.orbit, "number": self.number, "name": self.name, "parked_by": self.parked_by}
+        return {"orbit": self.orbit, "number": self.number, "name": self.name, "parked_by": self.parked_by,
+                "since": self.since}
 
     @classmethod
     def from_wire(cls, data: Any) -> Orbit:
         if not isinstance(data, Mapping):
             raise ProtocolError(ErrorCode.MALFORMED, "an orbit must be an object")
         try:
-            number = data.get("number")
+            number, since = data.get("number"), data.get("since")
+            if since is not None and (isinstance(since, bool) or not isinstance(since, (int, float))):
+                raise TypeError("since must be Unix seconds or null")
             return cls(_text(data["orbit"]), None if number is None else _text(number),
-                       _text(data.get("name") or ""), _text(data.get("parked_by") or ""))
+                       _text(data.get("name") or ""), _text(data.get("parked_by") or ""),
+                       None if since is None else float(since))
         except (KeyError, ValueError, TypeError) as exc:
             raise ProtocolError(ErrorCode.MALFORMED, f"bad orbit: {exc}") from None
 

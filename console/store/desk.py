@@ -108,13 +108,13 @@ class Desk:
         return ok
 
     def pickup(self, orbit: str | None = None) -> int | None:
-        """Dial an orbit (the longest-parked... the first occupied one if none is named)."""
+        """Dial an orbit: the one named, else the one parked longest (the first on the park strip)."""
         if orbit is None:
             occupied = self.host.state.desk.occupied_orbits()
             if not occupied:
                 self.host.error("pickup: no call is parked")
                 return None
-            orbit = occupied[0].orbit
+            orbit = min(occupied, key=lambda o: (o.since is None, o.since or 0.0)).orbit
         return self.host.dial(orbit)
 
     def set_dnd(self, on: bool) -> bool:

@@ -64,6 +64,7 @@ class CallAdded:
     slot_hint: int | None = None
     age: float | None = None
     talk_age: float | None = None
+    recall_from: str = ""  # a park recall: the orbit it comes back from (its ``age`` is the caller's whole wait)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class CallChanged:
     video: bool = False
     cause: EndCause | None = None  # set by the controller when it knows better than the reason (declined here)
     remote_held: bool | None = None  # the far end holds the call, if the client knows (None: from the state)
+    parked_on: str = ""  # ended because its far end was parked on this orbit
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,18 @@ class CallPort(Protocol):
         A change fires the remote hold handler."""
         ...
 
+    def get_waiting_since(self) -> float | None:
+        """A call that comes back (a park recall): when its caller first rang in (Unix seconds); else None."""
+        ...
+
+    def get_recall_from(self) -> str:
+        """A recall: the orbit it comes back from; "" otherwise."""
+        ...
+
+    def get_parked_on(self) -> str:
+        """Ended because its far end was parked: the orbit; "" otherwise."""
+        ...
+
     def seconds_without_audio(self) -> float:
         """How long no audio arrived although it should (0 without media, or while none should)."""
         ...

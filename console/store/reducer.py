@@ -95,6 +95,8 @@ def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause:
     text = f"[{new.slot}] {new.remote_number or '?'} {call.state} -> DISCONNECTED ({reason}, {cause})"
     if new.transferred:
         text += " transferred"
+    if new.parked_on:
+        text = f"[{new.slot}] parked {new.remote_name or new.remote_number or '?'} on {new.parked_on}"
     level = LogLevel.WARNING if new.kind in (CallKind.MISSED, CallKind.ABANDONED) or cause is EndCause.SERVER_LOST \
         else LogLevel.INFO
     return _log(state, at, level, "call", text)
@@ -139,6 +141,7 @@ def _(event: ev.CallAdded, state: AppState) -> AppState:
         connected_at=event.at if event.restored and event.state in _UP_STATES else None,
         held_since=event.at if event.state in _HELD_STATES else None,
         remote_held=_remote_held(event.state, event.remote_held), ever_connected=event.state in _UP_STATES,
+        recall_from=event.recall_from,
     )
     if event.age is not None:  # remembered from before a restart: the durations go on, not from 00:00
         call = replace(call, created_at=event.at - event.age, started_wall=event.wall - event.age)
@@ -156,6 +159,8 @@ def _(event: ev.CallAdded, state: AppState) -> AppState:
     verb = {Direction.IN: "incoming call from", Direction.OUT: "calling"}[event.direction]
     if event.restored:
         verb = "restored call with"
+    elif event.recall_from:
+        verb = f"recall from {event.recall_from}:"
     who = event.remote_number or "?"
     state = replace(state, calls=calls, focused=focused)
     return _log(state, event.at, LogLevel.INFO, "call", f"[{slot}] {verb} {who} {event.remote_name}".rstrip())
@@ -189,7 +194,8 @@ def _(event: ev.CallChanged, state: AppState) -> AppState:
         if call.ended:
             return state  # the first DISCONNECTED wins
         reason = event.reason or DISC_REASON.ERROR
-        cause = event.cause or _derive_cause(call, reason)
+        cause = event.cause or (EndCause.PARKED if event.parked_on else _derive_cause(call, reason))
+        changes["parked_on"] = event.parked_on
         state = _replace_call(state, replace(call, **{k: v for k, v in changes.items() if k != "state"}))
         return _end(state, state.call_by_key(event.key), event.at, reason, cause)  # type: ignore[arg-type]
     if event.state in _HELD_STATES and call.held_since is None:

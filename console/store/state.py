@@ -66,6 +66,7 @@ class EndCause(StrEnum):
     NO_FREE_SLOT = "no_free_slot"  # refused here: every slot in use
     DND = "dnd"  # turned away by the switch: this console's number is on do not disturb
     FORWARDED = "forwarded"  # sent on by the switch: this console's number forwards always
+    PARKED = "parked"  # the operator parked the far end (it waits on an orbit)
 
 
 TURNED_AWAY_CAUSES = frozenset({EndCause.DND, EndCause.FORWARDED})  # callers that never rang here
@@ -137,6 +138,8 @@ class CallView:
     conference: str = ""  # the switch's conference id while this call is a member; "" otherwise
     conference_parties: int = 0  # how many parties that conference has (with us)
     lost_at: float | None = None  # contact with the switch was lost then (store/contact.py); None: in contact
+    parked_on: str = ""  # ended because the far end was parked on this orbit
+    recall_from: str = ""  # a park recall: the orbit it comes back from
 
     @property
     def hold(self) -> HoldSide:

@@ -202,6 +202,7 @@ class Attendant(Legs):
         far.remote_number, far.remote_name = orbit, "Parked"
         self._hold_far(far)
         self._notify(far)
+        leg.parked_on = orbit  # the operator's call ends saying where its caller waits
         self._end(leg, R.SUCCESS)
         log.info("call %s parked on %s by %s", far.id, orbit, parked.by_number)
         self._orbit_changed(orbit)
@@ -260,6 +261,8 @@ class Attendant(Legs):
         leg = self._new_leg(by, CallMachine.incoming(), local=(parked.by_number, by.name),
                             remote=(far.local_number, f"Recall {parked.orbit}: {far.local_name}".strip()))
         leg.setup = setup
+        leg.waiting_since = far.waiting_since or far.began  # the caller keeps its place in the queue
+        leg.recall_from = parked.orbit
         setup.offered.append(leg)
         parked.recalling = True
         log.info("orbit %s: recalling %s", parked.orbit, parked.by_number)

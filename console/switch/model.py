@@ -8,6 +8,7 @@ happens in one place (the exchange) and is announced from there.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -76,6 +77,10 @@ class Leg:
     peer: Leg | None = None  # the leg it is bridged to, once connected
     setup: Setup | None = None  # the call being set up, until it is answered or ends
     conference: Any = None  # the console.switch.conference.Conference it is a member of, if any
+    began: float = field(default_factory=time.time)  # Unix time the leg was made (a caller's: when it rang in)
+    waiting_since: float | None = None  # a recall: when its caller first rang in (sent on the call object)
+    recall_from: str = ""  # a recall: the orbit it comes back from
+    parked_on: str = ""  # a console's leg that ended because its far end was parked: the orbit
 
     @property
     def state(self) -> CALL_STATES:
@@ -100,6 +105,9 @@ class Leg:
             remote_name=self.remote_name,
             reason=self.machine.reason,
             held_by_remote=self.machine.remote_hold if self.live else None,
+            waiting_since=self.waiting_since,
+            recall_from=self.recall_from,
+            parked_on=self.parked_on,
         )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from console.core.directory import Orbit
 from console.switch.model import Leg, Session
@@ -17,6 +18,7 @@ class Parked:
     by_number: str
     timer: asyncio.TimerHandle | None = None
     recalling: bool = False
+    since: float = field(default_factory=time.time)  # Unix time it was parked (the orbit object's ``since``)
 
     def cancel(self) -> None:
         if self.timer is not None:
@@ -24,7 +26,7 @@ class Parked:
             self.timer = None
 
     def view(self) -> Orbit:
-        return Orbit(self.orbit, self.leg.local_number or "", self.leg.local_name, self.by_number)
+        return Orbit(self.orbit, self.leg.local_number or "", self.leg.local_name, self.by_number, self.since)
 
 
 class ParkLot:

@@ -75,8 +75,8 @@ MAIN_ACTIONS: tuple[ActionSpec, ...] = (
                "Announced transfer: end the consultation and go back to the waiting caller", show=False),
     ActionSpec("park", "p", "app.park", "Park", "Park the selected call on the first free orbit (it hears music; "
                "anyone picks it up; it rings back here if it waits too long)", show=False),
-    ActionSpec("pickup", "g", "app.pickup", "Pickup", "Pick up a parked call (the first occupied orbit, or dial the "
-               "orbit's number)", show=False),
+    ActionSpec("pickup", "g", "app.pickup", "Pickup", "Pick up a parked call (the one parked longest, first on the "
+               "park strip; or dial the orbit's number)", show=False),
     ActionSpec("dnd", "n", "app.toggle_dnd", "DND", "Do not disturb on/off: callers to this console's number get busy "
                "(or the busy forwarding)", show=False),
     ActionSpec("forwarding", "F", "app.forwarding", "Forwarding", "Forwarding of this console's number: "

@@ -77,6 +77,7 @@ CAUSE_WORDS: dict[EndCause, str] = {
     EndCause.NO_FREE_SLOT: "Missed: refused here, every slot was in use",
     EndCause.DND: "Missed: turned away by do not disturb",
     EndCause.FORWARDED: "Missed: forwarded elsewhere",
+    EndCause.PARKED: "Parked",
 }
 
 KIND_WORDS: dict[CallKind, tuple[str, str]] = {
@@ -154,6 +155,7 @@ HISTORY_CAUSE_WORDS: dict[EndCause, str] = {
     EndCause.NO_FREE_SLOT: "refused: all slots busy",
     EndCause.DND: "turned away: DND",
     EndCause.FORWARDED: "forwarded",
+    EndCause.PARKED: "parked",
 }
 
 
@@ -192,6 +194,7 @@ LOST_CONTACT = "lost contact"  # a call while the link to the switch is down (st
 MUTED_MARK = "⊘ MUTED"
 RECORDING_MARK = "● REC"
 CONFERENCE_MARK = "⧉"
+PARKED_MARK = "◉"  # a parked call (the busy lamp field marks an occupied orbit the same way)
 
 
 def feature_marks(call) -> str:

@@ -152,6 +152,19 @@ class WebRtcCall:
             return None
         return bool(self.record.held_by_remote)
 
+    def get_waiting_since(self) -> float | None:
+        """Extension: when the caller first rang in (Unix seconds, the switch's clock), on a call that comes
+        back to this console (a park recall); None when the switch does not say (docs/PROTOCOL.md)."""
+        return self.record.waiting_since
+
+    def get_recall_from(self) -> str:
+        """Extension: the orbit a recall comes back from; "" for any other call."""
+        return self.record.recall_from
+
+    def get_parked_on(self) -> str:
+        """Extension: the orbit this call's far end was parked on (the call ended SUCCESS); "" otherwise."""
+        return self.record.parked_on
+
     def seconds_without_audio(self) -> float:
         """Extra: seconds no audio arrived although it should (0 without media); see CallMedia."""
         media = self.media

@@ -231,3 +231,23 @@ async def test_attendant_requests_before_login_are_reported(consoles):
     console.inst.set_dnd(True)
     await console.until(lambda: len(console.errors) == 2, "two refusals")
     assert all("not logged in" in e for e in console.errors)
+
+
+async def test_a_park_recall_keeps_the_callers_original_waiting_time(make_switch, consoles):
+    """Issue 19, "Parked calls on the board": "the parked card says 'parked on 701'; a recall keeps its original
+    waiting time". The operator's ended call names the orbit (``parked_on``); the recall names where it comes back
+    from (``recall_from``) and carries the time the caller first rang in (``waiting_since``, Unix seconds)."""
+    import time
+
+    switch = await make_switch(limits=Limits(park_recall=0.5), ring_timeout=5.0, session_lifetime=5.0)
+    op = await consoles("operator", url=switch.url)
+    alice = await consoles("alice", url=switch.url)
+    before = time.time()
+    out, at_op = await connect_pair(alice, op)
+    at_op.park("705")
+    await op.call_state(at_op, S.DISCONNECTED)
+    assert at_op.get_parked_on() == "705" and at_op.get_disconnect_reason() is DISC_REASON.SUCCESS
+    recall = await op.next_incoming()
+    assert recall.get_recall_from() == "705"
+    since = recall.get_waiting_since()
+    assert since is not None and before - 1.0 <= since <= time.time() - 0.5  # alice's ring, not the recall's

@@ -55,6 +55,15 @@ class FakeCall:
     def is_held_by_remote(self) -> bool:
         return False
 
+    def get_waiting_since(self) -> None:
+        return None
+
+    def get_recall_from(self) -> str:
+        return ""
+
+    def get_parked_on(self) -> str:
+        return ""
+
     def has_audio_element(self) -> bool:
         return False
 

@@ -111,6 +111,7 @@ async def test_park_pickup_by_dialling_the_orbit(plane, clients):
     assert (await alice.call(a, "HOLDING"))["remote_number"] == "701"
     assert plane.routes[a] == "music"
     orbit = (await bob.event("orbit"))["orbit"]
+    assert isinstance(orbit.pop("since"), float)  # when it was parked (Unix seconds): the park strip's clock
     assert orbit == {"orbit": "701", "number": "201", "name": "Alice", "parked_by": "200"}
     assert (await op.ask("park", call=x))["code"] == "wrong_state"
     picked = (await bob.request("dial", number="701"))["call"]["call"]
@@ -147,6 +148,29 @@ async def test_a_parked_call_recalls_the_operator_and_hangs_up_cleanly(start, pl
     await op.request("answer", call=again["call"])
     assert (await alice.call(a, "CONNECTED"))["remote_number"] == "200"
     assert plane.routes[a] == again["call"]
+
+
+async def test_park_and_recall_say_where_the_caller_waits_and_since_when(start, plane, clients):
+    """Issue 19: "the parked card says 'parked on 701'; a recall keeps its original waiting time". The
+    parking console's call ends with ``parked_on``; the orbit says ``since`` when; the recall carries
+    ``recall_from`` and ``waiting_since``, the time the caller first rang in (not the time it was recalled)."""
+    import time
+
+    switch = await start(limits=Limits(park_recall=0.5), ring_timeout=5.0)
+    op, alice = await clients.login("operator", switch), await clients.login("alice", switch)
+    await op.request("subscribe", presence=True)
+    before = time.time()
+    x, a = await connect_call(op, alice, "201")
+    await op.request("park", call=x)
+    ended = await op.call(x, "DISCONNECTED")
+    assert ended["reason"] == "SUCCESS" and ended["parked_on"] == "701"
+    orbit = (await op.event("orbit"))["orbit"]
+    assert orbit["number"] == "201" and before <= orbit["since"] <= time.time()
+    recall = await op.call(state="OFFERING")
+    assert recall["recall_from"] == "701" and "parked_on" not in recall
+    assert before - 0.1 <= recall["waiting_since"] <= orbit["since"]  # alice's first ring, before the park
+    plain = (await alice.call(a))  # an ordinary call object does not carry the new fields
+    assert not {"waiting_since", "recall_from", "parked_on"} & set(plain)
 
 
 async def test_dnd_answers_busy_or_forwards(clients):

@@ -36,6 +36,9 @@ class CallRecord:
     held_by_remote: bool | None = None  # the far end holds the call (None: the switch does not say)
     conference: str = ""  # the switch's conference id while this call is in one (extension)
     conference_parties: int = 0
+    waiting_since: float | None = None  # a recall: when its caller first rang in (Unix seconds, the switch's)
+    recall_from: str = ""  # a recall: the orbit it comes back from
+    parked_on: str = ""  # ended because its far end was parked on this orbit
     # requests in flight
     dial_sent: bool = False  # the dial request is on the wire (not waiting for its offer)
     hangup_pending: bool = False  # disconnect() before the switch named the call: hang up once it has
@@ -53,6 +56,9 @@ class CallRecord:
         self.remote_name = info.remote_name or self.remote_name
         if info.reason is not None:
             self.reason = info.reason
+        self.waiting_since = info.waiting_since if info.waiting_since is not None else self.waiting_since
+        self.recall_from = info.recall_from or self.recall_from
+        self.parked_on = info.parked_on or self.parked_on
 
 
 def call_command(record: CallRecord, request: CallRequest, capabilities: WireCapabilities, wire_name: str, *,

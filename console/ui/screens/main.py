@@ -20,12 +20,14 @@ from console.store.state import AppState
 from ..keys import MAIN_ACTIONS, bindings
 from ..words import feature_marks, setting_words
 from ..widgets import CallDeck, CallQueue, Dialer, DtmfBar, HistoryPane, LogPane, LoginStatus
+from ..widgets.parkstrip import ParkStrip
 
 if TYPE_CHECKING:
     from ..app import SwitchboardApp
 
 CARD_HEIGHT = 8
 CARD_MIN_WIDTH = 34
+ROOMY = (120, 40)  # from this many columns and rows the park strip lists one parked call a line
 
 
 class BoardView(StrEnum):
@@ -80,6 +82,7 @@ class MainScreen(Screen):
     def compose(self) -> ComposeResult:
         app = self.app
         yield LoginStatus(id="status")
+        yield ParkStrip(id="parkstrip")
         yield CallDeck(id="deck")
         yield CallQueue(id="queue")
         yield HistoryPane(wall_format=app.wall_format, id="history")
@@ -93,6 +96,7 @@ class MainScreen(Screen):
         self.query_one(DtmfBar).display = False
         self.query_one(HistoryPane).display = False
         self.query_one(CallQueue).display = False
+        self.query_one(ParkStrip).display = False
         status = self.query_one(LoginStatus)
         status.embedded = self.app.plan.embedded
         deck = self.query_one(CallDeck)
@@ -105,6 +109,7 @@ class MainScreen(Screen):
         self.watch(self.app, "now", self._tick, init=True)
 
     def on_resize(self) -> None:
+        self._show_parked(self.app.snapshot)
         self._choose_board(self.app.snapshot)
         self.call_after_refresh(self._choose_board, self.app.snapshot)
 
@@ -136,13 +141,21 @@ class MainScreen(Screen):
         if history.display:
             history.show(state.history)
         self.query_one(DtmfBar).call = state.focused_call
+        self._show_parked(state)
         self._choose_board(state)
+
+    def _show_parked(self, state: AppState) -> None:
+        strip = self.query_one(ParkStrip)
+        strip.orbits = state.desk.orbits
+        strip.roomy = self.size.width >= ROOMY[0] and self.size.height >= ROOMY[1]
+        strip.display = bool(state.desk.occupied_orbits())
+        strip.show_time(self.app.to_wall(self.app.now))
 
     def _cards_fit(self, count: int) -> bool:
         """Whether ``count`` cards fit the board's share of the screen (from the screen's size, which is
         current during a resize, unlike the children's)."""
         width, height = self.size.width, self.size.height
-        board = height - 3  # status bar, footer
+        board = height - 3 - self.query_one(ParkStrip).rows()  # status bar, park strip, footer
         if self.query_one(LogPane).display:
             board -= max(3, round(height * 0.25))
         if self.query_one(HistoryPane).display:
@@ -173,6 +186,7 @@ class MainScreen(Screen):
         deck = self.query_one(CallDeck)
         queue = self.query_one(CallQueue)
         queue.now = now
+        self.query_one(ParkStrip).show_time(self.app.to_wall(now))
         controller = self.app.controller
         self.query_one(LoginStatus).device = controller.device_reading()
         if deck.display:

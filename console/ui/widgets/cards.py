@@ -13,7 +13,7 @@ from textual.widgets import Static
 from console.core.enums import CALL_STATES
 from console.store.readings import NO_AUDIO_AFTER
 from console.store.state import CallView, HoldSide
-from ..words import (CALL_WORDS, CONFERENCE_MARK, CONSULT_WORDS, DIRECTION_WORDS, HOLD_WORDS, LOST_CONTACT,
+from ..words import (CALL_WORDS, CONFERENCE_MARK, CONSULT_WORDS, PARKED_MARK, DIRECTION_WORDS, HOLD_WORDS, LOST_CONTACT,
                      REQUEST_WORDS, feature_marks, format_duration, reason_words)
 
 _METER_CELLS = 6
@@ -70,6 +70,8 @@ class CallCard(Static):
             symbol, words = "‖", "Held by both ends"
         if call.lost_contact:
             symbol, words = "⚠", LOST_CONTACT.capitalize()
+        elif call.ended and call.parked_on:
+            symbol, words = PARKED_MARK, f"Parked on {call.parked_on}"
         text.append(f"{symbol} {words}", style="bold")
         text.append(f" ({call.state})")
         if call.pending is not None and not call.ended:
@@ -103,8 +105,12 @@ class CallCard(Static):
             text.append(f"DTMF sent {call.digits_sent or '—'} · recv {call.digits_received or '—'}\n")
         if call.lost_contact:
             text.append("⚠ no contact with the switch: times stopped at the loss", style="bold reverse")
+        elif call.ringing_in and call.recall_from:
+            text.append(f"↩ recall from {call.recall_from} · a answers", style="bold reverse")  # fits 80 columns
         elif call.ringing_in:
             text.append("♪ RINGING: a answer · x decline", style="bold reverse")
+        elif call.ended and call.parked_on:
+            text.append(f"{PARKED_MARK} parked on {call.parked_on} · g picks up", style="bold")
         elif call.ended:
             if call.transferred:
                 text.append("⇄ Transferred — ", style="bold")
