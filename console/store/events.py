@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
+from .origin import Origin
 from .state import EndCause, HistoryItem, LogLevel, LoginFailure, Request
 
 
@@ -64,6 +65,7 @@ class CallAdded:
     slot_hint: int | None = None
     age: float | None = None
     talk_age: float | None = None
+    origin: Origin | None = None  # a recall, a transfer or a forward (extension)
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class CallChanged:
     video: bool = False
     cause: EndCause | None = None  # set by the controller when it knows better than the reason (declined here)
     remote_held: bool | None = None  # the far end holds the call, if the client knows (None: from the state)
+    origin: Origin | None = None  # set when the switch says who handed the call here (None: unchanged)
 
 
 @dataclass(frozen=True)

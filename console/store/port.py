@@ -38,6 +38,14 @@ class CallPort(Protocol):
         A change fires the remote hold handler."""
         ...
 
+    def get_recall(self) -> Any:
+        """A transfer nobody took, back here (core.callinfo.Recall: target, reason, waited); None otherwise."""
+        ...
+
+    def get_transferred_by(self) -> str: ...
+
+    def get_forwarded_from(self) -> str: ...
+
     def seconds_without_audio(self) -> float:
         """How long no audio arrived although it should (0 without media, or while none should)."""
         ...
@@ -154,6 +162,8 @@ class ClientPort(Protocol):
     def supports_attendant(self) -> bool:
         """Whether this server's wire carries them (a SIP server does not: nothing is asked)."""
         ...
+
+    transfer_recall: float | None  # s a transfer rings unanswered before the caller comes back (None: the switch's)
 
     def set_directory_handler(self, handler: Callable[[Any], Any] | None) -> None: ...
 

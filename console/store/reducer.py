@@ -9,6 +9,7 @@ from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
 from . import events as ev
 from .desk_state import DESK_EVENTS, ConsultEnded, ConsultStarted, reduce_desk
+from .handover import HANDOVER_EVENTS, reduce_handover
 from .state import (
     MAX_HISTORY_SHOWN,
     MAX_DIAL_HISTORY,
@@ -38,6 +39,8 @@ def reduce(state: AppState, event: ev.Event) -> AppState:
             state = replace(state, calls=tuple(replace(c, consult=str(state.desk.role_of(c.key) or ""))
                                                for c in state.calls))
         return state
+    if isinstance(event, HANDOVER_EVENTS):
+        return reduce_handover(state, event)
     return _reduce(event, state)
 
 
@@ -78,9 +81,11 @@ def _(event: ev.LoginChanged, state: AppState) -> AppState:
 
 def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause: EndCause) -> AppState:
     """Mark ``call`` ended (once) and put it into the history pane."""
+    transferred = (call.transfer_pending or bool(call.transferred_to)) and reason is DISC_REASON.SUCCESS
+    if transferred:
+        cause = EndCause.TRANSFERRED  # what it was, not "far end hung up"
     new = replace(call, state=CALL_STATES.DISCONNECTED, ended_at=at, reason=reason, end_cause=cause,
-                  pending=None, held_since=None,
-                  transferred=call.transfer_pending and reason is DISC_REASON.SUCCESS, transfer_pending=False)
+                  pending=None, held_since=None, transferred=transferred, transfer_pending=False)
     state = _replace_call(state, new)
     talk = at - new.connected_at if new.connected_at is not None else 0.0
     item = HistoryItem(kind=new.kind, number=new.remote_number, name=new.remote_name, started_wall=new.started_wall,
@@ -133,6 +138,7 @@ def _(event: ev.CallAdded, state: AppState) -> AppState:
         connected_at=event.at if event.restored and event.state in _UP_STATES else None,
         held_since=event.at if event.state in _HELD_STATES else None,
         remote_held=_remote_held(event.state, event.remote_held), ever_connected=event.state in _UP_STATES,
+        origin=event.origin,
     )
     if event.age is not None:  # remembered from before a restart: the durations go on, not from 00:00
         call = replace(call, created_at=event.at - event.age, started_wall=event.wall - event.age)
@@ -150,6 +156,8 @@ def _(event: ev.CallAdded, state: AppState) -> AppState:
     verb = {Direction.IN: "incoming call from", Direction.OUT: "calling"}[event.direction]
     if event.restored:
         verb = "restored call with"
+    elif event.origin is not None and event.origin.recall:
+        verb = f"recall ({event.origin.recall_target} {event.origin.recall_reason}) of"
     who = event.remote_number or "?"
     state = replace(state, calls=calls, focused=focused)
     return _log(state, event.at, LogLevel.INFO, "call", f"[{slot}] {verb} {who} {event.remote_name}".rstrip())
@@ -175,6 +183,8 @@ def _(event: ev.CallChanged, state: AppState) -> AppState:
         "remote_number": event.remote_number or call.remote_number,
         "remote_name": event.remote_name or call.remote_name,
     }
+    if event.origin is not None:
+        changes["origin"] = event.origin
     if event.state in _UP_STATES and call.connected_at is None:
         changes["connected_at"] = event.at
     if event.state in _UP_STATES:

@@ -15,6 +15,7 @@ from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 from console.core.machines import TALKING_STATES
 
 from .desk_state import DeskState
+from .origin import Origin
 
 MAX_SLOTS = 32  # parallel calls on one console; digits 1-9 select the first nine, [ and ] step through all
 MAX_LOG_LINES = 300
@@ -64,6 +65,7 @@ class EndCause(StrEnum):
     SERVER_LOST = "server_lost"  # the server no longer has the call (restart, expired session)
     LOGGED_OUT = "logged_out"
     NO_FREE_SLOT = "no_free_slot"  # refused here: every slot in use
+    TRANSFERRED = "transferred"  # handed on by this console (blind or announced transfer)
 
 
 class CallKind(StrEnum):
@@ -131,6 +133,8 @@ class CallView:
     recording: str = ""  # the WAV file this call is being recorded to; "" while not recording
     conference: str = ""  # the switch's conference id while this call is a member; "" otherwise
     conference_parties: int = 0  # how many parties that conference has (with us)
+    origin: Origin | None = None  # who handed it here: a recall of our own transfer, a transfer, a forward
+    transferred_to: str = ""  # the number this console transferred the call to (console/store/handover.py)
 
     @property
     def hold(self) -> HoldSide:

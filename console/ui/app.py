@@ -542,6 +542,7 @@ def build_app(settings: Settings, controller: Controller, plan: LoginPlan | None
     snapshots deterministic. ``notes`` are start-up problems found before the
     app existed (an unknown audio device); the log and the header show them.
     """
+    controller.desk.transfer_recall = settings.config.transfer_recall  # the switch brings callers back after it
     return SwitchboardApp(settings, controller, plan or LoginPlan(), clock or controller.clock or time.monotonic,
                           wall_format=wall_format or time.localtime, cursor_blink=cursor_blink, notes=notes,
                           log_file=log_file)

@@ -55,6 +55,15 @@ class FakeCall:
     def is_held_by_remote(self) -> bool:
         return False
 
+    def get_recall(self) -> None:
+        return None
+
+    def get_transferred_by(self) -> str:
+        return ""
+
+    def get_forwarded_from(self) -> str:
+        return ""
+
     def has_audio_element(self) -> bool:
         return False
 

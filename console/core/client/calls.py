@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from console.core.callinfo import CallInfo
+from console.core.callinfo import CallInfo, Recall
 from console.core.enums import CALL_STATES, DISC_REASON, Direction
 from console.core.errors import CallStateError
 from console.core.machines import CallRequest, check_transfer
@@ -36,6 +36,10 @@ class CallRecord:
     held_by_remote: bool | None = None  # the far end holds the call (None: the switch does not say)
     conference: str = ""  # the switch's conference id while this call is in one (extension)
     conference_parties: int = 0
+    # who handed this call here, and a recall (extensions: docs/PROTOCOL.md, "Transfer with recall")
+    transferred_by: str = ""
+    forwarded_from: str = ""
+    recall: Recall | None = None
     # requests in flight
     dial_sent: bool = False  # the dial request is on the wire (not waiting for its offer)
     hangup_pending: bool = False  # disconnect() before the switch named the call: hang up once it has
@@ -53,11 +57,14 @@ class CallRecord:
         self.remote_name = info.remote_name or self.remote_name
         if info.reason is not None:
             self.reason = info.reason
+        self.transferred_by = info.transferred_by or self.transferred_by
+        self.forwarded_from = info.forwarded_from or self.forwarded_from
+        self.recall = info.recall or self.recall
 
 
 def call_command(record: CallRecord, request: CallRequest, capabilities: WireCapabilities, wire_name: str, *,
                  other: CallRecord | None = None, digits: object = None, number: object = None,
-                 orbit: object = None) -> CallCommand:
+                 orbit: object = None, recall: float | None = None) -> CallCommand:
     """The command for the application's ``request`` on ``record`` (legal in its state already), its arguments
     checked: transfer (``other``), dtmf (``digits``, checked already), blind transfer (``number``), park (``orbit``).
     Raises :class:`CallStateError`."""
@@ -66,14 +73,14 @@ def call_command(record: CallRecord, request: CallRequest, capabilities: WireCap
         if problem:
             raise CallStateError(problem)
         assert other is not None
-        return CallCommand(request, record.id, to=other.id)
+        return CallCommand(request, record.id, to=other.id, recall=recall)
     if request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK) and not capabilities.carries(request):
         raise CallStateError(f"{request} is not supported by the {wire_name} wire")
     if request is CallRequest.BLIND_TRANSFER:
         if not valid_dial_string(number):
             raise CallStateError(f"blind transfer: {number!r} is not a number to dial")
         assert isinstance(number, str)
-        return CallCommand(request, record.id, number=number.strip())
+        return CallCommand(request, record.id, number=number.strip(), recall=recall)
     if request is CallRequest.PARK:
         if orbit is not None and not valid_dial_string(orbit):
             raise CallStateError(f"park: {orbit!r} is not an orbit number")
