@@ -92,8 +92,8 @@ def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause:
                        duration=round(max(0.0, talk), 1), reason=reason, cause=cause)
     state = replace(state, history=(item, *state.history)[:MAX_HISTORY_SHOWN])
     text = f"[{new.slot}] {new.remote_number or '?'} {call.state} -> DISCONNECTED ({reason}, {cause})"
-    if new.transferred:
-        text += " transferred"
+    if new.transferred_to and new.transferred:
+        text += f" to {new.transferred_to}"
     level = LogLevel.WARNING if new.kind in (CallKind.MISSED, CallKind.ABANDONED) or cause is EndCause.SERVER_LOST \
         else LogLevel.INFO
     return _log(state, at, level, "call", text)
