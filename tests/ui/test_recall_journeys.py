@@ -11,9 +11,11 @@ declined"), never "completed normally"."
 
 from __future__ import annotations
 
+from console.core.directory import PresenceState
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES
 from console.persist import Config
 from console.store.state import EndCause
+from console.ui.screens import ConfirmExplicit, LampsScreen
 from console.ui.widgets import CallCard
 from console.ui.widgets.queue import line_for
 from console.ui.words import history_words, origin_words
@@ -164,4 +166,35 @@ async def test_a_successful_blind_transfer_ends_the_card_with_transferred_to(swi
         leg = caller_leg(switch, alice)
         assert leg.peer is not None and leg.peer.owner is not None and leg.peer.owner.number == "202"
         assert not any(c.origin is not None and c.origin.recall for c in console.store.state.calls)
+        await alice.aclose(); await bob.aclose()
+
+
+async def test_enter_on_a_dnd_lamp_says_so_and_asks_before_transferring(switch, dirs):
+    """"Enter on a DND/busy lamp or search hit says so and asks.\""""
+    console = make_console(dirs, operator_plan(switch))
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        alice, bob = await far_end(switch, "alice"), await far_end(switch, "bob")
+        bob.desk.set_dnd(True)
+        await console.until(lambda s: s.desk.presence_of("202") is PresenceState.DND)
+        await caller_on_the_line(console, pilot, alice)
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("right", "right", "enter")  # 200 201 [202]
+        await pilot.pause()
+        assert isinstance(console.app.screen, ConfirmExplicit)
+        assert "202 is on do not disturb" in console.app.screen.question
+        await pilot.press("n")  # no: nothing happens to the caller
+        await pilot.pause()
+        assert not isinstance(console.app.screen, (ConfirmExplicit, LampsScreen))
+        assert any(c.remote_number == "201" and c.state is S.CONNECTED for c in console.store.state.calls)
+        assert caller_leg(switch, alice).peer.owner.number == "200"
+        await pilot.press("slash", *"bob")
+        await pilot.pause()
+        assert "DND" in str(console.app.screen.query_one("#search-list").render())  # the hit shows presence
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(console.app.screen, ConfirmExplicit)
+        await pilot.press("y")  # yes: transferred, and it comes back
+        await console.until(lambda s: recall_in(s, DISC_REASON.BUSY) is not None)
         await alice.aclose(); await bob.aclose()
