@@ -192,8 +192,8 @@ class SwitchboardApp(App[None]):
         for call in state.calls:
             if call.transferred and call.key not in self._transferred:
                 self._transferred.add(call.key)
-                self.notify(f"Transfer completed: slot {call.slot} ({call.remote_number}) was joined.",
-                            title="Transfer")
+                target = f" to {call.transferred_to}" if call.transferred_to else ""  # it may still ring there
+                self.notify(f"Slot {call.slot} ({call.remote_number}) transferred{target}.", title="Transfer")
         if old.login.state is not state.login.state:
             self._login_changed(state.login.state)
 

@@ -99,7 +99,7 @@ class LampsScreen(Screen):
             return f"park it on P{tile.number}" if self._talking(state) else "nothing (orbit free)"
         if self._talking(state):
             warning = UNREACHABLE.get(tile.state)  # type: ignore[arg-type]
-            return f"transfer it to {tile.number}" + (f" ({tile.number} {warning}: asks first)" if warning else "")
+            return f"transfer it to {tile.number}" + (f" ({PRESENCE_WORDS[tile.state][1]}: asks)" if warning else "")
         return f"dial {tile.number}"
 
     def action_move(self, step: int) -> None:

@@ -94,8 +94,9 @@ class SearchScreen(ModalScreen[None]):
         focused = state.focused_call
         if focused is not None and focused.state in TALKING_STATES:
             warning = UNREACHABLE.get(state.desk.presence_of(hit.number))  # type: ignore[arg-type]
+            presence = PRESENCE_WORDS[state.desk.presence_of(hit.number)][1]
             return f"transfer [{focused.slot}] {focused.remote_number} to {hit.number}" + (
-                f" ({hit.number} {warning}: asks first)" if warning else "")
+                f" ({presence}: asks)" if warning else "")
         return f"dial {hit.number}"
 
     def action_move(self, step: int) -> None:
