@@ -237,5 +237,5 @@ def origin_words(call) -> str:
 
 
 def transferred_words(call) -> str:
-    """How a card this console handed on ends: "⇄ transferred to 202" (never "completed normally")."""
-    return f"⇄ transferred to {call.transferred_to}" if call.transferred_to else "⇄ transferred"
+    """How a card this console handed on ends: "⇄ Transferred to 202" (never "completed normally")."""
+    return f"⇄ Transferred to {call.transferred_to}" if call.transferred_to else "⇄ Transferred"

@@ -157,7 +157,7 @@ async def test_a_successful_blind_transfer_ends_the_card_with_transferred_to(swi
         await pilot.pause()
         card = next(c for c in console.app.screen.query(CallCard) if c.call is not None and c.call.key == ended.key)
         shown = card.render().plain
-        assert "transferred to 202" in shown and "completed normally" not in shown
+        assert "Transferred to 202" in shown and "completed normally" not in shown
         assert history_words(state.history[0].reason, state.history[0].cause) == "transferred"
         ringing = await until(bob, lambda s: len(s.ringing_calls()) == 1)
         assert origin_words(ringing.ringing_calls()[0]) == "⇄ transferred by 200"
