@@ -10,6 +10,29 @@ from .errors import ProtocolError
 
 
 @dataclass(frozen=True)
+class Recall:
+    """Extension: a transferred caller back at the console that transferred it (nobody took it at ``target``)."""
+
+    target: str  # the number it was transferred to
+    reason: DISC_REASON  # why it came back: BUSY (or DND), REJECTED, NOTRESPONDING, ...
+    waited: float  # seconds since the caller first rang in (its original waiting time)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"target": self.target, "reason": str(self.reason), "waited": self.waited}
+
+    @classmethod
+    def from_wire(cls, data: Any) -> Recall | None:
+        if data is None:
+            return None
+        if not isinstance(data, Mapping):
+            raise TypeError("recall must be an object or absent")
+        waited = data.get("waited", 0.0)
+        if isinstance(waited, bool) or not isinstance(waited, (int, float)) or not 0 <= waited < 1e9:
+            raise TypeError("recall.waited must be a number of seconds")
+        return cls(_text(data.get("target") or ""), DISC_REASON(data["reason"]), float(waited))
+
+
+@dataclass(frozen=True)
 class CallInfo:
     call: str  # the switch's call-leg id; stable across a session restore
     direction: Direction
@@ -30,6 +53,10 @@ class CallInfo:
     waiting_since: float | None = None
     recall_from: str = ""
     parked_on: str = ""
+    # Extensions (optional on the wire, absent when empty): who handed this call here, and a recall.
+    transferred_by: str = ""  # the number of the console that transferred the caller to us
+    forwarded_from: str = ""  # the number that forwarded the call to us
+    recall: Recall | None = None  # a transfer nobody took, back at the console that transferred it
 
     def to_wire(self) -> dict[str, Any]:
         data = asdict(self)
@@ -41,6 +68,13 @@ class CallInfo:
         for optional in ("waiting_since", "recall_from", "parked_on"):
             if not data[optional]:
                 del data[optional]  # sent only when they say something
+        for name in ("transferred_by", "forwarded_from"):
+            if not data[name]:
+                del data[name]
+        if self.recall is None:
+            del data["recall"]
+        else:
+            data["recall"] = self.recall.to_wire()
         return data
 
     @classmethod
@@ -60,6 +94,9 @@ class CallInfo:
                 waiting_since=_time(data.get("waiting_since")),
                 recall_from=_text(data.get("recall_from") or ""),
                 parked_on=_text(data.get("parked_on") or ""),
+                transferred_by=_text(data.get("transferred_by") or ""),
+                forwarded_from=_text(data.get("forwarded_from") or ""),
+                recall=Recall.from_wire(data.get("recall")),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise ProtocolError(ErrorCode.MALFORMED, f"bad call object: {exc}") from None

@@ -103,7 +103,8 @@ SCHEMA: dict[MsgType, tuple[bool, dict[str, Field]]] = {
     MsgType.DISCONNECT: (True, {"call": Field(_STR, max_len=64)}),
     MsgType.HOLD: (True, {"call": Field(_STR, max_len=64), "sdp": Field(_OPT_DICT, required=False)}),
     MsgType.RETRIEVE: (True, {"call": Field(_STR, max_len=64), "sdp": Field(_OPT_DICT, required=False)}),
-    MsgType.TRANSFER: (True, {"call": Field(_STR, max_len=64), "to": Field(_STR, max_len=64)}),
+    MsgType.TRANSFER: (True, {"call": Field(_STR, max_len=64), "to": Field(_STR, max_len=64),
+                              "recall": Field((int, float, type(None)), required=False)}),
     MsgType.DTMF: (False, {"call": Field(_STR, max_len=64), "digits": Field(_STR, max_len=32)}),
     MsgType.MEDIA: (True, {"call": Field(_STR, max_len=64), "sdp": Field(_DICT)}),
     MsgType.RESULT: (True, {}),  # free-form body, depends on the request
@@ -121,7 +122,8 @@ _OPT_NUMBER = Field(_OPT_STR, required=False, max_len=64)
 SCHEMA.update({
     MsgType.DIRECTORY: (True, {}),
     MsgType.SUBSCRIBE: (True, {"presence": Field(_BOOL)}),
-    MsgType.BLIND_TRANSFER: (True, {"call": Field(_STR, max_len=64), "number": _NUMBER}),
+    MsgType.BLIND_TRANSFER: (True, {"call": Field(_STR, max_len=64), "number": _NUMBER,
+                                    "recall": Field((int, float, type(None)), required=False)}),
     MsgType.PARK: (True, {"call": Field(_STR, max_len=64), "orbit": _OPT_NUMBER}),
     MsgType.DND: (True, {"on": Field(_BOOL)}),
     MsgType.FORWARDING: (True, {"always": _OPT_NUMBER, "busy": _OPT_NUMBER, "no_answer": _OPT_NUMBER,

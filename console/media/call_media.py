@@ -46,6 +46,7 @@ from .tracks import PacedAudioTrack, PacedVideoTrack, cancel_tasks, consume, syn
 DIRECTIONS = frozenset({"sendrecv", "sendonly", "recvonly", "inactive"})
 RECEIVING = frozenset({"sendrecv", "recvonly"})
 CONNECT_TIMEOUT = 10.0
+FAR_END_CLOSE_GRACE = 2.0  # s the call's end may take to follow the far end closing its media
 
 
 class FrameWriter(Protocol):
@@ -445,7 +446,10 @@ class CallMedia:
         elif state == "failed":
             self._fail("ICE/DTLS failed")
         elif state == "closed":
-            self._fail("the far end closed the media connection")
+            # The far end closed it: usually because the call ended there (a transfer, a hang-up), and the call
+            # event saying so can arrive just after. Only a close that the call's end does not follow fails it.
+            asyncio.get_running_loop().call_later(FAR_END_CLOSE_GRACE, self._fail,
+                                                  "the far end closed the media connection")
 
     async def _watch_connect(self) -> None:
         try:

@@ -26,6 +26,7 @@ class Config:
     auto_accept: bool = False  # incoming calls ring at the caller (accepted) as soon as they arrive
     hold_recall: float = 60.0  # seconds on hold before the board reminds the operator (0: never)
     max_recording_seconds: float = 3600.0  # a call recording (R) stops by itself after this long
+    transfer_recall: float = 20.0  # seconds a transfer rings unanswered before the caller comes back (0 < s <= 300)
     keys: Mapping[str, str] = field(default_factory=dict)  # action id -> keys, e.g. {"hangup": "e,ctrl+e"}
     version: int = CONFIG_VERSION
 
@@ -47,6 +48,8 @@ class Config:
             max_recording_seconds=float(limit) if isinstance(limit := data.get("max_recording_seconds", 3600.0),
                                                              (int, float))
             and not isinstance(limit, bool) and limit > 0 else 3600.0,
+            transfer_recall=float(back) if isinstance(back := data.get("transfer_recall", 20.0), (int, float))
+            and not isinstance(back, bool) and 0 < back <= 300 else 20.0,
         )
 
     def to_toml(self) -> str:
@@ -63,6 +66,7 @@ class Config:
             f"auto_accept = {'true' if self.auto_accept else 'false'}  # callers hear ringing at once",
             f"hold_recall = {self.hold_recall:g}  # seconds on hold before a reminder (0: never)",
             f"max_recording_seconds = {self.max_recording_seconds:g}  # a recording (R) stops by itself after this",
+            f"transfer_recall = {self.transfer_recall:g}  # seconds a transfer may ring before the caller comes back",
             "",
             "[keys]  # action = \"key[,key...]\"; see the help screen (F1) for the action names",
         ]

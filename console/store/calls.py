@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import events as ev
+from .origin import origin_of
 from .state import EndCause
 
 if TYPE_CHECKING:
@@ -56,17 +57,20 @@ def call_added(key: str, call: CallPort, at: float, wall: float, restored: bool 
         value = hint.get(field) if hint else None
         return max(0.0, wall - value) if isinstance(value, (int, float)) else None
 
-    waiting_since = call.get_waiting_since()  # a recall: the caller keeps the wait it began when it first rang in
+    waiting_since = call.get_waiting_since()  # a park recall: the caller keeps the wait it began when it first rang in
+    origin, waited = origin_of(call)  # a transfer recall rings with the caller's original waiting time
     started = age("started")
     if started is None and waiting_since is not None:
         started = max(0.0, wall - waiting_since)
+    if started is None:
+        started = waited
 
     return ev.CallAdded(
         key=key, direction=call.direction, state=call.get_state(), at=at, wall=wall, call_id=call.id,
         remote_number=call.get_remote_number() or remote_number, remote_name=call.get_remote_name() or "",
         local_number=call.get_local_number() or "", restored=restored, remote_held=call.is_held_by_remote(),
         slot_hint=hint.get("slot") if hint else None, age=started, talk_age=age("connected"),
-        recall_from=call.get_recall_from(),
+        recall_from=call.get_recall_from(), origin=origin,
     )
 
 
@@ -77,4 +81,5 @@ def call_changed(key: str, call: CallPort, at: float, cause: EndCause | None = N
         remote_number=call.get_remote_number() or "", remote_name=call.get_remote_name() or "",
         reason=call.get_disconnect_reason(), audio=call.has_audio_element(), video=call.get_media_video_active(),
         cause=cause, remote_held=call.is_held_by_remote(), parked_on=call.get_parked_on(),
+        origin=origin_of(call)[0],
     )

@@ -419,6 +419,8 @@ class Controller:
         self.dispatch(ev.ErrorRaised(self.clock(), f"{prefix}{message}", source="client"))
         if key is not None and self._requests.release(key):
             self._request_done(key)
+        if key is not None:
+            self.desk.transfer_refused(key)
         if view is not None and view.transfer_pending:
             partner = next((c for c in self.state.calls if c.transfer_pending and c.key != view.key), None)
             self.dispatch(ev.TransferFailed(view.key, partner.key if partner else view.key))

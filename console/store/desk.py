@@ -13,7 +13,9 @@ from console.core.machines import TALKING_STATES
 from .desk_state import (
     Consult, ConsultEnded, ConsultStarted, DirectoryLoaded, DndSet, ForwardingSet, OrbitsUpdated, PresenceUpdated,
 )
+from .handover import TransferSent
 from .host import DeskHost, on_call
+from .state import EndCause
 
 if TYPE_CHECKING:
     from .port import ClientPort
@@ -28,10 +30,12 @@ class Desk:
         self._forwarding_wanted = ""
         self._forwarding_args: tuple[str | None, str | None, str | None] | None = None  # set again at login
         self._settings_number: str | None = None  # the number DND and forwarding were set for
+        self.transfer_recall: float | None = None  # config.toml's transfer_recall, given to the client
 
     # -- the client's side ---------------------------------------------------------------
     def attach(self, client: ClientPort) -> None:
-        """Set the client's attendant handlers."""
+        """Set the client's attendant handlers (and how long a transfer may ring before it comes back)."""
+        client.transfer_recall = self.transfer_recall
         client.set_directory_handler(lambda entries: self.host.dispatch(DirectoryLoaded(tuple(entries))))
         client.set_presence_handler(self._presence)
         client.set_orbit_handler(self._orbits)
@@ -94,8 +98,17 @@ class Desk:
             return False
         ok = on_call(self.host, "blind transfer", view, lambda call: call.blind_transfer(number))
         if ok:
+            self.host.calls.causes[view.key] = EndCause.TRANSFERRED
+            self.host.dispatch(TransferSent(view.key, number))
             self.host.note(f"blind transfer [{view.slot}] {view.remote_number} → {number}")
         return ok
+
+    def transfer_refused(self, key: str) -> None:
+        """The switch refused a transfer of ``key``: the call goes on, its card forgets the target."""
+        view = self.host.state.call_by_key(key)
+        if view is not None and view.transferred_to and not view.ended:
+            self.host.calls.causes.pop(key, None)
+            self.host.dispatch(TransferSent(key, ""))
 
     def park(self, slot: int | None = None, orbit: str | None = None) -> bool:
         view = self.host.state.target(slot)
@@ -164,11 +177,16 @@ class Desk:
         if pair is None:
             return False
         waiting, consulting = pair
+        consult = self.host.state.desk.consult
+        assert consult is not None  # _pair found it
         if consulting.state not in TALKING_STATES | _RINGING_OUT:
             self.host.error("complete transfer: the consultation call is not up or ringing")
             return False
         self.host.dispatch(ConsultEnded())
-        return self.host.transfer(waiting.slot, consulting.slot)
+        if not self.host.transfer(waiting.slot, consulting.slot):
+            return False
+        self.host.dispatch(TransferSent(waiting.key, consult.number))
+        return True
 
     def cancel(self) -> bool:
         """Back to the caller: end the consultation, retrieve the caller."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
+from .origin import Origin
 from .state import EndCause, HistoryItem, LogLevel, LoginFailure, Request
 
 
@@ -65,6 +66,7 @@ class CallAdded:
     age: float | None = None
     talk_age: float | None = None
     recall_from: str = ""  # a park recall: the orbit it comes back from (its ``age`` is the caller's whole wait)
+    origin: Origin | None = None  # a recall, a transfer or a forward (extension)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class CallChanged:
     cause: EndCause | None = None  # set by the controller when it knows better than the reason (declined here)
     remote_held: bool | None = None  # the far end holds the call, if the client knows (None: from the state)
     parked_on: str = ""  # ended because its far end was parked on this orbit
+    origin: Origin | None = None  # set when the switch says who handed the call here (None: unchanged)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,13 @@ class CallPort(Protocol):
     def get_parked_on(self) -> str:
         """Ended because its far end was parked: the orbit; "" otherwise."""
         ...
+    def get_recall(self) -> Any:
+        """A transfer nobody took, back here (core.callinfo.Recall: target, reason, waited); None otherwise."""
+        ...
+
+    def get_transferred_by(self) -> str: ...
+
+    def get_forwarded_from(self) -> str: ...
 
     def seconds_without_audio(self) -> float:
         """How long no audio arrived although it should (0 without media, or while none should)."""
@@ -166,6 +173,8 @@ class ClientPort(Protocol):
     def supports_attendant(self) -> bool:
         """Whether this server's wire carries them (a SIP server does not: nothing is asked)."""
         ...
+
+    transfer_recall: float | None  # s a transfer rings unanswered before the caller comes back (None: the switch's)
 
     def set_directory_handler(self, handler: Callable[[Any], Any] | None) -> None: ...
 

@@ -10,6 +10,7 @@ from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 from . import events as ev
 from .contact import lose_contact, regain_contact
 from .desk_state import DESK_EVENTS, ConsultEnded, ConsultStarted, reduce_desk
+from .handover import HANDOVER_EVENTS, reduce_handover
 from .state import (
     MAX_HISTORY_SHOWN,
     MAX_DIAL_HISTORY,
@@ -39,6 +40,8 @@ def reduce(state: AppState, event: ev.Event) -> AppState:
             state = replace(state, calls=tuple(replace(c, consult=str(state.desk.role_of(c.key) or ""))
                                                for c in state.calls))
         return state
+    if isinstance(event, HANDOVER_EVENTS):
+        return reduce_handover(state, event)
     return _reduce(event, state)
 
 
@@ -84,9 +87,11 @@ def _(event: ev.LoginChanged, state: AppState) -> AppState:
 def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause: EndCause) -> AppState:
     """Mark ``call`` ended (once) and put it into the history pane."""
     ended = min(at, call.lost_at) if call.lost_at is not None else at  # what we last knew: when contact was lost
+    transferred = (call.transfer_pending or bool(call.transferred_to)) and reason is DISC_REASON.SUCCESS
+    if transferred:
+        cause = EndCause.TRANSFERRED  # what it was, not "far end hung up"
     new = replace(call, state=CALL_STATES.DISCONNECTED, ended_at=ended, reason=reason, end_cause=cause,
-                  pending=None, held_since=None,
-                  transferred=call.transfer_pending and reason is DISC_REASON.SUCCESS, transfer_pending=False)
+                  pending=None, held_since=None, transferred=transferred, transfer_pending=False)
     state = _replace_call(state, new)
     talk = ended - new.connected_at if new.connected_at is not None else 0.0
     item = HistoryItem(kind=new.kind, number=new.remote_number, name=new.remote_name, started_wall=new.started_wall,
@@ -94,7 +99,7 @@ def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause:
     state = replace(state, history=in_time_order(item, *state.history))
     text = f"[{new.slot}] {new.remote_number or '?'} {call.state} -> DISCONNECTED ({reason}, {cause})"
     if new.transferred:
-        text += " transferred"
+        text += f" transferred to {new.transferred_to}" if new.transferred_to else " transferred"
     if new.parked_on:
         text = f"[{new.slot}] parked {new.remote_name or new.remote_number or '?'} on {new.parked_on}"
     level = LogLevel.WARNING if new.kind in (CallKind.MISSED, CallKind.ABANDONED) or cause is EndCause.SERVER_LOST \
@@ -142,6 +147,7 @@ def _(event: ev.CallAdded, state: AppState) -> AppState:
         held_since=event.at if event.state in _HELD_STATES else None,
         remote_held=_remote_held(event.state, event.remote_held), ever_connected=event.state in _UP_STATES,
         recall_from=event.recall_from,
+        origin=event.origin,
     )
     if event.age is not None:  # remembered from before a restart: the durations go on, not from 00:00
         call = replace(call, created_at=event.at - event.age, started_wall=event.wall - event.age)
@@ -161,6 +167,8 @@ def _(event: ev.CallAdded, state: AppState) -> AppState:
         verb = "restored call with"
     elif event.recall_from:
         verb = f"recall from {event.recall_from}:"
+    elif event.origin is not None and event.origin.recall:
+        verb = f"recall ({event.origin.recall_target} {event.origin.recall_reason}) of"
     who = event.remote_number or "?"
     state = replace(state, calls=calls, focused=focused)
     return _log(state, event.at, LogLevel.INFO, "call", f"[{slot}] {verb} {who} {event.remote_name}".rstrip())
@@ -186,6 +194,8 @@ def _(event: ev.CallChanged, state: AppState) -> AppState:
         "remote_number": event.remote_number or call.remote_number,
         "remote_name": event.remote_name or call.remote_name,
     }
+    if event.origin is not None:
+        changes["origin"] = event.origin
     if event.state in _UP_STATES and call.connected_at is None:
         changes["connected_at"] = event.at
     if event.state in _UP_STATES:

@@ -15,6 +15,7 @@ from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 from console.core.machines import TALKING_STATES
 
 from .desk_state import DeskState
+from .origin import Origin
 
 MAX_SLOTS = 32  # parallel calls on one console; digits 1-9 select the first nine, [ and ] step through all
 MAX_LOG_LINES = 300
@@ -67,6 +68,7 @@ class EndCause(StrEnum):
     DND = "dnd"  # turned away by the switch: this console's number is on do not disturb
     FORWARDED = "forwarded"  # sent on by the switch: this console's number forwards always
     PARKED = "parked"  # the operator parked the far end (it waits on an orbit)
+    TRANSFERRED = "transferred"  # handed on by this console (blind or announced transfer)
 
 
 TURNED_AWAY_CAUSES = frozenset({EndCause.DND, EndCause.FORWARDED})  # callers that never rang here
@@ -140,6 +142,8 @@ class CallView:
     lost_at: float | None = None  # contact with the switch was lost then (store/contact.py); None: in contact
     parked_on: str = ""  # ended because the far end was parked on this orbit
     recall_from: str = ""  # a park recall: the orbit it comes back from
+    origin: Origin | None = None  # who handed it here: a recall of our own transfer, a transfer, a forward
+    transferred_to: str = ""  # the number this console transferred the call to (console/store/handover.py)
 
     @property
     def hold(self) -> HoldSide:

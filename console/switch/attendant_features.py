@@ -22,19 +22,19 @@ from console.core.errors import ProtocolError
 from console.core.machines import CallEvent, CallMachine, CallRequest
 from console.core.protocol import MAX_FRAME, Message, MsgType
 from console.switch.config import NUMBER_RE, SwitchConfig
-from console.switch.legs import Legs
 from console.switch.limits import TripLog
 from console.switch.media import MediaPlane
 from console.switch.model import Leg, Session, Setup
 from console.switch.park import Parked, ParkLot
 from console.switch.presence import Prefs, presence_of
+from console.switch.recall import TransferRecalls, recall_seconds
 
 log = logging.getLogger("console.switch.calls")
 R = DISC_REASON
 MAX_AFTER = 300.0  # s: the longest no-answer delay a console may set
 
 
-class Attendant(Legs):
+class Attendant(TransferRecalls):
     """See the module docstring. The routing itself (``_route``, ``_forward``) is the exchange's."""
 
     def __init__(self, config: SwitchConfig, plane: MediaPlane):
@@ -129,23 +129,28 @@ class Attendant(Legs):
             self._check_parked(leg)
 
     # --- blind transfer and transfer into a ringing call ---------------------------------
-    def blind_transfer(self, session: Session, call_id: str, number: str) -> dict:
-        """The far end of ``call_id`` goes on to ``number`` (music while it rings there); this leg ends SUCCESS."""
+    def blind_transfer(self, session: Session, call_id: str, number: str, recall: object = None) -> dict:
+        """The far end of ``call_id`` goes on to ``number`` (music while it rings there); this leg ends SUCCESS.
+        Nobody takes it there within ``recall`` seconds: it comes back to this console (recall.py)."""
         leg = self.find(session, call_id)
         self.check(CallRequest.BLIND_TRANSFER, leg)
         far = self._far_end(leg, "blind transfer")
         self._check_target(session, number)
+        seconds = recall_seconds(recall, self.config.limits.transfer_recall)
         leg.peer = far.peer = None
         self._end(leg, R.SUCCESS)
         self._hold_far(far)
         far.remote_number, far.remote_name = number, ""
         far.setup = Setup(caller=far, number=number)
+        self._arm_transfer_recall(far.setup, session, seconds)
         self._notify(far)
         self._route(far.setup)
         return {}
 
-    def transfer_to_ringing(self, talking: Leg, ringing: Leg) -> dict:
-        """``transfer`` to an outgoing call that still rings: the far end takes its place and rings on."""
+    def transfer_to_ringing(self, talking: Leg, ringing: Leg, recall: object = None) -> dict:
+        """``transfer`` to an outgoing call that still rings: the far end takes its place and rings on
+        (and comes back to this console if nobody takes it there)."""
+        seconds = recall_seconds(recall, self.config.limits.transfer_recall)
         setup = ringing.setup
         assert setup is not None and setup.caller is ringing
         far = self._far_end(talking, "transfer")
@@ -154,8 +159,11 @@ class Attendant(Legs):
         setup.caller = far
         far.setup = setup
         self._hold_far(far)
+        if talking.owner is not None:
+            self._arm_transfer_recall(setup, talking.owner, seconds)
         for offered in setup.offered:
             offered.remote_number, offered.remote_name = far.local_number, far.local_name
+            offered.transferred_by = setup.transferred_by
             self._notify(offered)
         far.remote_number, far.remote_name = setup.number, ringing.remote_name
         self._notify(far)
@@ -256,7 +264,7 @@ class Attendant(Legs):
             self._arm_recall(parked)
             return
         far = parked.leg
-        setup = Setup(caller=far, number=parked.by_number, keep_caller=lambda: self._recall_failed(parked))
+        setup = Setup(caller=far, number=parked.by_number, keep_caller=lambda _reason: self._recall_failed(parked))
         far.setup = setup
         leg = self._new_leg(by, CallMachine.incoming(), local=(parked.by_number, by.name),
                             remote=(far.local_number, f"Recall {parked.orbit}: {far.local_name}".strip()))

@@ -199,14 +199,14 @@ class Exchange(Conferencing, Attendant):
         self.check(CallRequest.MEDIA, leg)
         return await self._offer(leg, sdp)
 
-    def transfer(self, session: Session, call_id: str, to_id: str) -> dict:
+    def transfer(self, session: Session, call_id: str, to_id: str, recall: object = None) -> dict:
         """Bridge the far ends of two of this console's calls; the console's own legs end SUCCESS."""
         a, b = self.find(session, call_id), self.find(session, to_id)
         try:
             kind = check_transfer(a.state, b.state, a is b, b.machine.direction)
             if kind is TransferKind.BEFORE_ANSWER:
                 if b.setup is not None and b.setup.caller is b and b.live:
-                    return self.transfer_to_ringing(a, b)  # transfer before answer (attendant extension)
+                    return self.transfer_to_ringing(a, b, recall)  # transfer before answer (attendant extension)
                 check_transfer(a.state, b.state, a is b)  # no setup to hand on: only a bridge is left
         except CallStateError as exc:
             raise ProtocolError(ErrorCode.WRONG_STATE, str(exc)) from None
@@ -223,6 +223,7 @@ class Exchange(Conferencing, Attendant):
         p.peer, q.peer = q, p
         for leg, other in ((p, q), (q, p)):
             leg.remote_number, leg.remote_name = other.local_number, other.local_name
+            leg.transferred_by = session.number or ""
             if leg.machine.remote_hold != other.machine.local_hold:
                 leg.machine = leg.machine.apply(CallEvent.HOLD_REMOTE if other.machine.local_hold else CallEvent.RETRIEVE_REMOTE)
             self._notify(leg)
@@ -350,6 +351,7 @@ class Exchange(Conferencing, Attendant):
                 local=(number, session.name), remote=(caller.local_number, caller.local_name),
             )
             leg.setup = setup
+            leg.transferred_by, leg.forwarded_from = setup.transferred_by, setup.forwarded_from
             setup.offered.append(leg)
             self._notify(leg)
         self._start_ring_timer(setup)
@@ -392,7 +394,7 @@ class Exchange(Conferencing, Attendant):
             log.warning("call %s: forwarding loop at %s", setup.caller.id, target)
             self._abandon(setup, R.NOTRESPONDING)
             return
-        setup.number = target
+        setup.forwarded_from, setup.number = setup.number, target
         self._route(setup)
 
     def _start_ring_timer(self, setup: Setup) -> None:

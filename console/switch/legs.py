@@ -95,7 +95,7 @@ class Legs:
         setup.offered.clear()
         if setup.keep_caller is not None and setup.caller.live:
             setup.caller.setup = None
-            setup.keep_caller()
+            setup.keep_caller(reason)
             return
         self._end(setup.caller, reason)
 

@@ -50,6 +50,7 @@ class Limits:
     # attendant extension
     park_orbits: int = 10  # park orbits, numbered park_base + 1 ... ([switch] park_base)
     park_recall: float = 60.0  # s a call waits parked before it rings back at the console that parked it
+    transfer_recall: float = 20.0  # s a transferred call rings unanswered before it comes back (a request may say less or more)
     presence_subscribers: int = 256  # sessions subscribed to presence at once
     max_conference_parties: int = 8  # parties mixed in one conference (each costs a decode, a sum and an encode)
     max_conferences: int = 16  # conferences at once

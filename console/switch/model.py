@@ -13,8 +13,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from console.core.callinfo import CallInfo
-from console.core.enums import CALL_STATES
+from console.core.callinfo import CallInfo, Recall
+from console.core.enums import CALL_STATES, DISC_REASON
 from console.core.machines import CallMachine, Phase
 from console.core.protocol import Message
 from console.switch.auth import Identity
@@ -81,6 +81,10 @@ class Leg:
     waiting_since: float | None = None  # a recall: when its caller first rang in (sent on the call object)
     recall_from: str = ""  # a recall: the orbit it comes back from
     parked_on: str = ""  # a console's leg that ended because its far end was parked: the orbit
+    started: float = field(default_factory=time.monotonic)  # when it was created: a caller's waiting time runs from here
+    transferred_by: str = ""  # offered because this number transferred the caller here (told to the console)
+    forwarded_from: str = ""  # offered because this number forwarded the call here
+    recall: RecallOf | None = None  # offered back to the console whose transfer nobody took
 
     @property
     def state(self) -> CALL_STATES:
@@ -108,7 +112,19 @@ class Leg:
             waiting_since=self.waiting_since,
             recall_from=self.recall_from,
             parked_on=self.parked_on,
+            transferred_by=self.transferred_by, forwarded_from=self.forwarded_from,
+            recall=None if self.recall is None else Recall(
+                self.recall.target, self.recall.reason, round(max(0.0, time.monotonic() - self.recall.since), 1)),
         )
+
+
+@dataclass(frozen=True)
+class RecallOf:
+    """Why a recall leg rings: the transfer target, the reason it failed, and when the caller first rang in."""
+
+    target: str
+    reason: DISC_REASON
+    since: float  # the caller leg's ``started``
 
 
 @dataclass(eq=False)
@@ -121,7 +137,9 @@ class Setup:
     hops: int = 0  # forwards so far, to stop forwarding loops
     ring_timer: asyncio.TimerHandle | None = None
     forward_timer: asyncio.TimerHandle | None = None
-    keep_caller: Callable[[], None] | None = None  # a recall: nobody answered, the caller stays parked (called)
+    keep_caller: Callable[[DISC_REASON], None] | None = None  # nobody took the call: the caller stays (called with why)
+    transferred_by: str = ""  # a transfer: the transferring console's number, told to the consoles it rings
+    forwarded_from: str = ""  # the number that forwarded it last
 
     def cancel_timers(self) -> None:
         for timer in (self.ring_timer, self.forward_timer):

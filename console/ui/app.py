@@ -192,8 +192,8 @@ class SwitchboardApp(App[None]):
         for call in state.calls:
             if call.transferred and call.key not in self._transferred:
                 self._transferred.add(call.key)
-                self.notify(f"Transfer completed: slot {call.slot} ({call.remote_number}) was joined.",
-                            title="Transfer")
+                target = f" to {call.transferred_to}" if call.transferred_to else ""  # it may still ring there
+                self.notify(f"Slot {call.slot} ({call.remote_number}) transferred{target}.", title="Transfer")
         if old.login.state is not state.login.state:
             self._login_changed(state.login.state)
 
@@ -542,6 +542,7 @@ def build_app(settings: Settings, controller: Controller, plan: LoginPlan | None
     snapshots deterministic. ``notes`` are start-up problems found before the
     app existed (an unknown audio device); the log and the header show them.
     """
+    controller.desk.transfer_recall = settings.config.transfer_recall  # the switch brings callers back after it
     return SwitchboardApp(settings, controller, plan or LoginPlan(), clock or controller.clock or time.monotonic,
                           wall_format=wall_format or time.localtime, cursor_blink=cursor_blink, notes=notes,
                           log_file=log_file)

@@ -78,6 +78,7 @@ CAUSE_WORDS: dict[EndCause, str] = {
     EndCause.DND: "Missed: turned away by do not disturb",
     EndCause.FORWARDED: "Missed: forwarded elsewhere",
     EndCause.PARKED: "Parked",
+    EndCause.TRANSFERRED: "Transferred",
 }
 
 KIND_WORDS: dict[CallKind, tuple[str, str]] = {
@@ -156,6 +157,7 @@ HISTORY_CAUSE_WORDS: dict[EndCause, str] = {
     EndCause.DND: "turned away: DND",
     EndCause.FORWARDED: "forwarded",
     EndCause.PARKED: "parked",
+    EndCause.TRANSFERRED: "transferred",
 }
 
 
@@ -207,3 +209,46 @@ def feature_marks(call) -> str:
     if call.conference:
         marks.append(f"{CONFERENCE_MARK} conf {call.conference_parties}")
     return " ".join(marks)
+
+
+# -- who handed a call here: recall, transfer, forward (console/store/origin.py) -----------
+RECALL_MARK = "↩"
+RECALL_REASON_WORDS: dict[DISC_REASON, str] = {
+    DISC_REASON.BUSY: "busy",
+    DISC_REASON.REJECTED: "declined",
+    DISC_REASON.NOTRESPONDING: "no answer",
+    DISC_REASON.DIALSTRING: "unknown number",
+    DISC_REASON.PERMISSION: "not permitted",
+    DISC_REASON.CONGESTION: "congested",
+}
+
+
+def recall_words(call) -> str:
+    """A recall's first words, "↩ 202 busy"; "" for any other call."""
+    origin = call.origin
+    if origin is None or not origin.recall:
+        return ""
+    reason = origin.recall_reason
+    why = RECALL_REASON_WORDS.get(reason, str(reason).lower()) if reason is not None else "not taken"
+    return f"{RECALL_MARK} {origin.recall_target} {why}"
+
+
+def origin_words(call) -> str:
+    """What the card says of who handed the call here: "↩ recalled: 202 declined", "⇄ transferred by 200",
+    "↪ forwarded from 202"; "" if nobody did."""
+    origin = call.origin
+    if origin is None:
+        return ""
+    if origin.recall:
+        return "↩ recalled: " + recall_words(call).removeprefix(f"{RECALL_MARK} ")
+    parts = []
+    if origin.transferred_by:
+        parts.append(f"⇄ transferred by {origin.transferred_by}")
+    if origin.forwarded_from:
+        parts.append(f"↪ forwarded from {origin.forwarded_from}")
+    return " · ".join(parts)
+
+
+def transferred_words(call) -> str:
+    """How a card this console handed on ends: "⇄ Transferred to 202" (never "completed normally")."""
+    return f"⇄ Transferred to {call.transferred_to}" if call.transferred_to else "⇄ Transferred"

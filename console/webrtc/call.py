@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
+from console.core.callinfo import Recall
 from console.core.client import CallRecord
 from console.core.enums import CALL_STATES, DISC_REASON, Direction
 from console.core.machines import TALKING_STATES, CallRequest
@@ -164,6 +165,18 @@ class WebRtcCall:
     def get_parked_on(self) -> str:
         """Extension: the orbit this call's far end was parked on (the call ended SUCCESS); "" otherwise."""
         return self.record.parked_on
+    def get_recall(self) -> Recall | None:
+        """Extra: this incoming call is a transfer nobody took, back here: its target, the reason and how long
+        the caller has waited since it first rang in (as the switch said when it rang here). None otherwise."""
+        return self.record.recall
+
+    def get_transferred_by(self) -> str:
+        """Extra: the number of the console that transferred this caller to us ("" if none)."""
+        return self.record.transferred_by
+
+    def get_forwarded_from(self) -> str:
+        """Extra: the number that forwarded this call to us ("" if none)."""
+        return self.record.forwarded_from
 
     def seconds_without_audio(self) -> float:
         """Extra: seconds no audio arrived although it should (0 without media); see CallMedia."""

@@ -270,6 +270,15 @@ class WebRtcInstance:
         self._control.auto_hold = bool(on)
 
     @property
+    def transfer_recall(self) -> float | None:
+        """Extension: seconds a transfer rings unanswered before the caller comes back here (None: the switch's)."""
+        return self.session.transfer_recall
+
+    @transfer_recall.setter
+    def transfer_recall(self, seconds: float | None) -> None:
+        self.session.transfer_recall = seconds
+
+    @property
     def reconnecting(self) -> bool:
         return self._reconnector.active
 

@@ -64,6 +64,15 @@ class FakeCall:
     def get_parked_on(self) -> str:
         return ""
 
+    def get_recall(self) -> None:
+        return None
+
+    def get_transferred_by(self) -> str:
+        return ""
+
+    def get_forwarded_from(self) -> str:
+        return ""
+
     def has_audio_element(self) -> bool:
         return False
 

@@ -37,7 +37,8 @@ def test_busy_lamp_field_scrolls_beyond_what_fits(snap_compare):
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_search_for_a_name(snap_compare, theme):
-    """The search (/) after typing "ali": the directory's Alice A. … Alice F. (▤, with their departments) best
-    first, the cursor on the first; the hint "Enter: transfer [1] 5550100 to 200 · ↑/↓ choose · Esc closes".
+    """The search (/) after typing "ali": the directory's Alice A. … Alice F. (▤, each with its presence lamp,
+    "● available" … "■ busy", and its department) best first, the cursor on the first; the hint
+    "Enter: transfer [1] 5550100 to 200 · ↑/↓ choose · Esc closes".
     Behind it, under the status lines, the park strip: "◉ Parked 701 5551234 Outside caller │ 704 203 Dave A."."""
     assert snap_compare(lamp_field(theme), press=["slash", "a", "l", "i"], terminal_size=SMALL, run_before=settle)

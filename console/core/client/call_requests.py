@@ -31,6 +31,7 @@ class CallRequests:
         self.link = link
         self.book = book
         self.offers = OfferAnswer(self, book)
+        self.transfer_recall: float | None = None  # sent with transfers (None: the switch's default)
 
     @property
     def login_state(self) -> LOGIN_STATES | None:
@@ -84,7 +85,8 @@ class CallRequests:
         try:
             other = self.book.records.get(to) if isinstance(to, int) else None
             command = call_command(record, request, self.link.capabilities, self.link.wire_name,
-                                   other=other, digits=digits, number=number, orbit=orbit)
+                                   other=other, digits=digits, number=number, orbit=orbit,
+                                   recall=self.transfer_recall)
         except CallStateError as exc:
             return self.book.report(ref, exc)
         if request is CallRequest.MEDIA and self.offers.defer(record, request, media):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from console.core.callinfo import CallInfo
+from console.core.callinfo import CallInfo, Recall
 from console.core.enums import CALL_STATES, DISC_REASON, Direction
 from console.core.errors import CallStateError
 from console.core.machines import CallRequest, check_transfer
@@ -39,6 +39,10 @@ class CallRecord:
     waiting_since: float | None = None  # a recall: when its caller first rang in (Unix seconds, the switch's)
     recall_from: str = ""  # a recall: the orbit it comes back from
     parked_on: str = ""  # ended because its far end was parked on this orbit
+    # who handed this call here, and a recall (extensions: docs/PROTOCOL.md, "Transfer with recall")
+    transferred_by: str = ""
+    forwarded_from: str = ""
+    recall: Recall | None = None
     # requests in flight
     dial_sent: bool = False  # the dial request is on the wire (not waiting for its offer)
     hangup_pending: bool = False  # disconnect() before the switch named the call: hang up once it has
@@ -59,11 +63,14 @@ class CallRecord:
         self.waiting_since = info.waiting_since if info.waiting_since is not None else self.waiting_since
         self.recall_from = info.recall_from or self.recall_from
         self.parked_on = info.parked_on or self.parked_on
+        self.transferred_by = info.transferred_by or self.transferred_by
+        self.forwarded_from = info.forwarded_from or self.forwarded_from
+        self.recall = info.recall or self.recall
 
 
 def call_command(record: CallRecord, request: CallRequest, capabilities: WireCapabilities, wire_name: str, *,
                  other: CallRecord | None = None, digits: object = None, number: object = None,
-                 orbit: object = None) -> CallCommand:
+                 orbit: object = None, recall: float | None = None) -> CallCommand:
     """The command for the application's ``request`` on ``record`` (legal in its state already), its arguments
     checked: transfer (``other``), dtmf (``digits``, checked already), blind transfer (``number``), park (``orbit``).
     Raises :class:`CallStateError`."""
@@ -72,14 +79,14 @@ def call_command(record: CallRecord, request: CallRequest, capabilities: WireCap
         if problem:
             raise CallStateError(problem)
         assert other is not None
-        return CallCommand(request, record.id, to=other.id)
+        return CallCommand(request, record.id, to=other.id, recall=recall)
     if request in (CallRequest.BLIND_TRANSFER, CallRequest.PARK) and not capabilities.carries(request):
         raise CallStateError(f"{request} is not supported by the {wire_name} wire")
     if request is CallRequest.BLIND_TRANSFER:
         if not valid_dial_string(number):
             raise CallStateError(f"blind transfer: {number!r} is not a number to dial")
         assert isinstance(number, str)
-        return CallCommand(request, record.id, number=number.strip())
+        return CallCommand(request, record.id, number=number.strip(), recall=recall)
     if request is CallRequest.PARK:
         if orbit is not None and not valid_dial_string(orbit):
             raise CallStateError(f"park: {orbit!r} is not an orbit number")

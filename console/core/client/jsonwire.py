@@ -46,7 +46,8 @@ class JsonWire:
                 return _frame(MsgType.CONFERENCE_LEAVE, request_id, {"conference": request.conference})
             return _frame(MsgType.CONFERENCE, request_id, {"calls": list(request.calls)})
         body = {"call": request.call, "number": request.number, "name": request.name, "sdp": request.sdp,
-                "to": request.to, "digits": request.digits, "orbit": request.orbit}
+                "to": request.to, "digits": request.digits, "orbit": request.orbit,
+                "recall": request.recall if request.request in _RECALLING else None}
         return _frame(_CALL_TYPES[request.request], request_id, body)
 
     def decode(self, frame: str | bytes) -> Inbound:
@@ -81,6 +82,9 @@ class JsonWire:
         if msg.type is MsgType.TURNED_AWAY:
             return TurnedAwayReport(_checked(TurnedAway.from_wire, msg.body, None))
         raise RemoteProtocolError(ErrorCode.UNKNOWN_TYPE, f"a console does not expect a {msg.type} frame", msg.id)
+
+
+_RECALLING = frozenset({CallRequest.TRANSFER, CallRequest.BLIND_TRANSFER})
 
 
 def _frame(msg_type: MsgType, request_id: int, body: dict[str, Any]) -> str:

@@ -58,6 +58,7 @@ from .wire import (
 )
 from .wires import wire_for
 
+MAX_TRANSFER_RECALL = 300.0  # s, as the switch allows (docs/PROTOCOL.md, "Transfer with recall")
 log = logging.getLogger("console.core.client")
 
 REQUEST_TIMEOUT = 10.0
@@ -378,6 +379,17 @@ class ClientSession:
     def dial(self, ref: int, number: object, name: object, media: bool, now: float) -> Events:
         self._requests.dial(ref, number, name, media, now)
         return self._flush()
+
+    @property
+    def transfer_recall(self) -> float | None:
+        """Seconds a transfer may ring unanswered before the caller comes back (None: the switch's default)."""
+        return self._requests.transfer_recall
+
+    @transfer_recall.setter
+    def transfer_recall(self, seconds: float | None) -> None:
+        if seconds is not None and (isinstance(seconds, bool) or not 0 < seconds <= MAX_TRANSFER_RECALL):
+            raise ValueError(f"transfer_recall must be None or 0 < seconds <= {MAX_TRANSFER_RECALL:g}")
+        self._requests.transfer_recall = None if seconds is None else float(seconds)
 
     def request(self, ref: int, request: CallRequest, now: float, *, media: bool = False,
                 to: int | None = None, digits: object = None, number: object = None, orbit: object = None) -> Events:

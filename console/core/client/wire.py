@@ -84,6 +84,7 @@ class CallCommand:
     to: str | None = None
     digits: str | None = None
     orbit: str | None = None  # park (attendant extension); a blind transfer's target is ``number``
+    recall: float | None = None  # transfer, blind transfer: seconds before nobody taking it brings it back (extension)
 
 
 # -- attendant extension (docs/PROTOCOL.md, "Attendant extension") ----------------------

@@ -19,6 +19,7 @@ from console.store.state import AppState
 
 from ..widgets.lamps import COLUMNS, LampField, Tile
 from ..words import CALL_WORDS, PRESENCE_WORDS
+from .transfer_check import UNREACHABLE, transfer_asking
 
 if TYPE_CHECKING:
     from ..app import SwitchboardApp
@@ -97,7 +98,8 @@ class LampsScreen(Screen):
                 return f"pick up P{tile.number}"
             return f"park it on P{tile.number}" if self._talking(state) else "nothing (orbit free)"
         if self._talking(state):
-            return f"transfer it to {tile.number}"
+            warning = UNREACHABLE.get(tile.state)  # type: ignore[arg-type]
+            return f"transfer it to {tile.number}" + (f" ({PRESENCE_WORDS[tile.state][1]}: asks)" if warning else "")
         return f"dial {tile.number}"
 
     def action_move(self, step: int) -> None:
@@ -121,7 +123,8 @@ class LampsScreen(Screen):
                 self.app.controller.error(f"P{tile.number} is free: select a call to park it there")
                 return
         elif self._talking(state):
-            desk.blind_transfer(tile.number)
+            transfer_asking(self.app, tile.number, self.dismiss)
+            return
         else:
             self.app.controller.dial(tile.number)
         self.dismiss()

@@ -20,6 +20,9 @@ from console.core.machines import TALKING_STATES
 from console.store.search import Hit, HitKind, search
 from console.store.state import AppState
 
+from ..words import PRESENCE_WORDS
+from .transfer_check import UNREACHABLE, transfer_asking
+
 if TYPE_CHECKING:
     from ..app import SwitchboardApp
 
@@ -71,7 +74,9 @@ class SearchScreen(ModalScreen[None]):
         for index, hit in enumerate(self.hits[top:top + SHOWN], start=top):
             here = index == self.cursor
             slot = f"[{hit.slot}] " if hit.slot is not None else ""
-            line = f"{'▶' if here else ' '} {KIND_MARK[hit.kind]} {slot}{hit.number:<6} {hit.name}"
+            presence = self.app.snapshot.desk.presence_of(hit.number) if hit.kind is HitKind.DIRECTORY else None
+            lamp = f" {PRESENCE_WORDS[presence][0]} {PRESENCE_WORDS[presence][1]}" if presence is not None else ""
+            line = f"{'▶' if here else ' '} {KIND_MARK[hit.kind]} {slot}{hit.number:<6} {hit.name}{lamp}"
             text.append(f"{line[:44]:<44} {hit.detail[:28]}\n", style="reverse" if here else "")
         if not self.hits:
             text.append("No matches", style="dim")
@@ -88,7 +93,10 @@ class SearchScreen(ModalScreen[None]):
             return f"pick up the call parked on {hit.number}"
         focused = state.focused_call
         if focused is not None and focused.state in TALKING_STATES:
-            return f"transfer [{focused.slot}] {focused.remote_number} to {hit.number}"
+            warning = UNREACHABLE.get(state.desk.presence_of(hit.number))  # type: ignore[arg-type]
+            presence = PRESENCE_WORDS[state.desk.presence_of(hit.number)][1]
+            return f"transfer [{focused.slot}] {focused.remote_number} to {hit.number}" + (
+                f" ({presence}: asks)" if warning else "")
         return f"dial {hit.number}"
 
     def action_move(self, step: int) -> None:
@@ -109,7 +117,8 @@ class SearchScreen(ModalScreen[None]):
         elif hit.kind is HitKind.ORBIT:
             controller.desk.pickup(hit.number)
         elif state.focused_call is not None and state.focused_call.state in TALKING_STATES:
-            controller.desk.blind_transfer(hit.number)
+            transfer_asking(self.app, hit.number, self.dismiss)
+            return
         else:
             controller.dial(hit.number)
         self.dismiss()

@@ -13,8 +13,8 @@ from textual.widgets import Static
 from console.core.enums import CALL_STATES
 from console.store.readings import NO_AUDIO_AFTER
 from console.store.state import CallView, HoldSide
-from ..words import (CALL_WORDS, CONFERENCE_MARK, CONSULT_WORDS, PARKED_MARK, DIRECTION_WORDS, HOLD_WORDS, LOST_CONTACT,
-                     REQUEST_WORDS, feature_marks, format_duration, reason_words)
+from ..words import (CALL_WORDS, CONFERENCE_MARK, CONSULT_WORDS, DIRECTION_WORDS, HOLD_WORDS, LOST_CONTACT, PARKED_MARK,
+                     REQUEST_WORDS, feature_marks, format_duration, origin_words, reason_words, transferred_words)
 
 _METER_CELLS = 6
 _STATE_CLASS = {
@@ -81,6 +81,8 @@ class CallCard(Static):
         if call.remote_name:
             text.append(f"  {call.remote_name}")
         text.append("\n")
+        if (handed := origin_words(call)) and not call.ended:
+            text.append(f"{handed}\n", style="bold")
         held = call.on_hold_for(self.now)
         text.append(f"◷ {format_duration(call.duration(self.now))}" + (" when lost   " if call.lost_contact else "   "))
         if held is None:
@@ -113,8 +115,9 @@ class CallCard(Static):
             text.append(f"{PARKED_MARK} parked on {call.parked_on} · g picks up", style="bold")
         elif call.ended:
             if call.transferred:
-                text.append("⇄ Transferred — ", style="bold")
-            text.append(f"✕ {reason_words(call.reason, call.end_cause)}", style="bold")
+                text.append(transferred_words(call), style="bold")
+            else:
+                text.append(f"✕ {reason_words(call.reason, call.end_cause)}", style="bold")
         elif call.transfer_pending:
             text.append("⇄ transfer in progress…", style="italic")
         elif call.consult:

@@ -18,7 +18,8 @@ from textual.widgets import Static
 from console.core.enums import CALL_STATES
 from console.store.state import CallView
 
-from ..words import CONFERENCE_MARK, DIRECTION_WORDS, LOST_CONTACT, REQUEST_WORDS, format_duration, short_state
+from ..words import (CONFERENCE_MARK, DIRECTION_WORDS, LOST_CONTACT, REQUEST_WORDS, format_duration, recall_words,
+                     short_state)
 
 MIN_COLUMN = 38  # cells: below this a line no longer holds number, name, state and time
 MAX_COLUMN = 64  # wider lines only push the state away from the number
@@ -60,6 +61,8 @@ def line_for(call: CallView, now: float, width: int, selected: bool, recall: flo
     fixed = 1 + 2 + 1 + 1 + 1 + 1 + 12 + 1 + len(clock)
     who_width = max(4, width - fixed)
     who = f"{call.remote_number or '?'} {call.remote_name}".strip()
+    if back := recall_words(call):  # "↩ 202 busy — Caller 04"
+        who = f"{back} — {who}"
     if len(who) > who_width:
         who = who[: who_width - 1] + "…"
     text = Text(f"{mark}{call.slot:>2} {direction}{feature}{who:<{who_width}} {state[:12]:<12} {clock}",
