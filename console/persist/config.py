@@ -27,6 +27,10 @@ class Config:
     hold_recall: float = 60.0  # seconds on hold before the board reminds the operator (0: never)
     max_recording_seconds: float = 3600.0  # a call recording (R) stops by itself after this long
     keys: Mapping[str, str] = field(default_factory=dict)  # action id -> keys, e.g. {"hangup": "e,ctrl+e"}
+    # [sip]: a SIP server has no directory and its feature codes are its own (docs/SIP.md, "Attendant features")
+    sip_directory: tuple[tuple[str, str], ...] = ()  # (number, name): the extensions with lamps
+    sip_pickup_code: str = "*8"  # dialled before an extension to pick up the call ringing there
+    sip_dnd_status: int = 486  # what DND answers callers: 486 (busy) or 480 (unavailable)
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -37,7 +41,11 @@ class Config:
 
         keys = data.get("keys", {})
         keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
+        sip = data.get("sip", {}) if isinstance(data.get("sip"), dict) else {}
         return cls(
+            sip_directory=_directory(sip.get("directory", [])),
+            sip_pickup_code=sip["pickup_code"] if isinstance(sip.get("pickup_code"), str) else "*8",
+            sip_dnd_status=480 if sip.get("dnd_status") == 480 else 486,
             server=text("server"), username=text("username"), number=text("number"),
             theme=text("theme", cls.theme), audio_device=text("audio_device"), ringer_device=text("ringer_device"),
             log_client=bool(data.get("log_client", False)), keys=keys,
@@ -67,6 +75,11 @@ class Config:
             "[keys]  # action = \"key[,key...]\"; see the help screen (F1) for the action names",
         ]
         lines += [f"{_toml_key(name)} = {_toml_str(keys)}" for name, keys in sorted(self.keys.items())]
+        entries = ", ".join(f"{{number = {_toml_str(n)}, name = {_toml_str(m)}}}" for n, m in self.sip_directory)
+        lines += ["", "[sip]  # for a SIP server (sip+ws://, sip+wss://): the lamps' extensions and the feature codes",
+                  f"directory = [{entries}]  # or plain numbers: [\"1001\", \"1002\"]",
+                  f"pickup_code = {_toml_str(self.sip_pickup_code)}  # *8<ext> picks up a call ringing at <ext>",
+                  f"dnd_status = {self.sip_dnd_status}  # 486 busy or 480 unavailable"]
         return "\n".join(lines) + "\n"
 
 
@@ -91,6 +104,18 @@ def update_config(dirs: AppDirs, **changes: Any) -> Config:
     config = replace(load_config(dirs), **changes)
     save_config(dirs, config)
     return config
+
+
+def _directory(value: Any) -> tuple[tuple[str, str], ...]:
+    """``["1001", {number = "1002", name = "Reception"}]`` -> ((number, name), ...); anything else is skipped."""
+    out: list[tuple[str, str]] = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, str) and item.strip():
+            out.append((item.strip(), ""))
+        elif isinstance(item, dict) and isinstance(item.get("number"), str) and item["number"].strip():
+            name = item.get("name")
+            out.append((item["number"].strip(), name if isinstance(name, str) else ""))
+    return tuple(out[:2000])
 
 
 def _toml_str(value: str) -> str:

@@ -178,8 +178,8 @@ class WebRtcInstance:
     # -- attendant extension (docs/API-MAPPING.md, Extensions) -----------------
     @property
     def supports_attendant(self) -> bool:
-        """Whether this server's wire carries the attendant extension (our JSON protocol does, SIP does not:
-        there only ``blind_transfer`` maps, as a REFER)."""
+        """Whether this server's wire carries the attendant extension's directory, presence (lamps), DND and
+        forwarding: our JSON protocol does, and SIP does (docs/SIP.md, "Attendant features over SIP")."""
         return self.session.supports_attendant
 
     def request_directory(self) -> None:
@@ -221,8 +221,17 @@ class WebRtcInstance:
         """Pick up the call ringing at extension ``number`` (SIP: dial the server's pickup code and the extension;
         the server refuses that call and sends the ringing one here, which is answered at once if it arrives within
         PICKUP_WINDOW seconds)."""
+        self.expect_picked_call()
+        return self.pickup(self.pickup_number(number) or number, audio_element)
+
+    def pickup_number(self, number: str) -> str | None:
+        """What to dial to pick up the call ringing at ``number``; None when the server offers no pickup code."""
+        code = (self.session.sip_desk or SipDeskSettings()).pickup_code
+        return code + number if code and self.session.capabilities.desk else None
+
+    def expect_picked_call(self) -> None:
+        """The next incoming call within PICKUP_WINDOW seconds is the one picked up: it is answered at once."""
         self._pickup_until = self._now() + PICKUP_WINDOW
-        return self.pickup((self.session.sip_desk or SipDeskSettings()).pickup_code + number, audio_element)
 
     def set_dnd(self, on: bool) -> None:
         """Do not disturb for this console's number: the switch answers busy (or forwards to the busy target)."""

@@ -188,3 +188,41 @@ async def test_forwarding_always_sends_the_caller_to_the_target(desk, caller, pr
     await sip.expect(CallAnswered, TIMEOUT)
     await wait_for_calls(presence_phone, 1)
     assert console.incoming.empty()
+
+
+@pytest.mark.parametrize("presence_phone", ["manual"], indirect=True)
+async def test_switchboard_lamps_show_a_ringing_extension_and_enter_picks_its_call_up(kamailio_presence, caller,
+                                                                                    presence_phone, tmp_path):
+    """Issue 20: "The switchboard over SIP: lamps (`b`), search, pickup ... as on the embedded switch": the lamp
+    screen over SIP shows 1001 ringing, Enter on it picks the call up (the server's *8 code, answered at once)."""
+    from test_switchboard import SIZE, logged_in
+
+    from console.persist import AppDirs, CallHistory, Config, SessionFile, Settings
+    from console.store import Controller, LoginPlan, client_factory
+    from console.ui import build_app
+    from console.ui.screens.lamps import LampsScreen
+    from ui.conftest import Console as Board, until
+
+    dirs = AppDirs(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
+    settings = SipDeskSettings(directory=(DirectoryEntry("1001", "baresip"),))
+    store = Controller(client_factory(device="null", sip_desk=settings), sessions=SessionFile(dirs),
+                       history=CallHistory(dirs), media=True)
+    plan = LoginPlan(server=sip_url(kamailio_presence), username="1003", password=USERS["1003"], auto_login=True)
+    board = Board(build_app(Settings(config=Config(), dirs=dirs), store, plan), store)
+    async with board.app.run_test(size=SIZE) as pilot:
+        await until(store, logged_in, TIMEOUT)
+        await until(store, lambda s: s.desk.presence_of("1001") is P.AVAILABLE, TIMEOUT)
+        await pilot.press("b")
+        assert isinstance(board.app.screen, LampsScreen)
+        sip = await caller()
+        call = await sip.run(sip.agent.calls.dial, "1001", OFFER)
+        await until(store, lambda s: s.desk.presence_of("1001") is P.RINGING, TIMEOUT)
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await sip.expect(CallAnswered, TIMEOUT, lambda e: e.call == call)
+        state = await until(store, lambda s: any(c.state is CALL_STATES.CONNECTED and "1002" in c.remote_number
+                                                 for c in s.calls), TIMEOUT)
+        assert state.desk.presence_of("1001") is not P.RINGING
+        await wait_for_calls(presence_phone, 0)
+        await sip.run(sip.agent.calls.hangup, call)
+    await store.aclose()

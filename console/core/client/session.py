@@ -133,8 +133,9 @@ class ClientSession:
 
     @property
     def supports_attendant(self) -> bool:
-        """Whether the wire carries the attendant extension (directory, presence, park, DND, forwarding)."""
-        return self.capabilities.attendant
+        """Whether the wire carries the attendant extension's directory, presence, DND and forwarding (SIP does:
+        ``desk``); park and conference need the whole extension (``capabilities.attendant``)."""
+        return self.capabilities.attendant or self.capabilities.desk
 
     # -- for the collaborators (link.SessionLink) ---------------------------------------
     @property
