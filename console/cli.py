@@ -273,7 +273,8 @@ def sip_desk_settings(config: Config):
     from console.core.directory import DirectoryEntry
 
     return SipDeskSettings(directory=tuple(DirectoryEntry(number, name or number) for number, name in config.sip_directory),
-                           pickup_code=config.sip_pickup_code, dnd_status=config.sip_dnd_status)
+                           pickup_code=config.sip_pickup_code, dnd_status=config.sip_dnd_status,
+                           pickup_replaces=config.sip_pickup_replaces)
 
 
 def check_device(spec: str) -> str | None:

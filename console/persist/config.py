@@ -31,6 +31,7 @@ class Config:
     sip_directory: tuple[tuple[str, str], ...] = ()  # (number, name): the extensions with lamps
     sip_pickup_code: str = "*8"  # dialled before an extension to pick up the call ringing there
     sip_dnd_status: int = 486  # what DND answers callers: 486 (busy) or 480 (unavailable)
+    sip_pickup_replaces: bool = False  # pick up by INVITE with Replaces to the caller (its phone must support it)
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -46,6 +47,7 @@ class Config:
             sip_directory=_directory(sip.get("directory", [])),
             sip_pickup_code=sip["pickup_code"] if isinstance(sip.get("pickup_code"), str) else "*8",
             sip_dnd_status=480 if sip.get("dnd_status") == 480 else 486,
+            sip_pickup_replaces=sip.get("pickup_replaces") is True,
             server=text("server"), username=text("username"), number=text("number"),
             theme=text("theme", cls.theme), audio_device=text("audio_device"), ringer_device=text("ringer_device"),
             log_client=bool(data.get("log_client", False)), keys=keys,
@@ -79,7 +81,9 @@ class Config:
         lines += ["", "[sip]  # for a SIP server (sip+ws://, sip+wss://): the lamps' extensions and the feature codes",
                   f"directory = [{entries}]  # or plain numbers: [\"1001\", \"1002\"]",
                   f"pickup_code = {_toml_str(self.sip_pickup_code)}  # *8<ext> picks up a call ringing at <ext>",
-                  f"dnd_status = {self.sip_dnd_status}  # 486 busy or 480 unavailable"]
+                  f"dnd_status = {self.sip_dnd_status}  # 486 busy or 480 unavailable",
+                  f"pickup_replaces = {'true' if self.sip_pickup_replaces else 'false'}  "
+                  "# true: INVITE with Replaces to the caller instead of the code (RFC 3891)"]
         return "\n".join(lines) + "\n"
 
 

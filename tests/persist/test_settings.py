@@ -90,10 +90,10 @@ def test_the_sip_section_names_the_lamps_extensions_and_the_feature_codes(tmp_pa
     dirs = AppDirs(config_dir=tmp_path / "c", data_dir=tmp_path / "d")
     dirs.config_dir.mkdir()
     dirs.config_file.write_text('[sip]\ndirectory = ["1001", {number = "1002", name = "Reception"}, 7, {name = "x"}]\n'
-                                'pickup_code = "**"\ndnd_status = 480\n')
+                                'pickup_code = "**"\ndnd_status = 480\npickup_replaces = true\n')
     config = load_config(dirs)
     assert config.sip_directory == (("1001", ""), ("1002", "Reception"))
-    assert (config.sip_pickup_code, config.sip_dnd_status) == ("**", 480)
+    assert (config.sip_pickup_code, config.sip_dnd_status, config.sip_pickup_replaces) == ("**", 480, True)
     save_config(dirs, config)
     assert load_config(dirs) == config
     assert (Config().sip_directory, Config().sip_pickup_code, Config().sip_dnd_status) == ((), "*8", 486)

@@ -64,6 +64,23 @@ class SipDesk:
             log.info("SIP: lamp %s %s (with %s)", event.number, event.lamp, event.peer)
         return PresenceReport(event.number, PRESENCE_OF_LAMP[event.lamp])
 
+    def dial_target(self, number: str, agent: UserAgent) -> tuple[str, tuple[str, str, str] | None]:
+        """Where a dial goes. A pickup (the code and an extension) with ``pickup_replaces`` and an early dialog on
+        the extension's lamp goes to the caller as an INVITE with Replaces of that dialog (RFC 3891: only the UA that
+        started an early dialog may let it be replaced, so the caller, not the ringing phone); else as dialled."""
+        if not (self.settings.pickup_replaces and self.is_pickup(number)):
+            return number, None
+        extension = number[len(self.settings.pickup_code):]
+        ringing = agent.lamps.ringing(extension)
+        watch = agent.lamps.watches.get(extension)
+        caller = (watch.peer if watch is not None else "").removeprefix("sip:").removeprefix("sips:")
+        user = caller.partition("@")[0]
+        if ringing is None or not user:
+            return number, None
+        call_id, callee_tag, caller_tag = ringing  # the callee's document: local = the callee, remote = the caller
+        # RFC 3891 3: to-tag matches the recipient's local tag (the caller's), from-tag its remote tag (the callee's)
+        return user, (call_id, caller_tag, callee_tag)
+
     def is_pickup(self, number: str) -> bool:
         code = self.settings.pickup_code
         return bool(code) and number.startswith(code) and len(number) > len(code)

@@ -18,3 +18,4 @@ class SipDeskSettings:
     pickup_code: str = "*8"  # dialled before an extension to pick up the call ringing there ("" : none)
     dnd_status: int = 486  # what DND answers: 486 Busy Here or 480 Temporarily Unavailable
     no_answer_after: float = 20.0  # seconds a call rings before forwarding on no answer
+    pickup_replaces: bool = False  # pick up by INVITE with Replaces (RFC 3891) to the caller, where its phone supports it

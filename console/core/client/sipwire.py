@@ -251,8 +251,8 @@ class SipWire:
             if offer is None:
                 out.append(Refusal(rid, str(ErrorCode.INVALID_SDP), "a SIP call needs media (an SDP offer)"))
                 return
-            number = command.number or ""
-            call_id = calls.dial(number, offer, now)
+            number, replaces = self.desk.dial_target(command.number or "", agent)  # a pickup may go by Replaces
+            call_id = calls.dial(number, offer, now, replaces=replaces)
             self._reported[call_id] = CALL_STATES.DIALING
             self._remote[call_id] = (number, "")
             out.append(Reply(rid, call=self._info(call_id, Direction.OUT, CALL_STATES.DIALING), answer_follows=True))
