@@ -17,7 +17,7 @@ HERE = Path(__file__).parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from sipinfra import BINARIES, Baresip, Kamailio, KamailioPresence, Rtpengine, agent_config  # noqa: E402
+from sipinfra import BINARIES, DBTEXT, Baresip, Kamailio, KamailioPresence, Rtpengine, agent_config  # noqa: E402
 
 from console.core.sip.agent import UserAgent  # noqa: E402
 from sip_ws import SipWebSocket  # noqa: E402
@@ -60,8 +60,11 @@ def kamailio(tmp_path_factory, rtpengine):
 def kamailio_presence(tmp_path_factory, rtpengine):
     """Kamailio with the presence modules (docs/sip/kamailio-presence.cfg): lamps and ``*8<ext>`` pickup."""
     _require("kamailio")
-    if not (Path("/usr/share/kamailio/dbtext/kamailio/pua").is_file() and shutil.which("kamailio")):
-        _require("kamailio_presence")
+    if not (DBTEXT / "pua").is_file():  # the presence modules' package brings the db_text table files
+        reason = "kamailio-presence-modules not installed (Debian; .ci/run installs it)"
+        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+            pytest.fail(f"CI must have the SIP lab: {reason}")
+        pytest.skip(reason)
     proxy = KamailioPresence(tmp_path_factory.mktemp("kamailio-presence"), rtpengine.ng_port)
     try:
         proxy.start()

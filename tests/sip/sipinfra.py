@@ -24,8 +24,7 @@ from console.core.sip.config import AgentConfig
 
 HERE = Path(__file__).parent
 START_TIMEOUT = 20.0
-BINARIES = {"kamailio": "kamailio", "rtpengine": "rtpengine", "baresip": "baresip",
-            "kamailio_presence": "kamailio-presence-modules (Debian package; its dbtext tables)"}
+BINARIES = {"kamailio": "kamailio", "rtpengine": "rtpengine", "baresip": "baresip"}
 USERS = {"1000": "secret1000", "1001": "secret1001", "1002": "secret1002", "1003": "secret1003"}  # the cfgs' htable
 DBTEXT = Path("/usr/share/kamailio/dbtext/kamailio")  # the presence modules' table files (Debian)
 

@@ -21,7 +21,7 @@ from .auth import Authenticator
 from .config import AgentConfig
 from .dialog import Dialog
 from .dialog_info import CONTENT_TYPE, DialogEntry, Lamp, lamp_of, merge, parse_dialog_info, peer_of, ringing_dialog
-from .errors import SipError, SipParseError, SipStateError
+from .errors import SipParseError, SipStateError
 from .events import Event
 from .headers import Headers
 from .ids import Ids
@@ -203,15 +203,12 @@ class LampWatcher:
             self.tx.respond(server, response_to(request, 500), now)
             return True
         body_ok = True
-        if request.body:
-            try:
-                info = parse_dialog_info(request.body)
-            except SipParseError:
-                body_ok = False
-            else:
-                watch.dialogs = merge(watch.dialogs, info)
-        elif not request.body:
-            watch.dialogs = {}  # no body: no dialog (Kamailio's first NOTIFY)
+        try:
+            info = parse_dialog_info(request.body)  # no body: no dialog (Kamailio's first NOTIFY)
+        except SipParseError:
+            body_ok = False  # answered 400; the lamp keeps what it showed
+        else:
+            watch.dialogs = merge(watch.dialogs, info)
         self.tx.respond(server, response_to(request, 200 if body_ok else 400), now)
         substate = (request.headers.get("Subscription-State") or "").lower()
         if substate.startswith("terminated"):
@@ -316,5 +313,3 @@ def _param(header: str, name: str) -> str:
             return value.strip()
     return ""
 
-
-__all__ = ["LampChanged", "LampWatcher", "Watch", "WatchState", "SipError"]
