@@ -191,10 +191,12 @@ async def test_forwarding_always_sends_the_caller_to_the_target(desk, caller, pr
 
 
 @pytest.mark.parametrize("presence_phone", ["manual"], indirect=True)
+@pytest.mark.parametrize("via", ["lamps", "search"])
 async def test_switchboard_lamps_show_a_ringing_extension_and_enter_picks_its_call_up(kamailio_presence, caller,
-                                                                                    presence_phone, tmp_path):
+                                                                                    presence_phone, tmp_path, via):
     """Issue 20: "The switchboard over SIP: lamps (`b`), search, pickup ... as on the embedded switch": the lamp
-    screen over SIP shows 1001 ringing, Enter on it picks the call up (the server's *8 code, answered at once)."""
+    screen (or the search, `/`) over SIP shows 1001 ringing, Enter on it picks the call up (the server's *8 code,
+    the call then sent here answered at once)."""
     from test_switchboard import SIZE, logged_in
 
     from console.persist import AppDirs, CallHistory, Config, SessionFile, Settings
@@ -212,12 +214,15 @@ async def test_switchboard_lamps_show_a_ringing_extension_and_enter_picks_its_ca
     async with board.app.run_test(size=SIZE) as pilot:
         await until(store, logged_in, TIMEOUT)
         await until(store, lambda s: s.desk.presence_of("1001") is P.AVAILABLE, TIMEOUT)
-        await pilot.press("b")
-        assert isinstance(board.app.screen, LampsScreen)
+        if via == "lamps":
+            await pilot.press("b")
+            assert isinstance(board.app.screen, LampsScreen)
         sip = await caller()
         call = await sip.run(sip.agent.calls.dial, "1001", OFFER)
         await until(store, lambda s: s.desk.presence_of("1001") is P.RINGING, TIMEOUT)
-        await pilot.pause(0.1)
+        if via == "search":
+            await pilot.press("slash", *"1001")
+        await pilot.pause(0.2)
         await pilot.press("enter")
         await sip.expect(CallAnswered, TIMEOUT, lambda e: e.call == call)
         state = await until(store, lambda s: any(c.state is CALL_STATES.CONNECTED and "1002" in c.remote_number
