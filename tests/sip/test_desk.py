@@ -24,7 +24,7 @@ from console.core.enums import DISC_REASON
 from console.core.sip.agent import UserAgent
 from console.core.sip.config import AgentConfig
 from console.core.sip.message import parse
-from console.core.sip.events import CallAnswered, CallEnded, CallProgress, Registered
+from console.core.sip.events import CallAnswered, CallEnded, CallProgress, IncomingCall, Registered
 from console.media.devices import NullDevice
 from console.webrtc import CALL_STATES, LOGIN_STATES
 
@@ -82,12 +82,13 @@ async def caller(kamailio_presence):
     """The sans-I/O stack registered as 1002 over WebSocket: the party that calls the extension."""
     opened: list[SipWebSocket] = []
 
-    async def open_one(user: str = "1002") -> SipWebSocket:
+    async def open_one(user: str = "1002", proxy=None) -> SipWebSocket:
+        proxy = proxy or kamailio_presence
         config = AgentConfig(aor=f"sip:{user}@127.0.0.1", username=user, password=USERS[user],
                              instance_id=f"urn:uuid:{uuid.uuid4()}",
-                             outbound_proxy=f"sip:127.0.0.1:{kamailio_presence.ws_port};transport=ws;lr",
+                             outbound_proxy=f"sip:127.0.0.1:{proxy.ws_port};transport=ws;lr",
                              contact_user=uuid.uuid4().hex[:8], expires=300)
-        sip = SipWebSocket(CallerAgent(config), kamailio_presence.ws_url)
+        sip = SipWebSocket(CallerAgent(config), proxy.ws_url)
         await sip.connect()
         opened.append(sip)
         await sip.run(sip.agent.register)
@@ -231,3 +232,47 @@ async def test_switchboard_lamps_show_a_ringing_extension_and_enter_picks_its_ca
         await wait_for_calls(presence_phone, 0)
         await sip.run(sip.agent.calls.hangup, call)
     await store.aclose()
+
+
+@pytest.fixture
+async def own_presence(tmp_path, rtpengine):
+    """A presence Kamailio of this test alone: it is restarted."""
+    from sipinfra import KamailioPresence
+
+    proxy = KamailioPresence(tmp_path, rtpengine.ng_port)
+    try:
+        proxy.start()
+        yield proxy
+    finally:
+        proxy.stop()
+
+
+async def test_lamps_are_subscribed_again_after_the_server_restarts(own_presence, caller):
+    """Issue 20: lamps "re-subscribed after restore and reconnect": Kamailio restarts and forgets every
+    subscription; the switchboard's instance reconnects, registers again and subscribes again, so the lamp of
+    1000 rings when 1002 calls it after the restart."""
+    settings = SipDeskSettings(directory=(DirectoryEntry("1000", "console"),))
+    console = Console(sip_url(own_presence), {"device": NullDevice(), "request_timeout": TIMEOUT, "sip_desk": settings,
+                                              "auto_reconnect": True})
+    console.lamps = []
+    console.inst.set_presence_handler(lambda states: (console.lamps.extend((time.monotonic(), n, s) for n, s in states.items()),
+                                                      console._poke()))
+    try:
+        console.inst.login(console.url, False, False, "1003", USERS["1003"])
+        await console.login_state(LOGIN_STATES.SUCCESS, TIMEOUT)
+        console.inst.subscribe_presence(True)
+        await lamp(console, "1000", P.AVAILABLE, 0.0)
+        await asyncio.to_thread(own_presence.restart)
+        await console.until(lambda: LOGIN_STATES.CONNECTION_LOST in console.logins, "the loss", TIMEOUT)
+        await console.login_state(LOGIN_STATES.SUCCESS, TIMEOUT * 2)
+        callee = await caller("1000", own_presence)
+        sip = await caller("1002", own_presence)
+        since = time.monotonic()
+        await sip.run(sip.agent.calls.dial, "1000", OFFER)
+        incoming = await callee.expect(IncomingCall, TIMEOUT)
+        await callee.run(callee.agent.calls.accept, incoming.call)
+        await lamp(console, "1000", P.RINGING, since)
+        await sip.run(sip.agent.calls.hangup, incoming.call)
+        await lamp(console, "1000", P.AVAILABLE, since)
+    finally:
+        await console.close()
