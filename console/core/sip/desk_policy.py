@@ -1,7 +1,8 @@
 """Do not disturb and call forwarding, answered by the console itself to incoming INVITEs.
 
 No server feature is needed: DND answers every new call ``486 Busy Here`` (or
-``480``, configurable); forwarding answers ``302 Moved Temporarily`` with the
+``480``, configurable), or forwards it to the busy target where one is set, as
+the embedded switch does; forwarding answers ``302 Moved Temporarily`` with the
 target in Contact -- always, when a call is already up (busy), or after the call
 rang ``no_answer_after`` seconds unanswered. The caller's phone (or the proxy)
 follows the 302 (RFC 3261 8.1.3.4).
@@ -28,8 +29,8 @@ class IncomingPolicy:
         """How to answer a new INVITE now: (486/480, None), (302, target), or None to let it ring."""
         if self.always:
             return 302, self.always
-        if self.dnd:
-            return self.dnd_status, None
+        if self.dnd:  # as on the embedded switch: busy, or the busy forwarding target
+            return (302, self.busy) if self.busy else (self.dnd_status, None)
         if self.busy and live_calls > 0:
             return 302, self.busy
         return None

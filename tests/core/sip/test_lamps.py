@@ -151,6 +151,10 @@ def test_dnd_answers_486_and_forwarding_302_with_the_target_in_contact():
     agent.receive(invite("in-2"), 0.0)
     moved = one(agent)
     assert moved.status == 302 and moved.headers.get("Contact") == "<sip:1001@example.org>"
+    agent.policy.always, agent.policy.dnd, agent.policy.busy = None, True, "1002"  # DND with a busy target: forwarded
+    agent.receive(invite("in-3"), 0.0)
+    to_busy = one(agent)
+    assert to_busy.status == 302 and "1002@" in to_busy.headers.get("Contact")
 
 
 def test_forwarding_on_busy_and_on_no_answer():
