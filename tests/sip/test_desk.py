@@ -234,6 +234,25 @@ async def test_switchboard_lamps_show_a_ringing_extension_and_enter_picks_its_ca
     await store.aclose()
 
 
+async def test_forwarding_on_no_answer_after_the_call_rang_here(desk, caller, presence_phone):
+    """Issue 20: forwarding "(always/busy/noanswer), configurable": unanswered for ``after`` seconds, the call
+    ringing at the console is answered 302 and the caller reaches the target."""
+    console = await desk("1000")
+    settings = []
+    console.inst.set_setting_handler(settings.append)
+    console.inst.set_forwarding(no_answer="1001", after=1.0)
+    await console.until(lambda: "forwarding" in settings, "forwarding taken")
+    sip = await caller()
+    await sip.run(sip.agent.calls.dial, "1000", OFFER)
+    ringing = await console.next_incoming(TIMEOUT)
+    ended = await sip.expect(CallEnded, TIMEOUT)
+    assert (ended.status, ended.reason) == (302, DISC_REASON.REDIRECTED)
+    await console.call_state(ringing, CALL_STATES.DISCONNECTED, TIMEOUT)
+    await sip.run(sip.agent.calls.dial, sip.agent.redirects[ended.call], OFFER)
+    await sip.expect(CallAnswered, TIMEOUT)
+    await wait_for_calls(presence_phone, 1)
+
+
 @pytest.fixture
 async def own_presence(tmp_path, rtpengine):
     """A presence Kamailio of this test alone: it is restarted."""
