@@ -221,8 +221,11 @@ class WebRtcInstance:
         """Pick up the call ringing at extension ``number`` (SIP: dial the server's pickup code and the extension;
         the server refuses that call and sends the ringing one here, which is answered at once if it arrives within
         PICKUP_WINDOW seconds)."""
+        code = self.pickup_number(number)
+        if code is None:  # no pickup on this wire: the number is dialled as it is (and nothing is answered)
+            return self.pickup(number, audio_element)
         self.expect_picked_call()
-        return self.pickup(self.pickup_number(number) or number, audio_element)
+        return self.pickup(code, audio_element)
 
     def pickup_number(self, number: str) -> str | None:
         """What to dial to pick up the call ringing at ``number``; None when the server offers no pickup code."""
