@@ -13,7 +13,7 @@ from typing import Sequence
 from urllib.parse import urlsplit
 
 from console.core.transport import cleartext_host
-from console.persist import AppDirs, BoardFile, CallHistory, RecordingFolder, SessionFile, Settings
+from console.persist import AppDirs, BoardFile, CallHistory, Config, RecordingFolder, SessionFile, Settings
 from console.store import Controller, LoginPlan, client_factory, is_secure
 
 DESCRIPTION = """\
@@ -244,7 +244,8 @@ async def run_console(args: argparse.Namespace) -> None:
         patches.set_audio_prefetch(args.jitter_frames)
     device = args.device or config.audio_device or "auto"
     notes = [note] if (note := check_device(device)) else []
-    controller = build_controller(plan, dirs, config.auto_accept, client_factory(device=device, ringer=config.ringer_device or None, ca_file=args.ca_file),
+    controller = build_controller(plan, dirs, config.auto_accept, client_factory(device=device, ringer=config.ringer_device or None, ca_file=args.ca_file,
+                                                                                  sip_desk=sip_desk_settings(config)),
                                   max_recording_seconds=config.max_recording_seconds)
     from console.ui import build_app
 
@@ -264,6 +265,16 @@ def build_controller(plan: LoginPlan, dirs: AppDirs, auto_accept: bool, factory,
     return Controller(factory, sessions=None if plan.embedded else SessionFile(dirs), history=CallHistory(dirs),
                       media=True, board=None if plan.embedded else BoardFile(dirs), auto_accept=auto_accept,
                       recordings=RecordingFolder(dirs), max_recording_seconds=max_recording_seconds)
+
+
+def sip_desk_settings(config: Config):
+    """config.toml's ``[sip]`` for a SIP wire: the directory with lamps, the pickup code, what DND answers."""
+    from console.core.client.sip_settings import SipDeskSettings
+    from console.core.directory import DirectoryEntry
+
+    return SipDeskSettings(directory=tuple(DirectoryEntry(number, name or number) for number, name in config.sip_directory),
+                           pickup_code=config.sip_pickup_code, dnd_status=config.sip_dnd_status,
+                           pickup_replaces=config.sip_pickup_replaces)
 
 
 def check_device(spec: str) -> str | None:

@@ -28,6 +28,11 @@ class Config:
     max_recording_seconds: float = 3600.0  # a call recording (R) stops by itself after this long
     transfer_recall: float = 20.0  # seconds a transfer rings unanswered before the caller comes back (0 < s <= 300)
     keys: Mapping[str, str] = field(default_factory=dict)  # action id -> keys, e.g. {"hangup": "e,ctrl+e"}
+    # [sip]: a SIP server has no directory and its feature codes are its own (docs/SIP.md, "Attendant features")
+    sip_directory: tuple[tuple[str, str], ...] = ()  # (number, name): the extensions with lamps
+    sip_pickup_code: str = "*8"  # dialled before an extension to pick up the call ringing there
+    sip_dnd_status: int = 486  # what DND answers callers: 486 (busy) or 480 (unavailable)
+    sip_pickup_replaces: bool = False  # pick up by INVITE with Replaces to the caller (its phone must support it)
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -38,7 +43,12 @@ class Config:
 
         keys = data.get("keys", {})
         keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
+        sip = data.get("sip", {}) if isinstance(data.get("sip"), dict) else {}
         return cls(
+            sip_directory=_directory(sip.get("directory", [])),
+            sip_pickup_code=sip["pickup_code"] if isinstance(sip.get("pickup_code"), str) else "*8",
+            sip_dnd_status=480 if sip.get("dnd_status") == 480 else 486,
+            sip_pickup_replaces=sip.get("pickup_replaces") is True,
             server=text("server"), username=text("username"), number=text("number"),
             theme=text("theme", cls.theme), audio_device=text("audio_device"), ringer_device=text("ringer_device"),
             log_client=bool(data.get("log_client", False)), keys=keys,
@@ -71,6 +81,13 @@ class Config:
             "[keys]  # action = \"key[,key...]\"; see the help screen (F1) for the action names",
         ]
         lines += [f"{_toml_key(name)} = {_toml_str(keys)}" for name, keys in sorted(self.keys.items())]
+        entries = ", ".join(f"{{number = {_toml_str(n)}, name = {_toml_str(m)}}}" for n, m in self.sip_directory)
+        lines += ["", "[sip]  # for a SIP server (sip+ws://, sip+wss://): the lamps' extensions and the feature codes",
+                  f"directory = [{entries}]  # or plain numbers: [\"1001\", \"1002\"]",
+                  f"pickup_code = {_toml_str(self.sip_pickup_code)}  # *8<ext> picks up a call ringing at <ext>",
+                  f"dnd_status = {self.sip_dnd_status}  # 486 busy or 480 unavailable",
+                  f"pickup_replaces = {'true' if self.sip_pickup_replaces else 'false'}  "
+                  "# true: INVITE with Replaces to the caller instead of the code (RFC 3891)"]
         return "\n".join(lines) + "\n"
 
 
@@ -95,6 +112,18 @@ def update_config(dirs: AppDirs, **changes: Any) -> Config:
     config = replace(load_config(dirs), **changes)
     save_config(dirs, config)
     return config
+
+
+def _directory(value: Any) -> tuple[tuple[str, str], ...]:
+    """``["1001", {number = "1002", name = "Reception"}]`` -> ((number, name), ...); anything else is skipped."""
+    out: list[tuple[str, str]] = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, str) and item.strip():
+            out.append((item.strip(), ""))
+        elif isinstance(item, dict) and isinstance(item.get("number"), str) and item["number"].strip():
+            name = item.get("name")
+            out.append((item["number"].strip(), name if isinstance(name, str) else ""))
+    return tuple(out[:2000])
 
 
 def _toml_str(value: str) -> str:

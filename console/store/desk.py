@@ -130,6 +130,23 @@ class Desk:
             orbit = min(occupied, key=lambda o: (o.since is None, o.since or 0.0)).orbit
         return self.host.dial(orbit)
 
+    def can_pickup_ringing(self) -> bool:
+        """Whether a call ringing at an extension can be picked up here (a SIP server's pickup code)."""
+        client = self.host.client
+        return client is not None and client.pickup_number("0") is not None
+
+    def pickup_ringing(self, number: str) -> int | None:
+        """Take the call ringing at extension ``number``: dial the pickup code; the call that the server then
+        sends here is answered at once (docs/SIP.md, "Pickup")."""
+        client = self.host.client
+        code = client.pickup_number(number) if client is not None else None
+        if client is None or code is None:
+            self.host.error(f"pickup: the server offers no pickup of a call ringing at {number}")
+            return None
+        client.expect_picked_call()
+        self.host.note(f"pickup of the call ringing at {number}")
+        return self.host.dial(code)
+
     def set_dnd(self, on: bool) -> bool:
         client = self.host.client
         if client is None:

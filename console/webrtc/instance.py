@@ -20,6 +20,7 @@ from console.core.client import ClientSession, LoginFailureKind, LoginRequest, R
 from console.core.client import events as ev
 from console.core.directory import DirectoryEntry, Orbit, PresenceState, TurnedAway
 from console.core.client.wire import ClientWire, DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest
+from console.core.client.sip_settings import SipDeskSettings
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
 from console.core.errors import CommClosed, CommError, ConsoleError, MediaError
 from console.net.comm import CommFactory, CommFailure, server_url
@@ -34,6 +35,7 @@ from .link import OUTBOX_SIZE, Link
 from .pump import EventPump
 from .reconnector import Reconnector
 
+PICKUP_WINDOW = 5.0  # seconds after a pickup code within which the picked-up call arrives
 log = logging.getLogger("console.webrtc")
 DEFAULT_CLIENT = "anynode-console (Python)"
 REQUEST_TIMEOUT = 10.0
@@ -77,6 +79,7 @@ class WebRtcInstance:
         diagnostics_to_stderr: bool = True,
         outbox_size: int = OUTBOX_SIZE,
         allow_cleartext: bool = False,
+        sip_desk: SipDeskSettings | None = None,
     ):
         self._on_login_status = on_login_status
         self._on_incoming_call = on_incoming_call
@@ -93,7 +96,7 @@ class WebRtcInstance:
         if not _logging["chosen"]:  # writing diagnostics is off until the application turns it on
             _set_library_level(SILENT)
         self.session = ClientSession(wire, client_description=self.client_description,
-                                     request_timeout=request_timeout)
+                                     request_timeout=request_timeout, sip_desk=sip_desk)
         self._tasks = TaskSet()
         self.media = CallMediaManager(self._tasks, device=device, ice_servers=ice_servers, media_timeout=media_timeout,
                                       ringer=ringer)
@@ -107,6 +110,7 @@ class WebRtcInstance:
                                        auto_hold=auto_hold)  # what calls ask of their instance
         self._media_warned = False
         self.attendant = AttendantView()  # directory, presence and orbits as the switch last said
+        self._pickup_until: float | None = None  # pickup_ringing: the next incoming call is answered until then
 
     # -- the seed's methods ---------------------------------------------------
     def login(self, server: str, secure: bool, notification: bool, username: str, password: str,
@@ -174,8 +178,8 @@ class WebRtcInstance:
     # -- attendant extension (docs/API-MAPPING.md, Extensions) -----------------
     @property
     def supports_attendant(self) -> bool:
-        """Whether this server's wire carries the attendant extension (our JSON protocol does, SIP does not:
-        there only ``blind_transfer`` maps, as a REFER)."""
+        """Whether this server's wire carries the attendant extension's directory, presence (lamps), DND and
+        forwarding: our JSON protocol does, and SIP does (docs/SIP.md, "Attendant features over SIP")."""
         return self.session.supports_attendant
 
     def request_directory(self) -> None:
@@ -212,6 +216,25 @@ class WebRtcInstance:
             self.media.elements_changed(call.ref, call.audio_element, call.video_elements)
         call.dial(orbit)
         return call
+
+    def pickup_ringing(self, number: str, audio_element: Any = None) -> WebRtcCall:
+        """Pick up the call ringing at extension ``number`` (SIP: dial the server's pickup code and the extension;
+        the server refuses that call and sends the ringing one here, which is answered at once if it arrives within
+        PICKUP_WINDOW seconds)."""
+        code = self.pickup_number(number)
+        if code is None:  # no pickup on this wire: the number is dialled as it is (and nothing is answered)
+            return self.pickup(number, audio_element)
+        self.expect_picked_call()
+        return self.pickup(code, audio_element)
+
+    def pickup_number(self, number: str) -> str | None:
+        """What to dial to pick up the call ringing at ``number``; None when the server offers no pickup code."""
+        code = (self.session.sip_desk or SipDeskSettings()).pickup_code
+        return code + number if code and self.session.capabilities.desk else None
+
+    def expect_picked_call(self) -> None:
+        """The next incoming call within PICKUP_WINDOW seconds is the one picked up: it is answered at once."""
+        self._pickup_until = self._now() + PICKUP_WINDOW
 
     def set_dnd(self, on: bool) -> None:
         """Do not disturb for this console's number: the switch answers busy (or forwards to the busy target)."""
@@ -394,6 +417,9 @@ class WebRtcInstance:
         elif isinstance(event, ev.IncomingCall):
             call = self._handle(event.ref)
             log.debug("incoming call %s from %s", call.id, call.get_remote_number())
+            if self._pickup_until is not None and self._now() <= self._pickup_until:  # the call we picked up
+                self._pickup_until = None
+                call.answer()
             if self._on_incoming_call is None:
                 log.info("no incoming call handler: declining %s", call.id)
                 call.decline()

@@ -82,3 +82,18 @@ def test_a_file_that_cannot_be_written_is_a_persistence_error(tmp_path):
         CallHistory(dirs).append(HistoryEntry("201", "Alice", "in", 0.0, 1.0, "SUCCESS", True))
     assert isinstance(caught.value, ConsoleError) and str(blocker) in str(caught.value)
     assert CallHistory(dirs).load() == []  # reading what cannot be there is empty, not an error
+
+
+def test_the_sip_section_names_the_lamps_extensions_and_the_feature_codes(tmp_path):
+    """docs/SIP.md: a SIP server has no directory; config.toml's [sip] gives the lamps' extensions, the pickup code
+    and what DND answers; a bad entry is skipped, not fatal."""
+    dirs = AppDirs(config_dir=tmp_path / "c", data_dir=tmp_path / "d")
+    dirs.config_dir.mkdir()
+    dirs.config_file.write_text('[sip]\ndirectory = ["1001", {number = "1002", name = "Reception"}, 7, {name = "x"}]\n'
+                                'pickup_code = "**"\ndnd_status = 480\npickup_replaces = true\n')
+    config = load_config(dirs)
+    assert config.sip_directory == (("1001", ""), ("1002", "Reception"))
+    assert (config.sip_pickup_code, config.sip_dnd_status, config.sip_pickup_replaces) == ("**", 480, True)
+    save_config(dirs, config)
+    assert load_config(dirs) == config
+    assert (Config().sip_directory, Config().sip_pickup_code, Config().sip_dnd_status) == ((), "*8", 486)

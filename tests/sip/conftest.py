@@ -17,7 +17,7 @@ HERE = Path(__file__).parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from sipinfra import BINARIES, Baresip, Kamailio, Rtpengine, agent_config  # noqa: E402
+from sipinfra import BINARIES, DBTEXT, Baresip, Kamailio, KamailioPresence, Rtpengine, agent_config  # noqa: E402
 
 from console.core.sip.agent import UserAgent  # noqa: E402
 from sip_ws import SipWebSocket  # noqa: E402
@@ -54,6 +54,35 @@ def kamailio(tmp_path_factory, rtpengine):
         yield proxy
     finally:
         proxy.stop()
+
+
+@pytest.fixture(scope="module")
+def kamailio_presence(tmp_path_factory, rtpengine):
+    """Kamailio with the presence modules (docs/sip/kamailio-presence.cfg): lamps and ``*8<ext>`` pickup."""
+    _require("kamailio")
+    if not (DBTEXT / "pua").is_file():  # the presence modules' package brings the db_text table files
+        reason = "kamailio-presence-modules not installed (Debian; .ci/run installs it)"
+        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+            pytest.fail(f"CI must have the SIP lab: {reason}")
+        pytest.skip(reason)
+    proxy = KamailioPresence(tmp_path_factory.mktemp("kamailio-presence"), rtpengine.ng_port)
+    try:
+        proxy.start()
+        yield proxy
+    finally:
+        proxy.stop()
+
+
+@pytest.fixture
+def presence_phone(tmp_path, kamailio_presence, request):
+    """baresip as 1001 on the presence Kamailio, its DEFAULT codecs; ``param`` "manual" makes it ring."""
+    _require("baresip")
+    phone = Baresip(tmp_path, kamailio_presence.sip_port, codecs=None, answermode=getattr(request, "param", "auto"))
+    try:
+        phone.start()
+        yield phone
+    finally:
+        phone.stop()
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ from console.core.sip.config import AgentConfig
 HERE = Path(__file__).parent
 START_TIMEOUT = 20.0
 BINARIES = {"kamailio": "kamailio", "rtpengine": "rtpengine", "baresip": "baresip"}
-USERS = {"1000": "secret1000", "1001": "secret1001", "1002": "secret1002"}  # kamailio.cfg's htable
+USERS = {"1000": "secret1000", "1001": "secret1001", "1002": "secret1002", "1003": "secret1003"}  # the cfgs' htable
+DBTEXT = Path("/usr/share/kamailio/dbtext/kamailio")  # the presence modules' table files (Debian)
 
 
 class InfraError(RuntimeError):
@@ -283,6 +284,24 @@ class Kamailio(Daemon):
 
 
 @dataclass
+class KamailioPresence(Kamailio):
+    """Kamailio with the presence modules: lamps (RFC 4235 NOTIFYs for every call through it) and ``*8<ext>`` pickup.
+
+    docs/sip/kamailio-presence.cfg; presence and pua need a db_url even with everything in memory: a db_text
+    folder with exactly the ``version`` and ``pua`` tables (docs/SIP.md).
+    """
+
+    config: Path = HERE.parents[1] / "docs" / "sip" / "kamailio-presence.cfg"
+
+    def _defines(self) -> list[str]:
+        db = self.tmp / "dbtext"
+        db.mkdir(exist_ok=True)
+        for table in ("version", "pua"):
+            shutil.copyfile(DBTEXT / table, db / table)
+        return [*super()._defines(), "-A", f'DB_URL="text://{db}"', "-A", f'SELF_URI="sip:127.0.0.1:{self.sip_port}"']
+
+
+@dataclass
 class Baresip(Daemon):
     """A SIP phone: registers as 1001, auto-answers, plays a sine tone, records what it hears.
 
@@ -295,6 +314,7 @@ class Baresip(Daemon):
     tone_hz: int = 1000
     answermode: str = "auto"  # or "manual": it rings until told to answer or hang up
     codecs: str | None = "pcmu"
+    user: str = "1001"
     sip_port: int = 0
     ctrl_port: int = 0
     proc: Proc | None = None
@@ -317,7 +337,7 @@ class Baresip(Daemon):
             config = config.replace(f"@@{key}@@", str(value))
         (self.home / "config").write_text(config)
         account = (HERE / "baresip" / "accounts.template").read_text()
-        account = account.replace("@@KAM_PORT@@", str(self.kamailio_port)).replace(
+        account = account.replace("1001", self.user).replace("@@KAM_PORT@@", str(self.kamailio_port)).replace(
             ";@@AUDIO_CODECS@@", f";audio_codecs={self.codecs}" if self.codecs else "").replace("answermode=auto", f"answermode={self.answermode}")
         (self.home / "accounts").write_text(account)
         (self.home / "contacts").write_text("")
@@ -328,6 +348,10 @@ class Baresip(Daemon):
         self.proc.start()
         self.proc.wait_until(lambda: tcp_open(self.ctrl_port), "ctrl_tcp listener")
         self.proc.wait_until(lambda: "200 OK" in self.proc.log(), "registration with Kamailio")
+
+    @property
+    def registered(self) -> bool:
+        return "200 OK" in self.proc.log()
 
     def command(self, command: str, params: str = "", timeout: float = 5.0) -> dict:
         """A ctrl_tcp command (netstring JSON); returns the reply, skipping events sent before it."""

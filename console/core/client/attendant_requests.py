@@ -27,7 +27,7 @@ class AttendantRequests:
         if link.login_state is not LOGIN_STATES.SUCCESS or not link.is_open:
             return self.book.report(None, LocalProtocolError(
                 f"{request_name(request)}: not logged in (login state {link.login_state})"))
-        if not link.capabilities.attendant:
+        if not (link.capabilities.attendant or link.capabilities.desk):
             return self.book.report(None, LocalProtocolError(
                 f"{request_name(request)} is not supported by the {link.wire_name} wire"))
         if isinstance(request, SubscribeRequest):

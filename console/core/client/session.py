@@ -56,6 +56,7 @@ from .wire import (
     MediaDigits, Nothing, OrbitReport, PresenceReport, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request,
     RestoreRequest, SessionEnded, SessionWire, TransportFailed, TurnedAwayReport, WireCapabilities, as_session_wire, request_name,
 )
+from .sip_settings import SipDeskSettings
 from .wires import wire_for
 
 MAX_TRANSFER_RECALL = 300.0  # s, as the switch allows (docs/PROTOCOL.md, "Transfer with recall")
@@ -80,9 +81,11 @@ class ClientSession:
     """See the module docstring. Every method returns the events it caused (possibly none)."""
 
     def __init__(self, wire: ClientWire | SessionWire | None, *, client_description: str | None = None,
-                 request_timeout: float = REQUEST_TIMEOUT, max_orphans: int = MAX_ORPHANS) -> None:
+                 request_timeout: float = REQUEST_TIMEOUT, max_orphans: int = MAX_ORPHANS,
+                 sip_desk: SipDeskSettings | None = None) -> None:
         """``wire`` None: chosen per login from the server address (``wires.wire_for``)."""
         self._fixed_wire = wire is not None
+        self.sip_desk = sip_desk  # a SIP wire's directory and feature codes (sip_desk.py)
         self._wire: SessionWire | None = None
         self.wire = wire
         self._inbox: list[Inbound] = []  # reports a wire gave while sending (handled before returning)
@@ -131,8 +134,9 @@ class ClientSession:
 
     @property
     def supports_attendant(self) -> bool:
-        """Whether the wire carries the attendant extension (directory, presence, park, DND, forwarding)."""
-        return self.capabilities.attendant
+        """Whether the wire carries the attendant extension's directory, presence, DND and forwarding (SIP does:
+        ``desk``); park and conference need the whole extension (``capabilities.attendant``)."""
+        return self.capabilities.attendant or self.capabilities.desk
 
     # -- for the collaborators (link.SessionLink) ---------------------------------------
     @property
@@ -197,7 +201,7 @@ class ClientSession:
             return self._flush()
         if not self._fixed_wire:
             try:
-                self.wire = wire_for(server, self.wire)
+                self.wire = wire_for(server, self.wire, self.sip_desk)
             except ValueError as exc:  # a SIP address without a host, ...
                 log.warning("login: %s", exc)
                 self._set_login(LOGIN_STATES.SERVER_ACCESS)

@@ -38,10 +38,12 @@ from console.core.sip.agent import UserAgent
 from console.core.sip.call import seed_state
 from console.core.sip.config import AgentConfig
 from console.core.sip.errors import SipError
+from console.core.sip.subscription import LampChanged
 
+from .sip_desk import SipDesk, SipDeskSettings
 from .sipmap import decode_identifier, encode_identifier, has_telephone_event, login_code, party, sdp_of
 from .wire import (
-    CallCommand, CallReport, DigitsReport, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
+    ATTENDANT_REQUESTS, CallCommand, CallReport, DigitsReport, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
     LogoutRequest, MediaDigits, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request, RestoreRequest,
     SessionEnded, TransportFailed, WireCapabilities,
 )
@@ -64,14 +66,16 @@ class _Account:
 class SipWire:
     name = "sip"
 
-    def __init__(self, server: str, *, expires: int = 600, keepalive: float | None = 120.0) -> None:
+    def __init__(self, server: str, *, expires: int = 600, keepalive: float | None = 120.0,
+                 desk: SipDeskSettings | None = None) -> None:
         parts = urlsplit(server.strip())
         if parts.scheme not in ("sip+ws", "sip+wss") or not parts.hostname:
             raise ValueError(f"not a SIP server address: {server!r} (sip+ws://host:port/path or sip+wss://...)")
         self.server = server.strip()
         self.secure = parts.scheme == "sip+wss"
         self.capabilities = WireCapabilities(
-            blind_transfer=True,  # REFER to a number (RFC 3515); the rest of the attendant extension is not SIP's
+            blind_transfer=True,  # REFER to a number (RFC 3515)
+            desk=True,  # directory, lamps (RFC 4235), DND and forwarding: sip_desk.py
             media_required=True,  # every call negotiates media (SDP), elements set or not
             subprotocol="sip",
             secure=self.secure,  # the scheme names the transport
@@ -81,6 +85,7 @@ class SipWire:
         self.expires = expires
         self.keepalive = keepalive
         self.agent: UserAgent | None = None
+        self.desk = SipDesk(desk)
         self.account: _Account | None = None
         self._login_rid: int | None = None
         self._restoring = False
@@ -111,6 +116,8 @@ class SipWire:
                 self._restore(request_id, request, now, out)
             elif isinstance(request, LogoutRequest):
                 self._logout(request_id, now, out)
+            elif isinstance(request, ATTENDANT_REQUESTS):
+                out += self.desk.handle(request_id, request, self._need_agent(), now)
             else:
                 self._call_command(request_id, request, now, out)
         except SipError as exc:
@@ -244,8 +251,8 @@ class SipWire:
             if offer is None:
                 out.append(Refusal(rid, str(ErrorCode.INVALID_SDP), "a SIP call needs media (an SDP offer)"))
                 return
-            number = command.number or ""
-            call_id = calls.dial(number, offer, now)
+            number, replaces = self.desk.dial_target(command.number or "", agent)  # a pickup may go by Replaces
+            call_id = calls.dial(number, offer, now, replaces=replaces)
             self._reported[call_id] = CALL_STATES.DIALING
             self._remote[call_id] = (number, "")
             out.append(Reply(rid, call=self._info(call_id, Direction.OUT, CALL_STATES.DIALING), answer_follows=True))
@@ -354,7 +361,11 @@ class SipWire:
     def _event(self, event: sev.Event, now: float, out: list[Inbound]) -> None:  # noqa: C901 - one branch each
         agent = self.agent
         assert agent is not None
-        if isinstance(event, sev.Registered):
+        if isinstance(event, LampChanged):
+            out.append(self.desk.lamp(event))
+        elif isinstance(event, sev.Registered):
+            if not self.registered:  # registered anew (a reconnect, a restore): the lamps subscribe again
+                self.desk.registered(agent, now)
             self.registered = True
             self.expiry = now + event.expires
             if self._login_rid is not None:

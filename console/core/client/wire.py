@@ -299,6 +299,7 @@ class WireCapabilities:
 
     attendant: bool = False  # the attendant extension: directory, presence, blind transfer, park, DND, forwarding, conference
     blind_transfer: bool = False  # blind transfer without the rest of the extension (SIP: REFER to a number)
+    desk: bool = False  # directory, presence, DND and forwarding without the rest (SIP: lamps by RFC 4235, 486, 302)
     media_required: bool = False  # every call negotiates media, elements set or not (SIP: no call without SDP)
     subprotocol: str | None = None  # the WebSocket subprotocol to ask for (SIP: "sip", RFC 7118)
     secure: bool | None = None  # the server address names its transport (SIP: sip+wss) and decides TLS; None: the caller

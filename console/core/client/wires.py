@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .jsonwire import JsonWire
+from .sip_settings import SipDeskSettings
 from .wire import ClientWire, SessionWire
 
 SIP_SCHEMES = ("sip+ws://", "sip+wss://")
@@ -12,7 +13,8 @@ def is_sip(server: str) -> bool:
     return server.strip().lower().startswith(SIP_SCHEMES)
 
 
-def wire_for(server: str, current: ClientWire | SessionWire | None = None) -> ClientWire | SessionWire:
+def wire_for(server: str, current: ClientWire | SessionWire | None = None,
+             sip_desk: SipDeskSettings | None = None) -> ClientWire | SessionWire:
     """The wire for ``server``: ``current`` again when it serves that address already (a restore keeps the SIP
     wire's dialogs). Raises ValueError for a SIP address it cannot use (no host, ...)."""
     if is_sip(server):
@@ -20,7 +22,7 @@ def wire_for(server: str, current: ClientWire | SessionWire | None = None) -> Cl
 
         if isinstance(current, SipWire) and current.server == server.strip():
             return current
-        return SipWire(server.strip())
+        return SipWire(server.strip(), desk=sip_desk)
     if isinstance(current, JsonWire):
         return current
     return JsonWire()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .config import AgentConfig
+from .desk_policy import IncomingPolicy
 from .errors import SipError, SipParseError
 from .events import Event, FlowFailed, MessageRejected
 from .ids import Ids
@@ -19,6 +20,7 @@ from .keepalive import FlowState, KeepAlive, is_keepalive
 from .matching import Kind, Matched, TransactionLayer
 from .message import SipRequest, error_response, parse, response_to
 from .registration import Registration, RegState
+from .subscription import LampWatcher
 from .requests import ALLOW
 from .transaction import ClientTransaction, TxState
 
@@ -49,6 +51,8 @@ class UserAgent:
         self.registration = Registration(self.config, self.ids)
         self.keepalive = KeepAlive(self.config.keepalive_interval or 0.0)
         self.calls = InviteUsage(self.config, self.ids, self.tx, self.max_calls)
+        self.lamps = LampWatcher(self.config, self.ids, self.tx)  # busy lamps (RFC 4235), console/core/sip/subscription.py
+        self.policy = IncomingPolicy()  # DND and forwarding, answered here (desk_policy.py)
         self._events: list[Event] = []
         self._raw: list[bytes] = []  # keep-alive pings
         self._reg_tx: ClientTransaction | None = None
@@ -62,13 +66,14 @@ class UserAgent:
         return out
 
     def events(self) -> list[Event]:
-        out = self._events + self.calls.drain_events()
+        out = self._events + self.calls.drain_events() + self.lamps.drain_events()
         self._events = []
         return out
 
     def next_deadline(self) -> float | None:
         times = [t for t in (self.tx.next_deadline(), self.registration.refresh_at, self.keepalive.deadline,
-                             self.calls.next_deadline()) if t is not None]
+                             self.calls.next_deadline(), self.lamps.next_deadline(), self.policy.next_deadline())
+                 if t is not None]
         return min(times, default=None)
 
     def receive(self, data: bytes | str, now: float) -> None:
@@ -111,6 +116,9 @@ class UserAgent:
             self._raw.append(ping)
         elif self.keepalive.state is FlowState.FAILED and was is not FlowState.FAILED:
             self._events.append(FlowFailed())
+        for call_id in self.policy.due(now):
+            self.calls.redirect(call_id, self.policy.no_answer or "", now)
+        self.lamps.on_timer(now)
         self.calls.on_timer(now)
 
     def connection_lost(self, now: float) -> None:
@@ -146,6 +154,8 @@ class UserAgent:
         if kind in (Kind.RESPONSE, Kind.TIMEOUT):
             if matched.client is not None and matched.client is self._reg_tx:
                 self._on_register_response(message, now)
+            elif self.lamps.owns(matched.client):
+                self.lamps.on_response(matched.client, message, now)
             else:
                 self.calls.on_response(matched.client, message, now)
         elif kind is Kind.REQUEST:
@@ -186,8 +196,28 @@ class UserAgent:
             answer.headers.add("Accept", ACCEPT)
             answer.headers.add("Supported", ", ".join(sorted(SUPPORTED)))
             self.tx.respond(server, answer, now)
+        elif method == "NOTIFY" and not self.calls.calls.get(request.call_id) and \
+                self.lamps.on_notify(server, request, now):
+            return
+        elif method == "INVITE" and not request.to.tag and self._desk_refusal(server, request, now):
+            return
         else:
             self.calls.on_request(server, request, now)
+            if method == "INVITE" and not request.to.tag and request.call_id in self.calls.calls:
+                self.policy.ringing(request.call_id, now)
+
+    def _desk_refusal(self, server, request: SipRequest, now: float) -> bool:
+        """DND (486/480) or forwarding (302 with the target in Contact) answered before the call rings."""
+        live = sum(1 for c in self.calls.calls.values() if not c.ended)
+        refusal = self.policy.refusal(live)
+        if refusal is None:
+            return False
+        status, target = refusal
+        answer = response_to(request, status, to_tag=self.ids.tag())
+        if target:
+            answer.headers.add("Contact", f"<{self.calls.target_uri(target)}>")
+        self.tx.respond(server, answer, now)
+        return True
 
     def _refusal(self, request: SipRequest):
         method = request.method

@@ -93,6 +93,21 @@ class InviteUsage:
         self._respond_invite(call, DECLINE_STATUS.get(reason, DEFAULT_DECLINE), now)
         self._end(call, reason, None, remote=False)
 
+    def redirect(self, call_id: str, target: str, now: float) -> None:
+        """Forward a call still ringing here: 302 with ``target`` in Contact (forwarding on no answer)."""
+        call = self.calls.get(call_id)
+        if call is None or call.direction is not Direction.IN or call.phase not in (P.INCOMING, P.EARLY):
+            return
+        server = call.invite_tx
+        assert isinstance(server, ServerTransaction)
+        answer = response_to(call.invite, 302, to_tag=call.local_tag)
+        answer.headers.add("Contact", f"<{self.target_uri(target)}>")
+        self.tx.respond(server, answer, now)
+        self._end(call, DISC_REASON.REDIRECTED, 302, remote=False)
+
+    def target_uri(self, target: str) -> SipUri:
+        return self._target_uri(target)
+
     def hangup(self, call_id: str, now: float, reason: DISC_REASON = DISC_REASON.USERTERMINATED) -> None:
         """disconnect(): CANCEL a call still ringing out, decline one ringing in, BYE an established one."""
         call = self.get(call_id)

@@ -1,7 +1,7 @@
 """The busy lamp field screen (``b``): every extension's presence and the park orbits, updated as the switch
 pushes them. Arrows move; Enter acts on the highlighted lamp in context: with a connected or held call
-selected it is transferred there (blind) or parked on the orbit; else the extension is dialled or the
-parked call picked up. ``T`` consults the highlighted extension (announced transfer). Esc or ``b`` closes."""
+selected it is transferred there (blind) or parked on the orbit; else the extension is dialled, the
+parked call picked up, or (over SIP, with the server's pickup code) the call ringing there picked up. ``T`` consults the highlighted extension (announced transfer). Esc or ``b`` closes."""
 
 from __future__ import annotations
 
@@ -100,7 +100,12 @@ class LampsScreen(Screen):
         if self._talking(state):
             warning = UNREACHABLE.get(tile.state)  # type: ignore[arg-type]
             return f"transfer it to {tile.number}" + (f" ({PRESENCE_WORDS[tile.state][1]}: asks)" if warning else "")
+        if self._picks_up(tile):
+            return f"pick up the call ringing at {tile.number}"
         return f"dial {tile.number}"
+
+    def _picks_up(self, tile: Tile) -> bool:
+        return tile.state is PresenceState.RINGING and self.app.controller.desk.can_pickup_ringing()
 
     def action_move(self, step: int) -> None:
         field = self.query_one(LampField)
@@ -125,6 +130,8 @@ class LampsScreen(Screen):
         elif self._talking(state):
             transfer_asking(self.app, tile.number, self.dismiss)
             return
+        elif self._picks_up(tile):
+            desk.pickup_ringing(tile.number)
         else:
             self.app.controller.dial(tile.number)
         self.dismiss()

@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from console.core.directory import PresenceState
 from console.core.machines import TALKING_STATES
 from console.store.search import Hit, HitKind, search
 from console.store.state import AppState
@@ -119,6 +120,8 @@ class SearchScreen(ModalScreen[None]):
         elif state.focused_call is not None and state.focused_call.state in TALKING_STATES:
             transfer_asking(self.app, hit.number, self.dismiss)
             return
+        elif state.desk.presence_of(hit.number) is PresenceState.RINGING and controller.desk.can_pickup_ringing():
+            controller.desk.pickup_ringing(hit.number)
         else:
             controller.dial(hit.number)
         self.dismiss()
