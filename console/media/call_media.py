@@ -103,6 +103,7 @@ class CallMedia:
         self._video_active = False
         self._muted = False
         self._recorder: Any = None  # a recorder.CallRecorder while this call is recorded
+        self.mixer: Any = None  # a mixer.Mixer while the call is in a conference mixed in the console
         self._counts = {"frames_in": 0, "video_frames_in": 0, "offers": 0, "answers": 0, "digits_in": 0}
 
     # --- elements ---------------------------------------------------------
@@ -384,9 +385,12 @@ class CallMedia:
         return task
 
     def _next_mic_frame(self) -> bytes | None:
-        pcm = self.hub.mic_frame(self)  # taken even while muted: the hub's queue stays fresh
-        if self._muted:
-            pcm = None
+        if self.mixer is not None:  # in a conference mixed here: the others' audio and the microphone
+            pcm = self.mixer.frame_for(self, with_mic=not self._muted)
+        else:
+            pcm = self.hub.mic_frame(self)  # taken even while muted: the hub's queue stays fresh
+            if self._muted:
+                pcm = None
         if self._recorder is not None:
             self._recorder.sent(pcm)
         return pcm
@@ -404,6 +408,12 @@ class CallMedia:
         self._counts["frames_in"] += 1
         if self._audio_element is not None:
             self._audio_element.write(frame)
+        if self.mixer is not None:  # the conference's parties and the operator hear it through the mixer
+            pcm = self._convert(frame)
+            if self._recorder is not None:
+                self._recorder.received(pcm)
+            self.mixer.heard(self, pcm)
+            return
         if self.focused or self._recorder is not None:
             pcm = self._convert(frame)
             if self._recorder is not None:

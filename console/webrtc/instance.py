@@ -403,12 +403,25 @@ class WebRtcInstance:
             self.attendant.absorb(event, lambda handler, *args: fire(self._tasks, handler, *args))
         elif isinstance(event, ev.ConferenceChanged):
             call = self._calls.get(event.ref)
+            if self.session.capabilities.local_conference:  # no focus at the server: the console mixes
+                self._mix(event)
             if call is not None:
                 fire(self._tasks, call.on_conference, call, call.get_conference())
         elif isinstance(event, ev.ErrorReported):
             call = self._calls.get(event.ref) if event.ref is not None else None
             log.warning("%s%s", f"call {call.id or '-'}: " if call else "", event.error)
             fire(self._tasks, self._on_error, call, str(event.error))
+
+    def _mix(self, event: ev.ConferenceChanged) -> None:
+        """Mix the call into its conference here (a held one is retrieved: its audio must flow)."""
+        try:
+            self.media.mix(event.ref, event.conference)
+        except ConsoleError as exc:
+            self._pump.run(self.session.media_failed(event.ref, exc, self._pump.now()))
+            return
+        call = self._calls.get(event.ref)
+        if event.conference and call is not None and call.get_state() is CALL_STATES.HELD:
+            call.retrieve()
 
     def _restored(self, call: WebRtcCall) -> None:
         """The seed: onRestoreCall runs first (it sets the call state handler), then the current state is signalled.
