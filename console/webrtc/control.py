@@ -37,6 +37,7 @@ class CallController:
         self._tasks = tasks
         self.auto_hold = auto_hold
         self._focus: WebRtcCall | None = None  # with auto_hold: the call that last asked for the devices
+        self.recaller: Any = None  # a transfer_recall.TransferRecaller: transfers with recall done here (SIP)
 
     def dial(self, call: WebRtcCall, number: Any, name: Any) -> None:
         if call.get_state() is CALL_STATES.IDLE and self._session.login_state is LOGIN_STATES.SUCCESS:
@@ -44,10 +45,17 @@ class CallController:
         self._pump.run(self._session.dial(call.ref, number, name, self._has_media(call), self._pump.now()))
 
     def request(self, call: WebRtcCall, request: CallRequest, **extra: Any) -> None:
+        recall = self.recaller is not None and self._session.capabilities.recall_transfer
+        if request is CallRequest.BLIND_TRANSFER and recall:  # consult first, REFER with Replaces, or recall
+            self.recaller.blind(call, str(extra.get("number") or ""))
+            return
         if request is CallRequest.TRANSFER:
             other = extra.get("to")
             if not isinstance(other, WebRtcCall) or self._calls.get(other.ref) is not other:
                 self.report(call, "transfer needs another call of the same instance")
+                return
+            if recall and other.get_state() in (CALL_STATES.DIALING, CALL_STATES.RINGING):
+                self.recaller.announced(call, other)  # the target still rings: REFER once it answers
                 return
             extra = {"to": other.ref}
         if request in (CallRequest.ANSWER, CallRequest.RETRIEVE):
@@ -122,6 +130,8 @@ class CallController:
         """With ``auto_hold``, a call that connects while another one has asked for the devices since
         (answers, retrieves or dials typed faster than the switch answers; a far end that ends its hold)
         goes on hold, so that only the call asked for last is ever talking."""
+        if self.recaller is not None:
+            self.recaller.call_changed(call)
         if call is self._focus and state is CALL_STATES.DISCONNECTED:
             self._focus = None
         elif (state is CALL_STATES.CONNECTED and self.auto_hold and self._focus is not None

@@ -19,6 +19,7 @@ from typing import Any, Callable
 from console.core.client import ClientSession, LoginFailureKind, LoginRequest, RestoreRequest
 from console.core.client import events as ev
 from console.core.directory import DirectoryEntry, Orbit, PresenceState
+from console.core.client.sip_transfer import DEFAULT_RECALL
 from console.core.client.wire import ClientWire, DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
 from console.core.errors import CommClosed, CommError, ConsoleError, MediaError
@@ -32,6 +33,7 @@ from .control import CallController
 from .handlers import TaskSet, fire
 from .link import OUTBOX_SIZE, Link
 from .pump import EventPump
+from .transfer_recall import TransferRecaller
 from .reconnector import Reconnector
 
 log = logging.getLogger("console.webrtc")
@@ -77,6 +79,7 @@ class WebRtcInstance:
         diagnostics_to_stderr: bool = True,
         outbox_size: int = OUTBOX_SIZE,
         allow_cleartext: bool = False,
+        transfer_recall: float = DEFAULT_RECALL,
     ):
         self._on_login_status = on_login_status
         self._on_incoming_call = on_incoming_call
@@ -105,6 +108,10 @@ class WebRtcInstance:
         self._closing = False
         self._control = CallController(self.session, self.media, self._pump, self._calls, self._tasks,
                                        auto_hold=auto_hold)  # what calls ask of their instance
+        # Extra: where the wire has no switch for it (SIP), blind and announced transfers consult first and
+        # return the caller after ``transfer_recall`` s without an answer (console.core.client.sip_transfer)
+        self._control.recaller = TransferRecaller(self.create_outgoing_call, self._control.report, transfer_recall,
+                                                  holds_on_dial=auto_hold)
         self._media_warned = False
         self.attendant = AttendantView()  # directory, presence and orbits as the switch last said
 

@@ -77,6 +77,7 @@ class SipWire:
             subprotocol="sip",
             secure=self.secure,  # the scheme names the transport
             local_conference=True,  # no focus at a bare proxy: the console mixes (sip_conference.py)
+            recall_transfer=True,  # consult, then REFER with Replaces, or the caller back (sip_transfer.py)
         )
         self.host = parts.hostname
         self.port = parts.port or (443 if self.secure else 80)
