@@ -104,6 +104,7 @@ class CallMedia:
         self._muted = False
         self._recorder: Any = None  # a recorder.CallRecorder while this call is recorded
         self.mixer: Any = None  # a mixer.Mixer while the call is in a conference mixed in the console
+        self.hold_music: Callable[[], bytes] | None = None  # what a call parked at the console hears
         self._counts = {"frames_in": 0, "video_frames_in": 0, "offers": 0, "answers": 0, "digits_in": 0}
 
     # --- elements ---------------------------------------------------------
@@ -391,6 +392,8 @@ class CallMedia:
             pcm = self.hub.mic_frame(self)  # taken even while muted: the hub's queue stays fresh
             if self._muted:
                 pcm = None
+            if self.hold_music is not None:  # parked here: music instead of the (absent) operator
+                pcm = self.hold_music()
         if self._recorder is not None:
             self._recorder.sent(pcm)
         return pcm

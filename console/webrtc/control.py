@@ -38,6 +38,8 @@ class CallController:
         self.auto_hold = auto_hold
         self._focus: WebRtcCall | None = None  # with auto_hold: the call that last asked for the devices
         self.recaller: Any = None  # a transfer_recall.TransferRecaller: transfers with recall done here (SIP)
+        self.parker: Any = None  # a local_park.LocalParker: park done here (SIP)
+        self.park_mode = "local"  # or "refer:<the server's park extension>"
 
     def dial(self, call: WebRtcCall, number: Any, name: Any) -> None:
         if call.get_state() is CALL_STATES.IDLE and self._session.login_state is LOGIN_STATES.SUCCESS:
@@ -49,6 +51,12 @@ class CallController:
         if request is CallRequest.BLIND_TRANSFER and recall:  # consult first, REFER with Replaces, or recall
             self.recaller.blind(call, str(extra.get("number") or ""))
             return
+        if request is CallRequest.PARK and self.parker is not None and self._session.capabilities.local_park:
+            if self.park_mode.startswith("refer:"):  # the server keeps parked calls: REFER to its extension
+                request, extra = CallRequest.BLIND_TRANSFER, {"number": self.park_mode.partition(":")[2]}
+            else:
+                self.parker.park(call, extra.get("orbit"))
+                return
         if request is CallRequest.TRANSFER:
             other = extra.get("to")
             if not isinstance(other, WebRtcCall) or self._calls.get(other.ref) is not other:
@@ -132,6 +140,8 @@ class CallController:
         goes on hold, so that only the call asked for last is ever talking."""
         if self.recaller is not None:
             self.recaller.call_changed(call)
+        if self.parker is not None:
+            self.parker.call_changed(call)
         if call is self._focus and state is CALL_STATES.DISCONNECTED:
             self._focus = None
         elif (state is CALL_STATES.CONNECTED and self.auto_hold and self._focus is not None

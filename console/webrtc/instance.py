@@ -19,6 +19,8 @@ from typing import Any, Callable
 from console.core.client import ClientSession, LoginFailureKind, LoginRequest, RestoreRequest
 from console.core.client import events as ev
 from console.core.directory import DirectoryEntry, Orbit, PresenceState
+from console.core.client.local_park import DEFAULT_ORBITS, ParkLot
+from console.core.client.local_park import DEFAULT_RECALL as PARK_RECALL
 from console.core.client.sip_transfer import DEFAULT_RECALL
 from console.core.client.wire import ClientWire, DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
@@ -33,6 +35,7 @@ from .control import CallController
 from .handlers import TaskSet, fire
 from .link import OUTBOX_SIZE, Link
 from .pump import EventPump
+from .local_park import LocalParker, check_park_mode
 from .transfer_recall import TransferRecaller
 from .reconnector import Reconnector
 
@@ -80,6 +83,9 @@ class WebRtcInstance:
         outbox_size: int = OUTBOX_SIZE,
         allow_cleartext: bool = False,
         transfer_recall: float = DEFAULT_RECALL,
+        park: str = "local",
+        park_recall: float = PARK_RECALL,
+        park_orbits: tuple[str, ...] = DEFAULT_ORBITS,
     ):
         self._on_login_status = on_login_status
         self._on_incoming_call = on_incoming_call
@@ -112,6 +118,11 @@ class WebRtcInstance:
         # return the caller after ``transfer_recall`` s without an answer (console.core.client.sip_transfer)
         self._control.recaller = TransferRecaller(self.create_outgoing_call, self._control.report, transfer_recall,
                                                   holds_on_dial=auto_hold)
+        # Extra: park where the wire has no switch (SIP): "local" (held here with music, on an orbit, recalled
+        # every ``park_recall`` s) or "refer:<the server's park extension>" (console.webrtc.local_park)
+        self._control.park_mode = check_park_mode(park)
+        self._control.parker = LocalParker(ParkLot(tuple(park_orbits), park_recall), self.media, self._absorb,
+                                           self._control.report)
         self._media_warned = False
         self.attendant = AttendantView()  # directory, presence and orbits as the switch last said
 
@@ -381,6 +392,8 @@ class WebRtcInstance:
                 {"urls": list(s.urls), "username": s.username, "credential": s.credential} for s in event.servers)
         elif isinstance(event, ev.LoginChanged):
             self._reconnector.login_changed(event.state, bool(self.session.identifier))
+            if event.state is LOGIN_STATES.SUCCESS and self.session.capabilities.local_park:  # the orbits kept here
+                self._absorb(ev.OrbitsChanged(self._control.parker.lot.snapshot(), snapshot=True))
             fire(self._tasks, self._on_login_status, event.state)
         elif isinstance(event, ev.CallChanged):
             self._call_changed(event)
@@ -407,7 +420,7 @@ class WebRtcInstance:
             if call is not None:
                 fire(self._tasks, call.on_dtmf, call, event.digits)
         elif isinstance(event, (ev.DirectoryReceived, ev.PresenceChanged, ev.OrbitsChanged, ev.SettingConfirmed)):
-            self.attendant.absorb(event, lambda handler, *args: fire(self._tasks, handler, *args))
+            self._absorb(event)
         elif isinstance(event, ev.ConferenceChanged):
             call = self._calls.get(event.ref)
             if self.session.capabilities.local_conference:  # no focus at the server: the console mixes
@@ -418,6 +431,9 @@ class WebRtcInstance:
             call = self._calls.get(event.ref) if event.ref is not None else None
             log.warning("%s%s", f"call {call.id or '-'}: " if call else "", event.error)
             fire(self._tasks, self._on_error, call, str(event.error))
+
+    def _absorb(self, event: ev.Event) -> None:
+        self.attendant.absorb(event, lambda handler, *args: fire(self._tasks, handler, *args))
 
     def _mix(self, event: ev.ConferenceChanged) -> None:
         """Mix the call into its conference here (a held one is retrieved: its audio must flow)."""

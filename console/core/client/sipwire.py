@@ -78,6 +78,7 @@ class SipWire:
             secure=self.secure,  # the scheme names the transport
             local_conference=True,  # no focus at a bare proxy: the console mixes (sip_conference.py)
             recall_transfer=True,  # consult, then REFER with Replaces, or the caller back (sip_transfer.py)
+            local_park=True,  # held at the console on an orbit, or REFER to the server's park extension
         )
         self.host = parts.hostname
         self.port = parts.port or (443 if self.secure else 80)
