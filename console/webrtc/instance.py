@@ -347,6 +347,8 @@ class WebRtcInstance:
             link.close()
         await asyncio.gather(*(link.wait_closed() for link in links))
         self._pump.stop()
+        self._control.recaller.close()  # their timers: nothing to recall on a closed instance
+        self._control.parker.close()
         await self.media.aclose()
         await self._tasks.cancel_all()
 
