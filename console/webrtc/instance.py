@@ -394,7 +394,8 @@ class WebRtcInstance:
                 {"urls": list(s.urls), "username": s.username, "credential": s.credential} for s in event.servers)
         elif isinstance(event, ev.LoginChanged):
             self._reconnector.login_changed(event.state, bool(self.session.identifier))
-            if event.state is LOGIN_STATES.SUCCESS and self.session.capabilities.local_park:  # the orbits kept here
+            if event.state is LOGIN_STATES.SUCCESS and self.session.capabilities.local_park and \
+                    self._control.park_mode == "local":  # the orbits kept here
                 self._absorb(ev.OrbitsChanged(self._control.parker.lot.snapshot(), snapshot=True))
             fire(self._tasks, self._on_login_status, event.state)
         elif isinstance(event, ev.CallChanged):

@@ -15,7 +15,7 @@ from test_seed_api import hears, sip_consoles, with_sink  # noqa: F401 - the fix
 from console.core.directory import Orbit
 from console.media.hold_music import MUSIC_HZ
 from console.media.tones import tone_share
-from console.webrtc import CALL_STATES
+from console.webrtc import CALL_STATES, DISC_REASON
 
 S = CALL_STATES
 TIMEOUT = 20.0
@@ -56,3 +56,25 @@ async def test_local_park_holds_with_music_shows_the_orbit_recalls_and_is_picked
     errors = len(a.errors)
     await heard_b.wait_more(int(RECALL * 50) + 25, TIMEOUT)  # no recall once picked up
     assert len(a.errors) == errors, a.errors[errors:]
+
+
+async def test_park_by_refer_to_the_servers_park_extension(sip_consoles, baresip):  # noqa: F811
+    """park="refer:<extension>": the far end is REFERred to the server's park extension, which keeps the call;
+    our call ends SUCCESS. The lab has no PBX, so baresip (1001) stands in for the park extension."""
+    from test_seed_api import BARESIP_HZ
+
+    a = await sip_consoles("1000", mic_hz=600, park="refer:1001")
+    b = await sip_consoles("1002", mic_hz=800)
+    x = a.watch(a.inst.create_outgoing_call())
+    with_sink(x)
+    x.dial("1002")
+    inc = await b.next_incoming(TIMEOUT)
+    heard_b = with_sink(inc)
+    inc.answer()
+    await a.call_state(x, S.CONNECTED, TIMEOUT)
+    x.park()
+    await a.call_state(x, S.DISCONNECTED, TIMEOUT)
+    assert x.get_disconnect_reason() is DISC_REASON.SUCCESS and not a.errors, a.errors
+    await b.until(lambda: inc.get_remote_number() == "1001", "B's call to reach the park extension", TIMEOUT)
+    await hears(heard_b, BARESIP_HZ)
+    assert a.inst.attendant.orbits == {}  # the server keeps the orbits; none are shown from here
