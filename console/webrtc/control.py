@@ -130,8 +130,11 @@ class CallController:
         if not self.auto_hold:
             return
         self._focus = call
+        room = call.get_conference()
         for other in list(self._calls.values()):
             if other is not call and other.get_state() is CALL_STATES.CONNECTED:
+                if room is not None and other.get_conference() == room:
+                    continue  # the same conference: the operator talks to all of it
                 self._hold(other)
 
     def state_changed(self, call: WebRtcCall, state: CALL_STATES) -> None:

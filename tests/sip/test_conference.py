@@ -88,3 +88,37 @@ async def test_three_party_conference_each_hears_the_other_two_not_itself(sip_co
     await a.call_state(to_b, S.DISCONNECTED, TIMEOUT)
     await a.call_state(to_baresip, S.DISCONNECTED, TIMEOUT)
     await until_mixed(b_recording, (BARESIP_HZ,), (A_HZ, B_HZ), "console B after the operator left")
+
+
+async def test_joining_a_held_call_takes_it_off_hold_and_keeps_the_other_talking(sip_consoles, baresip):  # noqa: F811
+    """As the switchboard builds it (auto-hold): the first call is held when the second is dialled; joining
+    them retrieves the held one and holds neither: B hears the operator and baresip, the operator both.
+    (baresip's own recording stops at a re-INVITE, so what baresip hears is measured by the test above.)"""
+    a = await sip_consoles("1000", mic_hz=A_HZ)
+    b = await sip_consoles("1002", mic_hz=B_HZ)
+    to_baresip = a.watch(a.inst.create_outgoing_call())
+    with_sink(to_baresip)
+    to_baresip.dial("1001")
+    await a.call_state(to_baresip, S.CONNECTED, TIMEOUT)
+    to_b = a.watch(a.inst.create_outgoing_call())
+    with_sink(to_b)
+    to_b.dial("1002")
+    incoming = await b.next_incoming(TIMEOUT)
+    b_hears = with_sink(incoming)
+    incoming.answer()
+    await a.call_state(to_b, S.CONNECTED, TIMEOUT)
+    await a.call_state(to_baresip, S.HELD, TIMEOUT)
+
+    to_b.conference(to_baresip)
+    await a.call_state(to_baresip, S.CONNECTED, TIMEOUT)
+    assert to_b.get_conference().parties == 3 and to_b.get_state() is S.CONNECTED, a.errors
+
+    async def b_recording():
+        return b_hears.samples(0.5), RATE
+
+    async def a_speaker():
+        return a.kwargs["device"].heard(0.5), RATE
+
+    await until_mixed(b_recording, (A_HZ, BARESIP_HZ), (B_HZ,), "console B")
+    await until_mixed(a_speaker, (B_HZ, BARESIP_HZ), (A_HZ,), "the operator's speaker")
+    assert to_b.get_state() is S.CONNECTED and not a.errors, a.errors
