@@ -224,7 +224,8 @@ class SipWire:
                 calls.transfer(first, "", now, replaces_call=second)
                 self._referred[first] = second
             for call in leaving.end:
-                calls.hangup(self._sip(call), now)
+                if self._sip(call) in self._reported:  # still up
+                    calls.hangup(self._sip(call), now)
             out.extend((Reply(rid), leaving.report))
             return
         if any(self._reported.get(self._sip(c)) is None for c in request.calls):
