@@ -104,6 +104,8 @@ class CallMedia:
         self._video_active = False
         self._muted = False
         self._recorder: Any = None  # a recorder.CallRecorder while this call is recorded
+        self.mixer: Any = None  # a mixer.Mixer while the call is in a conference mixed in the console
+        self.hold_music: Callable[[], bytes] | None = None  # what a call parked at the console hears
         self._counts = {"frames_in": 0, "video_frames_in": 0, "offers": 0, "answers": 0, "digits_in": 0}
 
     # --- elements ---------------------------------------------------------
@@ -385,9 +387,14 @@ class CallMedia:
         return task
 
     def _next_mic_frame(self) -> bytes | None:
-        pcm = self.hub.mic_frame(self)  # taken even while muted: the hub's queue stays fresh
-        if self._muted:
-            pcm = None
+        if self.mixer is not None:  # in a conference mixed here: the others' audio and the microphone
+            pcm = self.mixer.frame_for(self, with_mic=not self._muted)
+        else:
+            pcm = self.hub.mic_frame(self)  # taken even while muted: the hub's queue stays fresh
+            if self._muted:
+                pcm = None
+            if self.hold_music is not None:  # parked here: music instead of the (absent) operator
+                pcm = self.hold_music()
         if self._recorder is not None:
             self._recorder.sent(pcm)
         return pcm
@@ -405,6 +412,12 @@ class CallMedia:
         self._counts["frames_in"] += 1
         if self._audio_element is not None:
             self._audio_element.write(frame)
+        if self.mixer is not None:  # the conference's parties and the operator hear it through the mixer
+            pcm = self._convert(frame)
+            if self._recorder is not None:
+                self._recorder.received(pcm)
+            self.mixer.heard(self, pcm)
+            return
         if self.focused or self._recorder is not None:
             pcm = self._convert(frame)
             if self._recorder is not None:

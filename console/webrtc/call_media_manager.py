@@ -34,6 +34,8 @@ class CallMediaManager:
         self._media: dict[int, Any] = {}
         self._muted: set[int] = set()  # refs muted (also before their media exists)
         self._closing: set[asyncio.Task] = set()  # close tasks of ended calls: awaited, never cancelled, by aclose
+        self._mixers: dict[str, Any] = {}  # conference -> media.mixer.Mixer (conferences mixed in the console)
+        self._mixed: dict[int, str] = {}  # ref -> the conference its media is mixed in
 
     def get(self, ref: int) -> Any:
         """The call's CallMedia, or None before media started."""
@@ -137,7 +139,41 @@ class CallMediaManager:
         elif state in (CALL_STATES.CONNECTED, CALL_STATES.HOLDING) and self.hub is not None:
             self.hub.focus(media)
 
+    # -- conferences mixed in the console (a wire without a focus: SIP) -------------
+    def mix(self, ref: int, conference: str) -> None:
+        """Put the call's media into ``conference``'s mixer ("": out of any): each member is sent the others."""
+        if self._mixed.get(ref, "") == conference:
+            return
+        self._unmix(ref)
+        media = self._media.get(ref)
+        if not conference or media is None:
+            return
+        mixer = self._mixers.get(conference)
+        if mixer is None:
+            from console.media.mixer import Mixer
+
+            mixer = self._mixers[conference] = Mixer(self.ensure_hub())
+        try:
+            mixer.add(media)
+        except ValueError as exc:
+            raise MediaError(str(exc)) from exc
+        media.mixer = mixer
+        self._mixed[ref] = conference
+
+    def _unmix(self, ref: int) -> None:
+        conference = self._mixed.pop(ref, None)
+        mixer = self._mixers.get(conference or "")
+        media = self._media.get(ref)
+        if mixer is None:
+            return
+        if media is not None:
+            mixer.remove(media)
+            media.mixer = None
+        if not len(mixer):
+            del self._mixers[conference or ""]
+
     def _drop(self, ref: int) -> None:
+        self._unmix(ref)
         media = self._media.pop(ref)
         if self.hub is not None:
             self.hub.release(media)

@@ -19,11 +19,14 @@ from typing import Any, Callable
 from console.core.client import ClientSession, LoginFailureKind, LoginRequest, RestoreRequest
 from console.core.client import events as ev
 from console.core.directory import DirectoryEntry, Orbit, PresenceState, TurnedAway
+from console.core.client.local_park import DEFAULT_ORBITS, ParkLot
+from console.core.client.local_park import DEFAULT_RECALL as PARK_RECALL
+from console.core.client.sip_transfer import DEFAULT_RECALL
 from console.core.client.wire import ClientWire, DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest
 from console.core.client.sip_settings import SipDeskSettings
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
 from console.core.errors import CommClosed, CommError, ConsoleError, MediaError
-from console.net.comm import CommFactory, CommFailure, server_url
+from console.net.comm import CommFactory, server_url
 from console.net.factory import default_comm_factory
 
 from .call import WebRtcCall
@@ -31,8 +34,10 @@ from .call_media_manager import CallMediaManager
 from .attendant_view import AttendantView
 from .control import CallController
 from .handlers import TaskSet, fire
-from .link import OUTBOX_SIZE, Link
+from .link import OUTBOX_SIZE, Link, open_comm
 from .pump import EventPump
+from .local_park import LocalParker, check_park_mode
+from .transfer_recall import TransferRecaller
 from .reconnector import Reconnector
 
 PICKUP_WINDOW = 5.0  # seconds after a pickup code within which the picked-up call arrives
@@ -80,6 +85,10 @@ class WebRtcInstance:
         outbox_size: int = OUTBOX_SIZE,
         allow_cleartext: bool = False,
         sip_desk: SipDeskSettings | None = None,
+        transfer_recall: float | None = None,
+        park: str = "local",
+        park_recall: float = PARK_RECALL,
+        park_orbits: tuple[str, ...] = DEFAULT_ORBITS,
     ):
         self._on_login_status = on_login_status
         self._on_incoming_call = on_incoming_call
@@ -108,6 +117,17 @@ class WebRtcInstance:
         self._closing = False
         self._control = CallController(self.session, self.media, self._pump, self._calls, self._tasks,
                                        auto_hold=auto_hold)  # what calls ask of their instance
+        # Extra: where the wire has no switch for it (SIP), blind and announced transfers consult first and
+        # return the caller after ``transfer_recall`` s without an answer (console.core.client.sip_transfer)
+        self._control.recaller = TransferRecaller(self.create_outgoing_call, self._control.report, DEFAULT_RECALL,
+                                                  holds_on_dial=auto_hold)
+        # Extra: park where the wire has no switch (SIP): "local" (held here with music, on an orbit, recalled
+        # every ``park_recall`` s) or "refer:<the server's park extension>" (console.webrtc.local_park)
+        if transfer_recall is not None:
+            self.transfer_recall = transfer_recall
+        self._control.park_mode = check_park_mode(park)
+        self._control.parker = LocalParker(ParkLot(tuple(park_orbits), park_recall), self.media, self._absorb,
+                                           self._control.report)
         self._media_warned = False
         self.attendant = AttendantView()  # directory, presence and orbits as the switch last said
         self._pickup_until: float | None = None  # pickup_ringing: the next incoming call is answered until then
@@ -299,7 +319,8 @@ class WebRtcInstance:
 
     @transfer_recall.setter
     def transfer_recall(self, seconds: float | None) -> None:
-        self.session.transfer_recall = seconds
+        self.session.transfer_recall = seconds  # checked there (a bad value raises ValueError)
+        self._control.recaller.recall_after = DEFAULT_RECALL if seconds is None else float(seconds)  # SIP
 
     @property
     def reconnecting(self) -> bool:
@@ -366,6 +387,8 @@ class WebRtcInstance:
             link.close()
         await asyncio.gather(*(link.wait_closed() for link in links))
         self._pump.stop()
+        self._control.recaller.close()  # their timers: nothing to recall on a closed instance
+        self._control.parker.close()
         await self.media.aclose()
         await self._tasks.cancel_all()
 
@@ -401,16 +424,19 @@ class WebRtcInstance:
             if link is not None:
                 link.close()
         elif isinstance(event, ev.MakeOffer):
-            self._tasks.spawn(self._offer(event), name=f"offer {event.ref}")
+            self._tasks.spawn(self._control.offer(event), name=f"offer {event.ref}")
         elif isinstance(event, ev.ApplyAnswer):
-            self._tasks.spawn(self._apply(event), name=f"answer {event.ref}")
+            self._tasks.spawn(self._control.apply(event), name=f"answer {event.ref}")
         elif isinstance(event, ev.SendDigits):
-            self._send_digits(event)
+            self._control.send_digits(event)
         elif isinstance(event, ev.UseIceServers):
             self.media.ice_servers = tuple(
                 {"urls": list(s.urls), "username": s.username, "credential": s.credential} for s in event.servers)
         elif isinstance(event, ev.LoginChanged):
             self._reconnector.login_changed(event.state, bool(self.session.identifier))
+            if event.state is LOGIN_STATES.SUCCESS and self.session.capabilities.local_park and \
+                    self._control.park_mode == "local":  # the orbits kept here
+                self._absorb(ev.OrbitsChanged(self._control.parker.lot.snapshot(), snapshot=True))
             fire(self._tasks, self._on_login_status, event.state)
         elif isinstance(event, ev.CallChanged):
             self._call_changed(event)
@@ -441,15 +467,31 @@ class WebRtcInstance:
                 fire(self._tasks, call.on_dtmf, call, event.digits)
         elif isinstance(event, (ev.DirectoryReceived, ev.PresenceChanged, ev.OrbitsChanged, ev.SettingConfirmed,
                                 ev.CallerTurnedAway)):
-            self.attendant.absorb(event, lambda handler, *args: fire(self._tasks, handler, *args))
+            self._absorb(event)
         elif isinstance(event, ev.ConferenceChanged):
             call = self._calls.get(event.ref)
+            if self.session.capabilities.local_conference:  # no focus at the server: the console mixes
+                self._mix(event)
             if call is not None:
                 fire(self._tasks, call.on_conference, call, call.get_conference())
         elif isinstance(event, ev.ErrorReported):
             call = self._calls.get(event.ref) if event.ref is not None else None
             log.warning("%s%s", f"call {call.id or '-'}: " if call else "", event.error)
             fire(self._tasks, self._on_error, call, str(event.error))
+
+    def _absorb(self, event: ev.Event) -> None:
+        self.attendant.absorb(event, lambda handler, *args: fire(self._tasks, handler, *args))
+
+    def _mix(self, event: ev.ConferenceChanged) -> None:
+        """Mix the call into its conference here (a held one is retrieved: its audio must flow)."""
+        try:
+            self.media.mix(event.ref, event.conference)
+        except ConsoleError as exc:
+            self._pump.run(self.session.media_failed(event.ref, exc, self._pump.now()))
+            return
+        call = self._calls.get(event.ref)
+        if event.conference and call is not None and call.get_state() is CALL_STATES.HELD:
+            call.retrieve()
 
     def _restored(self, call: WebRtcCall) -> None:
         """The seed: onRestoreCall runs first (it sets the call state handler), then the current state is signalled.
@@ -510,26 +552,10 @@ class WebRtcInstance:
         handler hears the exception's type.
         """
         try:
-            comm = self._comm_factory()
-            if event.subprotocol and not _takes_subprotocol(comm.connect):
-                raise CommError(CommFailure.INTERNAL, f"the comm {type(comm).__name__} cannot ask for the WebSocket "
-                                                      f"subprotocol {event.subprotocol!r} (its connect() lacks the keyword)")
-            extra = {"subprotocol": event.subprotocol} if event.subprotocol else {}
-            await comm.connect(server_url(event.server, event.secure), secure=event.secure, ca_file=self._ca_file,
-                               **extra)
+            comm = await open_comm(self._comm_factory, event.conn, server_url(event.server, event.secure),
+                                   secure=event.secure, ca_file=self._ca_file, subprotocol=event.subprotocol)
         except CommError as exc:
             self._run(self.session.connect_failed(event.conn, exc))
-            return
-        except ValueError as exc:  # a URL the transport cannot even parse
-            self._run(self.session.connect_failed(event.conn, CommError(CommFailure.BAD_URL, str(exc))))
-            return
-        except OSError as exc:
-            self._run(self.session.connect_failed(event.conn, CommError(CommFailure.UNREACHABLE, str(exc))))
-            return
-        except Exception as exc:  # a fault in the comm or its factory (an ImportError, a TypeError ...)
-            log.error("connection %d: the comm failed", event.conn, exc_info=exc)
-            failure = CommError(CommFailure.INTERNAL, f"the comm failed: {type(exc).__name__}: {exc}")
-            self._run(self.session.connect_failed(event.conn, failure))
             return
         link = self._links[event.conn] = Link(event.conn, comm, outbox_size=self._outbox_size,
                                               on_frame=self._received, on_closed=self._closed)
@@ -545,54 +571,7 @@ class WebRtcInstance:
     def _closed(self, conn: int, error: CommClosed) -> None:
         self._run(self.session.closed(conn, error, self._now()))
 
-    async def _offer(self, event: ev.MakeOffer) -> None:
-        call = self._calls.get(event.ref)
-        if call is None:
-            return
-        try:
-            sdp = await self.media.offer(event.ref, event.direction, call.audio_element, call.video_elements,
-                                         on_failure=lambda: self._media_failed(event.ref, "ICE/DTLS did not complete"),
-                                         on_video=lambda active: self._run(self.session.video_negotiated(event.ref, active)),
-                                         on_digits=lambda digit: self._run(self.session.media_digits(event.ref, digit)),
-                                         remote_offer=event.offer, fresh=event.fresh)
-        except ConsoleError as exc:
-            self._run(self.session.offer_failed(event.ref, exc if isinstance(exc, MediaError) else MediaError(str(exc)), self._now()))
-            return
-        self._run(self.session.offer_ready(event.ref, sdp, self._now()))
-
-    async def _apply(self, event: ev.ApplyAnswer) -> None:
-        call = self._calls.get(event.ref)
-        if call is None:  # ended meanwhile: nothing to apply it to
-            self._run(self.session.answer_applied(event.ref, self._now()))
-            return
-        try:
-            await self.media.apply(event.ref, event.sdp, call.get_state())
-        except ConsoleError as exc:
-            self._run(self.session.answer_failed(event.ref, exc, self._now()))
-            return
-        self._run(self.session.answer_applied(event.ref, self._now()))
-
-    def _send_digits(self, event: ev.SendDigits) -> None:
-        media = self.media.get(event.ref)
-        try:
-            if media is None:
-                raise MediaError("DTMF needs the call's media")
-            media.send_dtmf(event.digits)
-        except ConsoleError as exc:
-            self._control.report(self._calls.get(event.ref), f"dtmf failed: {exc}")
-
-    def _media_failed(self, ref: int, why: str) -> None:
-        """CallMedia's on_failure (ICE/DTLS failed, or media went dead): end the call with MEDIA."""
-        self._run(self.session.media_failed(ref, MediaError(f"media failed: {why}"), self._now()))
-
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
-
-def _takes_subprotocol(connect: Callable[..., Any]) -> bool:
-    try:
-        parameters = inspect.signature(connect).parameters.values()
-    except (TypeError, ValueError):
-        return True  # cannot tell: let it try
-    return any(p.name == "subprotocol" or p.kind is p.VAR_KEYWORD for p in parameters)

@@ -14,11 +14,12 @@ the login state reports the lost link. A frame is never dropped without a word.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-from typing import Callable
+from typing import Any, Callable
 
-from console.core.errors import CommClosed
-from console.net.comm import CommInterface
+from console.core.errors import CommClosed, CommError
+from console.net.comm import CommFactory, CommFailure, CommInterface
 
 log = logging.getLogger("console.webrtc")
 OUTBOX_SIZE = 256  # frames per connection waiting to be sent; more means the connection is stuck: it is closed
@@ -119,3 +120,38 @@ class Link:
             log.warning("connection %d: still reading %g s after the close; stopping", self.conn, CLOSE_GRACE)
             if self._reader is not None:
                 self._reader.cancel()
+
+
+async def open_comm(factory: CommFactory, conn: int, url: str, *, secure: bool, ca_file: str | None,
+                    subprotocol: str | None) -> CommInterface:
+    """A connected comm from ``factory``, or :class:`CommError` saying why not.
+
+    A comm that cannot connect says why (its own ``CommError``; an unparsable URL, ``BAD_URL``; an
+    ``OSError``, ``UNREACHABLE``); anything else the comm or its factory raises is a fault in it, not an
+    unreachable server: ``INTERNAL``, naming the exception's type (and logged with its traceback).
+    """
+    try:
+        comm = factory()
+        if subprotocol and not _takes_subprotocol(comm.connect):
+            raise CommError(CommFailure.INTERNAL, f"the comm {type(comm).__name__} cannot ask for the WebSocket "
+                                                  f"subprotocol {subprotocol!r} (its connect() lacks the keyword)")
+        extra = {"subprotocol": subprotocol} if subprotocol else {}
+        await comm.connect(url, secure=secure, ca_file=ca_file, **extra)
+    except CommError:
+        raise
+    except ValueError as exc:  # a URL the transport cannot even parse
+        raise CommError(CommFailure.BAD_URL, str(exc)) from exc
+    except OSError as exc:
+        raise CommError(CommFailure.UNREACHABLE, str(exc)) from exc
+    except Exception as exc:  # a fault in the comm or its factory (an ImportError, a TypeError ...)
+        log.error("connection %d: the comm failed", conn, exc_info=exc)
+        raise CommError(CommFailure.INTERNAL, f"the comm failed: {type(exc).__name__}: {exc}") from exc
+    return comm
+
+
+def _takes_subprotocol(connect: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(connect).parameters.values()
+    except (TypeError, ValueError):
+        return True  # cannot tell: let it try
+    return any(p.name == "subprotocol" or p.kind is p.VAR_KEYWORD for p in parameters)

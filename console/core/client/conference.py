@@ -32,7 +32,7 @@ class Conferences:
                 return self.book.report(ref, CallStateError("a conference joins calls that are connected or on hold"))
         if not self.link.is_open or self.link.login_state is not LOGIN_STATES.SUCCESS:
             return self.book.report(first, CallStateError("conference: not logged in"))
-        if not self.link.capabilities.attendant:  # our protocol's extension: the SIP wire does not encode it
+        if not self._carried():  # our protocol's extension, or mixed in the console (SIP)
             return self.book.report(first, LocalProtocolError(f"conference is not supported by the {self.link.wire_name} wire"))
         self.link.send(ConferenceCommand(calls=tuple(r.id for r in records)), now)  # type: ignore[union-attr,misc]
         return None
@@ -44,10 +44,14 @@ class Conferences:
             return self.book.report(ref, CallStateError("leave_conference: the call is not in a conference"))
         if not self.link.is_open or self.link.login_state is not LOGIN_STATES.SUCCESS:
             return self.book.report(ref, CallStateError("leave_conference: not logged in"))
-        if not self.link.capabilities.attendant:
+        if not self._carried():
             return self.book.report(ref, LocalProtocolError(f"leave_conference is not supported by the {self.link.wire_name} wire"))
         self.link.send(ConferenceCommand(conference=record.conference, leave=True), now, record)
         return None
+
+    def _carried(self) -> bool:
+        capabilities = self.link.capabilities
+        return capabilities.attendant or capabilities.local_conference
 
     def failed(self, request: ConferenceCommand, ref: int | None, error: ConsoleError) -> None:
         """Success needs nothing: ``conference_state`` reports follow."""

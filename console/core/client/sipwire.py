@@ -40,10 +40,12 @@ from console.core.sip.config import AgentConfig
 from console.core.sip.errors import SipError
 from console.core.sip.subscription import LampChanged
 
+from .sip_conference import LocalConferences
 from .sip_desk import SipDesk, SipDeskSettings
 from .sipmap import decode_identifier, encode_identifier, has_telephone_event, login_code, party, sdp_of
 from .wire import (
-    ATTENDANT_REQUESTS, CallCommand, CallReport, DigitsReport, Exchange, IdentifierChanged, Inbound, LoginRequest, LoginResult,
+    ATTENDANT_REQUESTS, CallCommand, CallReport, ConferenceCommand, DigitsReport, Exchange, IdentifierChanged, Inbound,
+    LoginRequest, LoginResult,
     LogoutRequest, MediaDigits, Refusal, RemoteAnswer, RemoteOffer, RenewMedia, Reply, Request, RestoreRequest,
     SessionEnded, TransportFailed, WireCapabilities,
 )
@@ -79,6 +81,9 @@ class SipWire:
             media_required=True,  # every call negotiates media (SDP), elements set or not
             subprotocol="sip",
             secure=self.secure,  # the scheme names the transport
+            local_conference=True,  # no focus at a bare proxy: the console mixes (sip_conference.py)
+            recall_transfer=True,  # consult, then REFER with Replaces, or the caller back (sip_transfer.py)
+            local_park=True,  # held at the console on an orbit, or REFER to the server's park extension
         )
         self.host = parts.hostname
         self.port = parts.port or (443 if self.secure else 80)
@@ -105,6 +110,7 @@ class SipWire:
         self._superseded: set[str] = set()  # dialogs replaced by a transfer: their end is not the call's
         self._asked: dict[str, tuple[str, tuple[str, str, str] | None]] = {}  # session id -> REFER target, Replaces
         self._referred: dict[str, str | None] = {}  # a REFER we sent: on Call-ID -> the call it replaces
+        self.conferences = LocalConferences()
 
     # -- SessionWire --------------------------------------------------------------------
     def send(self, request_id: int, request: Request, now: float) -> Exchange:
@@ -118,6 +124,8 @@ class SipWire:
                 self._logout(request_id, now, out)
             elif isinstance(request, ATTENDANT_REQUESTS):
                 out += self.desk.handle(request_id, request, self._need_agent(), now)
+            elif isinstance(request, ConferenceCommand):
+                self._conference(request_id, request, now, out)
             else:
                 self._call_command(request_id, request, now, out)
         except SipError as exc:
@@ -215,6 +223,29 @@ class SipWire:
         self._logout_rid = rid
         agent.unregister(now)
 
+    def _conference(self, rid: int, request: ConferenceCommand, now: float, out: list[Inbound]) -> None:
+        calls = self._need_agent().calls
+        if request.leave:
+            leaving = self.conferences.leave(request.conference or "")
+            if leaving.join is not None:  # the two others stay connected: joined by REFER with Replaces
+                first, second = (self._sip(c) for c in leaving.join)
+                calls.transfer(first, "", now, replaces_call=second)
+                self._referred[first] = second
+            for call in leaving.end:
+                if self._sip(call) in self._reported:  # still up
+                    calls.hangup(self._sip(call), now)
+            out.extend((Reply(rid), leaving.report))
+            return
+        if any(self._reported.get(self._sip(c)) is None for c in request.calls):
+            out.append(Refusal(rid, str(ErrorCode.UNKNOWN_CALL), "conference: a call that is not ours"))
+            return
+        try:
+            report = self.conferences.join(request.calls)
+        except ValueError as exc:
+            out.append(Refusal(rid, "conference_full", str(exc)))
+            return
+        out.extend((Reply(rid), report))
+
     def _config(self, account: _Account) -> AgentConfig:
         transport = "WSS" if self.secure else "WS"
         return AgentConfig(
@@ -234,6 +265,7 @@ class SipWire:
         for table in (self._current, self._session_of, self._superseded, self._asked, self._referred):
             table.clear()
         self._waiting.clear()
+        self.conferences.clear()
         self._reported.clear()
         self._held_reported.clear()
         self._remote_sdp.clear()
@@ -427,6 +459,9 @@ class SipWire:
                     agent.calls.hangup(old, now, DISC_REASON.MEDIA)  # its media went to the new dialog
                 return
             self._held_reported.pop(event.call, None)
+            shrunk = self.conferences.ended(self._sid(event.call))
+            if shrunk is not None:
+                out.append(shrunk)
             if self._reported.pop(event.call, None) is not None:
                 direction = agent.calls.calls[event.call].direction if event.call in agent.calls.calls else Direction.OUT
                 out.append(CallReport(self._info(event.call, direction, CALL_STATES.DISCONNECTED, event.reason)))

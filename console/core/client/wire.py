@@ -303,6 +303,9 @@ class WireCapabilities:
     media_required: bool = False  # every call negotiates media, elements set or not (SIP: no call without SDP)
     subprotocol: str | None = None  # the WebSocket subprotocol to ask for (SIP: "sip", RFC 7118)
     secure: bool | None = None  # the server address names its transport (SIP: sip+wss) and decides TLS; None: the caller
+    local_conference: bool = False  # conference requests without a focus at the server: the console mixes (SIP)
+    recall_transfer: bool = False  # blind/announced transfers with recall are the console's (SIP: consult, REFER)
+    local_park: bool = False  # park is the console's: held here on an orbit, or REFER to a park extension (SIP)
 
     def carries(self, request: CallRequest) -> bool:
         """Whether the wire encodes this call request: the seed's always, the extension's when declared."""
