@@ -61,6 +61,7 @@ def call_added(key: str, call: CallPort, at: float, wall: float, restored: bool 
         remote_number=call.get_remote_number() or remote_number, remote_name=call.get_remote_name() or "",
         local_number=call.get_local_number() or "", restored=restored, remote_held=call.is_held_by_remote(),
         slot_hint=hint.get("slot") if hint else None, age=age("started"), talk_age=age("connected"),
+        hold_age=age("held"),
     )
 
 

@@ -64,6 +64,7 @@ class CallAdded:
     slot_hint: int | None = None
     age: float | None = None
     talk_age: float | None = None
+    hold_age: float | None = None  # on hold (either side) since that many seconds: hold recall goes on
 
 
 @dataclass(frozen=True)
