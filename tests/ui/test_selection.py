@@ -91,3 +91,40 @@ async def test_an_incoming_call_does_not_take_the_selection_of_an_ended_call(swi
     finally:
         await alice.aclose()
         await console.controller.aclose()
+
+
+async def test_a_restart_brings_back_the_selection_mute_and_hold_time(switch, dirs):
+    """Issue 19: "After a restart the selection is slot 1, not the call that was selected" (the bug); now the
+    selection, mute and the hold time come back, and the next key acts on the call the operator had selected."""
+    from console.ui.widgets import CallCard
+
+    from .test_operator import dial
+
+    clock = [1000.0]
+    first = make_console(dirs, operator_plan(switch), clock=lambda: clock[0], wall=lambda: clock[0] + 1.7e9)
+    async with first.app.run_test(size=SIZE) as pilot:
+        await first.until(logged_in)
+        held = await dial(pilot, first, "9000")
+        muted = await dial(pilot, first, "9001")  # dialling holds the first call
+        await first.until(slot_state(held, CALL_STATES.HELD))
+        await pilot.press("M")
+        await first.until(lambda s: s.call_in(muted).muted)
+        await pilot.press(str(held))  # the operator selects the waiting caller
+        state = await first.until(lambda s: s.focused == held)
+        held_id = state.call_in(held).call_id
+    await first.controller.aclose()  # no logout: as if killed
+
+    clock[0] += 90.0
+    second = make_console(dirs, operator_plan(switch, auto_login=False, password=""), clock=lambda: clock[0],
+                          wall=lambda: clock[0] + 1.7e9)
+    async with second.app.run_test(size=SIZE) as pilot:
+        state = await second.until(lambda s: logged_in(s) and len(s.calls) == 2 and s.focused is not None
+                                   and s.call_in(muted) is not None and s.call_in(muted).muted)
+        assert state.focused_call.call_id == held_id and state.focused == held
+        assert state.call_in(muted).muted and second.controller.calls.get(state.call_in(muted).key).is_muted()
+        assert state.call_in(held).on_hold_for(clock[0]) >= 90.0  # not 00:00: hold recall goes on
+        await pilot.pause()
+        assert "MUTED" in str(second.app.screen.query_one(f"#slot-{muted}", CallCard).border_title)
+        await pilot.press("u")  # the selected call: the waiting caller
+        await second.until(slot_state(held, CALL_STATES.CONNECTED))
+    await second.controller.aclose()
