@@ -36,6 +36,7 @@ class WavWriter:
         self.data_bytes = 0
         self._synced = -1
         file.write(header(channels, rate, sample_width, 0))
+        file.flush()  # a recording cut before its first second is a valid (empty) WAV, not an empty file
 
     def write(self, pcm: bytes) -> None:
         self._file.write(pcm)

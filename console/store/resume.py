@@ -7,8 +7,9 @@ announced transfer's two calls. When a restore hands a call back, :class:`Resume
 - mute is set on the call before its media starts, so the far end never hears the microphone the
   operator muted (the client keeps mute per call, in memory: a new process has forgotten it);
 - the consultation is linked again once both of its calls are back, so ``j`` and ``z`` work;
-- a recording goes on in a new file of the recordings folder once the call's media runs again (or the
-  log says it stopped); the file the restart cut is repaired first, so it is a valid WAV.
+- a recording goes on in a new file of the recordings folder once the call's media runs again (a held
+  call's once it is retrieved), or the status line says it stopped; the file the restart cut is repaired
+  first, so it is a valid WAV.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from console.core.enums import CALL_STATES
 
 from . import events as ev
 from .desk_state import Consult, ConsultRole, ConsultStarted
+from .state import HoldSide
 
 if TYPE_CHECKING:
     from .features import Features
@@ -87,7 +89,9 @@ class Resume:
             return
         sink = self.host.calls.sinks.get(key)
         if sink is None or not getattr(sink, "frames", 0):
-            if left <= 0:
+            if view.hold is not HoldSide.NONE:
+                left = RECORDING_WAIT  # a held call sends and gets no audio: it goes on once retrieved
+            elif left <= 0:
                 self._stopped(label, cut, "the call's media did not come back")
                 return
             try:

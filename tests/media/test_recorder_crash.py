@@ -55,3 +55,13 @@ def test_the_recordings_folder_repairs_only_its_own_recordings(tmp_path):
     outside.write_bytes(header(2, RATE, 2, 0) + bytes(4 * RATE))
     assert folder.repair(inside) == 1.0 and frames_in(inside) == RATE
     assert folder.repair(outside) is None and frames_in(outside) == 0
+
+
+def test_a_recording_cut_before_its_first_second_is_a_valid_empty_wav(tmp_path):
+    """A held call sends no frames: a crash then left a file of 0 bytes, which no player opens."""
+    path = tmp_path / "held.wav"
+    recorder = CallRecorder(path, max_seconds=60)
+    crashed = tmp_path / "as-left.wav"
+    shutil.copyfile(path, crashed)
+    assert frames_in(crashed) == 0
+    recorder.stop()
