@@ -52,7 +52,7 @@ class Resume:
             if self.host.attempt(f"mute {label}", lambda: call.set_mute(True)):
                 self.features.refresh(call)
                 self.host.note(f"{label} muted, as before the restart", source="call")
-        if hint.get("selected") is True:
+        if hint.get("selected") is True and self.host.state.focused is None:  # unless the operator chose since
             self.host.dispatch(ev.FocusSlot(view.slot))
         role, number = hint.get("consult"), hint.get("consult_number")
         if role in tuple(ConsultRole) and isinstance(number, str):
