@@ -13,14 +13,15 @@ A recording is bounded: ``max_seconds`` (at 192 kB/s, one hour is about
 690 MB); when it trips the file is closed, the log says so, and ``on_stop``
 is called with the reason. The file is created 0600 (O_EXCL: never overwrites
 another file). ``sent`` and ``received`` run on the loop; the writes are
-small and buffered.
+small and buffered. Every second (SYNC_FRAMES) the header is made to say how
+much is there and the bytes go to the operating system, so a console killed
+mid-recording leaves a valid WAV (see :mod:`.wavfile`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import wave
 from enum import StrEnum
 from pathlib import Path
 from typing import Callable
@@ -30,11 +31,13 @@ import numpy as np
 from console.core.errors import MediaError
 
 from .tones import FRAME_SAMPLES, RATE
+from .wavfile import WavWriter
 
 FRAME_BYTES = FRAME_SAMPLES * 2  # one 20 ms frame, mono s16
 RECEIVED_BUFFER_FRAMES = 10  # at most 200 ms of received audio waits for the next sent frame
 DEFAULT_MAX_SECONDS = 3600.0
 BYTES_PER_SECOND = RATE * 2 * 2
+SYNC_FRAMES = 50  # the header is brought up to date every second
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +70,15 @@ class CallRecorder:
             raise MediaError(f"cannot record to {self.path}: {exc.strerror or exc}") from exc
         try:
             os.fchmod(fd, 0o600)  # whatever the umask
-            self._wav = wave.open(os.fdopen(fd, "wb"), "wb")
+            file = os.fdopen(fd, "wb")
         except OSError as exc:
             os.close(fd)
             raise MediaError(f"cannot record to {self.path}: {exc.strerror or exc}") from exc
-        self._wav.setnchannels(2)
-        self._wav.setsampwidth(2)
-        self._wav.setframerate(RATE)
+        try:
+            self._wav = WavWriter(file, 2, RATE, 2)
+        except OSError as exc:
+            file.close()
+            raise MediaError(f"cannot record to {self.path}: {exc.strerror or exc}") from exc
 
     @property
     def active(self) -> bool:
@@ -106,7 +111,9 @@ class CallRecorder:
             right = bytes(FRAME_BYTES)
         stereo = np.column_stack((np.frombuffer(left, "<i2"), np.frombuffer(right, "<i2"))).tobytes()
         try:
-            self._wav.writeframesraw(stereo)
+            self._wav.write(stereo)
+            if (self.frames + 1) % SYNC_FRAMES == 0:
+                self._wav.sync()
         except OSError as exc:
             log.warning("recording %s failed: %s", self.path, exc.strerror or exc)
             self.stop(StopReason.FAILED)

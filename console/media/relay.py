@@ -147,7 +147,8 @@ class RelayAudioTrack(MediaStreamTrack):
                 if resumed:
                     self._due = now
                 elif self._due > now:
-                    if await self._wait(self._due):
+                    # the mode may change while we wait (set_mode clears _due) even when the deadline won
+                    if await self._wait(self._due) or self.mode is not mode or self._due is None:
                         continue
                 self._due += FRAME_SECONDS
                 try:

@@ -3,7 +3,9 @@
 A recording's name says when and with whom: ``20261201-023045-202.wav`` (local
 time, then the far end's number with anything but digits, letters, ``+``,
 ``-`` and ``_`` removed). A second recording in the same second gets ``-2``,
-``-3`` ... so nothing is ever overwritten.
+``-3`` ... so nothing is ever overwritten. A recording a crash cut short is
+repaired (its WAV header made to say what the file holds) when the console
+comes back (:meth:`RecordingFolder.repair`).
 """
 
 from __future__ import annotations
@@ -33,3 +35,15 @@ class RecordingFolder:
             if not path.exists():
                 return path
         raise PersistenceError(f"too many recordings named {stamp}-{who} in {self.path}")
+
+    def repair(self, path: str | Path) -> float | None:
+        """Make the header of the recording ``path`` (a crash cut it) say how much audio it holds; its length
+        in seconds, or None when it is not a WAV file of this folder (anything else is left alone)."""
+        from console.media.wavfile import repair
+
+        file = Path(path)
+        try:
+            inside = file.suffix == ".wav" and file.resolve().parent == self.path.resolve()
+        except OSError:
+            return None
+        return repair(file) if inside and file.is_file() else None

@@ -70,7 +70,7 @@ def call_added(key: str, call: CallPort, at: float, wall: float, restored: bool 
         remote_number=call.get_remote_number() or remote_number, remote_name=call.get_remote_name() or "",
         local_number=call.get_local_number() or "", restored=restored, remote_held=call.is_held_by_remote(),
         slot_hint=hint.get("slot") if hint else None, age=started, talk_age=age("connected"),
-        recall_from=call.get_recall_from(), origin=origin,
+        hold_age=age("held"), recall_from=call.get_recall_from(), origin=origin,
     )
 
 

@@ -35,6 +35,7 @@ from .login_failure import check_url, classify
 from .readings import DeviceReading, read_hub, silence, sink_level
 from .refusals import attempt
 from .requests import CORE, Queued, RequestQueue, refusal, ringing_target, send
+from .resume import Resume
 from .state import LINGER_SECONDS, MAX_SLOTS, AppState, CallView, EndCause, LogLevel, LoginFailure, Request
 from .store import Store
 from .turned_away import turned_away
@@ -85,6 +86,7 @@ class Controller:
         self._client_lines: deque[str] = deque(maxlen=20)  # the client's recent warnings: why a login failed
         self.desk = Desk(self)  # attendant: directory, presence, park, DND, forwarding, announced transfer
         self.features = Features(self, wall, recordings, max_recording_seconds)  # mute, recording, conference
+        self.resume = Resume(self, self.features, wall)  # what the operator set, back after a restart
         # the effects, subscribed before anyone else: each state is acted on before the screen shows it
         self.linger = Linger(linger, owns=lambda key: key in self.calls, free=self._forget)
         self.board = BoardKeeper(board, clock, wall, self.error)
@@ -133,6 +135,7 @@ class Controller:
         """Drop the connection without logging out (the session stays restorable) and stop timers."""
         self.board.close()  # the calls live on at the switch: keep their slots for the next start
         self.linger.close()
+        self.resume.close()
         if self._bridge is not None:
             self._bridge.detach()
             self._bridge = None
@@ -388,7 +391,10 @@ class Controller:
             self._queue_request(Request.ACCEPT, self.state.call_by_key(key), quiet=True)
 
     def _on_restore_call(self, call: WebRtcCall) -> None:
-        self._adopt(call, restored=True)
+        known = call.id is not None and any(c.call_id == call.id for c in self.state.calls)  # a reconnect
+        key = self._adopt(call, restored=True)
+        if not known:  # back after a restart: what the operator set (mute first: before the media starts)
+            self.resume.restored(key, call, self.board.hint(call.id))
         if call.get_state() in (CALL_STATES.CONNECTED, CALL_STATES.HOLDING, CALL_STATES.HELD):
             self._want_media(call)  # a restored ringing call gets its media when answered, not now
 

@@ -67,6 +67,7 @@ class CallAdded:
     talk_age: float | None = None
     recall_from: str = ""  # a park recall: the orbit it comes back from (its ``age`` is the caller's whole wait)
     origin: Origin | None = None  # a recall, a transfer or a forward (extension)
+    hold_age: float | None = None  # on hold (either side) since that many seconds: hold recall goes on
 
 
 @dataclass(frozen=True)

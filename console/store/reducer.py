@@ -153,15 +153,16 @@ def _(event: ev.CallAdded, state: AppState) -> AppState:
         call = replace(call, created_at=event.at - event.age, started_wall=event.wall - event.age)
     if event.talk_age is not None:  # the board file says it was answered that long ago
         call = replace(call, connected_at=event.at - event.talk_age, ever_connected=True)
+    if event.hold_age is not None and call.held_since is not None:  # and on hold that long: recall goes on
+        call = replace(call, held_since=event.at - event.hold_age)
     if previous is not None:
         call = replace(call, created_at=previous.created_at, connected_at=previous.connected_at or call.connected_at,
                        started_wall=previous.started_wall, digits_sent=previous.digits_sent,
                        digits_received=previous.digits_received)
     calls = tuple(sorted((*(c for c in state.calls if c is not previous), call), key=lambda c: c.slot))
-    focused = state.focused
-    current = state.focused_call
-    if current is None or current.ended or event.direction is Direction.OUT:
-        focused = slot
+    # Only the operator moves the selection: a call they dial is theirs to talk to; a caller ringing in
+    # (or a call coming back with a restore) waits to be picked, so the next key is never for it unasked.
+    focused = slot if event.direction is Direction.OUT and not event.restored else state.focused
     verb = {Direction.IN: "incoming call from", Direction.OUT: "calling"}[event.direction]
     if event.restored:
         verb = "restored call with"
@@ -228,10 +229,7 @@ def _(event: ev.CallFreed, state: AppState) -> AppState:
     if call is None:
         return state
     calls = tuple(c for c in state.calls if c.key != event.key)
-    focused = state.focused
-    if focused == call.slot:
-        live = [c.slot for c in calls if not c.ended]
-        focused = live[0] if live else (calls[0].slot if calls else None)
+    focused = None if state.focused == call.slot else state.focused  # on nothing, never on another call
     return replace(state, calls=calls, focused=focused)
 
 

@@ -462,8 +462,8 @@ class RtcMediaPlane:
         elif state == "closed":  # not by us (_fail ignores legs we are closing)
             # A console that reloads or restarts closes its peer connection and its WebSocket in no
             # particular order: give the WebSocket's close (the console is away: kept for restore) or a
-            # fresh offer (the leg is replaced) the time to arrive before calling the media dead.
-            current.health.connection(state)
+            # fresh offer (the leg is replaced) the time to arrive before calling the media dead (the health
+            # check is told only then: told now, it failed the leg within CHECK_EVERY, grace or not).
             asyncio.get_running_loop().call_later(CLOSED_GRACE, self._fail_if_kept, weakref.ref(current))
 
     async def _watch_health(self) -> None:
@@ -493,6 +493,7 @@ class RtcMediaPlane:
         A weak reference, so a leg hung up meanwhile is not kept alive for the grace period."""
         current = ref()
         if current is not None:
+            current.health.connection("closed")
             self._fail(current, "ICE/DTLS closed by the peer")
 
     def _fail(self, current: _Leg, reason: str) -> None:

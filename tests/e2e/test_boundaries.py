@@ -129,7 +129,7 @@ async def test_an_answer_that_cannot_be_applied_ends_the_answered_call_on_both_s
 async def test_media_that_dies_while_connected_ends_the_call_and_tells_the_switch(consoles):
     op, alice = await consoles("operator"), await consoles("alice")
     out, inc = await connect_pair(op, alice)
-    op.inst._media_failed(out.ref, "injected: no packets")  # what CallMedia's on_failure (and a health check) calls
+    op.inst._control.media_failed(out.ref, "injected: no packets")  # what CallMedia's on_failure (and a health check) calls
     await op.call_state(out, S.DISCONNECTED)
     assert out.get_disconnect_reason() is R.MEDIA
     await alice.call_state(inc, S.DISCONNECTED)  # the switch was told

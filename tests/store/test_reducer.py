@@ -127,11 +127,25 @@ def test_logout_ends_live_calls():
     assert s.calls[0].ended and s.calls[0].ended_at == 4.0
 
 
-def test_freeing_the_focused_slot_moves_focus_to_a_live_call():
+def test_freeing_the_focused_slot_selects_nothing_never_another_call():
+    """Issue 19: "When the selected call ends, the selection stays on it (ended) or on nothing [...] It never
+    lands on another live call by itself." (This test said the opposite before issue 19.)"""
     s = fold(added("a", Direction.OUT), added("b", Direction.OUT), ev.FocusSlot(1),
-             ev.CallChanged("a", CALL_STATES.DISCONNECTED, 1.0), ev.CallFreed("a"))
+             ev.CallChanged("a", CALL_STATES.DISCONNECTED, 1.0))
+    assert s.focused == 1  # the ended call stays selected while its card lingers
+    s = reduce(s, ev.CallFreed("a"))
+    assert s.focused is None
+    s = fold(ev.FocusSlot(2), ev.CallFreed("b"), state=s)
+    assert s.focused is None
+
+
+def test_a_caller_ringing_in_or_a_restored_call_never_takes_the_selection():
+    s = fold(added("a"))
+    assert s.focused is None
+    s = fold(added("b", Direction.OUT), state=s)
     assert s.focused == 2
-    assert fold(ev.CallFreed("b"), state=s).focused is None
+    s = fold(ev.CallChanged("b", CALL_STATES.DISCONNECTED, 1.0), added("c"), state=s)
+    assert s.focused == 2
 
 
 def test_dial_history_newest_first_without_duplicates():

@@ -1,5 +1,7 @@
 """The board file: which slot each call had and when it started, so a restarted console shows its
-restored calls where they were, with their durations."""
+restored calls where they were, with their durations; and what the operator set on them (issue 19: the
+selection, mute, the hold's start, a recording, an announced transfer's two calls), so a restart (even
+``kill -9``) gives it all back (:mod:`console.store.resume`)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,34 @@ from typing import TYPE_CHECKING, Callable
 
 from console.core.errors import ConsoleError
 
-from ..state import AppState
+from ..state import AppState, CallView
 
 if TYPE_CHECKING:
     from console.persist import BoardFile
+
+
+_TIMES = ("started", "connected", "held")
+
+
+def entry(state: AppState, call: CallView, now: float, wall: float) -> dict:
+    """One call's line in the board file: times as wall-clock seconds, then only what is set."""
+
+    def at(moment: float | None) -> float | None:
+        return None if moment is None else round(wall - (now - moment), 3)
+
+    line: dict = {"slot": call.slot, "started": at(call.created_at), "connected": at(call.connected_at)}
+    if call.held_since is not None:
+        line["held"] = at(call.held_since)
+    if call.muted:
+        line["muted"] = True
+    if call.recording:
+        line["recording"] = call.recording
+    if call.consult and state.desk.consult is not None:
+        line["consult"] = call.consult
+        line["consult_number"] = state.desk.consult.number
+    if state.focused == call.slot:
+        line["selected"] = True
+    return line
 
 
 class BoardKeeper:
@@ -28,14 +54,14 @@ class BoardKeeper:
         self._hints: dict[str, dict] | None = None
 
     def __call__(self, state: AppState) -> None:
-        if self.board is None or state.calls is self._calls:
+        if self.board is None or (state.calls, state.focused) == self._calls:
             return
-        self._calls = state.calls
+        self._calls = (state.calls, state.focused)
         now, wall = self._clock(), self._wall()
-        calls = {c.call_id: {"slot": c.slot, "started": round(wall - (now - c.created_at), 3),
-                             "connected": None if c.connected_at is None else round(wall - (now - c.connected_at), 3)}
-                 for c in state.calls if c.call_id and not c.ended}
-        signature = tuple(sorted((k, v["slot"], v["connected"] is not None) for k, v in calls.items()))
+        calls = {c.call_id: entry(state, c, now, wall) for c in state.calls if c.call_id and not c.ended}
+        # times are read afresh each time (they drift by a millisecond): save when anything else changes
+        signature = tuple(sorted((k, *((f, v if f not in _TIMES else v is not None) for f, v in e.items()))
+                                 for k, e in calls.items()))
         if signature == self._seen:
             return
         self._seen = signature

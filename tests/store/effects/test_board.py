@@ -62,3 +62,25 @@ def test_closed_it_saves_nothing_and_a_failed_write_is_a_line():
     keeper.close()
     store.dispatch(ev.CallAdded("k2", Direction.IN, CALL_STATES.OFFERING, 4.0, 994.0, call_id="c2"))
     assert reports == ["could not save: board.json: read-only"] and keeper.hint("c1") is None
+
+
+def test_what_the_operator_set_is_saved_selection_hold_mute_recording_and_consultation():
+    """Issue 19: "A restart restores mute [...], hold times, the consultation link and the selection; a
+    recording resumes": the board file is where a restarted console finds them."""
+    from console.store.desk_state import Consult, ConsultStarted
+
+    spy = Spy()
+    store = Store()
+    store.subscribe(BoardKeeper(spy, clock=lambda: 10.0, wall=lambda: 1000.0, report=lambda text: None))
+    store.dispatch(ev.CallAdded("k1", Direction.IN, CALL_STATES.CONNECTED, 2.0, 992.0, call_id="c1"))
+    store.dispatch(ev.CallAdded("k2", Direction.OUT, CALL_STATES.CONNECTED, 3.0, 993.0, call_id="c2"))
+    assert spy.saves[-1]["c2"]["selected"] is True and "selected" not in spy.saves[-1]["c1"]
+    store.dispatch(ev.CallChanged("k1", CALL_STATES.HELD, 6.0, call_id="c1"))
+    assert spy.saves[-1]["c1"]["held"] == 996.0
+    store.dispatch(ev.CallFeatures("k2", muted=True, recording="/r/a.wav"))
+    assert spy.saves[-1]["c2"]["muted"] is True and spy.saves[-1]["c2"]["recording"] == "/r/a.wav"
+    store.dispatch(ConsultStarted(Consult("k1", "k2", "202")))
+    assert (spy.saves[-1]["c1"]["consult"], spy.saves[-1]["c2"]["consult"]) == ("waiting", "consulting")
+    assert spy.saves[-1]["c2"]["consult_number"] == "202"
+    store.dispatch(ev.FocusSlot(1))  # the selection alone changed: saved too
+    assert spy.saves[-1]["c1"]["selected"] is True and "selected" not in spy.saves[-1]["c2"]
