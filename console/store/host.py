@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
+from .events import ErrorCleared
 from .state import AppState, CallView, LogLevel
 
 if TYPE_CHECKING:
@@ -55,4 +56,7 @@ def on_call(host: Host, what: str, view: CallView | None, fn: Callable[[CallPort
     if call is None:
         host.error(f"{what}: the call in slot {view.slot} has ended")
         return False
-    return host.attempt(f"{what} [{view.slot}]", lambda: fn(call))
+    if not host.attempt(f"{what} [{view.slot}]", lambda: fn(call)):
+        return False
+    host.dispatch(ErrorCleared())  # the operator's request went: an earlier error is no longer the news
+    return True

@@ -79,7 +79,7 @@ def _(event: ev.LoginChanged, state: AppState) -> AppState:
 def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause: EndCause) -> AppState:
     """Mark ``call`` ended (once) and put it into the history pane."""
     new = replace(call, state=CALL_STATES.DISCONNECTED, ended_at=at, reason=reason, end_cause=cause,
-                  pending=None, held_since=None,
+                  pending=None, held_since=None, conference="", conference_parties=0,  # an ended call is in none
                   transferred=call.transfer_pending and reason is DISC_REASON.SUCCESS, transfer_pending=False)
     state = _replace_call(state, new)
     talk = at - new.connected_at if new.connected_at is not None else 0.0
@@ -218,8 +218,10 @@ def _(event: ev.CallFeatures, state: AppState) -> AppState:
     call = state.call_by_key(event.key)
     if call is None:
         return state
+    member = not call.ended  # an ended call left its conference (the client keeps the last one it was in)
     return _replace_call(state, replace(call, muted=event.muted, recording=event.recording,
-                                        conference=event.conference, conference_parties=event.conference_parties))
+                                        conference=event.conference if member else "",
+                                        conference_parties=event.conference_parties if member else 0))
 
 
 @_reduce.register

@@ -191,6 +191,6 @@ def feature_marks(call) -> str:
         marks.append(MUTED_MARK)
     if call.recording:
         marks.append(RECORDING_MARK)
-    if call.conference:
+    if call.conference:  # the count is everyone on the bridge, the operator included
         marks.append(f"{CONFERENCE_MARK} conf {call.conference_parties}")
     return " ".join(marks)

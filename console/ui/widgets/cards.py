@@ -11,6 +11,7 @@ from textual.reactive import reactive, var
 from textual.widgets import Static
 
 from console.core.enums import CALL_STATES
+from console.store.conference import party_words
 from console.store.readings import NO_AUDIO_AFTER
 from console.store.state import CallView, HoldSide
 from ..words import (CALL_WORDS, CONFERENCE_MARK, CONSULT_WORDS, DIRECTION_WORDS, HOLD_WORDS, REQUEST_WORDS,
@@ -68,6 +69,8 @@ class CallCard(Static):
         text = Text()
         if call.hold is HoldSide.BOTH:
             symbol, words = "‖", "Held by both ends"
+        if call.conference and not call.ended:  # the caller hears the conference, whatever this leg's hold
+            symbol, words = CONFERENCE_MARK, "In conference"
         text.append(f"{symbol} {words}", style="bold")
         text.append(f" ({call.state})")
         if call.pending is not None and not call.ended:
@@ -83,7 +86,8 @@ class CallCard(Static):
             text.append(f"{HOLD_WORDS[call.hold]}\n")
         else:
             text.append(f"{HOLD_WORDS[call.hold]} {format_duration(held)}\n")
-        recall = held is not None and self.recall > 0 and held >= self.recall and call.state is CALL_STATES.HELD
+        recall = held is not None and self.recall > 0 and held >= self.recall and call.state is CALL_STATES.HELD \
+            and not call.conference  # a member is not waiting: it talks in the conference
         if not call.audio:
             audio = "off"
         elif call.state is CALL_STATES.HELD:
@@ -109,11 +113,10 @@ class CallCard(Static):
             text.append("⇄ transfer in progress…", style="italic")
         elif call.consult:
             text.append(CONSULT_WORDS.get(call.consult, ""), style="bold")
+        elif call.conference:
+            text.append(f"{CONFERENCE_MARK} in conference: {party_words(call.conference_parties)}", style="bold")
         elif recall:
             text.append(f"⚠ held over {format_duration(self.recall)}: u retrieves", style="bold reverse")
-        elif call.conference:
-            text.append(f"{CONFERENCE_MARK} in conference {call.conference} · {call.conference_parties} parties",
-                        style="bold")
         elif call.restored:
             text.append("↺ restored after restart", style="italic")
         return text
