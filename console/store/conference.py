@@ -7,7 +7,7 @@ conference being added to; a caller on hold is never ticked unless the operator 
 waits for the operator, not for a meeting.
 
 A party count is everyone on the bridge, the operator included (the switch's count: one per console, one per
-far end): a conference of the operator and three callers is "4 parties (you + 3)".
+far end): a conference of the operator and three callers is "4 parties (you+3)".
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ def caller_words(call: CallView) -> str:
 
 
 def party_words(parties: int) -> str:
-    """A conference's size, the operator counted: "3 parties (you + 2)"."""
-    return f"{parties} parties (you + {max(0, parties - 1)})"
+    """A conference's size, the operator counted: "3 parties (you+2)"."""
+    return f"{parties} parties (you+{max(0, parties - 1)})"
 
 
 _CODES = "|".join(re.escape(str(code)) for code in (ErrorCode.WRONG_STATE, ErrorCode.UNKNOWN_CALL,

@@ -2,7 +2,7 @@
 
 Issue 19: "`C` shows the calls that would join, with held callers unticked unless chosen; the board shows every
 member as in the conference; party counts are exact; every card updates when a party leaves; no internal ids in
-messages." Party counts are everyone on the bridge, the operator included ("3 parties (you + 2)").
+messages." Party counts are everyone on the bridge, the operator included ("3 parties (you+2)").
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ async def test_esc_in_the_picker_joins_nothing(switch, dirs):
 
 async def test_four_parties_counted_exactly_x_and_k_update_every_remaining_card(switch, dirs):
     """Issue 19: "Four people are shown as "3 parties"; after `K` the remaining cards are stale". A and C join,
-    then B is added from A's card: 4 parties (you + 3) on every card; X drops C, the others show 3; K leaves,
+    then B is added from A's card: 4 parties (you+3) on every card; X drops C, the others show 3; K leaves,
     the far ends stay connected to each other and every card of the operator is up to date."""
     console = make_console(dirs, operator_plan(switch))
     async with console.app.run_test(size=SIZE) as pilot:
@@ -127,7 +127,7 @@ async def test_four_parties_counted_exactly_x_and_k_update_every_remaining_card(
             await until(far, lambda s: bool(s.calls) and s.calls[0].conference_parties == 4)
         await pilot.pause()
         for slot in (a, b, c):
-            assert "4 parties (you + 3)" in card_text(console.app, slot), card_text(console.app, slot)
+            assert "4 parties in conference (you+3)" in card_text(console.app, slot), card_text(console.app, slot)
         await pilot.press(str(c), "X")  # carol is dropped; the others stay and count 3
         await console.until(slot_state(c, S.DISCONNECTED))
         await console.until(lambda s: parties(a, 3)(s) and parties(b, 3)(s))
@@ -136,7 +136,7 @@ async def test_four_parties_counted_exactly_x_and_k_update_every_remaining_card(
             await until(far, lambda s: s.calls[0].conference_parties == 3)
         await pilot.pause()
         for slot in (a, b):
-            assert "3 parties (you + 2)" in card_text(console.app, slot), card_text(console.app, slot)
+            assert "3 parties in conference (you+2)" in card_text(console.app, slot), card_text(console.app, slot)
         await pilot.press(str(a), "K")
         state = await console.until(lambda s: all(s.call_in(n).state is S.DISCONNECTED for n in (a, b)))
         for far in (alice, bob):
@@ -166,7 +166,7 @@ async def test_a_party_hanging_up_updates_every_remaining_card(switch, dirs):
         await console.until(lambda s: s.call_in(c).state is S.DISCONNECTED and parties(a, 3)(s) and parties(b, 3)(s))
         await pilot.pause()
         for slot in (a, b):
-            assert "3 parties (you + 2)" in card_text(console.app, slot), card_text(console.app, slot)
+            assert "3 parties in conference (you+2)" in card_text(console.app, slot), card_text(console.app, slot)
         assert "⧉" not in str(console.app.screen.query_one(f"#slot-{c}", CallCard).border_title)
     for store in (console.controller, alice, bob, carol):
         await store.aclose()

@@ -11,7 +11,6 @@ from textual.reactive import reactive, var
 from textual.widgets import Static
 
 from console.core.enums import CALL_STATES
-from console.store.conference import party_words
 from console.store.readings import NO_AUDIO_AFTER
 from console.store.state import CallView, HoldSide
 from ..words import (CALL_WORDS, CONFERENCE_MARK, CONSULT_WORDS, DIRECTION_WORDS, HOLD_WORDS, REQUEST_WORDS,
@@ -114,7 +113,8 @@ class CallCard(Static):
         elif call.consult:
             text.append(CONSULT_WORDS.get(call.consult, ""), style="bold")
         elif call.conference:
-            text.append(f"{CONFERENCE_MARK} in conference: {party_words(call.conference_parties)}", style="bold")
+            parties = call.conference_parties  # everyone on the bridge, the operator included
+            text.append(f"{CONFERENCE_MARK} {parties} parties in conference (you+{max(0, parties - 1)})", style="bold")
         elif recall:
             text.append(f"⚠ held over {format_duration(self.recall)}: u retrieves", style="bold reverse")
         elif call.restored:
