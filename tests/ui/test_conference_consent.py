@@ -223,3 +223,23 @@ async def test_queue_rows_mark_members_only(switch, dirs):
         assert "⧉" not in rows[b] and "hold" in rows[b], rows
     for store in (console.controller, alice, bob, carol):
         await store.aclose()
+
+
+async def test_the_picker_follows_a_caller_who_hangs_up_while_it_is_open(switch, dirs):
+    """The picker lists the calls that would join now: a held caller who hangs up leaves the list, ticks stay."""
+    console = make_console(dirs, operator_plan(switch))
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        (alice, bob, carol), (a, b, c) = await _a_connected_b_and_c_held(pilot, console, switch)
+        await pilot.press("C")
+        picker = await _picker(pilot, console)
+        await pilot.press(str(c))
+        bob.hangup()
+        await console.until(slot_state(b, S.DISCONNECTED))
+        await pilot.pause()
+        assert [choice.call.slot for choice in picker.choices] == [a, c]
+        assert picker.ticked_slots() == {a, c}
+        await pilot.press("enter")
+        await console.until(lambda s: parties(a, 3)(s) and parties(c, 3)(s))
+    for store in (console.controller, alice, bob, carol):
+        await store.aclose()

@@ -15,7 +15,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from console.store.conference import ConferenceChoice, caller_words, party_words
+from console.store import AppState
+from console.store.conference import ConferenceChoice, caller_words, conference_choices, party_words
 from ..words import CALL_WORDS, CONFERENCE_MARK
 
 
@@ -49,6 +50,23 @@ class ConferencePicker(ModalScreen[tuple[int, ...] | None]):
 
     def on_mount(self) -> None:
         self._redraw()
+        self.watch(self.app, "snapshot", self._calls_changed, init=False)
+
+    def _calls_changed(self, state: AppState) -> None:
+        """A call that ends (or rings in) while the picker is open: the list follows, the ticks made stay."""
+        cursor_slot = self.choices[self.cursor].call.slot if self.choices else None
+        fresh = conference_choices(state)
+        if [(c.call.slot, c.call.state, c.member) for c in fresh] == \
+                [(c.call.slot, c.call.state, c.member) for c in self.choices]:
+            return
+        known = {c.call.slot for c in self.choices}
+        slots = [c.call.slot for c in fresh]
+        self.members = {c.call.slot for c in fresh if c.member}
+        self.ticked = {slot for slot in self.ticked if slot in slots} | self.members \
+            | {c.call.slot for c in fresh if c.ticked and c.call.slot not in known}
+        self.choices = fresh
+        self.cursor = slots.index(cursor_slot) if cursor_slot in slots else 0
+        self._redraw()
 
     def _redraw(self) -> None:
         text = Text()
@@ -62,7 +80,8 @@ class ConferencePicker(ModalScreen[tuple[int, ...] | None]):
                 state = f"{symbol} {words}"
             line = f"{'▶' if here else ' '} {mark} {caller_words(call)}"
             text.append(f"{line:<40} {state}\n", style="reverse" if here else "")
-        self.query_one("#conference-list", Static).update(text)
+        text.rstrip()
+        self.query_one("#conference-list", Static).update(text or Text("No call can join now.", style="dim"))
         joining = sorted(self.ticked - self.members)
         prompt = self.query_one("#conference-prompt", Static)
         if self._ready():
