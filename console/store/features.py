@@ -99,6 +99,10 @@ class Features:
         if view is not None and not view.conference:
             self.host.error(f"leave conference [{view.slot}]: the call is not in a conference")
             return False
+        if view is not None:  # each of our calls in it ends: the cards say we left, not "completed normally"
+            for member in self.host.state.calls:
+                if member.conference == view.conference and not member.ended:
+                    self.host.calls.causes[member.key] = EndCause.LEFT_CONFERENCE
         return on_call(self.host, "leave conference", view, lambda call: call.leave_conference())
 
     def drop_party(self, slot: int | None = None) -> bool:

@@ -64,6 +64,7 @@ class EndCause(StrEnum):
     SERVER_LOST = "server_lost"  # the server no longer has the call (restart, expired session)
     LOGGED_OUT = "logged_out"
     NO_FREE_SLOT = "no_free_slot"  # refused here: every slot in use
+    LEFT_CONFERENCE = "left_conference"  # the operator left the conference (K); the other parties talk on
 
 
 class CallKind(StrEnum):

@@ -75,6 +75,7 @@ CAUSE_WORDS: dict[EndCause, str] = {
     EndCause.SERVER_LOST: "Ended: the server no longer has this call",
     EndCause.LOGGED_OUT: "Ended by logging out",
     EndCause.NO_FREE_SLOT: "Missed: refused here, every slot was in use",
+    EndCause.LEFT_CONFERENCE: "You left the conference; the others talk on",
 }
 
 KIND_WORDS: dict[CallKind, tuple[str, str]] = {

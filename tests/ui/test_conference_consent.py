@@ -143,12 +143,14 @@ async def test_four_parties_counted_exactly_x_and_k_update_every_remaining_card(
             far_state = await until(far, lambda s: s.calls[0].conference_parties == 2)
             assert far_state.calls[0].state is S.CONNECTED
         await pilot.pause()
+        for slot in (a, b):  # the operator's cards say what happened: the operator left, the others talk on
+            assert "left the conference" in card_text(console.app, slot), card_text(console.app, slot)
         for slot in (a, b, c):  # no member mark left on any card of the operator
             call = console.store.state.call_in(slot)
             if call is None:
                 continue
             assert not call.conference and call.conference_parties == 0, call
-            assert "⧉" not in card_text(console.app, slot) and "conference" not in card_text(console.app, slot)
+            assert "⧉" not in card_text(console.app, slot) and "parties in conference" not in card_text(console.app, slot)
     for store in (console.controller, alice, bob, carol):
         await store.aclose()
 
