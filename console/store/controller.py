@@ -26,6 +26,7 @@ from . import events as ev
 from .calls import CallBook, call_added, call_changed
 from .client import ClientFactory, NoClientError, is_secure
 from .contact import contact_refusal
+from .conference import operator_words
 from .desk import Desk
 from .effects import BoardKeeper, HistoryRecorder, Linger, LogBridge, Ringer, SessionKeeper
 from .effects.sessions import SESSION_OVER
@@ -422,7 +423,8 @@ class Controller:
         key = self.calls.key_of(call) if call is not None else None
         view = self.state.call_by_key(key) if key else None
         prefix = f"[{view.slot}] " if view is not None else ""
-        self.dispatch(ev.ErrorRaised(self.clock(), f"{prefix}{message}", source="client"))
+        text = operator_words(f"{prefix}{message}", self.state.calls)  # callers by name, never by the switch's id
+        self.dispatch(ev.ErrorRaised(self.clock(), text, source="client"))
         if key is not None and self._requests.release(key):
             self._request_done(key)
         if key is not None:

@@ -3,13 +3,14 @@ the client reports back about them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from console.core.enums import CALL_STATES
 
 from . import events as ev
+from .conference import caller_words, party_words
 from .host import Host, on_call
-from .state import EndCause, LogLevel
+from .state import CallView, EndCause, LogLevel
 
 if TYPE_CHECKING:
     from .port import CallPort
@@ -58,28 +59,38 @@ class Features:
 
         return on_call(self.host, "record", view, run)
 
-    def conference(self, slot: int | None = None) -> bool:
-        """Join the selected call with every other call that is connected or on hold (and not in another
-        conference) into a conference mixed at the switch; a selected call already in one takes the others in."""
+    def conference(self, slots: Sequence[int]) -> bool:
+        """Join exactly the calls in ``slots`` (the ones the operator ticked) into a conference mixed at the
+        switch; if one of them is in a conference already, the others join that one. Nothing else is touched:
+        a caller on hold who was not ticked stays on hold (console/store/conference.py)."""
         state, calls = self.host.state, self.host.calls
-        view = state.target(slot)
-        if view is None:
-            self.host.error("conference: no call selected")
+        views: list[CallView] = []
+        for slot in dict.fromkeys(slots):
+            view = state.call_in(slot)
+            if view is None or view.ended or view.key not in calls:
+                self.host.error(f"conference: the call in slot {slot} has ended")
+                return False
+            if not view.transferable:
+                self.host.error(f"conference: {caller_words(view)} is not connected or on hold")
+                return False
+            views.append(view)
+        rooms = {v.conference for v in views if v.conference}
+        if len(rooms) > 1:
+            self.host.error("conference: the ticked calls are in two different conferences")
             return False
-        if not view.transferable:
-            self.host.error(f"conference [{view.slot}]: the call is not connected or on hold")
-            return False
-        others = [c for c in state.calls if c.key != view.key and c.transferable and c.key in calls
-                  and (not c.conference or c.conference == view.conference)]
-        joining = [c for c in others if not c.conference]
+        joining = [v for v in views if not v.conference]
         if not joining:
-            self.host.error("conference: needs another call that is connected or on hold")
+            self.host.error("conference: tick a call that is not in the conference yet")
             return False
-        parties = [calls.get(c.key) for c in joining]
-        if not on_call(self.host, "conference", view, lambda call: call.conference(*parties)):
+        if not rooms and len(joining) < 2:
+            self.host.error("conference: tick two calls (or one and a call in a conference)")
             return False
-        slots = ", ".join(str(c.slot) for c in (view, *joining))
-        self.host.note(f"conference requested: slots {slots}", source="call")
+        anchor = next((v for v in views if v.conference), joining[0])
+        parties = [calls.get(v.key) for v in joining if v is not anchor]
+        if not on_call(self.host, "conference", anchor, lambda call: call.conference(*parties)):
+            return False
+        names = ", ".join(caller_words(v) for v in joining)
+        self.host.note(f"conference: joining {names}" + (" to the conference" if rooms else ""), source="call")
         return True
 
     def leave_conference(self, slot: int | None = None) -> bool:
@@ -88,6 +99,10 @@ class Features:
         if view is not None and not view.conference:
             self.host.error(f"leave conference [{view.slot}]: the call is not in a conference")
             return False
+        if view is not None:  # each of our calls in it ends: the cards say we left, not "completed normally"
+            for member in self.host.state.calls:
+                if member.conference == view.conference and not member.ended:
+                    self.host.calls.causes[member.key] = EndCause.LEFT_CONFERENCE
         return on_call(self.host, "leave conference", view, lambda call: call.leave_conference())
 
     def drop_party(self, slot: int | None = None) -> bool:
@@ -105,9 +120,9 @@ class Features:
         key = self.host.calls.key_of(call)
         view = self.host.state.call_by_key(key) if key else None
         if view is not None and view.conference != (info.id if info is not None else ""):
-            what = f"joined conference {info.id} ({info.parties} parties)" if info is not None \
-                else f"left conference {view.conference}"
-            self.host.note(f"[{view.slot}] {view.remote_number or '?'} {what}", source="call")
+            what = f"is in the conference: {party_words(info.parties)}" if info is not None \
+                else "left the conference"
+            self.host.note(f"{caller_words(view)} {what}", source="call")
         self.refresh(call)
 
     def on_recording(self, call: CallPort, path: str | None, reason: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from .contact import contact_refusal
+from .events import ErrorCleared
 from .state import AppState, CallView, LogLevel
 
 if TYPE_CHECKING:
@@ -59,4 +60,7 @@ def on_call(host: Host, what: str, view: CallView | None, fn: Callable[[CallPort
     if (why := contact_refusal(host.state, view)) is not None:
         host.error(f"{what} [{view.slot}]: {why}")
         return False
-    return host.attempt(f"{what} [{view.slot}]", lambda: fn(call))
+    if not host.attempt(f"{what} [{view.slot}]", lambda: fn(call)):
+        return False
+    host.dispatch(ErrorCleared())  # the operator's request went: an earlier error is no longer the news
+    return True

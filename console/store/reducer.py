@@ -91,7 +91,8 @@ def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause:
     if transferred:
         cause = EndCause.TRANSFERRED  # what it was, not "far end hung up"
     new = replace(call, state=CALL_STATES.DISCONNECTED, ended_at=ended, reason=reason, end_cause=cause,
-                  pending=None, held_since=None, transferred=transferred, transfer_pending=False)
+                  pending=None, held_since=None, conference="", conference_parties=0,  # an ended call is in none
+                  transferred=transferred, transfer_pending=False)
     state = _replace_call(state, new)
     talk = ended - new.connected_at if new.connected_at is not None else 0.0
     item = HistoryItem(kind=new.kind, number=new.remote_number, name=new.remote_name, started_wall=new.started_wall,
@@ -238,8 +239,10 @@ def _(event: ev.CallFeatures, state: AppState) -> AppState:
     call = state.call_by_key(event.key)
     if call is None:
         return state
+    member = not call.ended  # an ended call left its conference (the client keeps the last one it was in)
     return _replace_call(state, replace(call, muted=event.muted, recording=event.recording,
-                                        conference=event.conference, conference_parties=event.conference_parties))
+                                        conference=event.conference if member else "",
+                                        conference_parties=event.conference_parties if member else 0))
 
 
 @_reduce.register

@@ -69,6 +69,7 @@ class EndCause(StrEnum):
     FORWARDED = "forwarded"  # sent on by the switch: this console's number forwards always
     PARKED = "parked"  # the operator parked the far end (it waits on an orbit)
     TRANSFERRED = "transferred"  # handed on by this console (blind or announced transfer)
+    LEFT_CONFERENCE = "left_conference"  # the operator left the conference (K); the other parties talk on
 
 
 TURNED_AWAY_CAUSES = frozenset({EndCause.DND, EndCause.FORWARDED})  # callers that never rang here

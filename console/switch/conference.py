@@ -152,7 +152,8 @@ class Conferencing(Legs):
             peer = leg.peer
             if peer is None or peer.virtual:
                 raise ProtocolError(ErrorCode.WRONG_STATE,
-                                    f"call {leg.id} is not bridged to a console (services cannot join a conference)")
+                                    f"call {leg.id} is with a service or a demo caller, not a person at a console "
+                                    "(services cannot join a conference)")
             for member in (leg, peer):
                 if member.conference is None and member not in newcomers:
                     newcomers.append(member)

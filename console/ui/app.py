@@ -25,12 +25,14 @@ from console.core.errors import PersistenceError
 from console.core.transport import cleartext_host
 from console.persist import Settings, private_dir
 from console.store import AppState, Controller, LoginPlan, LogLevel, is_secure
+from console.store.conference import conference_choices
 
 from .keys import ALL_ACTIONS, GLOBAL_ACTIONS, bindings, check_keymap, display_keys
 from .screens import (
     Confirm, ConfirmExplicit, HelpScreen, LampsScreen, LoginScreen, LogScreen, MainScreen, Prompt, SearchScreen, TransferPicker,
 )
 from .widgets.logpane import log_text
+from .screens.conference import ConferencePicker
 from .screens.devices import DevicesScreen
 from .themes import DEFAULT_THEME, load_themes
 
@@ -316,7 +318,18 @@ class SwitchboardApp(App[None]):
         self.controller.features.toggle_recording()
 
     def action_conference(self) -> None:
-        self.controller.features.conference()
+        """Conference by consent: the picker shows the calls that would join; only the ticked ones do."""
+        choices = conference_choices(self.snapshot)
+        if len(choices) < 2:
+            self.controller.error("conference: needs two calls that are connected or on hold")
+            return
+        self.push_screen(ConferencePicker(choices, self.snapshot.focused), self._conference_picked)
+
+    def _conference_picked(self, slots: tuple[int, ...] | None) -> None:
+        if slots is None:
+            self.controller.note("conference cancelled; every call unchanged")
+        else:
+            self.controller.features.conference(slots)
 
     def action_leave_conference(self) -> None:
         self.controller.features.leave_conference()
@@ -351,8 +364,8 @@ class SwitchboardApp(App[None]):
             else:
                 self.controller.note("end all cancelled; every call unchanged")
 
-        self.push_screen(Confirm(f"End all {live} call(s)?", "Ringing calls are declined, the others hung up."),
-                         answered)
+        self.push_screen(ConfirmExplicit(f"End all {live} call(s)?", "Ringing calls are declined, the others hung "
+                                         "up. Only y ends them."), answered)
 
     def action_cycle_view(self) -> None:
         view = self.main.cycle_view()

@@ -79,6 +79,7 @@ CAUSE_WORDS: dict[EndCause, str] = {
     EndCause.FORWARDED: "Missed: forwarded elsewhere",
     EndCause.PARKED: "Parked",
     EndCause.TRANSFERRED: "Transferred",
+    EndCause.LEFT_CONFERENCE: "You left the conference; the others talk on",
 }
 
 KIND_WORDS: dict[CallKind, tuple[str, str]] = {
@@ -206,7 +207,7 @@ def feature_marks(call) -> str:
         marks.append(MUTED_MARK)
     if call.recording:
         marks.append(RECORDING_MARK)
-    if call.conference:
+    if call.conference:  # the count is everyone on the bridge, the operator included
         marks.append(f"{CONFERENCE_MARK} conf {call.conference_parties}")
     return " ".join(marks)
 

@@ -197,3 +197,73 @@ async def test_a_call_in_a_conference_cannot_be_blind_transferred_or_parked(make
     assert at_alice.get_state() is S.CONNECTED and at_bob.get_state() is S.CONNECTED
     for console in (op, alice, bob):
         await console.close()
+
+
+async def never_hears(sink: RecordingSink, absent: tuple[float, ...], what: str, windows: int = 8) -> None:
+    """``windows`` successive 0.3 s stretches at ``sink`` carry none of the ``absent`` tones."""
+    for _ in range(windows):
+        await sink.wait_more(15, 8.0)
+        samples = sink.samples(0.3)
+        shares = {hz: round(tone_share(samples, RATE, hz), 3) for hz in absent}
+        assert all(share < ABSENT for share in shares.values()), f"{what}: tone shares {shares}"
+
+
+async def test_the_operators_c_mixes_only_the_ticked_calls_an_unrelated_held_caller_hears_none_of_it(media_switch):
+    """Issue 19: "`C` bridges every held caller into a conference, including an unrelated caller on hold, who then
+    hears the others". The operator's console (the store, with real media) talks to A, has B and C on hold, and
+    joins what the conference picker starts with (A) plus C: A and C hear each other; B, still held, hears
+    neither (only the switch's music on hold)."""
+    from console.media.devices import NullDevice
+    from console.media.tones import ToneGenerator
+    from console.store import Controller, client_factory
+    from console.store.conference import conference_choices
+
+    a_hz, b_hz, c_hz = 1000.0, 1400.0, 1800.0
+    op = Controller(client_factory(device=NullDevice(mic=ToneGenerator(OP_HZ, -12).frame)), media=True)
+    op.login(media_switch.url, "operator", "operator")
+    await _store_until(op, lambda s: s.login.logged_in, "the operator logged in")
+    fars, sinks, at, slots = [], [], [], []
+    for user, number, hz in (("alice", "201", a_hz), ("bob", "202", b_hz), ("carol", "203", c_hz)):
+        far, _ = await media_console(media_switch, user, mic_hz=hz)
+        slot = op.dial(number)
+        call, sink = await answer_with_sink(far)
+        await _store_until(op, lambda s: s.call_in(slot).state is S.CONNECTED, f"{user} connected")
+        fars.append(far), sinks.append(sink), at.append(call), slots.append(slot)
+    a, b, c = slots
+    op.retrieve(a)
+    await _store_until(op, lambda s: s.call_in(a).state is S.CONNECTED and s.call_in(b).state is S.HELD
+                       and s.call_in(c).state is S.HELD, "A connected, B and C on hold")
+    ticked = {choice.call.slot for choice in conference_choices(op.store.state) if choice.ticked}
+    assert ticked == {a}, "held callers start unticked"
+    assert op.features.conference((*ticked, c))
+    await fars[0].until(lambda: at[0].get_conference() is not None and at[0].get_conference().parties == 3,
+                        "alice in a conference of three (the operator, alice, carol)")
+    await hears_only(sinks[0], (c_hz,), (b_hz, a_hz), "alice hears carol, not bob")
+    await hears_only(sinks[2], (a_hz,), (b_hz, c_hz), "carol hears alice, not bob")
+    assert at[1].get_conference() is None and at[1].get_state() is S.HOLDING, "bob is still held, in no conference"
+    await never_hears(sinks[1], (a_hz, c_hz, OP_HZ), "bob, held, hears nothing of the conference")
+    state = op.store.state
+    assert state.call_in(b).state is S.HELD and not state.call_in(b).conference
+    await op.aclose()
+    for far in fars:
+        await far.close()
+
+
+async def _store_until(controller, predicate, what: str, timeout: float = 15.0):
+    """The first state of the controller's store that satisfies ``predicate`` (now or later)."""
+    store = controller.store
+    if predicate(store.state):
+        return store.state
+    future = asyncio.get_running_loop().create_future()
+
+    def check(state) -> None:
+        if not future.done() and predicate(state):
+            future.set_result(state)
+
+    unsubscribe = store.subscribe(check)
+    try:
+        return await asyncio.wait_for(future, timeout)
+    except TimeoutError:
+        raise AssertionError(f"{what}; last log: {[line.text for line in store.state.log[-8:]]}") from None
+    finally:
+        unsubscribe()

@@ -118,7 +118,7 @@ async def test_c_joins_the_calls_x_drops_a_party_k_leaves(switch, dirs):
     async with console.app.run_test(size=SIZE) as pilot:
         await console.until(logged_in)
         alice, bob, (slot_a, slot_b) = await _three_way(pilot, console, switch)
-        await pilot.press("C")
+        await pilot.press("C", str(slot_a), "enter")  # the picker: alice (held) joins only when ticked
         await console.until(lambda s: in_conference(slot_a, 3)(s) and in_conference(slot_b, 3)(s))
         await until(alice, lambda s: bool(s.calls) and s.calls[0].conference_parties == 3)
         await pilot.pause()
@@ -142,7 +142,7 @@ async def test_k_leaves_and_the_other_two_stay_connected(switch, dirs):
     async with console.app.run_test(size=SIZE) as pilot:
         await console.until(logged_in)
         alice, bob, (slot_a, slot_b) = await _three_way(pilot, console, switch)
-        await pilot.press("C")
+        await pilot.press("C", str(slot_a), "enter")  # the picker: alice (held) joins only when ticked
         await console.until(in_conference(slot_b, 3))
         await pilot.press("K")
         await console.until(lambda s: all(s.call_in(n).state is CALL_STATES.DISCONNECTED for n in (slot_a, slot_b)))

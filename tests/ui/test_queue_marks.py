@@ -30,3 +30,11 @@ def test_conference_and_recording_are_marked_and_an_ended_call_is_not():
     assert "⧉" in _line(replace(BASE, state=CALL_STATES.CONNECTED, conference="c1", conference_parties=3))
     assert "●" in _line(replace(BASE, recording="/tmp/x.wav"))
     assert "⇄" not in _line(replace(BASE, state=CALL_STATES.DISCONNECTED, ended_at=5.0, consult="waiting"))
+
+
+def test_a_held_conference_member_is_not_flagged_as_held_too_long():
+    """A member whose leg the operator holds talks in the conference: no hold-recall '!' and its count shown."""
+    member = replace(BASE, conference="f1", conference_parties=3)
+    line = line_for(member, now=100.0, width=50, selected=False, recall=30.0).plain
+    assert not line.startswith("!") and "conf 3" in line, line
+    assert line_for(BASE, now=100.0, width=50, selected=False, recall=30.0).plain.startswith("!")

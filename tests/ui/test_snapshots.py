@@ -79,8 +79,9 @@ def test_history_pane_at_80x24(snap_compare, theme):
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_cards_in_a_conference_muted_and_recording_at_80x24(snap_compare, theme):
-    """80x24, two cards of one conference of three parties. Slot 1 → 201 Alice "held by us 00:30", its title
-    "1 → out ⧉ conf 3", last line "⧉ in conference f1 · 3 parties". Slot 2 → 202 Bob Connected, selected,
-    its title "2 → out ⊘ MUTED ● REC ⧉ conf 3" (double border), the same conference line. The status bar shows
+    """80x24, two cards of one conference of three parties. Slot 1 → 201 Alice "⧉ In conference (HELD)",
+    "held by us 00:30", its title "1 → out ⧉ conf 3", last line "⧉ 3 parties in conference (you+2)" (no
+    internal conference id). Slot 2 → 202 Bob "⧉ In conference (CONNECTED)", selected, its title
+    "2 → out ⊘ MUTED ● REC ⧉ conf 3" (double border), the same conference line. The status bar shows
     "⊘ MUTED ● REC ⧉ conf 3" (reversed) for the selected call."""
     assert snap_compare(conference_board(theme), terminal_size=SMALL, run_before=settle)

@@ -1,5 +1,6 @@
 """The switchboard's screens."""
 
+from .conference import ConferencePicker
 from .confirm import Confirm, ConfirmExplicit
 from .help import HelpScreen
 from .login import LoginScreen
@@ -10,5 +11,5 @@ from .prompt import Prompt
 from .search import SearchScreen
 from .transfer import TransferPicker
 
-__all__ = ["Confirm", "ConfirmExplicit", "HelpScreen", "LampsScreen", "LogScreen", "LoginScreen", "MainScreen", "Prompt", "SearchScreen",
+__all__ = ["ConferencePicker", "Confirm", "ConfirmExplicit", "HelpScreen", "LampsScreen", "LogScreen", "LoginScreen", "MainScreen", "Prompt", "SearchScreen",
            "TransferPicker"]

@@ -72,6 +72,8 @@ class CallCard(Static):
             symbol, words = "⚠", LOST_CONTACT.capitalize()
         elif call.ended and call.parked_on:
             symbol, words = PARKED_MARK, f"Parked on {call.parked_on}"
+        elif call.conference and not call.ended:  # the caller hears the conference, whatever this leg's hold
+            symbol, words = CONFERENCE_MARK, "In conference"
         text.append(f"{symbol} {words}", style="bold")
         text.append(f" ({call.state})")
         if call.pending is not None and not call.ended:
@@ -89,7 +91,8 @@ class CallCard(Static):
             text.append(f"{HOLD_WORDS[call.hold]}\n")
         else:
             text.append(f"{HOLD_WORDS[call.hold]} {format_duration(held)}\n")
-        recall = held is not None and self.recall > 0 and held >= self.recall and call.state is CALL_STATES.HELD
+        recall = held is not None and self.recall > 0 and held >= self.recall and call.state is CALL_STATES.HELD \
+            and not call.conference  # a member is not waiting: it talks in the conference
         if not call.audio:
             audio = "off"
         elif call.state is CALL_STATES.HELD:
@@ -122,11 +125,11 @@ class CallCard(Static):
             text.append("⇄ transfer in progress…", style="italic")
         elif call.consult:
             text.append(CONSULT_WORDS.get(call.consult, ""), style="bold")
+        elif call.conference:
+            parties = call.conference_parties  # everyone on the bridge, the operator included
+            text.append(f"{CONFERENCE_MARK} {parties} parties in conference (you+{max(0, parties - 1)})", style="bold")
         elif recall:
             text.append(f"⚠ held over {format_duration(self.recall)}: u retrieves", style="bold reverse")
-        elif call.conference:
-            text.append(f"{CONFERENCE_MARK} in conference {call.conference} · {call.conference_parties} parties",
-                        style="bold")
         elif call.restored:
             text.append("↺ restored after restart", style="italic")
         return text

@@ -52,9 +52,11 @@ def line_for(call: CallView, now: float, width: int, selected: bool, recall: flo
     else:
         clock = format_duration(call.duration(now))
     state = REQUEST_WORDS[call.pending] if call.pending is not None and not call.ended else short_state(call.state, call.hold)
+    if call.conference and not call.ended and call.pending is None:
+        state = f"conf {call.conference_parties}"  # a member talks in the conference, whatever its leg's hold
     if call.lost_contact:  # no contact with the switch: a word and no running timer (store/contact.py)
         clock, state = "", LOST_CONTACT
-    alert = held is not None and recall > 0 and held >= recall and call.state is CALL_STATES.HELD
+    alert = held is not None and recall > 0 and held >= recall and call.state is CALL_STATES.HELD and not call.conference
     mark = "▶" if selected else ("!" if alert else " ")
     direction = DIRECTION_WORDS[call.direction][0]
     feature = queue_mark(call)
