@@ -21,6 +21,7 @@ from console.store.state import AppState
 from ..keys import MAIN_ACTIONS, bindings
 from ..slotjump import WAIT_SECONDS, Answer, SlotEntry
 from ..words import feature_marks
+from ..widgets.queue import overdue
 from ..widgets import CallDeck, CallQueue, Dialer, DtmfBar, HistoryPane, LogPane, LoginStatus
 
 if TYPE_CHECKING:
@@ -210,6 +211,10 @@ class MainScreen(Screen):
         deck = self.query_one(CallDeck)
         queue = self.query_one(CallQueue)
         queue.now = now
+        overdue_now = {c.key for c in self.app.snapshot.calls if overdue(c, now, queue.recall)}
+        if overdue_now - self._overdue:  # once per call when its hold passes hold_recall (in either view)
+            self.app.bell()
+        self._overdue = overdue_now
         controller = self.app.controller
         self.query_one(LoginStatus).device = controller.device_reading()
         if deck.display:
