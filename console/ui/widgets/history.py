@@ -19,7 +19,8 @@ from console.store.state import CallKind, HistoryItem
 
 from ..words import KIND_WORDS, format_duration, history_words
 
-WHO_WIDTH = 19
+WHO_WIDTH = 19  # at least: number and a short name
+FIXED_WIDTH = 11 + 11 + 5 + 2 * 5 + 2  # kind, when, talk, each column's padding, the scroll bar
 
 
 class HistoryPane(DataTable):
@@ -40,15 +41,21 @@ class HistoryPane(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.wall_format = wall_format
         self.items: tuple[HistoryItem, ...] = ()
+        self._who_width = WHO_WIDTH
 
     def on_mount(self) -> None:
         self.border_title = "History: Enter calls back · Esc closes"
         self.add_columns("", "when", "who", "talk", "how it ended")
 
     def show(self, items: tuple[HistoryItem, ...]) -> None:
-        if items == self.items and self.row_count:
+        """The rows; a name is cut only where the pane's width leaves no room for it (30 callers "Caller 01" …
+        "Caller 30" sharing a number prefix were cut to "Caller" at 80 columns)."""
+        ended = max((len(history_words(item.reason, item.cause)) for item in items), default=12)
+        who_width = max(WHO_WIDTH, (self.size.width or 80) - FIXED_WIDTH - ended)
+        if items == self.items and self.row_count and who_width == self._who_width:
             return
         self.items = items
+        self._who_width = who_width
         cursor = self.cursor_row
         self.clear()
         for item in items:
@@ -56,13 +63,17 @@ class HistoryPane(DataTable):
             style = "bold" if item.kind in (CallKind.MISSED, CallKind.ABANDONED) else ""
             who = Text(item.number or "?", style="bold")
             if item.name:
-                who.append(f" {item.name}"[:WHO_WIDTH - len(who)])
+                who.append(f" {item.name}"[:who_width - len(who)])
             self.add_row(Text(f"{symbol} {kind}", style=style),
                          time.strftime("%d.%m %H:%M", self.wall_format(item.started_wall)), who,
                          format_duration(item.duration) if item.duration else "—",
                          history_words(item.reason, item.cause))
         if items:
             self.move_cursor(row=min(max(cursor, 0), len(items) - 1))
+
+    def on_resize(self) -> None:
+        if self.display:
+            self.show(self.items)
 
     def action_call_back(self) -> None:
         if self.items and 0 <= self.cursor_row < len(self.items):

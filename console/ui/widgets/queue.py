@@ -162,7 +162,7 @@ class CallQueue(Static):
         lines = [line_for(c, self.now, col_width, c.slot == self.focused, self.recall, who=who_for(c, cut),
                           alert_style=alert_style) for c in shown]
         if more:
-            lines.append(Text(f"+{more} more (' and a slot number, or [ ]: select one)", style="italic"))
+            lines.append(Text(f"+{more} more: ' and a slot number selects one", style="italic"))
         out = Text()
         out.append_text(head)
         for row in range(min(rows, len(lines))):
