@@ -59,8 +59,8 @@ MAIN_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("previous_call", "left_square_bracket", "app.focus_step(-1)", "Previous call",
                "Select the previous call in slot order", show=False),
     ActionSpec("goto_slot", "apostrophe", "app.goto_slot", "Go to slot",
-               "Go to slot: then the slot's number (' 2 7 selects slot 27; one digit no slot in use could extend "
-               "is enough, else Enter)", show=False),
+               "Go to slot: then the slot's number (' 2 7 selects slot 27, ' 5 slot 5; after 1-3 Enter or a "
+               "pause ends the number)", show=False),
     *(_slot(n) for n in range(1, 10)),
     # attendant extension
     ActionSpec("lamps", "b", "app.lamps", "Lamps", "Busy lamp field: every extension's presence and the park orbits; "

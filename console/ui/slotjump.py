@@ -2,8 +2,10 @@
 
 Slots above 9 have no key of their own; ``' 2 7`` selects slot 27 in three keys
 however busy the board is. A number is complete after two digits, or after one
-that no second digit could extend to a slot in use (``' 5`` with 30 calls: there
-is no slot 50), or on Enter, or when no digit follows within ``WAIT_SECONDS``.
+that no second digit could extend to a slot the board has (``' 5``: there is no
+slot 50 of 32), or on Enter, or when no digit follows within ``WAIT_SECONDS``.
+The board's size decides, not the slots in use: calls come and go while the
+operator types, and ``' 2 9`` must never turn into slot 2 and then the key 9.
 Esc cancels. Any other key ends the number (selecting the slot typed so far) and
 then does what it always does, so ``' 2 9 h`` holds slot 29.
 
@@ -35,12 +37,12 @@ class SlotEntry:
         self.active = True
         self.digits = ""
 
-    def key(self, key: str, highest_slot: int) -> Answer:
-        """One key while active; ``highest_slot`` is the highest slot in use (decides when one digit is all)."""
+    def key(self, key: str, max_slots: int) -> Answer:
+        """One key while active; ``max_slots`` is the board's number of slots (decides when one digit is all)."""
         if key.isdigit() and len(key) == 1:
             self.digits += key
             number = int(self.digits)
-            if len(self.digits) == 2 or number * 10 > highest_slot:
+            if len(self.digits) == 2 or number * 10 > max_slots:
                 return self._finish(consumed=True)
             return Answer(consumed=True)
         if key == "escape":

@@ -98,8 +98,7 @@ class MainScreen(Screen):
         if not self._slots.active:
             self.start_slot_entry()
             return True
-        highest = max((c.slot for c in self.app.snapshot.calls), default=0)
-        return self._slot_answer(self._slots.key(key, highest))
+        return self._slot_answer(self._slots.key(key, self.app.snapshot.max_slots))
 
     def _slot_answer(self, answer: Answer) -> bool:
         if self._slots.active:
