@@ -175,7 +175,7 @@ HISTORY_CAUSE_WORDS: dict[EndCause, str] = {
     EndCause.HUNG_UP_HERE: "hung up here",
     EndCause.SERVER_LOST: "lost on the server",
     EndCause.LOGGED_OUT: "logged out",
-    EndCause.NO_FREE_SLOT: "refused: all slots busy",
+    EndCause.NO_FREE_SLOT: "refused: no slot",
 }
 
 

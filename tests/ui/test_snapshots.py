@@ -83,10 +83,11 @@ def test_queue_view_with_thirty_practice_callers_at_80x24(snap_compare, theme):
 
 @pytest.mark.parametrize("theme", SHIPPED_THEMES)
 def test_history_pane_at_80x24(snap_compare, theme):
-    """80x24, no calls, the history pane open (key c): newest first, ↩ abandoned 201 Alice "Missed: caller hung
-    up while ringing", ✕ missed 7099 refused (every slot in use), ⊘ declined 202 Bob "Declined", → outgoing 9001
-    01:15 "Hung up here", ← incoming 203 Carol 1:02:05, ✕ missed +4930555010 "nobody answered in time".
-    Times of day in UTC (14 Nov 20:13 … 22:12). Cursor on the first row."""
+    """80x24, no calls, the history pane open (key c): newest first, ↩ abandoned 201 Alice "caller hung up",
+    ✕ missed 7099 Third caller "refused: no slot", ⊘ declined 202 Bob "declined here", → outgoing 9001 01:15
+    "hung up here", ← incoming 203 Carol 1:02:05 "far end hung up", ✕ missed +4930555010 "no answer" (its
+    name cut to "Outside cal": "how it ended" keeps 16 columns, every reason here whole). Times of day in UTC
+    (14.11 20:13 … 22:12). Cursor on the first row."""
     assert snap_compare(history_board(theme), press=["c"], terminal_size=SMALL, run_before=settle)
 
 
