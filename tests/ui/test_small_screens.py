@@ -75,3 +75,28 @@ async def test_history_names_are_whole_and_the_focused_log_has_room_at_80x24(swi
         assert log.size.height < 8, "Esc gives the board its room back"
         assert console.store.state.call_in(1) is None or console.store.state.call_in(1).state is CALL_STATES.DISCONNECTED
     await console.controller.aclose()
+
+
+async def test_history_of_refused_and_missed_practice_callers_keeps_their_names_at_80x24():
+    """Seen in tmux with 30 practice callers: with a "refused" row in the history every name read "Caller"."""
+    from console.core.enums import DISC_REASON
+    from console.store import LoginPlan
+    from console.store import events as ev
+    from console.store.state import CallKind, EndCause, HistoryItem
+
+    from .scenes import SERVER, WALL, app_for, logged_in_store
+
+    store = logged_in_store()
+    items = tuple(HistoryItem(CallKind.MISSED, f"+4930555{n:03d}", f"Caller {n:02d}", WALL - n, 0.0,
+                              DISC_REASON.BUSY if n % 2 else DISC_REASON.NOTRESPONDING,
+                              EndCause.NO_FREE_SLOT if n % 2 else EndCause.NOT_ANSWERED) for n in range(1, 9))
+    store.dispatch(ev.HistoryItemsLoaded(items))
+    app = app_for(store, LoginPlan(server=SERVER, username="operator", embedded=True), "anynode-dark")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.pause(0.2)
+        text = "\n".join(region_lines(app, app.screen.query_one(HistoryPane)))
+        for n in range(1, 9):
+            assert f"+4930555{n:03d} Caller {n:02d}" in text, text
+        assert "refused" in text and "no answer" in text, text
