@@ -290,6 +290,9 @@ class SwitchboardApp(App[None]):
     def action_focus_slot(self, slot: int) -> None:
         self.controller.focus(slot)
 
+    def action_goto_slot(self) -> None:
+        self.main.start_slot_entry()
+
     def action_focus_step(self, step: int) -> None:
         self.controller.focus_step(step)
 

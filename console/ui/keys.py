@@ -58,6 +58,9 @@ MAIN_ACTIONS: tuple[ActionSpec, ...] = (
                "Select the next call in slot order (reaches slots past 9)", show=False),
     ActionSpec("previous_call", "left_square_bracket", "app.focus_step(-1)", "Previous call",
                "Select the previous call in slot order", show=False),
+    ActionSpec("goto_slot", "apostrophe", "app.goto_slot", "Go to slot",
+               "Go to slot: then the slot's number (' 2 7 selects slot 27, ' 5 slot 5; after 1-3 Enter or a "
+               "pause ends the number)", show=False),
     *(_slot(n) for n in range(1, 10)),
     # attendant extension
     ActionSpec("lamps", "b", "app.lamps", "Lamps", "Busy lamp field: every extension's presence and the park orbits; "
@@ -102,7 +105,8 @@ def bindings(specs: tuple[ActionSpec, ...], priority: bool = False) -> list[Bind
 def display_keys(keys: str) -> str:
     """'f1,question_mark' -> 'F1 / ?' for the help screen."""
     names = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "space": "Space",
-             "left_square_bracket": "[", "right_square_bracket": "]"}
+             "left_square_bracket": "[", "right_square_bracket": "]",
+             "apostrophe": "'"}
     out = []
     for key in keys.split(","):
         key = key.strip()

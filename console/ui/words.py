@@ -138,6 +138,32 @@ def short_state(state: CALL_STATES, hold: HoldSide) -> str:
     return f"{symbol} {short.get(state, words)}"
 
 
+# The queue view's state column: a symbol and a word for every state, at most QUEUE_STATE_WIDTH cells, so
+# rows differ in words where colour and bold are gone (NO_COLOR, a vt100).
+QUEUE_STATE_WIDTH = 10
+QUEUE_STATE_WORDS: dict[CALL_STATES, str] = {
+    CALL_STATES.IDLE: "○ idle",
+    CALL_STATES.DIALING: "↗ dialling",
+    CALL_STATES.OFFERING: "☎ incoming",
+    CALL_STATES.RINGING: "♪ ringing",
+    CALL_STATES.CONNECTED: "● talking",
+    CALL_STATES.HOLDING: "◐ far hold",
+    CALL_STATES.HELD: "‖ on hold",
+    CALL_STATES.DISCONNECTED: "✕ ended",
+}
+QUEUE_HELD_BOTH = "‖ held+far"
+QUEUE_OVERDUE = "! overdue"  # on hold longer than hold_recall: the operator should go back to the caller
+QUEUE_RECALL = "↩ recall"  # a call back from a transfer that failed (issue 19 item 1): room kept in the column
+QUEUE_REQUEST_WORDS: dict[Request, str] = {
+    Request.ANSWER: "… answer",
+    Request.ACCEPT: "… accept",
+    Request.DECLINE: "… decline",
+    Request.HOLD: "… hold",
+    Request.RETRIEVE: "… retrieve",
+    Request.HANGUP: "… end",
+}
+
+
 def format_duration(seconds: float) -> str:
     total = int(seconds)
     hours, rest = divmod(total, 3600)
@@ -154,7 +180,7 @@ HISTORY_CAUSE_WORDS: dict[EndCause, str] = {
     EndCause.HUNG_UP_HERE: "hung up here",
     EndCause.SERVER_LOST: "lost on the server",
     EndCause.LOGGED_OUT: "logged out",
-    EndCause.NO_FREE_SLOT: "refused: all slots busy",
+    EndCause.NO_FREE_SLOT: "refused: no slot",
     EndCause.DND: "turned away: DND",
     EndCause.FORWARDED: "forwarded",
     EndCause.PARKED: "parked",

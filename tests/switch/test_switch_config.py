@@ -21,10 +21,12 @@ def test_demo_directory():
     config = demo_config(ring_timeout=0.5)
     assert config.port == 0 and config.ring_timeout == 0.5
     assert [(u.username, u.number) for u in config.users] == [
-        ("operator", "200"), ("alice", "201"), ("bob", "202"), ("carol", "203"), ("guest", None)]
+        ("operator", "200"), ("alice", "201"), ("bob", "202"), ("carol", "203"), ("guest", None),
+        ("practice", None)]
     carol, guest = config.user("carol"), config.user("guest")
     assert (carol.forward, carol.forward_after) == ("201", 5)
     assert guest.allow == ("9*",) and config.user("alice").max_calls == 8
+    assert config.user("practice").max_calls == 16  # with alice, bob and carol: 30 practice callers (README)
     assert {s.number: s.kind for s in config.services} == {
         "9000": ServiceKind.ECHO, "9001": ServiceKind.TONE, "9002": ServiceKind.IVR, "9003": ServiceKind.MUSIC,
         "9004": ServiceKind.BUSY, "9005": ServiceKind.NOANSWER, "9006": ServiceKind.REJECT, "9007": ServiceKind.CONGESTION}

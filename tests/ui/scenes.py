@@ -59,6 +59,24 @@ def queue_board(theme: str) -> SwitchboardApp:
     return app_for(store, LoginPlan(server=SERVER, username="operator", embedded=True), theme)
 
 
+def practice_queue_board(theme: str) -> SwitchboardApp:
+    """Thirty practice callers (+4930555001 "Caller 01" ... +4930555030 "Caller 30", as `anynode-console practice`
+    rings them) at 80x24: twenty ringing, nine held (slot 1 for 80 s, past hold_recall, and selected), one
+    connected."""
+    store = logged_in_store()
+    d = store.dispatch
+    for n in range(1, 31):
+        key = f"p{n}"
+        d(ev.CallAdded(key, Direction.IN, CALL_STATES.OFFERING, 2.0 + n, WALL, call_id=f"c{n}",
+                       remote_number=f"+4930555{n:03d}", remote_name=f"Caller {n:02d}"))
+        if n <= 10:
+            d(ev.CallChanged(key, CALL_STATES.CONNECTED, 15.0 + n))
+            if n < 10:
+                d(ev.CallChanged(key, CALL_STATES.HELD, 20.0 if n == 1 else 60.0 + n))
+    d(ev.FocusSlot(1))
+    return app_for(store, LoginPlan(server=SERVER, username="operator", embedded=True), theme)
+
+
 def history_board(theme: str) -> SwitchboardApp:
     """No calls on the board; the history pane open with one call of each kind."""
     store = logged_in_store()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .scenes import busy_switchboard, conference_board, failed_login, history_board, queue_board
+from .scenes import busy_switchboard, conference_board, failed_login, history_board, practice_queue_board, queue_board
 
 THEMES = ["anynode-dark", "anynode-high-contrast"]
 SHIPPED_THEMES = ["anynode-dark", "anynode-light", "anynode-high-contrast"]
@@ -54,26 +54,40 @@ def test_transfer_picker(snap_compare, theme):
 @pytest.mark.parametrize("theme", THEMES)
 def test_help_screen(snap_compare, theme):
     """The help screen (F1): a table of every key, what it does and its config name (a Answer ... Ctrl+q Quit,
-    1 … 9 slots, Ctrl+P palette), then the symbol legend for call and login states."""
+    ' Go to slot, 1 - 9 slots, Ctrl+P palette), then the symbol legend in two wrapping columns (call states;
+    login states, the queue view's marks and words, history kinds); the last line says ↑↓ PgUp PgDn scroll."""
     assert snap_compare(busy_switchboard(theme), press=["f1"], terminal_size=SIZE, run_before=settle)
 
 
 @pytest.mark.parametrize("theme", SHIPPED_THEMES)
 def test_queue_view_with_thirty_calls_at_80x24(snap_compare, theme):
     """80x24, thirty calls: the queue view (the cards do not fit). Top: "♪ ringing 20  ‖ held 9  ● connected 1
-    calls 30"; then two columns, one line per call: ringing calls first, longest waiting first (slot 11 waited
-    65 s), then slots 1-9 "On hold" with their time on hold, slot 10 "Connected" and selected (▶, reversed).
-    Every one of the thirty numbers 5500-5529 is on screen, no "+N more". Status bar on top reads "saved: yes"
-    whole; the footer ends with "f1 Help" whole."""
+    calls 30" (no prefix: the numbers 5500-5529 fit whole); then two columns, one line per call with the whole
+    number and name ("5510 Caller 10"): ringing calls first, longest waiting first (slot 11 waited 65 s,
+    "☎ incoming"), then slots 1-9 "‖ on hold" with their time on hold, slot 10 "● talking" and selected
+    (▶, reversed). Every one of the thirty numbers is on screen, no "+N more". Status bar on top reads
+    "saved: yes" whole; the footer ends with "f1 Help" whole."""
     assert snap_compare(queue_board(theme), terminal_size=SMALL, run_before=settle)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_queue_view_with_thirty_practice_callers_at_80x24(snap_compare, theme):
+    """80x24, thirty practice callers +4930555001 … +4930555030 (issue 19: "30 callers look the same at 80x24").
+    The counters line ends "№ +4930555…" (the prefix every row leaves out); two columns, nothing cut: each row
+    shows its slot, "←", the number's tail "…011" … "…030" and the whole name "Caller 11" …, then a state word
+    ("☎ incoming", "‖ on hold", "● talking") and its time. Slot 1 is selected (▶, reversed) and on hold for
+    01:20, past hold_recall (60 s): its state reads "! overdue" in the theme's warning colour. Slot 10 is
+    "● talking"; no "+N more"."""
+    assert snap_compare(practice_queue_board(theme), terminal_size=SMALL, run_before=settle)
 
 
 @pytest.mark.parametrize("theme", SHIPPED_THEMES)
 def test_history_pane_at_80x24(snap_compare, theme):
-    """80x24, no calls, the history pane open (key c): newest first, ↩ abandoned 201 Alice "Missed: caller hung
-    up while ringing", ✕ missed 7099 refused (every slot in use), ⊘ declined 202 Bob "Declined", → outgoing 9001
-    01:15 "Hung up here", ← incoming 203 Carol 1:02:05, ✕ missed +4930555010 "nobody answered in time".
-    Times of day in UTC (14 Nov 20:13 … 22:12). Cursor on the first row."""
+    """80x24, no calls, the history pane open (key c): newest first, ↩ abandoned 201 Alice "caller hung up",
+    ✕ missed 7099 Third caller "refused: no slot", ⊘ declined 202 Bob "declined here", → outgoing 9001 01:15
+    "hung up here", ← incoming 203 Carol 1:02:05 "far end hung up", ✕ missed +4930555010 "no answer" (its
+    name cut to "Outside cal": "how it ended" keeps 16 columns, every reason here whole). Times of day in UTC
+    (14.11 20:13 … 22:12). Cursor on the first row."""
     assert snap_compare(history_board(theme), press=["c"], terminal_size=SMALL, run_before=settle)
 
 

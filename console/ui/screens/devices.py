@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.media import pulse
@@ -45,10 +45,11 @@ class DevicesScreen(ModalScreen[dict[str, str] | None]):
 
     DEFAULT_CSS = """
     DevicesScreen { align: center middle; }
-    #devices-box { width: 90%; height: auto; max-height: 90%; padding: 1 2; background: $surface; border: round $accent; }
-    #devices-lists { height: 14; }
-    #devices-lists OptionList { height: 12; }
-    #devices-meter, #devices-status { height: 1; margin-top: 1; }
+    #devices-box { width: 90%; height: 90%; max-height: 28; padding: 0 1; background: $surface; border: round $accent; }
+    #devices-keys { height: auto; }
+    #devices-lists { height: 1fr; min-height: 5; margin-top: 1; }
+    #devices-lists OptionList { height: 1fr; }
+    #devices-meter, #devices-status { height: 1; }
     """
 
     BINDINGS = [
@@ -69,6 +70,8 @@ class DevicesScreen(ModalScreen[dict[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="devices-box"):
             yield Static(Text("Audio devices", style="bold"))
+            yield Static(Text("Tab: next list · ↑↓: pick · t: test tone · s: save · Esc: close. Saved devices are "
+                              "used from the next start.", style="italic"), id="devices-keys")
             with Horizontal(id="devices-lists"):
                 with Vertical():
                     yield Label("Headset: output")
@@ -81,8 +84,7 @@ class DevicesScreen(ModalScreen[dict[str, str] | None]):
                     yield OptionList(id="devices-ringers")
             yield Static(meter_bar(METER_FLOOR, METER_FLOOR), id="devices-meter")
             yield Static("Looking for devices…", id="devices-status")
-            yield Static(Text("Tab: next list · t: test tone · s: save · Esc: close. Saved devices are used from "
-                              "the next start.", style="italic"))
+        yield Footer(compact=True, show_command_palette=False)  # the keys, as every screen shows them
 
     def on_mount(self) -> None:
         self._load()

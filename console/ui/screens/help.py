@@ -10,7 +10,12 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..words import CALL_WORDS, CONFERENCE_MARK, HOLD_WORDS, KIND_WORDS, LOGIN_WORDS, MUTED_MARK, RECORDING_MARK
+from console.core.enums import CALL_STATES
+
+from ..words import (
+    CALL_WORDS, CONFERENCE_MARK, HOLD_WORDS, KIND_WORDS, LOGIN_WORDS, MUTED_MARK, QUEUE_OVERDUE, QUEUE_STATE_WORDS,
+    RECORDING_MARK,
+)
 
 from ..keys import ALL_ACTIONS, display_keys
 
@@ -26,7 +31,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box"):
             yield Static(self._keys(), id="help-keys")
             yield Static(self._legend(), id="help-legend")
-            yield Static(Text("Esc closes · remap keys in config.toml under [keys] by config name, e.g. hangup = 'e,ctrl+e'",
+            yield Static(Text("↑↓ PgUp PgDn scroll · Esc closes · remap keys in config.toml under [keys] by config name, e.g. hangup = 'e,ctrl+e'",
                               style="italic"))
 
     def _keys(self) -> Table:
@@ -40,8 +45,8 @@ class HelpScreen(ModalScreen[None]):
                 if slots_done:
                     continue
                 slots_done = True
-                table.add_row("1 … 9", "Select the call in slot N (the other keys act on the selected call)",
-                              Text("slot_1 … slot_9"))
+                table.add_row("1 - 9", "Select the call in slot N (the other keys act on the selected call)",
+                              Text("slot_1 - slot_9"))
                 continue
             table.add_row(Text(display_keys(self.keymap.get(spec.id, spec.keys))), Text(spec.help), Text(spec.id))
         table.add_row("Ctrl+P", "Command palette: every action by name", "")
@@ -49,16 +54,23 @@ class HelpScreen(ModalScreen[None]):
         return table
 
     def _legend(self) -> Table:
+        """Every symbol in two columns whose cells wrap, so nothing is cut at 80 columns (it scrolls with the keys)."""
         table = Table(title="Symbols", expand=True, show_edge=False, box=None, padding=(0, 1))
-        table.add_column("call", no_wrap=True)
-        table.add_column("login", no_wrap=True)
+        table.add_column("calls", ratio=1)
+        table.add_column("login, queue view, history", ratio=1)
         calls = [f"{symbol} {words} ({state})" for state, (symbol, words) in CALL_WORDS.items()]
-        logins = [f"{symbol} {state}" for state, (symbol, _) in LOGIN_WORDS.items() if state is not None]
-        for i in range(max(len(calls), len(logins))):
-            table.add_row(calls[i] if i < len(calls) else "", logins[i] if i < len(logins) else "")
-        table.add_row("← in  → out  ◷ duration", " · ".join(HOLD_WORDS.values()))
-        table.add_row("history: " + "  ".join(f"{symbol} {word}" for symbol, word in KIND_WORDS.values()),
-                      "queue view: ▶ selected  ! held too long")
-        table.add_row(f"{MUTED_MARK} microphone muted  {RECORDING_MARK} recording",
-                      f"{CONFERENCE_MARK} conf N: in a conference of N parties")
+        calls += ["← in  → out  ◷ duration", "hold: " + " · ".join(HOLD_WORDS.values()),
+                  f"{MUTED_MARK} microphone muted", f"{RECORDING_MARK} recording",
+                  f"{CONFERENCE_MARK} conf N: in a conference of N parties"]
+        others = [f"{symbol} {state}" for state, (symbol, _) in LOGIN_WORDS.items() if state is not None]
+        others += ["queue view: ▶ selected · ! on hold past hold_recall (" + QUEUE_OVERDUE + ") · "
+                   "⇄ transfer leg · " + " · ".join(QUEUE_STATE_WORDS[state] for state in _QUEUE_LEGEND) +
+                   " · …001: the number's tail, the shared prefix is on the counters line",
+                   "history: " + "  ".join(f"{symbol} {word}" for symbol, word in KIND_WORDS.values())]
+        for i in range(max(len(calls), len(others))):
+            table.add_row(calls[i] if i < len(calls) else "", others[i] if i < len(others) else "")
         return table
+
+
+_QUEUE_LEGEND = (CALL_STATES.OFFERING, CALL_STATES.RINGING, CALL_STATES.CONNECTED, CALL_STATES.HELD,
+                 CALL_STATES.HOLDING)

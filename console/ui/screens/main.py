@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING
 from textual import events, on
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 
 from console.store.state import AppState
 
 from ..keys import MAIN_ACTIONS, bindings
+from ..slotjump import WAIT_SECONDS, Answer, SlotEntry
 from ..words import feature_marks, setting_words
+from ..widgets.queue import overdue
 from ..widgets import CallDeck, CallQueue, Dialer, DtmfBar, HistoryPane, LogPane, LoginStatus
 from ..widgets.parkstrip import ParkStrip
 
@@ -47,6 +50,9 @@ class MainScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.view = BoardView.AUTO
+        self._slots = SlotEntry()
+        self._slot_timer: Timer | None = None
+        self._overdue: set[str] = set()  # calls past hold_recall: the bell rings once for each
 
     def on_key(self, event: events.Key) -> None:
         """Keys that reach the board while the dialer opens belong to the dialer.
@@ -55,8 +61,13 @@ class MainScreen(Screen):
         screen before the binding of the first one runs; so ``d`` opens the
         dialer here, in key order, and the keys behind it go into its field.
         """
+        if self._slots.active or (self.focused is None and event.key in self._action_keys("goto_slot")):
+            if self._slot_key(event.key):
+                event.stop()
+                event.prevent_default()
+                return
         dialer = self.query_one(Dialer)
-        if not dialer.display and self.focused is None and event.key in self._dial_keys():
+        if not dialer.display and self.focused is None and event.key in self._action_keys("dial"):
             event.stop()
             event.prevent_default()
             self.open_dialer()
@@ -74,10 +85,37 @@ class MainScreen(Screen):
             elif event.key == "escape":
                 dialer.action_close()
 
-    def _dial_keys(self) -> set[str]:
+    def _action_keys(self, action: str) -> set[str]:
         from ..keys import _SPEC, _keys
 
-        return set(_keys(self.app.keymap.get("dial", _SPEC["dial"].keys)))
+        return set(_keys(self.app.keymap.get(action, _SPEC[action].keys)))
+
+    # -- go to slot (console/ui/slotjump.py) ----------------------------------------------
+    def start_slot_entry(self) -> None:
+        self._slots.start()
+        self._restart_slot_timer()
+
+    def _slot_key(self, key: str) -> bool:
+        """A key for the go-to-slot entry (the go-to-slot key itself starts it); whether it was used up."""
+        if not self._slots.active:
+            self.start_slot_entry()
+            return True
+        return self._slot_answer(self._slots.key(key, self.app.snapshot.max_slots))
+
+    def _slot_answer(self, answer: Answer) -> bool:
+        if self._slots.active:
+            self._restart_slot_timer()
+        elif self._slot_timer is not None:
+            self._slot_timer.stop()
+            self._slot_timer = None
+        if answer.slot is not None:
+            self.app.controller.focus(answer.slot)
+        return answer.consumed
+
+    def _restart_slot_timer(self) -> None:
+        if self._slot_timer is not None:
+            self._slot_timer.stop()
+        self._slot_timer = self.set_timer(WAIT_SECONDS, lambda: self._slot_answer(self._slots.timeout()))
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -187,6 +225,10 @@ class MainScreen(Screen):
         queue = self.query_one(CallQueue)
         queue.now = now
         self.query_one(ParkStrip).show_time(self.app.to_wall(now))
+        overdue_now = {c.key for c in self.app.snapshot.calls if overdue(c, now, queue.recall)}
+        if overdue_now - self._overdue:  # once per call when its hold passes hold_recall (in either view)
+            self.app.bell()
+        self._overdue = overdue_now
         controller = self.app.controller
         self.query_one(LoginStatus).device = controller.device_reading()
         if deck.display:
