@@ -98,7 +98,7 @@ DEMO_CALLERS = (("201", "Alice"), ("202", "Bob"), ("203", "Carol"), ("+493055501
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="anynode-console", description=DESCRIPTION,
+    parser = argparse.ArgumentParser(prog="anynode-console", description=DESCRIPTION, allow_abbrev=False,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", help="wss://host:port of the switch, or sip+wss://host:port/path of a SIP server "
                                          "(default: config.toml's, else embedded)")

@@ -29,7 +29,7 @@ from console.store.conference import conference_choices
 
 from .keys import ALL_ACTIONS, GLOBAL_ACTIONS, bindings, check_keymap, display_keys
 from .screens import (
-    Confirm, ConfirmExplicit, HelpScreen, LampsScreen, LoginScreen, LogScreen, MainScreen, Prompt, SearchScreen, TransferPicker,
+    ConfirmExplicit, HelpScreen, LampsScreen, LoginScreen, LogScreen, MainScreen, Prompt, SearchScreen, TransferPicker,
 )
 from .widgets.logpane import log_text
 from .screens.conference import ConferencePicker
@@ -352,8 +352,8 @@ class SwitchboardApp(App[None]):
             else:
                 self.controller.note("log out cancelled; every call unchanged")
 
-        self.push_screen(Confirm(f"Log out and end {live} call(s)?",
-                                 "Connected callers are cut off and ringing callers are turned away."), answered)
+        self.push_screen(ConfirmExplicit(f"Log out and end {live} call(s)?",
+                                         "Connected callers are cut off and ringing callers are turned away."), answered)
 
     def action_end_all(self) -> None:
         live = self.controller.live_calls()

@@ -76,3 +76,12 @@ def test_the_demo_file_names_the_default_port():
 
     assert load_config(Path(__file__).parents[2] / "console" / "switch" / "demo.toml").port == DEFAULT_PORT
     assert demo_config().port == 0  # the console's embedded switch and the tests: any free port
+
+
+def test_the_practice_commands_options_are_its_own():
+    """`practice --to 202` is the practice command's --to, not an abbreviation of the console's --token
+    (argparse would otherwise stop with "ambiguous option: --to could match --token, --token-file")."""
+    from console.cli import build_parser
+
+    args = build_parser().parse_args(["practice", "--to", "202", "--callers", "3"])
+    assert args.command == "practice" and args.to == "202" and args.callers == 3

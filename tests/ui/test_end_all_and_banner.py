@@ -45,3 +45,20 @@ async def test_a_later_success_clears_the_error_banner(switch, dirs):
         assert "not in a conference" not in str(console.app.screen.query_one(LoginStatus).render())
         assert any("not in a conference" in line.text for line in state.log), "the log keeps the error"
     await console.controller.aclose()
+
+
+async def test_o_then_enter_keeps_the_calls_o_then_y_logs_out(switch, dirs):
+    """Logging out with calls up ends them (the same risk as `E`): only an explicit `y` does it, Enter keeps them."""
+    console = make_console(dirs, operator_plan(switch))
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        talking = await dial(pilot, console, "9000")
+        await pilot.press("o")
+        assert isinstance(console.app.screen, Confirm)
+        await pilot.press("enter")
+        await console.until(lambda s: any("log out cancelled" in line.text for line in s.log))
+        state = console.store.state
+        assert state.login.logged_in and state.call_in(talking).state is CALL_STATES.CONNECTED
+        await pilot.press("o", "y")
+        await console.until(lambda s: not s.login.logged_in)
+    await console.controller.aclose()
