@@ -247,7 +247,7 @@ class Controller:
         if not number:
             self.error("dial: enter a number first")
             return None
-        if self.state.free_slot() is None:
+        if self.state.free_slot() is None and not self.linger.make_room(self.state):
             self.error("dial: every slot is in use; end a call first")
             return None
         calls: list[WebRtcCall] = []
@@ -382,7 +382,7 @@ class Controller:
             self._requests.clear()  # the reducer ended every card; the effects record them and free their slots
 
     def _on_incoming_call(self, call: WebRtcCall) -> None:
-        if self.state.free_slot() is None:
+        if self.state.free_slot() is None and not self.linger.make_room(self.state):  # ended cards give way
             number, name = call.get_remote_number() or "", call.get_remote_name() or ""
             self.dispatch(ev.CallRefused(self.clock(), self.wall(), number, name))  # the history records it
             self.attempt("decline", call.decline)

@@ -44,6 +44,17 @@ class Linger:
         self._timers.pop(key, None)
         self._free(key)
 
+    def make_room(self, state: AppState) -> bool:
+        """Every slot is taken: free the slot of the lingering card that ended first (the selected one last),
+        now. False if no card lingers (every slot holds a live call)."""
+        waiting = [c for c in state.calls if c.ended and c.key in self._timers]
+        if not waiting:
+            return False
+        first = min(waiting, key=lambda c: (c.slot == state.focused, c.ended_at or 0.0))
+        self._timers.pop(first.key).cancel()
+        self._free(first.key)
+        return True
+
     @property
     def pending(self) -> int:
         return len(self._timers)

@@ -50,3 +50,23 @@ async def test_a_card_with_no_client_call_behind_it_stays_and_close_stops_the_ti
     assert linger.pending == 1
     linger.close()
     assert linger.pending == 0 and freed == []
+
+
+async def test_a_caller_ringing_in_on_a_full_board_takes_the_slot_of_the_card_that_ended_first():
+    """Ended cards only linger to show how they ended: a caller who rings in while every slot is taken gets the
+    slot of the card that ended first (not the selected one while another will do), never a refusal."""
+    freed: list[str] = []
+    store = Store(max_slots=3)
+    linger = Linger(60.0, owns=lambda key: True, free=lambda key: (freed.append(key),
+                                                                    store.dispatch(ev.CallFreed(key))))
+    store.subscribe(linger)
+    for key in ("k1", "k2", "k3"):
+        store.dispatch(ev.CallAdded(key, Direction.IN, CALL_STATES.CONNECTED, 1.0, 0.0, remote_number="201"))
+    store.dispatch(ev.FocusSlot(1))  # k1 is selected
+    store.dispatch(ev.CallChanged("k1", CALL_STATES.DISCONNECTED, 2.0))
+    store.dispatch(ev.CallChanged("k2", CALL_STATES.DISCONNECTED, 3.0))
+    assert store.state.free_slot() is None and linger.pending == 2
+    assert linger.make_room(store.state)
+    assert freed == ["k2"] and store.state.free_slot() == 2 and linger.pending == 1
+    assert linger.make_room(store.state) and freed == ["k2", "k1"]
+    assert not linger.make_room(store.state)  # k3 is live: nothing more to free
