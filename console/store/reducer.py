@@ -99,8 +99,8 @@ def _end(state: AppState, call: CallView, at: float, reason: DISC_REASON, cause:
                        duration=round(max(0.0, talk), 1), reason=reason, cause=cause)
     state = replace(state, history=in_time_order(item, *state.history))
     text = f"[{new.slot}] {new.remote_number or '?'} {call.state} -> DISCONNECTED ({reason}, {cause})"
-    if new.transferred:
-        text += f" transferred to {new.transferred_to}" if new.transferred_to else " transferred"
+    if new.transferred and new.transferred_to:  # the cause says "transferred" already
+        text += f" to {new.transferred_to}"
     if new.parked_on:
         text = f"[{new.slot}] parked {new.remote_name or new.remote_number or '?'} on {new.parked_on}"
     level = LogLevel.WARNING if new.kind in (CallKind.MISSED, CallKind.ABANDONED) or cause is EndCause.SERVER_LOST \
