@@ -10,7 +10,7 @@ from console.media.sinks import RecordingSink
 from console.media.tones import tone_share
 from console.switch.rtc_plane import RtcMediaPlane
 from console.webrtc import CALL_STATES
-from media_harness import RATE, media_console, media_dial
+from media_harness import RATE, media_console, media_dial, store_until
 
 S = CALL_STATES
 OP_HZ, ALICE_HZ, BOB_HZ = 400.0, 700.0, 1100.0
@@ -221,17 +221,17 @@ async def test_the_operators_c_mixes_only_the_ticked_calls_an_unrelated_held_cal
     a_hz, b_hz, c_hz = 1000.0, 1400.0, 1800.0
     op = Controller(client_factory(device=NullDevice(mic=ToneGenerator(OP_HZ, -12).frame)), media=True)
     op.login(media_switch.url, "operator", "operator")
-    await _store_until(op, lambda s: s.login.logged_in, "the operator logged in")
+    await store_until(op, lambda s: s.login.logged_in, "the operator logged in")
     fars, sinks, at, slots = [], [], [], []
     for user, number, hz in (("alice", "201", a_hz), ("bob", "202", b_hz), ("carol", "203", c_hz)):
         far, _ = await media_console(media_switch, user, mic_hz=hz)
         slot = op.dial(number)
         call, sink = await answer_with_sink(far)
-        await _store_until(op, lambda s: s.call_in(slot).state is S.CONNECTED, f"{user} connected")
+        await store_until(op, lambda s: s.call_in(slot).state is S.CONNECTED, f"{user} connected")
         fars.append(far), sinks.append(sink), at.append(call), slots.append(slot)
     a, b, c = slots
     op.retrieve(a)
-    await _store_until(op, lambda s: s.call_in(a).state is S.CONNECTED and s.call_in(b).state is S.HELD
+    await store_until(op, lambda s: s.call_in(a).state is S.CONNECTED and s.call_in(b).state is S.HELD
                        and s.call_in(c).state is S.HELD, "A connected, B and C on hold")
     ticked = {choice.call.slot for choice in conference_choices(op.store.state) if choice.ticked}
     assert ticked == {a}, "held callers start unticked"
@@ -247,23 +247,3 @@ async def test_the_operators_c_mixes_only_the_ticked_calls_an_unrelated_held_cal
     await op.aclose()
     for far in fars:
         await far.close()
-
-
-async def _store_until(controller, predicate, what: str, timeout: float = 15.0):
-    """The first state of the controller's store that satisfies ``predicate`` (now or later)."""
-    store = controller.store
-    if predicate(store.state):
-        return store.state
-    future = asyncio.get_running_loop().create_future()
-
-    def check(state) -> None:
-        if not future.done() and predicate(state):
-            future.set_result(state)
-
-    unsubscribe = store.subscribe(check)
-    try:
-        return await asyncio.wait_for(future, timeout)
-    except TimeoutError:
-        raise AssertionError(f"{what}; last log: {[line.text for line in store.state.log[-8:]]}") from None
-    finally:
-        unsubscribe()

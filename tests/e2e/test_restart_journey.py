@@ -19,7 +19,7 @@ from console.media.tones import ToneGenerator, level_dbfs
 from console.persist import AppDirs, BoardFile, CallHistory, RecordingFolder, SessionFile
 from console.store import AppState, Controller, client_factory
 from console.switch.rtc_plane import RtcMediaPlane
-from media_harness import RATE, hears, media_console, media_dial
+from media_harness import RATE, hears, media_console, media_dial, store_until
 
 S = CALL_STATES
 TIMEOUT = 15.0
@@ -32,22 +32,7 @@ async def media_switch(make_switch):
 
 
 async def until(controller: Controller, predicate, timeout: float = TIMEOUT) -> AppState:
-    store = controller.store
-    if predicate(store.state):
-        return store.state
-    future: asyncio.Future[AppState] = asyncio.get_running_loop().create_future()
-
-    def check(state: AppState) -> None:
-        if not future.done() and predicate(state):
-            future.set_result(state)
-
-    unsubscribe = store.subscribe(check)
-    try:
-        return await asyncio.wait_for(future, timeout)
-    except TimeoutError:
-        raise AssertionError(f"never reached; last log: {[line.text for line in store.state.log[-10:]]}") from None
-    finally:
-        unsubscribe()
+    return await store_until(controller, predicate, timeout=timeout)
 
 
 async def measured(predicate, what: str, timeout: float = TIMEOUT, every: float = 0.02) -> None:
