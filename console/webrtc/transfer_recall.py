@@ -38,6 +38,7 @@ class TransferRecaller:
         self._report = report
         self.recall_after = recall_after
         self._running: list[_Running] = []
+        self._retrieve_when_held: set[WebRtcCall] = set()  # recalled while its hold was still under way
 
     def _now(self) -> float:
         return asyncio.get_running_loop().time()
@@ -72,6 +73,10 @@ class TransferRecaller:
         return next((r for r in self._running if call in (r.caller, r.consultation)), None)
 
     def call_changed(self, call: WebRtcCall) -> None:
+        if call in self._retrieve_when_held and call.get_state() is not CALL_STATES.HOLDING:
+            self._retrieve_when_held.discard(call)
+            if call.get_state() is CALL_STATES.HELD:
+                call.retrieve()  # the recall came while the hold was on its way: the caller is back now
         running = self._of(call)
         if running is None:
             return
@@ -107,6 +112,8 @@ class TransferRecaller:
                 self._report(caller, f"transfer to {machine.target} failed ({why}): the caller is back")
                 if caller.get_state() is CALL_STATES.HELD:
                     caller.retrieve()
+                elif caller.get_state() is CALL_STATES.HOLDING:  # a fast refusal beat the hold: retrieve once held
+                    self._retrieve_when_held.add(caller)
         if machine.finished:
             if running.timer is not None:
                 running.timer.cancel()
@@ -120,3 +127,4 @@ class TransferRecaller:
             if running.timer is not None:
                 running.timer.cancel()
         self._running.clear()
+        self._retrieve_when_held.clear()
