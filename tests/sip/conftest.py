@@ -125,6 +125,19 @@ def linphone(tmp_path, kamailio_presence, request):
 
 
 @pytest.fixture
+def linphone_caller(tmp_path, kamailio_presence):
+    """linphonec as 1002, auto-answering: the party that calls an extension (it advertises Supported: replaces,
+    so a pickup by INVITE with Replaces can be sent to it)."""
+    _require("linphonec")
+    phone = Linphonec(tmp_path, kamailio_presence.sip_port, user="1002")
+    try:
+        phone.start()
+        yield phone
+    finally:
+        phone.stop()
+
+
+@pytest.fixture
 async def connect_agent(kamailio):
     """A factory: ``await connect_agent(user, password)`` gives a connected :class:`SipWebSocket`."""
     opened: list[SipWebSocket] = []

@@ -447,7 +447,7 @@ class Linphonec(Daemon):
         rc = self.home / "linphonerc"
         rc.write_text(LINPHONERC.format(sip_port=self.sip_port, rtp_min=low, rtp_max=high, user=self.user,
                                         password=USERS[self.user], kamailio_port=self.kamailio_port))
-        argv = ["linphonec", "-c", str(rc), *(["-a"] if self.answer else [])]
+        argv = ["linphonec", "-c", str(rc), *(["-a"] if self.answer else []), "-d", "6", "-l", str(self.home / "debug.log")]
         log = (self.tmp / f"linphonec-{self.user}.log").open("wb")
         self.proc = Proc("linphonec", argv, self.tmp / f"linphonec-{self.user}.log")
         self.proc.popen = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
@@ -475,6 +475,17 @@ class Linphonec(Daemon):
         """linphonec's output once ``text`` shows ``count`` times in it (from a thread: it polls)."""
         self.proc.wait_until(lambda: self.proc.log().count(text) >= count, f"{text!r} x{count}", timeout)
         return self.proc.log()
+
+    def debug_log(self) -> str:
+        """liblinphone's own log (``-d 6``): every SIP message it sent and received, its dialogs' tags."""
+        try:
+            return (self.home / "debug.log").read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def wait_debug_log(self, text: str, timeout: float = START_TIMEOUT) -> str:
+        self.proc.wait_until(lambda: text in self.debug_log(), f"{text!r} in its debug log", timeout)
+        return self.debug_log()
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.alive():

@@ -10,11 +10,16 @@ linphonec sends no audio without a file to play, so these tests read its call st
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
 import pytest
 from test_desk import P, TIMEOUT, caller, desk, lamp  # noqa: F401  (fixtures)
+from test_calls import wait_for_calls
 from test_register import OFFER
+
+from console.core.client.sip_settings import SipDeskSettings
+from console.core.directory import DirectoryEntry
 
 from console.core.sip.events import CallAnswered, CallEnded, CallProgress
 from console.webrtc import CALL_STATES as S
@@ -72,3 +77,34 @@ async def test_a_lamp_follows_linphonec_idle_ringing_busy_idle_within_a_second(d
     hung_up = time.monotonic()
     assert await lamp(console, "1001", P.AVAILABLE, answered) - hung_up < 1.0
     await linphone_says(linphone, ENDED)
+
+
+@pytest.mark.parametrize("presence_phone", ["manual"], indirect=True)
+async def test_pickup_by_replaces_names_the_early_dialog_of_linphonec_calling_a_ringing_extension(  # noqa: F811
+        desk, presence_phone, linphone_caller):
+    """Issue 20: pickup by "INVITE with Replaces (RFC 3891) to the early dialog named in the NOTIFY where the
+    ringing phone supports it (baresip 1.0 does not; linphone advertises it)". linphonec (1002) calls baresip
+    (1001, ringing); the console, with ``[sip] pickup_replaces``, sends linphonec an INVITE whose Replaces names
+    linphonec's own early dialog exactly as RFC 3891 3 says: its Call-ID, ``to-tag`` = the recipient's local
+    tag, ``from-tag`` = its remote tag (baresip's), checked against the dialog liblinphone logs.
+
+    What liblinphone 5.1.65 then does is its own: it does not replace an early dialog it started; it offers the
+    INVITE as a second call and its auto-answer refuses ("checkForAcceptation() CallSession ... is in state
+    [LinphoneCallOutgoingRinging], operation not permitted"), so the pickup itself is not asserted here."""
+    settings = SipDeskSettings(directory=(DirectoryEntry("1001", "baresip"),), pickup_replaces=True)
+    console = await desk("1003", settings)
+    console.inst.request_directory()
+    console.inst.subscribe_presence(True)
+    await lamp(console, "1001", P.AVAILABLE, 0.0)
+    await asyncio.to_thread(linphone_caller.command, "call sip:1001@127.0.0.1")
+    await wait_for_calls(presence_phone, 1)
+    await lamp(console, "1001", P.RINGING, 0.0)
+    picked = console.watch(console.inst.pickup_ringing("1001"))
+    debug = await asyncio.to_thread(linphone_caller.wait_debug_log, "Replaces: ", TIMEOUT)
+    call_id, to_tag, from_tag = re.search(r"Replaces: ([^;\s]+);to-tag=([^;\s]+);from-tag=([^;\s]+)", debug).groups()
+    invite = re.search(r"INVITE sip:1001@127\.0\.0\.1 SIP/2\.0\r?\n(?:[^\r\n]+\r?\n)*?Call-ID: (\S+)", debug)
+    assert invite and invite.group(1) == call_id, "Replaces names linphonec's call to 1001"
+    dialogs = re.findall(r"New client dialog \[\w+\] , local tag \[([^\]]+)\], remote tag \[([^\]]+)\]", debug)
+    assert (to_tag, from_tag) in dialogs, (to_tag, from_tag, dialogs)
+    picked.disconnect()
+    await console.call_state(picked, S.DISCONNECTED, TIMEOUT)
