@@ -41,6 +41,7 @@ from . import patches
 from .frames import MonoConverter, StaleFilter
 from .health import CHECK_EVERY, MEDIA_TIMEOUT, MediaHealth
 from .hub import DeviceHub
+from .sdp_fixups import for_aiortc
 from .tracks import PacedAudioTrack, PacedVideoTrack, cancel_tasks, consume, synthetic_video
 
 DIRECTIONS = frozenset({"sendrecv", "sendonly", "recvonly", "inactive"})
@@ -158,7 +159,7 @@ class CallMedia:
         if not isinstance(answer, dict) or answer.get("type") != "answer" or not isinstance(answer.get("sdp"), str):
             raise MediaError("an answer is a dict with type 'answer' and an 'sdp' string")
         try:
-            await self._pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type="answer"))
+            await self._pc.setRemoteDescription(RTCSessionDescription(sdp=for_aiortc(answer["sdp"]), type="answer"))
         except Exception as error:
             raise MediaError(f"the answer cannot be used: {error}") from error
         self._counts["answers"] += 1
@@ -179,7 +180,7 @@ class CallMedia:
             raise MediaError("an offer is a dict with type 'offer' and an 'sdp' string")
         pc = self._ensure_pc()
         try:
-            await pc.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type="offer"))
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=for_aiortc(offer["sdp"]), type="offer"))
             for transceiver in pc.getTransceivers():
                 if transceiver.kind == "audio" and self._audio_tx is None:
                     self._audio_tx = transceiver

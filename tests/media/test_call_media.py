@@ -210,6 +210,23 @@ async def test_far_end_closing_fires_on_failure(plane, hub):
         await media.close()
 
 
+async def test_an_answer_whose_extmap_has_extension_attributes_connects(plane, hub):
+    """RFC 8285 4.1: ``a=extmap:<id> <uri> <extensionattributes>``. liblinphone answers
+    ``a=extmap:2 urn:ietf:params:rtp-hdrext:ssrc-audio-level vad=off``; aiortc's parser refused that line, so
+    a call to a linphone phone stayed DIALING (seen in tests/sip/test_linphonec.py)."""
+    media = CallMedia(hub)
+    try:
+        answer = await plane.answer("ext", await media.create_offer())
+        sdp = re.sub(r"(a=extmap:\d+ urn:ietf:params:rtp-hdrext:ssrc-audio-level)", r"\1 vad=off", answer["sdp"])
+        if sdp == answer["sdp"]:
+            sdp = answer["sdp"].replace("a=mid:", "a=extmap:9 urn:ietf:params:rtp-hdrext:ssrc-audio-level vad=off\r\na=mid:", 1)
+        assert "vad=off" in sdp
+        await media.accept_answer({"type": "answer", "sdp": sdp})
+        await media.wait_connected(10)
+    finally:
+        await media.close()
+
+
 async def test_bad_input_gets_a_clear_error(plane, hub):
     media = CallMedia(hub)
     try:

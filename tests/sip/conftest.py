@@ -1,4 +1,4 @@
-"""Fixtures that start real SIP infrastructure on loopback: rtpengine, Kamailio, baresip.
+"""Fixtures that start real SIP infrastructure on loopback: rtpengine, Kamailio, baresip, linphonec.
 
 Skipped, with the reason, only when a binary is missing and CI is not set;
 under CI=true a missing binary fails the tests (``.ci/run`` installs them).
@@ -17,7 +17,7 @@ HERE = Path(__file__).parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from sipinfra import BINARIES, DBTEXT, Baresip, Kamailio, KamailioPresence, Rtpengine, agent_config  # noqa: E402
+from sipinfra import BINARIES, DBTEXT, Baresip, Kamailio, KamailioPresence, Linphonec, Rtpengine, agent_config  # noqa: E402
 
 from console.core.sip.agent import UserAgent  # noqa: E402
 from sip_ws import SipWebSocket  # noqa: E402
@@ -28,7 +28,7 @@ def _require(*names: str) -> None:
     if not missing:
         return
     reason = (f"{', '.join(missing)} not installed (Debian: kamailio kamailio-websocket-modules "
-              "kamailio-extra-modules rtpengine-daemon baresip-core; .ci/run installs them)")
+              "kamailio-extra-modules rtpengine-daemon baresip-core linphone-cli; .ci/run installs them)")
     if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
         pytest.fail(f"CI must have the SIP lab: {reason}")
     pytest.skip(reason)
@@ -77,7 +77,7 @@ def kamailio_presence(tmp_path_factory, rtpengine):
 def presence_phone(tmp_path, kamailio_presence, request):
     """baresip as 1001 on the presence Kamailio, its DEFAULT codecs; ``param`` "manual" makes it ring."""
     _require("baresip")
-    phone = Baresip(tmp_path, kamailio_presence.sip_port, codecs=None, answermode=getattr(request, "param", "auto"))
+    phone = Baresip(tmp_path, kamailio_presence.sip_port, answermode=getattr(request, "param", "auto"))
     try:
         phone.start()
         yield phone
@@ -87,7 +87,8 @@ def presence_phone(tmp_path, kamailio_presence, request):
 
 @pytest.fixture
 def baresip(tmp_path, kamailio, request):
-    """baresip as 1001; ``@pytest.mark.parametrize("baresip", ["manual"], indirect=True)`` makes it ring."""
+    """baresip as 1001 with its default codecs (Opus and G.711, telephone-event/8000), as users have it;
+    ``@pytest.mark.parametrize("baresip", ["manual"], indirect=True)`` makes it ring."""
     _require("baresip")
     phone = Baresip(tmp_path, kamailio.sip_port, answermode=getattr(request, "param", "auto"))
     try:
@@ -98,10 +99,37 @@ def baresip(tmp_path, kamailio, request):
 
 
 @pytest.fixture
-def baresip_default(tmp_path, kamailio):
-    """baresip as 1001 with its default codecs (Opus and G.711, telephone-event/8000), auto-answering."""
+def baresip_pcmu(tmp_path, kamailio):
+    """baresip as 1001 offering PCMU alone, auto-answering: for a test that needs the far end's codec fixed
+    (to say which codec the console must use), not for ordinary calls."""
     _require("baresip")
-    phone = Baresip(tmp_path, kamailio.sip_port, codecs=None)
+    phone = Baresip(tmp_path, kamailio.sip_port, codecs="pcmu")
+    try:
+        phone.start()
+        yield phone
+    finally:
+        phone.stop()
+
+
+@pytest.fixture
+def linphone(tmp_path, kamailio_presence, request):
+    """linphonec (liblinphone, a second SIP stack nobody here wrote) as 1001 on the presence Kamailio,
+    auto-answering; ``@pytest.mark.parametrize("linphone", ["manual"], indirect=True)`` makes it ring."""
+    _require("linphonec")
+    phone = Linphonec(tmp_path, kamailio_presence.sip_port, answer=getattr(request, "param", "auto") == "auto")
+    try:
+        phone.start()
+        yield phone
+    finally:
+        phone.stop()
+
+
+@pytest.fixture
+def linphone_caller(tmp_path, kamailio_presence):
+    """linphonec as 1002, auto-answering: the party that calls an extension (it advertises Supported: replaces,
+    so a pickup by INVITE with Replaces can be sent to it)."""
+    _require("linphonec")
+    phone = Linphonec(tmp_path, kamailio_presence.sip_port, user="1002")
     try:
         phone.start()
         yield phone

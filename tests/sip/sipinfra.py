@@ -24,7 +24,7 @@ from console.core.sip.config import AgentConfig
 
 HERE = Path(__file__).parent
 START_TIMEOUT = 20.0
-BINARIES = {"kamailio": "kamailio", "rtpengine": "rtpengine", "baresip": "baresip"}
+BINARIES = {"kamailio": "kamailio", "rtpengine": "rtpengine", "baresip": "baresip", "linphonec": "linphonec"}
 USERS = {"1000": "secret1000", "1001": "secret1001", "1002": "secret1002", "1003": "secret1003"}  # the cfgs' htable
 DBTEXT = Path("/usr/share/kamailio/dbtext/kamailio")  # the presence modules' table files (Debian)
 
@@ -305,15 +305,15 @@ class KamailioPresence(Kamailio):
 class Baresip(Daemon):
     """A SIP phone: registers as 1001, auto-answers, plays a sine tone, records what it hears.
 
-    ``codecs="pcmu"`` (the narrowed phone most tests use: one codec, no transcoding question) or
-    ``codecs=None``: baresip's defaults as users have them, Opus and G.711 with telephone-event/8000.
+    ``codecs=None`` (the default): baresip's own codecs as users have them, Opus and G.711 with
+    telephone-event/8000; ``codecs="pcmu"`` narrows it to PCMU alone where a test needs one known codec.
     """
 
     tmp: Path
     kamailio_port: int
     tone_hz: int = 1000
     answermode: str = "auto"  # or "manual": it rings until told to answer or hang up
-    codecs: str | None = "pcmu"
+    codecs: str | None = None
     user: str = "1001"
     sip_port: int = 0
     ctrl_port: int = 0
@@ -386,3 +386,112 @@ def agent_config(kamailio: Kamailio, user: str = "1000", password: str | None = 
         instance_id=f"urn:uuid:{uuid.uuid4()}", outbound_proxy=f"sip:127.0.0.1:{kamailio.ws_port};transport=ws;lr",
         contact_user=uuid.uuid4().hex[:8], expires=300,
     )
+
+
+LINPHONERC = """[sip]
+sip_port={sip_port}
+sip_tcp_port=0
+sip_tls_port=0
+default_proxy=0
+guess_hostname=0
+use_ipv6=0
+register_only_when_network_is_up=0
+[net]
+mtu=1300
+auto_net_state_mon=0
+[rtp]
+audio_rtp_port={rtp_min}-{rtp_max}
+[sound]
+playback_dev_id=
+ringer_dev_id=
+capture_dev_id=
+echocancellation=0
+[proxy_0]
+reg_proxy=<sip:127.0.0.1:{kamailio_port};transport=udp>
+reg_identity=sip:{user}@127.0.0.1
+reg_expires=300
+reg_sendregister=1
+[auth_info_0]
+username={user}
+userid={user}
+passwd={password}
+realm=127.0.0.1
+domain=127.0.0.1
+"""
+
+
+@dataclass
+class Linphonec(Daemon):
+    """A second, independent SIP phone: liblinphone's ``linphonec`` (Debian linphone-cli), registered over UDP.
+
+    Headless as the lab ran it (shared/sip-lab README): its own HOME with ``.local/share/linphone`` (without
+    it liblinphone opens no listening point), only UDP on ``sip_port``, ``soundcard use files``, commands on
+    stdin. ``answer=True`` is ``-a`` (auto-answer); else a call rings until ``command("answer")``. It sends no
+    audio until a file is played, so tests read its call states from its output, not its audio.
+    """
+
+    tmp: Path
+    kamailio_port: int
+    user: str = "1001"
+    answer: bool = True
+    sip_port: int = 0
+    proc: Proc | None = None
+    home: Path = field(init=False)
+    _asked: float = 0.0
+
+    def _start_once(self) -> None:
+        self.home = self.tmp / f"linphonec-{self.user}"
+        (self.home / ".local" / "share" / "linphone").mkdir(parents=True, exist_ok=True)
+        self.sip_port = free_port(socket.SOCK_DGRAM, also_udp=True)
+        low, high = free_udp_range(20)
+        rc = self.home / "linphonerc"
+        rc.write_text(LINPHONERC.format(sip_port=self.sip_port, rtp_min=low, rtp_max=high, user=self.user,
+                                        password=USERS[self.user], kamailio_port=self.kamailio_port))
+        argv = ["linphonec", "-c", str(rc), *(["-a"] if self.answer else []), "-d", "6", "-l", str(self.home / "debug.log")]
+        log = (self.tmp / f"linphonec-{self.user}.log").open("wb")
+        self.proc = Proc("linphonec", argv, self.tmp / f"linphonec-{self.user}.log")
+        self.proc.popen = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
+                                           env=dict(os.environ, HOME=str(self.home)), cwd=self.home,
+                                           start_new_session=True)
+        log.close()
+        self.command("soundcard use files")
+        self.proc.wait_until(self._registered, "registration with Kamailio")
+
+    def _registered(self) -> bool:
+        if "registered, identity=" in self.proc.log():
+            return True
+        now = time.monotonic()
+        if now - self._asked > 0.5:  # it prints nothing by itself when the REGISTER succeeds: ask
+            self._asked = now
+            self.command("status register")
+        return False
+
+    def command(self, line: str) -> None:
+        """One linphonec command on its stdin; its effects show in :meth:`log`."""
+        self.proc.popen.stdin.write((line + "\n").encode())
+        self.proc.popen.stdin.flush()
+
+    def wait_log(self, text: str, count: int = 1, timeout: float = START_TIMEOUT) -> str:
+        """linphonec's output once ``text`` shows ``count`` times in it (from a thread: it polls)."""
+        self.proc.wait_until(lambda: self.proc.log().count(text) >= count, f"{text!r} x{count}", timeout)
+        return self.proc.log()
+
+    def debug_log(self) -> str:
+        """liblinphone's own log (``-d 6``): every SIP message it sent and received, its dialogs' tags."""
+        try:
+            return (self.home / "debug.log").read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def wait_debug_log(self, text: str, timeout: float = START_TIMEOUT) -> str:
+        self.proc.wait_until(lambda: text in self.debug_log(), f"{text!r} in its debug log", timeout)
+        return self.debug_log()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.alive():
+            try:
+                self.command("quit")
+                self.proc.popen.wait(5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        super().stop()

@@ -1,7 +1,7 @@
 """A conference over SIP mixed in the console (issue 20 item 6): "Conference of 3 to 8 parties mixed in the
 console (each party hears the others, not itself), as baresip and pjsua do."
 
-The operator (console A, 1000, microphone 600 Hz) calls baresip (1001, PCMU, plays 1000 Hz and
+The operator (console A, 1000, microphone 600 Hz) calls baresip (1001, its default codecs, plays 1000 Hz and
 records what it hears) and console B (1002, microphone 800 Hz), then joins the two calls as the switchboard's
 `C` does. Each party is measured: baresip's recording holds 600 and 800 Hz and not its own 1000 Hz; B hears
 600 and 1000 Hz and not its own 800 Hz; A's speaker plays 800 and 1000 Hz.

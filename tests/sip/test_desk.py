@@ -41,8 +41,8 @@ async def desk(kamailio_presence):
     """A console (1003) with 1001 in its directory; closed at the end."""
     made: list[Console] = []
 
-    async def make(user: str = "1003") -> Console:
-        settings = SipDeskSettings(directory=(DirectoryEntry("1001", "baresip"),))
+    async def make(user: str = "1003", settings: SipDeskSettings | None = None) -> Console:
+        settings = settings or SipDeskSettings(directory=(DirectoryEntry("1001", "baresip"),))
         console = Console(sip_url(kamailio_presence), {"device": NullDevice(), "request_timeout": TIMEOUT,
                                                        "sip_desk": settings})
         made.append(console)

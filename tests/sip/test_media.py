@@ -2,7 +2,7 @@
 
 baresip plays 1000 Hz and records what it hears; the console side plays 600 Hz
 and measures what it hears. rtpengine bridges WebRTC (ICE, DTLS-SRTP,
-rtcp-mux) to plain RTP; both legs share PCMU, so nothing is transcoded.
+rtcp-mux) to plain RTP; both legs share a codec (Opus or G.711), so nothing is transcoded.
 """
 
 from __future__ import annotations

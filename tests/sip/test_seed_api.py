@@ -191,8 +191,10 @@ async def test_baresip_busy_and_console_decline(sip_consoles, baresip):
     await wait_for_calls(baresip, 0)
 
 
-async def test_dtmf_both_ways_with_baresip(sip_consoles, baresip):
-    """RFC 4733 in the media both ways (baresip's SDP offers telephone-event, so no INFO is needed)."""
+async def test_dtmf_both_ways_with_baresip(sip_consoles, baresip_pcmu):
+    """RFC 4733 in the media both ways (baresip's SDP offers telephone-event, so no INFO is needed), with a phone
+    narrowed to PCMU: G.711 alone, telephone-event/8000 beside it (the default phone is the test below)."""
+    baresip = baresip_pcmu
     a = await sip_consoles("1000", mic_hz=600)
     out = a.inst.create_outgoing_call()
     a.watch(out)
@@ -214,11 +216,11 @@ async def test_dtmf_both_ways_with_baresip(sip_consoles, baresip):
     await wait_for_calls(baresip, 0)
 
 
-async def test_dtmf_both_ways_with_a_default_baresip(sip_consoles, baresip_default):
+async def test_dtmf_both_ways_with_a_default_baresip(sip_consoles, baresip):
     """A phone in its default configuration (Opus and G.711, telephone-event/8000 only): our digits reach it
     as digits (RFC 4733 at 8000 Hz beside Opus; the console used to refuse "did not accept
     telephone-event/48000" and lose them), and its digits reach our dtmf handler."""
-    phone = baresip_default
+    phone = baresip
     a = await sip_consoles("1000", mic_hz=600)
     out = a.inst.create_outgoing_call()
     a.watch(out)
