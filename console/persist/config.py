@@ -33,6 +33,8 @@ class Config:
     sip_pickup_code: str = "*8"  # dialled before an extension to pick up the call ringing there
     sip_dnd_status: int = 486  # what DND answers callers: 486 (busy) or 480 (unavailable)
     sip_pickup_replaces: bool = False  # pick up by INVITE with Replaces to the caller (its phone must support it)
+    sip_park: str = "local"  # "local" (held here with music on an orbit) or "refer:<the server's park extension>"
+    sip_park_recall: float = 60.0  # seconds on a local orbit before the operator is reminded
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -49,6 +51,9 @@ class Config:
             sip_pickup_code=sip["pickup_code"] if isinstance(sip.get("pickup_code"), str) else "*8",
             sip_dnd_status=480 if sip.get("dnd_status") == 480 else 486,
             sip_pickup_replaces=sip.get("pickup_replaces") is True,
+            sip_park=park if isinstance(park := sip.get("park"), str) and _park_mode(park) else "local",
+            sip_park_recall=float(again) if isinstance(again := sip.get("park_recall", 60.0), (int, float))
+            and not isinstance(again, bool) and again > 0 else 60.0,
             server=text("server"), username=text("username"), number=text("number"),
             theme=text("theme", cls.theme), audio_device=text("audio_device"), ringer_device=text("ringer_device"),
             log_client=bool(data.get("log_client", False)), keys=keys,
@@ -87,8 +92,15 @@ class Config:
                   f"pickup_code = {_toml_str(self.sip_pickup_code)}  # *8<ext> picks up a call ringing at <ext>",
                   f"dnd_status = {self.sip_dnd_status}  # 486 busy or 480 unavailable",
                   f"pickup_replaces = {'true' if self.sip_pickup_replaces else 'false'}  "
-                  "# true: INVITE with Replaces to the caller instead of the code (RFC 3891)"]
+                  "# true: INVITE with Replaces to the caller instead of the code (RFC 3891)",
+                  f"park = {_toml_str(self.sip_park)}  # local: held here with music; refer:700: the server's park",
+                  f"park_recall = {self.sip_park_recall:g}  # seconds on a local orbit before a reminder"]
         return "\n".join(lines) + "\n"
+
+
+def _park_mode(mode: str) -> bool:
+    """``local``, or ``refer:`` and the server's park extension (as console.webrtc.local_park checks it)."""
+    return mode == "local" or (mode.startswith("refer:") and bool(mode[len("refer:"):].strip()))
 
 
 def load_config(dirs: AppDirs) -> Config:

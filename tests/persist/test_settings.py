@@ -97,3 +97,22 @@ def test_the_sip_section_names_the_lamps_extensions_and_the_feature_codes(tmp_pa
     save_config(dirs, config)
     assert load_config(dirs) == config
     assert (Config().sip_directory, Config().sip_pickup_code, Config().sip_dnd_status) == ((), "*8", 486)
+
+
+def test_the_sip_section_says_where_a_call_is_parked(tmp_path):
+    """Issue 20: park is configurable per server: held at the console (local, the default: a bare proxy keeps no
+    calls) or REFERred to the server's park extension; the switchboard's client gets it. A bad mode is not fatal."""
+    from console.store import client_factory
+
+    dirs = AppDirs(config_dir=tmp_path / "c", data_dir=tmp_path / "d")
+    dirs.config_dir.mkdir()
+    dirs.config_file.write_text('[sip]\npark = "refer:700"\npark_recall = 45\n')
+    config = load_config(dirs)
+    assert (config.sip_park, config.sip_park_recall) == ("refer:700", 45.0)
+    save_config(dirs, config)
+    assert load_config(dirs) == config
+    dirs.config_file.write_text('[sip]\npark = "refer:"\npark_recall = -1\n')
+    assert (load_config(dirs).sip_park, load_config(dirs).sip_park_recall) == ("local", 60.0)
+    client = client_factory(device="null", park=config.sip_park, park_recall=config.sip_park_recall)(
+        lambda state: None, lambda call: None)
+    assert client._control.park_mode == "refer:700" and client._control.parker.lot.recall_after == 45.0
