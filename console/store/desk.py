@@ -128,6 +128,12 @@ class Desk:
                 self.host.error("pickup: no call is parked")
                 return None
             orbit = min(occupied, key=lambda o: (o.since is None, o.since or 0.0)).orbit
+        client = self.host.client
+        parked = client.parked_call(orbit) if client is not None else None
+        if parked is not None:  # parked here (a SIP server keeps no calls): taking it off hold picks it up
+            key = self.host.calls.key_of(parked)
+            view = self.host.state.call_by_key(key) if key is not None else None
+            return view.slot if view is not None and self.host.retrieve(view.slot) else None
         return self.host.dial(orbit)
 
     def can_pickup_ringing(self) -> bool:

@@ -194,6 +194,10 @@ class ClientPort(Protocol):
 
     def pickup_number(self, number: str) -> str | None: ...
 
+    def parked_call(self, orbit: str) -> CallPort | None:
+        """The call held here on a local park orbit (SIP); None where the server keeps parked calls."""
+        ...
+
     def expect_picked_call(self) -> None: ...
 
     def set_forwarding(self, always: str | None = None, busy: str | None = None, no_answer: str | None = None,

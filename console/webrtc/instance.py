@@ -237,6 +237,12 @@ class WebRtcInstance:
         call.dial(orbit)
         return call
 
+    def parked_call(self, orbit: str) -> WebRtcCall | None:
+        """Extension: the call held here on a local park orbit (SIP, ``park="local"``: retrieving it picks it up);
+        None where the server keeps parked calls (dial the orbit: :meth:`pickup`)."""
+        ref = self._control.parker.lot.ref_on(orbit) if self.session.capabilities.local_park else None
+        return self._calls.get(ref) if ref is not None else None
+
     def pickup_ringing(self, number: str, audio_element: Any = None) -> WebRtcCall:
         """Pick up the call ringing at extension ``number`` (SIP: dial the server's pickup code and the extension;
         the server refuses that call and sends the ringing one here, which is answered at once if it arrives within

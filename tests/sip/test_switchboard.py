@@ -95,3 +95,33 @@ def _decoded(identifier: str | None) -> str:
 
     data = decode_identifier(identifier or "")
     return json.dumps(data, separators=(",", ":")) if data else ""
+
+
+async def test_switchboard_parks_a_sip_call_on_the_strip_and_g_picks_it_up(kamailio, baresip, tmp_path):
+    """Issue 20: the park strip over SIP as on the embedded switch. A bare Kamailio keeps no calls, so `p` parks
+    locally (held here with music, on orbit 701): the strip shows it; `g` takes it off hold."""
+    from console.ui.widgets.parkstrip import ParkStrip
+
+    dirs = AppDirs(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
+    server = f"sip+ws://127.0.0.1:{kamailio.ws_port}"
+    store = Controller(client_factory(device="null"), sessions=SessionFile(dirs), history=CallHistory(dirs), media=True)
+    plan = LoginPlan(server=server, username="1000", password="secret1000", auto_login=True)
+    console = Console(build_app(Settings(config=Config(), dirs=dirs), store, plan), store)
+    async with console.app.run_test(size=SIZE) as pilot:
+        await until(store, logged_in, TIMEOUT)
+        await pilot.press("d", *"1001", "enter")
+        state = await until(store, lambda s: any(c.state is CALL_STATES.CONNECTED for c in s.calls), TIMEOUT)
+        slot = next(c.slot for c in state.calls if c.state is CALL_STATES.CONNECTED)
+        await pilot.press("p")
+        await until(store, lambda s: any(o.orbit == "701" and o.occupied for o in s.desk.orbits), TIMEOUT)
+        await until(store, slot_state(slot, CALL_STATES.HELD), TIMEOUT)
+        await pilot.pause()
+        strip = str(console.app.screen.query_one(ParkStrip).render())
+        assert "701" in strip and "1001" in strip, strip
+        await pilot.press("g")
+        await until(store, slot_state(slot, CALL_STATES.CONNECTED), TIMEOUT)
+        await until(store, lambda s: not any(o.occupied for o in s.desk.orbits), TIMEOUT)
+        assert len([c for c in store.state.calls if not c.ended]) == 1  # picked up, not dialled again
+        await pilot.press("e")
+        await wait_for_calls(baresip, 0)
+    await store.aclose()

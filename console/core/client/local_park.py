@@ -60,6 +60,11 @@ class ParkLot:
         del self._parked[orbit]
         return Orbit(orbit)
 
+    def ref_on(self, orbit: str) -> int | None:
+        """The call parked on ``orbit``; None if it is free."""
+        parked = self._parked.get(orbit)
+        return parked.ref if parked is not None else None
+
     def orbit_of(self, ref: int) -> str | None:
         return next((o for o, p in self._parked.items() if p.ref == ref), None)
 
