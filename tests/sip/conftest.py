@@ -34,26 +34,25 @@ def _require(*names: str) -> None:
     pytest.skip(reason)
 
 
+def _running(daemon):
+    """Start ``daemon`` (a sipinfra Daemon), hand it to the test, stop it afterwards whatever happened."""
+    try:
+        daemon.start()
+        yield daemon
+    finally:
+        daemon.stop()
+
+
 @pytest.fixture(scope="module")
 def rtpengine(tmp_path_factory):
     _require("rtpengine")
-    engine = Rtpengine(tmp_path_factory.mktemp("rtpengine"))
-    try:
-        engine.start()
-        yield engine
-    finally:
-        engine.stop()
+    yield from _running(Rtpengine(tmp_path_factory.mktemp("rtpengine")))
 
 
 @pytest.fixture(scope="module")
 def kamailio(tmp_path_factory, rtpengine):
     _require("kamailio")
-    proxy = Kamailio(tmp_path_factory.mktemp("kamailio"), rtpengine.ng_port)
-    try:
-        proxy.start()
-        yield proxy
-    finally:
-        proxy.stop()
+    yield from _running(Kamailio(tmp_path_factory.mktemp("kamailio"), rtpengine.ng_port))
 
 
 @pytest.fixture(scope="module")
@@ -65,24 +64,14 @@ def kamailio_presence(tmp_path_factory, rtpengine):
         if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
             pytest.fail(f"CI must have the SIP lab: {reason}")
         pytest.skip(reason)
-    proxy = KamailioPresence(tmp_path_factory.mktemp("kamailio-presence"), rtpengine.ng_port)
-    try:
-        proxy.start()
-        yield proxy
-    finally:
-        proxy.stop()
+    yield from _running(KamailioPresence(tmp_path_factory.mktemp("kamailio-presence"), rtpengine.ng_port))
 
 
 @pytest.fixture
 def presence_phone(tmp_path, kamailio_presence, request):
     """baresip as 1001 on the presence Kamailio, its DEFAULT codecs; ``param`` "manual" makes it ring."""
     _require("baresip")
-    phone = Baresip(tmp_path, kamailio_presence.sip_port, answermode=getattr(request, "param", "auto"))
-    try:
-        phone.start()
-        yield phone
-    finally:
-        phone.stop()
+    yield from _running(Baresip(tmp_path, kamailio_presence.sip_port, answermode=getattr(request, "param", "auto")))
 
 
 @pytest.fixture
@@ -90,12 +79,7 @@ def baresip(tmp_path, kamailio, request):
     """baresip as 1001 with its default codecs (Opus and G.711, telephone-event/8000), as users have it;
     ``@pytest.mark.parametrize("baresip", ["manual"], indirect=True)`` makes it ring."""
     _require("baresip")
-    phone = Baresip(tmp_path, kamailio.sip_port, answermode=getattr(request, "param", "auto"))
-    try:
-        phone.start()
-        yield phone
-    finally:
-        phone.stop()
+    yield from _running(Baresip(tmp_path, kamailio.sip_port, answermode=getattr(request, "param", "auto")))
 
 
 @pytest.fixture
@@ -103,12 +87,7 @@ def baresip_pcmu(tmp_path, kamailio):
     """baresip as 1001 offering PCMU alone, auto-answering: for a test that needs the far end's codec fixed
     (to say which codec the console must use), not for ordinary calls."""
     _require("baresip")
-    phone = Baresip(tmp_path, kamailio.sip_port, codecs="pcmu")
-    try:
-        phone.start()
-        yield phone
-    finally:
-        phone.stop()
+    yield from _running(Baresip(tmp_path, kamailio.sip_port, codecs="pcmu"))
 
 
 @pytest.fixture
@@ -116,12 +95,8 @@ def linphone(tmp_path, kamailio_presence, request):
     """linphonec (liblinphone, a second SIP stack nobody here wrote) as 1001 on the presence Kamailio,
     auto-answering; ``@pytest.mark.parametrize("linphone", ["manual"], indirect=True)`` makes it ring."""
     _require("linphonec")
-    phone = Linphonec(tmp_path, kamailio_presence.sip_port, answer=getattr(request, "param", "auto") == "auto")
-    try:
-        phone.start()
-        yield phone
-    finally:
-        phone.stop()
+    answer = getattr(request, "param", "auto") == "auto"
+    yield from _running(Linphonec(tmp_path, kamailio_presence.sip_port, answer=answer))
 
 
 @pytest.fixture
@@ -129,12 +104,7 @@ def linphone_caller(tmp_path, kamailio_presence):
     """linphonec as 1002, auto-answering: the party that calls an extension (it advertises Supported: replaces,
     so a pickup by INVITE with Replaces can be sent to it)."""
     _require("linphonec")
-    phone = Linphonec(tmp_path, kamailio_presence.sip_port, user="1002")
-    try:
-        phone.start()
-        yield phone
-    finally:
-        phone.stop()
+    yield from _running(Linphonec(tmp_path, kamailio_presence.sip_port, user="1002"))
 
 
 @pytest.fixture
