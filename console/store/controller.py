@@ -169,12 +169,9 @@ class Controller:
         that otherwise; ``console.core.transport``)."""
         if self._bad_url(server):
             return False
-        self._client_lines.clear()
 
         def run() -> None:
-            client = self.open()
-            client.allow_cleartext = allow_cleartext
-            self.dispatch(ev.LoginStarted(server, username))
+            client = self._begin(allow_cleartext, ev.LoginStarted(server, username))
             client.login(server, is_secure(server), False, username, password, number or None)
 
         return self.attempt("login", run)
@@ -183,15 +180,20 @@ class Controller:
                          allow_cleartext: bool = False) -> bool:
         if self._bad_url(server):
             return False
-        self._client_lines.clear()
 
         def run() -> None:
-            client = self.open()
-            client.allow_cleartext = allow_cleartext
-            self.dispatch(ev.LoginStarted(server, username or ""))
+            client = self._begin(allow_cleartext, ev.LoginStarted(server, username or ""))
             client.login_with_token(server, is_secure(server), token, username or None, number or None)
 
         return self.attempt("token login", run)
+
+    def _begin(self, allow_cleartext: bool, started: ev.LoginStarted) -> WebRtcInstance:
+        """The client for a login or restore, told whether the operator agreed to cleartext; the board told."""
+        self._client_lines.clear()  # the new attempt's warnings only: they say why it failed
+        client = self.open()
+        client.allow_cleartext = allow_cleartext
+        self.dispatch(started)
+        return client
 
     def link_details(self) -> dict[str, str]:
         """The client's link details for the status pane (SIP: AOR, registration expiry, transport); {} if none."""
@@ -208,14 +210,11 @@ class Controller:
         if identifier is None:
             return False
         started = False
-        self._client_lines.clear()
         self.board.reread()  # read the board before the restored calls rewrite it
 
         def run() -> None:
             nonlocal started
-            client = self.open()
-            client.allow_cleartext = allow_cleartext
-            self.dispatch(ev.LoginStarted(server, restoring=True))
+            client = self._begin(allow_cleartext, ev.LoginStarted(server, restoring=True))
             started = bool(client.try_restore_login(server, is_secure(server), False, identifier,
                                                     self._on_restore_call))
 
