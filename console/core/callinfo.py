@@ -48,7 +48,7 @@ class CallInfo:
     held_by_remote: bool | None = None
     # Extension (optional on the wire, docs/PROTOCOL.md "The call object"): ``waiting_since``, the time (Unix
     # seconds, the switch's clock) the caller first rang in, on a call that comes back to the console (a park
-    # recall) so it keeps its place in the queue; ``recall_from``, where it comes back from (the orbit);
+    # or transfer recall) so it keeps its place in the queue; ``recall_from``, where it comes back from (the orbit);
     # ``parked_on``, on this console's call that ended because its far end was parked there.
     waiting_since: float | None = None
     recall_from: str = ""

@@ -81,7 +81,6 @@ class Leg:
     waiting_since: float | None = None  # a recall: when its caller first rang in (sent on the call object)
     recall_from: str = ""  # a recall: the orbit it comes back from
     parked_on: str = ""  # a console's leg that ended because its far end was parked: the orbit
-    started: float = field(default_factory=time.monotonic)  # when it was created: a caller's waiting time runs from here
     transferred_by: str = ""  # offered because this number transferred the caller here (told to the console)
     forwarded_from: str = ""  # offered because this number forwarded the call here
     recall: RecallOf | None = None  # offered back to the console whose transfer nobody took
@@ -114,7 +113,7 @@ class Leg:
             parked_on=self.parked_on,
             transferred_by=self.transferred_by, forwarded_from=self.forwarded_from,
             recall=None if self.recall is None else Recall(
-                self.recall.target, self.recall.reason, round(max(0.0, time.monotonic() - self.recall.since), 1)),
+                self.recall.target, self.recall.reason, round(max(0.0, time.time() - self.recall.since), 1)),
         )
 
 
@@ -124,7 +123,7 @@ class RecallOf:
 
     target: str
     reason: DISC_REASON
-    since: float  # the caller leg's ``started``
+    since: float  # when the caller first rang in (Unix time: its ``waiting_since``, else its ``began``)
 
 
 @dataclass(eq=False)

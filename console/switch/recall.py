@@ -72,7 +72,8 @@ class TransferRecalls(Legs):
         leg = self._new_leg(by, CallMachine.incoming(), local=(number, by.name),
                             remote=(caller.local_number, caller.local_name))
         leg.setup = setup
-        leg.recall = RecallOf(target, reason, caller.started)
+        leg.waiting_since = caller.waiting_since or caller.began  # the caller keeps its place in the queue
+        leg.recall = RecallOf(target, reason, leg.waiting_since)
         setup.offered.append(leg)
         log.info("transfer of %s to %s failed (%s): recalling %s", caller.id, target, reason, number or by.username)
         self._notify(leg)

@@ -155,7 +155,7 @@ class WebRtcCall:
 
     def get_waiting_since(self) -> float | None:
         """Extension: when the caller first rang in (Unix seconds, the switch's clock), on a call that comes
-        back to this console (a park recall); None when the switch does not say (docs/PROTOCOL.md)."""
+        back to this console (a park or transfer recall); None when the switch does not say (docs/PROTOCOL.md)."""
         return self.record.waiting_since
 
     def get_recall_from(self) -> str:

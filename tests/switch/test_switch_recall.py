@@ -74,10 +74,11 @@ async def test_the_recall_keeps_the_callers_original_waiting_time(start, plane, 
     switch = await start()
     op, alice = await clients.login("operator", switch), await clients.login("alice", switch)
     x, a = await connect_call(alice, op, "200")
-    switch.exchange.legs[x].started -= 30.0  # she first rang in 30 s ago
+    switch.exchange.legs[x].began -= 30.0  # she first rang in 30 s ago
     await op.request("blind_transfer", call=a, number="9004")
     back = await op.call(state="OFFERING")
     assert back["recall"]["waited"] >= 30.0
+    assert back["waiting_since"] == switch.exchange.legs[x].began  # the same field a park recall carries
 
 
 async def test_an_announced_transfer_into_a_ringing_call_that_is_declined_comes_back(switch, plane, clients):
