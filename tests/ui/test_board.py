@@ -116,7 +116,7 @@ async def test_log_out_and_end_all_ask_first(switch, dirs):
 
 
 async def test_a_caller_who_gives_up_is_missed_and_in_the_history_with_call_back(switch, dirs):
-    console = make_console(dirs, operator_plan(switch))
+    console = make_console(dirs, operator_plan(switch), linger=60.0)  # the ended card is read: it must not go yet
     alice = await far_end(switch, "alice")
     async with console.app.run_test(size=SIZE) as pilot:
         await console.until(logged_in)
@@ -127,7 +127,9 @@ async def test_a_caller_who_gives_up_is_missed_and_in_the_history_with_call_back
         state = await console.until(slot_state(slot, CALL_STATES.DISCONNECTED))
         call = state.call_in(slot)
         assert call.end_cause is EndCause.CALLER_GAVE_UP and call.kind is CallKind.ABANDONED
-        await pilot.pause()
+        async with asyncio.timeout(10):  # the card repaints after the screen update that follows the state
+            while not console.app.screen.query(f"#slot-{slot}"):
+                await pilot.pause(0.05)
         text = str(console.app.screen.query_one(f"#slot-{slot}", CallCard).render())
         assert "caller hung up while ringing" in text and "completed normally" not in text
         await pilot.press("c")
