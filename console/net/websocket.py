@@ -43,6 +43,9 @@ class WebSocketComm(CommInterface):
                 max_queue=64,
                 compression=None,
             )
+        except ssl.SSLCertVerificationError as exc:
+            raise CommError(CommFailure.CERTIFICATE, f"the TLS certificate of {url} was not accepted: "
+                                                     f"{exc.verify_message or exc}") from None
         except ssl.SSLError as exc:
             raise CommError(CommFailure.TLS, f"TLS failed for {url}: {exc}") from None
         except (InvalidURI, ValueError) as exc:  # ValueError: e.g. a port out of range
