@@ -34,6 +34,7 @@ from console.switch.limits import TripLog
 from console.switch.login_gate import LoginGate
 from console.switch.media import MediaPlane, NullMediaPlane, ServiceKind
 from console.switch.model import Session
+from console.switch.tls import server_context
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 2.0  # s to wait for the closing handshake before dropping the TCP connection
@@ -93,8 +94,8 @@ class Switch:
     @classmethod
     async def start(cls, config: SwitchConfig, *, media: MediaPlane | None = None) -> Switch:
         """Bind and serve; ``media`` defaults to the aiortc plane (or none if ``config.media`` is off)."""
+        tls = server_context(config)  # a pair that cannot serve is a ConfigError before anything starts
         switch = cls(config, media if media is not None else default_plane(config))
-        tls = _tls_context(config)
         switch._server = await switch._listen(config.port, tls)
         switch._sweeper = asyncio.get_running_loop().create_task(switch._sweep(), name="switch limits sweeper")
         switch._accept_filter = AcceptStormFilter(switch.trips)
@@ -150,7 +151,7 @@ class Switch:
 
     async def listen_again(self) -> None:
         """Accept connections again on the same port, after ``stop_listening``."""
-        self._server = await self._listen(self.port, _tls_context(self.config))
+        self._server = await self._listen(self.port, server_context(self.config))
 
     def kick(self, username: str) -> int:
         """End every session of ``username``: its console gets ``logged_out: kicked``, far ends ERROR."""
@@ -456,14 +457,6 @@ def _clamped_connections(config: SwitchConfig) -> int:
                     wanted, room, soft, config.max_media)
         return room
     return wanted
-
-
-def _tls_context(config: SwitchConfig) -> ssl.SSLContext | None:
-    if not config.tls_cert:
-        return None
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(config.tls_cert, config.tls_key)
-    return context
 
 
 def _id(msg: Message | None) -> int | None:
