@@ -29,7 +29,11 @@ class WebSocketComm(CommInterface):
         """``subprotocol``: ask for it (SIP over WebSocket: "sip", RFC 7118) and refuse a server that does not agree."""
         context = None
         if secure or url.lower().startswith("wss://"):  # a wss:// URL is verified TLS, whatever ``secure`` says
-            context = ssl.create_default_context(cafile=ca_file)
+            try:
+                context = ssl.create_default_context(cafile=ca_file)
+            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: a file with no certificate
+                raise CommError(CommFailure.CERTIFICATE, f"the CA file {ca_file} cannot be used to verify {url}: "
+                                                         f"{getattr(exc, 'strerror', None) or exc}") from None
         try:
             self._ws = await connect(
                 url,

@@ -114,3 +114,18 @@ async def test_a_certificate_for_another_name_is_refused_and_the_switchboard_say
         assert not switch.exchange.sessions
     finally:
         await controller.aclose()
+
+
+async def test_a_ca_file_that_cannot_be_read_is_a_certificate_failure_that_names_it(make_switch, ca, tmp_path):
+    """The API's ``ca_file`` naming no file: the login fails as a certificate problem naming the file (it read
+    "cannot reach" before: the server was blamed for a local file)."""
+    switch = await switch_with(make_switch, ca.server())
+    missing = str(tmp_path / "no-such-ca.pem")
+    controller = Controller(client_factory(device=None, ca_file=missing), media=False)
+    try:
+        controller.login(switch.url, "operator", "operator")
+        state = await store_until(controller, lambda s: s.login.failure is not None, "a failed login")
+        assert state.login.failure is LoginFailure.CERTIFICATE, state.login
+        assert missing in state.login.failure_detail, state.login.failure_detail
+    finally:
+        await controller.aclose()
