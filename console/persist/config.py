@@ -55,8 +55,8 @@ class Config:
             sip_park=park if isinstance(park := sip.get("park"), str) and _park_mode(park) else "local",
             sip_park_recall=float(again) if isinstance(again := sip.get("park_recall", 60.0), (int, float))
             and not isinstance(again, bool) and again > 0 else 60.0,
-            server=text("server"), username=text("username"), number=text("number"),
-            ca_file=text("ca_file"), theme=text("theme", cls.theme), audio_device=text("audio_device"), ringer_device=text("ringer_device"),
+            server=text("server"), username=text("username"), number=text("number"), ca_file=text("ca_file"),
+            theme=text("theme", cls.theme), audio_device=text("audio_device"), ringer_device=text("ringer_device"),
             log_client=bool(data.get("log_client", False)), keys=keys,
             auto_accept=bool(data.get("auto_accept", False)),
             hold_recall=float(recall) if isinstance(recall := data.get("hold_recall", 60.0), (int, float))
