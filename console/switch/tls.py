@@ -5,7 +5,8 @@ asks for a passphrase on the terminal when the key is encrypted (a service would
 hang there). So each file is read and checked first, and every failure is a
 :class:`ConfigError` naming the configuration file, the key, the path and what is
 wrong with it. The files are read again each time the switch starts listening
-(``Switch.listen_again``), so a renewed certificate is served from then on.
+(``Switch.listen_again``) or reloads them (``Switch.reload_tls``: SIGHUP to
+``anynode-console switch``), so a renewed certificate is served from then on.
 """
 
 from __future__ import annotations
@@ -56,6 +57,17 @@ def server_context(config: SwitchConfig) -> ssl.SSLContext | None:
     except (ssl.SSLError, OSError) as exc:  # checked above; e.g. a file replaced in between
         raise error("tls_cert", config.tls_cert, f"cannot be served with tls_key {config.tls_key}: {exc}") from None
     return context
+
+
+def reload_context(context: ssl.SSLContext, config: SwitchConfig) -> None:
+    """Load ``config``'s pair into the ``context`` in use (new handshakes get it), once both files check out;
+    a :class:`ConfigError` (as :func:`server_context`'s) leaves the context as it was."""
+    server_context(config)  # every check, on a context of its own
+    try:
+        context.load_cert_chain(config.tls_cert, config.tls_key)
+    except (ssl.SSLError, OSError) as exc:  # replaced between the check and the load
+        raise ConfigError(f"{config.source}: [switch] tls_cert: {config.tls_cert}: cannot be served with "
+                          f"tls_key {config.tls_key}: {exc}") from None
 
 
 def _read(path: str, key: str, error) -> bytes:
