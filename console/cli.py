@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import logging
 import os
+import ssl
 import sys
 from dataclasses import replace
 from typing import Sequence
@@ -94,6 +95,24 @@ def check_transport(server: str, insecure: bool) -> str | None:
     return f"warning: --insecure: credentials go to {host} in clear ({scheme}://)"
 
 
+def trusted_ca(option: str | None, configured: str) -> str | None:
+    """The CA file servers' TLS certificates are verified with: ``--ca-file``, else config.toml ``ca_file``, else
+    None (the system's trust store). One that cannot be used is a UsageError now, not a failed login later."""
+    path, where = (option, "--ca-file") if option else (configured, "config.toml ca_file")
+    if not path:
+        return None
+    path = os.path.expanduser(path)
+    try:
+        ssl.create_default_context(cafile=path)
+    except FileNotFoundError:
+        raise UsageError(f"{where} {path}: no such file") from None
+    except ssl.SSLError:
+        raise UsageError(f"{where} {path}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)") from None
+    except OSError as exc:
+        raise UsageError(f"{where} {path}: cannot read: {exc.strerror or exc}") from None
+    return path
+
+
 DEMO_CALLERS = (("201", "Alice"), ("202", "Bob"), ("203", "Carol"), ("+4930555010", "Outside caller"))
 
 
@@ -111,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--insecure", action="store_true",
                         help="allow ws:// (no TLS) to a host other than this machine: the password travels in clear")
     # --- end secrets
-    parser.add_argument("--ca-file", help="CA certificates to verify the server's TLS certificate with")
+    parser.add_argument("--ca-file", help="CA certificates (PEM) the server's TLS certificate must chain to, for "
+                                          "wss:// and sip+wss:// (default: config.toml's ca_file, else the system's)")
     parser.add_argument("--device", help="audio device: index, part of its name, 'null' or a .wav path")
     parser.add_argument("--jitter-frames", type=int, metavar="N", choices=range(1, 9),
                         help="20 ms audio frames the console's receive jitter buffer holds back (1-8; default 1: "
@@ -227,6 +247,7 @@ async def run_console(args: argparse.Namespace) -> None:
                          auto_accept=args.auto_accept or config.auto_accept)
         settings = replace(settings, config=config)
     server = args.server or config.server
+    ca_file = trusted_ca(args.ca_file, config.ca_file)
     switch = None
     if server:
         token = read_token(args, dict(os.environ))
@@ -244,7 +265,7 @@ async def run_console(args: argparse.Namespace) -> None:
         patches.set_audio_prefetch(args.jitter_frames)
     device = args.device or config.audio_device or "auto"
     notes = [note] if (note := check_device(device)) else []
-    controller = build_controller(plan, dirs, config.auto_accept, client_factory(device=device, ringer=config.ringer_device or None, ca_file=args.ca_file,
+    controller = build_controller(plan, dirs, config.auto_accept, client_factory(device=device, ringer=config.ringer_device or None, ca_file=ca_file,
                                                                                   sip_desk=sip_desk_settings(config),
                                                                                   park=config.sip_park,
                                                                                   park_recall=config.sip_park_recall),

@@ -27,6 +27,7 @@ class Config:
     hold_recall: float = 60.0  # seconds on hold before the board reminds the operator (0: never)
     max_recording_seconds: float = 3600.0  # a call recording (R) stops by itself after this long
     transfer_recall: float = 20.0  # seconds a transfer rings unanswered before the caller comes back (0 < s <= 300)
+    ca_file: str = ""  # PEM CA certificates the server's TLS certificate must chain to; "" = the system's (--ca-file)
     keys: Mapping[str, str] = field(default_factory=dict)  # action id -> keys, e.g. {"hangup": "e,ctrl+e"}
     # [sip]: a SIP server has no directory and its feature codes are its own (docs/SIP.md, "Attendant features")
     sip_directory: tuple[tuple[str, str], ...] = ()  # (number, name): the extensions with lamps
@@ -54,7 +55,7 @@ class Config:
             sip_park=park if isinstance(park := sip.get("park"), str) and _park_mode(park) else "local",
             sip_park_recall=float(again) if isinstance(again := sip.get("park_recall", 60.0), (int, float))
             and not isinstance(again, bool) and again > 0 else 60.0,
-            server=text("server"), username=text("username"), number=text("number"),
+            server=text("server"), username=text("username"), number=text("number"), ca_file=text("ca_file"),
             theme=text("theme", cls.theme), audio_device=text("audio_device"), ringer_device=text("ringer_device"),
             log_client=bool(data.get("log_client", False)), keys=keys,
             auto_accept=bool(data.get("auto_accept", False)),
@@ -74,6 +75,7 @@ class Config:
             f"server = {_toml_str(self.server)}  # empty: start the embedded demo switch",
             f"username = {_toml_str(self.username)}",
             f"number = {_toml_str(self.number)}",
+            f"ca_file = {_toml_str(self.ca_file)}  # CA certificates (PEM) for wss:// and sip+wss://; empty: the system's",
             f"theme = {_toml_str(self.theme)}",
             f"audio_device = {_toml_str(self.audio_device)}  # anynode-console devices lists them; F3 picks",
             f"ringer_device = {_toml_str(self.ringer_device)}  # empty: ring on the headset while no call has it",
