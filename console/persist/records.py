@@ -72,12 +72,9 @@ class CallRecord:
 
     def to_json(self, text: int = MAX_TEXT) -> dict[str, Any]:
         """The record as it is written: ISO times, text fields cut to ``text`` characters."""
-        data = asdict(self)
+        data = {name: value[:text] if isinstance(value, str) else value for name, value in asdict(self).items()}
         for name in ("start", "answer", "end"):
             data[name] = iso(data[name])
-        for name, value in data.items():
-            if isinstance(value, str):
-                data[name] = value[:text]
         data["outcome"] = str(self.outcome)
         return {"v": RECORD_VERSION, **data}
 
