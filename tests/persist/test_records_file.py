@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import tomllib
 
 import pytest
 
@@ -79,3 +80,28 @@ def test_since_and_until_choose_by_start_and_bad_lines_are_skipped(dirs):
 def test_bounds_are_checked():
     with pytest.raises(ValueError):
         CallRecords(AppDirs(config_dir="c", data_dir="d"), max_bytes=100)
+
+
+def test_the_config_keys_have_defaults_bounds_and_name_a_bad_value(caplog):
+    from console.persist import Config
+
+    assert (Config().records_file_bytes, Config().records_files, Config().service_level) == (1_000_000, 10, 20)
+    good = Config.from_toml({"records_file_bytes": 50_000, "records_files": 3, "service_level": 30})
+    assert (good.records_file_bytes, good.records_files, good.service_level) == (50_000, 3, 30)
+    assert Config.from_toml(tomllib.loads(good.to_toml())) == good
+    bad = Config.from_toml({"records_file_bytes": 10, "records_files": True, "service_level": "20"})
+    assert (bad.records_file_bytes, bad.records_files, bad.service_level) == (1_000_000, 10, 20)
+    assert "records_file_bytes = 10 is not a whole number from 4000 to 100000000; using 1000000" in caplog.text
+    assert "service_level = '20'" in caplog.text
+
+
+def test_the_console_the_command_line_builds_writes_a_record_per_call(dirs):
+    """console.cli.build_controller subscribes the call-record effect (the app's wallboard reads its file)."""
+    from console.cli import build_controller
+    from console.store import LoginPlan
+    from console.store import events as ev
+
+    controller = build_controller(LoginPlan(server="ws://127.0.0.1:1", embedded=True), dirs, False, None)
+    controller.dispatch(ev.CallRefused(1.0, START, "5550199", "Busy Caller"))
+    [refused] = CallRecords(dirs).load()
+    assert (refused.remote_number, refused.outcome, refused.start) == ("5550199", Outcome.MISSED, START)
