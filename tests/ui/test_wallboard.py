@@ -6,13 +6,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from textual.widgets import Digits
-
 from console.core.enums import CALL_STATES
 from console.persist import CallRecord, CallRecords, Outcome
 from console.store.effects import RecordKeeper
 from console.ui.screens.main import MainScreen
 from console.ui.screens.wallboard import WallboardScreen
+from console.ui.widgets.big_digits import BigDigits, draw, scale_for
 
 from .conftest import far_end, make_console, operator_plan
 
@@ -26,7 +25,7 @@ def earlier(n: int, outcome: Outcome, wait: float, answered: bool) -> CallRecord
 
 
 def digits(app, tile: str) -> str:
-    return app.screen.query_one(f"#tile-{tile} Digits", Digits).value
+    return app.screen.query_one(f"#tile-{tile} BigDigits", BigDigits).value
 
 
 async def shown(pilot, app, tile: str, value: str) -> None:
@@ -38,8 +37,15 @@ async def shown(pilot, app, tile: str, value: str) -> None:
     raise AssertionError(f"tile {tile} shows {digits(app, tile)!r}, not {value!r}")
 
 
-@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
-async def test_the_wallboard_shows_todays_figures_and_counts_a_caller_who_gives_up(switch, dirs, size):
+def test_big_digits_are_drawn_in_half_blocks_as_large_as_they_fit():
+    assert draw("10", 1) == ["▄█  █▀█", " █  █ █", "▀▀▀ ▀▀▀"]
+    assert scale_for("10", 7, 3) == 0 and scale_for("10", 11, 3) == 1  # room kept for three digits
+    assert scale_for("10", 60, 25) == 5 and scale_for("0:30", 20, 10) == 1 and scale_for("n/a", 80, 20) == 0
+
+
+@pytest.mark.parametrize(("size", "scale"), [((80, 24), 1), ((200, 60), 4)])
+async def test_the_wallboard_shows_todays_figures_and_counts_a_caller_who_gives_up(switch, dirs, size, scale):
+    """At 80x24 every figure is drawn at least three rows high; on a 200x60 wall screen four times larger."""
     records = CallRecords(dirs)
     records.append(earlier(1, Outcome.ANSWERED, 4.0, True))
     records.append(earlier(2, Outcome.ANSWERED, 30.0, True))  # answered, but after the 20 s service level
@@ -57,9 +63,9 @@ async def test_the_wallboard_shows_todays_figures_and_counts_a_caller_who_gives_
                                                            "longest")}
             assert values == {"waiting": "0", "offered": "2", "answered": "2", "abandoned": "0", "service": "50",
                               "longest": "0:30"}
-            for tile in values:  # every figure is on screen, none squeezed away
-                region = app.screen.query_one(f"#tile-{tile} Digits", Digits).region
-                assert region.height == 3 and region.width >= 3 and region.right <= size[0], (tile, region)
+            for tile in values:  # every figure is on screen, drawn big, none squeezed away
+                widget = app.screen.query_one(f"#tile-{tile} BigDigits", BigDigits)
+                assert widget.scale >= scale and widget.region.right <= size[0], (tile, widget.region)
 
             alice.dial("200")
             await console.until(lambda s: any(c.state is CALL_STATES.OFFERING for c in s.calls))

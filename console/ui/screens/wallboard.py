@@ -1,4 +1,4 @@
-"""The wallboard (``W``): today's figures in digits readable from across the room, updated as calls end.
+"""The wallboard (``W``): today's figures in big digits (console.ui.widgets.big_digits), as large as each tile allows, updated as calls end.
 
 The figures come from the call records (calls.jsonl, written by
 :class:`console.store.effects.RecordKeeper` before the screen hears of the
@@ -17,11 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Static
+from textual.widgets import Footer, Static
 
 from console.integration.stats import Figures, day_start, figures
 from console.persist import CallRecords
 from console.store.state import AppState
+
+from ..widgets.big_digits import BigDigits
 
 if TYPE_CHECKING:
     from ..app import SwitchboardApp
@@ -73,7 +75,7 @@ class Tile(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self.label, classes="wallboard-label")
-        yield Digits("-", classes="wallboard-digits")
+        yield BigDigits("-", classes="wallboard-digits")
 
 
 class WallboardScreen(Screen):
@@ -81,9 +83,9 @@ class WallboardScreen(Screen):
     WallboardScreen { layout: vertical; }
     #wallboard-title { height: 1; padding: 0 1; text-style: bold; }
     #wallboard-grid { grid-size: 3 2; grid-gutter: 0 1; height: 1fr; min-height: 12; padding: 0 1; }
-    .wallboard-tile { border: round $primary; height: 1fr; min-height: 6; align: center middle; }
+    .wallboard-tile { border: round $primary; height: 1fr; min-height: 6; }
     .wallboard-label { width: 100%; content-align: center middle; text-style: bold; }
-    .wallboard-digits { width: 100%; text-align: center; }
+    .wallboard-digits { width: 100%; height: 1fr; min-height: 3; }
     #wallboard-detail { height: auto; max-height: 4; padding: 0 1; }
     """
     BINDINGS = [Binding("escape,W", "close", "Close", id="wallboard_close")]
@@ -131,7 +133,7 @@ class WallboardScreen(Screen):
         elif waiting != self._waiting:
             self._ended = ended
             self._waiting = waiting
-            self.query_one("#tile-waiting Digits", Digits).update(str(waiting))
+            self.query_one("#tile-waiting BigDigits", BigDigits).update(str(waiting))
         else:
             self._ended = ended
 
@@ -148,7 +150,7 @@ class WallboardScreen(Screen):
         self._waiting = self._waiting if waiting is None else waiting
         self.figures = figures(records, now, self._service_level_s, self._local_time)
         for tile_id, value in tile_values(self.figures, self._waiting).items():
-            self.query_one(f"#tile-{tile_id} Digits", Digits).update(value)
+            self.query_one(f"#tile-{tile_id} BigDigits", BigDigits).update(value)
         stamp = time.strftime("%H:%M", self._local_time(now))
         self.query_one("#wallboard-title", Static).update(
             f"Wallboard · today · updated {stamp} · service level = answered within {self._service_level_s:g} s")
