@@ -55,8 +55,7 @@ def to_csv(records: Sequence[CallRecord]) -> str:
     writer = csv.DictWriter(out, COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for record in records:
-        row = record.to_json()
-        writer.writerow({k: "" if row[k] is None else row[k] for k in COLUMNS})
+        writer.writerow(record.to_json())  # csv writes None (a call never answered) as an empty field
     return out.getvalue()
 
 
