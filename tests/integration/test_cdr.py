@@ -66,7 +66,8 @@ def test_since_and_until_choose_by_start(data, capsys):
 
 def test_file_is_written_private(data, capsys):
     out = data / "export.csv"
-    assert main(["--data-dir", str(data / "data"), "--config-dir", str(data / "config"), "cdr", "--file", str(out)]) == 0
+    assert main(["--data-dir", str(data / "data"), "--config-dir", str(data / "config"), "cdr",
+                 "--file", str(out)]) == 0
     assert "3 call record(s) written" in capsys.readouterr().err
     assert out.read_text().splitlines()[0] == ",".join(COLUMNS)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -1,4 +1,5 @@
-"""The wallboard (``W``): today's figures in big digits (console.ui.widgets.big_digits), as large as each tile allows, updated as calls end.
+"""The wallboard (``W``): today's figures in big digits (:mod:`console.ui.widgets.big_digits`, as large as
+each tile allows), updated as calls end.
 
 The figures come from the call records (calls.jsonl, written by
 :class:`console.store.effects.RecordKeeper` before the screen hears of the
@@ -60,10 +61,10 @@ def detail_line(figures: Figures) -> str:
     """The smaller figures under the tiles: averages, the abandoned callers' waits, missed, per hour."""
     total = figures.total
     hours = " ".join(f"{hour:02d}h:{count}" for hour, count in figures.per_hour[-8:]) or "-"
-    return (f"Average wait {clock_text(figures.average_wait)} · abandoned after {clock_text(figures.average_abandoned_wait)}"
-            f" on average (longest {clock_text(figures.longest_abandoned_wait)}) · missed {total.missed}"
-            f" · outgoing {total.outgoing} · answered within {figures.service_level_s:g} s: {total.answered_in_time}"
-            f"\nCalls per hour: {hours}")
+    return (f"Average wait {clock_text(figures.average_wait)} · abandoned after "
+            f"{clock_text(figures.average_abandoned_wait)} on average (longest "
+            f"{clock_text(figures.longest_abandoned_wait)}) · missed {total.missed} · outgoing {total.outgoing}"
+            f" · answered within {figures.service_level_s:g} s: {total.answered_in_time}\nCalls per hour: {hours}")
 
 
 class Tile(Vertical):
