@@ -8,6 +8,7 @@ import time
 import pytest
 from console.core.enums import CALL_STATES
 from console.persist import CallRecord, CallRecords, Outcome
+from console.store import events as ev
 from console.store.effects import RecordKeeper
 from console.ui.screens.main import MainScreen
 from console.ui.screens.wallboard import WallboardScreen
@@ -75,6 +76,9 @@ async def test_the_wallboard_shows_todays_figures_and_counts_a_caller_who_gives_
             await shown(pilot, app, "abandoned", "1")
             assert (digits(app, "waiting"), digits(app, "offered"), digits(app, "service")) == ("0", "3", "33")
             assert "abandoned after" in str(app.screen.query_one("#wallboard-detail").render())
+            # a caller refused for want of a slot has no card to end: the board counts them all the same
+            console.controller.dispatch(ev.CallRefused(console.controller.clock(), time.time(), "5550199", ""))
+            await shown(pilot, app, "offered", "4")
 
             await pilot.press("escape")
             await pilot.pause()

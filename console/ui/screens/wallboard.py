@@ -101,6 +101,7 @@ class WallboardScreen(Screen):
         self._wall = wall
         self._local_time = local_time
         self._ended: frozenset[str] = frozenset()
+        self._unrung = (0, 0)
         self._day = 0.0
         self._waiting = 0
         self.figures: Figures | None = None
@@ -127,16 +128,15 @@ class WallboardScreen(Screen):
 
     def _state(self, state: AppState) -> None:
         ended = frozenset(call.key for call in state.calls if call.ended)
+        unrung = (state.refused, state.turned_away)  # callers with no card: refused, or sent elsewhere
         waiting = len(state.ringing_calls())
-        if ended - self._ended or self.figures is None:  # a call ended: its record is written by now
-            self._ended = ended
+        news = bool(ended - self._ended) or unrung != self._unrung  # their records are written by now
+        self._ended, self._unrung = ended, unrung
+        if news or self.figures is None:
             self.refresh_figures(waiting)
         elif waiting != self._waiting:
-            self._ended = ended
             self._waiting = waiting
             self.query_one("#tile-waiting BigDigits", BigDigits).update(str(waiting))
-        else:
-            self._ended = ended
 
     def _new_day(self) -> None:
         if self._wall is not None and day_start(self._wall(), self._local_time) != self._day:
