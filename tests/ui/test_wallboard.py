@@ -92,3 +92,14 @@ async def test_the_wallboard_shows_todays_figures_and_counts_a_caller_who_gives_
     finally:
         await alice.aclose()
         await console.controller.aclose()
+
+
+def test_each_shared_queue_has_a_line_under_the_tiles():
+    from console.integration.stats import figures
+    from console.ui.screens.wallboard import detail_line
+
+    queued = [earlier(1, Outcome.ANSWERED, 4.0, True), earlier(2, Outcome.ABANDONED, 9.0, False)]
+    queued = [CallRecord(**{**r.__dict__, "queue": "100"}) for r in queued]
+    text = detail_line(figures(queued, time.time(), 20))
+    assert "Queue 100: 1 of 2 answered, 1 abandoned, service level 50 %" in text
+    assert "Queue" not in detail_line(figures([earlier(3, Outcome.ANSWERED, 4.0, True)], time.time(), 20))

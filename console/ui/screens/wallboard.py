@@ -40,6 +40,9 @@ TILES = (
 )
 
 
+MAX_QUEUES_SHOWN = 3  # lines under the tiles, one per shared queue
+
+
 def clock_text(seconds: float | None) -> str:
     """Seconds as m:ss (h:mm:ss past an hour); "-" for none."""
     if seconds is None:
@@ -64,7 +67,10 @@ def detail_line(figures: Figures) -> str:
     return (f"Average wait {clock_text(figures.average_wait)} · abandoned after "
             f"{clock_text(figures.average_abandoned_wait)} on average (longest "
             f"{clock_text(figures.longest_abandoned_wait)}) · missed {total.missed} · outgoing {total.outgoing}"
-            f" · answered within {figures.service_level_s:g} s: {total.answered_in_time}\nCalls per hour: {hours}")
+            f" · answered within {figures.service_level_s:g} s: {total.answered_in_time}\nCalls per hour: {hours}"
+            + "".join(f"\nQueue {queue}: {tally.answered} of {tally.offered} answered, {tally.abandoned} abandoned, "
+                      f"service level {'-' if tally.service_level is None else f'{tally.service_level:.0f}'} %"
+                      for queue, tally in figures.queues[:MAX_QUEUES_SHOWN]))
 
 
 class Tile(Vertical):
@@ -87,7 +93,7 @@ class WallboardScreen(Screen):
     .wallboard-tile { border: round $primary; height: 1fr; min-height: 6; }
     .wallboard-label { width: 100%; content-align: center middle; text-style: bold; }
     .wallboard-digits { width: 100%; height: 1fr; min-height: 3; }
-    #wallboard-detail { height: auto; max-height: 4; padding: 0 1; }
+    #wallboard-detail { height: auto; max-height: 7; padding: 0 1; }
     """
     BINDINGS = [Binding("escape,W", "close", "Close", id="wallboard_close")]
     app: SwitchboardApp
