@@ -142,4 +142,6 @@ def _average(values: list[float]) -> float | None:
 def day_start(now: float, local_time: LocalTime = time.localtime) -> float:
     """The Unix time of the local midnight that began the day ``now`` is in (for "today's figures")."""
     moment = local_time(now)
+    if local_time is time.localtime:  # mktime knows the zone's rules: right on the days clocks change too
+        return time.mktime((moment.tm_year, moment.tm_mon, moment.tm_mday, 0, 0, 0, 0, 0, -1))
     return now - (moment.tm_hour * 3600 + moment.tm_min * 60 + moment.tm_sec) - (now % 1)

@@ -78,3 +78,6 @@ def test_the_stats_event_carries_every_figure_as_plain_json():
 def test_today_starts_at_local_midnight():
     assert day_start(DAY + 13 * 3600 + 61.5, time.gmtime) == DAY
     assert day_start(DAY, time.gmtime) == DAY
+    now = time.time()
+    midnight = day_start(now)
+    assert time.localtime(midnight)[3:6] == (0, 0, 0) and 0 <= now - midnight < 25 * 3600
