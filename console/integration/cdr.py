@@ -29,6 +29,12 @@ from .stats import day_start
 COLUMNS = ("call", "call_id", "direction", "local_number", "remote_number", "remote_name", "start", "answer", "end",
            "wait", "talk", "outcome", "reason", "cause", "transfer_to", "park_orbit", "recording", "queue")
 SPANS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+HELP = """\
+Export the call records (calls.jsonl in the data folder: one per ended call) as CSV with a
+header, or as a JSON array. --since and --until choose the calls by when they started:
+a date (2026-12-01: local midnight), a date and time (2026-12-01T08:00 is local time,
+2026-12-01T08:00Z UTC), today, or a span back from now (90s, 30m, 24h, 7d).
+Times in the output are ISO-8601 UTC."""
 
 
 class WhenError(ValueError):
@@ -66,8 +72,7 @@ def to_json(records: Sequence[CallRecord]) -> str:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """The ``cdr`` subcommand, for console/cli.py's parser."""
-    cdr = sub.add_parser("cdr", help="export the call records as CSV or JSON",
-                         description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+    cdr = sub.add_parser("cdr", help="export the call records as CSV or JSON", description=HELP,
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     cdr.add_argument("--since", metavar="WHEN", help="calls that started then or later (2026-12-01, 24h, today)")
     cdr.add_argument("--until", metavar="WHEN", help="calls that started before then")
