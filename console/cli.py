@@ -14,8 +14,10 @@ from typing import Sequence
 from urllib.parse import urlsplit
 
 from console.core.transport import cleartext_host
-from console.persist import AppDirs, BoardFile, CallHistory, Config, RecordingFolder, SessionFile, Settings
+from console.integration import cdr
+from console.persist import AppDirs, BoardFile, CallHistory, CallRecords, Config, RecordingFolder, SessionFile, Settings
 from console.store import Controller, LoginPlan, client_factory, is_secure
+from console.store.effects import RecordKeeper
 
 DESCRIPTION = """\
 A keyboard-driven switchboard for WebRTC telephony.
@@ -50,6 +52,8 @@ Other commands:
                                           at a console on a running switch, until their calls end
                                           or Ctrl-C; README "Practice callers"
   anynode-console devices                 list the audio devices
+  anynode-console cdr --since 24h --format csv [--file PATH]
+                                          export the call records (README "Call records")
 
 Keys: F1 or ? shows them all; ctrl+p finds every action by name; ctrl+q quits.
 """
@@ -146,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-client", action="store_true", help="start with the client's diagnostic log on")
     parser.add_argument("--config-dir", help="where config.toml and themes/ live (default: the platform's)")
     parser.add_argument("--data-dir", help="where sessions and call history live (default: the platform's)")
-    sub = parser.add_subparsers(dest="command", metavar="{switch,practice,devices}")
+    sub = parser.add_subparsers(dest="command", metavar="{switch,practice,devices,cdr}")
     switch = sub.add_parser("switch", help="run the embedded switch alone")
     switch.add_argument("--config", help="the switch's TOML file (default: the demo directory)")
     switch.add_argument("--host", help="address to listen on (default: the file's, else 127.0.0.1)")
@@ -166,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="call from the users' own numbers (for a switch without open_numbers); otherwise "
                                "each caller registers +4930555001, +4930555002, ...")
     sub.add_parser("devices", help="list audio devices")
+    cdr.add_parser(sub)
     return parser
 
 
@@ -189,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return list_audio_devices()
     if args.command == "practice":
         return run_practice(args)
+    if args.command == "cdr":
+        return cdr.run(args)
     if sys.stderr.isatty():  # PortAudio/ALSA talk on fd 2 while streams run: keep them off the terminal UI
         from console.media.portaudio import divert_c_stderr
 
@@ -269,7 +276,8 @@ async def run_console(args: argparse.Namespace) -> None:
                                                                                   sip_desk=sip_desk_settings(config),
                                                                                   park=config.sip_park,
                                                                                   park_recall=config.sip_park_recall),
-                                  max_recording_seconds=config.max_recording_seconds)
+                                  max_recording_seconds=config.max_recording_seconds,
+                                  records=CallRecords(dirs, config.records_file_bytes, config.records_files))
     from console.ui import build_app
 
     app = build_app(settings, controller, plan, notes=notes)
@@ -282,12 +290,15 @@ async def run_console(args: argparse.Namespace) -> None:
 
 
 def build_controller(plan: LoginPlan, dirs: AppDirs, auto_accept: bool, factory,
-                     max_recording_seconds: float = 3600.0) -> Controller:
+                     max_recording_seconds: float = 3600.0, records: CallRecords | None = None) -> Controller:
     """The console's controller (and its store). The embedded switch listens on a new random port each run, so its sessions
-    (and the board of their calls) could never be restored: nothing of them is kept."""
-    return Controller(factory, sessions=None if plan.embedded else SessionFile(dirs), history=CallHistory(dirs),
-                      media=True, board=None if plan.embedded else BoardFile(dirs), auto_accept=auto_accept,
-                      recordings=RecordingFolder(dirs), max_recording_seconds=max_recording_seconds)
+    (and the board of their calls) could never be restored: nothing of them is kept. Every call that ends becomes a
+    call record (``records``, default: calls.jsonl in ``dirs``), subscribed before the app so a wallboard reads it."""
+    controller = Controller(factory, sessions=None if plan.embedded else SessionFile(dirs), history=CallHistory(dirs),
+                            media=True, board=None if plan.embedded else BoardFile(dirs), auto_accept=auto_accept,
+                            recordings=RecordingFolder(dirs), max_recording_seconds=max_recording_seconds)
+    controller.store.subscribe(RecordKeeper(records or CallRecords(dirs), controller.error))
+    return controller
 
 
 def sip_desk_settings(config: Config):

@@ -28,6 +28,9 @@ class Config:
     max_recording_seconds: float = 3600.0  # a call recording (R) stops by itself after this long
     transfer_recall: float = 20.0  # seconds a transfer rings unanswered before the caller comes back (0 < s <= 300)
     ca_file: str = ""  # PEM CA certificates the server's TLS certificate must chain to; "" = the system's (--ca-file)
+    records_file_bytes: int = 1_000_000  # calls.jsonl is rotated before it passes this (4000 ..= 100 MB)
+    records_files: int = 10  # call-record files kept, the current one included (1 ..= 1000)
+    service_level: int = 20  # seconds: the wallboard's service level counts calls answered within it (1 ..= 3600)
     keys: Mapping[str, str] = field(default_factory=dict)  # action id -> keys, e.g. {"hangup": "e,ctrl+e"}
     # [sip]: a SIP server has no directory and its feature codes are its own (docs/SIP.md, "Attendant features")
     sip_directory: tuple[tuple[str, str], ...] = ()  # (number, name): the extensions with lamps
@@ -64,6 +67,9 @@ class Config:
             max_recording_seconds=float(limit) if isinstance(limit := data.get("max_recording_seconds", 3600.0),
                                                              (int, float))
             and not isinstance(limit, bool) and limit > 0 else 3600.0,
+            records_file_bytes=_whole(data, "records_file_bytes", 1_000_000, 4_000, 100_000_000),
+            records_files=_whole(data, "records_files", 10, 1, 1000),
+            service_level=_whole(data, "service_level", 20, 1, 3600),
             transfer_recall=float(back) if isinstance(back := data.get("transfer_recall", 20.0), (int, float))
             and not isinstance(back, bool) and 0 < back <= 300 else 20.0,
         )
@@ -84,6 +90,9 @@ class Config:
             f"hold_recall = {self.hold_recall:g}  # seconds on hold before a reminder (0: never)",
             f"max_recording_seconds = {self.max_recording_seconds:g}  # a recording (R) stops by itself after this",
             f"transfer_recall = {self.transfer_recall:g}  # seconds a transfer may ring before the caller comes back",
+            f"records_file_bytes = {self.records_file_bytes}  # calls.jsonl (anynode-console cdr) rotates at this size",
+            f"records_files = {self.records_files}  # call-record files kept: at most records_file_bytes * this",
+            f"service_level = {self.service_level}  # seconds: the wallboard's service level (answered within)",
             "",
             "[keys]  # action = \"key[,key...]\"; see the help screen (F1) for the action names",
         ]
@@ -98,6 +107,15 @@ class Config:
                   f"park = {_toml_str(self.sip_park)}  # local: held here with music; refer:700: the server's park",
                   f"park_recall = {self.sip_park_recall:g}  # seconds on a local orbit before a reminder"]
         return "\n".join(lines) + "\n"
+
+
+def _whole(data: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
+    """``data[key]`` if it is a whole number in [low, high]; else the default, and a warning naming the key."""
+    value = data.get(key, default)
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    log.warning("config.toml: %s = %r is not a whole number from %d to %d; using %d", key, value, low, high, default)
+    return default
 
 
 def _park_mode(mode: str) -> bool:
