@@ -34,6 +34,7 @@ from console.switch.limits import TripLog
 from console.switch.login_gate import LoginGate
 from console.switch.media import MediaPlane, NullMediaPlane, ServiceKind
 from console.switch.model import Session
+from console.switch.turn import turn_ice_servers
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 2.0  # s to wait for the closing handshake before dropping the TCP connection
@@ -382,8 +383,16 @@ class Switch:
             "number": session.number,
             "name": session.name,
             "lifetime": self.config.session_lifetime,
-            "ice_servers": [dict(server) for server in self.config.ice_servers],
+            "ice_servers": self._ice_servers(session),
         }
+
+    def _ice_servers(self, session: Session) -> list[dict[str, Any]]:
+        """The configured TURN servers with fresh credentials for this login (first: aioice uses only the
+        first TURN server it is given), then the static ``ice_servers``."""
+        config = self.config
+        user = session.username or session.number or "console"
+        return (turn_ice_servers(config.turn_urls, config.turn_secret, user, time.time(), config.turn_ttl)
+                + [dict(server) for server in config.ice_servers])
 
     def _end_session(self, session: Session, reason: LogoutReason) -> None:
         conn = next((c for c in self.connections if c.session is session), None)
