@@ -516,15 +516,25 @@ def applied() -> bool:
     return _state["applied"]
 
 
-def rtc_configuration(ice_servers: Iterable[Any] = ()) -> Any:
+ICE_POLICIES = ("all", "relay")
+"""RTCConfiguration.iceTransportPolicy values aiortc honours: "relay" gathers only TURN relay candidates."""
+
+
+def rtc_configuration(ice_servers: Iterable[Any] = (), policy: str = "all") -> Any:
     """An RTCConfiguration with exactly the given ICE servers (none by default).
 
     Always pass one: with aiortc's default, every setLocalDescription asks a
     public STUN server and stalls up to 5 s on a machine without internet.
     ``ice_servers`` items are RTCIceServer objects, URL strings, or dicts with
-    ``urls`` (and optional ``username``/``credential``).
+    ``urls`` (and optional ``username``/``credential``). aioice uses the first
+    STUN and the first TURN server only. ``policy`` "relay" (aioice's
+    TransportPolicy.RELAY) offers no host address at all: media only through
+    the TURN server (no candidate without one).
     """
-    from aiortc import RTCConfiguration, RTCIceServer
+    from aiortc import RTCConfiguration, RTCIceServer, RTCIceTransportPolicy
+
+    if policy not in ICE_POLICIES:
+        raise ValueError(f"ICE transport policy must be one of {', '.join(ICE_POLICIES)}, not {policy!r}")
 
     servers = []
     for server in ice_servers:
@@ -540,4 +550,4 @@ def rtc_configuration(ice_servers: Iterable[Any] = ()) -> Any:
             )
         else:
             raise TypeError(f"an ICE server is an RTCIceServer, a URL or a dict with 'urls', not {server!r}")
-    return RTCConfiguration(iceServers=servers)
+    return RTCConfiguration(iceServers=servers, iceTransportPolicy=RTCIceTransportPolicy(policy))

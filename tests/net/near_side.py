@@ -1,0 +1,128 @@
+"""``python -m tests.net.near_side SERVER MODE [--policy all|relay] [--seconds S] [--own-turn URL] [--ignore-switch-ice]``:
+the console of netlab.py (namespace A), as a separate process.
+
+MODE ``call``: alice (440 Hz microphone) dials bob (202), waits to hear his 660 Hz, prints ``heard``
+(setup times, level, the selected ICE pair), then holds the call until a line ``hangup`` on stdin.
+MODE ``echo``: the echo service (9000) with bench.fig_latency's chirp bursts for S seconds; prints
+``echo`` (setup times, round trips in ms, the selected pair).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+
+from console.media.devices import NullDevice
+from console.media.sinks import RecordingSink
+from console.media.tones import ToneGenerator, level_dbfs, tone_present
+from console.webrtc import CALL_STATES
+
+from bench.driver import BenchConsole, CountingSink
+from tests.net.netlab import SECRET
+from tests.net.pairs import selected_pair
+
+S = CALL_STATES
+NEAR_HZ, BOB_HZ, RATE = 440.0, 660.0, 48000
+TIMEOUT = 30.0
+
+
+def say(event: str, **body: object) -> None:
+    print(json.dumps({"event": event, **body}), flush=True)
+
+
+def pair_of(console: BenchConsole, call) -> dict | None:
+    media = console.inst.media.get(call.ref)
+    pc = getattr(media, "_pc", None)
+    return selected_pair(pc) if pc is not None else None
+
+
+async def first_tone(sink: RecordingSink, hz: float, timeout: float = TIMEOUT) -> float:
+    async with asyncio.timeout(timeout):
+        while True:
+            await sink.wait_more(5, timeout)
+            samples = sink.samples(0.3)
+            if tone_present(samples, RATE, hz):
+                return level_dbfs(samples)
+
+
+async def stdin_lines() -> asyncio.StreamReader:
+    reader = asyncio.StreamReader()
+    await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    return reader
+
+
+async def call_bob(console: BenchConsole) -> None:
+    sink = RecordingSink()
+    began = time.perf_counter()
+    call = console.dial("202", sink)
+    connected = await console.state(call, S.CONNECTED, TIMEOUT)
+    dbfs = await first_tone(sink, BOB_HZ)
+    heard = time.perf_counter()
+    say("heard", hz=BOB_HZ, dbfs=round(dbfs, 1), connected_ms=round(1000 * (connected - began), 1),
+        audio_ms=round(1000 * (heard - began), 1), pair=pair_of(console, call))
+    reader = await stdin_lines()
+    while (await reader.readline()).decode().strip() not in ("hangup", ""):
+        pass
+    await console.hang_up(call)
+    say("done")
+
+
+async def echo(console: BenchConsole, device, seconds: float) -> None:
+    from bench.fig_latency import first_bursts_dropped
+
+    began = time.perf_counter()
+    call = console.dial("9000", CountingSink())
+    connected = await console.state(call, S.CONNECTED, TIMEOUT)
+    await console.until(lambda: len(device.ear.frames) > 0, "the first echoed frame", TIMEOUT)
+    first = time.perf_counter()
+    start = len(device.bursts.sent)
+    await asyncio.sleep(seconds)  # the measurement window: bursts go round while we wait
+    sent = device.bursts.sent[start:]
+    pair = pair_of(console, call)
+    await console.hang_up(call)
+    say("echo", connected_ms=round(1000 * (connected - began), 1), audio_ms=round(1000 * (first - began), 1),
+        round_trips=first_bursts_dropped(device.ear.delays(sent[:-1])), pair=pair)
+
+
+async def main(args: argparse.Namespace) -> None:
+    own = [{"urls": args.own_turn, **dict(zip(("username", "credential"), own_credentials()))}] if args.own_turn else []
+    if args.mode == "echo":
+        from bench.fig_latency import BurstDevice
+
+        device = BurstDevice()
+    else:
+        device = NullDevice(mic=ToneGenerator(NEAR_HZ, -12).frame)
+    console = BenchConsole(args.server, device=device, allow_cleartext=True, ice_servers=own, ice_policy=args.policy)
+    if args.ignore_switch_ice:  # the baseline: no TURN at all, whatever the switch hands out
+        console.inst.media.use_ice_servers = lambda servers: None
+    try:
+        await console.login("alice", "alice", timeout=TIMEOUT)
+        say("logged_in", ice_servers=[s["urls"] for s in console.inst.media.ice_servers])
+        if args.mode == "echo":
+            await echo(console, device, args.seconds)
+        else:
+            await call_bob(console)
+    except Exception as exc:  # the lab reads one line saying what went wrong
+        say("error", message=f"{type(exc).__name__}: {exc}")
+    finally:
+        await console.close()
+
+
+def own_credentials() -> tuple[str, str]:
+    from console.switch.turn import turn_credentials
+
+    return turn_credentials(SECRET, "alice-own", time.time(), 600)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("server")
+    parser.add_argument("mode", choices=("call", "echo"))
+    parser.add_argument("--policy", default="all", choices=("all", "relay"))
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--own-turn", help="a TURN URL from the console's own configuration")
+    parser.add_argument("--ignore-switch-ice", action="store_true")
+    asyncio.run(main(parser.parse_args()))
