@@ -205,7 +205,7 @@ class NetLab:
             f"--listening-port={TURN_PORT}", f"--relay-ip={T_B_IP}", "--min-port=49152", "--max-port=49999",
             "--no-tls", "--no-dtls", "--no-cli", "--fingerprint", f"--db={self.folder / 'turndb'}",
             f"--pidfile={self.folder / 'coturn.pid'}", f"--log-file={self.folder / 'coturn.log'}", "--simple-log",
-            "--no-stdout-log", "--no-multicast-peers",
+            "--no-stdout-log", "--no-multicast-peers", "--verbose",
         ])
 
     def _start_relay(self) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 
 def selected_pair(pc: Any) -> dict[str, Any] | None:
-    """``{"local_type", "local", "remote_type", "remote"}`` of the audio transport's nominated pair, or None."""
+    """``{"local_type", "local", "remote_type", "remote", "via"}`` of the audio transport's nominated pair, or None."""
     for transceiver in pc.getTransceivers():
         transport = transceiver.receiver.transport
         connection = getattr(getattr(transport, "transport", None), "_connection", None)
@@ -14,6 +14,8 @@ def selected_pair(pc: Any) -> dict[str, Any] | None:
         pair = nominated.get(1)
         if pair is not None:
             local, remote = pair.local_candidate, pair.remote_candidate
+            inner = getattr(getattr(pair.protocol, "transport", None), "_TurnTransport__inner_protocol", None)
             return {"local_type": local.type, "local": f"{local.host}:{local.port}",
-                    "remote_type": remote.type, "remote": f"{remote.host}:{remote.port}"}
+                    "remote_type": remote.type, "remote": f"{remote.host}:{remote.port}",
+                    "via": repr(inner) if inner is not None else "udp"}  # "turn/udp" or "turn/tcp" for a relay
     return None
