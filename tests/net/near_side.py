@@ -1,10 +1,12 @@
-"""``python -m tests.net.near_side SERVER MODE [--policy all|relay] [--seconds S] [--own-turn URL] [--ignore-switch-ice]``:
+"""``python -m tests.net.near_side SERVER MODE [--policy all|relay] [--seconds S] [--own-turn URL] [--ca-file PEM]
+[--ignore-switch-ice]``:
 the console of netlab.py (namespace A), as a separate process.
 
 MODE ``call``: alice (440 Hz microphone) dials bob (202), waits to hear his 660 Hz, prints ``heard``
 (setup times, level, the selected ICE pair), then holds the call until a line ``hangup`` on stdin.
 MODE ``echo``: the echo service (9000) with bench.fig_latency's chirp bursts for S seconds; prints
-``echo`` (setup times, round trips in ms, the selected pair).
+``echo`` (setup times, round trips in ms, the selected pair). MODE ``allocate`` (SERVER is a TURN URL):
+one allocation, ``allocated`` with ``ok`` and the relayed address or the error.
 """
 
 from __future__ import annotations
@@ -87,7 +89,34 @@ async def echo(console: BenchConsole, device, seconds: float) -> None:
         round_trips=first_bursts_dropped(device.ear.delays(sent[:-1])), pair=pair)
 
 
+async def allocate(url: str) -> None:
+    """One TURN allocation with aioice (as a call's gathering makes it), through the patched TLS hook."""
+    from aioice import turn
+    from aiortc.rtcicetransport import parse_stun_turn_uri
+
+    from console.media import patches
+
+    patches.apply()
+    parsed = parse_stun_turn_uri(url)
+    username, credential = own_credentials()
+    try:
+        transport, _ = await turn.create_turn_endpoint(
+            asyncio.DatagramProtocol, server_addr=(parsed["host"], parsed["port"]), username=username,
+            password=credential, ssl=parsed["scheme"] == "turns", transport=parsed["transport"])
+    except Exception as exc:
+        say("allocated", ok=False, error=f"{type(exc).__name__}: {exc}")
+        return
+    say("allocated", ok=True, relay=list(transport.get_extra_info("sockname")))
+    transport.close()
+
+
 async def main(args: argparse.Namespace) -> None:
+    if args.ca_file:
+        from console.media import patches
+
+        patches.set_turn_ca_file(args.ca_file)
+    if args.mode == "allocate":
+        return await allocate(args.server)
     own = [{"urls": args.own_turn, **dict(zip(("username", "credential"), own_credentials()))}] if args.own_turn else []
     if args.mode == "echo":
         from bench.fig_latency import BurstDevice
@@ -120,7 +149,8 @@ def own_credentials() -> tuple[str, str]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("server")
-    parser.add_argument("mode", choices=("call", "echo"))
+    parser.add_argument("mode", choices=("call", "echo", "allocate"))  # allocate: SERVER is a TURN URL
+    parser.add_argument("--ca-file", help="CAs for turns: servers (the console's --ca-file)")
     parser.add_argument("--policy", default="all", choices=("all", "relay"))
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--own-turn", help="a TURN URL from the console's own configuration")

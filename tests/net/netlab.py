@@ -34,7 +34,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 TURN_IP, A_IP, B_IP, T_A_IP, T_B_IP = "10.77.0.1", "10.77.1.2", "10.77.2.2", "10.77.1.1", "10.77.2.1"
-TURN_PORT, WS_PORT = 3478, 8765
+TURN_PORT, TURNS_PORT, WS_PORT = 3478, 5349, 8765
 SECRET = "netlab-shared-secret-0123456789"
 START_TIMEOUT = 20.0
 
@@ -199,11 +199,12 @@ class NetLab:
 
     def _start_coturn(self) -> None:
         (self.folder / "turnserver.conf").write_text("# the lab's options are all on the command line\n")
+        cert, key = self.test_ca()
         self.coturn = self.run("t", "coturn", [
             "turnserver", "-c", str(self.folder / "turnserver.conf"), "-n", "--use-auth-secret",
             f"--static-auth-secret={SECRET}", "--realm=anynode.test", f"--listening-ip={TURN_IP}",
             f"--listening-port={TURN_PORT}", f"--relay-ip={T_B_IP}", "--min-port=49152", "--max-port=49999",
-            "--no-tls", "--no-dtls", "--no-cli", "--fingerprint", f"--db={self.folder / 'turndb'}",
+            f"--tls-listening-port={TURNS_PORT}", f"--cert={cert}", f"--pkey={key}", "--no-dtls", "--no-cli", "--fingerprint", f"--db={self.folder / 'turndb'}",
             f"--pidfile={self.folder / 'coturn.pid'}", f"--log-file={self.folder / 'coturn.log'}", "--simple-log",
             "--no-stdout-log", "--no-multicast-peers", "--verbose",
         ])
@@ -220,4 +221,46 @@ class NetLab:
                            f"{log.read_text(errors='replace')[-1500:] if log.exists() else ''}") from None
 
     def turn_urls(self, transport: str) -> list[str]:
+        if transport == "tls":
+            return [f"turns:{TURN_IP}:{TURNS_PORT}"]
         return [f"turn:{TURN_IP}:{TURN_PORT}" + ("?transport=tcp" if transport == "tcp" else "")]
+
+    @property
+    def ca_file(self) -> Path:
+        return self.folder / "ca.pem"
+
+    def test_ca(self) -> tuple[Path, Path]:
+        """A test CA (``ca_file``) and coturn's certificate from it, for the IP address TURN_IP only."""
+        import datetime
+        import ipaddress
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        now = datetime.datetime.now(datetime.timezone.utc)
+
+        def issue(subject: str, key, issuer_name, issuer_key, ca: bool):
+            builder = (x509.CertificateBuilder()
+                       .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+                       .issuer_name(issuer_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+                       .not_valid_before(now - datetime.timedelta(minutes=5))
+                       .not_valid_after(now + datetime.timedelta(days=1))
+                       .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+            if not ca:
+                builder = builder.add_extension(
+                    x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(TURN_IP))]), critical=False)
+            return builder.sign(issuer_key, hashes.SHA256())
+
+        ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "netlab test CA")])
+        ca = issue("netlab test CA", ca_key, ca_name, ca_key, True)
+        server = issue(TURN_IP, server_key, ca_name, ca_key, False)
+        pem = serialization.Encoding.PEM
+        self.ca_file.write_bytes(ca.public_bytes(pem))
+        cert, key = self.folder / "turn-cert.pem", self.folder / "turn-key.pem"
+        cert.write_bytes(server.public_bytes(pem))
+        key.write_bytes(server_key.private_bytes(pem, serialization.PrivateFormat.TraditionalOpenSSL,
+                                                 serialization.NoEncryption()))
+        return cert, key

@@ -15,7 +15,9 @@ def selected_pair(pc: Any) -> dict[str, Any] | None:
         if pair is not None:
             local, remote = pair.local_candidate, pair.remote_candidate
             inner = getattr(getattr(pair.protocol, "transport", None), "_TurnTransport__inner_protocol", None)
+            via = repr(inner) if inner is not None else "udp"  # "turn/udp" or "turn/tcp" for a relay
+            if inner is not None and inner.transport.get_extra_info("ssl_object") is not None:
+                via = "turn/tls"
             return {"local_type": local.type, "local": f"{local.host}:{local.port}",
-                    "remote_type": remote.type, "remote": f"{remote.host}:{remote.port}",
-                    "via": repr(inner) if inner is not None else "udp"}  # "turn/udp" or "turn/tcp" for a relay
+                    "remote_type": remote.type, "remote": f"{remote.host}:{remote.port}", "via": via}
     return None

@@ -90,3 +90,23 @@ def test_a_call_through_turn_over_tcp_from_the_consoles_own_config_relay_only(la
     heard, bob, leg = call_through(lab, far, "near-tcp", "--own-turn", tcp, "--policy", "relay")
     assert heard["ice_servers"][0] == tcp
     assert_relayed_both_ways(heard, bob, leg, "turn/tcp")
+
+
+def test_a_call_through_turn_over_tls_verified_with_the_consoles_ca_file(lab, far):
+    """turns: works with aioice 0.13.0 (TLS over TCP); the certificate is verified against the console's CA file."""
+    tls = lab.turn_urls("tls")[0]
+    heard, bob, leg = call_through(lab, far, "near-tls", "--own-turn", tls, "--policy", "relay",
+                                   "--ca-file", str(lab.ca_file))
+    assert_relayed_both_ways(heard, bob, leg, "turn/tls")
+    log = (lab.folder / "coturn.log").read_text(errors="replace")
+    assert re.search(r"username=<\d{10}:alice-own>.*method=TLSv1\.[23]", log)
+
+
+def test_turns_with_a_certificate_nobody_vouches_for_is_refused(lab):
+    """Without the CA file the system's CAs are asked, and they do not know the lab's CA: no allocation."""
+    near = lab.python("a", "near-untrusted", "tests.net.near_side", lab.turn_urls("tls")[0], "allocate")
+    try:
+        refused = near.expect("allocated", CALL_TIMEOUT)
+    finally:
+        near.stop()
+    assert not refused["ok"] and "CERTIFICATE_VERIFY_FAILED" in refused["error"], refused
