@@ -36,9 +36,14 @@ def say(event: str, **body: object) -> None:
 
 
 def pair_of(console: BenchConsole, call) -> dict | None:
+    """The call's selected ICE pair, with the types of every candidate its offer carried (``offered``)."""
     media = console.inst.media.get(call.ref)
     pc = getattr(media, "_pc", None)
-    return selected_pair(pc) if pc is not None else None
+    pair = selected_pair(pc) if pc is not None else None
+    if pair is not None and pc.localDescription is not None:
+        pair["offered"] = sorted({line.split(" typ ")[1].split()[0] for line in pc.localDescription.sdp.splitlines()
+                                  if line.startswith("a=candidate:") and " typ " in line})
+    return pair
 
 
 async def first_tone(sink: RecordingSink, hz: float, timeout: float = TIMEOUT) -> float:

@@ -80,6 +80,7 @@ def test_a_call_through_turn_over_udp_with_the_switchs_time_limited_credentials(
     heard, bob, leg = call_through(lab, far, "near-udp")
     assert heard["ice_servers"] == [[f"turn:{TURN_IP}:{TURN_PORT}"]]  # from the login result, none of its own
     assert_relayed_both_ways(heard, bob, leg, "turn/udp")
+    assert heard["pair"]["offered"] == ["host", "relay"]  # a direct path was offered too, and could not be used
     log = (lab.folder / "coturn.log").read_text(errors="replace")
     assert re.search(r"user <\d{10}:alice>: incoming packet ALLOCATE processed, success", log)  # use-auth-secret
 
@@ -89,6 +90,7 @@ def test_a_call_through_turn_over_tcp_from_the_consoles_own_config_relay_only(la
     tcp = lab.turn_urls("tcp")[0]
     heard, bob, leg = call_through(lab, far, "near-tcp", "--own-turn", tcp, "--policy", "relay")
     assert heard["ice_servers"][0] == tcp
+    assert heard["pair"]["offered"] == ["relay"]  # policy relay: not even a host candidate is offered
     assert_relayed_both_ways(heard, bob, leg, "turn/tcp")
 
 
