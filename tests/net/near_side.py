@@ -6,7 +6,8 @@ MODE ``call``: alice (440 Hz microphone) dials bob (202), waits to hear his 660 
 (setup times, level, the selected ICE pair), then holds the call until a line ``hangup`` on stdin.
 MODE ``echo``: the echo service (9000) with bench.fig_latency's chirp bursts for S seconds; prints
 ``echo`` (setup times, round trips in ms, the selected pair). MODE ``allocate`` (SERVER is a TURN URL):
-one allocation, ``allocated`` with ``ok`` and the relayed address or the error.
+one allocation, ``allocated`` with ``ok`` and the relayed address or the error. MODE ``bench``: ``call`` without
+waiting for ``hangup``, then ``echo`` (bench/fig_turn.py).
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ async def stdin_lines() -> asyncio.StreamReader:
     return reader
 
 
-async def call_bob(console: BenchConsole) -> None:
+async def call_bob(console: BenchConsole, wait: bool = True) -> None:
     sink = RecordingSink()
     began = time.perf_counter()
     call = console.dial("202", sink)
@@ -70,9 +71,10 @@ async def call_bob(console: BenchConsole) -> None:
     heard = time.perf_counter()
     say("heard", hz=BOB_HZ, dbfs=round(dbfs, 1), connected_ms=round(1000 * (connected - began), 1),
         audio_ms=round(1000 * (heard - began), 1), pair=pair_of(console, call))
-    reader = await stdin_lines()
-    while (await reader.readline()).decode().strip() not in ("hangup", ""):
-        pass
+    if wait:
+        reader = await stdin_lines()
+        while (await reader.readline()).decode().strip() not in ("hangup", ""):
+            pass
     await console.hang_up(call)
     say("done")
 
@@ -83,15 +85,12 @@ async def echo(console: BenchConsole, device, seconds: float) -> None:
     began = time.perf_counter()
     call = console.dial("9000", CountingSink())
     connected = await console.state(call, S.CONNECTED, TIMEOUT)
-    await console.until(lambda: len(device.ear.frames) > 0, "the first echoed frame", TIMEOUT)
-    first = time.perf_counter()
     start = len(device.bursts.sent)
     await asyncio.sleep(seconds)  # the measurement window: bursts go round while we wait
     sent = device.bursts.sent[start:]
     pair = pair_of(console, call)
     await console.hang_up(call)
-    say("echo", connected_ms=round(1000 * (connected - began), 1), audio_ms=round(1000 * (first - began), 1),
-        round_trips=first_bursts_dropped(device.ear.delays(sent[:-1])), pair=pair)
+    say("echo", connected_ms=round(1000 * (connected - began), 1), round_trips=first_bursts_dropped(device.ear.delays(sent[:-1])), pair=pair)
 
 
 async def allocate(url: str) -> None:
@@ -123,7 +122,7 @@ async def main(args: argparse.Namespace) -> None:
     if args.mode == "allocate":
         return await allocate(args.server)
     own = [{"urls": args.own_turn, **dict(zip(("username", "credential"), own_credentials()))}] if args.own_turn else []
-    if args.mode == "echo":
+    if args.mode in ("echo", "bench"):
         from bench.fig_latency import BurstDevice
 
         device = BurstDevice()
@@ -135,14 +134,15 @@ async def main(args: argparse.Namespace) -> None:
     try:
         await console.login("alice", "alice", timeout=TIMEOUT)
         say("logged_in", ice_servers=[s["urls"] for s in console.inst.media.ice_servers])
-        if args.mode == "echo":
+        if args.mode in ("bench", "call"):
+            await call_bob(console, wait=args.mode == "call")
+        if args.mode in ("bench", "echo"):
             await echo(console, device, args.seconds)
-        else:
-            await call_bob(console)
     except Exception as exc:  # the lab reads one line saying what went wrong
         say("error", message=f"{type(exc).__name__}: {exc}")
     finally:
         await console.close()
+        say("finished")
 
 
 def own_credentials() -> tuple[str, str]:
@@ -154,7 +154,7 @@ def own_credentials() -> tuple[str, str]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("server")
-    parser.add_argument("mode", choices=("call", "echo", "allocate"))  # allocate: SERVER is a TURN URL
+    parser.add_argument("mode", choices=("call", "echo", "bench", "allocate"))  # allocate: SERVER is a TURN URL
     parser.add_argument("--ca-file", help="CAs for turns: servers (the console's --ca-file)")
     parser.add_argument("--policy", default="all", choices=("all", "relay"))
     parser.add_argument("--seconds", type=float, default=3.0)
