@@ -90,6 +90,7 @@ class SwitchConfig:
     turn_urls: tuple[str, ...] = ()  # TURN servers handed out with fresh time-limited credentials (turn.py)
     turn_secret: str | None = field(default=None, repr=False)  # coturn's static-auth-secret
     turn_ttl: int = DEFAULT_TTL  # seconds a handed-out TURN credential stays valid
+    turn_media: bool = False  # the switch's own legs gather a relay candidate too (a switch behind NAT)
     jwt: JwtConfig | None = None
     users: tuple[User, ...] = ()
     services: tuple[Service, ...] = ()
@@ -179,7 +180,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
     reader.only(sw, "switch", {
         "host", "port", "number_mode", "session_lifetime", "ring_timeout", "max_calls",
         "max_media", "media", "tls_cert", "tls_key", "moh", "ice_servers", "open_numbers", "candidates",
-        "park_base", "turn_urls", "turn_secret", "turn_ttl",
+        "park_base", "turn_urls", "turn_secret", "turn_ttl", "turn_media",
     })
     mode = reader.get(sw, "switch", "number_mode", str, "either")
     try:
@@ -252,7 +253,10 @@ def _parse_turn(reader: _Reader, sw: dict) -> dict[str, Any]:
         raise reader.error("switch", "turn_secret", "at least 16 characters (it is all that guards the relay)")
     if not MIN_TTL <= ttl <= MAX_TTL:
         raise reader.error("switch", "turn_ttl", f"must be {MIN_TTL}-{MAX_TTL} seconds")
-    return {"turn_urls": tuple(urls), "turn_secret": secret, "turn_ttl": ttl}
+    turn_media = reader.get(sw, "switch", "turn_media", bool, False)
+    if turn_media and not urls:
+        raise reader.error("switch", "turn_media", "needs turn_urls and turn_secret")
+    return {"turn_urls": tuple(urls), "turn_secret": secret, "turn_ttl": ttl, "turn_media": turn_media}
 
 
 def _parse_candidates(reader: _Reader, sw: dict) -> tuple[CandidateClass, ...]:

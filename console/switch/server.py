@@ -423,7 +423,16 @@ def default_plane(config: SwitchConfig) -> MediaPlane:
     except ImportError as exc:
         log.warning("media plane unavailable (%s); running signaling only", exc)
         return NullMediaPlane()
-    return RtcMediaPlane(max_media=config.max_media, media_timeout=config.limits.media_timeout)
+    return RtcMediaPlane(max_media=config.max_media, media_timeout=config.limits.media_timeout,
+                         ice_servers=media_ice_servers(config))
+
+
+def media_ice_servers(config: SwitchConfig) -> Callable[[], list[dict[str, Any]]] | tuple:
+    """The switch's own legs' ICE servers: none, or with ``turn_media`` the TURN servers with credentials
+    made fresh for each leg (user "switch"), for a switch that itself sits behind NAT."""
+    if not (config.turn_media and config.turn_urls):
+        return ()
+    return lambda: turn_ice_servers(config.turn_urls, config.turn_secret, "switch", time.time(), config.turn_ttl)
 
 
 LOGIN_NICENESS = 10  # the login threads yield the CPU to the event loop and the media threads

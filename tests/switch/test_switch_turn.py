@@ -40,6 +40,7 @@ def test_turn_keys_parsed_with_defaults():
     ({"turn_urls": URLS, "turn_secret": "short"}, "turn_secret"),
     ({"turn_urls": URLS, "turn_secret": SECRET, "turn_ttl": 5}, "turn_ttl"),
     ({"turn_urls": URLS, "turn_secret": SECRET, "turn_ttl": "1h"}, "turn_ttl"),
+    ({"turn_media": True}, "turn_media"),
 ])
 def test_bad_turn_settings_name_the_file_and_the_key(switch, where):
     with pytest.raises(ConfigError) as err:
@@ -62,3 +63,17 @@ async def test_each_login_and_restore_gets_fresh_time_limited_credentials(start,
     restored = await again.request("restore", identifier=reply["identifier"])
     assert restored["ice_servers"][0]["username"].endswith(":alice")
     assert SECRET not in str(reply) and SECRET not in str(restored)
+
+
+def test_turn_media_gives_the_switchs_own_legs_fresh_credentials_each():
+    """A switch behind NAT relays its own media too (opt-in: gathering a relay candidate costs every answer
+    an allocation); its credentials are made per leg, so a switch running for months never holds stale ones."""
+    pytest.importorskip("aiortc")
+    from console.switch.server import default_plane
+
+    config = parse_config({"switch": {"turn_urls": URLS, "turn_secret": SECRET, "turn_media": True}})
+    servers = default_plane(config)._ice_servers
+    first = servers()
+    assert first[0]["urls"] == URLS and first[0]["username"].endswith(":switch")
+    assert int(first[0]["username"].split(":")[0]) >= time.time() + 86400 - 5
+    assert default_plane(parse_config({"switch": {"turn_urls": URLS, "turn_secret": SECRET}}))._ice_servers == ()
