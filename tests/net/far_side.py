@@ -33,12 +33,15 @@ def say(event: str, **body: object) -> None:
 
 
 async def bob_answers(bob: BenchConsole) -> None:
+    listening: set[asyncio.Task] = set()  # kept here: the loop holds tasks only weakly
     while True:
         call = await bob.incoming.get()
         sink = RecordingSink()
         call.set_audio_element(sink)
         call.answer()
-        asyncio.get_running_loop().create_task(listen(call, sink))
+        task = asyncio.get_running_loop().create_task(listen(call, sink))
+        listening.add(task)
+        task.add_done_callback(listening.discard)
 
 
 async def listen(call, sink: RecordingSink) -> None:
