@@ -266,16 +266,20 @@ async def run_console(args: argparse.Namespace) -> None:
                          insecure=bool(warning))
     else:
         switch, plan = await start_embedded()
-    if args.jitter_frames is not None:
+    if args.jitter_frames is not None or ca_file:
         from console.media import patches
 
-        patches.set_audio_prefetch(args.jitter_frames)
+        if args.jitter_frames is not None:
+            patches.set_audio_prefetch(args.jitter_frames)
+        patches.set_turn_ca_file(ca_file)  # turns: servers are verified against it, as wss:// is
     device = args.device or config.audio_device or "auto"
     notes = [note] if (note := check_device(device)) else []
     controller = build_controller(plan, dirs, config.auto_accept, client_factory(device=device, ringer=config.ringer_device or None, ca_file=ca_file,
                                                                                   sip_desk=sip_desk_settings(config),
                                                                                   park=config.sip_park,
-                                                                                  park_recall=config.sip_park_recall),
+                                                                                  park_recall=config.sip_park_recall,
+                                                                                  ice_servers=config.ice_servers,
+                                                                                  ice_policy=config.ice_policy),
                                   max_recording_seconds=config.max_recording_seconds,
                                   records=CallRecords(dirs, config.records_file_bytes, config.records_files))
     from console.ui import build_app

@@ -39,6 +39,9 @@ class Config:
     sip_pickup_replaces: bool = False  # pick up by INVITE with Replaces to the caller (its phone must support it)
     sip_park: str = "local"  # "local" (held here with music on an orbit) or "refer:<the server's park extension>"
     sip_park_recall: float = 60.0  # seconds on a local orbit before the operator is reminded
+    # [ice]: the console's own STUN/TURN servers (before any the switch hands out) and "all" or "relay"
+    ice_servers: tuple[Mapping[str, Any], ...] = ()
+    ice_policy: str = "all"
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -50,7 +53,10 @@ class Config:
         keys = data.get("keys", {})
         keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
         sip = data.get("sip", {}) if isinstance(data.get("sip"), dict) else {}
+        ice = data.get("ice", {}) if isinstance(data.get("ice"), dict) else {}
         return cls(
+            ice_servers=_ice_servers(ice.get("servers", [])),
+            ice_policy=_ice_policy(ice.get("policy", "all")),
             sip_directory=_directory(sip.get("directory", [])),
             sip_pickup_code=sip["pickup_code"] if isinstance(sip.get("pickup_code"), str) else "*8",
             sip_dnd_status=480 if sip.get("dnd_status") == 480 else 486,
@@ -106,6 +112,12 @@ class Config:
                   "# true: INVITE with Replaces to the caller instead of the code (RFC 3891)",
                   f"park = {_toml_str(self.sip_park)}  # local: held here with music; refer:700: the server's park",
                   f"park_recall = {self.sip_park_recall:g}  # seconds on a local orbit before a reminder"]
+        servers = ", ".join("{" + ", ".join(f"{_toml_key(k)} = {json.dumps(v)}" for k, v in server.items()) + "}"
+                            for server in self.ice_servers)
+        lines += ["", "[ice]  # your own STUN/TURN servers, e.g. {urls = \"turn:turn.example.org:3478\", "
+                  "username = \"u\", credential = \"p\"}",
+                  f"servers = [{servers}]",
+                  f"policy = {_toml_str(self.ice_policy)}  # all, or relay: media only through the TURN server"]
         return "\n".join(lines) + "\n"
 
 
@@ -144,6 +156,25 @@ def update_config(dirs: AppDirs, **changes: Any) -> Config:
     config = replace(load_config(dirs), **changes)
     save_config(dirs, config)
     return config
+
+
+def _ice_servers(value: Any) -> tuple[Mapping[str, Any], ...]:
+    """``[ice] servers`` as RTCIceServer dicts; a bad list is logged (naming the key) and ignored."""
+    from console.core.errors import ProtocolError
+    from console.core.protocol import validate_ice_servers
+
+    try:
+        return tuple(validate_ice_servers(value))
+    except ProtocolError as exc:
+        log.warning("config.toml: [ice] servers ignored: %s", exc.message.removeprefix("ice_servers: "))
+        return ()
+
+
+def _ice_policy(value: Any) -> str:
+    if value in ("all", "relay"):
+        return value
+    log.warning("config.toml: [ice] policy must be \"all\" or \"relay\", not %r; using \"all\"", value)
+    return "all"
 
 
 def _directory(value: Any) -> tuple[tuple[str, str], ...]:

@@ -36,6 +36,7 @@ from console.switch.login_gate import LoginGate
 from console.switch.media import MediaPlane, NullMediaPlane, ServiceKind
 from console.switch.model import Session
 from console.switch.tls import reload_context, server_context
+from console.switch.turn import turn_ice_servers
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 2.0  # s to wait for the closing handshake before dropping the TCP connection
@@ -400,8 +401,16 @@ class Switch:
             "number": session.number,
             "name": session.name,
             "lifetime": self.config.session_lifetime,
-            "ice_servers": [dict(server) for server in self.config.ice_servers],
+            "ice_servers": self._ice_servers(session),
         }
+
+    def _ice_servers(self, session: Session) -> list[dict[str, Any]]:
+        """The configured TURN servers with fresh credentials for this login (first: aioice uses only the
+        first TURN server it is given), then the static ``ice_servers``."""
+        config = self.config
+        user = session.username or session.number or "console"
+        return (turn_ice_servers(config.turn_urls, config.turn_secret, user, time.time(), config.turn_ttl)
+                + [dict(server) for server in config.ice_servers])
 
     def _end_session(self, session: Session, reason: LogoutReason) -> None:
         conn = next((c for c in self.connections if c.session is session), None)
@@ -432,7 +441,16 @@ def default_plane(config: SwitchConfig) -> MediaPlane:
     except ImportError as exc:
         log.warning("media plane unavailable (%s); running signaling only", exc)
         return NullMediaPlane()
-    return RtcMediaPlane(max_media=config.max_media, media_timeout=config.limits.media_timeout)
+    return RtcMediaPlane(max_media=config.max_media, media_timeout=config.limits.media_timeout,
+                         ice_servers=media_ice_servers(config))
+
+
+def media_ice_servers(config: SwitchConfig) -> Callable[[], list[dict[str, Any]]] | tuple:
+    """The switch's own legs' ICE servers: none, or with ``turn_media`` the TURN servers with credentials
+    made fresh for each leg (user "switch"), for a switch that itself sits behind NAT."""
+    if not (config.turn_media and config.turn_urls):
+        return ()
+    return lambda: turn_ice_servers(config.turn_urls, config.turn_secret, "switch", time.time(), config.turn_ttl)
 
 
 LOGIN_NICENESS = 10  # the login threads yield the CPU to the event loop and the media threads
