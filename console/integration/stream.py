@@ -18,7 +18,7 @@ import stat
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import platformdirs
 
@@ -127,6 +127,7 @@ class _Client:
 
     def subscribe(self) -> None:
         self.subscribed = True
+        self.server.changed()
 
     async def write_loop(self) -> None:
         """Writes what is queued; ends once the client has said all it will (``ending``) and has its answers."""
@@ -196,11 +197,34 @@ class EventServer:
         self._inode: int | None = None
         self._remove_sink = None
         self._tasks: set[asyncio.Task] = set()
-        self.dropped = 0
+        self._waiters: list[tuple[Callable[[EventServer], bool], asyncio.Future[None]]] = []
+        self.dropped = 0  # clients dropped for falling behind
 
     @property
     def clients(self) -> int:
         return len(self._clients)
+
+    @property
+    def subscribers(self) -> int:
+        return sum(1 for c in self._clients.values() if c.subscribed)
+
+    async def until(self, predicate: Callable[[EventServer], bool], timeout: float = 10.0) -> None:
+        """Wait until ``predicate(server)`` holds (clients came, subscribed, left or were dropped)."""
+        if predicate(self):
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (predicate, future)
+        self._waiters.append(entry)
+        try:
+            await asyncio.wait_for(future, timeout)
+        finally:
+            if entry in self._waiters:
+                self._waiters.remove(entry)
+
+    def changed(self) -> None:
+        for predicate, future in list(self._waiters):
+            if not future.done() and predicate(self):
+                future.set_result(None)
 
     async def start(self) -> EventServer:
         sock = bind_private(self.path)
@@ -262,6 +286,7 @@ class EventServer:
         number, self._next = self._next, self._next + 1
         client = _Client(self, number, reader, writer)
         self._clients[number] = client
+        self.changed()
         writer.transport.set_write_buffer_limits(high=64 * 1024)
         pump = asyncio.create_task(client.write_loop(), name=f"events client {number} writer")
         self._tasks.add(pump)
@@ -302,3 +327,4 @@ class EventServer:
                 client.writer.transport.abort()
         if self._full and len(self._clients) < self.limits.max_clients:
             self._full = False
+        self.changed()
