@@ -134,6 +134,10 @@ async def test_bad_commands_get_errors_and_harm_no_call(switch, consoles, serve,
         await ctl.send_raw(b'{"id": 1, "cmd": "hold", "args": {"call": "k1"}' + b" " * 2000 + b"}\n")
         too_long = await ctl.anonymous_answer()
         assert too_long["error"]["code"] == "line_too_long" and "1024" in too_long["error"]["message"]
+        await ctl.send_raw(b'{"id": 99, "cmd": "hold", "args": {"call": "k1"}' + b" " * 3000)  # no end in sight
+        assert (await ctl.anonymous_answer())["error"]["code"] == "line_too_long"  # said before the line ends
+        await ctl.send_raw(b'}\n')  # its end is skipped, not taken for a command
+        assert (await ctl.command("status"))["ok"] and not ctl.anonymous and 99 not in ctl.answers
         cases = [
             ("self_destruct", {}, "unknown_command"),
             ("dial", {}, "bad_args"),  # no number
