@@ -1,7 +1,7 @@
 """``python -m bench [--quick | --long] [--only NAME ...] [--output PATH] [--profile [PATH]]``: run, print the table, save JSON.
 
 Figures: setup, latency, cpu, parallel (cpu and parallel come from one ramp
-of calls), switch, soak, ui, sip (over Kamailio + rtpengine + baresip; skipped
+of calls), switch, soak, ui, events (event stream latency), sip (over Kamailio + rtpengine + baresip; skipped
 where they are not installed). A full run writes bench/results.json, a long
 one bench/results-long.json; a quick run or a partial one (--only) writes to
 a temporary file unless --output is given, so bench/results.json always
@@ -25,16 +25,17 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from . import fig_calls, fig_latency, fig_setup, fig_sip, fig_soak, fig_switch, fig_ui
+from . import fig_calls, fig_events, fig_latency, fig_setup, fig_sip, fig_soak, fig_switch, fig_ui
 from .common import Figure, Scale, machine
 from .switch_proc import raise_fd_limit
 from .table import furthest, text
 
 HERE = Path(__file__).resolve().parent
-FIGURES = ("setup", "latency", "cpu", "parallel", "switch", "soak", "ui", "sip")
+FIGURES = ("setup", "latency", "cpu", "parallel", "switch", "soak", "ui", "sip", "events")
 TITLES = {
     "setup": "Call setup", "latency": "Mouth-to-ear latency", "cpu": "CPU per call",
     "parallel": "Parallel calls", "switch": "Switch capacity", "soak": "Soak", "ui": "UI", "sip": "SIP",
+    "events": "Event latency",
 }
 
 
@@ -98,6 +99,8 @@ def plan_for(wanted: list[str], scale: Scale) -> list[tuple[str, Callable[[], Aw
         plan.append(("ui", lambda: fig_ui.run(scale)))
     if "sip" in wanted:
         plan.append(("sip", lambda: fig_sip.run(scale)))
+    if "events" in wanted:
+        plan.append(("events", lambda: fig_events.run(scale)))
     return plan
 
 

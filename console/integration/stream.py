@@ -28,6 +28,7 @@ from .feed import Event, EventFeed
 APP_NAME = "anynode-console"
 SOCKET_NAME = "events.sock"
 READ_CHUNK = 64 * 1024
+WRITE_HIGH_WATER = 64 * 1024  # bytes in a client's transport before lines wait in its bounded queue
 
 log = logging.getLogger("console.integration")
 
@@ -120,6 +121,13 @@ class _Client:
         limits = self.server.limits
         if len(self.queue) >= limits.client_lines or self.queued_bytes + len(line) > limits.client_bytes:
             self.server.drop(self, f"it fell behind ({len(self.queue)} lines, {self.queued_bytes} bytes unread)")
+            return
+        transport = self.writer.transport
+        if transport.is_closing():  # gone: its reader has not noticed yet
+            self.server.drop(self, None)
+            return
+        if not self.queue and transport.get_write_buffer_size() + len(line) <= WRITE_HIGH_WATER:
+            transport.write(line)  # the socket keeps up: straight out, no hop through the writer task
             return
         self.queue.append(line)
         self.queued_bytes += len(line)
@@ -287,7 +295,7 @@ class EventServer:
         client = _Client(self, number, reader, writer)
         self._clients[number] = client
         self.changed()
-        writer.transport.set_write_buffer_limits(high=64 * 1024)
+        writer.transport.set_write_buffer_limits(high=WRITE_HIGH_WATER)
         pump = asyncio.create_task(client.write_loop(), name=f"events client {number} writer")
         self._tasks.add(pump)
         graceful = False
