@@ -238,7 +238,7 @@ async def run_console(args: argparse.Namespace) -> None:
     settings, plan, controller, switch, notes = await prepare_console(args)
     from console.ui import build_app
 
-    events, problems = await serve_beside_screen(controller, args)
+    events, problems = await serve_beside_screen(controller, args, settings.config)
     app = build_app(settings, controller, plan, notes=notes + problems)
     try:
         await app.run_async()

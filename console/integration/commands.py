@@ -17,9 +17,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+from console.persist import AppDirs, Config
+from console.persist.config import load_config
+
 from .headless import run_headless
 from .service import EventService, StdoutSink
-from .stream import SocketBusyError, default_socket_path
+from .stream import SocketBusyError, StreamLimits, default_socket_path
 
 PASSWORD_ENV = "ANYNODE_PASSWORD"  # the headless console's password (there is no login screen to type it in)
 ANSWER_TIMEOUT = 10.0
@@ -31,7 +34,8 @@ def register(parser: argparse.ArgumentParser, sub: Any) -> None:
                         help="run without a screen: log in, serve the event socket and print the events on stdout "
                              f"(JSON lines) until Ctrl-C; the password, if any, from {PASSWORD_ENV}")
     parser.add_argument("--socket", metavar="PATH",
-                        help=f"the event and control socket (default: {default_socket_path()})")
+                        help=f"the event and control socket (default: config.toml's [events] socket, else "
+                             f"{default_socket_path()}; \"off\": none)")
     events = sub.add_parser("events", help="print a running console's events (JSON lines) until Ctrl-C")
     events.add_argument("--socket", dest="client_socket", metavar="PATH", help="the console's socket")
     ctl = sub.add_parser("ctl", help="send one command to a running console: ctl dial number=201")
@@ -41,21 +45,35 @@ def register(parser: argparse.ArgumentParser, sub: Any) -> None:
     ctl.add_argument("args", nargs="*", metavar="KEY=VALUE", help="the command's arguments, e.g. number=201 slot=2")
 
 
-def socket_path(args: argparse.Namespace) -> Path:
-    chosen = getattr(args, "client_socket", None) or getattr(args, "socket", None)
-    return Path(chosen) if chosen else default_socket_path()
+def socket_path(args: argparse.Namespace, config: Config | None = None) -> Path | None:
+    """--socket, else config.toml's ``[events] socket``, else the default; None for "off" (no socket)."""
+    if config is None:
+        config = load_config(AppDirs.default(args.config_dir, args.data_dir))
+    chosen = getattr(args, "client_socket", None) or getattr(args, "socket", None) or config.events_socket
+    if chosen == "off":
+        return None
+    return Path(chosen).expanduser() if chosen else default_socket_path()
+
+
+def limits(config: Config) -> StreamLimits:
+    return StreamLimits(max_clients=config.events_max_clients, client_lines=config.events_client_lines,
+                        client_bytes=config.events_client_bytes)
 
 
 def run(args: argparse.Namespace, prepare: Prepare) -> int:
+    if args.command in ("events", "ctl") and socket_path(args) is None:
+        print(f"anynode-console {args.command}: config.toml says [events] socket = \"off\"; give --socket",
+              file=sys.stderr)
+        return 2
     if args.command == "events":
-        return tail(socket_path(args))
+        return tail(socket_path(args))  # type: ignore[arg-type]
     if args.command == "ctl":
         try:
             command_args = parse_pairs(args.args)
         except ValueError as exc:
             print(f"anynode-console ctl: {exc}", file=sys.stderr)
             return 2
-        return send(socket_path(args), args.cmd, command_args)
+        return send(socket_path(args), args.cmd, command_args)  # type: ignore[arg-type]
     try:
         return asyncio.run(headless(args, prepare))
     except KeyboardInterrupt:
@@ -144,12 +162,12 @@ def tail(path: Path) -> int:
 
 # -- the headless console ------------------------------------------------------------------------------
 async def headless(args: argparse.Namespace, prepare: Prepare) -> int:
-    _settings, plan, controller, switch, notes = await prepare(args)
+    settings, plan, controller, switch, notes = await prepare(args)
     for note in notes:
         print(f"anynode-console --headless: {note}", file=sys.stderr)
     if not plan.token and not plan.embedded and os.environ.get(PASSWORD_ENV):
         plan = replace(plan, password=os.environ[PASSWORD_ENV], auto_login=True)
-    service = EventService(controller, socket_path(args))
+    service = EventService(controller, socket_path(args, settings.config), limits(settings.config))
     stdout = None
     try:
         try:
@@ -168,14 +186,18 @@ async def headless(args: argparse.Namespace, prepare: Prepare) -> int:
             await switch.aclose()
 
 
-async def serve_beside_screen(controller: Any, args: argparse.Namespace) -> tuple[EventService | None, list[str]]:
+async def serve_beside_screen(controller: Any, args: argparse.Namespace,
+                              config: Config) -> tuple[EventService | None, list[str]]:
     """The socket of a console with a screen: started if it can be (the log says where), else None and the
-    reason, a start-up problem the screen shows."""
-    service = EventService(controller, socket_path(args))
+    reason, a start-up problem the screen shows. None and no reason for ``[events] socket = "off"``."""
+    path = socket_path(args, config)
+    if path is None:
+        return None, []
+    service = EventService(controller, path, limits(config))
     try:
         await service.start(to_log_pane=True)
     except (SocketBusyError, OSError) as exc:
         await service.aclose()
         return None, [f"no event socket: {exc}"]
-    controller.note(f"events and commands on {socket_path(args)} (anynode-console events)")
+    controller.note(f"events and commands on {path} (anynode-console events)")
     return service, []

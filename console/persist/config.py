@@ -35,6 +35,11 @@ class Config:
     sip_pickup_replaces: bool = False  # pick up by INVITE with Replaces to the caller (its phone must support it)
     sip_park: str = "local"  # "local" (held here with music on an orbit) or "refer:<the server's park extension>"
     sip_park_recall: float = 60.0  # seconds on a local orbit before the operator is reminded
+    # [events]: the event and control socket (docs/EVENTS.md)
+    events_socket: str = ""  # its path; "" : the runtime (else state) folder's events.sock; "off": no socket
+    events_max_clients: int = 16
+    events_client_lines: int = 1000  # lines a client may leave unread before it is dropped
+    events_client_bytes: int = 1 << 20  # the same in bytes
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -46,7 +51,12 @@ class Config:
         keys = data.get("keys", {})
         keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
         sip = data.get("sip", {}) if isinstance(data.get("sip"), dict) else {}
+        events = data.get("events", {}) if isinstance(data.get("events"), dict) else {}
         return cls(
+            events_socket=events["socket"] if isinstance(events.get("socket"), str) else "",
+            events_max_clients=_bounded(events, "max_clients", 16, 1, 256),
+            events_client_lines=_bounded(events, "client_lines", 1000, 10, 100_000),
+            events_client_bytes=_bounded(events, "client_bytes", 1 << 20, 4096, 64 << 20),
             sip_directory=_directory(sip.get("directory", [])),
             sip_pickup_code=sip["pickup_code"] if isinstance(sip.get("pickup_code"), str) else "*8",
             sip_dnd_status=480 if sip.get("dnd_status") == 480 else 486,
@@ -95,7 +105,23 @@ class Config:
                   "# true: INVITE with Replaces to the caller instead of the code (RFC 3891)",
                   f"park = {_toml_str(self.sip_park)}  # local: held here with music; refer:700: the server's park",
                   f"park_recall = {self.sip_park_recall:g}  # seconds on a local orbit before a reminder"]
+        lines += ["", "[events]  # the event and control socket (docs/EVENTS.md)",
+                  f"socket = {_toml_str(self.events_socket)}  # empty: the runtime folder's events.sock; \"off\": none",
+                  f"max_clients = {self.events_max_clients}  # 1-256",
+                  f"client_lines = {self.events_client_lines}  # unread lines before a client is dropped (10-100000)",
+                  f"client_bytes = {self.events_client_bytes}  # unread bytes before a client is dropped (4096-67108864)"]
         return "\n".join(lines) + "\n"
+
+
+def _bounded(table: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
+    """An integer key of ``[events]`` within its bounds; anything else is logged (file and key named) and the
+    default holds."""
+    value = table.get(key, default)
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    log.warning("config.toml: [events] %s must be an integer from %d to %d, not %r; using %d",
+                key, low, high, value, default)
+    return default
 
 
 def _park_mode(mode: str) -> bool:
