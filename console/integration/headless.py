@@ -2,7 +2,8 @@
 
 It logs in as the screen would (the saved session first, then the plan's login: the embedded demo's operator,
 a token, or a password from the environment), runs the event feed, serves the socket, writes the events to
-stdout as JSON lines, and runs until SIGINT or SIGTERM. A login the server refuses ends it (exit 1): there is
+stdout as JSON lines, writes the warnings and errors a screen would show to stderr, and runs until SIGINT
+or SIGTERM. A login the server refuses ends it (exit 1): there is
 no login screen to try again on.
 """
 
@@ -15,7 +16,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from console.core.enums import LOGIN_STATES
-from console.store.state import AppState
+from console.store.state import AppState, LogLevel
 
 from .service import EventService, StdoutSink
 
@@ -53,8 +54,14 @@ async def run_headless(controller: Controller, plan: LoginPlan, service: EventSe
             done.set_result(code)
 
     seen: list[LOGIN_STATES | None] = [controller.state.login.state]
+    said = [controller.state.log_seq]
 
     def watch(state: AppState) -> None:
+        if state.log_seq != said[0]:  # the log pane's warnings and errors, where a screen would show them
+            for line in state.log:
+                if line.seq > said[0] and line.level in (LogLevel.WARNING, LogLevel.ERROR):
+                    print(f"anynode-console --headless: {line.level}: {line.text}", file=sys.stderr)
+            said[0] = state.log_seq
         login = state.login
         if login.state is seen[0]:
             return

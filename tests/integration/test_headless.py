@@ -62,6 +62,8 @@ async def test_headless_console_takes_commands_from_ctl_and_prints_events(sock_p
 
         code, out, _ = await cli("ctl", "--socket", str(sock_path), "dtmf", "slot=1", "digits=12X")
         assert code == 1 and json.loads(out)["error"]["code"] == "refused"
+        said = await asyncio.wait_for(proc.stderr.readline(), TIMEOUT)  # as the screen's status line would
+        assert said.startswith(b"anynode-console --headless: error: send DTMF"), said
         code, out, _ = await cli("ctl", "--socket", str(sock_path), "launch")
         assert code == 1 and json.loads(out)["error"]["code"] == "unknown_command"
         code, _, err = await cli("ctl", "--socket", str(sock_path), "dial", "201")
