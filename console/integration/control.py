@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Callable
 
 from console.store.state import LogLevel
@@ -23,7 +24,9 @@ if TYPE_CHECKING:
     from console.store import Controller
 
 
-class ErrorCode:
+class ErrorCode(StrEnum):
+    """The ``error.code`` of an answer (docs/EVENTS.md)."""
+
     BAD_JSON = "bad_json"
     BAD_COMMAND = "bad_command"
     UNKNOWN_COMMAND = "unknown_command"
@@ -32,16 +35,17 @@ class ErrorCode:
     REFUSED = "refused"  # the console refused the request (the controller's words say why)
     TOO_LONG = "line_too_long"
     BUSY = "busy"  # too many clients
+    INTERNAL = "internal"  # a bug in a command (logged)
 
 
 class CommandError(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
 
 
-def error_answer(request_id: Any, code: str, message: str) -> dict[str, Any]:
+def error_answer(request_id: Any, code: ErrorCode, message: str) -> dict[str, Any]:
     return {"id": request_id, "ok": False, "error": {"code": code, "message": message}}
 
 
@@ -50,7 +54,6 @@ class Args:
     """A command's arguments, read with their types checked (a wrong type is a ``bad_args`` answer)."""
 
     values: dict[str, Any]
-    allowed: frozenset[str]
 
     def text(self, name: str, required: bool = False, limit: int = 128) -> str | None:
         value = self.values.get(name)
@@ -64,7 +67,7 @@ class Args:
             raise CommandError(ErrorCode.BAD_ARGS, f"{name} must be a non-empty string")
         if len(value) > limit:
             raise CommandError(ErrorCode.BAD_ARGS, f"{name} is longer than {limit} characters")
-        return value.strip()
+        return value.strip() or None  # an empty optional argument is as good as none
 
     def flag(self, name: str) -> bool:
         value = self.values.get(name)
@@ -134,12 +137,12 @@ class ControlTable:
                                 f" (it takes: {', '.join(sorted(allowed)) or 'nothing'})")
         self._subscriber = subscribe
         try:
-            result = run(Args(raw_args, allowed))
+            result = run(Args(raw_args))
         except CommandError as exc:
             return error_answer(request_id, exc.code, exc.message)
         except Exception as exc:  # noqa: BLE001 - a bug in a command must not cost the console its calls
             self.controller.note(f"control command {name} failed: {exc!r}", LogLevel.ERROR)
-            return error_answer(request_id, "internal", f"the console failed to run {name}: {type(exc).__name__}")
+            return error_answer(request_id, ErrorCode.INTERNAL, f"the console failed to run {name}: {type(exc).__name__}")
         finally:
             self._subscriber = None
         return {"id": request_id, "ok": True, "result": result}
