@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from datetime import datetime, timezone
 from typing import Any, Callable, Protocol
 
@@ -75,6 +76,8 @@ class EventFeed:
         self._wall = wall
         self._sinks: list[Sink] = []
         self._seq = 0
+        self._pending: deque[Event] = deque()
+        self._publishing = False
         state = store.state
         self._calls: dict[str, CallView] = {c.key: c for c in state.calls}  # what the events have said so far
         self._rang: set[str] = {c.key for c in state.calls if c.ringing_in or c.ever_connected}
@@ -101,11 +104,20 @@ class EventFeed:
         self._seq += 1
         event: Event = {"v": SCHEMA_VERSION, "seq": self._seq, "time": utc_stamp(self._wall()), "type": event_type}
         event.update(fields)
-        for sink in list(self._sinks):
-            try:
-                sink(event)
-            except Exception:  # one broken sink must not cost the others their events, nor the store its state
-                log.exception("event sink %r failed", sink)
+        self._pending.append(event)
+        if self._publishing:  # published by a sink: every sink hears it after the event it is hearing now
+            return
+        self._publishing = True
+        try:
+            while self._pending:
+                event = self._pending.popleft()
+                for sink in list(self._sinks):
+                    try:
+                        sink(event)
+                    except Exception:  # one broken sink must not cost the others their events, nor the store its state
+                        log.exception("event sink %r failed", sink)
+        finally:
+            self._publishing = False
 
     def close(self) -> None:
         self._unsubscribe()

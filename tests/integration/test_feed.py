@@ -146,3 +146,20 @@ def test_a_feed_started_late_does_not_replay_what_was():
 def test_utc_stamp_has_milliseconds_and_a_z():
     assert utc_stamp(0.0) == "1970-01-01T00:00:00.000Z"
     assert utc_stamp(1.9999) == "1970-01-01T00:00:01.999Z"
+
+
+def test_an_event_published_by_a_sink_reaches_every_sink_in_seq_order():
+    """A producer that is itself a sink (statistics counting calls) publishes while the feed is delivering:
+    every sink still hears the events in ``seq`` order."""
+    store, feed, first = fed()
+
+    def counter(event):
+        if event["type"] == "call.ringing":
+            feed.publish("stats", ringing=1)
+
+    feed.add_sink(counter)
+    last: list[dict] = []
+    feed.add_sink(last.append)
+    store.dispatch(added("k1"))
+    assert [e["seq"] for e in first] == [e["seq"] for e in last] == [1, 2, 3]
+    assert types(last) == ["call.state", "call.ringing", "stats"]
