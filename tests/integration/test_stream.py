@@ -268,3 +268,30 @@ async def test_clients_are_bounded_and_the_bound_is_logged_once(switch, consoles
     assert (await c.command("status"))["ok"]  # a place freed: a new client is served
     await a.close()
     await c.close()
+
+
+async def test_a_console_with_a_screen_serves_the_socket_or_says_why_not(switch, consoles, sock_path):
+    """The console with a screen serves the same socket (cli.run_console): where it listens goes to the log;
+    a socket another console holds is a start-up problem the screen shows, and the console runs without one;
+    ``[events] socket = "off"`` means none, and nothing said."""
+    import argparse
+
+    from console.integration.commands import serve_beside_screen
+    from console.persist import Config
+
+    operator, other = await consoles("operator"), await consoles("alice")
+    args = argparse.Namespace(socket=str(sock_path))
+    service, problems = await serve_beside_screen(operator, args, Config())
+    try:
+        assert service is not None and problems == []
+        assert f"events and commands on {sock_path}" in operator.state.log[-1].text
+        second, problems = await serve_beside_screen(other, args, Config())
+        assert second is None and len(problems) == 1 and "another console is listening" in problems[0]
+        client = await SocketClient.connect(sock_path)
+        assert (await client.command("status"))["result"]["login"]["number"] == "200"  # still the first's
+        await client.close()
+    finally:
+        if service is not None:
+            await service.aclose()
+    assert await serve_beside_screen(operator, argparse.Namespace(socket=None), Config(events_socket="off")) == \
+        (None, [])
