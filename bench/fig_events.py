@@ -1,9 +1,10 @@
-"""Event latency: a state change dispatched in the console's store -> its event line received by a socket client.
+"""Event latency: a state change dispatched in the console's store -> its event line read by a socket client.
 
-The console side: a (display-only) Controller's Store with a call on it, the EventFeed subscribed to it and the EventServer on a Unix
-socket, one client (an asyncio reader in this process) subscribed with the ``subscribe`` command. Each sample dispatches one CallChanged
-(the call goes HELD, then CONNECTED again) and times until the client has read the call.state line:
-reduce, the feed's diff, the event's JSON, the client's bounded queue, its writer task, the socket, the read.
+The console side: a (display-only) Controller's Store with a call on it, the EventFeed subscribed to it and
+the EventServer on a Unix socket, one client (an asyncio reader in this process) subscribed with the
+``subscribe`` command. Each sample dispatches one CallChanged (the call goes HELD, then CONNECTED again) and
+times until the client has read the call.state line: reduce, the feed's diff, the event's JSON, the client's
+bounded queue, the socket, the read.
 
 Baseline, the same physical steps with nothing of the console: a bare asyncio Unix server and the same
 client; each sample json.dumps the same event dict, writes the line to the client's transport, and times

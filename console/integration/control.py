@@ -142,7 +142,8 @@ class ControlTable:
             return error_answer(request_id, exc.code, exc.message)
         except Exception as exc:  # noqa: BLE001 - a bug in a command must not cost the console its calls
             self.controller.note(f"control command {name} failed: {exc!r}", LogLevel.ERROR)
-            return error_answer(request_id, ErrorCode.INTERNAL, f"the console failed to run {name}: {type(exc).__name__}")
+            return error_answer(request_id, ErrorCode.INTERNAL,
+                                f"the console failed to run {name}: {type(exc).__name__}")
         finally:
             self._subscriber = None
         return {"id": request_id, "ok": True, "result": result}
@@ -208,7 +209,8 @@ class ControlTable:
         slot = self._slot(args)
         number = args.text("number")
         if ("to_call" in args.values or "to_slot" in args.values) == (number is not None):
-            raise CommandError(ErrorCode.BAD_ARGS, "transfer takes number (blind) or to_call / to_slot (connect two calls)")
+            raise CommandError(ErrorCode.BAD_ARGS,
+                               "transfer takes number (blind) or to_call / to_slot (connect two calls)")
         if number is not None:
             self._act(lambda: self.controller.desk.blind_transfer(number, slot))
             return self._call_result(slot) | {"to": number}

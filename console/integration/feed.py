@@ -16,6 +16,7 @@ import logging
 import time
 from collections import deque
 from datetime import datetime, timezone
+from enum import StrEnum
 from typing import Any, Callable, Protocol
 
 from console.core.enums import CALL_STATES, Direction
@@ -28,6 +29,17 @@ Sink = Callable[[Event], None]
 log = logging.getLogger("console.integration")
 
 _TRANSFER_DONE = frozenset({EndCause.TRANSFERRED})
+
+
+class TransferOutcome(StrEnum):
+    REQUESTED = "requested"  # this console sent it
+    REFUSED = "refused"  # the switch refused it: the call goes on here
+    COMPLETED = "completed"  # the call was handed on (it ended here)
+
+
+class RecallKind(StrEnum):
+    PARK = "park"  # back from an orbit nobody picked it up from
+    TRANSFER = "transfer"  # back from a transfer target that did not take it
 
 
 class StoreLike(Protocol):
@@ -170,8 +182,9 @@ class EventFeed:
         fields = call_fields(new)
         if old is None and (new.recall_from or (new.origin is not None and new.origin.recall)):
             origin = new.origin
-            self.publish("recall", call=new.key, **{"from": new.recall_from or (origin.recall_target if origin else "")},
-                         kind="park" if new.recall_from else "transfer",
+            came_from = new.recall_from or (origin.recall_target if origin else "")
+            self.publish("recall", call=new.key, **{"from": came_from},
+                         kind=RecallKind.PARK if new.recall_from else RecallKind.TRANSFER,
                          reason=origin.recall_reason.name if origin and origin.recall_reason else None)
         if old is None or old.state is not new.state or old.reason is not new.reason:
             self.publish("call.state", **fields)
@@ -192,16 +205,16 @@ class EventFeed:
         """Transfer, park and conference: what this call's card says beyond its state."""
         was_to = old.transferred_to if old is not None else ""
         if new.transferred_to and new.transferred_to != was_to:
-            self.publish("transfer", call=new.key, to=new.transferred_to, outcome="requested")
+            self.publish("transfer", call=new.key, to=new.transferred_to, outcome=TransferOutcome.REQUESTED)
         elif was_to and not new.transferred_to and not new.ended:
-            self.publish("transfer", call=new.key, to=was_to, outcome="refused")
+            self.publish("transfer", call=new.key, to=was_to, outcome=TransferOutcome.REFUSED)
         elif old is not None and not old.transfer_pending and new.transfer_pending:
-            self.publish("transfer", call=new.key, to=None, outcome="requested")
+            self.publish("transfer", call=new.key, to=None, outcome=TransferOutcome.REQUESTED)
         elif old is not None and old.transfer_pending and not new.transfer_pending and not new.transferred \
                 and not new.ended:
-            self.publish("transfer", call=new.key, to=None, outcome="refused")
+            self.publish("transfer", call=new.key, to=None, outcome=TransferOutcome.REFUSED)
         if new.ended and (old is None or not old.ended) and (new.transferred or new.end_cause in _TRANSFER_DONE):
-            self.publish("transfer", call=new.key, to=new.transferred_to or None, outcome="completed")
+            self.publish("transfer", call=new.key, to=new.transferred_to or None, outcome=TransferOutcome.COMPLETED)
         if new.parked_on and (old is None or old.parked_on != new.parked_on):
             self.publish("park", call=new.key, orbit=new.parked_on)
         old_room = (old.conference, old.conference_parties) if old is not None else ("", 0)

@@ -183,7 +183,8 @@ class _Client:
                     skipping = False
                     continue
                 if len(line) > max_line:
-                    self.push(encode(error_answer(None, ErrorCode.TOO_LONG, f"a command line is at most {max_line} bytes")))
+                    self.push(encode(error_answer(None, ErrorCode.TOO_LONG,
+                                                  f"a command line is at most {max_line} bytes")))
                     continue
                 if line.strip():
                     self.push(encode(self.server.answer(line, self)))
