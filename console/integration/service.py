@@ -56,9 +56,10 @@ class EventService:
 class StdoutSink:
     """The headless console's events on stdout, one JSON line each, without ever blocking the console.
 
-    A pipe or a terminal is written through an asyncio transport; past ``limit`` bytes unwritten (the
-    reader stopped reading) events are dropped and counted, with one log line when it starts and one when it
-    ends. A regular file (``> events.jsonl``) is written directly: a disk does not stop reading.
+    A pipe or a socket is written through an asyncio transport; past ``limit`` bytes unwritten (the reader
+    stopped reading) events are dropped and counted, with one log line when it starts and one when it ends.
+    A regular file (``> events.jsonl``) or a terminal is written directly: they do not stop reading (and a
+    terminal is shared with stderr: it is not made non-blocking under it).
     """
 
     def __init__(self, stream: IO[bytes] | None = None, limit: int = 1 << 20) -> None:
@@ -68,10 +69,13 @@ class StdoutSink:
         self._transport: asyncio.WriteTransport | None = None
 
     async def start(self) -> StdoutSink:
-        mode = os.fstat(self.stream.fileno()).st_mode
-        if not stat.S_ISREG(mode):
+        fd = self.stream.fileno()
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):  # a reader that may stop reading: never wait for it
+            self.stream.flush()
             loop = asyncio.get_running_loop()
-            self._transport, _ = await loop.connect_write_pipe(asyncio.Protocol, self.stream)
+            # a duplicate of the descriptor: closing the transport leaves stdout itself open
+            self._transport, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(os.dup(fd), "wb"))
         return self
 
     def __call__(self, event: Event) -> None:
