@@ -54,6 +54,9 @@ Other commands:
   anynode-console devices                 list the audio devices
   anynode-console cdr --since 24h --format csv [--file PATH]
                                           export the call records (README "Call records")
+  anynode-console --headless              the console with no screen: events on stdout and on the socket
+  anynode-console events                  print a running console's events (JSON lines; docs/EVENTS.md)
+  anynode-console ctl dial number=201     send one command to a running console
 
 Keys: F1 or ? shows them all; ctrl+p finds every action by name; ctrl+q quits.
 """
@@ -150,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-client", action="store_true", help="start with the client's diagnostic log on")
     parser.add_argument("--config-dir", help="where config.toml and themes/ live (default: the platform's)")
     parser.add_argument("--data-dir", help="where sessions and call history live (default: the platform's)")
-    sub = parser.add_subparsers(dest="command", metavar="{switch,practice,devices,cdr}")
+    sub = parser.add_subparsers(dest="command", metavar="{switch,practice,devices,cdr,events,ctl}")
     switch = sub.add_parser("switch", help="run the embedded switch alone")
     switch.add_argument("--config", help="the switch's TOML file (default: the demo directory)")
     switch.add_argument("--host", help="address to listen on (default: the file's, else 127.0.0.1)")
@@ -171,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "each caller registers +4930555001, +4930555002, ...")
     sub.add_parser("devices", help="list audio devices")
     cdr.add_parser(sub)
+    from console.integration.commands import register  # --headless, --socket, events, ctl (docs/EVENTS.md)
+
+    register(parser, sub)
     return parser
 
 
@@ -196,6 +202,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_practice(args)
     if args.command == "cdr":
         return cdr.run(args)
+    if args.headless or args.command in ("events", "ctl"):
+        from console.integration.commands import run
+
+        try:
+            return run(args, prepare_console)
+        except UsageError as exc:
+            print(f"anynode-console: {exc}", file=sys.stderr)
+            return 2
     if sys.stderr.isatty():  # PortAudio/ALSA talk on fd 2 while streams run: keep them off the terminal UI
         from console.media.portaudio import divert_c_stderr
 
@@ -245,7 +259,27 @@ def list_audio_devices() -> int:
 
 
 async def run_console(args: argparse.Namespace) -> None:
-    """Everything on one loop: the embedded switch (if any), the client, the app."""
+    """Everything on one loop: the embedded switch (if any), the client, the event socket, the app."""
+    from console.integration.commands import serve_beside_screen
+
+    settings, plan, controller, switch, notes = await prepare_console(args)
+    from console.ui import build_app
+
+    events, problems = await serve_beside_screen(controller, args, settings.config)
+    app = build_app(settings, controller, plan, notes=notes + problems)
+    try:
+        await app.run_async()
+    finally:
+        if events is not None:
+            await events.aclose()
+        await controller.aclose()
+        if switch is not None:
+            await switch.aclose()
+
+
+async def prepare_console(args: argparse.Namespace):
+    """The console's settings, login plan, controller, embedded switch (or None) and start-up notes; the same
+    for the screen and for ``--headless``."""
     dirs = AppDirs.default(args.config_dir, args.data_dir)
     settings = Settings.load(dirs)
     config = settings.config
@@ -282,15 +316,7 @@ async def run_console(args: argparse.Namespace) -> None:
                                                                                   ice_policy=config.ice_policy),
                                   max_recording_seconds=config.max_recording_seconds,
                                   records=CallRecords(dirs, config.records_file_bytes, config.records_files))
-    from console.ui import build_app
-
-    app = build_app(settings, controller, plan, notes=notes)
-    try:
-        await app.run_async()
-    finally:
-        await controller.aclose()
-        if switch is not None:
-            await switch.aclose()
+    return settings, plan, controller, switch, notes
 
 
 def build_controller(plan: LoginPlan, dirs: AppDirs, auto_accept: bool, factory,

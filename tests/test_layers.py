@@ -128,7 +128,7 @@ def test_headless_modules_do_not_import_textual():
     code = (
         "import sys\n"
         "import console.core.protocol, console.core.machines, console.webrtc, console.net.comm, console.net.websocket\n"
-        "import console.switch.server, console.store, console.practice\n"
+        "import console.switch.server, console.store, console.practice, console.integration.commands\n"
         "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n"
         "import console.core.protocol\n"
         "print('ok')\n"

@@ -42,6 +42,11 @@ class Config:
     # [ice]: the console's own STUN/TURN servers (before any the switch hands out) and "all" or "relay"
     ice_servers: tuple[Mapping[str, Any], ...] = ()
     ice_policy: str = "all"
+    # [events]: the event and control socket (docs/EVENTS.md)
+    events_socket: str = ""  # its path; "" : the runtime (else state) folder's events.sock; "off": no socket
+    events_max_clients: int = 16
+    events_client_lines: int = 1000  # lines a client may leave unread before it is dropped
+    events_client_bytes: int = 1 << 20  # the same in bytes
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -54,9 +59,14 @@ class Config:
         keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
         sip = data.get("sip", {}) if isinstance(data.get("sip"), dict) else {}
         ice = data.get("ice", {}) if isinstance(data.get("ice"), dict) else {}
+        events = data.get("events", {}) if isinstance(data.get("events"), dict) else {}
         return cls(
             ice_servers=_ice_servers(ice.get("servers", [])),
             ice_policy=_ice_policy(ice.get("policy", "all")),
+            events_socket=events["socket"] if isinstance(events.get("socket"), str) else "",
+            events_max_clients=_bounded(events, "max_clients", 16, 1, 256),
+            events_client_lines=_bounded(events, "client_lines", 1000, 10, 100_000),
+            events_client_bytes=_bounded(events, "client_bytes", 1 << 20, 4096, 64 << 20),
             sip_directory=_directory(sip.get("directory", [])),
             sip_pickup_code=sip["pickup_code"] if isinstance(sip.get("pickup_code"), str) else "*8",
             sip_dnd_status=480 if sip.get("dnd_status") == 480 else 486,
@@ -118,6 +128,11 @@ class Config:
                   "username = \"u\", credential = \"p\"}",
                   f"servers = [{servers}]",
                   f"policy = {_toml_str(self.ice_policy)}  # all, or relay: media only through the TURN server"]
+        lines += ["", "[events]  # the event and control socket (docs/EVENTS.md)",
+                  f"socket = {_toml_str(self.events_socket)}  # empty: the runtime folder's events.sock; \"off\": none",
+                  f"max_clients = {self.events_max_clients}  # 1-256",
+                  f"client_lines = {self.events_client_lines}  # unread lines before a client is dropped (10-100000)",
+                  f"client_bytes = {self.events_client_bytes}  # unread bytes before a client is dropped (4096-67108864)"]
         return "\n".join(lines) + "\n"
 
 
@@ -127,6 +142,17 @@ def _whole(data: Mapping[str, Any], key: str, default: int, low: int, high: int)
     if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
         return value
     log.warning("config.toml: %s = %r is not a whole number from %d to %d; using %d", key, value, low, high, default)
+    return default
+
+
+def _bounded(table: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
+    """An integer key of ``[events]`` within its bounds; anything else is logged (file and key named) and the
+    default holds."""
+    value = table.get(key, default)
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    log.warning("config.toml: [events] %s must be an integer from %d to %d, not %r; using %d",
+                key, low, high, value, default)
     return default
 
 
