@@ -265,7 +265,7 @@ async def run_console(args: argparse.Namespace) -> None:
     settings, plan, controller, switch, notes = await prepare_console(args)
     from console.ui import build_app
 
-    events, problems = await serve_beside_screen(controller, args, settings.config)
+    events, problems = await serve_beside_screen(controller, args, settings)
     app = build_app(settings, controller, plan, notes=notes + problems)
     try:
         await app.run_async()

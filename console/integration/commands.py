@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-from console.persist import AppDirs, Config
+from console.persist import AppDirs, CallRecords, Config, Settings
 from console.persist.config import load_config
 
 from .headless import run_headless
@@ -160,6 +160,14 @@ def tail(path: Path) -> int:
     return 1
 
 
+def stats_source(settings: Settings) -> tuple[CallRecords | None, float]:
+    """The call records today's ``stats`` events are figured from (none without a home), and the service level."""
+    dirs = settings.dirs
+    config = settings.config
+    records = CallRecords(dirs, config.records_file_bytes, config.records_files) if dirs is not None else None
+    return records, config.service_level
+
+
 # -- the headless console ------------------------------------------------------------------------------
 async def headless(args: argparse.Namespace, prepare: Prepare) -> int:
     settings, plan, controller, switch, notes = await prepare(args)
@@ -167,7 +175,8 @@ async def headless(args: argparse.Namespace, prepare: Prepare) -> int:
         print(f"anynode-console --headless: {note}", file=sys.stderr)
     if not plan.token and not plan.embedded and os.environ.get(PASSWORD_ENV):
         plan = replace(plan, password=os.environ[PASSWORD_ENV], auto_login=True)
-    service = EventService(controller, socket_path(args, settings.config), limits(settings.config))
+    service = EventService(controller, socket_path(args, settings.config), limits(settings.config),
+                           *stats_source(settings))
     stdout = None
     try:
         try:
@@ -187,13 +196,14 @@ async def headless(args: argparse.Namespace, prepare: Prepare) -> int:
 
 
 async def serve_beside_screen(controller: Any, args: argparse.Namespace,
-                              config: Config) -> tuple[EventService | None, list[str]]:
+                              settings: Settings) -> tuple[EventService | None, list[str]]:
     """The socket of a console with a screen: started if it can be (the log says where), else None and the
     reason, a start-up problem the screen shows. None and no reason for ``[events] socket = "off"``."""
+    config = settings.config
     path = socket_path(args, config)
     if path is None:
         return None, []
-    service = EventService(controller, path, limits(config))
+    service = EventService(controller, path, limits(config), *stats_source(settings))
     try:
         await service.start(to_log_pane=True)
     except (SocketBusyError, OSError) as exc:

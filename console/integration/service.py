@@ -15,20 +15,25 @@ from console.store.effects.log_bridge import LogBridge
 
 from .control import ControlTable
 from .feed import Event, EventFeed
+from .stats_feed import StatsPublisher
 from .stream import EventServer, StreamLimits, encode
 
 if TYPE_CHECKING:
+    from console.persist import CallRecords
     from console.store import Controller
 
 log = logging.getLogger("console.integration")
 
 
 class EventService:
-    """The feed of ``controller``'s store and, with a ``path``, the socket serving it and taking commands."""
+    """The feed of ``controller``'s store and, with a ``path``, the socket serving it and taking commands;
+    with ``records``, a ``stats`` event (today's figures, ``service_level_s``) after every call that ends."""
 
-    def __init__(self, controller: Controller, path: Path | str | None, limits: StreamLimits = StreamLimits()) -> None:
+    def __init__(self, controller: Controller, path: Path | str | None, limits: StreamLimits = StreamLimits(),
+                 records: CallRecords | None = None, service_level_s: float = 20) -> None:
         self.controller = controller
         self.feed = EventFeed(controller.store, wall=controller.wall)
+        self.stats = StatsPublisher(self.feed, records, service_level_s, controller.wall) if records else None
         self.control = ControlTable(controller)
         self.server = EventServer(self.feed, self.control, path, limits) if path is not None else None
         self._bridge: LogBridge | None = None

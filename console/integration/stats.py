@@ -90,7 +90,7 @@ class Figures:
         return self.total.service_level
 
     def as_event(self) -> dict[str, Any]:
-        """The fields of a ``stats`` event (docs: EVENTS-CONTRACT; ``feed.publish("stats", **f.as_event())``)."""
+        """The fields of a ``stats`` event (docs/EVENTS.md; :mod:`console.integration.stats_feed` publishes them)."""
         return {
             **self.total.as_event(), "service_level_s": self.service_level_s,
             "average_wait": self.average_wait, "longest_wait": self.longest_wait,

@@ -277,15 +277,15 @@ async def test_a_console_with_a_screen_serves_the_socket_or_says_why_not(switch,
     import argparse
 
     from console.integration.commands import serve_beside_screen
-    from console.persist import Config
+    from console.persist import Config, Settings
 
     operator, other = await consoles("operator"), await consoles("alice")
     args = argparse.Namespace(socket=str(sock_path))
-    service, problems = await serve_beside_screen(operator, args, Config())
+    service, problems = await serve_beside_screen(operator, args, Settings(Config()))
     try:
         assert service is not None and problems == []
         assert f"events and commands on {sock_path}" in operator.state.log[-1].text
-        second, problems = await serve_beside_screen(other, args, Config())
+        second, problems = await serve_beside_screen(other, args, Settings(Config()))
         assert second is None and len(problems) == 1 and "another console is listening" in problems[0]
         client = await SocketClient.connect(sock_path)
         assert (await client.command("status"))["result"]["login"]["number"] == "200"  # still the first's
@@ -293,5 +293,5 @@ async def test_a_console_with_a_screen_serves_the_socket_or_says_why_not(switch,
     finally:
         if service is not None:
             await service.aclose()
-    assert await serve_beside_screen(operator, argparse.Namespace(socket=None), Config(events_socket="off")) == \
+    assert await serve_beside_screen(operator, argparse.Namespace(socket=None), Settings(Config(events_socket="off"))) == \
         (None, [])
