@@ -51,6 +51,14 @@ class QueueOffer:
 
 
 @dataclass(frozen=True)
+class QueuePaused:
+    """The switch took a pause (or an unpause) of this console in ``queues``."""
+
+    queues: tuple[str, ...]
+    paused: bool
+
+
+@dataclass(frozen=True)
 class QueuedCaller:
     number: str
     name: str
