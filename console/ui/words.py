@@ -271,7 +271,7 @@ def origin_words(call) -> str:
         return "↩ recalled: " + recall_words(call).removeprefix(f"{RECALL_MARK} ")
     parts = []
     if origin.queue:
-        parts.append(f"☰ queue {origin.queue_name or origin.queue} ({origin.queue}) · #{origin.queue_position}")
+        parts.append(f"≡ queue {origin.queue_name or origin.queue} ({origin.queue}) · #{origin.queue_position}")
     if origin.transferred_by:
         parts.append(f"⇄ transferred by {origin.transferred_by}")
     if origin.forwarded_from:

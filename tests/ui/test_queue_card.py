@@ -49,7 +49,7 @@ async def test_p_pauses_the_operator_in_its_queues_and_a_queued_call_shows_its_q
             await pilot.pause()
             card = next(c for c in console.app.screen.query(CallCard) if c.call is not None and c.call.key == view.key)
             shown = card.render().plain
-            assert "☰ queue Reception (100) · #1" in shown and "◷ 00:0" in shown, shown
+            assert "≡ queue Reception (100) · #1" in shown and "◷ 00:0" in shown, shown
             (waiting,) = switch.exchange.queues["100"].waiting
             assert abs(view.started_wall - waiting.caller.began) < 0.1  # the wait counts from bob's dial, not the ring
     finally:
