@@ -177,6 +177,13 @@ class Queueing(Attendant):
             setup.keep_caller = None
             self._abandon(setup, R.BUSY)
             return True
+        # The queue takes the call over with a setup of its own: whatever the caller's setup had armed (a
+        # transfer's recall timer, which checks ``caller.setup is setup``) no longer applies to it.
+        setup.cancel_timers()
+        setup.keep_caller = None
+        setup = Setup(caller=caller, number=queue.config.number, hops=setup.hops,
+                      transferred_by=setup.transferred_by, forwarded_from=setup.forwarded_from)
+        caller.setup = setup
         entry = Waiting(queue, setup, first_since=caller.waiting_since or caller.began)
         setup.keep_caller = lambda _reason: self._keep_waiting(entry)
         queue.waiting.append(entry)

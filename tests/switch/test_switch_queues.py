@@ -11,6 +11,7 @@ import pytest
 from console.switch.queue_config import QueueConfig
 from console.switch.queueing import PositionCue
 
+from .conftest import connect_call
 from .wire import WireError
 
 QUEUES = (
@@ -199,3 +200,21 @@ def test_a_good_queue_is_read_with_its_defaults():
     assert (queue.name, queue.members, str(queue.strategy), queue.max_waiting) == ("Reception", ("alice", "299"),
                                                                                   "ring-all", 50)
     assert (queue.overflow_after, queue.overflow_to, queue.ring_timeout, queue.announce_position) == (30, "200", 15, False)
+
+
+async def test_a_caller_blind_transferred_to_a_queue_waits_there_and_is_not_recalled(switch, plane, clients):
+    """A transfer's recall is for a target that does not take the caller; a queue takes it (and has its own
+    overflow): the members' offers are not withdrawn when the transfer's recall time passes."""
+    op, alice, bob = await clients.login("operator"), await clients.login("alice"), await clients.login("bob")
+    carol = await clients.login("carol")
+    await carol.request("queue_pause", paused=True)  # in 100: only bob is free
+    x, a = await connect_call(alice, op, "200")
+    await op.request("blind_transfer", call=a, number="100", recall=0.3)
+    await op.call(a, "DISCONNECTED")
+    offer = await bob.call(state="OFFERING")
+    assert offer["queue"]["number"] == "100" and offer["transferred_by"] == "200"
+    with pytest.raises(TimeoutError):  # the recall time (0.3 s) passes: the offer keeps ringing
+        await bob.call(offer["call"], "DISCONNECTED", timeout=1.0)
+    await bob.request("answer", call=offer["call"])
+    assert (await alice.call(x, "CONNECTED"))["remote_number"] == "202"
+    await no_call_frames(op)  # no recall rang back at the operator
