@@ -152,6 +152,9 @@ async def test_announce_position_plays_the_position_and_follows_it(switch, plane
     await op.request("disconnect", call=x)
     await alice.request("queue_status", queue="140")  # handled after the dispatch the hang-up asked for
     assert cue_y.position == 1 and switch.exchange.queues["140"].waiting[0].caller.id == y
+    carol = await clients.login("carol")  # a member that logs in is offered the waiting caller at once
+    offer = await carol.call(state="OFFERING")
+    assert (offer["queue"]["position"], offer["remote_number"]) == (1, "201")
 
 
 async def test_pause_and_status_refuse_what_they_cannot_do(switch, clients):
