@@ -50,12 +50,13 @@ CUE_HZ, CUE_DBFS, CUE_BEEP_MS, CUE_GAP_FRAMES, CUE_END_FRAMES, CUE_MAX_BEEPS = 8
 
 class PositionCue:
     """What a waiting caller hears with ``announce_position``: one short 880 Hz beep per place in the line
-    (at most 9), a pause, then music on hold; played again whenever its position changes. A route of the
-    media plane, as a conference mix is (``AudioMix``): it ignores what the caller says."""
+    (at most 9), a pause, then music on hold (silence on a switch with ``moh = false``); played again
+    whenever its position changes. A route of the media plane, as a conference mix is (``AudioMix``): it
+    ignores what the caller says."""
 
-    def __init__(self) -> None:
+    def __init__(self, music: bool = True) -> None:
         self._cue: deque[bytes] = deque()
-        self._music = Arpeggio(MUSIC_HZ)
+        self._music = Arpeggio(MUSIC_HZ) if music else None
         self.position = 0
 
     def announce(self, position: int) -> None:
@@ -70,7 +71,9 @@ class PositionCue:
         pass
 
     def frame_for(self, leg: str) -> bytes | None:
-        return self._cue.popleft() if self._cue else self._music.frame()
+        if self._cue:
+            return self._cue.popleft()
+        return self._music.frame() if self._music is not None else SILENT_FRAME
 
 
 @dataclass(eq=False)
@@ -190,7 +193,7 @@ class Queueing(Attendant):
         self._queued[caller.id] = entry
         entry.position = len(queue.waiting)
         if queue.config.announce_position:
-            entry.cue = PositionCue()
+            entry.cue = PositionCue(music=self.config.moh)
             entry.cue.announce(entry.position)
         caller.remote_number, caller.remote_name = queue.config.number, queue.config.name
         if caller.machine.phase is not Phase.CONNECTED:
