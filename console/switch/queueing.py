@@ -177,8 +177,7 @@ class Queueing(Attendant):
         if len(queue.waiting) >= queue.config.max_waiting:
             self.trips.trip("queue_max_waiting", "queue %s has %d callers waiting; %s gets BUSY",
                             queue.config.number, len(queue.waiting), caller.local_number or caller.id)
-            setup.keep_caller = None
-            self._abandon(setup, R.BUSY)
+            self._abandon(setup, R.BUSY)  # a transferred caller comes back to the console that sent it (recall.py)
             return True
         # The queue takes the call over with a setup of its own: whatever the caller's setup had armed (a
         # transfer's recall timer, which checks ``caller.setup is setup``) no longer applies to it.

@@ -221,3 +221,14 @@ async def test_a_caller_blind_transferred_to_a_queue_waits_there_and_is_not_reca
     await bob.request("answer", call=offer["call"])
     assert (await alice.call(x, "CONNECTED"))["remote_number"] == "202"
     await no_call_frames(op)  # no recall rang back at the operator
+
+
+async def test_a_caller_transferred_to_a_full_queue_comes_back_to_the_operator(switch, clients):
+    """No caller is lost by a transfer: a full queue is a busy target, so the recall brings it back."""
+    op, alice, bob = await clients.login("operator"), await clients.login("alice"), await clients.login("bob")
+    await queued(bob, "130")  # carol is not logged in: bob waits, the queue (max_waiting 1) is full
+    x, a = await connect_call(alice, op, "200")
+    await op.request("blind_transfer", call=a, number="130")
+    back = await op.call(state="OFFERING")
+    assert (back["recall"]["target"], back["recall"]["reason"]) == ("130", "BUSY")
+    assert switch.exchange.legs[x].live
