@@ -229,7 +229,8 @@ class Queueing(Attendant):
         log.info("queue %s: %s waited %.1f s; overflow to %s", entry.queue.config.number,
                  entry.caller.local_number or entry.caller.id, time.monotonic() - entry.joined, target)
         self._leave(entry)
-        self._forward(entry.setup, target)  # its offers end REDIRECTED; it keeps the music while it rings there
+        self._reroute(entry.caller)  # music on hold (no more position cue) while it rings there
+        self._forward(entry.setup, target)  # its offers end REDIRECTED
         self._queue_kick()
 
     # --- offering ----------------------------------------------------------------------------
