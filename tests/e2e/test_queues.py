@@ -154,3 +154,18 @@ async def test_overflow_after_n_seconds_rings_the_overflow_target_and_a_caller_w
     finally:
         for console in (alice, bob, op):
             await console.close()
+
+
+async def test_a_waiting_caller_hears_its_position_as_beeps_then_music_on_hold(make_switch):
+    """announce_position: one 880 Hz beep per place in the line, then the switch's music on hold (the real
+    media plane plays the cue as a route of its own)."""
+    switch = await make_switch(media=RtcMediaPlane(connect_timeout=5.0), ring_timeout=5.0, session_lifetime=30.0,
+                               queues=(QueueConfig("140", "Spoken", ("carol",), announce_position=True),))
+    caller, _ = await media_console(switch, "operator")
+    try:
+        call, heard = media_dial(caller, "140")
+        await caller.call_state(call, S.HOLDING)
+        await hears(heard, 880, "the position beep", frames=5, timeout=10)
+        await hears(heard, MUSIC_HZ[0], "music on hold after the cue", timeout=10)
+    finally:
+        await caller.close()
