@@ -1,4 +1,4 @@
-"""Who handed a call to this console: a transfer nobody took (a recall), a transfer, a forward.
+"""Who handed a call to this console: a transfer nobody took (a recall), a transfer, a forward, a queue.
 
 Read from the client's call object (extensions: docs/API-MAPPING.md, "Transfer with recall"), kept on
 the call's card so the operator sees "↩ 202 busy" on a recall and an extension "transferred by 200".

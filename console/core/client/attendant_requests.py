@@ -1,4 +1,5 @@
-"""The attendant extension's session-wide requests (docs/PROTOCOL.md): directory, presence, DND, forwarding.
+"""The attendant extension's session-wide requests (docs/PROTOCOL.md): directory, presence, DND, forwarding;
+and the queues' pause and status (sent only on a wire whose capabilities say ``queues``).
 
 Sent only when logged in on a wire that declares the extension; their results become events. A presence
 subscription outlives a restore: the session subscribes again for a fresh snapshot of what it missed.
