@@ -77,9 +77,11 @@ async def run(overrides: dict[str, Any]) -> None:
     from console.switch.server import Switch
 
     from console.switch.limits import Limits
+    from console.switch.queue_config import QueueConfig
 
     raise_fd_limit()
     limits = Limits(**overrides.pop("limits", {}))
+    overrides["queues"] = tuple(QueueConfig(**q) for q in overrides.get("queues", []))  # [[switch.queues]] tables
     config = demo_config(limits=limits, **{k: v for k, v in overrides.items() if k != "user_max_calls"})
     if "user_max_calls" in overrides:  # the demo users may hold 8 calls each; some benchmarks need more
         users = tuple(dataclasses.replace(u, max_calls=overrides["user_max_calls"]) for u in config.users)

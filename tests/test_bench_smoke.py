@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURES = ("setup", "latency", "cpu", "parallel", "switch", "soak", "ui", "events")
+FIGURES = ("setup", "latency", "cpu", "parallel", "switch", "soak", "ui", "events", "queue")
 MACHINE = ("date", "cpu_model", "cores", "memory_mib", "python", "aiortc", "av")
 STATS = ("median", "min", "max", "n")
 

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 from .enums import CALL_STATES, DISC_REASON, Direction, ErrorCode
 from .errors import ProtocolError
+from .queues import QueueOffer
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class CallInfo:
     transferred_by: str = ""  # the number of the console that transferred the caller to us
     forwarded_from: str = ""  # the number that forwarded the call to us
     recall: Recall | None = None  # a transfer nobody took, back at the console that transferred it
+    queue: QueueOffer | None = None  # extension: a queue offers this call (its number, name, position, waited)
 
     def to_wire(self) -> dict[str, Any]:
         data = asdict(self)
@@ -75,6 +77,10 @@ class CallInfo:
             del data["recall"]
         else:
             data["recall"] = self.recall.to_wire()
+        if self.queue is None:
+            del data["queue"]
+        else:
+            data["queue"] = self.queue.to_wire()
         return data
 
     @classmethod
@@ -97,6 +103,7 @@ class CallInfo:
                 transferred_by=_text(data.get("transferred_by") or ""),
                 forwarded_from=_text(data.get("forwarded_from") or ""),
                 recall=Recall.from_wire(data.get("recall")),
+                queue=QueueOffer.from_wire(data.get("queue")),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise ProtocolError(ErrorCode.MALFORMED, f"bad call object: {exc}") from None

@@ -99,3 +99,4 @@ class ErrorCode(StrEnum):
     NOT_PERMITTED = "not_permitted"  # the user may not dial the number a call would go to
     ORBIT_BUSY = "orbit_busy"  # the park orbit is taken, or every orbit is
     LIMIT_REACHED = "limit_reached"  # a configured bound ([limits]) refuses this
+    UNKNOWN_QUEUE = "unknown_queue"  # queues: no queue has this number

@@ -56,6 +56,9 @@ class MsgType(StrEnum):
     CONFERENCE = "conference"
     CONFERENCE_LEAVE = "conference_leave"
     CONFERENCE_STATE = "conference_state"
+    # queues shared by operators (docs/PROTOCOL.md, "Queues"): console -> switch requests
+    QUEUE_PAUSE = "queue_pause"
+    QUEUE_STATUS = "queue_status"
 
 
 # Field types: a tuple of accepted Python types. ``None`` in the tuple allows null.
@@ -149,12 +152,19 @@ SCHEMA.update({
     }),
 })
 
+# Queues (docs/PROTOCOL.md, "Queues"): a member pauses itself (in one queue, or all of its queues), anyone reads one.
+SCHEMA.update({
+    MsgType.QUEUE_PAUSE: (True, {"queue": _OPT_NUMBER, "paused": Field(_BOOL)}),
+    MsgType.QUEUE_STATUS: (True, {"queue": _NUMBER}),
+})
+QUEUE_REQUESTS = frozenset({MsgType.QUEUE_PAUSE, MsgType.QUEUE_STATUS})
+
 REQUESTS = frozenset({
     MsgType.LOGIN, MsgType.RESTORE, MsgType.LOGOUT, MsgType.DIAL, MsgType.ACCEPT,
     MsgType.ANSWER, MsgType.DECLINE, MsgType.DISCONNECT, MsgType.HOLD,
     MsgType.RETRIEVE, MsgType.TRANSFER, MsgType.DTMF, MsgType.MEDIA,
     MsgType.CONFERENCE, MsgType.CONFERENCE_LEAVE,
-}) | ATTENDANT_REQUESTS
+}) | ATTENDANT_REQUESTS | QUEUE_REQUESTS
 
 
 def call_id_list(value: Any, request_id: int | None = None) -> tuple[str, ...]:

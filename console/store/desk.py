@@ -15,6 +15,7 @@ from .desk_state import (
 )
 from .handover import TransferSent
 from .host import DeskHost, on_call
+from .queues import QueueDesk
 from .state import EndCause
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class Desk:
         self._forwarding_args: tuple[str | None, str | None, str | None] | None = None  # set again at login
         self._settings_number: str | None = None  # the number DND and forwarding were set for
         self.transfer_recall: float | None = None  # config.toml's transfer_recall, given to the client
+        self.queues = QueueDesk(host)  # this operator's pause in its queues (extension)
 
     # -- the client's side ---------------------------------------------------------------
     def attach(self, client: ClientPort) -> None:
@@ -40,6 +42,7 @@ class Desk:
         client.set_presence_handler(self._presence)
         client.set_orbit_handler(self._orbits)
         client.set_setting_handler(self._setting)
+        self.queues.attach(client)
 
     def logged_in(self, client: ClientPort) -> None:
         """Ask for the directory and subscribe to presence (a fresh snapshot replaces what was shown)."""
@@ -48,6 +51,7 @@ class Desk:
         self.host.attempt("directory", client.request_directory)
         self.host.attempt("presence", lambda: client.subscribe_presence(True))
         self._say_settings_again(client)
+        self.queues.logged_in(client)
 
     def _say_settings_again(self, client: ClientPort) -> None:
         """Do not disturb and forwarding set from this console are set again at every login.

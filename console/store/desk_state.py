@@ -32,6 +32,7 @@ class DeskState:
     subscribed: bool = False
     dnd: bool = False
     forwarding: str = ""  # the words of the forwarding in force, "" for none
+    queue_paused: bool = False  # this operator is paused in its queues (the switch took it: store/queues.py)
     consult: Consult | None = None
 
     def presence_of(self, number: str) -> PresenceState | None:
@@ -96,8 +97,15 @@ class ConsultEnded:
     pass
 
 
-DeskEvent = DirectoryLoaded | PresenceUpdated | OrbitsUpdated | DndSet | ForwardingSet | ConsultStarted | ConsultEnded
-DESK_EVENTS = (DirectoryLoaded, PresenceUpdated, OrbitsUpdated, DndSet, ForwardingSet, ConsultStarted, ConsultEnded)
+@dataclass(frozen=True)
+class QueuePauseSet:
+    paused: bool
+
+
+DeskEvent = (DirectoryLoaded | PresenceUpdated | OrbitsUpdated | DndSet | ForwardingSet | ConsultStarted | ConsultEnded
+             | QueuePauseSet)
+DESK_EVENTS = (DirectoryLoaded, PresenceUpdated, OrbitsUpdated, DndSet, ForwardingSet, ConsultStarted, ConsultEnded,
+               QueuePauseSet)
 MAX_ENTRIES = 2000
 
 
@@ -121,4 +129,6 @@ def reduce_desk(desk: DeskState, event: DeskEvent) -> DeskState:
         return replace(desk, consult=event.consult)
     if isinstance(event, ConsultEnded):
         return replace(desk, consult=None)
+    if isinstance(event, QueuePauseSet):
+        return replace(desk, queue_paused=event.paused)
     return desk

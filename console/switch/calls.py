@@ -20,10 +20,10 @@ from console.core.machines import CallEvent, CallMachine, CallRequest, TransferK
 from console.core.protocol import Message, MsgType
 from console.switch.auth import Identity
 from console.switch.config import NUMBER_RE, Service, SwitchConfig
-from console.switch.attendant_features import Attendant
 from console.switch.conference import Conferencing
 from console.switch.media import MEDIA_SERVICES, MediaPlane, ServiceKind
 from console.switch.model import Leg, Session, Setup
+from console.switch.queueing import Queueing
 
 log = logging.getLogger(__name__)
 R = DISC_REASON
@@ -31,8 +31,9 @@ S = CALL_STATES
 MAX_HOPS = 5  # forwards per call, so two users forwarding to each other do not loop
 
 
-class Exchange(Conferencing, Attendant):
-    """Owns every session; the server calls one method per request (the attendant's and the conference's in its bases)."""
+class Exchange(Conferencing, Queueing):
+    """Owns every session; the server calls one method per request (the conference's, the queues' and the
+    attendant's in its bases: Queueing is an Attendant)."""
 
     def __init__(self, config: SwitchConfig, plane: MediaPlane):
         super().__init__(config, plane)  # sessions, registrations, trips, the park lot and presence
@@ -314,7 +315,7 @@ class Exchange(Conferencing, Attendant):
     def _route(self, setup: Setup) -> None:
         """Ring whatever ``setup.number`` is: a service, a user's consoles, or a forward."""
         number = setup.number
-        if self._attendant_route(setup):  # orbits, DND, forwarding set from a console
+        if self._attendant_route(setup) or self._queue_route(setup):  # orbits, DND, forwarding; queues
             return
         service = self.config.service(number)
         if service is not None:

@@ -28,6 +28,7 @@ from console.switch.candidates import DEFAULT_POLICY, CandidateClass
 from console.switch.limits import Limits, parse_limits
 from console.switch.media import ServiceKind
 from console.switch.turn import DEFAULT_TTL, MAX_TTL, MIN_TTL
+from console.switch.queue_config import QueueConfig, parse_queues
 
 NUMBER_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 16384, 8, 1
@@ -97,6 +98,7 @@ class SwitchConfig:
     limits: Limits = field(default_factory=Limits)
     candidates: tuple[CandidateClass, ...] = DEFAULT_POLICY  # where the switch may send STUN (candidates.py)
     park_base: int = 700  # park orbits are park_base + 1 ... park_base + limits.park_orbits
+    queues: tuple[QueueConfig, ...] = ()  # [[switch.queues]]: numbers shared by several operators (queueing.py)
     source: str = field(default="<config>", compare=False)
 
     def __post_init__(self) -> None:
@@ -111,6 +113,9 @@ class SwitchConfig:
 
     def service(self, number: str) -> Service | None:
         return next((s for s in self.services if s.number == number), None)
+
+    def queue(self, number: str | None) -> QueueConfig | None:
+        return next((q for q in self.queues if q.number == number), None)
 
     @property
     def orbits(self) -> tuple[str, ...]:
@@ -180,7 +185,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
     reader.only(sw, "switch", {
         "host", "port", "number_mode", "session_lifetime", "ring_timeout", "max_calls",
         "max_media", "media", "tls_cert", "tls_key", "moh", "ice_servers", "open_numbers", "candidates",
-        "park_base", "turn_urls", "turn_secret", "turn_ttl", "turn_media",
+        "park_base", "turn_urls", "turn_secret", "turn_ttl", "turn_media", "queues",
     })
     mode = reader.get(sw, "switch", "number_mode", str, "either")
     try:
@@ -214,6 +219,9 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
         services=tuple(_parse_service(reader, s, i) for i, s in enumerate(reader.array(data, "services"))),
         candidates=_parse_candidates(reader, sw),
         park_base=_parse_park_base(reader, sw),
+        queues=parse_queues(sw.get("queues", []), lambda n: bool(NUMBER_RE.match(n)),
+                            frozenset(u.get("username") for u in reader.array(data, "users") if isinstance(u, dict)),
+                            reader.error),
         limits=parse_limits(reader.table(data, "limits"), lambda key, message: reader.error("limits", key, message)),
         source=source,
     )
@@ -382,6 +390,10 @@ def _check_unique(reader: _Reader, config: SwitchConfig) -> None:
     for orbit in config.orbits:
         if orbit in seen_numbers:
             raise reader.error("switch", "park_base", f"park orbit {orbit} is already {seen_numbers[orbit]}")
+        seen_numbers[orbit] = f"park orbit {orbit}"
+    for i, queue in enumerate(config.queues):
+        if queue.number in seen_numbers:
+            raise reader.error(f"switch.queues[{i}]", "number", f"{queue.number} is already {seen_numbers[queue.number]}")
 
 
 def _resolve(path: str | None, base_dir: Path | None) -> str | None:

@@ -104,3 +104,12 @@ class TripLog:
         self._last[limit] = now
         suffix = f" (and {skipped} more times in the last {self.every:g} s)" if skipped else ""
         self.logger.warning("limit %s: " + message + suffix, limit, *args)
+
+
+# Queues (console/switch/queue_config.py): fixed bounds on what a [[switch.queues]] table may ask for.
+MAX_QUEUES = 64  # queues in one switch
+MAX_QUEUE_MEMBERS = 64  # members of one queue
+MAX_QUEUE_WAITING = 1000  # the largest max_waiting a queue may set (each waiting caller holds a media leg)
+MAX_QUEUE_NAME = 64  # characters of a queue's name
+MAX_QUEUE_SECONDS = 3600.0  # the longest ring_timeout or overflow_after
+QUEUE_RING_TIMEOUT = 15.0  # s an offer rings at a member by default before the queue moves on

@@ -17,6 +17,7 @@ from console.core.callinfo import CallInfo, Recall
 from console.core.enums import CALL_STATES, DISC_REASON
 from console.core.machines import CallMachine, Phase
 from console.core.protocol import Message
+from console.core.queues import QueueOffer
 from console.switch.auth import Identity
 from console.switch.media import ServiceKind
 
@@ -84,6 +85,7 @@ class Leg:
     transferred_by: str = ""  # offered because this number transferred the caller here (told to the console)
     forwarded_from: str = ""  # offered because this number forwarded the call here
     recall: RecallOf | None = None  # offered back to the console whose transfer nobody took
+    queue: QueueOffer | None = None  # offered by a queue (told to the console: queue, position, waited)
 
     @property
     def state(self) -> CALL_STATES:
@@ -114,6 +116,7 @@ class Leg:
             transferred_by=self.transferred_by, forwarded_from=self.forwarded_from,
             recall=None if self.recall is None else Recall(
                 self.recall.target, self.recall.reason, round(max(0.0, time.time() - self.recall.since), 1)),
+            queue=self.queue,
         )
 
 

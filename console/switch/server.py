@@ -69,6 +69,9 @@ CALL_REQUESTS: dict[MsgType, Handler] = {
                                                          m.get("after")),
     MsgType.CONFERENCE: lambda x, s, m: x.conference(s, m.get("calls")),
     MsgType.CONFERENCE_LEAVE: lambda x, s, m: x.conference_leave(s, m.get("conference")),
+    # queues (console/switch/queueing.py)
+    MsgType.QUEUE_PAUSE: lambda x, s, m: x.queue_pause(s, m.get("queue"), m.get("paused")),
+    MsgType.QUEUE_STATUS: lambda x, s, m: x.queue_status(s, m.get("queue")),
 }
 
 

@@ -464,6 +464,9 @@ class SwitchboardApp(App[None]):
     def action_toggle_dnd(self) -> None:
         self.controller.desk.toggle_dnd()
 
+    def action_toggle_queue_pause(self) -> None:
+        self.controller.desk.queues.toggle_pause()
+
     def action_forwarding(self) -> None:
         self.push_screen(Prompt("Forwarding of this console's number", "always N · busy N · noanswer N (any of them), "
                                 "or off", self.snapshot.desk.forwarding and "", cursor_blink=self.cursor_blink),

@@ -84,6 +84,8 @@ MAIN_ACTIONS: tuple[ActionSpec, ...] = (
                "park strip; or dial the orbit's number)", show=False),
     ActionSpec("dnd", "n", "app.toggle_dnd", "DND", "Do not disturb on/off: callers to this console's number get busy "
                "(or the busy forwarding)", show=False),
+    ActionSpec("queue_pause", "P", "app.toggle_queue_pause", "Pause", "Pause or unpause this console in its "
+               "queues: a paused member is offered no queue call (the status line says ⏸ PAUSED)", show=False),
     ActionSpec("forwarding", "F", "app.forwarding", "Forwarding", "Forwarding of this console's number: "
                "always N / busy N / noanswer N (several at once), or off", show=False),
 )

@@ -216,9 +216,10 @@ CONSULT_WORDS = {
 }
 
 # -- mute, recording, conference ---------------------------------------------------------
-def setting_words(dnd: bool, forwarding: str) -> str:
-    """DND and forwarding as the status line shows them (they decide who reaches this console)."""
-    return "  ".join(word for word in ("⊘ DND" if dnd else "", f"↪ {forwarding}" if forwarding else "") if word)
+def setting_words(dnd: bool, forwarding: str, queue_paused: bool = False) -> str:
+    """DND, forwarding and a pause in the queues as the status line shows them (they decide who reaches us)."""
+    words = ("⊘ DND" if dnd else "", f"↪ {forwarding}" if forwarding else "", "⏸ PAUSED" if queue_paused else "")
+    return "  ".join(word for word in words if word)
 
 
 LOST_CONTACT = "lost contact"  # a call while the link to the switch is down (store/contact.py)
@@ -271,6 +272,8 @@ def origin_words(call) -> str:
     if origin.recall:
         return "↩ recalled: " + recall_words(call).removeprefix(f"{RECALL_MARK} ")
     parts = []
+    if origin.queue:
+        parts.append(f"≡ queue {origin.queue_name or origin.queue} ({origin.queue}) · #{origin.queue_position}")
     if origin.transferred_by:
         parts.append(f"⇄ transferred by {origin.transferred_by}")
     if origin.forwarded_from:

@@ -7,6 +7,7 @@ Named after the seed's ``anynode_webrtc.js``; import it as the seed does::
 
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES
 from console.core.errors import CallStateError, ConsoleError, InvalidDigitError
+from console.core.queues import MemberState, QueueOffer, QueuePaused, QueueStatus
 
 from .call import ConferenceInfo, WebRtcCall
 from .instance import WebRtcInstance
@@ -19,6 +20,10 @@ __all__ = [
     "ConferenceInfo",
     "ConsoleError",
     "InvalidDigitError",
+    "MemberState",
+    "QueueOffer",
+    "QueuePaused",
+    "QueueStatus",
     "WebRtcCall",
     "WebRtcInstance",
 ]

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 from console.core.directory import DirectoryEntry, Orbit, PresenceState, TurnedAway
 from console.core.client import events as ev
+from console.core.queues import QueuePaused, QueueStatus
 
 Fire = Callable[..., None]
 
@@ -22,6 +23,7 @@ class AttendantView:
         self.on_orbits: Callable[[tuple[Orbit, ...]], Any] | None = None
         self.on_setting: Callable[[str], Any] | None = None
         self.on_turned_away: Callable[[TurnedAway], Any] | None = None
+        self.on_queue: Callable[[QueueStatus | QueuePaused], Any] | None = None  # queues (extension)
 
     def absorb(self, event: Any, fire: Fire) -> None:
         if isinstance(event, ev.DirectoryReceived):
@@ -41,3 +43,7 @@ class AttendantView:
             fire(self.on_setting, event.what)
         elif isinstance(event, ev.CallerTurnedAway):
             fire(self.on_turned_away, event.notice)
+        elif isinstance(event, ev.QueueStatusReceived):
+            fire(self.on_queue, event.status)
+        elif isinstance(event, ev.QueuePauseConfirmed):
+            fire(self.on_queue, QueuePaused(event.queues, event.paused))

@@ -16,6 +16,7 @@ from console.core.callinfo import Recall
 from console.core.client import CallRecord
 from console.core.enums import CALL_STATES, DISC_REASON, Direction
 from console.core.machines import TALKING_STATES, CallRequest
+from console.core.queues import QueueOffer
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,11 @@ class WebRtcCall:
         """Extra: this incoming call is a transfer nobody took, back here: its target, the reason and how long
         the caller has waited since it first rang in (as the switch said when it rang here). None otherwise."""
         return self.record.recall
+
+    def get_queue(self) -> QueueOffer | None:
+        """Extension: the queue that offers this call (its number and name, the caller's position and seconds
+        waited when it was offered: docs/PROTOCOL.md, "Queues"); None for any other call."""
+        return self.record.queue
 
     def get_transferred_by(self) -> str:
         """Extra: the number of the console that transferred this caller to us ("" if none)."""

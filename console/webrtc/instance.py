@@ -23,6 +23,8 @@ from console.core.client.local_park import DEFAULT_ORBITS, ParkLot
 from console.core.client.local_park import DEFAULT_RECALL as PARK_RECALL
 from console.core.client.sip_transfer import DEFAULT_RECALL
 from console.core.client.wire import ClientWire, DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest
+from console.core.client.wire import QueuePauseRequest, QueueStatusRequest
+from console.core.queues import QueuePaused, QueueStatus
 from console.core.client.sip_settings import SipDeskSettings
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
 from console.core.errors import CommClosed, CommError, ConsoleError, MediaError
@@ -282,6 +284,19 @@ class WebRtcInstance:
         elsewhere (they never ring here, so without this the console would never know of them)."""
         self.attendant.on_turned_away = handler
 
+    # -- queues (extension, docs/API-MAPPING.md; not over SIP: the error handler says so) ----------
+    def set_queue_paused(self, queue: str | None, paused: bool) -> None:
+        """Pause (or unpause) this console in ``queue`` (None: all its queues): paused, no queue call rings here."""
+        self._run(self.session.attendant(QueuePauseRequest(bool(paused), queue or None), self._now()))
+
+    def queue_status(self, queue: str) -> None:
+        """Ask who waits in ``queue`` and its members' states: the queue handler gets a ``QueueStatus``."""
+        self._run(self.session.attendant(QueueStatusRequest(str(queue)), self._now()))
+
+    def set_queue_handler(self, handler: Callable[[QueueStatus | QueuePaused], Any] | None) -> None:
+        """Called with each ``QueueStatus`` asked for, and a ``QueuePaused(queues, paused)`` once a pause is taken."""
+        self.attendant.on_queue = handler
+
     # -- extras ---------------------------------------------------------------
     @property
     def login_state(self) -> LOGIN_STATES | None:
@@ -472,7 +487,7 @@ class WebRtcInstance:
             if call is not None:
                 fire(self._tasks, call.on_dtmf, call, event.digits)
         elif isinstance(event, (ev.DirectoryReceived, ev.PresenceChanged, ev.OrbitsChanged, ev.SettingConfirmed,
-                                ev.CallerTurnedAway)):
+                                ev.CallerTurnedAway, ev.QueueStatusReceived, ev.QueuePauseConfirmed)):
             self._absorb(event)
         elif isinstance(event, ev.ConferenceChanged):
             call = self._calls.get(event.ref)

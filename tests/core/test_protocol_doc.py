@@ -40,6 +40,7 @@ def ticked(text: str) -> set[str]:
 def test_every_request_and_its_fields_are_documented():
     rows = table_rows(section("Requests (console → switch)"))
     rows.update(table_rows(section("Conference (extension)")))  # each extension's section has its own table
+    rows.update(table_rows(section("Queues (extension)")))
     assert set(rows) == {str(t) for t in REQUESTS}
     for msg_type in REQUESTS:
         fields = set(SCHEMA[msg_type][1])

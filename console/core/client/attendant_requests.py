@@ -1,4 +1,5 @@
-"""The attendant extension's session-wide requests (docs/PROTOCOL.md): directory, presence, DND, forwarding.
+"""The attendant extension's session-wide requests (docs/PROTOCOL.md): directory, presence, DND, forwarding;
+and the queues' pause and status (sent only on a wire whose capabilities say ``queues``).
 
 Sent only when logged in on a wire that declares the extension; their results become events. A presence
 subscription outlives a restore: the session subscribes again for a fresh snapshot of what it missed.
@@ -12,7 +13,10 @@ from console.core.errors import ConsoleError, LocalProtocolError
 from . import events as ev
 from .callbook import CallBook
 from .link import SessionLink
-from .wire import AttendantRequest, DirectoryRequest, DndRequest, Reply, SubscribeRequest, request_name
+from .wire import (
+    QUEUE_REQUESTS, AttendantRequest, DirectoryRequest, DndRequest, QueuePauseRequest, QueueStatusRequest, Reply,
+    SubscribeRequest, request_name,
+)
 
 
 class AttendantRequests:
@@ -27,6 +31,10 @@ class AttendantRequests:
         if link.login_state is not LOGIN_STATES.SUCCESS or not link.is_open:
             return self.book.report(None, LocalProtocolError(
                 f"{request_name(request)}: not logged in (login state {link.login_state})"))
+        if isinstance(request, QUEUE_REQUESTS) and not link.capabilities.queues:
+            return self.book.report(None, LocalProtocolError(
+                f"{request_name(request)} is not supported by the {link.wire_name} wire (queues are the embedded "
+                "switch's extension)"))
         if not (link.capabilities.attendant or link.capabilities.desk):
             return self.book.report(None, LocalProtocolError(
                 f"{request_name(request)} is not supported by the {link.wire_name} wire"))
@@ -64,5 +72,10 @@ class AttendantRequests:
                 out.append(ev.PresenceChanged(data.presence, snapshot=True))
             if data is not None and data.orbits is not None:
                 out.append(ev.OrbitsChanged(data.orbits, snapshot=True))
+        elif isinstance(request, QueueStatusRequest):
+            if data is not None and data.queue is not None:
+                out.append(ev.QueueStatusReceived(data.queue))
+        elif isinstance(request, QueuePauseRequest):
+            out.append(ev.QueuePauseConfirmed(data.queues or () if data else (), bool(request.paused)))
         else:
             out.append(ev.SettingConfirmed("dnd" if isinstance(request, DndRequest) else "forwarding"))

@@ -9,6 +9,7 @@ from console.core.callinfo import CallInfo, Recall
 from console.core.enums import CALL_STATES, DISC_REASON, Direction
 from console.core.errors import CallStateError
 from console.core.machines import CallRequest, check_transfer
+from console.core.queues import QueueOffer
 
 from .negotiation import Negotiation
 from .wire import CallCommand, WireCapabilities
@@ -43,6 +44,7 @@ class CallRecord:
     transferred_by: str = ""
     forwarded_from: str = ""
     recall: Recall | None = None
+    queue: QueueOffer | None = None  # offered by a queue (extension: docs/PROTOCOL.md, "Queues")
     # requests in flight
     dial_sent: bool = False  # the dial request is on the wire (not waiting for its offer)
     hangup_pending: bool = False  # disconnect() before the switch named the call: hang up once it has
@@ -66,6 +68,7 @@ class CallRecord:
         self.transferred_by = info.transferred_by or self.transferred_by
         self.forwarded_from = info.forwarded_from or self.forwarded_from
         self.recall = info.recall or self.recall
+        self.queue = info.queue or self.queue
 
 
 def call_command(record: CallRecord, request: CallRequest, capabilities: WireCapabilities, wire_name: str, *,

@@ -10,6 +10,7 @@ from console.core.directory import DirectoryEntry, Orbit, PresenceState, TurnedA
 
 from console.core.enums import CALL_STATES, LOGIN_STATES
 from console.core.errors import ConsoleError
+from console.core.queues import QueueStatus
 
 from .wire import IceServer
 
@@ -177,7 +178,22 @@ class SettingConfirmed:
     what: str
 
 
+@dataclass(frozen=True)
+class QueueStatusReceived:
+    """Queues (extension): a ``queue_status`` result."""
+
+    status: QueueStatus
+
+
+@dataclass(frozen=True)
+class QueuePauseConfirmed:
+    """Queues (extension): the switch paused (or unpaused) this console in ``queues``."""
+
+    queues: tuple[str, ...]
+    paused: bool
+
+
 Event = Union[Connect, Send, Close, MakeOffer, ApplyAnswer, SendDigits, UseIceServers, LoginChanged, CallChanged,
               IncomingCall, RestoredCall, VideoChanged, RemoteHoldChanged, DigitsReceived, ConferenceChanged,
               ErrorReported, DirectoryReceived, PresenceChanged, OrbitsChanged, SettingConfirmed,
-              CallerTurnedAway]
+              CallerTurnedAway, QueueStatusReceived, QueuePauseConfirmed]

@@ -10,12 +10,13 @@ from console.core.enums import ErrorCode
 from console.core.errors import ProtocolError, RemoteProtocolError
 from console.core.machines import CallRequest
 from console.core.protocol import Message, MsgType, call_id_list, decode, encode, validate_ice_servers
+from console.core.queues import QueueStatus
 
 from .wire import (
     ATTENDANT_REQUESTS, AttendantData, AttendantRequest, CallReport, ConferenceCommand, ConferenceReport, DigitsReport,
     DirectoryRequest, DndRequest, IceServer, Inbound, LoginRequest, LoginResult, LogoutRequest, OrbitReport,
-    PresenceReport, Refusal, Reply, Request, RestoreRequest, SessionEnded, SubscribeRequest, TurnedAwayReport,
-    WireCapabilities,
+    PresenceReport, QueuePauseRequest, QueueStatusRequest, Refusal, Reply, Request, RestoreRequest, SessionEnded,
+    SubscribeRequest, TurnedAwayReport, WireCapabilities,
 )
 
 _CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}
@@ -23,7 +24,7 @@ _CALL_TYPES = {request: MsgType(str(request)) for request in CallRequest}
 
 class JsonWire:
     name = "json"
-    capabilities = WireCapabilities(attendant=True)  # directory, presence, blind transfer, park, DND, forwarding, conference
+    capabilities = WireCapabilities(attendant=True, queues=True)  # the attendant extension, conference; queues
 
     def encode(self, request_id: int, request: Request) -> str:
         if isinstance(request, LoginRequest):
@@ -121,6 +122,10 @@ def _attendant_frame(request_id: int, request: AttendantRequest) -> str:
         return _frame(MsgType.SUBSCRIBE, request_id, {"presence": bool(request.presence)})
     if isinstance(request, DndRequest):
         return _frame(MsgType.DND, request_id, {"on": bool(request.on)})
+    if isinstance(request, QueuePauseRequest):
+        return _frame(MsgType.QUEUE_PAUSE, request_id, {"queue": request.queue, "paused": bool(request.paused)})
+    if isinstance(request, QueueStatusRequest):
+        return _frame(MsgType.QUEUE_STATUS, request_id, {"queue": request.queue})
     # forwarding: every field is sent, null meaning off
     return encode(Message(MsgType.FORWARDING, request_id, {
         "always": request.always, "busy": request.busy, "no_answer": request.no_answer,
@@ -129,8 +134,12 @@ def _attendant_frame(request_id: int, request: AttendantRequest) -> str:
 
 def _attendant_data(msg: Message) -> AttendantData | None:
     rid = msg.id
-    if not any(k in msg.body for k in ("entries", "presence", "orbits", "orbit")):
+    if not any(k in msg.body for k in ("entries", "presence", "orbits", "orbit", "queue", "queues")):
         return None
+    queues = msg.get("queues")
+    if queues is not None and (not isinstance(queues, list) or len(queues) > 64
+                               or not all(isinstance(q, str) and len(q) <= 64 for q in queues)):
+        raise RemoteProtocolError(ErrorCode.MALFORMED, "queues must be a list of queue numbers", rid)
     entries = msg.get("entries")
     orbits = msg.get("orbits")
     orbit = msg.get("orbit")
@@ -142,6 +151,8 @@ def _attendant_data(msg: Message) -> AttendantData | None:
         presence=None if msg.get("presence") is None else _checked(parse_presence, msg.get("presence"), rid),
         orbits=None if orbits is None else tuple(_checked(Orbit.from_wire, o, rid) for o in orbits),
         orbit=_opt_str(orbit, rid),
+        queue=None if msg.get("queue") is None else _checked(QueueStatus.from_wire, msg.get("queue"), rid),
+        queues=None if queues is None else tuple(queues),
     )
 
 

@@ -45,6 +45,7 @@ from console.core.directory import DirectoryEntry, Orbit, PresenceState, TurnedA
 from console.core.callinfo import CallInfo
 from console.core.enums import AuthMethod
 from console.core.machines import CallRequest
+from console.core.queues import QueueStatus
 
 
 # -- requests (session -> wire) ---------------------------------------------------
@@ -112,8 +113,27 @@ class ForwardingRequest:
     after: float | None = None
 
 
-AttendantRequest = Union[DirectoryRequest, SubscribeRequest, DndRequest, ForwardingRequest]
-ATTENDANT_REQUESTS = (DirectoryRequest, SubscribeRequest, DndRequest, ForwardingRequest)
+@dataclass(frozen=True)
+class QueuePauseRequest:
+    """Queues (extension): pause or unpause this console's number in ``queue``, or in all of its queues (None)."""
+
+    paused: bool
+    queue: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueStatusRequest:
+    """Queues (extension): who waits in ``queue`` and its members' states."""
+
+    queue: str
+
+
+# Session-wide requests of the extensions; the queue requests need ``capabilities.queues``.
+AttendantRequest = Union[DirectoryRequest, SubscribeRequest, DndRequest, ForwardingRequest, QueuePauseRequest,
+                         QueueStatusRequest]
+ATTENDANT_REQUESTS = (DirectoryRequest, SubscribeRequest, DndRequest, ForwardingRequest, QueuePauseRequest,
+                      QueueStatusRequest)
+QUEUE_REQUESTS = (QueuePauseRequest, QueueStatusRequest)
 
 
 @dataclass(frozen=True)
@@ -171,6 +191,8 @@ class AttendantData:
     presence: dict[str, PresenceState] | None = None
     orbits: tuple[Orbit, ...] | None = None
     orbit: str | None = None
+    queue: QueueStatus | None = None  # a queue_status result (queues extension)
+    queues: tuple[str, ...] | None = None  # the queues a queue_pause paused or unpaused
 
 
 @dataclass(frozen=True)
@@ -306,6 +328,7 @@ class WireCapabilities:
     local_conference: bool = False  # conference requests without a focus at the server: the console mixes (SIP)
     recall_transfer: bool = False  # blind/announced transfers with recall are the console's (SIP: consult, REFER)
     local_park: bool = False  # park is the console's: held here on an orbit, or REFER to a park extension (SIP)
+    queues: bool = False  # queues shared by operators: queue_pause, queue_status, the call's queue (our JSON switch)
 
     def carries(self, request: CallRequest) -> bool:
         """Whether the wire encodes this call request: the seed's always, the extension's when declared."""
@@ -404,4 +427,5 @@ def request_name(request: Request) -> str:
     if isinstance(request, ConferenceCommand):
         return "leave_conference" if request.leave else "conference"
     return {LoginRequest: "login", RestoreRequest: "restore", LogoutRequest: "logout", DirectoryRequest: "directory",
-            SubscribeRequest: "subscribe", DndRequest: "dnd"}.get(type(request), "forwarding")
+            SubscribeRequest: "subscribe", DndRequest: "dnd", QueuePauseRequest: "set_queue_paused",
+            QueueStatusRequest: "queue_status"}.get(type(request), "forwarding")

@@ -157,7 +157,7 @@ class MainScreen(Screen):
         status.message = state.last_error and f"✕ {state.last_error}"
         focused = state.focused_call
         status.marks = feature_marks(focused) if focused is not None and not focused.ended else ""
-        status.turned_away_by = setting_words(state.desk.dnd, state.desk.forwarding)
+        status.turned_away_by = setting_words(state.desk.dnd, state.desk.forwarding, state.desk.queue_paused)
         deck = self.query_one(CallDeck)
         deck.calls = state.calls
         deck.focused = state.focused

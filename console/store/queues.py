@@ -1,0 +1,52 @@
+"""Queues shared by several operators (extension): this operator's pause in its queues, and what the switch
+says back. Part of the desk (:class:`~console.store.desk.Desk` owns one), talking to the same small
+:class:`~console.store.host.Host`, never to the store itself.
+
+``P`` toggles the pause: a paused member is offered no queue call (docs/PROTOCOL.md, "Queues"); the status
+line shows PAUSED once the switch has taken it. The switch keeps the pause in memory, so a pause is said
+again at every login (a restarted switch has forgotten it), as DND is.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from console.core.queues import QueuePaused, QueueStatus
+
+from .desk_state import QueuePauseSet
+from .host import Host
+
+if TYPE_CHECKING:
+    from .port import ClientPort
+
+
+class QueueDesk:
+    def __init__(self, host: Host) -> None:
+        self.host = host
+
+    def attach(self, client: ClientPort) -> None:
+        client.set_queue_handler(self._told)
+
+    def logged_in(self, client: ClientPort) -> None:
+        if self.host.state.desk.queue_paused:
+            self.host.attempt("pause in queues", lambda: client.set_queue_paused(None, True))
+
+    def toggle_pause(self) -> bool:
+        """Pause this console in every queue it is a member of, or unpause it."""
+        client = self.host.client
+        if client is None:
+            self.host.error("pause in queues: not logged in")
+            return False
+        paused = not self.host.state.desk.queue_paused
+        return self.host.attempt("pause in queues" if paused else "unpause in queues",
+                                 lambda: client.set_queue_paused(None, paused))
+
+    def _told(self, what: Any) -> None:
+        if isinstance(what, QueuePaused):
+            self.host.dispatch(QueuePauseSet(what.paused))
+            where = ", ".join(what.queues) or "no queue"
+            self.host.note(f"{'paused' if what.paused else 'unpaused'} in queue{'s' if len(what.queues) > 1 else ''} "
+                           f"{where}")
+        elif isinstance(what, QueueStatus):
+            self.host.note(f"queue {what.number} {what.name}: {what.total} waiting; "
+                           + ", ".join(f"{m.member} {m.state}" for m in what.members))
