@@ -106,3 +106,16 @@ def test_a_record_that_cannot_be_written_is_a_line_for_the_operator(tmp_path):
     store.subscribe(RecordKeeper(Broken(), reports.append))  # type: ignore[arg-type]
     store.dispatch(ev.CallRefused(1.0, WALL, "5550199", ""))
     assert reports == ["could not save the call record: calls.jsonl: disk full"]
+
+
+def test_a_call_offered_by_a_queue_is_recorded_with_that_queue(tmp_path):
+    """Issue 21: statistics "per queue": the record of a call a shared queue offered here names the queue."""
+    from console.store.origin import Origin
+
+    store, records, _ = keeper(tmp_path)
+    store.dispatch(ev.CallAdded("q1", Direction.IN, S.OFFERING, 1.0, WALL + 1.0, call_id="sw-q1",
+                                remote_number="201", origin=Origin(queue="100", queue_name="Reception")))
+    store.dispatch(ev.CallChanged("q1", S.CONNECTED, 3.0))
+    store.dispatch(ev.CallChanged("q1", S.DISCONNECTED, 9.0, reason=DISC_REASON.SUCCESS))
+    [record] = records.load()
+    assert record.queue == "100"
