@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from .hooks_config import ConfigError, HooksConfig
 from .paths import AppDirs, atomic_write, log
 
 CONFIG_VERSION = 1
@@ -35,6 +36,7 @@ class Config:
     sip_pickup_replaces: bool = False  # pick up by INVITE with Replaces to the caller (its phone must support it)
     sip_park: str = "local"  # "local" (held here with music on an orbit) or "refer:<the server's park extension>"
     sip_park_recall: float = 60.0  # seconds on a local orbit before the operator is reminded
+    hooks: HooksConfig = field(default_factory=HooksConfig)  # [hooks]: webhooks and screen pop (strict: ConfigError)
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -47,6 +49,7 @@ class Config:
         keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
         sip = data.get("sip", {}) if isinstance(data.get("sip"), dict) else {}
         return cls(
+            hooks=HooksConfig.from_toml(data.get("hooks", {})),
             sip_directory=_directory(sip.get("directory", [])),
             sip_pickup_code=sip["pickup_code"] if isinstance(sip.get("pickup_code"), str) else "*8",
             sip_dnd_status=480 if sip.get("dnd_status") == 480 else 486,
@@ -95,6 +98,7 @@ class Config:
                   "# true: INVITE with Replaces to the caller instead of the code (RFC 3891)",
                   f"park = {_toml_str(self.sip_park)}  # local: held here with music; refer:700: the server's park",
                   f"park_recall = {self.sip_park_recall:g}  # seconds on a local orbit before a reminder"]
+        lines += ["", *self.hooks.to_toml()]
         return "\n".join(lines) + "\n"
 
 
@@ -104,7 +108,11 @@ def _park_mode(mode: str) -> bool:
 
 
 def load_config(dirs: AppDirs) -> Config:
-    """The config file, or the defaults if there is none; a broken file is logged and ignored."""
+    """The config file, or the defaults if there is none; a broken file is logged and ignored.
+
+    A bad ``[hooks]`` value is not ignored: it raises :class:`ConfigError` naming the file and the key (a
+    webhook or a screen pop that silently never fires, or fires wrongly, is worse than a refusal to start).
+    """
     try:
         data = tomllib.loads(dirs.config_file.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -112,7 +120,10 @@ def load_config(dirs: AppDirs) -> Config:
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         log.warning("ignoring unreadable config %s: %s", dirs.config_file, exc)
         return Config()
-    return Config.from_toml(data)
+    try:
+        return Config.from_toml(data)
+    except ConfigError as exc:
+        raise ConfigError(f"{dirs.config_file}: {exc}") from None
 
 
 def save_config(dirs: AppDirs, config: Config) -> None:
