@@ -1,0 +1,415 @@
+"""Screen pop and webhooks (issue 21): real local HTTP receivers, real processes, never blocking the caller.
+
+Issue 21: "on ringing / answered / ended, open a configured URL template or run a configured command with the
+caller's number and name (no shell injection: arguments, not a shell line); POST events to configured webhook
+URLs with a timeout, retries and a bounded queue, never blocking the UI."
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import os
+import socket
+import ssl
+import sys
+import textwrap
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from console.integration.hooks import EVENT_HEADER, SIGNATURE_HEADER, ScreenPop, WebhookSink, signature, start_hooks
+from console.persist import HooksConfig
+
+TIMEOUT = 10.0
+HOSTILE = '"; rm -rf ~ $(touch pwned) `id` & echo {name}'
+HOOKS_LOG = "console.integration.hooks"
+
+
+# -- a real local HTTP receiver -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Received:
+    method: str
+    target: str
+    headers: dict[str, str]  # names lower-cased
+    body: bytes
+
+    @property
+    def event(self) -> dict[str, Any]:
+        return json.loads(self.body)
+
+
+class Receiver:
+    """asyncio on 127.0.0.1 port 0. Records every request and answers with the next scripted status (else 200);
+    while held it records but does not answer (a slow receiver; never released: one that never answers)."""
+
+    def __init__(self) -> None:
+        self.requests: asyncio.Queue[Received] = asyncio.Queue()
+        self.statuses: deque[int] = deque()
+        self._answer = asyncio.Event()
+        self._answer.set()
+        self._handlers: set[asyncio.Task[Any]] = set()
+        self.server: asyncio.Server | None = None
+        self.url = ""
+
+    async def start(self, ssl_context: ssl.SSLContext | None = None) -> Receiver:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=ssl_context)
+        port = self.server.sockets[0].getsockname()[1]
+        self.url = f"{'https' if ssl_context else 'http'}://127.0.0.1:{port}/hook?from=console"
+        return self
+
+    def hold(self) -> None:
+        self._answer.clear()
+
+    def release(self) -> None:
+        self._answer.set()
+
+    async def next(self, timeout: float = TIMEOUT) -> Received:
+        async with asyncio.timeout(timeout):
+            return await self.requests.get()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
+        try:
+            request_line = (await reader.readline()).decode("latin-1").rstrip("\r\n")
+            if not request_line:
+                return
+            method, target, _ = request_line.split(" ", 2)
+            headers: dict[str, str] = {}
+            while line := (await reader.readline()).decode("latin-1").rstrip("\r\n"):
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
+            self.requests.put_nowait(Received(method, target, headers, body))
+            await self._answer.wait()
+            status = self.statuses.popleft() if self.statuses else 200
+            writer.write(f"HTTP/1.1 {status} Scripted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+            await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+            self._handlers.discard(task)
+
+    async def aclose(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        for task in list(self._handlers):
+            task.cancel()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
+        if self.server is not None:
+            await self.server.wait_closed()
+
+
+def dead_url() -> str:
+    """An http:// URL on 127.0.0.1 where nothing listens (a port just released): connections are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hook"
+
+
+@pytest.fixture
+async def receivers():
+    made: list[Receiver] = []
+
+    async def make(**kwargs: Any) -> Receiver:
+        receiver = await Receiver().start(**kwargs)
+        made.append(receiver)
+        return receiver
+
+    yield make
+    for receiver in made:
+        await receiver.aclose()
+
+
+@pytest.fixture
+async def closing():
+    """Sinks closed (their tasks ended, their processes killed) at the end of the test."""
+    sinks: list[WebhookSink | ScreenPop] = []
+    yield sinks.append
+    for sink in sinks:
+        await sink.aclose()
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def call_event(kind: str, seq: int, number: str = "+4930123456", name: str = "Ada Lovelace", **extra: Any) -> dict:
+    return {"v": 1, "seq": seq, "time": "2026-12-06T22:30:00.123Z", "type": kind, "call": "c1", "call_id": "sw-1",
+            "direction": "in", "number": number, "name": name, "local_number": "200", "slot": 1, **extra}
+
+
+async def until(predicate: Callable[[], bool], what: str, timeout: float = TIMEOUT, every: float = 0.02) -> None:
+    """Poll something that posts no event (a log record, a file a process writes), bounded by ``timeout``."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await asyncio.sleep(every)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None
+
+
+def messages(caplog: pytest.LogCaptureFixture, text: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == HOOKS_LOG and text in r.getMessage()]
+
+
+class Ticker:
+    """Counts the event loop's turns: while it advances, nothing blocks the loop."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self.task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(0.005)
+            self.ticks += 1
+
+    async def advances(self, by: int = 10) -> None:
+        start = self.ticks
+        await until(lambda: self.ticks >= start + by, f"the loop to turn {by} more times", every=0.005)
+
+    async def aclose(self) -> None:
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+
+
+# -- webhooks -----------------------------------------------------------------------------------
+async def test_events_are_posted_as_json_with_an_hmac_signature(receivers, closing):
+    """The receiver gets each lifecycle event as the JSON body of a POST, signed with the shared secret;
+    call.state is left out by default (the lifecycle events say the same once)."""
+    receiver = await receivers()
+    sink = WebhookSink([receiver.url], secret="s3cret", timeout=TIMEOUT)
+    closing(sink)
+    events = [call_event("call.ringing", 1), call_event("call.state", 2, state="CONNECTED"),
+              call_event("call.answered", 3), call_event("call.ended", 4, reason="USERTERMINATED", talk=12.5)]
+    for event in events:
+        sink(event)
+    for expected in (events[0], events[2], events[3]):
+        got = await receiver.next()
+        assert (got.method, got.target) == ("POST", "/hook?from=console")
+        assert got.headers["content-type"] == "application/json"
+        assert got.event == expected
+        assert got.headers[EVENT_HEADER.lower()] == expected["type"]
+        mac = hmac.new(b"s3cret", got.body, "sha256").hexdigest()
+        assert hmac.compare_digest(got.headers[SIGNATURE_HEADER.lower()], f"sha256={mac}")
+        assert got.headers[SIGNATURE_HEADER.lower()] == signature("s3cret", got.body)
+    assert receiver.requests.empty()
+
+
+async def test_a_500_is_retried_with_backoff_until_it_succeeds_and_a_404_is_not(receivers, closing, caplog):
+    receiver = await receivers()
+    receiver.statuses.extend([500, 503, 200, 404])
+    sink = WebhookSink([receiver.url], retries=3, backoff=0.01, timeout=TIMEOUT)
+    closing(sink)
+    sink(call_event("call.ringing", 1))
+    sink(call_event("call.answered", 2))
+    sink(call_event("call.ended", 3))
+    seen = [(await receiver.next()).event["seq"] for _ in range(5)]
+    assert seen == [1, 1, 1, 2, 3]  # two 5xx and the 200 for 1; 2 was refused (404): not sent again
+    await until(lambda: messages(caplog, "HTTP 404 (not retried)"), "the refusal in the log")
+    assert receiver.requests.empty()
+
+
+async def test_a_slow_receiver_never_delays_the_caller_and_its_queue_keeps_the_newest(receivers, closing, caplog):
+    """The sink returns before any I/O; while a POST hangs the loop keeps turning; the bounded queue drops the
+    oldest events and says so once, with the count."""
+    caplog.set_level(logging.WARNING, logger=HOOKS_LOG)
+    receiver = await receivers()
+    receiver.hold()
+    sink = WebhookSink([receiver.url], queue_size=3, retries=0, timeout=60.0)
+    closing(sink)
+    ticker = Ticker()
+    try:
+        sink(call_event("call.ringing", 1))
+        assert receiver.requests.empty() and sink.pending(receiver.url) == 1  # queued; nothing sent yet
+        first = await receiver.next()
+        assert first.event["seq"] == 1
+        await ticker.advances()  # the POST is still unanswered and the loop serves everyone else
+        for seq in range(2, 11):
+            sink(call_event("call.ended", seq))
+        assert sink.pending(receiver.url) == 3  # bounded: 8, 9 and 10 wait; 2 to 7 were dropped
+        await ticker.advances()
+        receiver.release()
+        assert [(await receiver.next()).event["seq"] for _ in range(3)] == [8, 9, 10]
+    finally:
+        await ticker.aclose()
+    assert messages(caplog, "dropped") == [f"webhook {receiver.url}: queue full (3 events): dropped the 6 oldest"]
+
+
+async def test_a_dead_and_a_silent_receiver_do_not_hold_up_a_live_one(receivers, closing, caplog):
+    """One task per URL: a refused connection is retried and given up on, a POST that is never answered times out,
+    and meanwhile the live receiver gets every event in order."""
+    caplog.set_level(logging.WARNING, logger=HOOKS_LOG)
+    live, silent = await receivers(), await receivers()
+    silent.hold()
+    dead = dead_url()
+    sink = WebhookSink([dead, silent.url, live.url], retries=1, backoff=0.01, timeout=1.0)
+    closing(sink)
+    ticker = Ticker()
+    try:
+        for seq in (1, 2, 3):
+            sink(call_event("call.ringing", seq))
+        assert [(await live.next()).event["seq"] for _ in range(3)] == [1, 2, 3]
+        assert not messages(caplog, "no answer within")  # all three came through before the silent one timed out
+        assert (await silent.next()).event["seq"] == 1
+        await until(lambda: messages(caplog, "ConnectionRefusedError"), "the dead URL given up on")
+        await ticker.advances()
+        assert (await silent.next()).event["seq"] == 1  # timed out after 1 s, tried once more
+        await until(lambda: messages(caplog, "no answer within 1 s after 2 attempts"), "the silent URL given up on")
+    finally:
+        await ticker.aclose()
+    assert len(messages(caplog, f"webhook {dead}: call.ringing event lost")) == 1  # further losses are counted
+    silent.release()
+    assert (await silent.next()).event["seq"] == 2
+
+
+async def test_https_verifies_the_certificate(receivers, closing, caplog, tmp_path):
+    """An https:// webhook is verified: an untrusted certificate is refused (not retried); trusted, it delivers."""
+    cert, key = self_signed(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    receiver = await receivers(ssl_context=server_context)
+    untrusting = WebhookSink([receiver.url], retries=3, backoff=0.01)
+    trusting = WebhookSink([receiver.url], ssl_context=ssl.create_default_context(cafile=cert))
+    closing(untrusting)
+    closing(trusting)
+    untrusting(call_event("call.ringing", 1))
+    await until(lambda: messages(caplog, "certificate not trusted"), "the refused certificate in the log")
+    trusting(call_event("call.ringing", 2))
+    assert (await receiver.next()).event["seq"] == 2
+    assert receiver.requests.empty()
+
+
+def self_signed(tmp_path: Path) -> tuple[str, str]:
+    """As tests/e2e/test_tls.py makes it: a certificate for 127.0.0.1 and its key."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=1)).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_file), str(key_file)
+
+
+# -- screen pop ---------------------------------------------------------------------------------
+RECORD_ARGV = textwrap.dedent("""\
+    import json, os, sys
+    out = sys.argv[1]
+    with open(out + ".tmp", "w") as f:
+        json.dump(sys.argv[2:], f)
+    os.replace(out + ".tmp", out)
+""")
+HANG = textwrap.dedent("""\
+    import os, subprocess, sys, time
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write(f"{os.getpid()} {child.pid}")
+    os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+    time.sleep(600)
+""")
+
+
+def script(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def gone(pid: int) -> bool:
+    """No such process, or only its zombie (killed, not yet reaped by its new parent)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state == "Z"
+
+
+async def test_a_screen_pop_command_gets_the_number_and_a_hostile_name_as_separate_arguments(tmp_path, closing):
+    out = tmp_path / "argv.json"
+    pop = ScreenPop(command=[sys.executable, script(tmp_path, "record.py", RECORD_ARGV), str(out),
+                             "--number", "{number}", "--name={name}", "{direction}", "{event}", "{call}"],
+                    on=["call.ringing"])
+    closing(pop)
+    pop(call_event("call.answered", 1))  # not configured: nothing runs
+    assert pop.running == 0
+    pop(call_event("call.ringing", 2, number="+49 30 123", name=HOSTILE + "\0\n"))
+    await until(out.exists, "the command's record of its arguments")
+    assert json.loads(out.read_text()) == ["--number", "+49 30 123", f"--name={HOSTILE}", "in", "call.ringing", "c1"]
+    assert not (Path.cwd() / "pwned").exists() and not (tmp_path / "pwned").exists()
+
+
+async def test_a_screen_pop_url_is_quoted_and_given_to_the_opener_as_one_argument(tmp_path, closing):
+    out = tmp_path / "argv.json"
+    pop = ScreenPop(url_template="https://crm.example/search?phone={number}&name={name}",
+                    opener=[sys.executable, script(tmp_path, "record.py", RECORD_ARGV), str(out)],
+                    on=["call.answered"])
+    closing(pop)
+    pop(call_event("call.answered", 1, number="+4930123", name="Müller & Co; rm -rf ~"))
+    await until(out.exists, "the opener's record of its arguments")
+    assert json.loads(out.read_text()) == [
+        "https://crm.example/search?phone=%2B4930123&name=M%C3%BCller%20%26%20Co%3B%20rm%20-rf%20~"]
+
+
+async def test_a_hung_command_is_killed_with_its_children_at_its_timeout_and_the_next_one_runs(
+        tmp_path, closing, caplog):
+    """One process at a time here: the second pop waits for the slot the hung one holds until it is killed."""
+    caplog.set_level(logging.WARNING, logger=HOOKS_LOG)
+    hang = script(tmp_path, "hang.py", HANG)
+    pop = ScreenPop(command=[sys.executable, hang, str(tmp_path / "{call}.pids")], timeout=1.0, max_running=1)
+    closing(pop)
+    ticker = Ticker()
+    try:
+        pop(call_event("call.ringing", 1, call="first"))
+        pop(call_event("call.ringing", 2, call="second"))
+        first = tmp_path / "first.pids"
+        await until(first.exists, "the first command to start")
+        assert pop.running == 1 and not (tmp_path / "second.pids").exists()
+        await ticker.advances()  # the caller and the loop go on while it hangs
+        await until((tmp_path / "second.pids").exists, "the second command, once the first is killed")
+        pids = [int(pid) for pid in first.read_text().split()]
+        assert all(gone(pid) for pid in pids), pids
+        assert messages(caplog, "still running after 1 s: killed")
+    finally:
+        await ticker.aclose()
+
+
+# -- wiring -------------------------------------------------------------------------------------
+async def test_start_hooks_adds_the_configured_sinks_and_its_result_removes_them(receivers):
+    feed: list[Callable[[dict], None]] = []
+
+    def add_sink(sink: Callable[[dict], None]) -> Callable[[], None]:
+        feed.append(sink)
+        return lambda: feed.remove(sink)
+
+    assert start_hooks(HooksConfig(), add_sink).sinks == [] and feed == []
+    receiver = await receivers()
+    hooks = start_hooks(HooksConfig(webhook_urls=(receiver.url,), screen_pop_command=("true",)), add_sink)
+    assert [type(sink) for sink in feed] == [WebhookSink, ScreenPop]
+    for sink in feed:
+        sink(call_event("call.ringing", 1))
+    assert (await receiver.next()).event["type"] == "call.ringing"
+    await hooks.aclose()
+    assert feed == []
