@@ -115,7 +115,7 @@ class HooksConfig:
             f"screen_pop_url = {json.dumps(self.screen_pop_url, ensure_ascii=False)}  "
             "# e.g. \"https://crm.example/search?phone={number}&name={name}\"",
             f"screen_pop_opener = {strings(self.screen_pop_opener)}  # opens screen_pop_url",
-            f"screen_pop_command = {strings(self.screen_pop_command)}  # or run this argv: [\"crm\", \"{number}\"]",
+            f"screen_pop_command = {strings(self.screen_pop_command)}  # or run this argv: [\"crm\", \"{{number}}\"]",
             f"screen_pop_on = {strings(self.screen_pop_on)}  # call.ringing, call.answered, call.ended",
             f"screen_pop_timeout = {self.screen_pop_timeout:g}  # a command still running after this is killed",
             f"screen_pop_max = {self.screen_pop_max}  # commands running at once",

@@ -1,0 +1,91 @@
+"""config.toml's [hooks]: nothing by default, a round trip through the file, a clear error for every bad value."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.persist import AppDirs, Config, ConfigError, HooksConfig, load_config, save_config, update_config
+
+CRM = "https://crm.example/search?phone={number}&name={name}"
+
+
+def dirs(tmp_path) -> AppDirs:
+    return AppDirs(config_dir=tmp_path / "cfg", data_dir=tmp_path / "data")
+
+
+def test_nothing_is_configured_by_default():
+    hooks = Config().hooks
+    assert not hooks.enabled and hooks.webhook_urls == () and not hooks.screen_pop_url and not hooks.screen_pop_command
+    assert hooks.webhook_wants("call.ringing") and hooks.webhook_wants("transfer")
+    assert not hooks.webhook_wants("call.state")  # the lifecycle events say it once
+
+
+def test_the_hooks_survive_a_round_trip_and_an_update_of_another_key(tmp_path):
+    d = dirs(tmp_path)
+    hooks = HooksConfig(webhook_urls=("https://tools.example/anynode", "http://127.0.0.1:9999/x"),
+                        webhook_types=("call.ringing", "call.ended"), webhook_timeout=2.5, webhook_retries=0,
+                        webhook_queue=7, webhook_secret='s3"cret', screen_pop_url=CRM, screen_pop_opener=("open",),
+                        screen_pop_on=("call.ringing", "call.answered"), screen_pop_timeout=3, screen_pop_max=2)
+    save_config(d, Config(hooks=hooks))
+    assert load_config(d).hooks == hooks
+    assert update_config(d, theme="anynode-light").hooks == hooks
+    command = HooksConfig(screen_pop_command=("crm-lookup", "--number={number}", "{name}"))
+    save_config(d, Config(hooks=command))
+    assert load_config(d).hooks == command and load_config(d).hooks.enabled
+
+
+def test_the_section_as_written_in_the_readme(tmp_path):
+    d = dirs(tmp_path)
+    d.config_dir.mkdir(parents=True)
+    d.config_file.write_text("""
+[hooks]
+screen_pop_url = "https://crm.example/search?phone={number}&name={name}"
+screen_pop_on = ["call.ringing"]
+webhook_urls = ["https://tools.example/anynode/events"]
+webhook_secret = "change me"
+""")
+    hooks = load_config(d).hooks
+    assert hooks.screen_pop_url == CRM and hooks.screen_pop_opener == ("xdg-open",)
+    assert hooks.webhook_urls == ("https://tools.example/anynode/events",) and hooks.webhook_secret == "change me"
+
+
+@pytest.mark.parametrize(("section", "error"), [
+    ({"webhook_url": ["http://x"]}, "webhook_url: unknown key"),
+    ({"webhook_urls": "http://x"}, "webhook_urls: must be a list of non-empty strings"),
+    ({"webhook_urls": ["ftp://x/"]}, "webhook_urls: 'ftp://x/' is not an http:// or https:// URL"),
+    ({"webhook_urls": ["http://x/a b"]}, "spaces or control characters"),
+    ({"webhook_types": ["call.ring"]}, "webhook_types: unknown event type 'call.ring'"),
+    ({"webhook_timeout": 0}, "webhook_timeout: must be a number from 0.1 to 120, not 0"),
+    ({"webhook_timeout": "5"}, "webhook_timeout: must be a number"),
+    ({"webhook_retries": 1.5}, "webhook_retries: must be a whole number from 0 to 10"),
+    ({"webhook_retries": True}, "webhook_retries: must be a whole number"),
+    ({"webhook_queue": 0}, "webhook_queue: must be a whole number from 1 to 10000, not 0"),
+    ({"webhook_secret": 42}, "webhook_secret: must be a string"),
+    ({"screen_pop_url": "https://crm/?q={phone}"}, "unknown placeholder {phone}"),
+    ({"screen_pop_url": "https://crm/?q={number.__class__}"}, "unknown placeholder"),
+    ({"screen_pop_url": "https://crm/?q={number!r}"}, "unknown placeholder"),
+    ({"screen_pop_url": "https://crm/?q={number"}, "literal braces"),
+    ({"screen_pop_url": "{number}"}, "is not an http:// or https:// URL"),
+    ({"screen_pop_command": "crm {number}"}, "screen_pop_command: must be a list of non-empty strings"),
+    ({"screen_pop_command": ["crm", "{caller}"]}, "unknown placeholder {caller}"),
+    ({"screen_pop_url": CRM, "screen_pop_command": ["crm"]}, "configure one of them, not both"),
+    ({"screen_pop_opener": []}, "screen_pop_opener: must name a program"),
+    ({"screen_pop_on": ["call.state"]}, "screen_pop_on: 'call.state' is not one of"),
+    ({"screen_pop_timeout": -1}, "screen_pop_timeout: must be a number"),
+    ({"screen_pop_max": 0}, "screen_pop_max: must be a whole number from 1 to 32"),
+])
+def test_a_bad_value_is_a_clear_error_naming_the_key(section, error):
+    with pytest.raises(ConfigError) as caught:
+        Config.from_toml({"hooks": section})
+    assert "[hooks] " in str(caught.value) and error in str(caught.value)
+
+
+def test_a_bad_hooks_section_stops_the_load_with_the_file_named(tmp_path):
+    d = dirs(tmp_path)
+    d.config_dir.mkdir(parents=True)
+    d.config_file.write_text('[hooks]\nwebhook_urls = ["gopher://x"]\n')
+    with pytest.raises(ConfigError, match=f"^{d.config_file}: \\[hooks\\] webhook_urls: "):
+        load_config(d)
+    d.config_file.write_text("hooks = 3\n")
+    with pytest.raises(ConfigError, match="must be a table"):
+        load_config(d)
