@@ -89,3 +89,18 @@ def test_a_bad_hooks_section_stops_the_load_with_the_file_named(tmp_path):
     d.config_file.write_text("hooks = 3\n")
     with pytest.raises(ConfigError, match="must be a table"):
         load_config(d)
+
+
+def test_the_console_refuses_to_start_with_a_bad_hooks_section_and_says_why(tmp_path):
+    """No traceback and no screen: one line naming the file and the key, exit status 2."""
+    import subprocess
+    import sys
+
+    d = dirs(tmp_path)
+    d.config_dir.mkdir(parents=True)
+    d.config_file.write_text('[hooks]\nscreen_pop_command = ["crm", "{phone}"]\n')
+    done = subprocess.run([sys.executable, "-m", "console", "--config-dir", str(d.config_dir), "--data-dir",
+                           str(d.data_dir)], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (f"anynode-console: {d.config_file}: [hooks] screen_pop_command: '{{phone}}': "
+                                   "unknown placeholder {phone} (known: {call}, {direction}, {event}, {name}, {number})")
