@@ -34,19 +34,19 @@ def test_the_hooks_survive_a_round_trip_and_an_update_of_another_key(tmp_path):
     assert load_config(d).hooks == command and load_config(d).hooks.enabled
 
 
-def test_the_section_as_written_in_the_readme(tmp_path):
-    d = dirs(tmp_path)
-    d.config_dir.mkdir(parents=True)
-    d.config_file.write_text("""
-[hooks]
-screen_pop_url = "https://crm.example/search?phone={number}&name={name}"
-screen_pop_on = ["call.ringing"]
-webhook_urls = ["https://tools.example/anynode/events"]
-webhook_secret = "change me"
-""")
-    hooks = load_config(d).hooks
-    assert hooks.screen_pop_url == CRM and hooks.screen_pop_opener == ("xdg-open",)
-    assert hooks.webhook_urls == ("https://tools.example/anynode/events",) and hooks.webhook_secret == "change me"
+def test_the_readmes_examples_load():
+    """Each ```toml block of the README's "Screen pop and webhooks" section is a valid [hooks] section."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Screen pop and webhooks", 1)[1].split("\n## ", 1)[0]
+    blocks = [tomllib.loads(block)["hooks"] for block in re.findall(r"```toml\n(.+?)```", section, re.S)]
+    loaded = [HooksConfig.from_toml(block) for block in blocks]
+    assert len(loaded) == 3 and all(hooks.enabled for hooks in loaded)
+    assert loaded[0].screen_pop_url == CRM and loaded[0].screen_pop_opener == ("xdg-open",)
+    assert loaded[2].webhook_urls == ("https://tools.example/anynode/events",) and loaded[2].webhook_secret
 
 
 @pytest.mark.parametrize(("section", "error"), [
