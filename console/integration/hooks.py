@@ -128,9 +128,11 @@ class WebhookSink:
         self._secret = secret
         self._backoff = backoff
         self._max_backoff = max_backoff
-        self._ssl_context = ssl_context
         self._post = poster
         self._urls = {url: _UrlQueue(url, self) for url in urls}
+        if ssl_context is None and any(url.startswith("https:") for url in self._urls):
+            ssl_context = ssl.create_default_context()  # once: loading the trust store takes the loop's time
+        self._ssl_context = ssl_context
         self._closed = False
 
     @classmethod
@@ -249,7 +251,7 @@ class ScreenPop:
 
     def _start_next(self) -> None:
         if self._dropped and len(self._tasks) < self._max_running:
-            log.warning("screen pop: %d commands still running: dropped the %d oldest waiting pops",
+            log.warning("screen pop: every process slot (%d) was busy: dropped the %d oldest waiting pops",
                         self._max_running, self._dropped)
             self._dropped = 0
         loop = asyncio.get_running_loop()

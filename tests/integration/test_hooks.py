@@ -508,3 +508,19 @@ async def store_until(controller: Any, predicate: Callable[[Any], bool], timeout
             from None
     finally:
         unsubscribe()
+
+
+async def test_pops_waiting_for_a_busy_slot_are_bounded_and_the_oldest_is_dropped(tmp_path, closing, caplog):
+    """One slot, held by a hung command: of the pops that wait, the newest 16 are kept, and the drop is logged
+    once with its count when the slot frees."""
+    caplog.set_level(logging.WARNING, logger=HOOKS_LOG)
+    pop = ScreenPop(command=[sys.executable, script(tmp_path, "hang.py", HANG), str(tmp_path / "{call}.pids")],
+                    timeout=1.0, max_running=1)
+    closing(pop)
+    for seq in range(1, 20):  # 1 runs; 2 to 19 wait: 18 for 16 places
+        pop(call_event("call.ringing", seq, call=f"c{seq}"))
+    assert pop.running == 1
+    await until((tmp_path / "c4.pids").exists, "the first kept waiting pop to run once the slot is free")
+    assert not (tmp_path / "c2.pids").exists() and not (tmp_path / "c3.pids").exists()
+    assert messages(caplog, "dropped") == ["screen pop: every process slot (1) was busy: dropped the 2 oldest "
+                                           "waiting pops"]
