@@ -93,7 +93,12 @@ class _UrlQueue:
                 await self.wake.wait()
             delivery = self.queue.popleft()
             self.report_drops()
-            problem = await self.sink._deliver(self.url, delivery)
+            try:
+                problem = await self.sink._deliver(self.url, delivery)
+            except Exception as exc:  # a surprise must not end this URL's sender for the rest of the run
+                log.error("webhook %s: %s event not delivered: %s: %s", self.url, delivery.event_type,
+                          type(exc).__name__, exc, exc_info=True)
+                continue
             if problem is None:
                 if self.failing:
                     log.warning("webhook %s: delivering again (%d events lost meanwhile)", self.url, self.lost)

@@ -524,3 +524,23 @@ async def test_pops_waiting_for_a_busy_slot_are_bounded_and_the_oldest_is_droppe
     assert not (tmp_path / "c2.pids").exists() and not (tmp_path / "c3.pids").exists()
     assert messages(caplog, "dropped") == ["screen pop: every process slot (1) was busy: dropped the 2 oldest "
                                            "waiting pops"]
+
+
+async def test_an_unexpected_error_in_a_delivery_is_logged_and_the_url_keeps_delivering(closing, caplog):
+    """A bug or a surprise in one POST must not end the URL's sender for the rest of the run."""
+    posted: asyncio.Queue[int] = asyncio.Queue()
+
+    async def poster(url: str, body: bytes, headers: Any, *, timeout: float, ssl_context: Any = None) -> int:
+        seq = json.loads(body)["seq"]
+        if seq == 1:
+            raise RuntimeError("a surprise")
+        posted.put_nowait(seq)
+        return 204
+
+    sink = WebhookSink(["http://127.0.0.1:9/hook"], poster=poster)
+    closing(sink)
+    sink(call_event("call.ringing", 1))
+    sink(call_event("call.ended", 2))
+    async with asyncio.timeout(TIMEOUT):
+        assert await posted.get() == 2
+    assert messages(caplog, "call.ringing event not delivered: RuntimeError: a surprise")
