@@ -68,6 +68,7 @@ class _UrlQueue:
         self.dropped = 0  # dropped since the worker last took an event: one log line per burst
         self.failing = False  # the last event was given up on: further give-ups are not logged each time
         self.lost = 0  # events given up on while failing
+        self.counts = {"delivered": 0, "lost": 0, "dropped": 0}  # this run's totals
         self.wake = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
@@ -75,6 +76,7 @@ class _UrlQueue:
         if len(self.queue) >= self.sink.queue_size:
             self.queue.popleft()
             self.dropped += 1
+            self.counts["dropped"] += 1
         self.queue.append(delivery)
         if self.task is None:
             self.task = asyncio.get_running_loop().create_task(self._run(), name=f"webhook {self.url}")
@@ -98,7 +100,9 @@ class _UrlQueue:
             except Exception as exc:  # a surprise must not end this URL's sender for the rest of the run
                 log.error("webhook %s: %s event not delivered: %s: %s", self.url, delivery.event_type,
                           type(exc).__name__, exc, exc_info=True)
+                self.counts["lost"] += 1
                 continue
+            self.counts["delivered" if problem is None else "lost"] += 1
             if problem is None:
                 if self.failing:
                     log.warning("webhook %s: delivering again (%d events lost meanwhile)", self.url, self.lost)
@@ -158,6 +162,10 @@ class WebhookSink:
     def pending(self, url: str) -> int:
         """Events waiting for ``url`` (not counting the one being delivered)."""
         return len(self._urls[url].queue)
+
+    def counts(self, url: str) -> dict[str, int]:
+        """This run's events for ``url``: delivered, lost (given up on) and dropped (the queue was full)."""
+        return dict(self._urls[url].counts)
 
     async def _deliver(self, url: str, delivery: _Delivery) -> str | None:
         """POST one event, with retries; None when it got through, else what went wrong last."""
