@@ -199,6 +199,7 @@ class WebhookSink:
         self._closed = True
         for target in self._urls.values():
             target.dropped += len(target.queue)
+            target.counts["dropped"] += len(target.queue)
             target.queue.clear()
             target.report_drops()
             if target.task is not None:
