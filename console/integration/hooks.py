@@ -192,7 +192,8 @@ class WebhookSink:
             problem = f"HTTP {status}"
             if status < 500:
                 return f"{problem} (not retried)"
-        return f"{problem} after {self._retries + 1} attempts"
+        attempts = self._retries + 1
+        return f"{problem} after {attempts} attempt{'s' if attempts > 1 else ''}"
 
     def close(self) -> None:
         """Stop delivering: the workers are cancelled, what waits is dropped (and counted in the log)."""

@@ -560,3 +560,19 @@ async def test_an_unexpected_error_in_a_delivery_is_logged_and_the_url_keeps_del
     async with asyncio.timeout(TIMEOUT):
         assert await posted.get() == 2
     assert messages(caplog, "call.ringing event not delivered: RuntimeError: a surprise")
+
+
+async def test_a_failing_url_is_logged_once_and_again_when_it_recovers_with_the_count(closing, caplog):
+    caplog.set_level(logging.WARNING, logger=HOOKS_LOG)
+
+    async def poster(url: str, body: bytes, headers: Any, *, timeout: float, ssl_context: Any = None) -> int:
+        return 503 if json.loads(body)["seq"] < 4 else 204
+
+    sink = WebhookSink(["http://127.0.0.1:9/hook"], poster=poster, retries=0)
+    closing(sink)
+    for seq in range(1, 5):
+        sink(call_event("call.ringing", seq))
+    await until(lambda: sink.counts("http://127.0.0.1:9/hook")["delivered"] == 1, "the fourth event delivered")
+    assert [m.split(": ", 1)[1] for m in messages(caplog, "webhook")] == [
+        "call.ringing event lost: HTTP 503 after 1 attempt (further losses are counted until one gets through)",
+        "delivering again (3 events lost meanwhile)"]
