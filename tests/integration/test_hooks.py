@@ -576,3 +576,16 @@ async def test_a_failing_url_is_logged_once_and_again_when_it_recovers_with_the_
     assert [m.split(": ", 1)[1] for m in messages(caplog, "webhook")] == [
         "call.ringing event lost: HTTP 503 after 1 attempt (further losses are counted until one gets through)",
         "delivering again (3 events lost meanwhile)"]
+
+
+async def test_a_urls_user_and_password_become_basic_authentication(receivers, closing):
+    import base64
+
+    receiver = await receivers()
+    url = receiver.url.replace("http://", "http://hook%20user:p%40ss@")
+    sink = WebhookSink([url])
+    closing(sink)
+    sink(call_event("call.ringing", 1))
+    got = await receiver.next()
+    assert got.headers["authorization"] == "Basic " + base64.b64encode(b"hook user:p@ss").decode()
+    assert got.headers["host"] == receiver.url.split("/")[2] and got.target == "/hook?from=console"
