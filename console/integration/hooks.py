@@ -24,7 +24,7 @@ import ssl
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from console.persist.hooks_config import HooksConfig
 
@@ -63,6 +63,7 @@ class _UrlQueue:
 
     def __init__(self, url: str, sink: WebhookSink) -> None:
         self.url = url
+        self.shown = shown_url(url)  # for the log: never the password
         self.sink = sink
         self.queue: deque[_Delivery] = deque()
         self.dropped = 0  # dropped since the worker last took an event: one log line per burst
@@ -79,12 +80,12 @@ class _UrlQueue:
             self.counts["dropped"] += 1
         self.queue.append(delivery)
         if self.task is None:
-            self.task = asyncio.get_running_loop().create_task(self._run(), name=f"webhook {self.url}")
+            self.task = asyncio.get_running_loop().create_task(self._run(), name=f"webhook {self.shown}")
         self.wake.set()
 
     def report_drops(self) -> None:
         if self.dropped:
-            log.warning("webhook %s: queue full (%d events): dropped the %d oldest", self.url, self.sink.queue_size,
+            log.warning("webhook %s: queue full (%d events): dropped the %d oldest", self.shown, self.sink.queue_size,
                         self.dropped)
             self.dropped = 0
 
@@ -98,22 +99,22 @@ class _UrlQueue:
             try:
                 problem = await self.sink._deliver(self.url, delivery)
             except Exception as exc:  # a surprise must not end this URL's sender for the rest of the run
-                log.error("webhook %s: %s event not delivered: %s: %s", self.url, delivery.event_type,
+                log.error("webhook %s: %s event not delivered: %s: %s", self.shown, delivery.event_type,
                           type(exc).__name__, exc, exc_info=True)
                 self.counts["lost"] += 1
                 continue
             self.counts["delivered" if problem is None else "lost"] += 1
             if problem is None:
                 if self.failing:
-                    log.warning("webhook %s: delivering again (%d events lost meanwhile)", self.url, self.lost)
+                    log.warning("webhook %s: delivering again (%d events lost meanwhile)", self.shown, self.lost)
                 self.failing, self.lost = False, 0
             elif self.failing:
                 self.lost += 1
-                log.debug("webhook %s: %s event lost: %s", self.url, delivery.event_type, problem)
+                log.debug("webhook %s: %s event lost: %s", self.shown, delivery.event_type, problem)
             else:
                 self.failing, self.lost = True, 1
                 log.warning("webhook %s: %s event lost: %s (further losses are counted until one gets through)",
-                            self.url, delivery.event_type, problem)
+                            self.shown, delivery.event_type, problem)
 
 
 class WebhookSink:
@@ -352,6 +353,15 @@ def start_hooks(config: HooksConfig, add_sink: AddSink, **webhook_options: Any) 
     if config.screen_pop_url or config.screen_pop_command:
         sinks.append(ScreenPop.from_config(config))
     return Hooks(sinks, [add_sink(sink) for sink in sinks])
+
+
+def shown_url(url: str) -> str:
+    """The URL as the log shows it: a password in it is replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def _clean(value: Any) -> str:

@@ -589,3 +589,14 @@ async def test_a_urls_user_and_password_become_basic_authentication(receivers, c
     got = await receiver.next()
     assert got.headers["authorization"] == "Basic " + base64.b64encode(b"hook user:p@ss").decode()
     assert got.headers["host"] == receiver.url.split("/")[2] and got.target == "/hook?from=console"
+
+
+async def test_the_log_never_shows_a_urls_password(closing, caplog):
+    caplog.set_level(logging.WARNING, logger=HOOKS_LOG)
+    url = dead_url().replace("http://", "http://user:s3cret@")
+    sink = WebhookSink([url], retries=0)
+    closing(sink)
+    sink(call_event("call.ringing", 1))
+    await until(lambda: sink.counts(url)["lost"] == 1, "the event given up on")
+    [lost] = messages(caplog, "event lost")
+    assert "s3cret" not in lost and lost.startswith("webhook http://user:***@127.0.0.1:")
