@@ -7,15 +7,18 @@ import asyncio
 import itertools
 import logging
 import os
+import ssl
 import sys
 from dataclasses import replace
 from typing import Sequence
 from urllib.parse import urlsplit
 
 from console.core.transport import cleartext_host
-from console.persist import AppDirs, BoardFile, CallHistory, Config, RecordingFolder, SessionFile, Settings
+from console.integration import cdr
+from console.persist import AppDirs, BoardFile, CallHistory, CallRecords, Config, RecordingFolder, SessionFile, Settings
 from console.persist import ConfigError as ConsoleConfigError
 from console.store import Controller, LoginPlan, client_factory, is_secure
+from console.store.effects import RecordKeeper
 
 DESCRIPTION = """\
 A keyboard-driven switchboard for WebRTC telephony.
@@ -50,6 +53,8 @@ Other commands:
                                           at a console on a running switch, until their calls end
                                           or Ctrl-C; README "Practice callers"
   anynode-console devices                 list the audio devices
+  anynode-console cdr --since 24h --format csv [--file PATH]
+                                          export the call records (README "Call records")
 
 Keys: F1 or ? shows them all; ctrl+p finds every action by name; ctrl+q quits.
 """
@@ -95,6 +100,24 @@ def check_transport(server: str, insecure: bool) -> str | None:
     return f"warning: --insecure: credentials go to {host} in clear ({scheme}://)"
 
 
+def trusted_ca(option: str | None, configured: str) -> str | None:
+    """The CA file servers' TLS certificates are verified with: ``--ca-file``, else config.toml ``ca_file``, else
+    None (the system's trust store). One that cannot be used is a UsageError now, not a failed login later."""
+    path, where = (option, "--ca-file") if option else (configured, "config.toml ca_file")
+    if not path:
+        return None
+    path = os.path.expanduser(path)
+    try:
+        ssl.create_default_context(cafile=path)
+    except FileNotFoundError:
+        raise UsageError(f"{where} {path}: no such file") from None
+    except ssl.SSLError:
+        raise UsageError(f"{where} {path}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)") from None
+    except OSError as exc:
+        raise UsageError(f"{where} {path}: cannot read: {exc.strerror or exc}") from None
+    return path
+
+
 DEMO_CALLERS = (("201", "Alice"), ("202", "Bob"), ("203", "Carol"), ("+4930555010", "Outside caller"))
 
 
@@ -112,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--insecure", action="store_true",
                         help="allow ws:// (no TLS) to a host other than this machine: the password travels in clear")
     # --- end secrets
-    parser.add_argument("--ca-file", help="CA certificates to verify the server's TLS certificate with")
+    parser.add_argument("--ca-file", help="CA certificates (PEM) the server's TLS certificate must chain to, for "
+                                          "wss:// and sip+wss:// (default: config.toml's ca_file, else the system's)")
     parser.add_argument("--device", help="audio device: index, part of its name, 'null' or a .wav path")
     parser.add_argument("--jitter-frames", type=int, metavar="N", choices=range(1, 9),
                         help="20 ms audio frames the console's receive jitter buffer holds back (1-8; default 1: "
@@ -127,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-client", action="store_true", help="start with the client's diagnostic log on")
     parser.add_argument("--config-dir", help="where config.toml and themes/ live (default: the platform's)")
     parser.add_argument("--data-dir", help="where sessions and call history live (default: the platform's)")
-    sub = parser.add_subparsers(dest="command", metavar="{switch,practice,devices}")
+    sub = parser.add_subparsers(dest="command", metavar="{switch,practice,devices,cdr}")
     switch = sub.add_parser("switch", help="run the embedded switch alone")
     switch.add_argument("--config", help="the switch's TOML file (default: the demo directory)")
     switch.add_argument("--host", help="address to listen on (default: the file's, else 127.0.0.1)")
@@ -147,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="call from the users' own numbers (for a switch without open_numbers); otherwise "
                                "each caller registers +4930555001, +4930555002, ...")
     sub.add_parser("devices", help="list audio devices")
+    cdr.add_parser(sub)
     return parser
 
 
@@ -170,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return list_audio_devices()
     if args.command == "practice":
         return run_practice(args)
+    if args.command == "cdr":
+        return cdr.run(args)
     if sys.stderr.isatty():  # PortAudio/ALSA talk on fd 2 while streams run: keep them off the terminal UI
         from console.media.portaudio import divert_c_stderr
 
@@ -228,6 +255,7 @@ async def run_console(args: argparse.Namespace) -> None:
                          auto_accept=args.auto_accept or config.auto_accept)
         settings = replace(settings, config=config)
     server = args.server or config.server
+    ca_file = trusted_ca(args.ca_file, config.ca_file)
     switch = None
     if server:
         token = read_token(args, dict(os.environ))
@@ -239,17 +267,22 @@ async def run_console(args: argparse.Namespace) -> None:
                          insecure=bool(warning))
     else:
         switch, plan = await start_embedded()
-    if args.jitter_frames is not None:
+    if args.jitter_frames is not None or ca_file:
         from console.media import patches
 
-        patches.set_audio_prefetch(args.jitter_frames)
+        if args.jitter_frames is not None:
+            patches.set_audio_prefetch(args.jitter_frames)
+        patches.set_turn_ca_file(ca_file)  # turns: servers are verified against it, as wss:// is
     device = args.device or config.audio_device or "auto"
     notes = [note] if (note := check_device(device)) else []
-    controller = build_controller(plan, dirs, config.auto_accept, client_factory(device=device, ringer=config.ringer_device or None, ca_file=args.ca_file,
+    controller = build_controller(plan, dirs, config.auto_accept, client_factory(device=device, ringer=config.ringer_device or None, ca_file=ca_file,
                                                                                   sip_desk=sip_desk_settings(config),
                                                                                   park=config.sip_park,
-                                                                                  park_recall=config.sip_park_recall),
-                                  max_recording_seconds=config.max_recording_seconds)
+                                                                                  park_recall=config.sip_park_recall,
+                                                                                  ice_servers=config.ice_servers,
+                                                                                  ice_policy=config.ice_policy),
+                                  max_recording_seconds=config.max_recording_seconds,
+                                  records=CallRecords(dirs, config.records_file_bytes, config.records_files))
     from console.ui import build_app
 
     app = build_app(settings, controller, plan, notes=notes)
@@ -262,12 +295,15 @@ async def run_console(args: argparse.Namespace) -> None:
 
 
 def build_controller(plan: LoginPlan, dirs: AppDirs, auto_accept: bool, factory,
-                     max_recording_seconds: float = 3600.0) -> Controller:
+                     max_recording_seconds: float = 3600.0, records: CallRecords | None = None) -> Controller:
     """The console's controller (and its store). The embedded switch listens on a new random port each run, so its sessions
-    (and the board of their calls) could never be restored: nothing of them is kept."""
-    return Controller(factory, sessions=None if plan.embedded else SessionFile(dirs), history=CallHistory(dirs),
-                      media=True, board=None if plan.embedded else BoardFile(dirs), auto_accept=auto_accept,
-                      recordings=RecordingFolder(dirs), max_recording_seconds=max_recording_seconds)
+    (and the board of their calls) could never be restored: nothing of them is kept. Every call that ends becomes a
+    call record (``records``, default: calls.jsonl in ``dirs``), subscribed before the app so a wallboard reads it."""
+    controller = Controller(factory, sessions=None if plan.embedded else SessionFile(dirs), history=CallHistory(dirs),
+                            media=True, board=None if plan.embedded else BoardFile(dirs), auto_accept=auto_accept,
+                            recordings=RecordingFolder(dirs), max_recording_seconds=max_recording_seconds)
+    controller.store.subscribe(RecordKeeper(records or CallRecords(dirs), controller.error))
+    return controller
 
 
 def sip_desk_settings(config: Config):

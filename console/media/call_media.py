@@ -69,8 +69,10 @@ class CallMedia:
         on_digits: Callable[[str], None] | None = None,
         media_timeout: float = MEDIA_TIMEOUT,
         audio_prefetch: int | None = None,
+        ice_policy: str = "all",
     ) -> None:
         patches.apply()
+        self._ice_policy = ice_policy  # "relay": only TURN relay candidates (patches.rtc_configuration)
         self._audio_prefetch = audio_prefetch  # this call's jitter prefetch; None: the console's (set_audio_prefetch)
         self.on_digits = on_digits
         """Called with each DTMF digit received as an RFC 4733 event, in order."""
@@ -373,7 +375,7 @@ class CallMedia:
     def _ensure_pc(self) -> RTCPeerConnection:
         if self._pc is None:
             self.hub.start()
-            pc = RTCPeerConnection(patches.rtc_configuration(self._ice_servers))
+            pc = RTCPeerConnection(patches.rtc_configuration(self._ice_servers, self._ice_policy))
             if self._audio_prefetch is not None:
                 patches.set_pc_audio_prefetch(pc, self._audio_prefetch)
             pc.on("track", self._on_track)

@@ -50,6 +50,10 @@ The patches:
   work while RTCP statistics and receiver reports go on. Sending encoded
   payloads needs no patch: aiortc's sender packs an ``av.Packet`` a track
   returns instead of encoding it (``Encoder.pack``).
+* TURN over TLS (``turns:``): aioice passes ``ssl=True`` to asyncio, which
+  verifies the server's certificate and name against the system's CAs only.
+  With :func:`set_turn_ca_file` (the console's ``--ca-file``) that file's CAs
+  are trusted instead, as for ``wss://``; still verified, name included.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ class PatchError(ConsoleError, RuntimeError):
     """aiortc/aioice internals differ from the pinned versions the patches were written for."""
 
 
-_state: dict[str, Any] = {"applied": False, "audio_prefetch": DEFAULT_AUDIO_PREFETCH}
+_state: dict[str, Any] = {"applied": False, "audio_prefetch": DEFAULT_AUDIO_PREFETCH, "turn_ca_file": None}
 _pc_prefetch: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()  # peer connections with their own
 
 
@@ -369,6 +373,32 @@ def _patch_event_send() -> None:
     RTCDtlsTransport._send_rtp = _send_rtp  # type: ignore[method-assign]
 
 
+def _patch_turn_tls() -> None:
+    import aioice.ice as ice
+    import aioice.turn as turn
+
+    original = turn.create_turn_endpoint
+    _require("ssl" in inspect.signature(original).parameters, "aioice.turn.create_turn_endpoint takes no ssl")
+    _require("turn.create_turn_endpoint(" in inspect.getsource(ice.relayed_candidate)
+             and "ssl=turn_ssl" in inspect.getsource(ice.relayed_candidate),
+             "aioice.ice.relayed_candidate no longer calls turn.create_turn_endpoint(ssl=turn_ssl)")
+
+    async def create_turn_endpoint(*args: Any, ssl: Any = None, **kwargs: Any) -> Any:
+        if ssl is True and _state["turn_ca_file"]:
+            import ssl as tls
+
+            ssl = tls.create_default_context(cafile=_state["turn_ca_file"])  # verifies the name, as ssl=True does
+        return await original(*args, ssl=ssl, **kwargs)
+
+    create_turn_endpoint.__wrapped__ = original  # type: ignore[attr-defined]
+    turn.create_turn_endpoint = create_turn_endpoint
+
+
+def set_turn_ca_file(path: str | None) -> None:
+    """Trust this PEM file's CAs (instead of the system's) for ``turns:`` servers; None: the system's."""
+    _state["turn_ca_file"] = path
+
+
 def _check_encoded_send() -> None:
     """Nothing to patch: the relay relies on aiortc's sender packing the av.Packet a track returns."""
     from aiortc.codecs.base import Encoder
@@ -472,6 +502,7 @@ def apply(audio_prefetch: int | None = None) -> None:
     _patch_event_receive()
     _patch_event_send()
     _check_encoded_send()
+    _patch_turn_tls()
     _state["applied"] = True
 
 
@@ -516,15 +547,25 @@ def applied() -> bool:
     return _state["applied"]
 
 
-def rtc_configuration(ice_servers: Iterable[Any] = ()) -> Any:
+ICE_POLICIES = ("all", "relay")
+"""RTCConfiguration.iceTransportPolicy values aiortc honours: "relay" gathers only TURN relay candidates."""
+
+
+def rtc_configuration(ice_servers: Iterable[Any] = (), policy: str = "all") -> Any:
     """An RTCConfiguration with exactly the given ICE servers (none by default).
 
     Always pass one: with aiortc's default, every setLocalDescription asks a
     public STUN server and stalls up to 5 s on a machine without internet.
     ``ice_servers`` items are RTCIceServer objects, URL strings, or dicts with
-    ``urls`` (and optional ``username``/``credential``).
+    ``urls`` (and optional ``username``/``credential``). aioice uses the first
+    STUN and the first TURN server only. ``policy`` "relay" (aioice's
+    TransportPolicy.RELAY) offers no host address at all: media only through
+    the TURN server (no candidate without one).
     """
-    from aiortc import RTCConfiguration, RTCIceServer
+    from aiortc import RTCConfiguration, RTCIceServer, RTCIceTransportPolicy
+
+    if policy not in ICE_POLICIES:
+        raise ValueError(f"ICE transport policy must be one of {', '.join(ICE_POLICIES)}, not {policy!r}")
 
     servers = []
     for server in ice_servers:
@@ -540,4 +581,4 @@ def rtc_configuration(ice_servers: Iterable[Any] = ()) -> Any:
             )
         else:
             raise TypeError(f"an ICE server is an RTCIceServer, a URL or a dict with 'urls', not {server!r}")
-    return RTCConfiguration(iceServers=servers)
+    return RTCConfiguration(iceServers=servers, iceTransportPolicy=RTCIceTransportPolicy(policy))

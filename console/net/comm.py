@@ -23,7 +23,8 @@ class CommFailure(StrEnum):
 
     UNREACHABLE = "unreachable"  # refused, timed out, no route
     BAD_URL = "bad_url"  # the address cannot be used: not a URL, a port out of range, a host name nobody knows
-    TLS = "tls"  # the certificate did not verify, or the handshake failed (e.g. wss:// against a plain ws:// port)
+    TLS = "tls"  # the TLS handshake failed for another reason (e.g. wss:// against a plain ws:// port)
+    CERTIFICATE = "certificate"  # the server's certificate did not verify: an unknown CA, another name, expired
     REJECTED = "rejected"  # the server answered but refused the WebSocket
     INTERNAL = "internal"  # a fault in the comm or its factory (an ImportError, a TypeError): no server was to blame
 

@@ -29,7 +29,11 @@ class WebSocketComm(CommInterface):
         """``subprotocol``: ask for it (SIP over WebSocket: "sip", RFC 7118) and refuse a server that does not agree."""
         context = None
         if secure or url.lower().startswith("wss://"):  # a wss:// URL is verified TLS, whatever ``secure`` says
-            context = ssl.create_default_context(cafile=ca_file)
+            try:
+                context = ssl.create_default_context(cafile=ca_file)
+            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: a file with no certificate
+                raise CommError(CommFailure.CERTIFICATE, f"the CA file {ca_file} cannot be used to verify {url}: "
+                                                         f"{getattr(exc, 'strerror', None) or exc}") from None
         try:
             self._ws = await connect(
                 url,
@@ -43,6 +47,9 @@ class WebSocketComm(CommInterface):
                 max_queue=64,
                 compression=None,
             )
+        except ssl.SSLCertVerificationError as exc:
+            raise CommError(CommFailure.CERTIFICATE, f"the TLS certificate of {url} was not accepted: "
+                                                     f"{exc.verify_message or exc}") from None
         except ssl.SSLError as exc:
             raise CommError(CommFailure.TLS, f"TLS failed for {url}: {exc}") from None
         except (InvalidURI, ValueError) as exc:  # ValueError: e.g. a port out of range

@@ -1,4 +1,4 @@
-"""What the console keeps on disk: the config file, saved session identifiers, the board, the call history.
+"""What the console keeps on disk: the config file, saved session identifiers, the board, the call history, the call records.
 
 A small layer with no UI imports (frogmouth's habit). Every path comes from one
 :class:`AppDirs` object, so tests point it at ``tmp_path``. Nothing is created
@@ -18,11 +18,12 @@ from .hooks_config import ConfigError, HooksConfig
 from .history import MAX_HISTORY, CallHistory, HistoryEntry
 from .paths import APP_NAME, AppDirs, atomic_write, private_dir
 from .recordings import RecordingFolder
+from .records import CallRecord, CallRecords, Outcome
 from .sessions import BoardFile, SessionFile
 from .settings import Settings
 
 __all__ = [
-    "APP_NAME", "MAX_HISTORY", "AppDirs", "BoardFile", "CallHistory", "Config", "ConfigError", "HistoryEntry",
-    "HooksConfig", "RecordingFolder", "SessionFile",
+    "APP_NAME", "MAX_HISTORY", "AppDirs", "BoardFile", "CallHistory", "CallRecord", "CallRecords", "Outcome", "Config",
+    "ConfigError", "HistoryEntry", "HooksConfig", "RecordingFolder", "SessionFile",
     "Settings", "atomic_write", "load_config", "private_dir", "save_config", "update_config",
 ]

@@ -28,6 +28,10 @@ class Config:
     hold_recall: float = 60.0  # seconds on hold before the board reminds the operator (0: never)
     max_recording_seconds: float = 3600.0  # a call recording (R) stops by itself after this long
     transfer_recall: float = 20.0  # seconds a transfer rings unanswered before the caller comes back (0 < s <= 300)
+    ca_file: str = ""  # PEM CA certificates the server's TLS certificate must chain to; "" = the system's (--ca-file)
+    records_file_bytes: int = 1_000_000  # calls.jsonl is rotated before it passes this (4000 ..= 100 MB)
+    records_files: int = 10  # call-record files kept, the current one included (1 ..= 1000)
+    service_level: int = 20  # seconds: the wallboard's service level counts calls answered within it (1 ..= 3600)
     keys: Mapping[str, str] = field(default_factory=dict)  # action id -> keys, e.g. {"hangup": "e,ctrl+e"}
     # [sip]: a SIP server has no directory and its feature codes are its own (docs/SIP.md, "Attendant features")
     sip_directory: tuple[tuple[str, str], ...] = ()  # (number, name): the extensions with lamps
@@ -36,6 +40,9 @@ class Config:
     sip_pickup_replaces: bool = False  # pick up by INVITE with Replaces to the caller (its phone must support it)
     sip_park: str = "local"  # "local" (held here with music on an orbit) or "refer:<the server's park extension>"
     sip_park_recall: float = 60.0  # seconds on a local orbit before the operator is reminded
+    # [ice]: the console's own STUN/TURN servers (before any the switch hands out) and "all" or "relay"
+    ice_servers: tuple[Mapping[str, Any], ...] = ()
+    ice_policy: str = "all"
     hooks: HooksConfig = field(default_factory=HooksConfig)  # [hooks]: webhooks and screen pop (strict: ConfigError)
     version: int = CONFIG_VERSION
 
@@ -48,7 +55,10 @@ class Config:
         keys = data.get("keys", {})
         keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
         sip = data.get("sip", {}) if isinstance(data.get("sip"), dict) else {}
+        ice = data.get("ice", {}) if isinstance(data.get("ice"), dict) else {}
         return cls(
+            ice_servers=_ice_servers(ice.get("servers", [])),
+            ice_policy=_ice_policy(ice.get("policy", "all")),
             hooks=HooksConfig.from_toml(data.get("hooks", {})),
             sip_directory=_directory(sip.get("directory", [])),
             sip_pickup_code=sip["pickup_code"] if isinstance(sip.get("pickup_code"), str) else "*8",
@@ -57,7 +67,7 @@ class Config:
             sip_park=park if isinstance(park := sip.get("park"), str) and _park_mode(park) else "local",
             sip_park_recall=float(again) if isinstance(again := sip.get("park_recall", 60.0), (int, float))
             and not isinstance(again, bool) and again > 0 else 60.0,
-            server=text("server"), username=text("username"), number=text("number"),
+            server=text("server"), username=text("username"), number=text("number"), ca_file=text("ca_file"),
             theme=text("theme", cls.theme), audio_device=text("audio_device"), ringer_device=text("ringer_device"),
             log_client=bool(data.get("log_client", False)), keys=keys,
             auto_accept=bool(data.get("auto_accept", False)),
@@ -66,6 +76,9 @@ class Config:
             max_recording_seconds=float(limit) if isinstance(limit := data.get("max_recording_seconds", 3600.0),
                                                              (int, float))
             and not isinstance(limit, bool) and limit > 0 else 3600.0,
+            records_file_bytes=_whole(data, "records_file_bytes", 1_000_000, 4_000, 100_000_000),
+            records_files=_whole(data, "records_files", 10, 1, 1000),
+            service_level=_whole(data, "service_level", 20, 1, 3600),
             transfer_recall=float(back) if isinstance(back := data.get("transfer_recall", 20.0), (int, float))
             and not isinstance(back, bool) and 0 < back <= 300 else 20.0,
         )
@@ -77,6 +90,7 @@ class Config:
             f"server = {_toml_str(self.server)}  # empty: start the embedded demo switch",
             f"username = {_toml_str(self.username)}",
             f"number = {_toml_str(self.number)}",
+            f"ca_file = {_toml_str(self.ca_file)}  # CA certificates (PEM) for wss:// and sip+wss://; empty: the system's",
             f"theme = {_toml_str(self.theme)}",
             f"audio_device = {_toml_str(self.audio_device)}  # anynode-console devices lists them; F3 picks",
             f"ringer_device = {_toml_str(self.ringer_device)}  # empty: ring on the headset while no call has it",
@@ -85,6 +99,9 @@ class Config:
             f"hold_recall = {self.hold_recall:g}  # seconds on hold before a reminder (0: never)",
             f"max_recording_seconds = {self.max_recording_seconds:g}  # a recording (R) stops by itself after this",
             f"transfer_recall = {self.transfer_recall:g}  # seconds a transfer may ring before the caller comes back",
+            f"records_file_bytes = {self.records_file_bytes}  # calls.jsonl (anynode-console cdr) rotates at this size",
+            f"records_files = {self.records_files}  # call-record files kept: at most records_file_bytes * this",
+            f"service_level = {self.service_level}  # seconds: the wallboard's service level (answered within)",
             "",
             "[keys]  # action = \"key[,key...]\"; see the help screen (F1) for the action names",
         ]
@@ -98,8 +115,23 @@ class Config:
                   "# true: INVITE with Replaces to the caller instead of the code (RFC 3891)",
                   f"park = {_toml_str(self.sip_park)}  # local: held here with music; refer:700: the server's park",
                   f"park_recall = {self.sip_park_recall:g}  # seconds on a local orbit before a reminder"]
+        servers = ", ".join("{" + ", ".join(f"{_toml_key(k)} = {json.dumps(v)}" for k, v in server.items()) + "}"
+                            for server in self.ice_servers)
+        lines += ["", "[ice]  # your own STUN/TURN servers, e.g. {urls = \"turn:turn.example.org:3478\", "
+                  "username = \"u\", credential = \"p\"}",
+                  f"servers = [{servers}]",
+                  f"policy = {_toml_str(self.ice_policy)}  # all, or relay: media only through the TURN server"]
         lines += ["", *self.hooks.to_toml()]
         return "\n".join(lines) + "\n"
+
+
+def _whole(data: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
+    """``data[key]`` if it is a whole number in [low, high]; else the default, and a warning naming the key."""
+    value = data.get(key, default)
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    log.warning("config.toml: %s = %r is not a whole number from %d to %d; using %d", key, value, low, high, default)
+    return default
 
 
 def _park_mode(mode: str) -> bool:
@@ -135,6 +167,25 @@ def update_config(dirs: AppDirs, **changes: Any) -> Config:
     config = replace(load_config(dirs), **changes)
     save_config(dirs, config)
     return config
+
+
+def _ice_servers(value: Any) -> tuple[Mapping[str, Any], ...]:
+    """``[ice] servers`` as RTCIceServer dicts; a bad list is logged (naming the key) and ignored."""
+    from console.core.errors import ProtocolError
+    from console.core.protocol import validate_ice_servers
+
+    try:
+        return tuple(validate_ice_servers(value))
+    except ProtocolError as exc:
+        log.warning("config.toml: [ice] servers ignored: %s", exc.message.removeprefix("ice_servers: "))
+        return ()
+
+
+def _ice_policy(value: Any) -> str:
+    if value in ("all", "relay"):
+        return value
+    log.warning("config.toml: [ice] policy must be \"all\" or \"relay\", not %r; using \"all\"", value)
+    return "all"
 
 
 def _directory(value: Any) -> tuple[tuple[str, str], ...]:

@@ -57,6 +57,7 @@ _KINDS = {
     LoginFailureKind.UNREACHABLE: LoginFailure.UNREACHABLE,
     LoginFailureKind.BAD_URL: LoginFailure.BAD_URL,
     LoginFailureKind.TLS: LoginFailure.TLS,
+    LoginFailureKind.CERTIFICATE: LoginFailure.CERTIFICATE,
     LoginFailureKind.REJECTED: LoginFailure.REFUSED,
     LoginFailureKind.SESSION_EXPIRED: LoginFailure.SESSION_EXPIRED,
 }

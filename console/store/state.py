@@ -92,6 +92,7 @@ class LoginFailure(StrEnum):
     UNREACHABLE = "unreachable"
     BAD_URL = "bad_url"
     TLS = "tls"
+    CERTIFICATE = "certificate"  # the server's TLS certificate was not accepted
     SESSION_EXPIRED = "session_expired"
     REFUSED = "refused"  # the server said no for another reason
 

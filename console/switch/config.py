@@ -27,6 +27,7 @@ from console.core.protocol import validate_ice_servers
 from console.switch.candidates import DEFAULT_POLICY, CandidateClass
 from console.switch.limits import Limits, parse_limits
 from console.switch.media import ServiceKind
+from console.switch.turn import DEFAULT_TTL, MAX_TTL, MIN_TTL
 
 NUMBER_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 16384, 8, 1
@@ -86,6 +87,10 @@ class SwitchConfig:
     tls_cert: str | None = None
     tls_key: str | None = None
     ice_servers: tuple[dict[str, Any], ...] = ()  # handed to consoles in the login result
+    turn_urls: tuple[str, ...] = ()  # TURN servers handed out with fresh time-limited credentials (turn.py)
+    turn_secret: str | None = field(default=None, repr=False)  # coturn's static-auth-secret
+    turn_ttl: int = DEFAULT_TTL  # seconds a handed-out TURN credential stays valid
+    turn_media: bool = False  # the switch's own legs gather a relay candidate too (a switch behind NAT)
     jwt: JwtConfig | None = None
     users: tuple[User, ...] = ()
     services: tuple[Service, ...] = ()
@@ -175,7 +180,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
     reader.only(sw, "switch", {
         "host", "port", "number_mode", "session_lifetime", "ring_timeout", "max_calls",
         "max_media", "media", "tls_cert", "tls_key", "moh", "ice_servers", "open_numbers", "candidates",
-        "park_base",
+        "park_base", "turn_urls", "turn_secret", "turn_ttl", "turn_media",
     })
     mode = reader.get(sw, "switch", "number_mode", str, "either")
     try:
@@ -203,6 +208,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>", *, base_dir: Pa
         tls_cert=_resolve(tls_cert, base_dir),
         tls_key=_resolve(tls_key, base_dir),
         ice_servers=_parse_ice_servers(reader, sw.get("ice_servers", [])),
+        **_parse_turn(reader, sw),
         jwt=_parse_jwt(reader, data["jwt"], base_dir) if "jwt" in data else None,
         users=tuple(_parse_user(reader, u, i) for i, u in enumerate(reader.array(data, "users"))),
         services=tuple(_parse_service(reader, s, i) for i, s in enumerate(reader.array(data, "services"))),
@@ -227,6 +233,30 @@ def _parse_ice_servers(reader: _Reader, raw: Any) -> tuple[dict[str, Any], ...]:
         return tuple(validate_ice_servers(raw))
     except ProtocolError as exc:
         raise reader.error("switch", "ice_servers", exc.message.removeprefix("ice_servers: ")) from None
+
+
+def _parse_turn(reader: _Reader, sw: dict) -> dict[str, Any]:
+    urls = reader.get(sw, "switch", "turn_urls", list, [])
+    secret = reader.get(sw, "switch", "turn_secret", str, None)
+    ttl = reader.get(sw, "switch", "turn_ttl", int, DEFAULT_TTL)
+    for url in urls:
+        if not isinstance(url, str) or url.split(":", 1)[0] not in ("turn", "turns"):
+            raise reader.error("switch", "turn_urls", f"{url!r} is not a turn: or turns: URI")
+    try:
+        validate_ice_servers([{"urls": urls}] if urls else [])
+    except ProtocolError as exc:
+        raise reader.error("switch", "turn_urls", exc.message.removeprefix("ice_servers: item 0: ")) from None
+    if bool(urls) != bool(secret):
+        raise reader.error("switch", "turn_secret" if urls else "turn_urls",
+                           "turn_urls and turn_secret go together (coturn's use-auth-secret)")
+    if secret is not None and len(secret) < 16:
+        raise reader.error("switch", "turn_secret", "at least 16 characters (it is all that guards the relay)")
+    if not MIN_TTL <= ttl <= MAX_TTL:
+        raise reader.error("switch", "turn_ttl", f"must be {MIN_TTL}-{MAX_TTL} seconds")
+    turn_media = reader.get(sw, "switch", "turn_media", bool, False)
+    if turn_media and not urls:
+        raise reader.error("switch", "turn_media", "needs turn_urls and turn_secret")
+    return {"turn_urls": tuple(urls), "turn_secret": secret, "turn_ttl": ttl, "turn_media": turn_media}
 
 
 def _parse_candidates(reader: _Reader, sw: dict) -> tuple[CandidateClass, ...]:

@@ -161,7 +161,8 @@ class RtcMediaPlane:
         self.connect_timeout = connect_timeout
         self.media_timeout = media_timeout
         self._health_task: asyncio.Task[None] | None = None
-        self._ice_servers = tuple(ice_servers)
+        # a list, or a function giving one per leg (TURN credentials that must be fresh: turn_media)
+        self._ice_servers: Any = ice_servers if callable(ice_servers) else tuple(ice_servers)
         self._log = logger or log
         self._legs: dict[str, _Leg] = {}
         self._routes: dict[str, str | ServiceKind | AudioMix | None] = {}
@@ -303,7 +304,8 @@ class RtcMediaPlane:
         return sdp
 
     def _new_leg(self, leg_id: str, ufrag: str | None) -> _Leg:
-        pc = RTCPeerConnection(patches.rtc_configuration(self._ice_servers))
+        servers = self._ice_servers() if callable(self._ice_servers) else self._ice_servers
+        pc = RTCPeerConnection(patches.rtc_configuration(servers))
         patches.set_pc_audio_prefetch(pc, self.audio_prefetch)
         current = _Leg(leg_id, pc, ufrag, self.media_timeout)
         if self._health_task is None:

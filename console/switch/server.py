@@ -14,6 +14,7 @@ import functools
 import logging
 import os
 import resource
+import signal
 import ssl
 import threading
 import time
@@ -28,12 +29,14 @@ from console.core.errors import ProtocolError
 from console.core.protocol import MAX_FRAME, REQUESTS, Message, MsgType, decode, error, result
 from console.switch.auth import LoginError, check_login
 from console.switch.calls import Exchange
-from console.switch.config import DEFAULT_PORT, SwitchConfig, load_config
+from console.switch.config import DEFAULT_PORT, ConfigError, SwitchConfig, load_config
 from console.switch.connection import Connection
 from console.switch.limits import TripLog
 from console.switch.login_gate import LoginGate
 from console.switch.media import MediaPlane, NullMediaPlane, ServiceKind
 from console.switch.model import Session
+from console.switch.tls import reload_context, server_context
+from console.switch.turn import turn_ice_servers
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 2.0  # s to wait for the closing handshake before dropping the TCP connection
@@ -89,12 +92,14 @@ class Switch:
         self._server: Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._accept_filter: AcceptStormFilter | None = None
+        self._tls: ssl.SSLContext | None = None
 
     @classmethod
     async def start(cls, config: SwitchConfig, *, media: MediaPlane | None = None) -> Switch:
         """Bind and serve; ``media`` defaults to the aiortc plane (or none if ``config.media`` is off)."""
+        tls = server_context(config)  # a pair that cannot serve is a ConfigError before anything starts
         switch = cls(config, media if media is not None else default_plane(config))
-        tls = _tls_context(config)
+        switch._tls = tls
         switch._server = await switch._listen(config.port, tls)
         switch._sweeper = asyncio.get_running_loop().create_task(switch._sweep(), name="switch limits sweeper")
         switch._accept_filter = AcceptStormFilter(switch.trips)
@@ -150,7 +155,21 @@ class Switch:
 
     async def listen_again(self) -> None:
         """Accept connections again on the same port, after ``stop_listening``."""
-        self._server = await self._listen(self.port, _tls_context(self.config))
+        self._server = await self._listen(self.port, self._tls)
+
+    def reload_tls(self) -> bool:
+        """Serve ``tls_cert``/``tls_key`` as the files are now (a renewal) to new connections; live ones keep
+        theirs. A pair that cannot serve is logged and the one in use stays (False). SIGHUP in ``run_switch``."""
+        if self._tls is None:
+            log.warning("TLS not reloaded: this switch serves no TLS ([switch] tls_cert, tls_key)")
+            return False
+        try:
+            reload_context(self._tls, self.config)
+        except ConfigError as exc:
+            log.error("TLS not reloaded, the certificate in use stays: %s", exc)
+            return False
+        log.info("TLS certificate reloaded from %s", self.config.tls_cert)
+        return True
 
     def kick(self, username: str) -> int:
         """End every session of ``username``: its console gets ``logged_out: kicked``, far ends ERROR."""
@@ -382,8 +401,16 @@ class Switch:
             "number": session.number,
             "name": session.name,
             "lifetime": self.config.session_lifetime,
-            "ice_servers": [dict(server) for server in self.config.ice_servers],
+            "ice_servers": self._ice_servers(session),
         }
+
+    def _ice_servers(self, session: Session) -> list[dict[str, Any]]:
+        """The configured TURN servers with fresh credentials for this login (first: aioice uses only the
+        first TURN server it is given), then the static ``ice_servers``."""
+        config = self.config
+        user = session.username or session.number or "console"
+        return (turn_ice_servers(config.turn_urls, config.turn_secret, user, time.time(), config.turn_ttl)
+                + [dict(server) for server in config.ice_servers])
 
     def _end_session(self, session: Session, reason: LogoutReason) -> None:
         conn = next((c for c in self.connections if c.session is session), None)
@@ -414,7 +441,16 @@ def default_plane(config: SwitchConfig) -> MediaPlane:
     except ImportError as exc:
         log.warning("media plane unavailable (%s); running signaling only", exc)
         return NullMediaPlane()
-    return RtcMediaPlane(max_media=config.max_media, media_timeout=config.limits.media_timeout)
+    return RtcMediaPlane(max_media=config.max_media, media_timeout=config.limits.media_timeout,
+                         ice_servers=media_ice_servers(config))
+
+
+def media_ice_servers(config: SwitchConfig) -> Callable[[], list[dict[str, Any]]] | tuple:
+    """The switch's own legs' ICE servers: none, or with ``turn_media`` the TURN servers with credentials
+    made fresh for each leg (user "switch"), for a switch that itself sits behind NAT."""
+    if not (config.turn_media and config.turn_urls):
+        return ()
+    return lambda: turn_ice_servers(config.turn_urls, config.turn_secret, "switch", time.time(), config.turn_ttl)
 
 
 LOGIN_NICENESS = 10  # the login threads yield the CPU to the event loop and the media threads
@@ -458,14 +494,6 @@ def _clamped_connections(config: SwitchConfig) -> int:
     return wanted
 
 
-def _tls_context(config: SwitchConfig) -> ssl.SSLContext | None:
-    if not config.tls_cert:
-        return None
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(config.tls_cert, config.tls_key)
-    return context
-
-
 def _id(msg: Message | None) -> int | None:
     return msg.id if msg is not None else None
 
@@ -487,8 +515,14 @@ async def run_switch(config_path: str | None = None, *, host: str | None = None,
     """Serve until cancelled (``anynode-console switch --config FILE``): :func:`switch_config`'s configuration."""
     config = switch_config(config_path, host=host, port=port)
     switch = await Switch.start(config)
+    loop = asyncio.get_running_loop()
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is not None and switch.url.startswith("wss://"):
+        loop.add_signal_handler(hangup, switch.reload_tls)  # the renewed certificate, without a restart
     log.info("anynode-console switch ready at %s", switch.url)
     try:
         await asyncio.Future()
     finally:
+        if hangup is not None and switch.url.startswith("wss://"):
+            loop.remove_signal_handler(hangup)
         await switch.aclose()

@@ -377,6 +377,12 @@ class SwitchboardApp(App[None]):
     def action_toggle_history(self) -> None:
         self.main.toggle_history()
 
+    def action_wallboard(self) -> None:
+        from .screens.wallboard import WallboardScreen
+
+        if not isinstance(self.screen, WallboardScreen):
+            self.push_screen(WallboardScreen())
+
     def action_show_log(self) -> None:
         if not isinstance(self.screen, LogScreen):
             self.push_screen(LogScreen())

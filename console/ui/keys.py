@@ -49,6 +49,8 @@ MAIN_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("dtmf", "m", "app.dtmf_mode", "DTMF", "DTMF mode: keys 0-9 * # A-D go to the selected call as tones; esc leaves", show=False),
     ActionSpec("end_all", "E", "app.end_all", "End all", "End every call (asks first: only y ends them)", show=False),
     ActionSpec("view", "v", "app.cycle_view", "View", "Board view: auto (cards while they fit, else the queue) → queue → cards", show=False),
+    ActionSpec("wallboard", "W", "app.wallboard", "Wallboard", "Wallboard: today's calls, answered, abandoned, "
+               "waits and service level in big digits, updated as calls end; Esc or W closes", show=False),
     ActionSpec("history", "c", "app.toggle_history", "History", "Call history: incoming, outgoing, missed, abandoned; Enter calls back, Esc closes"),
     ActionSpec("log", "l", "app.toggle_log", "Log", "Log pane: show and focus it (arrows scroll, Esc back), press again to hide", show=False),
     ActionSpec("diagnostics", "L", "app.toggle_diagnostics", "Diag", "Turn the client's diagnostic logging on or off (control_logging)", show=False),

@@ -95,6 +95,8 @@ FAILURE_WORDS: dict[LoginFailure, str] = {
     LoginFailure.UNREACHABLE: "The server cannot be reached (nothing answers at that address and port)",
     LoginFailure.BAD_URL: "The server address is not valid",
     LoginFailure.TLS: "TLS failed (wss:// against a plain server, or a certificate that does not check out)",
+    LoginFailure.CERTIFICATE: "The server's TLS certificate was not accepted (signed by a CA not trusted here, "
+                              "or made out for another name); --ca-file or config.toml ca_file names the CA to trust",
     LoginFailure.SESSION_EXPIRED: "The saved session has expired on the server; log in again",
     LoginFailure.REFUSED: "The server refused the login",
 }

@@ -24,11 +24,13 @@ CLOSE_GRACE = 5.0
 
 class CallMediaManager:
     def __init__(self, tasks: TaskSet, *, device: Any, ice_servers: tuple | list, media_timeout: float,
-                 ringer: str | int | None = None) -> None:
+                 ringer: str | int | None = None, ice_policy: str = "all") -> None:
         self._tasks = tasks
         self._device_spec = device
         self._ringer_spec = ringer
-        self.ice_servers: tuple = tuple(ice_servers)
+        self._own_ice_servers: tuple = tuple(ice_servers)  # the console's own (its config), always first
+        self.ice_servers: tuple = self._own_ice_servers
+        self.ice_policy = ice_policy
         self.media_timeout = media_timeout
         self.hub: Any = None
         self._media: dict[int, Any] = {}
@@ -36,6 +38,12 @@ class CallMediaManager:
         self._closing: set[asyncio.Task] = set()  # close tasks of ended calls: awaited, never cancelled, by aclose
         self._mixers: dict[str, Any] = {}  # conference -> media.mixer.Mixer (conferences mixed in the console)
         self._mixed: dict[int, str] = {}  # ref -> the conference its media is mixed in
+
+    def use_ice_servers(self, servers: Any) -> None:
+        """The switch's ICE servers (its login result: TURN with fresh credentials) after the console's own,
+        for calls whose media starts from now on (aioice takes the first TURN server: the console's own wins)."""
+        self.ice_servers = self._own_ice_servers + tuple(
+            {"urls": list(s.urls), "username": s.username, "credential": s.credential} for s in servers)
 
     def get(self, ref: int) -> Any:
         """The call's CallMedia, or None before media started."""
@@ -98,7 +106,8 @@ class CallMediaManager:
                 from console.media.call_media import CallMedia
 
                 media = CallMedia(self.ensure_hub(), ice_servers=self.ice_servers, on_failure=on_failure,
-                                  on_video_change=on_video, log=log, connect_timeout=self.media_timeout)
+                                  on_video_change=on_video, log=log, connect_timeout=self.media_timeout,
+                                  ice_policy=self.ice_policy)
                 media.on_digits = on_digits  # RFC 4733 digits received in the media (CallMedia's public hook)
                 media.set_muted(ref in self._muted)
                 self._media[ref] = media

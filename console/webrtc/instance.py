@@ -74,6 +74,7 @@ class WebRtcInstance:
         device: Any = "auto",
         ringer: str | int | None = None,
         ice_servers: tuple | list = (),
+        ice_policy: str = "all",
         ca_file: str | None = None,
         comm_factory: CommFactory | None = None,
         wire: ClientWire | None = None,
@@ -108,7 +109,7 @@ class WebRtcInstance:
                                      request_timeout=request_timeout, sip_desk=sip_desk)
         self._tasks = TaskSet()
         self.media = CallMediaManager(self._tasks, device=device, ice_servers=ice_servers, media_timeout=media_timeout,
-                                      ringer=ringer)
+                                      ringer=ringer, ice_policy=ice_policy)
         self._reconnector = Reconnector(self, self._tasks, auto_reconnect)
         self._links: dict[int, Link] = {}  # the open connections (one live, older ones closing)
         self._calls: dict[int, WebRtcCall] = {}
@@ -436,8 +437,7 @@ class WebRtcInstance:
         elif isinstance(event, ev.SendDigits):
             self._control.send_digits(event)
         elif isinstance(event, ev.UseIceServers):
-            self.media.ice_servers = tuple(
-                {"urls": list(s.urls), "username": s.username, "credential": s.credential} for s in event.servers)
+            self.media.use_ice_servers(event.servers)
         elif isinstance(event, ev.LoginChanged):
             self._reconnector.login_changed(event.state, bool(self.session.identifier))
             if event.state is LOGIN_STATES.SUCCESS and self.session.capabilities.local_park and \

@@ -198,3 +198,24 @@ def test_another_aioice_fails_loudly_at_start(monkeypatch):
     monkeypatch.setattr(aioice, "__version__", "0.14.0")
     with pytest.raises(patches.PatchError, match=r"aioice is 0\.14\.0.*aioice==0\.13\.0"):
         patches.check_versions()
+
+
+def test_the_turn_tls_patch_still_applies_and_fails_loudly_on_drift(monkeypatch):
+    """turns: with the console's CA file (tests/net/test_turn.py shows its effect) relies on aioice's
+    relayed_candidate passing ssl=turn_ssl to turn.create_turn_endpoint."""
+    patches.apply()
+    import aioice.turn as turn
+
+    assert turn.create_turn_endpoint.__wrapped__ is not None  # applied
+    monkeypatch.setattr(inspect, "getsource", lambda obj: "nothing recognisable")
+    with pytest.raises(patches.PatchError, match="relayed_candidate.*aioice==0.13.0"):
+        patches._patch_turn_tls()
+
+
+def test_rtc_configuration_relay_policy():
+    from aiortc import RTCIceTransportPolicy
+
+    assert patches.rtc_configuration([], "relay").iceTransportPolicy is RTCIceTransportPolicy.RELAY
+    assert patches.rtc_configuration([]).iceTransportPolicy is RTCIceTransportPolicy.ALL
+    with pytest.raises(ValueError, match="all, relay"):
+        patches.rtc_configuration([], "nohost")

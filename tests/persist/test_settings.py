@@ -116,3 +116,22 @@ def test_the_sip_section_says_where_a_call_is_parked(tmp_path):
     client = client_factory(device="null", park=config.sip_park, park_recall=config.sip_park_recall)(
         lambda state: None, lambda call: None)
     assert client._control.park_mode == "refer:700" and client._control.parker.lot.recall_after == 45.0
+
+
+def test_the_ice_section_gives_the_consoles_own_turn_servers_and_policy(tmp_path, caplog):
+    """Issue 22: "the console also accepts static ice servers in its own config"; a bad list or policy is
+    reported in the log naming the key and ignored (the defaults: none, "all")."""
+    dirs = AppDirs(config_dir=tmp_path / "c", data_dir=tmp_path / "d")
+    dirs.config_dir.mkdir()
+    dirs.config_file.write_text('[ice]\nservers = [{urls = "turn:turn.example.org:3478?transport=tcp", '
+                                'username = "u", credential = "p"}]\npolicy = "relay"\n')
+    config = load_config(dirs)
+    assert config.ice_servers == ({"urls": "turn:turn.example.org:3478?transport=tcp", "username": "u",
+                                   "credential": "p"},)
+    assert config.ice_policy == "relay"
+    save_config(dirs, config)
+    assert load_config(dirs) == config
+    dirs.config_file.write_text('[ice]\nservers = [{urls = "http://x"}]\npolicy = "nohost"\n')
+    config = load_config(dirs)
+    assert (config.ice_servers, config.ice_policy) == ((), "all")
+    assert "[ice] servers ignored" in caplog.text and "[ice] policy" in caplog.text

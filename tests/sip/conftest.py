@@ -17,7 +17,9 @@ HERE = Path(__file__).parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from sipinfra import BINARIES, DBTEXT, Baresip, Kamailio, KamailioPresence, Linphonec, Rtpengine, agent_config  # noqa: E402
+from sipinfra import (BINARIES, DBTEXT, Baresip, Kamailio, KamailioPresence, KamailioTls, Linphonec,  # noqa: E402
+                      Rtpengine, agent_config, kamailio_modules)
+from tls_ca import TestCa  # noqa: E402
 
 from console.core.sip.agent import UserAgent  # noqa: E402
 from sip_ws import SipWebSocket  # noqa: E402
@@ -28,7 +30,8 @@ def _require(*names: str) -> None:
     if not missing:
         return
     reason = (f"{', '.join(missing)} not installed (Debian: kamailio kamailio-websocket-modules "
-              "kamailio-extra-modules rtpengine-daemon baresip-core linphone-cli; .ci/run installs them)")
+              "kamailio-extra-modules kamailio-tls-modules rtpengine-daemon baresip-core linphone-cli; "
+              ".ci/run installs them)")
     if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
         pytest.fail(f"CI must have the SIP lab: {reason}")
     pytest.skip(reason)
@@ -65,6 +68,61 @@ def kamailio_presence(tmp_path_factory, rtpengine):
             pytest.fail(f"CI must have the SIP lab: {reason}")
         pytest.skip(reason)
     yield from _running(KamailioPresence(tmp_path_factory.mktemp("kamailio-presence"), rtpengine.ng_port))
+
+
+@pytest.fixture(scope="module")
+def test_ca(tmp_path_factory):
+    """A CA made for this module's tests: it signs the servers' certificates; consoles are given it (ca_file)."""
+    return TestCa(tmp_path_factory.mktemp("test-ca"))
+
+
+def _require_tls() -> None:
+    _require("kamailio")
+    modules = kamailio_modules()
+    if modules is not None and not (Path(modules) / "tls.so").is_file():
+        reason = "kamailio-tls-modules not installed (Debian; .ci/run installs it)"
+        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+            pytest.fail(f"CI must have the SIP lab: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def kamailio_tls(tmp_path_factory, rtpengine, test_ca):
+    """Kamailio also serving SIP over secure WebSocket (``wss_url``; docs/sip/kamailio.cfg -A WITH_TLS,
+    docs/sip/tls.cfg) with a certificate for 127.0.0.1 and localhost signed by ``test_ca``."""
+    _require_tls()
+    cert = test_ca.server()
+    yield from _running(KamailioTls(tmp_path_factory.mktemp("kamailio-tls"), rtpengine.ng_port,
+                                    cert_file=cert.cert_file, key_file=cert.key_file))
+
+
+@pytest.fixture
+def make_kamailio_tls(tmp_path, rtpengine):
+    """A factory: ``make_kamailio_tls(cert)`` starts another TLS Kamailio serving ``cert`` (a tls_ca.ServerCert,
+    e.g. one for another name); each is stopped after the test."""
+    _require_tls()
+    started: list[KamailioTls] = []
+
+    def start(cert) -> KamailioTls:
+        folder = tmp_path / f"kamailio-tls-{len(started)}"
+        folder.mkdir()
+        kamailio = KamailioTls(folder, rtpengine.ng_port, cert_file=cert.cert_file, key_file=cert.key_file)
+        started.append(kamailio)
+        kamailio.start()
+        return kamailio
+
+    try:
+        yield start
+    finally:
+        for kamailio in started:
+            kamailio.stop()
+
+
+@pytest.fixture
+def tls_phone(tmp_path, kamailio_tls):
+    """baresip as 1001 on the TLS Kamailio (plain SIP over UDP, as phones on the LAN), its default codecs."""
+    _require("baresip")
+    yield from _running(Baresip(tmp_path, kamailio_tls.sip_port))
 
 
 @pytest.fixture

@@ -302,6 +302,38 @@ class KamailioPresence(Kamailio):
 
 
 @dataclass
+class KamailioTls(Kamailio):
+    """docs/sip/kamailio.cfg with ``-A WITH_TLS``: also SIP over secure WebSocket on ``wss_port``, TLS from the
+    tls module with docs/sip/tls.cfg, its certificate and key paths replaced by ``cert_file`` and ``key_file``."""
+
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    wss_port: int = 0
+
+    @property
+    def wss_url(self) -> str:
+        return f"wss://127.0.0.1:{self.wss_port}"
+
+    def _start_once(self) -> None:
+        self.wss_port = 0  # chosen by _defines, once the other two ports are
+        super()._start_once()
+        self.proc.wait_until(lambda: tcp_open(self.wss_port), "secure WebSocket (TLS) listener")
+
+    def _defines(self) -> list[str]:
+        while self.wss_port in (0, self.sip_port, self.ws_port):
+            self.wss_port = free_port()
+        template = (HERE.parents[1] / "docs" / "sip" / "tls.cfg").read_text()
+        paths = {"/etc/kamailio/tls/server-cert.pem": self.cert_file, "/etc/kamailio/tls/server-key.pem": self.key_file}
+        for placeholder, path in paths.items():
+            if placeholder not in template or path is None:
+                raise InfraError(f"docs/sip/tls.cfg no longer names {placeholder}, or no file was given for it")
+            template = template.replace(placeholder, str(path))
+        tls_cfg = self.tmp / "tls.cfg"
+        tls_cfg.write_text(template)
+        return [*super()._defines(), "-A", "WITH_TLS", "-A", f"WSS_PORT={self.wss_port}", "-A", f'TLS_CFG="{tls_cfg}"']
+
+
+@dataclass
 class Baresip(Daemon):
     """A SIP phone: registers as 1001, auto-answers, plays a sine tone, records what it hears.
 

@@ -321,6 +321,7 @@ async def test_hostile_sip_from_the_server_is_answered_and_the_call_goes_on(sip_
     """Requests the console must refuse arrive through Kamailio mid-call: each gets its RFC 3261 answer,
     is logged, and the console stays registered with its call (audio still flowing)."""
     a = await sip_consoles("1000", mic_hz=600)
+    a.inst.control_logging(True)  # the library is silent until this (the README); the refusals are logged
     out = a.inst.create_outgoing_call()
     a.watch(out)
     sink = with_sink(out)

@@ -17,7 +17,8 @@ class LoginFailureKind(StrEnum):
     CREDENTIALS = "credentials"  # wrong username, password or token
     UNREACHABLE = "unreachable"  # nothing answered: refused, timed out, no route, the connection dropped
     BAD_URL = "bad_url"  # the server address cannot be used
-    TLS = "tls"  # the TLS handshake failed (certificate, or a plain port)
+    TLS = "tls"  # the TLS handshake failed (a plain port, no common protocol)
+    CERTIFICATE = "certificate"  # the server's certificate did not verify (an untrusted CA, another name, expired)
     REJECTED = "rejected"  # the server answered and said no (WebSocket refused, no dial string, limits ...)
     SESSION_EXPIRED = "session_expired"  # a restore the switch no longer knows
     INTERNAL = "internal"  # a fault in the console's comm (or its factory), not the server: reported with its type
@@ -25,7 +26,8 @@ class LoginFailureKind(StrEnum):
 
 
 _COMM = {"unreachable": LoginFailureKind.UNREACHABLE, "bad_url": LoginFailureKind.BAD_URL,
-         "tls": LoginFailureKind.TLS, "rejected": LoginFailureKind.REJECTED, "internal": LoginFailureKind.INTERNAL}
+         "tls": LoginFailureKind.TLS, "certificate": LoginFailureKind.CERTIFICATE,
+         "rejected": LoginFailureKind.REJECTED, "internal": LoginFailureKind.INTERNAL}
 
 
 def of_connect_failure(error: CommError) -> LoginFailureKind:

@@ -1,0 +1,169 @@
+"""Call records, their export and the statistics, against the real switch (issue 21: "CDR export matches the
+history; statistics match a scripted scenario exactly").
+
+The operator's console (a real client and store, with the history and the call-record effects) takes four
+callers: one answered, one who gives up while it rings, one nobody answers (the switch's ring timer ends it)
+and one answered and handed on by blind transfer to bob. The switch's own legs are the ground truth: each
+record's reason is the reason the switch ended the operator's leg with, its start is no earlier than the
+switch made the leg, and the transferred caller is bridged to bob at the switch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import time
+
+import pytest
+
+from console.cli import main
+from console.core.enums import CALL_STATES, LOGIN_STATES
+from console.integration.cdr import COLUMNS
+from console.integration.stats import figures
+from console.persist import AppDirs, CallHistory, CallRecords, Outcome
+from console.persist.records import unix
+from console.store import Controller, client_factory
+from console.store.effects import RecordKeeper
+
+S = CALL_STATES
+TIMEOUT = 15.0
+RING_TIMEOUT = 1.0
+
+
+async def until(controller: Controller, predicate, what: str):
+    store = controller.store
+    if predicate(store.state):
+        return store.state
+    future = asyncio.get_running_loop().create_future()
+
+    def check(state) -> None:
+        if not future.done() and predicate(state):
+            future.set_result(state)
+
+    unsubscribe = store.subscribe(check)
+    try:
+        return await asyncio.wait_for(future, TIMEOUT)
+    except TimeoutError:
+        raise AssertionError(f"{what}; last log: {[line.text for line in store.state.log[-10:]]}") from None
+    finally:
+        unsubscribe()
+
+
+def ringing(state):
+    return next((c for c in state.calls if c.state is S.OFFERING and not c.ended), None)
+
+
+def switch_leg(switch, username: str, call_id: str):
+    """The switch's leg ``call_id`` of ``username``'s session, live or recently ended."""
+    for session in switch.exchange.sessions.values():
+        if session.username == username:
+            leg = session.legs.get(call_id) or session.recent.get(call_id)
+            if leg is not None:
+                return leg
+    raise AssertionError(f"the switch has no leg {call_id} of {username}")
+
+
+@pytest.fixture
+async def scenario(switch, consoles, tmp_path):
+    """Run the four calls (the switch rings for RING_TIMEOUT); hand back the switch, the data folder, the
+    records, when the calls began and who the transferred caller is bridged to at the switch."""
+    dirs = AppDirs(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
+    operator = Controller(client_factory(device=None), history=CallHistory(dirs), media=False, linger=0.2)
+    operator.store.subscribe(RecordKeeper(CallRecords(dirs), operator.error))
+    alice = await consoles("alice", url=switch.url)
+    bob = await consoles("bob", url=switch.url)
+    began = time.time()
+    try:
+        operator.login(switch.url, "operator", "operator")
+        await until(operator, lambda s: s.login.state is LOGIN_STATES.SUCCESS, "operator logged in")
+        ended = lambda n: lambda s: sum(item.number == "201" for item in s.history) >= n  # noqa: E731
+
+        # 1. answered: alice calls, the operator answers, alice hangs up after a moment's talk
+        call = alice.dial("200")
+        state = await until(operator, ringing, "call 1 rings")
+        operator.answer(ringing(state).slot)
+        await alice.call_state(call, S.CONNECTED)
+        call.disconnect()
+        await until(operator, ended(1), "call 1 ends")
+
+        # 2. abandoned: alice gives up while it rings
+        call = alice.dial("200")
+        await until(operator, ringing, "call 2 rings")
+        call.disconnect()
+        await until(operator, ended(2), "call 2 ends")
+
+        # 3. missed: nobody answers; the switch's ring timer ends it
+        alice.dial("200")
+        await until(operator, ringing, "call 3 rings")
+        await until(operator, ended(3), "call 3 times out")
+
+        # 4. answered, then blind-transferred to bob, who answers
+        call = alice.dial("200")
+        state = await until(operator, ringing, "call 4 rings")
+        slot = ringing(state).slot
+        operator.answer(slot)
+        await alice.call_state(call, S.CONNECTED)
+        await until(operator, lambda s: s.call_in(slot) is not None and s.call_in(slot).state is S.CONNECTED,
+                    "call 4 answered")
+        assert operator.desk.blind_transfer("202", slot)
+        incoming = await bob.next_incoming(TIMEOUT)
+        incoming.answer()
+        await bob.call_state(incoming, S.CONNECTED)
+        await until(operator, ended(4), "call 4 handed on")
+        records = CallRecords(dirs).load()
+        caller_leg = switch_leg(switch, "alice", call.id)
+        bridged_to = caller_leg.peer.owner.username if caller_leg.peer and caller_leg.peer.owner else None
+        yield switch, dirs, records, began, bridged_to
+    finally:
+        await operator.aclose()
+
+
+async def test_one_record_per_call_each_field_as_the_switch_saw_it(scenario):
+    switch, dirs, records, began, bridged_to = scenario
+    answered, abandoned, missed, transferred = records
+    assert [r.outcome for r in records] == [Outcome.ANSWERED, Outcome.ABANDONED, Outcome.MISSED, Outcome.TRANSFERRED]
+    for record in records:
+        leg = switch_leg(switch, "operator", record.call_id)
+        assert record.reason == leg.machine.reason.name, record  # the switch's reason for ending this leg
+        assert record.start >= round(leg.began, 3) - 0.001 and record.start >= began - 0.001
+        assert (record.direction, record.local_number, record.remote_number) == ("in", "200", "201")
+        assert record.remote_name == leg.remote_name and record.end >= record.start
+        assert record.queue == "" and record.recording == ""
+    for record in (answered, transferred):
+        assert record.start <= record.answer <= record.end
+        assert abs(record.wait - (record.answer - record.start)) <= 0.051  # rounded to 0.1 s; times to 1 ms
+        assert abs(record.talk - (record.end - record.answer)) <= 0.051
+    for record in (abandoned, missed):
+        assert record.answer is None and record.talk == 0.0
+    assert missed.wait >= RING_TIMEOUT - 0.3  # it rang here until the switch's ring timer gave up
+    assert (abandoned.cause, missed.cause) == ("caller_gave_up", "not_answered")
+    assert (transferred.transfer_to, transferred.cause, bridged_to) == ("202", "transferred", "bob")
+
+
+async def test_the_cdr_export_matches_the_history_exactly(scenario, capsys):
+    """Issue 21: "CDR export matches the history"."""
+    _, dirs, records, _, _ = scenario
+    history = CallHistory(dirs).load()
+    args = ["--config-dir", str(dirs.config_dir), "--data-dir", str(dirs.data_dir), "cdr"]
+    assert main([*args, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert main([*args, "--format", "csv"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == len(table) == len(history) == 4
+    kinds = {"answered": "incoming", "transferred": "incoming", "abandoned": "abandoned", "missed": "missed"}
+    for entry, row, line in zip(history, rows, table):
+        assert (row["remote_number"], row["remote_name"], row["direction"]) == (entry.number, entry.name,
+                                                                                 entry.direction)
+        assert (row["talk"], row["reason"], row["cause"]) == (entry.duration, entry.reason, entry.cause)
+        assert abs(unix(row["start"]) - entry.started) < 0.001  # the same moment, to the millisecond written
+        assert (row["answer"] is not None) == entry.answered and kinds[row["outcome"]] == entry.kind
+        assert {k: line[k] for k in COLUMNS} == {k: "" if row[k] is None else str(row[k]) for k in COLUMNS}
+
+
+async def test_the_statistics_of_the_scenario_are_exact(scenario):
+    _, _, records, _, _ = scenario
+    got = figures(records, time.time(), service_level_s=20).total
+    assert (got.offered, got.answered, got.abandoned, got.missed, got.outgoing) == (4, 2, 1, 1, 0)
+    assert got.answered_in_time == 2 and figures(records, time.time()).service_level == 50.0
