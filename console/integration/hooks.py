@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from console.persist.hooks_config import HooksConfig
+from console.persist.hooks_config import ConfigError, HooksConfig
 
 from .http_post import HttpError, post
 
@@ -147,6 +147,12 @@ class WebhookSink:
 
     @classmethod
     def from_config(cls, config: HooksConfig, **kwargs: Any) -> WebhookSink:
+        """The configured sink; a ``webhook_ca_file`` that is not PEM certificates raises ConfigError."""
+        if config.webhook_ca_file and "ssl_context" not in kwargs:
+            try:
+                kwargs["ssl_context"] = ssl.create_default_context(cafile=os.path.expanduser(config.webhook_ca_file))
+            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+                raise ConfigError(f"[hooks] webhook_ca_file: {config.webhook_ca_file}: {exc}") from None
         return cls(config.webhook_urls, wants=config.webhook_wants, timeout=config.webhook_timeout,
                    retries=config.webhook_retries, queue_size=config.webhook_queue, secret=config.webhook_secret,
                    **kwargs)

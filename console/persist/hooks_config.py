@@ -9,6 +9,7 @@ misspelt event type would simply never fire). A bad value raises
 from __future__ import annotations
 
 import json
+import os
 import string
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -37,6 +38,7 @@ class HooksConfig:
     webhook_retries: int = 3  # further attempts after a connection error, a timeout or a 5xx
     webhook_queue: int = 100  # events waiting per URL; when full the oldest is dropped
     webhook_secret: str = ""  # "": no signature; else X-Anynode-Signature: sha256=<HMAC-SHA256 of the body>
+    webhook_ca_file: str = ""  # PEM CA certificates an https:// receiver's must chain to; "": the system's
     screen_pop_url: str = ""  # a URL template, {number} {name} {call} {event} {direction}, values URL-quoted
     screen_pop_opener: tuple[str, ...] = ("xdg-open",)  # the program that opens the URL (the URL is its last arg)
     screen_pop_command: tuple[str, ...] = ()  # argv with placeholders per argument; never a shell line
@@ -93,7 +95,7 @@ class HooksConfig:
             webhook_timeout=_number(data, "webhook_timeout", defaults.webhook_timeout, 0.1, 120.0),
             webhook_retries=int(_number(data, "webhook_retries", defaults.webhook_retries, 0, 10, whole=True)),
             webhook_queue=int(_number(data, "webhook_queue", defaults.webhook_queue, 1, 10000, whole=True)),
-            webhook_secret=_text(data, "webhook_secret"),
+            webhook_secret=_text(data, "webhook_secret"), webhook_ca_file=_file(data, "webhook_ca_file"),
             screen_pop_url=template, screen_pop_opener=opener, screen_pop_command=command, screen_pop_on=on,
             screen_pop_timeout=_number(data, "screen_pop_timeout", defaults.screen_pop_timeout, 0.1, 600.0),
             screen_pop_max=int(_number(data, "screen_pop_max", defaults.screen_pop_max, 1, 32, whole=True)),
@@ -112,6 +114,8 @@ class HooksConfig:
             f"webhook_retries = {self.webhook_retries}  # after a connection error, a timeout or a 5xx",
             f"webhook_queue = {self.webhook_queue}  # events waiting per URL; when full the oldest are dropped",
             f"webhook_secret = {json.dumps(self.webhook_secret)}  # X-Anynode-Signature: sha256=HMAC of the body",
+            f"webhook_ca_file = {json.dumps(self.webhook_ca_file, ensure_ascii=False)}  "
+            "# CA certificates (PEM) for https:// receivers; empty: the system's",
             f"screen_pop_url = {json.dumps(self.screen_pop_url, ensure_ascii=False)}  "
             "# e.g. \"https://crm.example/search?phone={number}&name={name}\"",
             f"screen_pop_opener = {strings(self.screen_pop_opener)}  # opens screen_pop_url",
@@ -127,6 +131,13 @@ def _text(data: Mapping[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"[hooks] {key}: must be a string, not {value!r}")
     return value.strip()
+
+
+def _file(data: Mapping[str, Any], key: str) -> str:
+    path = _text(data, key)
+    if path and not os.path.isfile(os.path.expanduser(path)):
+        raise ConfigError(f"[hooks] {key}: no such file: {path}")
+    return path
 
 
 def _strings(data: Mapping[str, Any], key: str, limit: int) -> tuple[str, ...]:

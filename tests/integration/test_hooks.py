@@ -293,7 +293,7 @@ async def test_https_verifies_the_certificate(receivers, closing, caplog, tmp_pa
     server_context.load_cert_chain(cert, key)
     receiver = await receivers(ssl_context=server_context)
     untrusting = WebhookSink([receiver.url], retries=3, backoff=0.01)
-    trusting = WebhookSink([receiver.url], ssl_context=ssl.create_default_context(cafile=cert))
+    trusting = WebhookSink.from_config(HooksConfig(webhook_urls=(receiver.url,), webhook_ca_file=cert))
     closing(untrusting)
     closing(trusting)
     untrusting(call_event("call.ringing", 1))
@@ -301,6 +301,15 @@ async def test_https_verifies_the_certificate(receivers, closing, caplog, tmp_pa
     trusting(call_event("call.ringing", 2))
     assert (await receiver.next()).event["seq"] == 2
     assert receiver.requests.empty()
+
+
+def test_a_ca_file_that_is_not_certificates_is_a_config_error(tmp_path):
+    from console.persist import ConfigError
+
+    (tmp_path / "ca.pem").write_text("not a certificate\n")
+    with pytest.raises(ConfigError, match="webhook_ca_file: .*ca.pem: "):
+        WebhookSink.from_config(HooksConfig(webhook_urls=("https://tools.example/x",),
+                                            webhook_ca_file=str(tmp_path / "ca.pem")))
 
 
 def self_signed(tmp_path: Path) -> tuple[str, str]:

@@ -22,9 +22,11 @@ def test_nothing_is_configured_by_default():
 
 def test_the_hooks_survive_a_round_trip_and_an_update_of_another_key(tmp_path):
     d = dirs(tmp_path)
+    (tmp_path / "ca.pem").write_text("checked when the webhooks start\n")
     hooks = HooksConfig(webhook_urls=("https://tools.example/anynode", "http://127.0.0.1:9999/x"),
                         webhook_types=("call.ringing", "call.ended"), webhook_timeout=2.5, webhook_retries=0,
-                        webhook_queue=7, webhook_secret='s3"cret', screen_pop_url=CRM, screen_pop_opener=("open",),
+                        webhook_queue=7, webhook_secret='s3"cret', webhook_ca_file=str(tmp_path / "ca.pem"),
+                        screen_pop_url=CRM, screen_pop_opener=("open",),
                         screen_pop_on=("call.ringing", "call.answered"), screen_pop_timeout=3, screen_pop_max=2)
     save_config(d, Config(hooks=hooks))
     assert load_config(d).hooks == hooks
@@ -73,6 +75,7 @@ def test_the_readmes_examples_load():
     ({"screen_pop_on": ["call.state"]}, "screen_pop_on: 'call.state' is not one of"),
     ({"screen_pop_timeout": -1}, "screen_pop_timeout: must be a number"),
     ({"screen_pop_max": 0}, "screen_pop_max: must be a whole number from 1 to 32"),
+    ({"webhook_ca_file": "/nonexistent/ca.pem"}, "webhook_ca_file: no such file: /nonexistent/ca.pem"),
 ])
 def test_a_bad_value_is_a_clear_error_naming_the_key(section, error):
     with pytest.raises(ConfigError) as caught:
