@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
+from console.core.errors import PersistenceError
+
 # the event types of schema v1 (docs/EVENTS.md); "*" in webhook_types means all of them, call.state included
 EVENT_TYPES = frozenset({"call.state", "call.ringing", "call.answered", "call.ended", "login", "transfer", "park",
                          "recall", "conference", "presence", "device", "stats"})
@@ -24,8 +26,11 @@ MAX_URLS = 16
 MAX_ARGS = 64
 
 
-class ConfigError(ValueError):
-    """A value in config.toml cannot be used; the message names the section and the key."""
+class ConfigError(PersistenceError, ValueError):
+    """A value in config.toml cannot be used; the message names the section and the key.
+
+    A PersistenceError: saving another setting over a file whose [hooks] went bad while the console ran is
+    refused the same way as a file that cannot be written (the screen says so; the file is left as it is)."""
 
 
 @dataclass(frozen=True)

@@ -107,3 +107,17 @@ def test_the_console_refuses_to_start_with_a_bad_hooks_section_and_says_why(tmp_
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == (f"anynode-console: {d.config_file}: [hooks] screen_pop_command: '{{phone}}': "
                                    "unknown placeholder {phone} (known: {call}, {direction}, {event}, {name}, {number})")
+
+
+def test_saving_over_a_bad_hooks_section_is_refused_and_the_file_kept(tmp_path):
+    """The file was edited while the console ran: a theme change must not crash the screen (the UI reports a
+    PersistenceError) nor overwrite the operator's edit with the defaults."""
+    from console.core.errors import PersistenceError
+
+    d = dirs(tmp_path)
+    save_config(d, Config())
+    broken = d.config_file.read_text().replace("webhook_retries = 3", "webhook_retries = 99")
+    d.config_file.write_text(broken)
+    with pytest.raises(PersistenceError, match="webhook_retries"):
+        update_config(d, theme="anynode-light")
+    assert d.config_file.read_text() == broken
