@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from console.core.transport import cleartext_host
 from console.integration import cdr
 from console.persist import AppDirs, BoardFile, CallHistory, CallRecords, Config, RecordingFolder, SessionFile, Settings
+from console.persist import ConfigError as ConsoleConfigError
 from console.store import Controller, LoginPlan, client_factory, is_secure
 from console.store.effects import RecordKeeper
 
@@ -216,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         divert_c_stderr()
     try:
         asyncio.run(run_console(args))
-    except UsageError as exc:
+    except (UsageError, ConsoleConfigError) as exc:  # a bad [hooks] value in config.toml
         print(f"anynode-console: {exc}", file=sys.stderr)
         return 2
     return 0

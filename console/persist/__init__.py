@@ -14,6 +14,7 @@ identifier the server handed out at login.
 """
 
 from .config import Config, load_config, save_config, update_config
+from .hooks_config import ConfigError, HooksConfig
 from .history import MAX_HISTORY, CallHistory, HistoryEntry
 from .paths import APP_NAME, AppDirs, atomic_write, private_dir
 from .recordings import RecordingFolder
@@ -22,6 +23,7 @@ from .sessions import BoardFile, SessionFile
 from .settings import Settings
 
 __all__ = [
-    "APP_NAME", "MAX_HISTORY", "AppDirs", "BoardFile", "CallHistory", "CallRecord", "CallRecords", "Outcome", "Config", "HistoryEntry", "RecordingFolder", "SessionFile",
+    "APP_NAME", "MAX_HISTORY", "AppDirs", "BoardFile", "CallHistory", "CallRecord", "CallRecords", "Outcome", "Config",
+    "ConfigError", "HistoryEntry", "HooksConfig", "RecordingFolder", "SessionFile",
     "Settings", "atomic_write", "load_config", "private_dir", "save_config", "update_config",
 ]

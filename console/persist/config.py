@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from .hooks_config import ConfigError, HooksConfig
 from .paths import AppDirs, atomic_write, log
 
 CONFIG_VERSION = 1
@@ -47,6 +48,7 @@ class Config:
     events_max_clients: int = 16
     events_client_lines: int = 1000  # lines a client may leave unread before it is dropped
     events_client_bytes: int = 1 << 20  # the same in bytes
+    hooks: HooksConfig = field(default_factory=HooksConfig)  # [hooks]: webhooks and screen pop (strict: ConfigError)
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -67,6 +69,7 @@ class Config:
             events_max_clients=_bounded(events, "max_clients", 16, 1, 256),
             events_client_lines=_bounded(events, "client_lines", 1000, 10, 100_000),
             events_client_bytes=_bounded(events, "client_bytes", 1 << 20, 4096, 64 << 20),
+            hooks=HooksConfig.from_toml(data.get("hooks", {})),
             sip_directory=_directory(sip.get("directory", [])),
             sip_pickup_code=sip["pickup_code"] if isinstance(sip.get("pickup_code"), str) else "*8",
             sip_dnd_status=480 if sip.get("dnd_status") == 480 else 486,
@@ -133,6 +136,7 @@ class Config:
                   f"max_clients = {self.events_max_clients}  # 1-256",
                   f"client_lines = {self.events_client_lines}  # unread lines before a client is dropped (10-100000)",
                   f"client_bytes = {self.events_client_bytes}  # unread bytes before a client is dropped (4096-67108864)"]
+        lines += ["", *self.hooks.to_toml()]
         return "\n".join(lines) + "\n"
 
 
@@ -162,7 +166,11 @@ def _park_mode(mode: str) -> bool:
 
 
 def load_config(dirs: AppDirs) -> Config:
-    """The config file, or the defaults if there is none; a broken file is logged and ignored."""
+    """The config file, or the defaults if there is none; a broken file is logged and ignored.
+
+    A bad ``[hooks]`` value is not ignored: it raises :class:`ConfigError` naming the file and the key (a
+    webhook or a screen pop that silently never fires, or fires wrongly, is worse than a refusal to start).
+    """
     try:
         data = tomllib.loads(dirs.config_file.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -170,7 +178,10 @@ def load_config(dirs: AppDirs) -> Config:
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         log.warning("ignoring unreadable config %s: %s", dirs.config_file, exc)
         return Config()
-    return Config.from_toml(data)
+    try:
+        return Config.from_toml(data)
+    except ConfigError as exc:
+        raise ConfigError(f"{dirs.config_file}: {exc}") from None
 
 
 def save_config(dirs: AppDirs, config: Config) -> None:
