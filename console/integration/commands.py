@@ -176,7 +176,7 @@ async def headless(args: argparse.Namespace, prepare: Prepare) -> int:
     if not plan.token and not plan.embedded and os.environ.get(PASSWORD_ENV):
         plan = replace(plan, password=os.environ[PASSWORD_ENV], auto_login=True)
     service = EventService(controller, socket_path(args, settings.config), limits(settings.config),
-                           *stats_source(settings))
+                           *stats_source(settings), hooks=settings.config.hooks if settings.config.hooks.enabled else None)
     stdout = None
     try:
         try:
@@ -197,17 +197,26 @@ async def headless(args: argparse.Namespace, prepare: Prepare) -> int:
 
 async def serve_beside_screen(controller: Any, args: argparse.Namespace,
                               settings: Settings) -> tuple[EventService | None, list[str]]:
-    """The socket of a console with a screen: started if it can be (the log says where), else None and the
-    reason, a start-up problem the screen shows. None and no reason for ``[events] socket = "off"``."""
+    """The event service of a console with a screen: the socket, the ``stats`` events and the configured hooks.
+
+    The socket is started if it can be (the log says where); if not, the reason is a start-up problem the
+    screen shows and the hooks run without it. None and no reason with ``[events] socket = "off"`` and no
+    hooks configured."""
     config = settings.config
     path = socket_path(args, config)
-    if path is None:
+    hooks = config.hooks if config.hooks.enabled else None
+    if path is None and hooks is None:
         return None, []
-    service = EventService(controller, path, limits(config), *stats_source(settings))
+    service = EventService(controller, path, limits(config), *stats_source(settings), hooks=hooks)
     try:
         await service.start(to_log_pane=True)
     except (SocketBusyError, OSError) as exc:
         await service.aclose()
-        return None, [f"no event socket: {exc}"]
-    controller.note(f"events and commands on {path} (anynode-console events)")
+        if hooks is None:
+            return None, [f"no event socket: {exc}"]
+        service = await EventService(controller, None, limits(config), *stats_source(settings),
+                                     hooks=hooks).start(to_log_pane=True)
+        return service, [f"no event socket: {exc}"]
+    if path is not None:
+        controller.note(f"events and commands on {path} (anynode-console events)")
     return service, []

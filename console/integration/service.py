@@ -15,11 +15,13 @@ from console.store.effects.log_bridge import LogBridge
 
 from .control import ControlTable
 from .feed import Event, EventFeed
+from .hooks import Hooks, start_hooks
 from .stats_feed import StatsPublisher
 from .stream import EventServer, StreamLimits, encode
 
 if TYPE_CHECKING:
     from console.persist import CallRecords
+    from console.persist.hooks_config import HooksConfig
     from console.store import Controller
 
 log = logging.getLogger("console.integration")
@@ -27,16 +29,20 @@ log = logging.getLogger("console.integration")
 
 class EventService:
     """The feed of ``controller``'s store and, with a ``path``, the socket serving it and taking commands;
-    with ``records``, a ``stats`` event (today's figures, ``service_level_s``) after every call that ends."""
+    with ``records``, a ``stats`` event (today's figures, ``service_level_s``) after every call that ends;
+    with ``hooks``, the configured webhooks and screen pop hear the feed (README "Screen pop and webhooks")."""
 
     def __init__(self, controller: Controller, path: Path | str | None, limits: StreamLimits = StreamLimits(),
-                 records: CallRecords | None = None, service_level_s: float = 20) -> None:
+                 records: CallRecords | None = None, service_level_s: float = 20,
+                 hooks: HooksConfig | None = None) -> None:
         self.controller = controller
         self.feed = EventFeed(controller.store, wall=controller.wall)
         self.stats = StatsPublisher(self.feed, records, service_level_s, controller.wall) if records else None
         self.control = ControlTable(controller)
         self.server = EventServer(self.feed, self.control, path, limits) if path is not None else None
         self._bridge: LogBridge | None = None
+        self._hooks_config = hooks
+        self.hooks: Hooks | None = None
 
     async def start(self, *, to_log_pane: bool = False) -> EventService:
         """Start the socket (SocketBusyError, OSError if it cannot be had). ``to_log_pane``: the service's
@@ -47,9 +53,14 @@ class EventService:
             self._bridge.attach()
         if self.server is not None:
             await self.server.start()
+        if self._hooks_config is not None and self.hooks is None:
+            self.hooks = start_hooks(self._hooks_config, self.feed.add_sink)  # their senders run on this loop
         return self
 
     async def aclose(self) -> None:
+        if self.hooks is not None:
+            await self.hooks.aclose()
+            self.hooks = None
         if self.server is not None:
             await self.server.aclose()
         self.feed.close()

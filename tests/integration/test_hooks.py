@@ -440,43 +440,12 @@ async def test_start_hooks_adds_the_configured_sinks_and_its_result_removes_them
     assert feed == []
 
 
-# -- end to end: the real switch, a real console store, a caller --------------------------------
-class StoreLifecycle:
-    """ONLY FOR THIS TEST, a stand-in for console/integration/feed.py (the EventFeed, another helper's): the
-    lifecycle events of schema v1 (call.ringing, call.answered, call.ended) from the store's states."""
-
-    def __init__(self, store: Any) -> None:
-        self.sinks: list[Callable[[dict], None]] = []
-        self.sent: dict[str, set[str]] = {}
-        self.seq = 0
-        self.unsubscribe = store.subscribe(self._on_state)
-
-    def add_sink(self, sink: Callable[[dict], None]) -> Callable[[], None]:
-        self.sinks.append(sink)
-        return lambda: self.sinks.remove(sink)
-
-    def _on_state(self, state: Any) -> None:
-        from console.core.enums import CALL_STATES, Direction
-
-        for call in state.calls:
-            sent = self.sent.setdefault(call.key, set())
-            due = {"call.ringing": call.direction is Direction.IN and call.state is CALL_STATES.OFFERING,
-                   "call.answered": call.state is CALL_STATES.CONNECTED,
-                   "call.ended": call.state is CALL_STATES.DISCONNECTED}
-            for kind in [kind for kind, now in due.items() if now and kind not in sent]:
-                sent.add(kind)
-                self.seq += 1
-                event = {"v": 1, "seq": self.seq, "time": "", "type": kind, "call": call.key, "call_id": call.call_id,
-                         "direction": str(call.direction), "number": call.remote_number, "name": call.remote_name,
-                         "local_number": call.local_number, "slot": call.slot}
-                for sink in list(self.sinks):
-                    sink(event)
-
-
+# -- end to end: the real switch, a real console with its event service, a caller --------------------------
 async def test_a_call_to_the_switchboard_pops_the_callers_number_and_posts_its_life(receivers, tmp_path):
     """Issue 21, done when: "a local HTTP receiver gets the webhook POSTs" and "a screen-pop command receives the
     caller's number as an argument" -- alice (201) calls the operator (200) through the real switch."""
     from console.core.enums import LOGIN_STATES
+    from console.integration.service import EventService
     from console.store import Controller, client_factory
     from console.switch.demo import demo_config
     from console.switch.media import NullMediaPlane
@@ -485,35 +454,39 @@ async def test_a_call_to_the_switchboard_pops_the_callers_number_and_posts_its_l
 
     switch = await Switch.start(demo_config(ring_timeout=30.0), media=NullMediaPlane())
     controller = Controller(client_factory(device=None, auto_reconnect=False))
-    feed = StoreLifecycle(controller.store)
     receiver = await receivers()
     out = tmp_path / "argv.json"
-    hooks = start_hooks(HooksConfig(webhook_urls=(receiver.url,), screen_pop_command=(
-        sys.executable, script(tmp_path, "record.py", RECORD_ARGV), str(out), "{number}", "{name}", "{event}")),
-        feed.add_sink)
+    service = await EventService(controller, None, hooks=HooksConfig(webhook_urls=(receiver.url,), screen_pop_command=(
+        sys.executable, script(tmp_path, "record.py", RECORD_ARGV), str(out), "{number}", "{name}", "{event}"))).start()
     caller = Console(switch.url)
     try:
         controller.login(switch.url, "operator", "operator", "200")
         await store_until(controller, lambda state: state.login.state is LOGIN_STATES.SUCCESS)
         await caller.login("alice", "alice")
         call = caller.dial("200")
-        ringing = (await receiver.next()).event
+        ringing = await next_call_event(receiver)  # the feed's login event came first: every type is posted
         assert (ringing["type"], ringing["number"], ringing["direction"]) == ("call.ringing", "201", "in")
         await until(out.exists, "the screen pop on ringing")
         assert json.loads(out.read_text()) == ["201", "Alice", "call.ringing"]  # separate arguments
         assert controller.answer(ringing["slot"])
-        answered = (await receiver.next()).event
+        answered = await next_call_event(receiver)
         assert (answered["type"], answered["call"], answered["number"]) == ("call.answered", ringing["call"], "201")
         call.disconnect()
-        ended = (await receiver.next()).event
+        ended = await next_call_event(receiver)
         assert (ended["type"], ended["call"]) == ("call.ended", ringing["call"])
         assert receiver.requests.empty()
     finally:
-        await hooks.aclose()
-        feed.unsubscribe()
+        await service.aclose()
         await caller.close()
         await controller.aclose()
         await switch.aclose()
+
+
+async def next_call_event(receiver: Any) -> dict:
+    """The next call.* event the receiver got (the feed also posts login, settings, stats, ...)."""
+    while not (event := (await receiver.next()).event)["type"].startswith("call."):
+        pass
+    return event
 
 
 async def store_until(controller: Any, predicate: Callable[[Any], bool], timeout: float = TIMEOUT) -> None:

@@ -295,3 +295,33 @@ async def test_a_console_with_a_screen_serves_the_socket_or_says_why_not(switch,
             await service.aclose()
     assert await serve_beside_screen(operator, argparse.Namespace(socket=None), Settings(Config(events_socket="off"))) == \
         (None, [])
+
+
+async def test_the_hooks_run_beside_the_screen_without_a_socket(switch, consoles, sock_path):
+    """Screen pop and webhooks do not depend on the socket: with ``[events] socket = "off"``, or with the
+    socket held by another console, a console with a screen still runs its configured hooks."""
+    import argparse
+
+    from console.integration.commands import serve_beside_screen
+    from console.persist import Config, Settings
+    from console.persist.hooks_config import HooksConfig
+
+    operator, other = await consoles("operator"), await consoles("alice")
+    hooks = HooksConfig(screen_pop_command=("true",))
+    off = Settings(Config(events_socket="off", hooks=hooks))
+    service, problems = await serve_beside_screen(operator, argparse.Namespace(socket=None), off)
+    try:
+        assert service is not None and service.server is None and problems == []
+        assert service.hooks is not None and len(service.hooks.sinks) == 1
+    finally:
+        if service is not None:
+            await service.aclose()
+    args = argparse.Namespace(socket=str(sock_path))
+    first, _ = await serve_beside_screen(operator, args, Settings(Config()))
+    try:
+        second, problems = await serve_beside_screen(other, args, Settings(Config(hooks=hooks)))
+        assert len(problems) == 1 and "another console is listening" in problems[0]
+        assert second is not None and second.server is None and second.hooks is not None
+        await second.aclose()
+    finally:
+        await first.aclose()
