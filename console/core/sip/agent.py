@@ -8,7 +8,7 @@ event and, for a request that can be answered, a 4xx/5xx response.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .config import AgentConfig
 from .desk_policy import IncomingPolicy
@@ -138,6 +138,13 @@ class UserAgent:
     def refresh_registration(self, now: float) -> None:
         """Re-REGISTER now (after a reconnect, or when the driver wants to check the binding)."""
         self._reg_tx = self.tx.send_request(self.registration.register(now), now)
+
+    def use_proxy(self, outbound_proxy: str | None) -> None:
+        """Route out-of-dialog requests through another proxy from now on (a pair's other node, after a
+        failover); dialogs keep their route sets (RFC 3261 12.2: fixed when the dialog was made)."""
+        self.config = replace(self.config, outbound_proxy=outbound_proxy)
+        for part in (self.registration, self.calls, self.lamps):
+            part.config = self.config
 
     def unregister(self, now: float) -> None:
         self._reg_tx = self.tx.send_request(self.registration.unregister(now), now)
