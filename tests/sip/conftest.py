@@ -67,6 +67,15 @@ def kamailio_presence(tmp_path_factory, rtpengine):
     yield from _running(KamailioPresence(tmp_path_factory.mktemp("kamailio-presence"), rtpengine.ng_port))
 
 
+@pytest.fixture(scope="module")
+def kamailio_pair(tmp_path_factory, rtpengine):
+    """Two Kamailio nodes sharing registrations by DMQ, one rtpengine (docs/sip/kamailio-pair.cfg, tests/sip/pair.py)."""
+    _require("kamailio")
+    from pair import KamailioPair
+
+    yield from _running(KamailioPair(tmp_path_factory.mktemp("kamailio-pair"), rtpengine.ng_port))
+
+
 @pytest.fixture
 def presence_phone(tmp_path, kamailio_presence, request):
     """baresip as 1001 on the presence Kamailio, its DEFAULT codecs; ``param`` "manual" makes it ring."""
