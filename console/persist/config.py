@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from console.core.client.failover import check_proxies
+
 from .paths import AppDirs, atomic_write, log
 
 CONFIG_VERSION = 1
@@ -35,6 +37,9 @@ class Config:
     sip_pickup_replaces: bool = False  # pick up by INVITE with Replaces to the caller (its phone must support it)
     sip_park: str = "local"  # "local" (held here with music on an orbit) or "refer:<the server's park extension>"
     sip_park_recall: float = 60.0  # seconds on a local orbit before the operator is reminded
+    # more WebSocket addresses of the same SIP service (a pair of proxies sharing registrations): a lost
+    # connection is restored through the next one (console/core/client/failover.py); at most 8
+    sip_outbound_proxies: tuple[str, ...] = ()
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -52,6 +57,7 @@ class Config:
             sip_dnd_status=480 if sip.get("dnd_status") == 480 else 486,
             sip_pickup_replaces=sip.get("pickup_replaces") is True,
             sip_park=park if isinstance(park := sip.get("park"), str) and _park_mode(park) else "local",
+            sip_outbound_proxies=_proxies(sip.get("outbound_proxies", [])),
             sip_park_recall=float(again) if isinstance(again := sip.get("park_recall", 60.0), (int, float))
             and not isinstance(again, bool) and again > 0 else 60.0,
             server=text("server"), username=text("username"), number=text("number"),
@@ -94,13 +100,24 @@ class Config:
                   f"pickup_replaces = {'true' if self.sip_pickup_replaces else 'false'}  "
                   "# true: INVITE with Replaces to the caller instead of the code (RFC 3891)",
                   f"park = {_toml_str(self.sip_park)}  # local: held here with music; refer:700: the server's park",
-                  f"park_recall = {self.sip_park_recall:g}  # seconds on a local orbit before a reminder"]
+                  f"park_recall = {self.sip_park_recall:g}  # seconds on a local orbit before a reminder",
+                  f"outbound_proxies = [{', '.join(_toml_str(p) for p in self.sip_outbound_proxies)}]  "
+                  "# the other nodes of a proxy pair: a lost connection fails over to them"]
         return "\n".join(lines) + "\n"
 
 
 def _park_mode(mode: str) -> bool:
     """``local``, or ``refer:`` and the server's park extension (as console.webrtc.local_park checks it)."""
     return mode == "local" or (mode.startswith("refer:") and bool(mode[len("refer:"):].strip()))
+
+
+def _proxies(value: Any) -> tuple[str, ...]:
+    """``[sip] outbound_proxies``; a bad value is reported (file and key) and none are used."""
+    try:
+        return check_proxies(value)
+    except ValueError as exc:
+        log.warning("config.toml: [sip] outbound_proxies: %s; no failover", exc)
+        return ()
 
 
 def load_config(dirs: AppDirs) -> Config:
