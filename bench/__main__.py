@@ -2,7 +2,8 @@
 
 Figures: setup, latency, cpu, parallel (cpu and parallel come from one ramp
 of calls), switch, soak, ui, sip (over Kamailio + rtpengine + baresip; skipped
-where they are not installed). A full run writes bench/results.json, a long
+where they are not installed), failover (a pair of Kamailio proxies losing
+one). A full run writes bench/results.json, a long
 one bench/results-long.json; a quick run or a partial one (--only) writes to
 a temporary file unless --output is given, so bench/results.json always
 holds a complete full run. --profile runs the figure furthest from its baseline
@@ -25,16 +26,17 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from . import fig_calls, fig_latency, fig_setup, fig_sip, fig_soak, fig_switch, fig_ui
+from . import fig_calls, fig_failover, fig_latency, fig_setup, fig_sip, fig_soak, fig_switch, fig_ui
 from .common import Figure, Scale, machine
 from .switch_proc import raise_fd_limit
 from .table import furthest, text
 
 HERE = Path(__file__).resolve().parent
-FIGURES = ("setup", "latency", "cpu", "parallel", "switch", "soak", "ui", "sip")
+FIGURES = ("setup", "latency", "cpu", "parallel", "switch", "soak", "ui", "sip", "failover")
 TITLES = {
     "setup": "Call setup", "latency": "Mouth-to-ear latency", "cpu": "CPU per call",
     "parallel": "Parallel calls", "switch": "Switch capacity", "soak": "Soak", "ui": "UI", "sip": "SIP",
+    "failover": "SIP proxy pair failover",
 }
 
 
@@ -98,6 +100,8 @@ def plan_for(wanted: list[str], scale: Scale) -> list[tuple[str, Callable[[], Aw
         plan.append(("ui", lambda: fig_ui.run(scale)))
     if "sip" in wanted:
         plan.append(("sip", lambda: fig_sip.run(scale)))
+    if "failover" in wanted:
+        plan.append(("failover", lambda: fig_failover.run(scale)))
     return plan
 
 
