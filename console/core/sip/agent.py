@@ -122,8 +122,15 @@ class UserAgent:
         self.calls.on_timer(now)
 
     def connection_lost(self, now: float) -> None:
-        """The WebSocket is gone: pending transactions fail, the binding must be renewed."""
+        """The WebSocket is gone: pending transactions fail, the binding must be renewed.
+
+        A re-INVITE cut off with the flow fails as a transport error (RFC 3261 8.1.3.1: a 503), not as the far
+        end's 408, which would end the dialog (RFC 3261 14.1): its call goes on, to be re-offered on the next
+        flow (a reconnect, another node of a proxy pair)."""
+        reinvites = {id(call.reinvite_tx) for call in self.calls.calls.values() if call.reinvite_tx is not None}
         for matched in self.tx.on_timer(float("inf")):
+            if matched.kind is Kind.TIMEOUT and id(matched.client) in reinvites:
+                matched = Matched(Kind.TIMEOUT, response_to(matched.client.request, 503, "Flow Failed"), matched.client)
             try:
                 self._dispatch(matched, now)
             except SipError as exc:

@@ -86,3 +86,32 @@ def test_a_login_to_another_service_starts_afresh():
     assert logins(session.closed(conn, None, 1.0)) == [L.CONNECTION_LOST]
     out = session.login("sip+ws://elsewhere.example.org:8080", False, RestoreRequest(session.identifier))
     assert isinstance(out[-1], ev.Connect) and session.wire is not wire
+
+
+def test_a_reinvite_cut_off_with_the_connection_fails_but_the_call_goes_on():
+    """RFC 3261 8.1.3.1: a transport failure is a 503, not the far end's 408 (which ends the dialog, 14.1). A node
+    that dies while our hold is in flight (or the restore's own re-offer) must not end the call: the hold fails,
+    the call stays CONNECTED and is re-offered through the other node."""
+    session = ClientSession(None, sip_desk=SipDeskSettings(outbound_proxies=(A, B)))
+    conn = session.login(A, False, LoginRequest(AuthMethod.PASSWORD, "1000", "secret1000"))[-1].conn
+    _register(session, conn, session.connected(conn, 0.0), 0.1)
+    (incoming,) = [e for e in session.receive(conn, request("INVITE", body=OFFER), 1.0) if isinstance(e, ev.IncomingCall)]
+    session.request(incoming.ref, CallRequest.ANSWER, 1.1, media=False)
+    session.offer_ready(incoming.ref, {"type": "answer", "sdp": ANSWER}, 1.2)
+    session.request(incoming.ref, CallRequest.HOLD, 2.0, media=False)
+    (reinvite,) = frames(session.offer_ready(incoming.ref, {"type": "offer", "sdp": OFFER}, 2.1))
+    assert reinvite.method == "INVITE"
+
+    out = session.closed(conn, None, 2.2)  # the node dies with the hold in flight
+    assert logins(out) == [L.CONNECTION_LOST]
+    assert not [e for e in out if isinstance(e, ev.CallChanged) and e.state is S.DISCONNECTED]
+    assert any(isinstance(e, ev.ErrorReported) and "hold" in str(e.error) for e in out)
+    assert not [m for m in frames(out) if m.method == "BYE"]
+    assert session.call(incoming.ref).state is S.CONNECTED
+
+    connect = session.login(B, False, RestoreRequest(session.identifier))[-1]
+    _, out = _register(session, connect.conn, session.connected(connect.conn, 3.0), 3.1)
+    assert logins(out) == [L.SUCCESS] and session.call(incoming.ref).state is S.CONNECTED
+    session.request(incoming.ref, CallRequest.HOLD, 4.0, media=False)  # and it can be held through node 2
+    (again,) = frames(session.offer_ready(incoming.ref, {"type": "offer", "sdp": OFFER}, 4.1))
+    assert again.method == "INVITE" and again.cseq.number > reinvite.cseq.number
