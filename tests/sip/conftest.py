@@ -77,6 +77,13 @@ def kamailio_pair(tmp_path_factory, rtpengine):
 
 
 @pytest.fixture
+def pair_phone(tmp_path, kamailio_pair):
+    """baresip as 1001 registered at node 2 of the pair (its default codecs, auto-answer)."""
+    _require("baresip")
+    yield from _running(Baresip(tmp_path, kamailio_pair[1].sip_port))
+
+
+@pytest.fixture
 def presence_phone(tmp_path, kamailio_presence, request):
     """baresip as 1001 on the presence Kamailio, its DEFAULT codecs; ``param`` "manual" makes it ring."""
     _require("baresip")

@@ -16,7 +16,7 @@ import time
 import pytest
 from console_harness import Console
 from pair import wait_reaches
-from sipinfra import USERS, Baresip
+from sipinfra import USERS
 from test_calls import wait_for_calls
 from test_media import read_growing_wav
 from test_seed_api import hears, stops, with_sink
@@ -34,15 +34,6 @@ CONSOLE_HZ, BARESIP_HZ = 600, 1000
 
 def url(node) -> str:
     return f"sip+ws://127.0.0.1:{node.ws_port}"
-
-
-@pytest.fixture
-def phone(tmp_path, kamailio_pair):
-    """baresip as 1001, registered at node 2 (its default codecs, auto-answer)."""
-    from conftest import _require, _running
-
-    _require("baresip")
-    yield from _running(Baresip(tmp_path, kamailio_pair[1].sip_port))
 
 
 @pytest.fixture
@@ -90,7 +81,8 @@ async def within(bound: float, what: str, awaitable) -> float:
 
 
 async def test_node_killed_mid_call_audio_goes_on_hold_retrieve_hangup_and_new_calls_through_the_survivor(
-        kamailio_pair, phone, console):
+        kamailio_pair, pair_phone, console):
+    phone = pair_phone
     node1, node2 = kamailio_pair[0], kamailio_pair[1]
     await asyncio.to_thread(wait_reaches, node1, "1001")  # baresip's binding, made at node 2, replicated
     out = console.watch(console.inst.create_outgoing_call())
