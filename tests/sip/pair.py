@@ -17,7 +17,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sipinfra import (HERE, USERS, Daemon, InfraError, Kamailio, Proc, free_port, start_retrying, tcp_open)
+from sipinfra import (HERE, USERS, Daemon, InfraError, Kamailio, Proc, Rtpengine, free_port, free_udp_range, ng_ping,
+                      start_retrying, tcp_open)
 
 from console.core.sip.digest import Challenge, authorization
 
@@ -137,3 +138,49 @@ def wait_reaches(node: Kamailio, user: str, timeout: float = 20.0) -> None:
             return
         time.sleep(0.05)
     raise InfraError(f"{node.sip_port}: no route to {user} within {timeout} s:\n{node.proc.log()[-3000:] if node.proc else ''}")
+
+
+@dataclass
+class Redis(Daemon):
+    """redis-server on a free loopback port, in memory only (no dump, no append-only file)."""
+
+    tmp: Path
+    port: int = 0
+    proc: Proc | None = None
+
+    def _start_once(self) -> None:
+        self.port = free_port()
+        self.proc = Proc("redis", ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+                                   "--appendonly", "no", "--dir", str(self.tmp)], self.tmp / "redis.log")
+        self.proc.start()
+        self.proc.wait_until(lambda: tcp_open(self.port), "its port")
+
+
+@dataclass
+class RtpengineRedis(Rtpengine):
+    """rtpengine keeping its calls in Redis (``--redis``): restarted on the same ports, it restores them."""
+
+    redis_port: int = 0
+
+    def _start_once(self) -> None:
+        self.ng_port = free_port(socket.SOCK_DGRAM)
+        low, high = free_udp_range(200)
+        self.proc = Proc("rtpengine", [
+            "rtpengine", "--config-file=none", "--foreground", "--log-stderr", "--table=-1",
+            "--interface=127.0.0.1", f"--listen-ng=127.0.0.1:{self.ng_port}", f"--port-min={low}",
+            f"--port-max={high}", "--log-level=6", f"--redis=127.0.0.1:{self.redis_port}/1",
+        ], self.tmp / "rtpengine.log")
+        self.proc.start()
+        self.proc.wait_until(lambda: ng_ping(self.ng_port), "answer to an ng ping")
+
+    def kill(self) -> None:
+        assert self.proc is not None and self.proc.popen is not None
+        os.killpg(self.proc.popen.pid, signal.SIGKILL)
+        self.proc.popen.wait(10)
+
+    def restart(self) -> None:
+        """Start it again with the same arguments (ports, Redis): it reads its calls back from Redis."""
+        assert self.proc is not None
+        self.proc = Proc("rtpengine", self.proc.argv, self.tmp / "rtpengine-restarted.log")
+        self.proc.start()
+        self.proc.wait_until(lambda: ng_ping(self.ng_port), "answer to an ng ping after the restart")

@@ -85,6 +85,7 @@ class SipWire:
             local_conference=True,  # no focus at a bare proxy: the console mixes (sip_conference.py)
             recall_transfer=True,  # consult, then REFER with Replaces, or the caller back (sip_transfer.py)
             local_park=True,  # held at the console on an orbit, or REFER to the server's park extension
+            renew_dead_media=True,  # dead media gets a re-INVITE with fresh media first (a restarted rtpengine)
         )
         self.host = parts.hostname
         self.port = parts.port or (443 if self.secure else 80)

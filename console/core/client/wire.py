@@ -306,6 +306,7 @@ class WireCapabilities:
     local_conference: bool = False  # conference requests without a focus at the server: the console mixes (SIP)
     recall_transfer: bool = False  # blind/announced transfers with recall are the console's (SIP: consult, REFER)
     local_park: bool = False  # park is the console's: held here on an orbit, or REFER to a park extension (SIP)
+    renew_dead_media: bool = False  # a call whose media died is re-offered fresh media before it ends (SIP: re-INVITE)
 
     def carries(self, request: CallRequest) -> bool:
         """Whether the wire encodes this call request: the seed's always, the extension's when declared."""
