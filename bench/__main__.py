@@ -4,7 +4,7 @@ Figures: setup, latency, cpu, parallel (cpu and parallel come from one ramp
 of calls), switch, soak, ui, events (event stream latency), sip (over Kamailio + rtpengine + baresip; skipped
 where they are not installed), turn (through coturn in network namespaces beside the direct path; needs
 root and coturn, else skipped with the reason), queue (queue claim: one member answers, the others'
-offers withdrawn). A full run writes bench/results.json, a long
+offers withdrawn), failover (a pair of Kamailio proxies losing one). A full run writes bench/results.json, a long
 one bench/results-long.json; a quick run or a partial one (--only) writes to
 a temporary file unless --output is given, so bench/results.json always
 holds a complete full run. --profile runs the figure furthest from its baseline
@@ -27,17 +27,19 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from . import fig_calls, fig_events, fig_latency, fig_queue, fig_setup, fig_sip, fig_soak, fig_switch, fig_turn, fig_ui
+from . import (fig_calls, fig_events, fig_failover, fig_latency, fig_queue, fig_setup, fig_sip, fig_soak, fig_switch,
+               fig_turn, fig_ui)
 from .common import Figure, Scale, machine
 from .switch_proc import raise_fd_limit
 from .table import furthest, text
 
 HERE = Path(__file__).resolve().parent
-FIGURES = ("setup", "latency", "cpu", "parallel", "switch", "soak", "ui", "sip", "turn", "events", "queue")
+FIGURES = ("setup", "latency", "cpu", "parallel", "switch", "soak", "ui", "sip", "turn", "events", "queue", "failover")
 TITLES = {
     "setup": "Call setup", "latency": "Mouth-to-ear latency", "cpu": "CPU per call",
     "parallel": "Parallel calls", "switch": "Switch capacity", "soak": "Soak", "ui": "UI", "sip": "SIP", "turn": "TURN",
     "events": "Event latency", "queue": "Queue claim",
+    "failover": "SIP proxy pair failover",
 }
 
 
@@ -107,6 +109,8 @@ def plan_for(wanted: list[str], scale: Scale) -> list[tuple[str, Callable[[], Aw
         plan.append(("events", lambda: fig_events.run(scale)))
     if "queue" in wanted:
         plan.append(("queue", lambda: fig_queue.run(scale)))
+    if "failover" in wanted:
+        plan.append(("failover", lambda: fig_failover.run(scale)))
     return plan
 
 

@@ -310,7 +310,7 @@ async def prepare_console(args: argparse.Namespace):
     device = args.device or config.audio_device or "auto"
     notes = [note] if (note := check_device(device)) else []
     controller = build_controller(plan, dirs, config.auto_accept, client_factory(device=device, ringer=config.ringer_device or None, ca_file=ca_file,
-                                                                                  sip_desk=sip_desk_settings(config),
+                                                                                  sip_desk=sip_desk_settings(config, plan.server),
                                                                                   park=config.sip_park,
                                                                                   park_recall=config.sip_park_recall,
                                                                                   ice_servers=config.ice_servers,
@@ -332,14 +332,20 @@ def build_controller(plan: LoginPlan, dirs: AppDirs, auto_accept: bool, factory,
     return controller
 
 
-def sip_desk_settings(config: Config):
-    """config.toml's ``[sip]`` for a SIP wire: the directory with lamps, the pickup code, what DND answers."""
+def sip_desk_settings(config: Config, server: str | None = None):
+    """config.toml's ``[sip]`` for a SIP wire: the directory with lamps, the pickup code, what DND answers, and the
+    ring of proxies a lost connection fails over to (config.toml's server and ``[sip] outbound_proxies``; none when
+    ``server``, the one logged in to, is not one of them)."""
     from console.core.client.sip_settings import SipDeskSettings
     from console.core.directory import DirectoryEntry
 
+    from console.core.client.failover import proxy_ring
+
+    ring = proxy_ring(config.server, config.sip_outbound_proxies) if config.sip_outbound_proxies else ()
     return SipDeskSettings(directory=tuple(DirectoryEntry(number, name or number) for number, name in config.sip_directory),
                            pickup_code=config.sip_pickup_code, dnd_status=config.sip_dnd_status,
-                           pickup_replaces=config.sip_pickup_replaces)
+                           pickup_replaces=config.sip_pickup_replaces,
+                           outbound_proxies=ring if (server or config.server).strip() in ring else ())
 
 
 def check_device(spec: str) -> str | None:

@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from console.core.client.failover import check_proxies
+
 from .hooks_config import ConfigError, HooksConfig
 from .paths import AppDirs, atomic_write, log
 
@@ -49,6 +51,9 @@ class Config:
     events_client_lines: int = 1000  # lines a client may leave unread before it is dropped
     events_client_bytes: int = 1 << 20  # the same in bytes
     hooks: HooksConfig = field(default_factory=HooksConfig)  # [hooks]: webhooks and screen pop (strict: ConfigError)
+    # more WebSocket addresses of the same SIP service (a pair of proxies sharing registrations): a lost
+    # connection is restored through the next one (console/core/client/failover.py); at most 8
+    sip_outbound_proxies: tuple[str, ...] = ()
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -75,6 +80,7 @@ class Config:
             sip_dnd_status=480 if sip.get("dnd_status") == 480 else 486,
             sip_pickup_replaces=sip.get("pickup_replaces") is True,
             sip_park=park if isinstance(park := sip.get("park"), str) and _park_mode(park) else "local",
+            sip_outbound_proxies=_proxies(sip.get("outbound_proxies", [])),
             sip_park_recall=float(again) if isinstance(again := sip.get("park_recall", 60.0), (int, float))
             and not isinstance(again, bool) and again > 0 else 60.0,
             server=text("server"), username=text("username"), number=text("number"), ca_file=text("ca_file"),
@@ -124,7 +130,9 @@ class Config:
                   f"pickup_replaces = {'true' if self.sip_pickup_replaces else 'false'}  "
                   "# true: INVITE with Replaces to the caller instead of the code (RFC 3891)",
                   f"park = {_toml_str(self.sip_park)}  # local: held here with music; refer:700: the server's park",
-                  f"park_recall = {self.sip_park_recall:g}  # seconds on a local orbit before a reminder"]
+                  f"park_recall = {self.sip_park_recall:g}  # seconds on a local orbit before a reminder",
+                  f"outbound_proxies = [{', '.join(_toml_str(p) for p in self.sip_outbound_proxies)}]  "
+                  "# the other nodes of a proxy pair: a lost connection fails over to them"]
         servers = ", ".join("{" + ", ".join(f"{_toml_key(k)} = {json.dumps(v)}" for k, v in server.items()) + "}"
                             for server in self.ice_servers)
         lines += ["", "[ice]  # your own STUN/TURN servers, e.g. {urls = \"turn:turn.example.org:3478\", "
@@ -163,6 +171,15 @@ def _bounded(table: Mapping[str, Any], key: str, default: int, low: int, high: i
 def _park_mode(mode: str) -> bool:
     """``local``, or ``refer:`` and the server's park extension (as console.webrtc.local_park checks it)."""
     return mode == "local" or (mode.startswith("refer:") and bool(mode[len("refer:"):].strip()))
+
+
+def _proxies(value: Any) -> tuple[str, ...]:
+    """``[sip] outbound_proxies``; a bad value is reported (file and key) and none are used."""
+    try:
+        return check_proxies(value)
+    except ValueError as exc:
+        log.warning("config.toml: [sip] outbound_proxies: %s; no failover", exc)
+        return ()
 
 
 def load_config(dirs: AppDirs) -> Config:

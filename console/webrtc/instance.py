@@ -19,6 +19,7 @@ from typing import Any, Callable
 from console.core.client import ClientSession, LoginFailureKind, LoginRequest, RestoreRequest
 from console.core.client import events as ev
 from console.core.directory import DirectoryEntry, Orbit, PresenceState, TurnedAway
+from console.core.client.failover import next_server
 from console.core.client.local_park import DEFAULT_ORBITS, ParkLot
 from console.core.client.local_park import DEFAULT_RECALL as PARK_RECALL
 from console.core.client.sip_transfer import DEFAULT_RECALL
@@ -419,7 +420,8 @@ class WebRtcInstance:
         if not self.session.identifier:
             return False
         notification = self._restore_args[2] if self._restore_args else False
-        return self.try_restore_login(self.session.server or "", self.session.secure, notification,
+        ring = self.session.sip_desk.outbound_proxies if self.session.sip_desk else ()  # a proxy pair: the next
+        return self.try_restore_login(next_server(self.session.server or "", ring), self.session.secure, notification,
                                       self.session.identifier, self._on_restore_call)
 
     def give_up_restore(self) -> None:

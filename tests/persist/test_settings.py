@@ -135,3 +135,25 @@ def test_the_ice_section_gives_the_consoles_own_turn_servers_and_policy(tmp_path
     config = load_config(dirs)
     assert (config.ice_servers, config.ice_policy) == ((), "all")
     assert "[ice] servers ignored" in caplog.text and "[ice] policy" in caplog.text
+
+
+def test_the_sip_section_lists_the_other_proxies_of_a_pair(tmp_path, caplog):
+    """Issue 22: "the console registers with flows to both (RFC 5626) or fails over to the second": config.toml
+    ``[sip] outbound_proxies`` names the other nodes; the switchboard's ring starts with the server it logs in to.
+    A bad entry is reported with the key and gives no failover (the login still works)."""
+    from console.cli import sip_desk_settings
+
+    dirs = AppDirs(config_dir=tmp_path / "c", data_dir=tmp_path / "d")
+    dirs.config_dir.mkdir()
+    dirs.config_file.write_text('server = "sip+ws://node1:8080"\n[sip]\noutbound_proxies = ["sip+ws://node2:8080"]\n')
+    config = load_config(dirs)
+    assert config.sip_outbound_proxies == ("sip+ws://node2:8080",)
+    save_config(dirs, config)
+    assert load_config(dirs) == config
+    assert sip_desk_settings(config).outbound_proxies == ("sip+ws://node1:8080", "sip+ws://node2:8080")
+    assert sip_desk_settings(config, "sip+ws://node2:8080").outbound_proxies == ("sip+ws://node1:8080", "sip+ws://node2:8080")
+    assert sip_desk_settings(config, "sip+ws://elsewhere:8080").outbound_proxies == ()  # --server: another service
+    assert sip_desk_settings(Config()).outbound_proxies == ()
+    dirs.config_file.write_text('[sip]\noutbound_proxies = ["ws://node2:8080"]\n')
+    assert load_config(dirs).sip_outbound_proxies == ()
+    assert "[sip] outbound_proxies" in caplog.text and "ws://node2:8080" in caplog.text

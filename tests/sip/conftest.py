@@ -125,6 +125,22 @@ def tls_phone(tmp_path, kamailio_tls):
     yield from _running(Baresip(tmp_path, kamailio_tls.sip_port))
 
 
+@pytest.fixture(scope="module")
+def kamailio_pair(tmp_path_factory, rtpengine):
+    """Two Kamailio nodes sharing registrations by DMQ, one rtpengine (docs/sip/kamailio-pair.cfg, tests/sip/pair.py)."""
+    _require("kamailio")
+    from pair import KamailioPair
+
+    yield from _running(KamailioPair(tmp_path_factory.mktemp("kamailio-pair"), rtpengine.ng_port))
+
+
+@pytest.fixture
+def pair_phone(tmp_path, kamailio_pair):
+    """baresip as 1001 registered at node 2 of the pair (its default codecs, auto-answer)."""
+    _require("baresip")
+    yield from _running(Baresip(tmp_path, kamailio_pair[1].sip_port))
+
+
 @pytest.fixture
 def presence_phone(tmp_path, kamailio_presence, request):
     """baresip as 1001 on the presence Kamailio, its DEFAULT codecs; ``param`` "manual" makes it ring."""

@@ -50,6 +50,7 @@ class CallRecord:
     hangup_pending: bool = False  # disconnect() before the switch named the call: hang up once it has
     hanging_up: bool = False  # a disconnect request is on the wire
     negotiation: Negotiation = field(default_factory=Negotiation)  # the offer/answer exchange (negotiation.py)
+    media_renewed_at: float | None = None  # when its dead media was last re-offered (WireCapabilities.renew_dead_media)
 
     @property
     def ended(self) -> bool:

@@ -34,6 +34,10 @@ _OUTCOME = {CallRequest.HOLD: CALL_STATES.HELD, CallRequest.RETRIEVE: CALL_STATE
 """Where a queued request leaves the call: one that finds the call there already has nothing left to do."""
 
 
+RENEWABLE = frozenset({CALL_STATES.CONNECTED, CALL_STATES.HELD, CALL_STATES.HOLDING})
+RENEW_AGAIN_AFTER = 30.0  # seconds: media that dies again sooner after a renewal ends the call (MEDIA)
+
+
 class OfferAnswer:
     def __init__(self, link: CallLink, book: CallBook) -> None:
         self.link = link
@@ -172,6 +176,22 @@ class OfferAnswer:
         record = self.book.live(report.call)
         if record is not None:
             self._media_request(record, now, fresh=True)
+
+    def renew_dead_media(self, record: CallRecord, error: ConsoleError, now: float) -> bool:
+        """The call's media died: where the wire can (``renew_dead_media``, SIP), offer it fresh media (a new peer
+        connection: new ICE and DTLS, as after a restart) instead of ending it, at most once per
+        ``RENEW_AGAIN_AFTER`` seconds. A media relay restarted with its calls restored (rtpengine from Redis)
+        keeps the addresses but not the DTLS keys: only a new handshake brings the audio back. True if renewed."""
+        if (not self.link.capabilities.renew_dead_media or record.id is None or record.hanging_up or record.ended
+                or not self.link.is_open or record.negotiation.busy or not record.negotiation.has_media
+                or record.state not in RENEWABLE):
+            return False
+        if record.media_renewed_at is not None and now - record.media_renewed_at < RENEW_AGAIN_AFTER:
+            return False
+        record.media_renewed_at = now
+        log.warning("call %s: %s; offering fresh media", record.id, error)
+        self._media_request(record, now, fresh=True)
+        return True
 
     def _media_request(self, record: CallRecord, now: float, *, keep_offer: bool = True, fresh: bool = False) -> None:
         """A ``media`` request the far end asked for; without media to move (or busy) it goes without SDP and

@@ -461,9 +461,10 @@ class ClientSession:
         return self._flush()
 
     def media_failed(self, ref: int, error: ConsoleError, now: float) -> Events:
-        """The call's media died (ICE/DTLS failed, or a health check): end it with MEDIA, tell the switch."""
+        """The call's media died (ICE/DTLS failed, or a health check): end it with MEDIA, tell the switch (over SIP,
+        fresh media is offered first: ``OfferAnswer.renew_dead_media``)."""
         record = self._book.records.get(ref)
-        if record is not None and not record.ended:
+        if record is not None and not record.ended and not self._offers.renew_dead_media(record, error, now):
             self._requests.media_failure(record, error, now)
         return self._flush()
 

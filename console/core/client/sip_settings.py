@@ -19,3 +19,6 @@ class SipDeskSettings:
     dnd_status: int = 486  # what DND answers: 486 Busy Here or 480 Temporarily Unavailable
     no_answer_after: float = 20.0  # seconds a call rings before forwarding on no answer
     pickup_replaces: bool = False  # pick up by INVITE with Replaces (RFC 3891) to the caller, where its phone supports it
+    # every WebSocket address of the SIP service (a pair of proxies sharing registrations), the login's server
+    # among them: a lost connection is restored through the next one (console/core/client/failover.py)
+    outbound_proxies: tuple[str, ...] = ()

@@ -40,6 +40,7 @@ from console.core.sip.config import AgentConfig
 from console.core.sip.errors import SipError
 from console.core.sip.subscription import LampChanged
 
+from .failover import proxy_ring, same_service
 from .sip_conference import LocalConferences
 from .sip_desk import SipDesk, SipDeskSettings
 from .sipmap import decode_identifier, encode_identifier, has_telephone_event, login_code, party, sdp_of
@@ -84,9 +85,12 @@ class SipWire:
             local_conference=True,  # no focus at a bare proxy: the console mixes (sip_conference.py)
             recall_transfer=True,  # consult, then REFER with Replaces, or the caller back (sip_transfer.py)
             local_park=True,  # held at the console on an orbit, or REFER to the server's park extension
+            renew_dead_media=True,  # dead media gets a re-INVITE with fresh media first (a restarted rtpengine)
         )
         self.host = parts.hostname
         self.port = parts.port or (443 if self.secure else 80)
+        # a pair of proxies sharing registrations: a restore through another of them keeps this wire and its dialogs
+        self.ring = proxy_ring(self.server, desk.outbound_proxies if desk is not None else ())
         self.expires = expires
         self.keepalive = keepalive
         self.agent: UserAgent | None = None
@@ -171,6 +175,24 @@ class SipWire:
             out["transport"] = f"{'wss' if self.secure else 'ws'}" + (f", keep-alive {flow}" if self.registered else ", down")
         return out
 
+    def serves(self, server: str) -> bool:
+        """Whether ``server`` is this wire's SIP service: its address, or another node of its proxy pair."""
+        same_scheme = urlsplit(server.strip()).scheme == urlsplit(self.server).scheme  # the wire's TLS is fixed
+        return same_scheme and same_service(self.server, server, self.ring)
+
+    def use_server(self, server: str) -> None:
+        """Go on through ``server``, another node of the pair (a failover): the REGISTER of the restore and
+        later out-of-dialog requests are routed there; the dialogs keep their route sets (the nodes treat
+        each other's addresses as their own, docs/sip/kamailio-pair.cfg)."""
+        parts = urlsplit(server.strip())
+        if server.strip() == self.server or not parts.hostname or not self.serves(server):
+            return
+        log.info("SIP: %s -> %s", self.server, server.strip())
+        self.server, self.host = server.strip(), parts.hostname
+        self.port = parts.port or (443 if self.secure else 80)
+        if self.agent is not None:
+            self.agent.use_proxy(self._proxy())
+
     @property
     def aor(self) -> str | None:
         return self.account.aor if self.account else None
@@ -251,9 +273,12 @@ class SipWire:
         return AgentConfig(
             aor=account.aor, username=account.user, password=account.password, token=account.token,
             instance_id=account.instance, contact_user=account.contact_user, expires=self.expires,
-            outbound_proxy=f"sip:{self.host}:{self.port};transport={transport.lower()};lr", transport=transport,
+            outbound_proxy=self._proxy(), transport=transport,
             keepalive_interval=self.keepalive, saved_ha1=tuple(account.ha1.items()),
         )
+
+    def _proxy(self) -> str:
+        return f"sip:{self.host}:{self.port};transport={'wss' if self.secure else 'ws'};lr"
 
     def _sip(self, call: str | None) -> str:
         return self._current.get(call or "", call or "")

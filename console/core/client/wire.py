@@ -329,6 +329,7 @@ class WireCapabilities:
     recall_transfer: bool = False  # blind/announced transfers with recall are the console's (SIP: consult, REFER)
     local_park: bool = False  # park is the console's: held here on an orbit, or REFER to a park extension (SIP)
     queues: bool = False  # queues shared by operators: queue_pause, queue_status, the call's queue (our JSON switch)
+    renew_dead_media: bool = False  # a call whose media died is re-offered fresh media before it ends (SIP: re-INVITE)
 
     def carries(self, request: CallRequest) -> bool:
         """Whether the wire encodes this call request: the seed's always, the extension's when declared."""

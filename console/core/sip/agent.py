@@ -8,7 +8,7 @@ event and, for a request that can be answered, a 4xx/5xx response.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .config import AgentConfig
 from .desk_policy import IncomingPolicy
@@ -122,8 +122,15 @@ class UserAgent:
         self.calls.on_timer(now)
 
     def connection_lost(self, now: float) -> None:
-        """The WebSocket is gone: pending transactions fail, the binding must be renewed."""
+        """The WebSocket is gone: pending transactions fail, the binding must be renewed.
+
+        A re-INVITE cut off with the flow fails as a transport error (RFC 3261 8.1.3.1: a 503), not as the far
+        end's 408, which would end the dialog (RFC 3261 14.1): its call goes on, to be re-offered on the next
+        flow (a reconnect, another node of a proxy pair)."""
+        reinvites = {id(call.reinvite_tx) for call in self.calls.calls.values() if call.reinvite_tx is not None}
         for matched in self.tx.on_timer(float("inf")):
+            if matched.kind is Kind.TIMEOUT and id(matched.client) in reinvites:
+                matched = Matched(Kind.TIMEOUT, response_to(matched.client.request, 503, "Flow Failed"), matched.client)
             try:
                 self._dispatch(matched, now)
             except SipError as exc:
@@ -138,6 +145,13 @@ class UserAgent:
     def refresh_registration(self, now: float) -> None:
         """Re-REGISTER now (after a reconnect, or when the driver wants to check the binding)."""
         self._reg_tx = self.tx.send_request(self.registration.register(now), now)
+
+    def use_proxy(self, outbound_proxy: str | None) -> None:
+        """Route out-of-dialog requests through another proxy from now on (a pair's other node, after a
+        failover); dialogs keep their route sets (RFC 3261 12.2: fixed when the dialog was made)."""
+        self.config = replace(self.config, outbound_proxy=outbound_proxy)
+        for part in (self.registration, self.calls, self.lamps):
+            part.config = self.config
 
     def unregister(self, now: float) -> None:
         self._reg_tx = self.tx.send_request(self.registration.unregister(now), now)
