@@ -14,9 +14,9 @@ import pytest
 
 from console.integration.service import EventService
 from console.integration.stream import StreamLimits
-from console.store import AppState, Controller, client_factory
+from console.store import Controller, client_factory
 
-TIMEOUT = 10.0
+from store_wait import TIMEOUT, until  # noqa: F401 - the tests import until from here
 
 
 @pytest.fixture
@@ -38,27 +38,6 @@ def sock_path():
         yield folder / "events.sock"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-async def until(controller: Controller, predicate: Callable[[AppState], bool], timeout: float = TIMEOUT) -> AppState:
-    """The first store state that satisfies ``predicate`` (now or later), or fail after ``timeout``."""
-    store = controller.store
-    if predicate(store.state):
-        return store.state
-    future: asyncio.Future[AppState] = asyncio.get_running_loop().create_future()
-
-    def check(state: AppState) -> None:
-        if not future.done() and predicate(state):
-            future.set_result(state)
-
-    unsubscribe = store.subscribe(check)
-    try:
-        return await asyncio.wait_for(future, timeout)
-    except TimeoutError:
-        raise AssertionError(f"store never reached the awaited state; last log: "
-                             f"{[line.text for line in store.state.log[-8:]]}") from None
-    finally:
-        unsubscribe()
 
 
 @pytest.fixture

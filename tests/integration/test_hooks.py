@@ -25,6 +25,7 @@ import pytest
 
 from console.integration.hooks import EVENT_HEADER, SIGNATURE_HEADER, ScreenPop, WebhookSink, signature, start_hooks
 from console.persist import HooksConfig
+from store_wait import until as store_until
 
 TIMEOUT = 10.0
 HOSTILE = '"; rm -rf ~ $(touch pwned) `id` & echo {name}'
@@ -487,25 +488,6 @@ async def next_call_event(receiver: Any) -> dict:
     while not (event := (await receiver.next()).event)["type"].startswith("call."):
         pass
     return event
-
-
-async def store_until(controller: Any, predicate: Callable[[Any], bool], timeout: float = TIMEOUT) -> None:
-    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-    def check(state: Any) -> None:
-        if not future.done() and predicate(state):
-            future.set_result(None)
-
-    unsubscribe = controller.store.subscribe(check)
-    check(controller.store.state)
-    try:
-        async with asyncio.timeout(timeout):
-            await future
-    except TimeoutError:
-        raise AssertionError(f"the store never got there: {[line.text for line in controller.state.log[-8:]]}") \
-            from None
-    finally:
-        unsubscribe()
 
 
 async def test_pops_waiting_for_a_busy_slot_are_bounded_and_the_oldest_is_dropped(tmp_path, closing, caplog):

@@ -8,7 +8,6 @@ with a timeout, never a sleep.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,7 +17,7 @@ from console.persist import AppDirs, CallHistory, Config, SessionFile, Settings
 from console.store import AppState, Controller, LoginPlan, Store, client_factory
 from console.ui import SwitchboardApp, build_app
 
-TIMEOUT = 10.0
+from store_wait import TIMEOUT, until  # noqa: F401 - the tests import until from here
 
 
 @pytest.fixture
@@ -49,28 +48,6 @@ class Console:
 
     async def until(self, predicate: Callable[[AppState], bool], timeout: float = TIMEOUT) -> AppState:
         return await until(self.store, predicate, timeout)
-
-
-async def until(source: Store | Controller, predicate: Callable[[AppState], bool],
-                timeout: float = TIMEOUT) -> AppState:
-    """The first store state that satisfies ``predicate`` (now or later), or fail after ``timeout``."""
-    store = source.store if isinstance(source, Controller) else source
-    if predicate(store.state):
-        return store.state
-    future: asyncio.Future[AppState] = asyncio.get_running_loop().create_future()
-
-    def check(state: AppState) -> None:
-        if not future.done() and predicate(state):
-            future.set_result(state)
-
-    unsubscribe = store.subscribe(check)
-    try:
-        return await asyncio.wait_for(future, timeout)
-    except TimeoutError:
-        raise AssertionError(f"store never reached the awaited state; last log: "
-                             f"{[line.text for line in store.state.log[-8:]]}") from None
-    finally:
-        unsubscribe()
 
 
 def make_console(dirs: AppDirs, plan: LoginPlan, config: Config | None = None, linger: float = 5.0,
