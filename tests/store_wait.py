@@ -10,9 +10,10 @@ from console.store import AppState, Controller, Store
 TIMEOUT = 10.0
 
 
-async def until(source: Store | Controller, predicate: Callable[[AppState], bool],
-                timeout: float = TIMEOUT) -> AppState:
-    """The first store state that satisfies ``predicate`` (now or later), or fail after ``timeout``."""
+async def until(source: Store | Controller, predicate: Callable[[AppState], bool], timeout: float = TIMEOUT,
+                what: str = "store never reached the awaited state") -> AppState:
+    """The first store state that satisfies ``predicate`` (now or later), or fail after ``timeout`` naming
+    ``what`` and the store's last log lines."""
     store = source.store if isinstance(source, Controller) else source
     if predicate(store.state):
         return store.state
@@ -26,7 +27,6 @@ async def until(source: Store | Controller, predicate: Callable[[AppState], bool
     try:
         return await asyncio.wait_for(future, timeout)
     except TimeoutError:
-        raise AssertionError(f"store never reached the awaited state; last log: "
-                             f"{[line.text for line in store.state.log[-8:]]}") from None
+        raise AssertionError(f"{what}; last log: {[line.text for line in store.state.log[-10:]]}") from None
     finally:
         unsubscribe()

@@ -12,6 +12,7 @@ from console.media.devices import NullDevice
 from console.media.sinks import RecordingSink
 from console.media.tones import ToneGenerator, tone_present
 from console_harness import Console
+from store_wait import until
 
 RATE = 48000
 
@@ -48,20 +49,5 @@ async def hears(sink: RecordingSink, hz: float, what: str, frames: int = 25, tim
 async def store_until(controller, predicate, what: str = "the awaited state", timeout: float = 15.0):
     """The first state of ``controller``'s store that satisfies ``predicate`` (now or later), or fail after
     ``timeout`` naming ``what`` and the store's last log lines."""
-    store = controller.store
-    if predicate(store.state):
-        return store.state
-    future = asyncio.get_running_loop().create_future()
-
-    def check(state) -> None:
-        if not future.done() and predicate(state):
-            future.set_result(state)
-
-    unsubscribe = store.subscribe(check)
-    try:
-        return await asyncio.wait_for(future, timeout)
-    except TimeoutError:
-        raise AssertionError(f"{what}; last log: {[line.text for line in store.state.log[-10:]]}") from None
-    finally:
-        unsubscribe()
+    return await until(controller, predicate, timeout, what)
 

@@ -10,7 +10,6 @@ switch made the leg, and the transferred caller is bridged to bob at the switch.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -26,6 +25,7 @@ from console.persist import AppDirs, CallHistory, CallRecords, Outcome
 from console.persist.records import unix
 from console.store import Controller, client_factory
 from console.store.effects import RecordKeeper
+from media_harness import store_until
 
 S = CALL_STATES
 TIMEOUT = 15.0
@@ -33,22 +33,7 @@ RING_TIMEOUT = 1.0
 
 
 async def until(controller: Controller, predicate, what: str):
-    store = controller.store
-    if predicate(store.state):
-        return store.state
-    future = asyncio.get_running_loop().create_future()
-
-    def check(state) -> None:
-        if not future.done() and predicate(state):
-            future.set_result(state)
-
-    unsubscribe = store.subscribe(check)
-    try:
-        return await asyncio.wait_for(future, TIMEOUT)
-    except TimeoutError:
-        raise AssertionError(f"{what}; last log: {[line.text for line in store.state.log[-10:]]}") from None
-    finally:
-        unsubscribe()
+    return await store_until(controller, predicate, what, TIMEOUT)
 
 
 def ringing(state):
