@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sipinfra import (HERE, USERS, Daemon, InfraError, Kamailio, Proc, Rtpengine, free_port, free_udp_range, ng_ping,
+from sipinfra import (HERE, USERS, Daemon, InfraError, Kamailio, Proc, Rtpengine, free_port, ng_ping,
                       start_retrying, tcp_open)
 
 from console.core.sip.digest import Challenge, authorization
@@ -162,16 +162,8 @@ class RtpengineRedis(Rtpengine):
 
     redis_port: int = 0
 
-    def _start_once(self) -> None:
-        self.ng_port = free_port(socket.SOCK_DGRAM)
-        low, high = free_udp_range(200)
-        self.proc = Proc("rtpengine", [
-            "rtpengine", "--config-file=none", "--foreground", "--log-stderr", "--table=-1",
-            "--interface=127.0.0.1", f"--listen-ng=127.0.0.1:{self.ng_port}", f"--port-min={low}",
-            f"--port-max={high}", "--log-level=6", f"--redis=127.0.0.1:{self.redis_port}/1",
-        ], self.tmp / "rtpengine.log")
-        self.proc.start()
-        self.proc.wait_until(lambda: ng_ping(self.ng_port), "answer to an ng ping")
+    def _options(self) -> list[str]:
+        return [f"--redis=127.0.0.1:{self.redis_port}/1"]
 
     def kill(self) -> None:
         assert self.proc is not None and self.proc.popen is not None

@@ -221,10 +221,14 @@ class Rtpengine(Daemon):
         self.proc = Proc("rtpengine", [
             "rtpengine", "--config-file=none", "--foreground", "--log-stderr", "--table=-1",
             "--interface=127.0.0.1", f"--listen-ng=127.0.0.1:{self.ng_port}", f"--port-min={low}",
-            f"--port-max={high}", "--log-level=6", f"--pidfile={self.tmp / 'rtpengine.pid'}",
+            f"--port-max={high}", "--log-level=6", *self._options(),
         ], self.tmp / "rtpengine.log")
         self.proc.start()
         self.proc.wait_until(lambda: ng_ping(self.ng_port), "answer to an ng ping")
+
+    def _options(self) -> list[str]:
+        """What this rtpengine adds to the common command line."""
+        return [f"--pidfile={self.tmp / 'rtpengine.pid'}"]
 
 
 @dataclass
