@@ -71,9 +71,9 @@ class Config:
             ice_servers=_ice_servers(ice.get("servers", [])),
             ice_policy=_ice_policy(ice.get("policy", "all")),
             events_socket=events["socket"] if isinstance(events.get("socket"), str) else "",
-            events_max_clients=_bounded(events, "max_clients", 16, 1, 256),
-            events_client_lines=_bounded(events, "client_lines", 1000, 10, 100_000),
-            events_client_bytes=_bounded(events, "client_bytes", 1 << 20, 4096, 64 << 20),
+            events_max_clients=_whole(events, "max_clients", 16, 1, 256, "[events]"),
+            events_client_lines=_whole(events, "client_lines", 1000, 10, 100_000, "[events]"),
+            events_client_bytes=_whole(events, "client_bytes", 1 << 20, 4096, 64 << 20, "[events]"),
             hooks=HooksConfig.from_toml(data.get("hooks", {})),
             sip_directory=_directory(sip.get("directory", [])),
             sip_pickup_code=sip["pickup_code"] if isinstance(sip.get("pickup_code"), str) else "*8",
@@ -148,23 +148,14 @@ class Config:
         return "\n".join(lines) + "\n"
 
 
-def _whole(data: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
-    """``data[key]`` if it is a whole number in [low, high]; else the default, and a warning naming the key."""
+def _whole(data: Mapping[str, Any], key: str, default: int, low: int, high: int, table: str = "") -> int:
+    """``data[key]`` if it is a whole number in [low, high]; else the default, and a warning naming the key
+    (and its ``table``, e.g. ``[events]``)."""
     value = data.get(key, default)
     if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
         return value
-    log.warning("config.toml: %s = %r is not a whole number from %d to %d; using %d", key, value, low, high, default)
-    return default
-
-
-def _bounded(table: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
-    """An integer key of ``[events]`` within its bounds; anything else is logged (file and key named) and the
-    default holds."""
-    value = table.get(key, default)
-    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
-        return value
-    log.warning("config.toml: [events] %s must be an integer from %d to %d, not %r; using %d",
-                key, low, high, value, default)
+    log.warning("config.toml: %s%s = %r is not a whole number from %d to %d; using %d",
+                f"{table} " if table else "", key, value, low, high, default)
     return default
 
 

@@ -40,6 +40,6 @@ def test_the_defaults_and_a_bad_value_named_in_the_log(tmp_path, caplog):
         config = load_config(dirs)
     assert (config.events_max_clients, config.events_client_lines, config.events_client_bytes) == (16, 1000, 1 << 20)
     said = [r.getMessage() for r in caplog.records]
-    assert any("config.toml: [events] max_clients must be an integer from 1 to 256, not 0" in s for s in said)
+    assert any("config.toml: [events] max_clients = 0 is not a whole number from 1 to 256" in s for s in said)
     assert any("[events] client_lines" in s and "'many'" in s for s in said)
     assert any("[events] client_bytes" in s for s in said)
