@@ -215,13 +215,15 @@ def run_practice(args: argparse.Namespace) -> int:
     try:
         callers = plan_callers(args.callers, tuple(args.user or DEMO_USERS), own_numbers=args.own_numbers)
         check_transport(args.server, args.insecure)
+        # the console's rule: --ca-file, else config.toml ca_file, else the system's trust store
+        ca_file = trusted_ca(args.ca_file, Settings.load(AppDirs.default(args.config_dir, args.data_dir)).config.ca_file)
     except (ValueError, UsageError) as exc:
         print(f"anynode-console practice: {exc}", file=sys.stderr)
         return 2
     password = os.environ.get(PASSWORD_ENV, "")
     try:
         rang = asyncio.run(ring_practice_callers(args.server, callers, args.to, lambda user: password or user,
-                                                 ca_file=args.ca_file))
+                                                 ca_file=ca_file))
     except KeyboardInterrupt:  # asyncio.run has cancelled the callers: they hung up and logged out
         print("practice callers hung up")
         return 0
