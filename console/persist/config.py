@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from .paths import AppDirs, atomic_write, log
+from .paths import AppDirs, atomic_write, log, private_dir
 
 CONFIG_VERSION = 1
 
@@ -148,6 +148,7 @@ def load_config(dirs: AppDirs) -> Config:
 
 
 def save_config(dirs: AppDirs, config: Config) -> None:
+    private_dir(dirs.config_dir)  # the console's own folder
     atomic_write(dirs.config_file, config.to_toml())
 
 
