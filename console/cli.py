@@ -38,7 +38,7 @@ Ways to run it:
       the calls it still has. --token-file (or the ANYNODE_TOKEN environment
       variable) logs in with a JSON Web Token instead; never put a token on the
       command line, where every user of the machine can read it.
-      ws:// to anything but this machine sends the password in clear: it needs --insecure.
+      ws:// (or sip+ws://) to anything but this machine sends the password in clear: it needs --insecure.
 
   anynode-console --server sip+wss://pbx.example:8443/ws --user 1000
       The same over SIP (RFC 7118 SIP over WebSocket; sip+ws:// without TLS):
@@ -136,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token-file", metavar="FILE",
                         help=f"log in with the JSON Web Token in FILE instead of a password (or set {TOKEN_ENV})")
     parser.add_argument("--insecure", action="store_true",
-                        help="allow ws:// (no TLS) to a host other than this machine: the password travels in clear")
+                        help="allow ws:// or sip+ws:// (no TLS) to a host other than this machine: the password "
+                             "travels in clear")
     # --- end secrets
     parser.add_argument("--ca-file", help="CA certificates (PEM) the server's TLS certificate must chain to, for "
                                           "wss:// and sip+wss:// (default: config.toml's ca_file, else the system's)")
@@ -230,13 +231,16 @@ def run_practice(args: argparse.Namespace) -> int:
     try:
         callers = plan_callers(args.callers, tuple(args.user or DEMO_USERS), own_numbers=args.own_numbers)
         check_transport(args.server, args.insecure)
+        # the console's rule: --ca-file, else config.toml ca_file, else the system's trust store
+        config = Settings.load(AppDirs.default(args.config_dir, args.data_dir)).config
+        ca_file = trusted_ca(args.ca_file, config.ca_file)
     except (ValueError, UsageError) as exc:
         print(f"anynode-console practice: {exc}", file=sys.stderr)
         return 2
     password = os.environ.get(PASSWORD_ENV, "")
     try:
         rang = asyncio.run(ring_practice_callers(args.server, callers, args.to, lambda user: password or user,
-                                                 ca_file=args.ca_file))
+                                                 ca_file=ca_file))
     except KeyboardInterrupt:  # asyncio.run has cancelled the callers: they hung up and logged out
         print("practice callers hung up")
         return 0

@@ -82,7 +82,10 @@ class CommClosed(ConsoleError):
     """The connection ended. ``code`` is the WebSocket close code, if any."""
 
     def __init__(self, code: int | None, reason: str = ""):
-        super().__init__(f"connection closed ({code}) {reason}".strip())
+        if code is None:  # no close frame: the reason alone says why
+            super().__init__(f"connection closed: {reason}" if reason else "connection closed")
+        else:
+            super().__init__(f"connection closed ({code}) {reason}".strip())
         self.code = code
         self.reason = reason
 

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from console.core.client.failover import check_proxies
 
 from .hooks_config import ConfigError, HooksConfig
-from .paths import AppDirs, atomic_write, log
+from .paths import AppDirs, atomic_write, log, private_dir
 
 CONFIG_VERSION = 1
 
@@ -193,6 +193,7 @@ def load_config(dirs: AppDirs) -> Config:
 
 
 def save_config(dirs: AppDirs, config: Config) -> None:
+    private_dir(dirs.config_dir)  # the console's own folder
     atomic_write(dirs.config_file, config.to_toml())
 
 

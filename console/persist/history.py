@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from .paths import AppDirs, atomic_write, read_json
+from .paths import AppDirs, atomic_write, private_dir, read_json
 
 HISTORY_VERSION = 1
 MAX_HISTORY = 200
@@ -47,6 +47,7 @@ class CallHistory:
     def append(self, entry: HistoryEntry) -> None:
         entries = [*self.load(), entry][-self.limit:]
         text = json.dumps({"version": HISTORY_VERSION, "calls": [asdict(e) for e in entries]}, indent=1)
+        private_dir(self.path.parent)  # the console's own folder
         atomic_write(self.path, text)
 
     def recent_numbers(self) -> tuple[str, ...]:

@@ -68,18 +68,39 @@ class AppDirs:
         return (self.log_dir or self.data_dir / "log") / "console.log"
 
 
-def private_dir(path: Path) -> None:
-    """Create ``path`` if needed and make it 0700 whatever the umask (it holds sessions and history)."""
+def make_dirs(path: Path) -> None:
+    """Create ``path`` and its missing parents, each one created 0700 whatever the umask; a folder that exists
+    already keeps its mode (it may be the user's: an export target is not ours to close)."""
+    missing = [folder for folder in (path, *path.parents) if not folder.is_dir()]
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in reversed(missing):
+            try:
+                folder.mkdir(mode=0o700)
+            except FileExistsError:
+                if not folder.is_dir():
+                    raise
+                continue  # made meanwhile (another writer): not ours to chmod
+            os.chmod(folder, 0o700)
+    except OSError as exc:
+        raise PersistenceError(f"cannot create {path}: {exc.strerror or exc}") from exc
+
+
+def private_dir(path: Path) -> None:
+    """The console's own folder ``path`` (config, data, log, recordings): created if needed, and made 0700
+    whatever the umask or its earlier mode (it holds sessions, history, recordings)."""
+    make_dirs(path)
+    try:
         os.chmod(path, 0o700)
     except OSError as exc:
         raise PersistenceError(f"cannot create {path}: {exc.strerror or exc}") from exc
 
 
 def atomic_write(path: Path, text: str, mode: int = 0o600) -> None:
-    """Write ``text`` to ``path`` through a temp file and a rename; the file gets ``mode`` (0600: ours alone)."""
-    private_dir(path.parent)
+    """Write ``text`` to ``path`` through a temp file and a rename; the file gets ``mode`` (0600: ours alone).
+
+    Missing folders are created private (:func:`make_dirs`); an existing folder keeps its mode. A file of the
+    console's own folders makes that folder private first (:func:`private_dir`), as its writers do."""
+    make_dirs(path.parent)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:

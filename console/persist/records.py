@@ -57,10 +57,10 @@ class CallRecord:
     local_number: str  # this console's (the operator's) number
     remote_number: str
     remote_name: str
-    start: float  # it appeared here (rang in, or was dialled)
+    start: float  # it appeared here (rang in, or was dialled); a recall: when its caller first rang in
     answer: float | None  # it connected (None: never)
     end: float
-    wait: float  # seconds from start to answer, or to the end if never answered
+    wait: float  # seconds from start to answer, or to the end if never answered (a recall: from the first ring in)
     talk: float  # seconds from answer to end (0 if never answered); the history's duration
     outcome: Outcome
     reason: str = ""  # the switch's DISC_REASON name

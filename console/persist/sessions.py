@@ -6,7 +6,7 @@ import json
 import time
 from typing import Any, Mapping
 
-from .paths import AppDirs, atomic_write, dict_of_dicts, read_json
+from .paths import AppDirs, atomic_write, dict_of_dicts, private_dir, read_json
 
 SESSIONS_VERSION = 1
 BOARD_VERSION = 1
@@ -22,6 +22,7 @@ class SessionFile:
         return dict_of_dicts(read_json(self.path, "session file"), "sessions")
 
     def _store(self, sessions: dict[str, dict[str, Any]]) -> None:
+        private_dir(self.path.parent)  # the console's own folder
         atomic_write(self.path, json.dumps({"version": SESSIONS_VERSION, "sessions": sessions}, indent=2))
 
     def get(self, server: str) -> str | None:
@@ -50,4 +51,5 @@ class BoardFile:
         return dict_of_dicts(read_json(self.path, "board file"), "calls")
 
     def save(self, calls: Mapping[str, Mapping[str, Any]]) -> None:
+        private_dir(self.path.parent)  # the console's own folder
         atomic_write(self.path, json.dumps({"version": BOARD_VERSION, "calls": dict(calls)}, indent=1))

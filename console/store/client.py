@@ -38,5 +38,7 @@ def client_factory(device: Any = None, ice_servers: tuple = (), ca_file: str | N
 
 
 def is_secure(server: str) -> bool:
-    """ws:// and http:// are plain; anything else (wss://, https://, bare host:port) is TLS."""
-    return not server.strip().lower().startswith(("ws://", "http://"))
+    """ws://, http:// and sip+ws:// are plain; anything else (wss://, https://, sip+wss://, bare host:port) is TLS.
+
+    A SIP address names its transport: ``sip+ws://`` is as clear as ``ws://`` (``console.core.transport``)."""
+    return not server.strip().lower().startswith(("ws://", "http://", "sip+ws://"))

@@ -50,7 +50,7 @@ class TransferRecalls(Legs):
 
         def keep(reason: DISC_REASON) -> None:
             timer.cancel()
-            self._transfer_recall(caller, by, target, reason)
+            self._transfer_recall(caller, by, target, reason, seconds)
 
         setup.keep_caller = keep
 
@@ -58,14 +58,25 @@ class TransferRecalls(Legs):
         if setup.caller.live and setup.caller.setup is setup:  # still ringing (maybe forwarded) somewhere
             self._abandon(setup, R.NOTRESPONDING)
 
-    def _transfer_recall(self, caller: Leg, by: Session, target: str, reason: DISC_REASON) -> None:
-        """Ring the caller back at ``by`` (it keeps hearing music); it rings until taken or the caller hangs up."""
+    def _transfer_recall(self, caller: Leg, by: Session, target: str, reason: DISC_REASON, seconds: float) -> None:
+        """Ring the caller back at ``by`` (it keeps hearing music); it rings until taken or the caller hangs up.
+
+        Declined there (or hung up while it rings), the caller is not lost: it waits on with music and rings
+        back again after ``seconds`` (the transfer's recall time), as a declined park recall stays parked."""
         if by.ended:  # the transferring console logged out: nobody to come back to
             log.info("transfer of %s to %s failed (%s); its console is gone", caller.id, target, reason)
             self._end(caller, reason)
             return
         number = by.number or ""
-        setup = Setup(caller=caller, number=number)
+
+        def declined(_reason: DISC_REASON) -> None:
+            if by.ended:  # not declined: its console logged out while it rang (nobody to come back to)
+                self._transfer_recall(caller, by, target, reason, seconds)
+                return
+            log.info("recall of %s declined at %s: it rings again in %g s", caller.id, number or by.username, seconds)
+            asyncio.get_running_loop().call_later(seconds, self._recall_again, caller, by, target, reason, seconds)
+
+        setup = Setup(caller=caller, number=number, keep_caller=declined)
         caller.setup = setup
         caller.remote_number, caller.remote_name = number, by.name
         self._notify(caller)
@@ -77,3 +88,8 @@ class TransferRecalls(Legs):
         setup.offered.append(leg)
         log.info("transfer of %s to %s failed (%s): recalling %s", caller.id, target, reason, number or by.username)
         self._notify(leg)
+
+    def _recall_again(self, caller: Leg, by: Session, target: str, reason: DISC_REASON, seconds: float) -> None:
+        """A declined recall's time is up: ring again, unless the caller hung up or is with someone meanwhile."""
+        if caller.live and caller.setup is None and caller.peer is None:
+            self._transfer_recall(caller, by, target, reason, seconds)

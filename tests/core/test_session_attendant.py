@@ -6,7 +6,7 @@ from console.core.directory import EntryKind, PresenceState
 from console.core.client import events as ev
 from console.core.client.wire import DirectoryRequest, DndRequest, ForwardingRequest, SubscribeRequest, WireCapabilities
 from console.core.enums import CALL_STATES
-from console.core.errors import RemoteProtocolError
+from console.core.errors import CommClosed, RemoteProtocolError
 from console.core.machines import CallRequest
 
 from .test_session import call, errors, frame, logged_in, sent
@@ -128,3 +128,37 @@ def test_a_turned_away_notice_becomes_an_event_and_a_bad_one_is_reported():
     assert out == [ev.CallerTurnedAway(TurnedAway("5501", "Caller", 1.7e9, TurnedAwayWhy.FORWARDED, "203"))]
     out = session.receive(conn, frame(type="turned_away", number="5501", at=1.7e9, why="asleep"), 0.0)
     assert isinstance(errors(out)[0], RemoteProtocolError)
+
+
+def test_every_attendant_request_pending_when_the_link_drops_fails_with_its_own_error():
+    """Directory, presence subscription, DND, forwarding, conference and leave: a request the switch had not
+    answered when the connection ended is reported ("directory failed: connection closed (1006) gone"), once
+    each, never dropped in silence; a call request does the same (park, blind transfer)."""
+    session, conn = logged_in()
+    a, b = session.create_call(), session.create_call()
+    for ref, cid in ((a, "c1"), (b, "c2")):
+        (dial,) = sent(session.dial(ref, "201", None, False, 0.0))
+        session.receive(conn, frame(type="result", id=dial["id"], call=call(cid, "CONNECTED")), 0.0)
+    session.receive(conn, frame(type="conference_state", conference="k1", calls=["c2"], parties=3), 0.0)
+    for request in (DirectoryRequest(), SubscribeRequest(True), DndRequest(True), ForwardingRequest(always="203")):
+        assert sent(session.attendant(request, 0.0))
+    assert sent(session.conference([a, b], 0.0)) and sent(session.leave_conference(b, 0.0))
+    assert sent(session.request(a, CallRequest.PARK, 0.0, orbit="701"))
+    out = session.closed(conn, CommClosed(1006, "gone"), 1.0)
+    said = [str(e) for e in errors(out)]
+    for name in ("directory", "subscribe", "dnd", "forwarding", "conference", "leave_conference", "park"):
+        assert said.count(f"{name} failed: connection closed (1006) gone") == 1, said
+    assert len(said) == 7 and all(isinstance(e, CommClosed) for e in errors(out))
+    assert [e.ref for e in out if isinstance(e, ev.ErrorReported) and "leave_conference" in str(e.error)] == [b]
+
+
+def test_a_presence_subscription_pending_when_the_link_drops_is_renewed_by_the_restore():
+    session, conn = logged_in()
+    assert sent(session.attendant(SubscribeRequest(True), 0.0))
+    assert "subscribe failed: connection closed" in str(errors(session.closed(conn))[0])
+    from console.core.client import RestoreRequest
+    conn = session.login("ws://x", False, RestoreRequest("id1"))[-1].conn
+    (restore,) = sent(session.connected(conn, 1.0))
+    out = session.receive(conn, frame(type="result", id=restore["id"], identifier="id2", number="100", name="A",
+                                      calls=[]), 1.0)
+    assert [f["type"] for f in sent(out)] == ["subscribe"]

@@ -30,6 +30,7 @@ from media_harness import store_until
 S = CALL_STATES
 TIMEOUT = 15.0
 RING_TIMEOUT = 1.0
+RECALL = 0.5  # s: the transfer and park recall times of the recall test
 
 
 async def until(controller: Controller, predicate, what: str):
@@ -152,3 +153,60 @@ async def test_the_statistics_of_the_scenario_are_exact(scenario):
     got = figures(records, time.time(), service_level_s=20).total
     assert (got.offered, got.answered, got.abandoned, got.missed, got.outgoing) == (4, 2, 1, 1, 0)
     assert got.answered_in_time == 2 and figures(records, time.time()).service_level == 50.0
+
+
+
+@pytest.mark.parametrize("handed", ["transfer", "park"])
+async def test_a_recalled_callers_record_counts_the_whole_wait_from_when_they_first_rang_in(handed, make_switch,
+                                                                                            consoles, tmp_path):
+    """A caller handed on who comes back: a blind transfer to bob, who lets it ring past the operator's
+    ``transfer_recall``, or a park past the switch's ``park_recall``; the operator answers the recall. Its record
+    waits from when the caller first rang in (the switch's ``waiting_since``), not from when the recall rang
+    here: at least from the moment the test saw the first ring to the moment it answered the recall
+    (timestamps the test took), an interval that holds the whole recall time."""
+    from console.switch.limits import Limits
+
+    switch = await make_switch(ring_timeout=5.0, session_lifetime=1.0, limits=Limits(park_recall=RECALL))
+    dirs = AppDirs(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
+    operator = Controller(client_factory(device=None), history=CallHistory(dirs), media=False, linger=0.2)
+    operator.store.subscribe(RecordKeeper(CallRecords(dirs), operator.error))
+    operator.desk.transfer_recall = RECALL
+    alice = await consoles("alice", url=switch.url)
+    bob = await consoles("bob", url=switch.url)
+    try:
+        operator.login(switch.url, "operator", "operator")
+        await until(operator, lambda s: s.login.state is LOGIN_STATES.SUCCESS, "operator logged in")
+        call = alice.dial("200")
+        state = await until(operator, ringing, "the call rings")
+        first_rang = time.time()  # the caller rang in no later than this
+        slot = ringing(state).slot
+        operator.answer(slot)
+        await until(operator, lambda s: s.call_in(slot) is not None and s.call_in(slot).state is S.CONNECTED,
+                    "answered")
+        handed_on = time.time()
+        if handed == "transfer":
+            assert operator.desk.blind_transfer("202", slot)
+            at_bob = await bob.next_incoming(TIMEOUT)  # bob lets it ring
+        else:
+            assert operator.desk.park(slot)
+        state = await until(operator, lambda s: (c := ringing(s)) is not None and (
+            c.recall_from or (c.origin is not None and c.origin.recall)), "the caller comes back")
+        recall = ringing(state)
+        answered = time.time()  # the recall is answered no earlier than this
+        operator.answer(recall.slot)
+        await alice.call_state(call, S.CONNECTED)
+        await until(operator, lambda s: (c := s.call_by_key(recall.key)) is not None and c.state is S.CONNECTED,
+                    "the recall answered")
+        if handed == "transfer":
+            await bob.call_state(at_bob, S.DISCONNECTED)
+        call.disconnect()
+        await until(operator, lambda s: (c := s.call_by_key(recall.key)) is None or c.ended, "the caller hung up")
+        records = {r.call: r for r in CallRecords(dirs).load()}
+        record = records[recall.key]
+        assert record.outcome is Outcome.ANSWERED and record.answer is not None
+        assert answered - handed_on >= RECALL - 0.05  # the recall time itself is in the interval measured
+        assert record.wait >= answered - first_rang - 0.06, (record, answered - first_rang)  # rounded to 0.1 s
+        assert abs(record.wait - (record.answer - record.start)) <= 0.051  # it starts when the caller rang in
+        assert record.start <= first_rang + 0.001
+    finally:
+        await operator.aclose()

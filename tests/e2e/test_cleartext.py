@@ -50,6 +50,16 @@ async def test_the_api_refuses_a_login_in_clear_to_another_host_like_any_misuse(
     assert c.inst.last_login_failure is not LoginFailureKind.CLEARTEXT
 
 
+async def test_the_api_refuses_sip_over_plain_websocket_to_another_host_even_with_secure_true(switch, consoles):
+    """``sip+ws://`` names a transport without TLS: the seed's ``secure=True`` cannot upgrade it, so to another
+    host it is refused as ``ws://`` is (CLEARTEXT, nothing sent) unless cleartext is allowed explicitly."""
+    c = await consoles()
+    c.inst.login(as_other_host(switch.url).replace("ws://", "sip+ws://"), True, False, "operator", "operator")
+    await c.login_state(L.SERVER_ACCESS)
+    assert c.inst.last_login_failure is LoginFailureKind.CLEARTEXT and "in clear" in c.errors[0]
+    assert not switch.connections
+
+
 async def test_allow_cleartext_lets_the_developer_log_in_without_tls(switch, consoles):
     """The explicit opt-in: ``WebRtcInstance(..., allow_cleartext=True)`` (or the attribute) logs in."""
     server = as_other_host(switch.url)

@@ -138,3 +138,79 @@ async def test_an_unreachable_server_stays_server_access_and_unreachable(console
     op.inst.login(op.url, False, False, "operator", "operator")
     await op.login_state(L.SERVER_ACCESS)
     assert op.inst.last_login_failure is LoginFailureKind.UNREACHABLE and not op.errors
+
+
+def drop_the_link_on(monkeypatch, switch, kind):
+    """The switch reads the next ``kind`` request and the operator's link drops before it answers (the request
+    not carried out), as a network failure mid-request would; later ones are handled as usual."""
+    from console.switch import server
+
+    original = server.CALL_REQUESTS[kind]
+    dropped = asyncio.Event()
+
+    def handler(exchange, session, msg):
+        if dropped.is_set():
+            return original(exchange, session, msg)
+        dropped.set()
+        for conn in list(switch.connections):
+            if conn.session is session:
+                conn.abort()
+        return {}
+
+    monkeypatch.setitem(server.CALL_REQUESTS, kind, handler)
+    return dropped
+
+
+@pytest.mark.timeout(90)
+async def test_attendant_requests_under_way_when_the_link_drops_fail_with_why_and_the_operator_sees_it(
+        make_switch, consoles, monkeypatch):
+    """The directory asked at login, do not disturb and a park: each is under way at the switch when the link
+    drops. The operator reads "<request> failed: connection closed" for each on the board (never silence), the
+    console restores its session, and the switch's state says nothing was done: DND off, the caller still
+    connected to the operator, not parked."""
+    from console.core.protocol import MsgType
+    from console.store import Controller, client_factory
+    from media_harness import store_until
+
+    switch = await make_switch(ring_timeout=30.0, session_lifetime=30.0)
+    alice = await consoles("alice", url=switch.url)
+    operator = Controller(client_factory(device=None), media=False)
+
+    def failed(name: str):
+        return lambda s: any(f"{name} failed: connection closed" in line.text for line in s.log)
+
+    def back_in(s):
+        return s.login.state is L.SUCCESS
+
+    try:
+        dropped = drop_the_link_on(monkeypatch, switch, MsgType.DIRECTORY)
+        operator.login(switch.url, "operator", "operator")
+        await store_until(operator, failed("directory"), "the directory asked at login to fail")
+        assert dropped.is_set()
+        await store_until(operator, lambda s: back_in(s) and s.desk.directory, "restored, the directory asked again")
+
+        dropped = drop_the_link_on(monkeypatch, switch, MsgType.DND)
+        operator.desk.set_dnd(True)
+        state = await store_until(operator, failed("dnd"), "do not disturb to fail")
+        assert not state.desk.dnd
+        await store_until(operator, back_in, "restored after the DND drop")
+        prefs = switch.exchange.prefs.get("200")
+        assert prefs is None or not prefs.dnd  # the switch never set it
+
+        call = alice.dial("200")
+        state = await store_until(operator, lambda s: any(c.state is S.OFFERING for c in s.calls), "alice rings")
+        slot = next(c.slot for c in state.calls if c.state is S.OFFERING)
+        operator.answer(slot)
+        await alice.call_state(call, S.CONNECTED)
+        await store_until(operator, lambda s: s.call_in(slot) is not None and s.call_in(slot).state is S.CONNECTED,
+                          "the operator talks to alice")
+        dropped = drop_the_link_on(monkeypatch, switch, MsgType.PARK)
+        assert operator.desk.park(slot)
+        await store_until(operator, failed("park"), "the park to fail")
+        await store_until(operator, lambda s: back_in(s) and s.call_in(slot) is not None
+                          and s.call_in(slot).state is S.CONNECTED, "restored with alice on the board")
+        leg = switch.exchange.legs[call.id]  # the switch's truth: alice is still connected to the operator
+        assert leg.live and leg.peer is not None and leg.peer.owner.username == "operator", leg
+        assert switch.exchange.lot.of_leg(leg) is None and call.get_state() is S.CONNECTED  # not parked
+    finally:
+        await operator.aclose()

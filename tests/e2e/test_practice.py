@@ -114,3 +114,40 @@ def test_practice_callers_are_bounded_and_distinct():
     for bad in (0, MAX_CALLERS + 1):
         with pytest.raises(ValueError):
             plan_callers(bad)
+
+
+@pytest.mark.timeout(120)
+async def test_practice_trusts_the_ca_file_of_config_toml_as_the_console_does(make_switch, tmp_path):
+    """``anynode-console practice`` takes the console's CA rule (``--ca-file``, else config.toml ``ca_file``, else
+    the system's): against a switch whose certificate comes from a private CA named only in config.toml, the
+    command's caller logs in and rings; a config.toml ``ca_file`` that cannot be used is one usage line."""
+    import os
+    import subprocess
+    import sys
+
+    from console.persist import AppDirs, Config, save_config
+    from tls_ca import TestCa
+
+    ca = TestCa(tmp_path / "ca")
+    cert = ca.server()
+    switch = await make_switch(tls_cert=str(cert.cert_file), tls_key=str(cert.key_file), ring_timeout=60.0)
+    dirs = AppDirs(config_dir=tmp_path / "cfg", data_dir=tmp_path / "data")
+    save_config(dirs, Config(ca_file=str(ca.cert_file)))
+    base = [sys.executable, "-m", "console", "--config-dir", str(dirs.config_dir), "--data-dir", str(dirs.data_dir),
+            "practice", "--callers", "1", "--to", "200"]
+    env = {**os.environ, "HOME": str(tmp_path)}
+    proc = await asyncio.create_subprocess_exec(*base, "--server", switch.url, env=env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        lines: list[bytes] = []
+        while not any(b"is calling 200" in line for line in lines):
+            line = await asyncio.wait_for(proc.stdout.readline(), TIMEOUT)
+            assert line, (b"".join(lines) + await proc.stderr.read()).decode()  # ended without ringing
+            lines.append(line)
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+        await proc.wait()
+    save_config(dirs, Config(ca_file=str(tmp_path / "missing.pem")))
+    done = subprocess.run(base + ["--server", switch.url], capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 2 and "config.toml ca_file" in done.stderr and "no such file" in done.stderr, done.stderr

@@ -42,3 +42,25 @@ async def test_the_operators_transfer_recall_time_travels_with_the_transfer(swit
     await bob.call_state(at_bob, S.DISCONNECTED)
     assert switch.exchange.legs[out.id].live
 
+
+
+async def test_an_operator_who_declines_the_recall_does_not_lose_the_caller(switch, consoles):
+    """The operator, busy, declines the recall of a blind transfer nobody took: the caller is not ended (the
+    switch keeps her leg, with music); the recall rings again after ``transfer_recall`` and is answered."""
+    op, alice, bob = await consoles("operator"), await consoles("alice"), await consoles("bob")
+    bob.inst.set_dnd(True)
+    op.inst.transfer_recall = 0.3
+    out, at_op = await connect_pair(alice, op)
+    at_op.blind_transfer("202")
+    back = await op.next_incoming()
+    assert back.get_recall().reason is DISC_REASON.BUSY
+    back.decline()
+    await op.call_state(back, S.DISCONNECTED)
+    leg = switch.exchange.legs.get(out.id)  # the switch forgets ended legs
+    assert leg is not None and leg.live and leg.peer is None and out.get_state() is S.HOLDING  # she waits on
+    again = await op.next_incoming()
+    assert again.get_recall() is not None and again.get_remote_number() == "201"
+    assert again.get_waiting_since() == back.get_waiting_since()  # her place: when she first rang in
+    again.answer()
+    await alice.call_state(out, S.CONNECTED)
+    assert out.get_remote_number() == "200" and not op.errors

@@ -3,8 +3,10 @@ log lines."""
 
 from __future__ import annotations
 
-from console.core.enums import CALL_STATES, Direction
+from console.core.enums import CALL_STATES, LOGIN_STATES, Direction
 from console.store import Controller, Store, is_secure
+from console.store.login_failure import classify
+from console.store.state import LoginFailure
 from console.store import events as ev
 
 
@@ -63,6 +65,16 @@ def test_a_call_on_a_card_whose_client_object_is_gone_is_refused_cleanly():
 def test_secure_unless_the_url_says_plain():
     assert is_secure("wss://pbx:8443") and is_secure("pbx:8443")
     assert not is_secure("ws://127.0.0.1:1") and not is_secure("HTTP://x")
+
+
+def test_a_sip_address_over_plain_websocket_is_not_secure():
+    """``sip+ws://`` names a transport without TLS, as ``ws://`` does (only ``sip+wss://`` is TLS): a failure on
+    it is never read as a TLS handshake failure, and the cleartext rule treats it as ``ws://``."""
+    assert not is_secure("sip+ws://pbx.example:8080/ws") and not is_secure("SIP+WS://10.0.0.5")
+    assert is_secure("sip+wss://pbx.example/ws")
+    lines = ["cannot reach sip+ws://pbx.example:8080/ws:"]
+    assert classify(LOGIN_STATES.SERVER_ACCESS, lines, False, is_secure("sip+ws://pbx.example:8080/ws")) \
+        is not LoginFailure.TLS
 
 
 def test_a_display_only_store_refuses_login_with_a_message():

@@ -116,3 +116,74 @@ async def test_a_bad_recall_time_is_refused_and_changes_nothing(switch, plane, c
     assert refused.value.code == "malformed"
     assert switch.exchange.legs[a].live and switch.exchange.legs[x].peer is switch.exchange.legs[a]
 
+
+
+async def test_a_declined_transfer_recall_keeps_the_caller_and_rings_again_after_the_recall_time(switch, plane, clients):
+    """An operator who declines a recall (busy with another caller) does not end the caller: the caller keeps
+    waiting with music, and the recall rings again after the transfer's ``recall`` seconds, until answered."""
+    op, alice = await clients.login("operator"), await clients.login("alice")
+    x, leg = await transferred(op, alice, switch, "9004", recall=0.5)  # the busy service: back at once
+    back = await recalled(op, leg, "9004", "BUSY", plane)
+    await op.request("decline", call=back["call"])
+    assert (await op.call(back["call"], "DISCONNECTED"))["reason"] == "USERTERMINATED"
+    assert leg.live and leg.peer is None and plane.routes[leg.id] == "music"  # the switch's truth: she waits on
+    assert leg.state.name == "HOLDING" and not [f for f in alice.pending("call") if f["call"]["state"] == "DISCONNECTED"]
+    again = await recalled(op, leg, "9004", "BUSY", plane)  # once more, after the recall time
+    assert again["call"] != back["call"] and again["waiting_since"] == back["waiting_since"]
+    await op.request("decline", call=again["call"])  # and again: still nobody lost
+    third = await recalled(op, leg, "9004", "BUSY", plane)
+    await op.request("answer", call=third["call"])
+    assert (await alice.call(x, "CONNECTED"))["remote_number"] == "200"
+    assert plane.routes[x] == third["call"]
+
+
+async def test_a_caller_who_hangs_up_while_a_declined_recall_waits_is_not_recalled(switch, plane, clients):
+    op, alice, carol = await clients.login("operator"), await clients.login("alice"), await clients.login("carol")
+    x, leg = await transferred(op, alice, switch, "9004", recall=0.3)
+    back = await recalled(op, leg, "9004", "BUSY", plane)
+    await op.request("decline", call=back["call"])
+    await alice.request("disconnect", call=x)
+    assert (await alice.call(x, "DISCONNECTED"))["reason"] == "USERTERMINATED"
+    # carol's recall, declined later with the same recall time, rings again after alice's would have
+    c, at_op = await connect_call(carol, op, "200")
+    await op.request("blind_transfer", call=at_op, number="9004", recall=0.3)
+    first = await op.call(state="OFFERING")
+    assert first["remote_number"] == "203"
+    await op.request("decline", call=first["call"])
+    second = await op.call(state="OFFERING")
+    assert second["remote_number"] == "203" and second["recall"]["target"] == "9004"
+    assert not leg.live and not [f for f in op.pending("call") if f["call"].get("remote_number") == "201"
+                                 and f["call"]["state"] == "OFFERING"]
+    await carol.request("disconnect", call=c)
+
+
+async def test_a_declined_park_recall_leaves_the_caller_parked_and_recalls_again(start, plane, clients):
+    """A park recall the operator declines: the caller stays on the orbit (music, the orbit still shows
+    it) and rings back after ``park_recall`` again."""
+    from console.switch.limits import Limits
+
+    switch = await start(limits=Limits(park_recall=0.3), ring_timeout=5.0)
+    op, alice = await clients.login("operator", switch), await clients.login("alice", switch)
+    a, x = await connect_call(alice, op, "200")
+    await op.request("park", call=x)
+    leg = switch.exchange.legs[a]
+    recall = await op.call(state="OFFERING")
+    assert recall["recall_from"] == "701"
+    await op.request("decline", call=recall["call"])
+    assert (await op.call(recall["call"], "DISCONNECTED"))["reason"] == "USERTERMINATED"
+    parked = switch.exchange.lot.of_leg(leg)
+    assert leg.live and parked is not None and parked.orbit == "701"  # the switch's truth: still parked
+    again = await op.call(state="OFFERING")
+    assert again["recall_from"] == "701" and again["call"] != recall["call"]
+    await op.request("answer", call=again["call"])
+    assert (await alice.call(a, "CONNECTED"))["remote_number"] == "200"
+
+
+async def test_a_recall_ringing_when_its_console_logs_out_ends_the_caller_at_once(switch, plane, clients):
+    """The rule that stays: nobody to come back to (the transferring console logged out), the caller's call
+    ends with the transfer's reason, now, not after another recall time."""
+    op, alice = await clients.login("operator"), await clients.login("alice")
+    x, leg = await transferred(op, alice, switch, "9004", recall=300)
+    await recalled(op, leg, "9004", "BUSY", plane)
+    await op.request("logout")
+    assert (await alice.call(x, "DISCONNECTED"))["reason"] == "BUSY" and not leg.live

@@ -46,6 +46,23 @@ async def test_a_password_in_clear_to_another_host_is_sent_only_after_an_explici
     await console.controller.aclose()
 
 
+async def test_a_sip_address_over_plain_websocket_to_another_host_is_asked_about_as_ws_is(switch, dirs):
+    """``sip+ws://`` to another host gets the ``ws://`` treatment: the question first, and "no" sends nothing."""
+    server = switch.url.replace("ws://127.0.0.1", "sip+ws://0.0.0.0")
+    console = make_console(dirs, operator_plan(switch, auto_login=False, password=""))
+    async with console.app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await submit(console, pilot, server, "operator")
+        assert isinstance(console.app.screen, ConfirmExplicit)
+        question = str(console.app.screen.query_one("#confirm-question").render())
+        assert "in clear" in question and "0.0.0.0" in question, question
+        await pilot.press("n")
+        assert isinstance(console.app.screen, LoginScreen)
+        assert "not sent" in console.store.state.last_error
+        assert console.store.state.login.state is None and not switch.connections
+    await console.controller.aclose()
+
+
 async def test_tls_or_loopback_logs_in_without_a_question(switch, dirs):
     console = make_console(dirs, operator_plan(switch, auto_login=False, password=""))
     async with console.app.run_test(size=SIZE) as pilot:

@@ -8,7 +8,7 @@ subscription outlives a restore: the session subscribes again for a fresh snapsh
 from __future__ import annotations
 
 from console.core.enums import LOGIN_STATES
-from console.core.errors import ConsoleError, LocalProtocolError
+from console.core.errors import CommClosed, ConsoleError, LocalProtocolError
 
 from . import events as ev
 from .callbook import CallBook
@@ -58,8 +58,8 @@ class AttendantRequests:
     def outcome(self, request: AttendantRequest, reply: Reply | None, error: ConsoleError | None) -> None:
         out = self.book.out
         if error is not None or reply is None:
-            if isinstance(request, SubscribeRequest) and request.presence:
-                self.subscribed = False
+            if isinstance(request, SubscribeRequest) and request.presence and not isinstance(error, CommClosed):
+                self.subscribed = False  # refused; a lost connection keeps it: a restore subscribes again
             self.book.report(None, (error or LocalProtocolError("no reply")).failed(request_name(request)))
             return
         data = reply.attendant

@@ -487,12 +487,14 @@ class ClientSession:
 
         def closed() -> CommClosed:
             if error is None or (error.code is None and not error.reason):
-                return CommClosed(None, "the connection ended")
+                return CommClosed(None, "the link to the server dropped")
             return CommClosed(error.code, error.reason)
 
         for request_id in [i for i, p in self._pending.items() if p.conn == conn]:
             pending = self._pending.pop(request_id)
-            if isinstance(pending.request, CallCommand):
+            # calls, attendant requests (directory, presence, DND, forwarding) and conferences each fail with
+            # why; a login, restore or logout ends in its login state instead
+            if not isinstance(pending.request, (LoginRequest, RestoreRequest, LogoutRequest)):
                 self._outcome(pending, None, closed(), 0.0)
         for record in list(self._book.records.values()):
             command = record.negotiation.drop()

@@ -4,7 +4,9 @@ by DND or forwarding) becomes one line of calls.jsonl (:mod:`console.persist.rec
 The record is built from the card as it ended (:func:`call_record`): the card's
 monotonic times become wall-clock times through its ``started_wall``, so the
 start, answer and end of one call are consistent with each other and with the
-history's start and talk time.
+history's start and talk time. A recall (a transfer nobody took, a park that waited too long) has a card that
+begins when its caller first rang in (the switch's ``waiting_since``, :func:`console.store.calls.call_added`),
+so its record's start and wait are the caller's whole wait, not the time since the recall rang here.
 """
 
 from __future__ import annotations
