@@ -27,7 +27,7 @@ from console.persist import AppDirs, CallRecord, CallRecords, load_config
 from .stats import day_start
 
 COLUMNS = ("call", "call_id", "direction", "local_number", "remote_number", "remote_name", "start", "answer", "end",
-           "wait", "talk", "outcome", "reason", "cause", "transfer_to", "park_orbit", "recording", "queue")
+           "wait", "talk", "outcome", "reason", "cause", "transfer_to", "park_orbit", "recording", "queue", "recall")
 SPANS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 HELP = """\
 Export the call records (calls.jsonl in the data folder: one per ended call) as CSV with a

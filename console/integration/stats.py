@@ -40,11 +40,14 @@ class Tally:
     turned_away: int = 0
     outgoing: int = 0
     answered_in_time: int = 0  # answered within the service level's seconds
+    recalls: int = 0  # callers who came back (transfer or park recall): counted once, when they first rang in
 
     def add(self, record: CallRecord, service_level_s: float) -> Tally:
         counts = dict(self.__dict__)
         if record.direction != "in":
             counts["outgoing"] += 1
+        elif record.recall:
+            counts["recalls"] += 1
         elif record.outcome is Outcome.ANSWERED_ELSEWHERE:
             counts["answered_elsewhere"] += 1
         elif record.outcome is Outcome.TURNED_AWAY:
@@ -118,7 +121,7 @@ def figures(records: Iterable[CallRecord], now: float, service_level_s: float = 
         operators[record.local_number] = operators.get(record.local_number, Tally()).add(record, service_level_s)
         if record.queue:
             queues[record.queue] = queues.get(record.queue, Tally()).add(record, service_level_s)
-        if record.direction != "in" or record.outcome in _NOT_OURS:
+        if record.direction != "in" or record.outcome in _NOT_OURS or record.recall:
             continue
         hour = local_time(record.start).tm_hour
         hours[hour] = hours.get(hour, 0) + 1

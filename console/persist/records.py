@@ -69,6 +69,7 @@ class CallRecord:
     park_orbit: str = ""
     recording: str = ""  # the WAV file the call was recorded to
     queue: str = ""  # the shared queue it came through ("": none)
+    recall: str = ""  # a caller coming back to this console: "transfer" (nobody took it) or "park"; "": not a recall
 
     def to_json(self, text: int = MAX_TEXT) -> dict[str, Any]:
         """The record as it is written: ISO times, text fields cut to ``text`` characters."""

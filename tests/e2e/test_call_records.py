@@ -208,5 +208,8 @@ async def test_a_recalled_callers_record_counts_the_whole_wait_from_when_they_fi
         assert record.wait >= answered - first_rang - 0.06, (record, answered - first_rang)  # rounded to 0.1 s
         assert abs(record.wait - (record.answer - record.start)) <= 0.051  # it starts when the caller rang in
         assert record.start <= first_rang + 0.001
+        assert record.recall == handed  # one caller: the statistics count the recall as a recall, not a caller
+        today = figures(records.values(), time.time())
+        assert (today.total.offered, today.total.recalls) == (1, 1)
     finally:
         await operator.aclose()

@@ -81,3 +81,15 @@ def test_today_starts_at_local_midnight():
     now = time.time()
     midnight = day_start(now)
     assert time.localtime(midnight)[3:6] == (0, 0, 0) and 0 <= now - midnight < 25 * 3600
+
+
+def test_a_recalled_caller_is_one_caller_not_two():
+    """A caller transferred on, who came back (a transfer or park recall) and was answered again, is one
+    offered and one answered call: the recall's record counts as a recall, not a second caller."""
+    first = record(9.0, 5.0, Outcome.TRANSFERRED, answered=True, talk=10.0)
+    recall = CallRecord(call="k-recall", call_id="", direction="in", local_number="200", remote_number="201",
+                        remote_name="", start=first.start, answer=first.start + 45.0, end=first.start + 90.0,
+                        wait=45.0, talk=45.0, outcome=Outcome.ANSWERED, recall="transfer")
+    got = figures([first, recall], DAY + 11 * 3600, service_level_s=20, local_time=time.gmtime)
+    assert (got.total.offered, got.total.answered, got.total.recalls) == (1, 1, 1)
+    assert (got.average_wait, got.longest_wait, got.per_hour) == (5.0, 5.0, ((9, 1),))

@@ -64,7 +64,8 @@ def call_record(view: CallView, local_number: str, recording: str = "") -> CallR
         wait=round(max(0.0, waited_until - view.created_at), 1), talk=talk, outcome=outcome_of(view),
         reason=str(view.reason or ""), cause=str(view.end_cause or ""), transfer_to=view.transferred_to,
         park_orbit=view.parked_on, recording=view.recording or recording,
-        queue=view.origin.queue if view.origin is not None else "")
+        queue=view.origin.queue if view.origin is not None else "",
+        recall="park" if view.recall_from else "transfer" if view.origin is not None and view.origin.recall else "")
 
 
 def unrung_record(item: HistoryItem, local_number: str, reason: str) -> CallRecord:
