@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from console.core.client import ClientSession, LoginFailureKind, LoginRequest, RestoreRequest
 from console.core.client import events as ev
+from console.core.device_change import DeviceChange
 from console.core.directory import DirectoryEntry, Orbit, PresenceState, TurnedAway
 from console.core.client.failover import next_server
 from console.core.client.local_park import DEFAULT_ORBITS, ParkLot
@@ -382,6 +383,11 @@ class WebRtcInstance:
             self.media.set_ringing(on)
         except ConsoleError as exc:
             self._control.report(None, f"ringing: {exc}")
+
+    def set_device_handler(self, handler: Callable[[DeviceChange], Any] | None) -> None:
+        """Extra: called with a :class:`DeviceChange` when the audio device or the ringer is opened, fails (the
+        silent device stands in), comes back, or a named one missing at start appears."""
+        self.media.on_device = handler
 
     def prepare_media(self) -> None:
         """Extra: open and start the audio device now, before the first call needs it.
