@@ -76,6 +76,12 @@ def login_fields(login: LoginView) -> dict[str, Any]:
             "display_name": login.display_name, "server": login.server}
 
 
+def device_fields(change: DeviceChange) -> dict[str, Any]:
+    """A ``device`` event's fields (docs/EVENTS.md)."""
+    return {"kind": change.kind.value, "name": change.name, "state": change.state.value,
+            "reason": change.reason.value if change.reason is not None else None, "spec": change.spec}
+
+
 def _seconds(start: float | None, end: float | None) -> float | None:
     if start is None or end is None:
         return None
@@ -170,8 +176,7 @@ class EventFeed:
     def _devices_changed(self, old: tuple[DeviceChange, ...], new: tuple[DeviceChange, ...]) -> None:
         for change in new:
             if change not in old:  # the store keeps one piece of news per device: a new one is a change
-                self.publish("device", kind=change.kind.value, name=change.name, state=change.state.value,
-                             reason=change.reason.value if change.reason is not None else None, spec=change.spec)
+                self.publish("device", **device_fields(change))
 
     def _calls_changed(self, calls: tuple[CallView, ...]) -> None:
         present = set()

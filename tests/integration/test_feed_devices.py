@@ -86,3 +86,19 @@ def test_a_feed_started_late_does_not_replay_the_devices():
     store, _, got = fed(store)
     store.dispatch(news(AUDIO, "headset", DeviceState.FAILED, DeviceReason.STOPPED))
     assert device_fields(got) == [("audio", "headset", "failed", "stopped", None)]
+
+
+def test_status_lists_the_devices_news_so_a_late_subscriber_starts_from_it():
+    """``status`` (and ``subscribe``'s answer) is "where to start from": the latest news of each device, in the
+    device event's fields, as the feed does not replay them."""
+    from console.integration.control import ControlTable
+    from console.store import Controller
+
+    controller = Controller()  # display only: its store, no client
+    control = ControlTable(controller)
+    assert control.status()["devices"] == []
+    controller.dispatch(news(AUDIO, "headset", DeviceState.FAILED, DeviceReason.STOPPED, HEADSET))
+    controller.dispatch(news(RINGER, "speaker", DeviceState.IN_USE, DeviceReason.OPENED))
+    assert control.status()["devices"] == [
+        {"kind": "audio", "name": "headset", "state": "failed", "reason": "stopped", "spec": HEADSET},
+        {"kind": "ringer", "name": "speaker", "state": "in_use", "reason": "opened", "spec": None}]
