@@ -2,9 +2,9 @@
 
 Schema v1 (docs/EVENTS.md): every event is one JSON object, ``{"v": 1, "seq", "time", "type", ...}``. The feed
 diffs the state it last saw with the new one (calls by their store key, the login, the desk's presence and
-settings, the audio devices' news) and hands each event to its sinks. It is pure: no asyncio, no sockets, no files; the wall clock is an
-argument. Sinks are called synchronously and must not block (queue and return): the socket server, the headless
-stdout writer and the other producers' effects (webhooks, screen pop) are sinks.
+settings, the audio devices' news) and hands each event to its sinks. It is pure: no asyncio, no sockets, no
+files; the wall clock is an argument. Sinks are called synchronously and must not block (queue and return): the
+socket server, the headless stdout writer and the other producers' effects (webhooks, screen pop) are sinks.
 
 Diffing is by identity first: the store replaces only what changed, so a state whose ``calls`` tuple (or one
 call's view) is the object seen last time costs nothing; a log line appended does not walk the calls.
