@@ -78,8 +78,7 @@ async def test_an_unplugged_headset_is_a_failed_then_restored_device_event_on_th
         assert {k: restored[k] for k in ("kind", "name", "state", "reason", "spec")} == {
             "kind": "audio", "name": name, "state": "restored", "reason": None, "spec": HEADSET}
         assert controller.state.device(DeviceKind.RINGER).state is DeviceState.IN_USE  # the ringer never failed
-        assert heard.empty()
-        assert [e["seq"] for e in (*opened, failed, restored)] == sorted(e["seq"] for e in (*opened, failed, restored))
+        assert heard.empty()  # one event each: the notices the operator reads are not events of their own
     finally:
         await console.aclose()
 
