@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from console.store.state import LogLevel
 
-from .feed import SCHEMA_VERSION, call_fields, login_fields
+from .feed import SCHEMA_VERSION, call_fields, device_fields, login_fields
 
 if TYPE_CHECKING:
     from console.store import Controller
@@ -255,8 +255,10 @@ class ControlTable:
         return {"subscribed": True, **self.status()}
 
     def status(self) -> dict[str, Any]:
-        """What the console has now: its login, its calls and its desk settings (a snapshot to start from)."""
+        """What the console has now: its login, its calls, its desk settings and its devices' latest news
+        (a snapshot to start from)."""
         state = self.controller.state
         return {"v": SCHEMA_VERSION, "login": login_fields(state.login),
                 "calls": [call_fields(c) for c in state.calls], "focused": state.focused,
-                "dnd": state.desk.dnd, "forwarding": state.desk.forwarding}
+                "dnd": state.desk.dnd, "forwarding": state.desk.forwarding,
+                "devices": [device_fields(d) for d in state.devices]}

@@ -2,9 +2,9 @@
 
 Schema v1 (docs/EVENTS.md): every event is one JSON object, ``{"v": 1, "seq", "time", "type", ...}``. The feed
 diffs the state it last saw with the new one (calls by their store key, the login, the desk's presence and
-settings) and hands each event to its sinks. It is pure: no asyncio, no sockets, no files; the wall clock is an
-argument. Sinks are called synchronously and must not block (queue and return): the socket server, the headless
-stdout writer and the other producers' effects (webhooks, screen pop) are sinks.
+settings, the audio devices' news) and hands each event to its sinks. It is pure: no asyncio, no sockets, no
+files; the wall clock is an argument. Sinks are called synchronously and must not block (queue and return): the
+socket server, the headless stdout writer and the other producers' effects (webhooks, screen pop) are sinks.
 
 Diffing is by identity first: the store replaces only what changed, so a state whose ``calls`` tuple (or one
 call's view) is the object seen last time costs nothing; a log line appended does not walk the calls.
@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any, Callable, Protocol
 
+from console.core.device_change import DeviceChange
 from console.core.enums import CALL_STATES, Direction
 from console.store.state import AppState, CallView, EndCause, LoginView
 
@@ -75,6 +76,12 @@ def login_fields(login: LoginView) -> dict[str, Any]:
             "display_name": login.display_name, "server": login.server}
 
 
+def device_fields(change: DeviceChange) -> dict[str, Any]:
+    """A ``device`` event's fields (docs/EVENTS.md)."""
+    return {"kind": change.kind.value, "name": change.name, "state": change.state.value,
+            "reason": change.reason.value if change.reason is not None else None, "spec": change.spec}
+
+
 def _seconds(start: float | None, end: float | None) -> float | None:
     if start is None or end is None:
         return None
@@ -98,6 +105,7 @@ class EventFeed:
         self._login = state.login
         self._presence = state.desk.presence
         self._settings = (state.desk.dnd, state.desk.forwarding)
+        self._devices = state.devices
         self._unsubscribe = store.subscribe(self._on_state)
 
     # -- the contract ----------------------------------------------------------------------------
@@ -150,6 +158,9 @@ class EventFeed:
         if (desk.dnd, desk.forwarding) != self._settings:
             self._settings = (desk.dnd, desk.forwarding)
             self.publish("settings", dnd=desk.dnd, forwarding=desk.forwarding)
+        if state.devices is not self._devices:
+            self._devices_changed(self._devices, state.devices)
+            self._devices = state.devices
 
     def _login_changed(self, old: LoginView, new: LoginView) -> None:
         if (old.state, old.number, old.display_name, old.server) != (new.state, new.number, new.display_name,
@@ -161,6 +172,11 @@ class EventFeed:
         for number, presence in new:
             if before.get(number) is not presence:
                 self.publish("presence", number=number, state=str(presence))
+
+    def _devices_changed(self, old: tuple[DeviceChange, ...], new: tuple[DeviceChange, ...]) -> None:
+        for change in new:
+            if change not in old:  # the store keeps one piece of news per device: a new one is a change
+                self.publish("device", **device_fields(change))
 
     def _calls_changed(self, calls: tuple[CallView, ...]) -> None:
         present = set()

@@ -11,7 +11,7 @@ when its sink vanishes, PortAudio's stream keeps ticking on the microphone side
 and plays into nothing, so ticks alone do not reveal it. When a check fails:
 
 * the hub gets a NullDevice at once (calls stay up; their media keeps its 20 ms clock),
-* the operator is told once (``notify``), and
+* the operator is told once (``notify``: a :class:`DeviceNotice`, the words with the change as data), and
 * the watch tries to open the same device again, in a worker thread, after
   PROBE_INTERVAL and then less and less often (up to PROBE_MAX_INTERVAL); when that works the hub gets the card back and the operator is told once more.
 
@@ -25,6 +25,8 @@ import logging
 import time
 from typing import Any, Callable
 
+from console.core.device_change import DeviceChange, DeviceKind, DeviceReason, DeviceState
+
 from .devices import AudioDevice, NullDevice
 
 WATCH_INTERVAL = 0.25
@@ -35,6 +37,34 @@ PROBE_MAX_INTERVAL = 5.0  # a device that stays away is tried less often (each t
 PRESENCE_INTERVAL = 1.0  # how often a PulseAudio device's sink and source are looked up (pactl)
 
 log = logging.getLogger(__name__)
+KINDS = {"device": DeviceKind.AUDIO, "ringer": DeviceKind.RINGER}  # the hub's slot names
+
+
+class DeviceNotice(str):
+    """What the operator is told about a device (the hub shows and logs it as it is), with the same news as
+    data in ``change`` for the event stream: a string, so that every ``notify`` taking words keeps working."""
+
+    change: DeviceChange
+
+    def __new__(cls, text: str, change: DeviceChange) -> DeviceNotice:
+        notice = super().__new__(cls, text)
+        notice.change = change
+        return notice
+
+
+def device_change(role: str, device: Any, state: DeviceState, reason: DeviceReason | None) -> DeviceChange:
+    """The change of the hub's ``role`` slot (``device`` or ``ringer``) to, or about, ``device``."""
+    spec = getattr(device, "spec", None)
+    return DeviceChange(KINDS.get(role, DeviceKind.AUDIO), str(getattr(device, "name", device)), state, reason,
+                        None if spec in (None, "") else str(spec))
+
+
+def slot_change(role: str, device: AudioDevice) -> DeviceChange:
+    """What a slot holds when the hub opens: the device in use, or the named device it waits for (failed)."""
+    wanted = getattr(device, "stands_in_for", None)
+    if wanted is not None:
+        return device_change(role, wanted, DeviceState.FAILED, DeviceReason.UNAVAILABLE)
+    return device_change(role, device, DeviceState.IN_USE, DeviceReason.OPENED)
 
 
 def device_failed(device: Any, now: float) -> bool:
@@ -115,8 +145,9 @@ class DeviceWatch:
         self._wanted = device
         self._swap(NullDevice())
         _stop_quietly(device)
-        self._notify(f"Audio {self.role} {device.name} stopped working: calls go on without sound; "
-                     "it comes back by itself when the device returns")
+        self._notify(DeviceNotice(f"Audio {self.role} {device.name} stopped working: calls go on without sound; "
+                                  "it comes back by itself when the device returns",
+                                  device_change(self.role, device, DeviceState.FAILED, DeviceReason.STOPPED)))
 
     async def _probe(self) -> None:
         wanted = self._wanted
@@ -137,8 +168,12 @@ class DeviceWatch:
         self._swap(device)
         if old is not None:
             old.stop()
-        self._notify(f"Audio {self.role} {device.name} is back" if self.failures else
-                     f"Audio {self.role} {device.name} is now in use")
+        if self.failures:
+            self._notify(DeviceNotice(f"Audio {self.role} {device.name} is back",
+                                      device_change(self.role, device, DeviceState.RESTORED, None)))
+        else:
+            self._notify(DeviceNotice(f"Audio {self.role} {device.name} is now in use",
+                                      device_change(self.role, device, DeviceState.IN_USE, DeviceReason.APPEARED)))
 
 
 def _close_if_opened(done: "asyncio.Future[Any]") -> None:

@@ -126,6 +126,7 @@ class Controller:
             self.client.set_error_handler(self._on_client_error)
             self.desk.attach(self.client)
             self.client.set_turned_away_handler(lambda notice: self.dispatch(turned_away(notice, self.clock())))
+            self.client.set_device_handler(lambda change: self.dispatch(ev.DeviceChanged(change)))
             self._bridge = LogBridge(self._log, loop, self._log_loggers)
             self._bridge.setLevel(logging.WARNING)  # the client's diagnostics (DEBUG, INFO) only when asked for
             self._bridge.attach()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from console.core.device_change import DeviceChange
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
 from .origin import Origin
@@ -218,9 +219,17 @@ class ErrorCleared:
     """The error shown in the header was dealt with."""
 
 
+@dataclass(frozen=True)
+class DeviceChanged:
+    """The audio device or the ringer was opened, failed, came back, or the operator chose another
+    (the client's device handler; the device picker)."""
+
+    change: DeviceChange
+
+
 Event = (
     LoginStarted | LoginChanged | SavedSessionChanged | CallAdded | CallChanged | CallFreed
     | DigitsSent | DigitsReceived | TransferRequested | TransferFailed | FocusSlot | Dialed
     | HistoryLoaded | LogAppended | ErrorRaised | RequestPending | CallRefused | HistoryItemsLoaded | LoginFailed
-    | ErrorCleared | CallFeatures | CallTurnedAway
+    | ErrorCleared | CallFeatures | CallTurnedAway | DeviceChanged
 )

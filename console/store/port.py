@@ -166,6 +166,10 @@ class ClientPort(Protocol):
 
     def set_ringing(self, on: bool) -> None: ...
 
+    def set_device_handler(self, handler: Callable[[Any], Any] | None) -> None:
+        """Called with a core.device_change.DeviceChange: a device opened, failed, back (see WebRtcInstance)."""
+        ...
+
     async def aclose(self) -> None: ...
 
     def link_details(self) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import singledispatch
 
+from console.core.device_change import DeviceKind
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 
 from . import events as ev
@@ -357,6 +358,16 @@ def _(event: ev.ErrorCleared, state: AppState) -> AppState:
 def _(event: ev.ErrorRaised, state: AppState) -> AppState:
     state = replace(state, last_error=event.text)
     return _log(state, event.at, LogLevel.ERROR, event.source, event.text)
+
+
+@_reduce.register
+def _(event: ev.DeviceChanged, state: AppState) -> AppState:
+    """The latest news of each device; the same news again changes nothing (the event stream says it once)."""
+    change = event.change
+    if state.device(change.kind) == change:
+        return state
+    others = tuple(d for d in state.devices if d.kind is not change.kind)
+    return replace(state, devices=tuple(sorted((*others, change), key=lambda d: list(DeviceKind).index(d.kind))))
 
 
 def in_time_order(*items: HistoryItem) -> tuple[HistoryItem, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from console.core.device_change import DeviceChange, DeviceKind
 from console.core.enums import CALL_STATES, DISC_REASON, LOGIN_STATES, Direction
 from console.core.machines import TALKING_STATES
 
@@ -275,6 +276,7 @@ class AppState:
     turned_away: int = 0  # callers the switch sent elsewhere (DND, forwarding) and told us of, this run
     max_slots: int = MAX_SLOTS
     desk: DeskState = field(default_factory=DeskState)  # attendant: directory, presence, orbits, consult
+    devices: tuple[DeviceChange, ...] = ()  # the latest news of each audio device (audio, then ringer)
 
     def call_in(self, slot: int | None) -> CallView | None:
         for call in self.calls:
@@ -287,6 +289,10 @@ class AppState:
             if call.key == key:
                 return call
         return None
+
+    def device(self, kind: DeviceKind) -> DeviceChange | None:
+        """The latest news of the ``kind`` device: in use, failed, restored, chosen; None if none yet."""
+        return next((change for change in self.devices if change.kind is kind), None)
 
     @property
     def focused_call(self) -> CallView | None:

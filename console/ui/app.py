@@ -26,6 +26,7 @@ from console.core.transport import cleartext_host
 from console.persist import Settings, private_dir
 from console.store import AppState, Controller, LoginPlan, LogLevel, is_secure
 from console.store.conference import conference_choices
+from console.store.devices import devices_chosen
 
 from .keys import ALL_ACTIONS, GLOBAL_ACTIONS, bindings, check_keymap, display_keys
 from .screens import (
@@ -506,8 +507,11 @@ class SwitchboardApp(App[None]):
 
     def _devices_picked(self, result: dict[str, str] | None) -> None:
         if result is not None:
+            before = self.settings.config
             self._save(**result)
             self.controller.note(f"audio devices saved (used from the next start): {result}")
+            for news in devices_chosen(before, self.settings.config):  # what was saved: device events, chosen
+                self.controller.dispatch(news)
 
     def action_next_theme(self) -> None:
         names = self.theme_names or [DEFAULT_THEME]

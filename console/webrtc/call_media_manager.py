@@ -13,6 +13,7 @@ import asyncio
 import logging
 from typing import Any, Callable
 
+from console.core.device_change import DeviceChange
 from console.core.enums import CALL_STATES
 from console.core.errors import ConsoleError, DeviceError, MediaError
 
@@ -38,6 +39,9 @@ class CallMediaManager:
         self._closing: set[asyncio.Task] = set()  # close tasks of ended calls: awaited, never cancelled, by aclose
         self._mixers: dict[str, Any] = {}  # conference -> media.mixer.Mixer (conferences mixed in the console)
         self._mixed: dict[int, str] = {}  # ref -> the conference its media is mixed in
+        self.on_device: Callable[[DeviceChange], Any] | None = None  # the devices' news (WebRtcInstance's handler)
+        self._hub_announced = False  # the devices the hub started with were told to on_device
+        self._prepare_warned = False  # prepare() said once that the device is not ready
 
     def use_ice_servers(self, servers: Any) -> None:
         """The switch's ICE servers (its login result: TURN with fresh credentials) after the console's own,
@@ -50,6 +54,16 @@ class CallMediaManager:
         return self._media.get(ref)
 
     # -- the device hub ---------------------------------------------------------
+    def prepare(self) -> None:
+        """Open and start the device before a call needs it; never raises: a device that cannot be used is one
+        warning line, once (the hub falls back to the silent device by itself, saying so once)."""
+        try:
+            self.ensure_hub()
+        except ConsoleError as exc:
+            if not self._prepare_warned:
+                self._prepare_warned = True
+                log.warning("audio device not ready: %s", exc)
+
     def ensure_hub(self) -> Any:
         if self.hub is None:
             from console.media.hub import DeviceHub
@@ -57,9 +71,10 @@ class CallMediaManager:
             device = self._device_spec
             try:
                 if device == "auto" or device is None or isinstance(device, (str, int)):
-                    self.hub = DeviceHub.open(None if device == "auto" else device, ringer=self._ringer_spec, log=log)
+                    self.hub = DeviceHub.open(None if device == "auto" else device, ringer=self._ringer_spec, log=log,
+                                              notify=self._device_notice)
                 else:
-                    self.hub = DeviceHub(device)
+                    self.hub = DeviceHub(device, notify=self._device_notice)
             except ConsoleError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a device library's error, translated once here
@@ -70,7 +85,31 @@ class CallMediaManager:
             raise
         except Exception as exc:  # noqa: BLE001
             raise DeviceError(f"the audio device could not be started: {exc}") from exc
+        if not self._hub_announced:
+            self._hub_announced = True
+            self._opened(self.hub)
         return self.hub
+
+    def _opened(self, hub: Any) -> None:
+        """Say which devices the new hub holds (in use, or a named one missing: failed till it appears)."""
+        from console.media.failover import slot_change
+
+        self._device_changed(slot_change("device", hub.device))
+        if hub.ringer is not None:
+            self._device_changed(slot_change("ringer", hub.ringer))
+
+    def _device_notice(self, notice: str) -> None:
+        """The hub's watch told the operator (a failover.DeviceNotice): its change goes to the handler."""
+        change = getattr(notice, "change", None)
+        if change is not None:
+            self._device_changed(change)
+
+    def _device_changed(self, change: DeviceChange) -> None:
+        if self.on_device is not None:
+            try:
+                self.on_device(change)
+            except Exception:  # noqa: BLE001 - the application's handler must not break the audio
+                log.exception("device handler failed")
 
     def set_ringing(self, on: bool) -> None:
         if on:

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from console.core.client import ClientSession, LoginFailureKind, LoginRequest, RestoreRequest
 from console.core.client import events as ev
+from console.core.device_change import DeviceChange
 from console.core.directory import DirectoryEntry, Orbit, PresenceState, TurnedAway
 from console.core.client.failover import next_server
 from console.core.client.local_park import DEFAULT_ORBITS, ParkLot
@@ -132,7 +133,6 @@ class WebRtcInstance:
         self._control.park_mode = check_park_mode(park)
         self._control.parker = LocalParker(ParkLot(tuple(park_orbits), park_recall), self.media, self._absorb,
                                            self._control.report)
-        self._media_warned = False
         self.attendant = AttendantView()  # directory, presence and orbits as the switch last said
         self._pickup_until: float | None = None  # pickup_ringing: the next incoming call is answered until then
 
@@ -383,20 +383,19 @@ class WebRtcInstance:
         except ConsoleError as exc:
             self._control.report(None, f"ringing: {exc}")
 
+    def set_device_handler(self, handler: Callable[[DeviceChange], Any] | None) -> None:
+        """Extra: called with a :class:`DeviceChange` when the audio device or the ringer is opened, fails (the
+        silent device stands in), comes back, or a named one missing at start appears."""
+        self.media.on_device = handler
+
     def prepare_media(self) -> None:
         """Extra: open and start the audio device now, before the first call needs it.
 
         A PulseAudio stream often ticks once and pauses (~1.5 s) right after it opens;
         opened at login, that pause never falls on a call's first moments. Never raises:
-        a device that cannot be used is one warning line (the hub falls back to the
-        silent device by itself, saying so once).
+        a device that cannot be used is one warning line (CallMediaManager.prepare).
         """
-        try:
-            self.media.ensure_hub()
-        except ConsoleError as exc:
-            if not self._media_warned:
-                self._media_warned = True
-                log.warning("audio device not ready: %s", exc)
+        self.media.prepare()
 
     async def aclose(self) -> None:
         """Drop the connection without logging out (as a closed browser tab would) and end every task.

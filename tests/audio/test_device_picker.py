@@ -72,6 +72,9 @@ async def test_pick_headset_microphone_and_ringer_with_tone_and_meter(pulse, mon
     saved = tomllib.loads(dirs.config_file.read_text())
     assert saved["audio_device"] == "pulse:sink=headset,source=mic"
     assert saved["ringer_device"] == "pulse:sink=speaker"
+    chosen = [(d.kind.value, d.name, d.state.value, d.reason.value, d.spec) for d in store.state.devices]
+    assert chosen == [("audio", "pulse:sink=headset,source=mic", "chosen", "picker", "pulse:sink=headset,source=mic"),
+                      ("ringer", "pulse:sink=speaker", "chosen", "picker", "pulse:sink=speaker")]  # device events
     assert screen.meter is None and screen.tone is None  # the probes closed their devices
 
 
@@ -107,6 +110,7 @@ async def test_without_an_audio_server_the_picker_offers_the_silent_device_and_e
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, DevicesScreen), "the picker closes")
     assert not dirs.config_file.exists()
+    assert store.state.devices == ()  # nothing chosen: no device event
 
 
 def test_device_specs_of_every_kind_are_checked_against_the_server(pulse):
