@@ -24,9 +24,9 @@ import ssl
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Protocol
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
-from console.persist.hooks_config import ConfigError, HooksConfig
+from console.persist.hooks_config import ConfigError, HooksConfig, shown_url
 
 from .http_post import HttpError, post
 
@@ -152,7 +152,7 @@ class WebhookSink:
             try:
                 kwargs["ssl_context"] = ssl.create_default_context(cafile=os.path.expanduser(config.webhook_ca_file))
             except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-                raise ConfigError(f"[hooks] webhook_ca_file: {config.webhook_ca_file}: {exc}") from None
+                raise ConfigError(f"[hooks] webhook_ca_file: {shown_url(config.webhook_ca_file)}: {exc}") from None
         return cls(config.webhook_urls, wants=config.webhook_wants, timeout=config.webhook_timeout,
                    retries=config.webhook_retries, queue_size=config.webhook_queue, secret=config.webhook_secret,
                    **kwargs)
@@ -359,15 +359,6 @@ def start_hooks(config: HooksConfig, add_sink: AddSink, **webhook_options: Any) 
     if config.screen_pop_url or config.screen_pop_command:
         sinks.append(ScreenPop.from_config(config))
     return Hooks(sinks, [add_sink(sink) for sink in sinks])
-
-
-def shown_url(url: str) -> str:
-    """The URL as the log shows it: a password in it is replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def _clean(value: Any) -> str:

@@ -121,3 +121,42 @@ def test_saving_over_a_bad_hooks_section_is_refused_and_the_file_kept(tmp_path):
     with pytest.raises(PersistenceError, match="webhook_retries"):
         update_config(d, theme="anynode-light")
     assert d.config_file.read_text() == broken
+
+
+@pytest.mark.parametrize("section", [
+    {"webhook_urls": ["ftp://hook:s3cret@tools.example/x"]},
+    {"webhook_urls": ["https://hook:s3cret@tools.example/a b"]},
+    {"webhook_urls": ["hook:s3cret@tools.example/x"]},
+    {"webhook_urls": ["https://hook:s3cr@t@tools.example/x\n"]},
+    {"webhook_urls": "https://hook:s3cret@tools.example/x"},
+    {"webhook_urls": ["https://hook:s3cret@tools.example/x", 7]},
+    {"screen_pop_url": "https://crm:s3cret@crm.example/?q={phone}"},
+    {"screen_pop_url": "https://crm:s3cret@crm.example/?q={number"},
+    {"screen_pop_url": "ftp://crm:s3cret@crm.example/?q={number}"},
+    {"screen_pop_command": ["crm", "--password=s3cret", "{phone}"]},
+    {"webhook_secret": ["s3cret"]},
+])
+def test_an_error_never_repeats_a_password_or_the_secret(section):
+    """Review finding: a bad webhook URL's error repeated the URL, so its password reached stderr at start."""
+    with pytest.raises(ConfigError) as caught:
+        Config.from_toml({"hooks": section})
+    assert "[hooks] " in str(caught.value) and "s3cret" not in str(caught.value) and "s3cr" not in str(caught.value)
+
+
+def test_a_bad_url_is_still_named_with_its_password_hidden():
+    with pytest.raises(ConfigError) as caught:
+        Config.from_toml({"hooks": {"webhook_urls": ["ftp://hook:s3cret@tools.example/x"]}})
+    assert "'ftp://hook:***@tools.example/x' is not an http:// or https:// URL" in str(caught.value)
+
+
+def test_the_console_does_not_print_a_webhook_password_when_it_refuses_to_start(tmp_path):
+    import subprocess
+    import sys
+
+    d = dirs(tmp_path)
+    d.config_dir.mkdir(parents=True)
+    d.config_file.write_text('[hooks]\nwebhook_urls = ["gopher://hook:s3cret@tools.example/events"]\n')
+    done = subprocess.run([sys.executable, "-m", "console", "--config-dir", str(d.config_dir), "--data-dir",
+                           str(d.data_dir)], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2, done.stderr
+    assert "s3cret" not in done.stderr and "gopher://hook:***@tools.example/events" in done.stderr
