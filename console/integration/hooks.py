@@ -227,13 +227,15 @@ class ScreenPop:
     """
 
     def __init__(self, *, url_template: str = "", opener: Iterable[str] = ("xdg-open",), command: Iterable[str] = (),
-                 on: Iterable[str] = ("call.ringing",), timeout: float = 10.0, max_running: int = 4) -> None:
+                 on: Iterable[str] = ("call.ringing",), direction: str = "in", timeout: float = 10.0,
+                 max_running: int = 4) -> None:
         self._template = url_template
         self._opener = tuple(opener)
         self._command = tuple(command)
         if bool(self._template) == bool(self._command):
             raise ValueError("a screen pop has a URL template or a command (one of them)")
         self._on = frozenset(on)
+        self._directions = frozenset(("in", "out") if direction == "both" else (direction,))
         self._timeout = timeout
         self._max_running = max(1, max_running)
         self._waiting: deque[list[str]] = deque()
@@ -245,7 +247,8 @@ class ScreenPop:
     @classmethod
     def from_config(cls, config: HooksConfig) -> ScreenPop:
         return cls(url_template=config.screen_pop_url, opener=config.screen_pop_opener,
-                   command=config.screen_pop_command, on=config.screen_pop_on, timeout=config.screen_pop_timeout,
+                   command=config.screen_pop_command, on=config.screen_pop_on,
+                   direction=config.screen_pop_direction, timeout=config.screen_pop_timeout,
                    max_running=config.screen_pop_max)
 
     def argv_for(self, event: Event) -> list[str]:
@@ -258,8 +261,9 @@ class ScreenPop:
         return [arg.format_map(clean) for arg in self._command]
 
     def __call__(self, event: Event) -> None:
-        """Queue a pop for the event if its type is one of ``on``; returns at once (called on the event loop)."""
-        if self._closed or event.get("type") not in self._on:
+        """Queue a pop for the event if its type is one of ``on`` and its call's direction one of ``direction``
+        (call.answered also fires for calls the operator made); returns at once (called on the event loop)."""
+        if self._closed or event.get("type") not in self._on or event.get("direction") not in self._directions:
             return
         if len(self._waiting) >= MAX_WAITING_POPS:
             self._waiting.popleft()

@@ -22,6 +22,7 @@ from console.core.errors import PersistenceError
 EVENT_TYPES = frozenset({"call.state", "call.ringing", "call.answered", "call.ended", "login", "transfer", "park",
                          "recall", "conference", "presence", "device", "stats"})
 POP_EVENTS = frozenset({"call.ringing", "call.answered", "call.ended"})
+POP_DIRECTIONS = ("in", "out", "both")  # whose calls pop: callers' (in), the operator's own (out), or both
 PLACEHOLDERS = frozenset({"number", "name", "call", "event", "direction"})
 MAX_URLS = 16
 MAX_ARGS = 64
@@ -52,6 +53,7 @@ class HooksConfig:
     screen_pop_opener: tuple[str, ...] = ("xdg-open",)  # the program that opens the URL (the URL is its last arg)
     screen_pop_command: tuple[str, ...] = ()  # argv with placeholders per argument; never a shell line
     screen_pop_on: tuple[str, ...] = ("call.ringing",)
+    screen_pop_direction: str = "in"  # "in": calls to the console; "out": calls it made; "both"
     screen_pop_timeout: float = 10.0  # a command still running after this is killed
     screen_pop_max: int = 4  # commands running at once
 
@@ -99,6 +101,11 @@ class HooksConfig:
         for name in on:
             if name not in POP_EVENTS:
                 raise ConfigError(f"[hooks] screen_pop_on: {shown(name)} is not one of {', '.join(sorted(POP_EVENTS))}")
+        direction = _text(data, "screen_pop_direction") if "screen_pop_direction" in data \
+            else defaults.screen_pop_direction
+        if direction not in POP_DIRECTIONS:
+            raise ConfigError(f"[hooks] screen_pop_direction: {shown(direction)} is not one of "
+                              f"{', '.join(POP_DIRECTIONS)}")
         return cls(
             webhook_urls=urls, webhook_types=types,
             webhook_timeout=_number(data, "webhook_timeout", defaults.webhook_timeout, 0.1, 120.0),
@@ -106,6 +113,7 @@ class HooksConfig:
             webhook_queue=int(_number(data, "webhook_queue", defaults.webhook_queue, 1, 10000, whole=True)),
             webhook_secret=_text(data, "webhook_secret"), webhook_ca_file=_file(data, "webhook_ca_file"),
             screen_pop_url=template, screen_pop_opener=opener, screen_pop_command=command, screen_pop_on=on,
+            screen_pop_direction=direction,
             screen_pop_timeout=_number(data, "screen_pop_timeout", defaults.screen_pop_timeout, 0.1, 600.0),
             screen_pop_max=int(_number(data, "screen_pop_max", defaults.screen_pop_max, 1, 32, whole=True)),
         )
@@ -130,6 +138,7 @@ class HooksConfig:
             f"screen_pop_opener = {strings(self.screen_pop_opener)}  # opens screen_pop_url",
             f"screen_pop_command = {strings(self.screen_pop_command)}  # or run this argv: [\"crm\", \"{{number}}\"]",
             f"screen_pop_on = {strings(self.screen_pop_on)}  # call.ringing, call.answered, call.ended",
+            f"screen_pop_direction = {json.dumps(self.screen_pop_direction)}  # in, out (calls made here) or both",
             f"screen_pop_timeout = {self.screen_pop_timeout:g}  # a command still running after this is killed",
             f"screen_pop_max = {self.screen_pop_max}  # commands running at once",
         ]

@@ -348,6 +348,11 @@ RECORD_ARGV = textwrap.dedent("""\
         json.dump(sys.argv[2:], f)
     os.replace(out + ".tmp", out)
 """)
+APPEND_ARG = textwrap.dedent("""\
+    import sys
+    with open(sys.argv[1], "a") as f:
+        f.write(sys.argv[2] + "\\n")
+""")
 HANG = textwrap.dedent("""\
     import os, subprocess, sys, time
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
@@ -397,6 +402,25 @@ async def test_a_screen_pop_url_is_quoted_and_given_to_the_opener_as_one_argumen
     await until(out.exists, "the opener's record of its arguments")
     assert json.loads(out.read_text()) == [
         "https://crm.example/search?phone=%2B4930123&name=M%C3%BCller%20%26%20Co%3B%20rm%20-rf%20~"]
+
+
+@pytest.mark.parametrize(("direction", "popped"), [(None, ["in"]), ("in", ["in"]), ("out", ["out"]),
+                                                   ("both", ["out", "in"])])
+async def test_screen_pop_direction_chooses_incoming_outgoing_or_both_calls(tmp_path, closing, direction, popped):
+    """Review finding: call.answered also fires for outgoing calls; screen_pop_direction ("in" by default) says
+    whose calls pop."""
+    out = tmp_path / "pops"
+    section = {"screen_pop_command": [sys.executable, script(tmp_path, "append.py", APPEND_ARG), str(out),
+                                      "{direction}"], "screen_pop_on": ["call.answered"], "screen_pop_max": 1}
+    if direction is not None:
+        section["screen_pop_direction"] = direction
+    pop = ScreenPop.from_config(HooksConfig.from_toml(section))
+    closing(pop)
+    pop(call_event("call.answered", 1, direction="out", call="dialled"))
+    pop(call_event("call.answered", 2, direction="in", call="answered"))
+    assert pop.running == 1  # one at a time: a pop waiting for the slot starts when this one ends
+    await until(lambda: pop.running == 0, "the pops to finish")
+    assert out.read_text().split() == popped
 
 
 async def test_a_hung_command_is_killed_with_its_children_at_its_timeout_and_the_next_one_runs(

@@ -27,7 +27,8 @@ def test_the_hooks_survive_a_round_trip_and_an_update_of_another_key(tmp_path):
                         webhook_types=("call.ringing", "call.ended"), webhook_timeout=2.5, webhook_retries=0,
                         webhook_queue=7, webhook_secret='s3"cret', webhook_ca_file=str(tmp_path / "ca.pem"),
                         screen_pop_url=CRM, screen_pop_opener=("open",),
-                        screen_pop_on=("call.ringing", "call.answered"), screen_pop_timeout=3, screen_pop_max=2)
+                        screen_pop_on=("call.ringing", "call.answered"), screen_pop_direction="both",
+                        screen_pop_timeout=3, screen_pop_max=2)
     save_config(d, Config(hooks=hooks))
     assert load_config(d).hooks == hooks
     assert update_config(d, theme="anynode-light").hooks == hooks
@@ -73,6 +74,8 @@ def test_the_readmes_examples_load():
     ({"screen_pop_url": CRM, "screen_pop_command": ["crm"]}, "configure one of them, not both"),
     ({"screen_pop_opener": []}, "screen_pop_opener: must name a program"),
     ({"screen_pop_on": ["call.state"]}, "screen_pop_on: 'call.state' is not one of"),
+    ({"screen_pop_direction": "inbound"}, "screen_pop_direction: 'inbound' is not one of in, out, both"),
+    ({"screen_pop_direction": ["in"]}, "screen_pop_direction: must be a string"),
     ({"screen_pop_timeout": -1}, "screen_pop_timeout: must be a number"),
     ({"screen_pop_max": 0}, "screen_pop_max: must be a whole number from 1 to 32"),
     ({"webhook_ca_file": "/nonexistent/ca.pem"}, "webhook_ca_file: no such file: /nonexistent/ca.pem"),
