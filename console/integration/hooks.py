@@ -40,6 +40,7 @@ EVENT_HEADER = "X-Anynode-Event"
 USER_AGENT = "anynode-console webhooks"
 MAX_VALUE = 256  # characters of a caller's number or name put into a screen pop
 MAX_WAITING_POPS = 16  # screen pops waiting for a free process slot; beyond this the oldest is dropped
+CLOSE_GRACE = 5.0  # s: at most this long (and at most the webhook timeout) for the queues to drain at the close
 
 
 class Poster(Protocol):
@@ -71,6 +72,9 @@ class _UrlQueue:
         self.lost = 0  # events given up on while failing
         self.counts = {"delivered": 0, "lost": 0, "dropped": 0}  # this run's totals
         self.wake = asyncio.Event()
+        self.idle = asyncio.Event()  # nothing queued, nothing being delivered
+        self.idle.set()
+        self.delivering = False
         self.task: asyncio.Task[None] | None = None
 
     def put(self, delivery: _Delivery) -> None:
@@ -79,6 +83,7 @@ class _UrlQueue:
             self.dropped += 1
             self.counts["dropped"] += 1
         self.queue.append(delivery)
+        self.idle.clear()
         if self.task is None:
             self.task = asyncio.get_running_loop().create_task(self._run(), name=f"webhook {self.shown}")
         self.wake.set()
@@ -92,10 +97,12 @@ class _UrlQueue:
     async def _run(self) -> None:
         while True:
             while not self.queue:
+                self.idle.set()
                 self.wake.clear()
                 await self.wake.wait()
             delivery = self.queue.popleft()
             self.report_drops()
+            self.delivering = True
             try:
                 problem = await self.sink._deliver(self.url, delivery)
             except Exception as exc:  # a surprise must not end this URL's sender for the rest of the run
@@ -103,6 +110,8 @@ class _UrlQueue:
                           type(exc).__name__, exc, exc_info=True)
                 self.counts["lost"] += 1
                 continue
+            finally:
+                self.delivering = False
             self.counts["delivered" if problem is None else "lost"] += 1
             if problem is None:
                 if self.failing:
@@ -202,19 +211,35 @@ class WebhookSink:
         attempts = self._retries + 1
         return f"{problem} after {attempts} attempt{'s' if attempts > 1 else ''}"
 
-    def close(self) -> None:
-        """Stop delivering: the workers are cancelled, what waits is dropped (and counted in the log)."""
+    def close(self, grace: float = 0.0) -> None:
+        """Stop delivering at once: the workers are cancelled, what waits (and a POST under way) is dropped,
+        one log line per URL with the count (``grace``: how long it was given, for that line)."""
         self._closed = True
         for target in self._urls.values():
-            target.dropped += len(target.queue)
-            target.counts["dropped"] += len(target.queue)
+            undelivered = len(target.queue) + target.delivering
+            target.counts["dropped"] += undelivered
             target.queue.clear()
-            target.report_drops()
+            target.report_drops()  # a full queue's drops not logged yet
+            if undelivered:
+                log.warning("webhook %s: closing: %d event%s not delivered within %g s: dropped", target.shown,
+                            undelivered, "" if undelivered == 1 else "s", grace)
             if target.task is not None:
                 target.task.cancel()
 
-    async def aclose(self) -> None:
-        self.close()
+    async def aclose(self, grace: float | None = None) -> None:
+        """Stop taking events; what is queued (and the POST under way) has ``grace`` seconds to go out (default:
+        the webhook timeout, at most :data:`CLOSE_GRACE`, so the console's exit is never held longer), then the
+        rest is dropped and counted in the log. After :meth:`close` there is no grace."""
+        grace = min(self._timeout, CLOSE_GRACE) if grace is None else grace
+        busy = [target.idle for target in self._urls.values() if not target.idle.is_set()]
+        if busy and not self._closed and grace > 0:
+            self._closed = True
+            try:
+                async with asyncio.timeout(grace):
+                    await asyncio.gather(*(idle.wait() for idle in busy))
+            except TimeoutError:
+                pass
+        self.close(grace)
         tasks = [target.task for target in self._urls.values() if target.task is not None]
         await asyncio.gather(*tasks, return_exceptions=True)
 
@@ -346,9 +371,11 @@ class Hooks:
             sink.close()
 
     async def aclose(self) -> None:
-        self()
-        for sink in self.sinks:
-            await sink.aclose()
+        """Remove the sinks, then end them together: queued webhook events get their bounded grace."""
+        for remove in self._removers:
+            remove()
+        self._removers = []
+        await asyncio.gather(*(sink.aclose() for sink in self.sinks))
 
 
 def start_hooks(config: HooksConfig, add_sink: AddSink, **webhook_options: Any) -> Hooks:
