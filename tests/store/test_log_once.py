@@ -86,3 +86,29 @@ async def _settled(controller: Controller) -> None:
     do; the log line of a no-op request is enough) after the refusal."""
     controller.note("-- mark --")
     await until(controller, lambda s: s.log and s.log[-1].text == "-- mark --")
+
+
+async def test_a_refused_conference_join_is_one_line_naming_the_call(switch):
+    """Review finding: a failed conference join was reported without its call; like other refusals its line
+    names the call ("[slot] conference failed: ..."), once. A demo caller (a service of the switch) cannot be
+    mixed: the switch refuses the join."""
+    from console.switch.media import ServiceKind
+
+    operator, alice = [await logged_in(switch, name) for name in ("operator", "alice")]
+    try:
+        first = await answered(operator, alice, "201")
+        await switch.originate("4930555017", "Caller 17", "200", ServiceKind.TONE)
+        state = await until(operator, lambda s: any(c.ringing_in for c in s.calls))
+        demo = next(c for c in state.calls if c.ringing_in).slot
+        operator.answer(demo)
+        await until(operator, lambda s: s.call_in(demo).state is S.CONNECTED)
+        before = len(operator.state.log)
+        assert operator.features.conference([demo, first])
+        state = await until(operator, lambda s: "conference failed" in s.last_error)
+        await _settled(operator)
+        about = [line for line in operator.state.log[before:] if "conference failed" in line.text]
+        assert len(about) == 1, [f"{line.source}: {line.text}" for line in operator.state.log[before:]]
+        assert about[0].text.startswith(f"[{demo}] conference failed: "), about[0].text
+    finally:
+        for controller in (operator, alice):
+            await controller.aclose()
