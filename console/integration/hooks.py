@@ -152,7 +152,8 @@ class WebhookSink:
         if ssl_context is None and any(url.startswith("https:") for url in self._urls):
             ssl_context = ssl.create_default_context()  # once: loading the trust store takes the loop's time
         self._ssl_context = ssl_context
-        self._closed = False
+        self._closed = False  # no more events are taken
+        self._stopped = False  # the senders are cancelled
 
     @classmethod
     def from_config(cls, config: HooksConfig, **kwargs: Any) -> WebhookSink:
@@ -213,8 +214,10 @@ class WebhookSink:
 
     def close(self, grace: float = 0.0) -> None:
         """Stop delivering at once: the workers are cancelled, what waits (and a POST under way) is dropped,
-        one log line per URL with the count (``grace``: how long it was given, for that line)."""
-        self._closed = True
+        one log line per URL with the count (``grace``: how long it was given, for that line). Once only."""
+        if self._stopped:
+            return
+        self._closed = self._stopped = True
         for target in self._urls.values():
             undelivered = len(target.queue) + target.delivering
             target.counts["dropped"] += undelivered
@@ -232,14 +235,15 @@ class WebhookSink:
         rest is dropped and counted in the log. After :meth:`close` there is no grace."""
         grace = min(self._timeout, CLOSE_GRACE) if grace is None else grace
         busy = [target.idle for target in self._urls.values() if not target.idle.is_set()]
-        if busy and not self._closed and grace > 0:
-            self._closed = True
-            try:
+        try:
+            if busy and not self._closed and grace > 0:
+                self._closed = True
                 async with asyncio.timeout(grace):
                     await asyncio.gather(*(idle.wait() for idle in busy))
-            except TimeoutError:
-                pass
-        self.close(grace)
+        except TimeoutError:
+            pass
+        finally:  # cancelled meanwhile (a second Ctrl-C): the workers end all the same
+            self.close(grace)
         tasks = [target.task for target in self._urls.values() if target.task is not None]
         await asyncio.gather(*tasks, return_exceptions=True)
 
