@@ -26,8 +26,8 @@ POP_DIRECTIONS = ("in", "out", "both")  # whose calls pop: callers' (in), the op
 PLACEHOLDERS = frozenset({"number", "name", "call", "event", "direction"})
 MAX_URLS = 16
 MAX_ARGS = 64
-# user:password@ at the start of an authority (after "//" or at the very start of a scheme-less "user:pw@host");
-# the password runs to the last "@" before the path, as urlsplit reads it
+# user:password@ at the start of an authority (after "//", or at the start of a scheme-less "user:pw@host" or of a
+# quoted one in a repr); the password runs to the last "@" before the path, as urlsplit reads it
 _USERINFO = re.compile(r"(^|//|')([^/?#@:'\s]*):[^/?#'\s]*@")
 
 
