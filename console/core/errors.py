@@ -12,6 +12,12 @@ from __future__ import annotations
 
 from .enums import ErrorCode
 
+# A log record's attribute (give ``extra=REPORTED``): the warning says what the error handler is told too. An
+# application that shows the handler's reports (the console's log pane) leaves such records out: one failure,
+# one line (and the handler's line names the call the operator's way).
+REPORTED_ATTR = "reported_to_error_handler"
+REPORTED = {REPORTED_ATTR: True}
+
 
 class ConsoleError(Exception):
     """Base of every error of the console package."""

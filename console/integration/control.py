@@ -152,7 +152,8 @@ class ControlTable:
     def _refusal(self, since: int) -> str:
         """The controller's own words for a refused request: the newest error line logged since ``since``."""
         lines = [line for line in self.controller.state.log if line.seq > since and line.level is LogLevel.ERROR]
-        return lines[-1].text if lines else "the console refused the request"
+        # its first line: an internal failure's one log line goes on with the traceback, which is not for the peer
+        return lines[-1].text.splitlines()[0] if lines else "the console refused the request"
 
     def _act(self, fn: Callable[[], Any]) -> Any:
         """Run a controller action; False or None is a ``refused`` answer with the controller's words."""

@@ -24,9 +24,9 @@ import ssl
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Protocol
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
-from console.persist.hooks_config import ConfigError, HooksConfig
+from console.persist.hooks_config import ConfigError, HooksConfig, shown_url
 
 from .http_post import HttpError, post
 
@@ -40,6 +40,7 @@ EVENT_HEADER = "X-Anynode-Event"
 USER_AGENT = "anynode-console webhooks"
 MAX_VALUE = 256  # characters of a caller's number or name put into a screen pop
 MAX_WAITING_POPS = 16  # screen pops waiting for a free process slot; beyond this the oldest is dropped
+CLOSE_GRACE = 5.0  # s: at most this long (and at most the webhook timeout) for the queues to drain at the close
 
 
 class Poster(Protocol):
@@ -71,6 +72,9 @@ class _UrlQueue:
         self.lost = 0  # events given up on while failing
         self.counts = {"delivered": 0, "lost": 0, "dropped": 0}  # this run's totals
         self.wake = asyncio.Event()
+        self.idle = asyncio.Event()  # nothing queued, nothing being delivered
+        self.idle.set()
+        self.delivering = False
         self.task: asyncio.Task[None] | None = None
 
     def put(self, delivery: _Delivery) -> None:
@@ -79,6 +83,7 @@ class _UrlQueue:
             self.dropped += 1
             self.counts["dropped"] += 1
         self.queue.append(delivery)
+        self.idle.clear()
         if self.task is None:
             self.task = asyncio.get_running_loop().create_task(self._run(), name=f"webhook {self.shown}")
         self.wake.set()
@@ -92,10 +97,12 @@ class _UrlQueue:
     async def _run(self) -> None:
         while True:
             while not self.queue:
+                self.idle.set()
                 self.wake.clear()
                 await self.wake.wait()
             delivery = self.queue.popleft()
             self.report_drops()
+            self.delivering = True
             try:
                 problem = await self.sink._deliver(self.url, delivery)
             except Exception as exc:  # a surprise must not end this URL's sender for the rest of the run
@@ -103,6 +110,8 @@ class _UrlQueue:
                           type(exc).__name__, exc, exc_info=True)
                 self.counts["lost"] += 1
                 continue
+            finally:
+                self.delivering = False
             self.counts["delivered" if problem is None else "lost"] += 1
             if problem is None:
                 if self.failing:
@@ -143,7 +152,8 @@ class WebhookSink:
         if ssl_context is None and any(url.startswith("https:") for url in self._urls):
             ssl_context = ssl.create_default_context()  # once: loading the trust store takes the loop's time
         self._ssl_context = ssl_context
-        self._closed = False
+        self._closed = False  # no more events are taken
+        self._stopped = False  # the senders are cancelled
 
     @classmethod
     def from_config(cls, config: HooksConfig, **kwargs: Any) -> WebhookSink:
@@ -152,7 +162,7 @@ class WebhookSink:
             try:
                 kwargs["ssl_context"] = ssl.create_default_context(cafile=os.path.expanduser(config.webhook_ca_file))
             except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-                raise ConfigError(f"[hooks] webhook_ca_file: {config.webhook_ca_file}: {exc}") from None
+                raise ConfigError(f"[hooks] webhook_ca_file: {shown_url(config.webhook_ca_file)}: {exc}") from None
         return cls(config.webhook_urls, wants=config.webhook_wants, timeout=config.webhook_timeout,
                    retries=config.webhook_retries, queue_size=config.webhook_queue, secret=config.webhook_secret,
                    **kwargs)
@@ -202,19 +212,38 @@ class WebhookSink:
         attempts = self._retries + 1
         return f"{problem} after {attempts} attempt{'s' if attempts > 1 else ''}"
 
-    def close(self) -> None:
-        """Stop delivering: the workers are cancelled, what waits is dropped (and counted in the log)."""
-        self._closed = True
+    def close(self, grace: float = 0.0) -> None:
+        """Stop delivering at once: the workers are cancelled, what waits (and a POST under way) is dropped,
+        one log line per URL with the count (``grace``: how long it was given, for that line). Once only."""
+        if self._stopped:
+            return
+        self._closed = self._stopped = True
         for target in self._urls.values():
-            target.dropped += len(target.queue)
-            target.counts["dropped"] += len(target.queue)
+            undelivered = len(target.queue) + target.delivering
+            target.counts["dropped"] += undelivered
             target.queue.clear()
-            target.report_drops()
+            target.report_drops()  # a full queue's drops not logged yet
+            if undelivered:
+                log.warning("webhook %s: closing: %d event%s not delivered within %g s: dropped", target.shown,
+                            undelivered, "" if undelivered == 1 else "s", grace)
             if target.task is not None:
                 target.task.cancel()
 
-    async def aclose(self) -> None:
-        self.close()
+    async def aclose(self, grace: float | None = None) -> None:
+        """Stop taking events; what is queued (and the POST under way) has ``grace`` seconds to go out (default:
+        the webhook timeout, at most :data:`CLOSE_GRACE`, so the console's exit is never held longer), then the
+        rest is dropped and counted in the log. After :meth:`close` there is no grace."""
+        grace = min(self._timeout, CLOSE_GRACE) if grace is None else grace
+        busy = [target.idle for target in self._urls.values() if not target.idle.is_set()]
+        try:
+            if busy and not self._closed and grace > 0:
+                self._closed = True
+                async with asyncio.timeout(grace):
+                    await asyncio.gather(*(idle.wait() for idle in busy))
+        except TimeoutError:
+            pass
+        finally:  # cancelled meanwhile (a second Ctrl-C): the workers end all the same
+            self.close(grace)
         tasks = [target.task for target in self._urls.values() if target.task is not None]
         await asyncio.gather(*tasks, return_exceptions=True)
 
@@ -227,13 +256,15 @@ class ScreenPop:
     """
 
     def __init__(self, *, url_template: str = "", opener: Iterable[str] = ("xdg-open",), command: Iterable[str] = (),
-                 on: Iterable[str] = ("call.ringing",), timeout: float = 10.0, max_running: int = 4) -> None:
+                 on: Iterable[str] = ("call.ringing",), direction: str = "in", timeout: float = 10.0,
+                 max_running: int = 4) -> None:
         self._template = url_template
         self._opener = tuple(opener)
         self._command = tuple(command)
         if bool(self._template) == bool(self._command):
             raise ValueError("a screen pop has a URL template or a command (one of them)")
         self._on = frozenset(on)
+        self._directions = frozenset(("in", "out") if direction == "both" else (direction,))
         self._timeout = timeout
         self._max_running = max(1, max_running)
         self._waiting: deque[list[str]] = deque()
@@ -245,7 +276,8 @@ class ScreenPop:
     @classmethod
     def from_config(cls, config: HooksConfig) -> ScreenPop:
         return cls(url_template=config.screen_pop_url, opener=config.screen_pop_opener,
-                   command=config.screen_pop_command, on=config.screen_pop_on, timeout=config.screen_pop_timeout,
+                   command=config.screen_pop_command, on=config.screen_pop_on,
+                   direction=config.screen_pop_direction, timeout=config.screen_pop_timeout,
                    max_running=config.screen_pop_max)
 
     def argv_for(self, event: Event) -> list[str]:
@@ -258,8 +290,9 @@ class ScreenPop:
         return [arg.format_map(clean) for arg in self._command]
 
     def __call__(self, event: Event) -> None:
-        """Queue a pop for the event if its type is one of ``on``; returns at once (called on the event loop)."""
-        if self._closed or event.get("type") not in self._on:
+        """Queue a pop for the event if its type is one of ``on`` and its call's direction one of ``direction``
+        (call.answered also fires for calls the operator made); returns at once (called on the event loop)."""
+        if self._closed or event.get("type") not in self._on or event.get("direction") not in self._directions:
             return
         if len(self._waiting) >= MAX_WAITING_POPS:
             self._waiting.popleft()
@@ -342,9 +375,11 @@ class Hooks:
             sink.close()
 
     async def aclose(self) -> None:
-        self()
-        for sink in self.sinks:
-            await sink.aclose()
+        """Remove the sinks, then end them together: queued webhook events get their bounded grace."""
+        for remove in self._removers:
+            remove()
+        self._removers = []
+        await asyncio.gather(*(sink.aclose() for sink in self.sinks))
 
 
 def start_hooks(config: HooksConfig, add_sink: AddSink, **webhook_options: Any) -> Hooks:
@@ -359,15 +394,6 @@ def start_hooks(config: HooksConfig, add_sink: AddSink, **webhook_options: Any) 
     if config.screen_pop_url or config.screen_pop_command:
         sinks.append(ScreenPop.from_config(config))
     return Hooks(sinks, [add_sink(sink) for sink in sinks])
-
-
-def shown_url(url: str) -> str:
-    """The URL as the log shows it: a password in it is replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def _clean(value: Any) -> str:

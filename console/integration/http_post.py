@@ -16,6 +16,8 @@ import ssl
 from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
+from console.persist.hooks_config import shown_url
+
 MAX_LINE = 8192  # a status or header line longer than this is not a web server we talk to
 MAX_INTERIM = 8  # 1xx responses skipped before the final status
 
@@ -35,7 +37,7 @@ async def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: fl
     parts = urlsplit(url)
     secure = parts.scheme == "https"
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http:// or https:// URL: {url!r}")
+        raise ValueError(f"not an http:// or https:// URL: {shown_url(url)!r}")
     port = parts.port or (443 if secure else 80)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     lines = [f"POST {target} HTTP/1.1", f"Host: {parts.netloc.rpartition('@')[2]}", "Connection: close",

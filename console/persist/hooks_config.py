@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import string
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -21,9 +22,13 @@ from console.core.errors import PersistenceError
 EVENT_TYPES = frozenset({"call.state", "call.ringing", "call.answered", "call.ended", "login", "transfer", "park",
                          "recall", "conference", "presence", "device", "stats"})
 POP_EVENTS = frozenset({"call.ringing", "call.answered", "call.ended"})
+POP_DIRECTIONS = ("in", "out", "both")  # whose calls pop: callers' (in), the operator's own (out), or both
 PLACEHOLDERS = frozenset({"number", "name", "call", "event", "direction"})
 MAX_URLS = 16
 MAX_ARGS = 64
+# user:password@ at the start of an authority (after "//", or at the start of a scheme-less "user:pw@host" or of a
+# quoted one in a repr); the password runs to the last "@" before the path, as urlsplit reads it
+_USERINFO = re.compile(r"(^|//|')([^/?#@:'\s]*):[^/?#'\s]*@")
 
 
 class ConfigError(PersistenceError, ValueError):
@@ -48,6 +53,7 @@ class HooksConfig:
     screen_pop_opener: tuple[str, ...] = ("xdg-open",)  # the program that opens the URL (the URL is its last arg)
     screen_pop_command: tuple[str, ...] = ()  # argv with placeholders per argument; never a shell line
     screen_pop_on: tuple[str, ...] = ("call.ringing",)
+    screen_pop_direction: str = "in"  # "in": calls to the console; "out": calls it made; "both"
     screen_pop_timeout: float = 10.0  # a command still running after this is killed
     screen_pop_max: int = 4  # commands running at once
 
@@ -76,7 +82,7 @@ class HooksConfig:
         types = _strings(data, "webhook_types", len(EVENT_TYPES) + 1)
         for name in types:
             if name != "*" and name not in EVENT_TYPES:
-                raise ConfigError(f"[hooks] webhook_types: unknown event type {name!r} "
+                raise ConfigError(f"[hooks] webhook_types: unknown event type {shown(name)} "
                                   f"(known: {', '.join(sorted(EVENT_TYPES))}, or \"*\" for all)")
         template = _text(data, "screen_pop_url")
         if template:
@@ -94,7 +100,12 @@ class HooksConfig:
         on = _strings(data, "screen_pop_on", len(POP_EVENTS)) if "screen_pop_on" in data else defaults.screen_pop_on
         for name in on:
             if name not in POP_EVENTS:
-                raise ConfigError(f"[hooks] screen_pop_on: {name!r} is not one of {', '.join(sorted(POP_EVENTS))}")
+                raise ConfigError(f"[hooks] screen_pop_on: {shown(name)} is not one of {', '.join(sorted(POP_EVENTS))}")
+        direction = _text(data, "screen_pop_direction") if "screen_pop_direction" in data \
+            else defaults.screen_pop_direction
+        if direction not in POP_DIRECTIONS:
+            raise ConfigError(f"[hooks] screen_pop_direction: {shown(direction)} is not one of "
+                              f"{', '.join(POP_DIRECTIONS)}")
         return cls(
             webhook_urls=urls, webhook_types=types,
             webhook_timeout=_number(data, "webhook_timeout", defaults.webhook_timeout, 0.1, 120.0),
@@ -102,6 +113,7 @@ class HooksConfig:
             webhook_queue=int(_number(data, "webhook_queue", defaults.webhook_queue, 1, 10000, whole=True)),
             webhook_secret=_text(data, "webhook_secret"), webhook_ca_file=_file(data, "webhook_ca_file"),
             screen_pop_url=template, screen_pop_opener=opener, screen_pop_command=command, screen_pop_on=on,
+            screen_pop_direction=direction,
             screen_pop_timeout=_number(data, "screen_pop_timeout", defaults.screen_pop_timeout, 0.1, 600.0),
             screen_pop_max=int(_number(data, "screen_pop_max", defaults.screen_pop_max, 1, 32, whole=True)),
         )
@@ -126,29 +138,44 @@ class HooksConfig:
             f"screen_pop_opener = {strings(self.screen_pop_opener)}  # opens screen_pop_url",
             f"screen_pop_command = {strings(self.screen_pop_command)}  # or run this argv: [\"crm\", \"{{number}}\"]",
             f"screen_pop_on = {strings(self.screen_pop_on)}  # call.ringing, call.answered, call.ended",
+            f"screen_pop_direction = {json.dumps(self.screen_pop_direction)}  # in, out (calls made here) or both",
             f"screen_pop_timeout = {self.screen_pop_timeout:g}  # a command still running after this is killed",
             f"screen_pop_max = {self.screen_pop_max}  # commands running at once",
         ]
 
 
+def shown_url(url: str) -> str:
+    """The URL as a message or the log shows it: a password in it is replaced by ``***``.
+
+    Also for what is not a well-formed URL (no scheme, a password with an ``@``): errors about such a value
+    must not carry the password either."""
+    return _USERINFO.sub(r"\1\2:***@", url)
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` for an error message, every ``user:password@`` in it masked (see :func:`shown_url`)."""
+    return shown_url(repr(value))
+
+
 def _text(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key, "")
     if not isinstance(value, str):
-        raise ConfigError(f"[hooks] {key}: must be a string, not {value!r}")
+        what = "" if key == "webhook_secret" else f", not {shown(value)}"  # a secret is never repeated
+        raise ConfigError(f"[hooks] {key}: must be a string{what}")
     return value.strip()
 
 
 def _file(data: Mapping[str, Any], key: str) -> str:
     path = _text(data, key)
     if path and not os.path.isfile(os.path.expanduser(path)):
-        raise ConfigError(f"[hooks] {key}: no such file: {path}")
+        raise ConfigError(f"[hooks] {key}: no such file: {shown_url(path)}")
     return path
 
 
 def _strings(data: Mapping[str, Any], key: str, limit: int) -> tuple[str, ...]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-        raise ConfigError(f"[hooks] {key}: must be a list of non-empty strings, not {value!r}")
+        raise ConfigError(f"[hooks] {key}: must be a list of non-empty strings, not {shown(value)}")
     if len(value) > limit:
         raise ConfigError(f"[hooks] {key}: at most {limit} entries")
     if any(ch in item for item in value for ch in "\0\r\n"):
@@ -162,16 +189,20 @@ def _number(data: Mapping[str, Any], key: str, default: float, low: float, high:
     kinds = (int,) if whole else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
         what = "a whole number" if whole else "a number"
-        raise ConfigError(f"[hooks] {key}: must be {what} from {low:g} to {high:g}, not {value!r}")
+        raise ConfigError(f"[hooks] {key}: must be {what} from {low:g} to {high:g}, not {shown(value)}")
     return float(value)
 
 
 def _check_url(key: str, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"[hooks] {key}: {url!r} is not an http:// or https:// URL")
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed [IPv6 literal
+        usable = False
+    if not usable:
+        raise ConfigError(f"[hooks] {key}: {shown(url)} is not an http:// or https:// URL")
     if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
-        raise ConfigError(f"[hooks] {key}: {url!r} has spaces or control characters (quote them: %20)")
+        raise ConfigError(f"[hooks] {key}: {shown(url)} has spaces or control characters (quote them: %20)")
 
 
 def _check_template(key: str, template: str) -> None:
@@ -180,8 +211,8 @@ def _check_template(key: str, template: str) -> None:
         fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template)
                   if name is not None]
     except ValueError as exc:
-        raise ConfigError(f"[hooks] {key}: {template!r}: {exc} (write {{{{ and }}}} for literal braces)") from None
+        raise ConfigError(f"[hooks] {key}: {shown(template)}: {exc} (write {{{{ and }}}} for literal braces)") from None
     for name, spec, conversion in fields:
         if name not in PLACEHOLDERS or spec or conversion:
-            raise ConfigError(f"[hooks] {key}: {template!r}: unknown placeholder {{{name}}} "
+            raise ConfigError(f"[hooks] {key}: {shown(template)}: unknown placeholder {{{name}}} "
                               f"(known: {', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))})")

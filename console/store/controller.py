@@ -582,8 +582,7 @@ class Controller:
         return attempt(what, fn, self.error, self._failed)
 
     def _failed(self, text: str, details: str) -> None:
-        self._log(LogLevel.ERROR, "console", details)
-        self.error(text)
+        self.dispatch(ev.ErrorRaised(self.clock(), text, details=details))  # one log line: the details
 
 
     def note(self, text: str, level: LogLevel = LogLevel.INFO, source: str = "console") -> None:

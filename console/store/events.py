@@ -161,11 +161,13 @@ class LogAppended:
 
 @dataclass(frozen=True)
 class ErrorRaised:
-    """A request the client refused (wrong state, bad digit) or an error it reported."""
+    """A request the client refused (wrong state, bad digit) or an error it reported. ``text`` is the status line's;
+    the log's one line for it is ``details`` if given (an internal failure's traceback), else ``text``."""
 
     at: float
     text: str
     source: str = "console"
+    details: str = ""
 
 
 @dataclass(frozen=True)

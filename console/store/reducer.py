@@ -357,7 +357,7 @@ def _(event: ev.ErrorCleared, state: AppState) -> AppState:
 @_reduce.register
 def _(event: ev.ErrorRaised, state: AppState) -> AppState:
     state = replace(state, last_error=event.text)
-    return _log(state, event.at, LogLevel.ERROR, event.source, event.text)
+    return _log(state, event.at, LogLevel.ERROR, event.source, event.details or event.text)
 
 
 @_reduce.register

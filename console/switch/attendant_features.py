@@ -267,7 +267,7 @@ class Attendant(TransferRecalls):
         setup = Setup(caller=far, number=parked.by_number, keep_caller=lambda _reason: self._recall_failed(parked))
         far.setup = setup
         leg = self._new_leg(by, CallMachine.incoming(), local=(parked.by_number, by.name),
-                            remote=(far.local_number, f"Recall {parked.orbit}: {far.local_name}".strip()))
+                            remote=(far.local_number, far.local_name))  # the caller's: recall_from marks it
         leg.setup = setup
         leg.waiting_since = far.waiting_since or far.began  # the caller keeps its place in the queue
         leg.recall_from = parked.orbit

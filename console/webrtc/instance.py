@@ -29,7 +29,7 @@ from console.core.client.wire import QueuePauseRequest, QueueStatusRequest
 from console.core.queues import QueuePaused, QueueStatus
 from console.core.client.sip_settings import SipDeskSettings
 from console.core.enums import CALL_STATES, LOGIN_STATES, AuthMethod
-from console.core.errors import CommClosed, CommError, ConsoleError, MediaError
+from console.core.errors import REPORTED, CommClosed, CommError, ConsoleError, MediaError
 from console.net.comm import CommFactory, server_url
 from console.net.factory import default_comm_factory
 
@@ -498,7 +498,7 @@ class WebRtcInstance:
                 fire(self._tasks, call.on_conference, call, call.get_conference())
         elif isinstance(event, ev.ErrorReported):
             call = self._calls.get(event.ref) if event.ref is not None else None
-            log.warning("%s%s", f"call {call.id or '-'}: " if call else "", event.error)
+            log.warning("%s%s", f"call {call.id or '-'}: " if call else "", event.error, extra=REPORTED)
             fire(self._tasks, self._on_error, call, str(event.error))
 
     def _absorb(self, event: ev.Event) -> None:

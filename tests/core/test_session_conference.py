@@ -88,3 +88,14 @@ def test_a_wire_without_the_extension_is_never_asked_for_a_conference():
     assert not sent(out) and "conference is not supported by the plain wire" in str(errors(out)[0])
     out = session.leave_conference(a.ref, 0.0)
     assert not sent(out) and "leave_conference is not supported by the plain wire" in str(errors(out)[0])
+
+
+def test_a_refused_join_is_reported_on_the_call_it_was_asked_for():
+    """Review finding: a failed join reached the error handler with no call, so the log line named none (other
+    refusals say "[slot] ..."): the refusal belongs to the first call of the request, the one the operator chose."""
+    session, conn = logged_in()
+    a, b = talking(session, conn, "a", "b")
+    (req,) = sent(session.conference([a.ref, b.ref], 0.0))
+    out = session.receive(conn, frame(type="error", id=req["id"], code="wrong_state", message="services cannot join"), 0.0)
+    [report] = [e for e in out if isinstance(e, ev.ErrorReported)]
+    assert report.ref == a.ref and "conference failed" in str(report.error)

@@ -182,7 +182,8 @@ async def test_a_parked_call_recalls_the_operator(make_switch, consoles):
     at_op.park("705")
     await alice.call_state(out, S.HOLDING)
     recall = await op.next_incoming()
-    assert recall.get_remote_number() == "201" and recall.get_remote_name().startswith("Recall 705")
+    assert recall.get_remote_number() == "201" and recall.get_recall_from() == "705"
+    assert recall.get_remote_name() == "Alice"  # the caller's name; get_recall_from() marks the recall
     recall.answer()
     await alice.call_state(out, S.CONNECTED)
     assert out.get_remote_number() == "200"

@@ -57,3 +57,17 @@ def test_a_display_only_console_refuses_in_its_own_words():
     _, control = table()
     answer = ask(control, {"id": 1, "cmd": "dial", "args": {"number": 201}})
     assert answer["error"]["code"] == "refused" and "display only" in answer["error"]["message"]
+
+
+def test_an_internal_failure_is_refused_with_its_first_line_never_the_traceback():
+    """The console's one log line for an internal failure carries its traceback (one failure, one line): the
+    peer's answer has only that line's first line, never the internals."""
+    controller, control = table()
+
+    def broken():
+        raise ValueError("internal detail 42")
+
+    controller.open = broken  # type: ignore[method-assign]
+    answer = ask(control, {"id": 1, "cmd": "dial", "args": {"number": "201"}})
+    assert answer["error"] == {"code": "refused", "message": "dial: internal error"}, answer
+    assert "Traceback" in controller.state.log[-1].text

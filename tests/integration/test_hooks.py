@@ -137,6 +137,7 @@ async def closing():
     sinks: list[WebhookSink | ScreenPop] = []
     yield sinks.append
     for sink in sinks:
+        sink.close()  # at once: what a test leaves queued is not given the close's grace
         await sink.aclose()
 
 
@@ -348,6 +349,11 @@ RECORD_ARGV = textwrap.dedent("""\
         json.dump(sys.argv[2:], f)
     os.replace(out + ".tmp", out)
 """)
+APPEND_ARG = textwrap.dedent("""\
+    import sys
+    with open(sys.argv[1], "a") as f:
+        f.write(sys.argv[2] + "\\n")
+""")
 HANG = textwrap.dedent("""\
     import os, subprocess, sys, time
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
@@ -399,6 +405,25 @@ async def test_a_screen_pop_url_is_quoted_and_given_to_the_opener_as_one_argumen
         "https://crm.example/search?phone=%2B4930123&name=M%C3%BCller%20%26%20Co%3B%20rm%20-rf%20~"]
 
 
+@pytest.mark.parametrize(("direction", "popped"), [(None, ["in"]), ("in", ["in"]), ("out", ["out"]),
+                                                   ("both", ["out", "in"])])
+async def test_screen_pop_direction_chooses_incoming_outgoing_or_both_calls(tmp_path, closing, direction, popped):
+    """Review finding: call.answered also fires for outgoing calls; screen_pop_direction ("in" by default) says
+    whose calls pop."""
+    out = tmp_path / "pops"
+    section = {"screen_pop_command": [sys.executable, script(tmp_path, "append.py", APPEND_ARG), str(out),
+                                      "{direction}"], "screen_pop_on": ["call.answered"], "screen_pop_max": 1}
+    if direction is not None:
+        section["screen_pop_direction"] = direction
+    pop = ScreenPop.from_config(HooksConfig.from_toml(section))
+    closing(pop)
+    pop(call_event("call.answered", 1, direction="out", call="dialled"))
+    pop(call_event("call.answered", 2, direction="in", call="answered"))
+    assert pop.running == 1  # one at a time: a pop waiting for the slot starts when this one ends
+    await until(lambda: pop.running == 0, "the pops to finish")
+    assert out.read_text().split() == popped
+
+
 async def test_a_hung_command_is_killed_with_its_children_at_its_timeout_and_the_next_one_runs(
         tmp_path, closing, caplog):
     """One process at a time here: the second pop waits for the slot the hung one holds until it is killed."""
@@ -439,6 +464,46 @@ async def test_start_hooks_adds_the_configured_sinks_and_its_result_removes_them
     assert (await receiver.next()).event["type"] == "call.ringing"
     await hooks.aclose()
     assert feed == []
+
+
+async def test_the_last_event_of_a_session_is_delivered_when_the_console_closes_right_after_it(receivers, caplog):
+    """Review finding: events still queued when the console stopped were dropped. The call.ended of the session's
+    last call is queued, the console closes at once: closing gives the queue its grace and the receiver gets it."""
+    caplog.set_level(logging.WARNING, logger=HOOKS_LOG)
+    feed: list[Callable[[dict], None]] = []
+
+    def add_sink(sink: Callable[[dict], None]) -> Callable[[], None]:
+        feed.append(sink)
+        return lambda: feed.remove(sink)
+
+    receiver = await receivers()
+    hooks = start_hooks(HooksConfig(webhook_urls=(receiver.url,)), add_sink)
+    [sink] = feed
+    sink(call_event("call.answered", 1))
+    assert (await receiver.next()).event["type"] == "call.answered"
+    sink(call_event("call.ended", 2))
+    await hooks.aclose()
+    assert not receiver.requests.empty(), "the last call.ended was dropped at the close"
+    assert receiver.requests.get_nowait().event["type"] == "call.ended"
+    assert not messages(caplog, "webhook")
+
+
+async def test_a_silent_receiver_holds_the_close_no_longer_than_its_bound_and_the_drop_is_counted(receivers,
+                                                                                                caplog):
+    """A receiver that takes the POSTs and never answers (each would be retried): closing waits at most the
+    webhook timeout for the queue, then drops what is left, with one log line saying how many."""
+    caplog.set_level(logging.WARNING, logger=HOOKS_LOG)
+    receiver = await receivers()
+    receiver.hold()
+    sink = WebhookSink([receiver.url], timeout=2.0, retries=3)  # undrained: 3 x (4 x 2 s + 3.5 s backoff)
+    for seq in range(1, 4):
+        sink(call_event("call.ended", seq, call=f"c{seq}"))
+    await receiver.next()  # the first POST is under way
+    async with asyncio.timeout(2.0 + TIMEOUT):  # the bound (the 2 s timeout) with room for a loaded machine
+        await sink.aclose()
+    assert messages(caplog, "closing") == [f"webhook {receiver.url}: closing: 3 events not delivered within 2 s: "
+                                           "dropped"]
+    assert sink.counts(receiver.url)["dropped"] == 3
 
 
 # -- end to end: the real switch, a real console with its event service, a caller --------------------------

@@ -27,7 +27,8 @@ def test_the_hooks_survive_a_round_trip_and_an_update_of_another_key(tmp_path):
                         webhook_types=("call.ringing", "call.ended"), webhook_timeout=2.5, webhook_retries=0,
                         webhook_queue=7, webhook_secret='s3"cret', webhook_ca_file=str(tmp_path / "ca.pem"),
                         screen_pop_url=CRM, screen_pop_opener=("open",),
-                        screen_pop_on=("call.ringing", "call.answered"), screen_pop_timeout=3, screen_pop_max=2)
+                        screen_pop_on=("call.ringing", "call.answered"), screen_pop_direction="both",
+                        screen_pop_timeout=3, screen_pop_max=2)
     save_config(d, Config(hooks=hooks))
     assert load_config(d).hooks == hooks
     assert update_config(d, theme="anynode-light").hooks == hooks
@@ -73,6 +74,8 @@ def test_the_readmes_examples_load():
     ({"screen_pop_url": CRM, "screen_pop_command": ["crm"]}, "configure one of them, not both"),
     ({"screen_pop_opener": []}, "screen_pop_opener: must name a program"),
     ({"screen_pop_on": ["call.state"]}, "screen_pop_on: 'call.state' is not one of"),
+    ({"screen_pop_direction": "inbound"}, "screen_pop_direction: 'inbound' is not one of in, out, both"),
+    ({"screen_pop_direction": ["in"]}, "screen_pop_direction: must be a string"),
     ({"screen_pop_timeout": -1}, "screen_pop_timeout: must be a number"),
     ({"screen_pop_max": 0}, "screen_pop_max: must be a whole number from 1 to 32"),
     ({"webhook_ca_file": "/nonexistent/ca.pem"}, "webhook_ca_file: no such file: /nonexistent/ca.pem"),
@@ -121,3 +124,42 @@ def test_saving_over_a_bad_hooks_section_is_refused_and_the_file_kept(tmp_path):
     with pytest.raises(PersistenceError, match="webhook_retries"):
         update_config(d, theme="anynode-light")
     assert d.config_file.read_text() == broken
+
+
+@pytest.mark.parametrize("section", [
+    {"webhook_urls": ["ftp://hook:s3cret@tools.example/x"]},
+    {"webhook_urls": ["https://hook:s3cret@tools.example/a b"]},
+    {"webhook_urls": ["hook:s3cret@tools.example/x"]},
+    {"webhook_urls": ["https://hook:s3cr@t@tools.example/x\n"]},
+    {"webhook_urls": "https://hook:s3cret@tools.example/x"},
+    {"webhook_urls": ["https://hook:s3cret@tools.example/x", 7]},
+    {"screen_pop_url": "https://crm:s3cret@crm.example/?q={phone}"},
+    {"screen_pop_url": "https://crm:s3cret@crm.example/?q={number"},
+    {"screen_pop_url": "ftp://crm:s3cret@crm.example/?q={number}"},
+    {"screen_pop_command": ["crm", "--password=s3cret", "{phone}"]},
+    {"webhook_secret": ["s3cret"]},
+])
+def test_an_error_never_repeats_a_password_or_the_secret(section):
+    """Review finding: a bad webhook URL's error repeated the URL, so its password reached stderr at start."""
+    with pytest.raises(ConfigError) as caught:
+        Config.from_toml({"hooks": section})
+    assert "[hooks] " in str(caught.value) and "s3cret" not in str(caught.value) and "s3cr" not in str(caught.value)
+
+
+def test_a_bad_url_is_still_named_with_its_password_hidden():
+    with pytest.raises(ConfigError) as caught:
+        Config.from_toml({"hooks": {"webhook_urls": ["ftp://hook:s3cret@tools.example/x"]}})
+    assert "'ftp://hook:***@tools.example/x' is not an http:// or https:// URL" in str(caught.value)
+
+
+def test_the_console_does_not_print_a_webhook_password_when_it_refuses_to_start(tmp_path):
+    import subprocess
+    import sys
+
+    d = dirs(tmp_path)
+    d.config_dir.mkdir(parents=True)
+    d.config_file.write_text('[hooks]\nwebhook_urls = ["gopher://hook:s3cret@tools.example/events"]\n')
+    done = subprocess.run([sys.executable, "-m", "console", "--config-dir", str(d.config_dir), "--data-dir",
+                           str(d.data_dir)], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2, done.stderr
+    assert "s3cret" not in done.stderr and "gopher://hook:***@tools.example/events" in done.stderr

@@ -165,3 +165,14 @@ async def test_refused_digits_are_not_recorded_as_sent():
     assert call.sent == [] and controller.store.state.call_in(slot).digits_sent == ""
     assert controller.send_digits("1#", slot)
     assert call.sent == ["1", "#"] and controller.store.state.call_in(slot).digits_sent == "1#"
+
+
+async def test_an_internal_failure_is_one_line_in_the_log_with_its_traceback():
+    """Review finding: one failure, one line in the log pane. The status line says only that it failed; the log's
+    one line for it carries the details (the traceback), not a second copy of the status line."""
+    controller = controller_with(FakeCall(fail=ValueError("internal detail 42")))
+    assert controller.dial("201") is None
+    errors = [line.text for line in controller.store.state.log if line.level is LogLevel.ERROR]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("dial: internal error") and "ValueError: internal detail 42" in errors[0]
+    assert controller.store.state.last_error.startswith("dial: failed")

@@ -142,7 +142,8 @@ async def test_a_parked_call_recalls_the_operator_and_hangs_up_cleanly(start, pl
     x, a = await connect_call(op, alice, "201")
     await op.request("park", call=x)
     recall = await op.call(state="OFFERING")
-    assert recall["remote_number"] == "201" and recall["remote_name"].startswith("Recall 701")
+    assert recall["remote_number"] == "201" and recall["recall_from"] == "701"
+    assert recall["remote_name"] == "Alice"  # the caller's name; recall_from marks the recall
     assert (await op.call(recall["call"], "DISCONNECTED"))["reason"] == "NOTRESPONDING"  # nobody answered
     again = await op.call(state="OFFERING")  # it stays parked and recalls again
     await op.request("answer", call=again["call"])

@@ -150,8 +150,7 @@ class CallRequests:
                 and error.code == ErrorCode.UNKNOWN_CALL):
             self.book.end(record, DISC_REASON.USERTERMINATED)  # the switch has forgotten it already
             return
-        log.warning("call %s: %s failed: %s", record.id, what, error)
-        self.book.report(record.ref, error.failed(what))
+        self.book.report(record.ref, error.failed(what))  # logged where it is reported (the instance): once
 
     def media_failure(self, record: CallRecord, error: ConsoleError, now: float) -> None:
         log.warning("call %s: media failed: %s", record.id, error)

@@ -34,7 +34,9 @@ class Conferences:
             return self.book.report(first, CallStateError("conference: not logged in"))
         if not self._carried():  # our protocol's extension, or mixed in the console (SIP)
             return self.book.report(first, LocalProtocolError(f"conference is not supported by the {self.link.wire_name} wire"))
-        self.link.send(ConferenceCommand(calls=tuple(r.id for r in records)), now)  # type: ignore[union-attr,misc]
+        joining = [r for r in records if r is not None]  # all of them (checked above)
+        # sent on behalf of the first call (the one the operator chose): a refusal is reported on it, "[slot] ..."
+        self.link.send(ConferenceCommand(calls=tuple(r.id for r in joining if r.id is not None)), now, joining[0])
         return None
 
     def leave(self, ref: int, now: float) -> None:

@@ -314,8 +314,7 @@ class ClientSession:
             if report.request_id is not None and report.request_id in self._pending:
                 self._reply(report.request_id, None, RequestRefused(report.code, report.message), now)
             else:
-                log.warning("switch error: %s %s", report.code, report.message)
-                self._book.report(None, RequestRefused(report.code, report.message))
+                self._book.report(None, RequestRefused(report.code, report.message))  # logged where it is reported
         elif isinstance(report, CallReport):
             self._book.call_report(report.info)
         elif isinstance(report, DigitsReport):

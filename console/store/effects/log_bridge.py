@@ -7,6 +7,8 @@ import logging
 import threading
 from typing import Callable
 
+from console.core.errors import REPORTED_ATTR
+
 from ..state import LogLevel
 
 _LEVELS = {logging.DEBUG: LogLevel.DEBUG, logging.INFO: LogLevel.INFO, logging.WARNING: LogLevel.WARNING}
@@ -15,7 +17,11 @@ _LEVELS = {logging.DEBUG: LogLevel.DEBUG, logging.INFO: LogLevel.INFO, logging.W
 class LogBridge(logging.Handler):
     """Hands each record of the ``names`` loggers to ``write(level, source, text)`` on ``loop``'s thread
     (a record from another thread, e.g. the audio thread, is handed over with call_soon_threadsafe).
-    Create it on the loop's thread."""
+    Create it on the loop's thread.
+
+    A record marked :data:`~console.core.errors.REPORTED` is left out: the client's error handler hears the
+    same failure, and the controller's line for it names the call by slot and caller (one failure, one line).
+    """
 
     def __init__(self, write: Callable[[LogLevel, str, str], None], loop: asyncio.AbstractEventLoop,
                  names: tuple[str, ...]) -> None:
@@ -34,6 +40,8 @@ class LogBridge(logging.Handler):
             logging.getLogger(name).removeHandler(self)
 
     def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, REPORTED_ATTR, False):
+            return
         try:
             text = record.getMessage()
         except Exception:  # noqa: BLE001 - a bad format string must not kill the caller
