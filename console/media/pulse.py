@@ -4,7 +4,8 @@ PortAudio sees a PulseAudio server as one ALSA device, ``pulse`` (libasound2-plu
 sink (speaker, headset) and which source (microphone) a stream of that device uses is decided by
 libpulse when the stream is opened: it reads ``PULSE_SINK`` and ``PULSE_SOURCE`` from the
 environment. ``route()`` sets those two (under a lock, restored afterwards) around the open, so
-one process can hold a headset stream and a ringer stream on different sinks.
+one process can hold a headset stream and a ringer stream on different sinks, and with them
+``PULSE_LATENCY_MSEC``, the server buffering the stream asks for (latency.py).
 
 A device spec for the server: ``pulse:sink=NAME,source=NAME`` (either part may be left out:
 the server's default). ``list_pulse_devices()`` asks ``pactl`` for the sinks and sources; it
@@ -68,11 +69,17 @@ def parse(spec: str) -> PulseRoute:
 
 
 @contextlib.contextmanager
-def route(target: PulseRoute) -> Iterator[None]:
-    """Point libpulse's next streams at ``target`` (``PULSE_SINK``/``PULSE_SOURCE``), then restore."""
+def route(target: PulseRoute | None, latency_ms: int | None = None) -> Iterator[None]:
+    """Point libpulse's next streams at ``target`` (``PULSE_SINK``/``PULSE_SOURCE``; None: leave them as
+    they are) and ask for ``latency_ms`` of server buffering (``PULSE_LATENCY_MSEC``, see latency.py), then restore."""
+    wanted: dict[str, str | None] = {}
+    if target is not None:
+        wanted.update(PULSE_SINK=target.sink, PULSE_SOURCE=target.source)
+    if latency_ms is not None:
+        wanted["PULSE_LATENCY_MSEC"] = str(latency_ms)
     with _env_lock:
-        saved = {name: os.environ.get(name) for name in ("PULSE_SINK", "PULSE_SOURCE")}
-        for name, value in (("PULSE_SINK", target.sink), ("PULSE_SOURCE", target.source)):
+        saved = {name: os.environ.get(name) for name in wanted}
+        for name, value in wanted.items():
             if value:
                 os.environ[name] = value
             else:
