@@ -247,7 +247,8 @@ async def run_console(args: argparse.Namespace) -> None:
     controller = build_controller(plan, dirs, config.auto_accept, client_factory(device=device, ringer=config.ringer_device or None, ca_file=args.ca_file,
                                                                                   sip_desk=sip_desk_settings(config),
                                                                                   park=config.sip_park,
-                                                                                  park_recall=config.sip_park_recall),
+                                                                                  park_recall=config.sip_park_recall,
+                                                                                  audio_latency_ms=config.audio_latency_ms),
                                   max_recording_seconds=config.max_recording_seconds)
     from console.ui import build_app
 

@@ -10,6 +10,8 @@ from typing import Any, Mapping
 from .paths import AppDirs, atomic_write, log
 
 CONFIG_VERSION = 1
+AUDIO_LATENCY_MS = 20  # console.media.latency.DEFAULT_MS (persist does not import media)
+AUDIO_LATENCY_BOUNDS = (10, 200)  # console.media.latency.MIN_MS, MAX_MS
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Config:
     sip_pickup_replaces: bool = False  # pick up by INVITE with Replaces to the caller (its phone must support it)
     sip_park: str = "local"  # "local" (held here with music on an orbit) or "refer:<the server's park extension>"
     sip_park_recall: float = 60.0  # seconds on a local orbit before the operator is reminded
+    # [audio]: how much a sound card buffers per direction (console.media.latency; more after underruns)
+    audio_latency_ms: int = AUDIO_LATENCY_MS
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -46,7 +50,9 @@ class Config:
         keys = data.get("keys", {})
         keys = {str(k): str(v) for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
         sip = data.get("sip", {}) if isinstance(data.get("sip"), dict) else {}
+        audio = data.get("audio", {}) if isinstance(data.get("audio"), dict) else {}
         return cls(
+            audio_latency_ms=_latency_ms(audio.get("latency_ms", AUDIO_LATENCY_MS)),
             sip_directory=_directory(sip.get("directory", [])),
             sip_pickup_code=sip["pickup_code"] if isinstance(sip.get("pickup_code"), str) else "*8",
             sip_dnd_status=480 if sip.get("dnd_status") == 480 else 486,
@@ -95,7 +101,21 @@ class Config:
                   "# true: INVITE with Replaces to the caller instead of the code (RFC 3891)",
                   f"park = {_toml_str(self.sip_park)}  # local: held here with music; refer:700: the server's park",
                   f"park_recall = {self.sip_park_recall:g}  # seconds on a local orbit before a reminder"]
+        lines += ["", "[audio]",
+                  f"latency_ms = {self.audio_latency_ms}  # a sound card's buffering per direction, "
+                  f"{AUDIO_LATENCY_BOUNDS[0]}-{AUDIO_LATENCY_BOUNDS[1]}; doubled by itself if the card underruns"]
         return "\n".join(lines) + "\n"
+
+
+def _latency_ms(value: Any) -> int:
+    """``[audio] latency_ms``: a whole number of milliseconds within AUDIO_LATENCY_BOUNDS; anything else is
+    reported (one warning naming the key, the value and the bounds) and the default is used."""
+    low, high = AUDIO_LATENCY_BOUNDS
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    log.warning("config.toml: [audio] latency_ms = %r is not a whole number of milliseconds from %d to %d; "
+                "using %d", value, low, high, AUDIO_LATENCY_MS)
+    return AUDIO_LATENCY_MS
 
 
 def _park_mode(mode: str) -> bool:

@@ -24,8 +24,9 @@ CLOSE_GRACE = 5.0
 
 class CallMediaManager:
     def __init__(self, tasks: TaskSet, *, device: Any, ice_servers: tuple | list, media_timeout: float,
-                 ringer: str | int | None = None) -> None:
+                 ringer: str | int | None = None, latency_ms: int | None = None) -> None:
         self._tasks = tasks
+        self._latency_ms = latency_ms  # a sound card's buffering ([audio] latency_ms; None: the default)
         self._device_spec = device
         self._ringer_spec = ringer
         self.ice_servers: tuple = tuple(ice_servers)
@@ -49,7 +50,8 @@ class CallMediaManager:
             device = self._device_spec
             try:
                 if device == "auto" or device is None or isinstance(device, (str, int)):
-                    self.hub = DeviceHub.open(None if device == "auto" else device, ringer=self._ringer_spec, log=log)
+                    self.hub = DeviceHub.open(None if device == "auto" else device, ringer=self._ringer_spec, log=log,
+                                              latency_ms=self._latency_ms)
                 else:
                     self.hub = DeviceHub(device)
             except ConsoleError:

@@ -116,3 +116,20 @@ def test_the_sip_section_says_where_a_call_is_parked(tmp_path):
     client = client_factory(device="null", park=config.sip_park, park_recall=config.sip_park_recall)(
         lambda state: None, lambda call: None)
     assert client._control.park_mode == "refer:700" and client._control.parker.lot.recall_after == 45.0
+
+
+def test_the_audio_section_sets_the_sound_cards_latency_within_its_bounds(tmp_path, caplog):
+    """``[audio] latency_ms``: a sound card's buffering per direction (10-200 ms), saved and read back; a value
+    out of bounds or of the wrong type is reported in one warning that names the key and the bounds, and the
+    default is used."""
+    d = dirs(tmp_path)
+    save_config(d, Config(audio_latency_ms=40))
+    assert "[audio]" in d.config_file.read_text() and load_config(d).audio_latency_ms == 40
+    assert Config().audio_latency_ms == 20
+    d.config_file.parent.mkdir(parents=True, exist_ok=True)
+    for bad in ("5", "500", "\"fast\"", "true", "12.5"):
+        caplog.clear()
+        d.config_file.write_text(f"version = 1\n[audio]\nlatency_ms = {bad}\n")
+        assert load_config(d).audio_latency_ms == 20, bad
+        warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert len(warnings) == 1 and "[audio] latency_ms" in warnings[0] and "10 to 200" in warnings[0], warnings
