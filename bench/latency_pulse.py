@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,7 @@ async def console_echo_pulse(seconds: float, switch_url: str, bursts: Any, templ
                 source[0] = loopback
                 alone = PyAudioDevice.open(HEADSET, latency=DeviceLatency(out["latency_ms"] or DEFAULT_MS))
                 alone.start(asyncio.get_running_loop(), alone.play)
+                out["loopback_from"] = time.monotonic() + 1.0  # parec's first chunks come in a heap: settle first
                 try:
                     await asyncio.sleep(1.0 + seconds)
                 finally:
@@ -154,14 +156,16 @@ async def console_echo_pulse(seconds: float, switch_url: str, bursts: Any, templ
                     os.environ[name] = value
     out["delays"] = measured(mouth, ear, template, spacing)
     if loop_mouth is not None:
-        out["loopback"] = measured(loop_mouth, loop_ear, template, spacing)
+        out["loopback"] = measured(loop_mouth, loop_ear, template, spacing, after=out.pop("loopback_from"))
     return out
 
 
-def measured(mouth: Monitor | None, ear: Monitor | None, template: np.ndarray, spacing: float) -> list[float]:
-    """Delays (ms) from each burst on the mouth's recording to it on the ear's (the first and last left out)."""
+def measured(mouth: Monitor | None, ear: Monitor | None, template: np.ndarray, spacing: float,
+             after: float = 0.0) -> list[float]:
+    """Delays (ms) from each burst on the mouth's recording (from ``after`` on) to it on the ear's (the first and
+    last left out)."""
     mouth_audio, mouth_times = timeline(mouth.chunks if mouth else [])
     ear_audio, ear_times = timeline(ear.chunks if ear else [])
     mouth_onsets = onsets(mouth_audio, mouth_times, template, spacing)
     ear_onsets = onsets(ear_audio, ear_times, template, spacing)
-    return delays(mouth_onsets[1:-1], ear_onsets)
+    return delays([t for t in mouth_onsets[1:-1] if t >= after], ear_onsets)
