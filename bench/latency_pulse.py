@@ -125,6 +125,8 @@ async def console_echo_pulse(seconds: float, switch_url: str, bursts: Any, templ
             out["underruns"] = device.underruns - before[0] if same else None
             out["dropped"] = device.dropped - before[1] if same else None
             out["latency_ms"] = getattr(device, "latency", None) and device.latency.ms
+            now = console.inst.media.hub.device  # another card object: reopened with larger buffers (or failed)
+            out["latency_ms_at_end"] = getattr(now, "latency", None) and now.latency.ms
             await console.hang_up(call)
             await console.close()
             console = None
