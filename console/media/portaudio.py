@@ -221,7 +221,7 @@ class PyAudioDevice(AudioDevice):
             return True
         from . import pulse
 
-        return pulse.present(self.route)
+        return pulse.present(self.route, unknown=True)  # a server too busy to answer has not lost the sink
 
     def reopen(self, latency: DeviceLatency | None = None) -> "PyAudioDevice":
         """A new device for the same spec (after this one failed, or with ``latency`` after underruns);

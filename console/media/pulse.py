@@ -108,28 +108,29 @@ class PulseDevice:
         return PulseRoute(sink=self.name).spec if self.kind == "output" else PulseRoute(source=self.name).spec
 
 
-def _pactl_list(kind: str) -> list[dict[str, object]]:
+def _pactl_list(kind: str) -> list[dict[str, object]] | None:
+    """The server's ``sinks`` or ``sources``; None when it could not be asked (no pactl, no answer in time)."""
     if shutil.which("pactl") is None:
-        return []
+        return None
     try:
         done = subprocess.run(["pactl", "--format=json", "list", kind], capture_output=True, text=True,
                               timeout=PACTL_TIMEOUT, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError):
-        return []
+        return None
     if done.returncode != 0:
-        return []
+        return None
     try:
         items = json.loads(done.stdout or "[]")
     except ValueError:
-        return []
-    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+        return None
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else None
 
 
 def list_pulse_devices() -> list[PulseDevice]:
     """The server's sinks (outputs) and sources (inputs), in its order; [] without a server."""
     devices = [PulseDevice("output", str(item.get("name", "")), str(item.get("description") or item.get("name", "")))
-               for item in _pactl_list("sinks")]
-    for item in _pactl_list("sources"):
+               for item in _pactl_list("sinks") or []]
+    for item in _pactl_list("sources") or []:
         properties = item.get("properties")
         monitor = isinstance(properties, dict) and properties.get("device.class") == "monitor"
         devices.append(PulseDevice("input", str(item.get("name", "")),
@@ -137,13 +138,20 @@ def list_pulse_devices() -> list[PulseDevice]:
     return [device for device in devices if device.name]
 
 
-def present(target: PulseRoute) -> bool:
+def present(target: PulseRoute, unknown: bool = False) -> bool:
     """Every sink and source ``target`` names exists on the server (the defaults always do).
 
     Asks only for the kinds the route names (one ``pactl`` run each, about 3 ms of CPU).
+    When the server cannot be asked (``pactl`` failed or gave no answer within
+    PACTL_TIMEOUT: a busy machine), the answer is ``unknown``: the hub's watch
+    passes True, so a slow server is not taken for a vanished headset.
     """
-    if target.sink and target.sink not in {str(item.get("name")) for item in _pactl_list("sinks")}:
-        return False
-    if target.source and target.source not in {str(item.get("name")) for item in _pactl_list("sources")}:
-        return False
+    for kind, name in (("sinks", target.sink), ("sources", target.source)):
+        if not name:
+            continue
+        items = _pactl_list(kind)
+        if items is None:
+            return unknown
+        if name not in {str(item.get("name")) for item in items}:
+            return False
     return True
