@@ -36,6 +36,7 @@ RING_OFF_FRAMES = 150  # then 3 s of silence
 MIC_QUEUE_FRAMES = 4  # at most 80 ms of microphone audio waits for the sending track
 MIC_TARGET = 2  # frames kept when the queue runs long (the card's clock runs faster than ours)
 LEVEL_FLOOR = -90.0
+RINGER_LATENCY_MS = 80  # the ringer's buffering (at least): it plays no call, so it need not be quick
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,9 @@ class DeviceHub:
 
         latency = DeviceLatency() if latency_ms is None else DeviceLatency(latency_ms)
         device = open_device(spec, log, latency=latency)
-        ring_device = open_device(ringer, log, output_only=True, latency=latency) if ringer not in (None, "") else None
+        # A ring starting 100 ms later is no loss; a ring with gaps on a busy machine is.
+        ring_latency = DeviceLatency(max(latency.ms, RINGER_LATENCY_MS))
+        ring_device = open_device(ringer, log, output_only=True, latency=ring_latency) if ringer not in (None, "") else None
         return cls(device, ringer=ring_device, notify=notify)
 
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
