@@ -212,20 +212,27 @@ async def bare(seconds: float, echo: bool) -> list[float]:
     return first_bursts_dropped(ear.delays(window))
 
 
-async def console_echo_pulse(seconds: float) -> list[float] | None:
-    """The echo path with the console on a real device path (PyAudio -> ALSA pulse -> PulseAudio); see latency_pulse."""
+async def console_echo_pulse(seconds: float) -> dict[str, Any] | None:
+    """The echo path with the console on a real device path (PyAudio -> ALSA pulse -> PulseAudio), then the device
+    alone on the same server; see latency_pulse."""
     from .latency_pulse import console_echo_pulse as measure
 
     async with SwitchProcess() as switch:
-        bursts = Bursts(asyncio.get_running_loop().time)
-        return await measure(seconds, switch.url, bursts, TEMPLATE, BURST_EVERY * FRAME_SAMPLES / RATE)
+        clock = asyncio.get_running_loop().time
+        found = await measure(seconds, switch.url, Bursts(clock), TEMPLATE, BURST_EVERY * FRAME_SAMPLES / RATE,
+                              loopback=Bursts(clock))
+    if found is not None and found.get("underruns") is not None:
+        PLAYOUT["echo_pulse"] = (found["underruns"], found["dropped"], found["seconds"])
+    return found
 
 
 async def run(scale: Scale) -> Figure:
     seconds = scale.pick(1.6, 4.2)
+    PLAYOUT.clear()
     figure = Figure("latency", "Mouth-to-ear latency (chirp burst, cross-correlation)")
     echo = await console_echo(seconds)
-    pulse = await console_echo_pulse(scale.pick(2.6, 4.2))
+    pulse_run = await console_echo_pulse(scale.pick(2.6, 4.2))
+    pulse = pulse_run["delays"] if pulse_run else None
     relay = await console_relay(seconds)
     one_hop = await bare(seconds, echo=False)
     two_hops = await bare(seconds, echo=True)
@@ -237,19 +244,26 @@ async def run(scale: Scale) -> Figure:
                    summary(pulse, 1), bare_two, "bare pair, 2 hops",
                    note="mic = a null sink's monitor, ear = the headset sink's monitor (parec); includes "
                         "PortAudio's and the server's buffers; beside echo_round_trip (the silent virtual device)")
+        figure.add("echo_pulse_vs_null", "echo through PulseAudio, against the same echo on the virtual device", "ms",
+                   summary(pulse, 1), summary(echo, 1), "console -> switch echo -> console, silent virtual device",
+                   note=f"[audio] latency_ms = {pulse_run.get('latency_ms')} (at the window's end: "
+                        f"{pulse_run.get('latency_ms_at_end')}): the device path's cost is the difference")
     else:
         figure.notes.append("echo_round_trip_pulse not measured: pulseaudio, parec or ALSA's pulse plugin is missing")
     figure.add("relay_a_to_b", "console A -> switch relay -> console B (2 hops)", "ms", summary(relay, 1),
                bare_two, "bare pair, 2 hops")
     for key, (underruns, dropped, window) in PLAYOUT.items():
+        null = PLAYOUT.get("echo") if key == "echo_pulse" else None  # concealed on the device path vs the virtual one
         figure.add(f"{key}_concealed", f"{key}: speaker frames concealed (playout underrun) per second", "frames/s",
-                   summary([underruns / window], 2), None,
+                   summary([underruns / window], 2), summary([null[0] / null[2]], 2) if null else None,
+                   "echo on the silent virtual device" if null else "", comparable=False,
                    note=f"{underruns} underruns and {dropped} frames dropped by the playout buffer in {window:g} s")
         figure.add(f"{key}_dropped", f"{key}: frames dropped by the playout buffer per second", "frames/s",
                    summary([dropped / window], 2), None)
     figure.add("bare_one_hop", "bare pair, one hop (reference)", "ms", summary(one_hop, 1), None,
                note="what one aiortc receive hop costs on its own")
-    figure.details = {"echo_ms": echo, "echo_pulse_ms": pulse, "relay_ms": relay, "bare_one_hop_ms": one_hop, "bare_two_hops_ms": two_hops,
+    figure.details = {"echo_ms": echo, "echo_pulse_ms": pulse, "echo_pulse": pulse_run,
+                      "device_alone_ms": (pulse_run or {}).get("loopback"), "relay_ms": relay, "bare_one_hop_ms": one_hop, "bare_two_hops_ms": two_hops,
                       "burst": "60 ms chirp 500-3000 Hz at -12 dBFS every 500 ms"}
     figure.notes.append("ITU-T G.114: one-way delay under 150 ms is acceptable for most uses; the echo figure is a round trip.")
     return figure

@@ -18,9 +18,15 @@ pressed-for state reached the call card.
   the figures are screen updates per second while nothing else happens, the
   time from a tick to its screen update, and the process's CPU meanwhile.
 
-Baseline: a bare Textual app with the same number of bordered Static cards
+Baselines: a bare Textual app with the same number of bordered Static cards
 in the same grid, a key that changes one card, and a 0.5 s interval that
-rewrites every card's text: what Textual itself costs.
+rewrites every card's text: what Textual itself costs. For the keys the switch
+confirms (hold, retrieve, answer: the card shows HELD / CONNECTED once the
+switch's result is in), the same bare app with a round trip: its key sends a
+request over a websocket to a bare websockets server in its own process
+(bench/bare_proc.py, as the switch is in its own) that answers at once, and the
+answer restyles the card: key -> send -> answer -> repaint, the same physical
+steps with nothing of ours in them.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .common import Budget, CpuWindow, Figure, Scale, summary
+from .bare import BareFarEnds
+from .common import Budget, CpuWindow, Figure, Scale, percentile, summary
 from .driver import BenchConsole
 from .switch_proc import SwitchProcess
 
@@ -265,7 +272,10 @@ async def product_real(repeats: int, idle: float, budget: Budget, cards: int = C
 # --- the baseline: bare Textual ---------------------------------------------------------------
 
 
-def bare_app(cards: int) -> Any:
+def bare_app(cards: int, url: str | None = None) -> Any:
+    """The bare app; with ``url`` (a bare websockets server) its ``h`` key does a round trip before restyling."""
+    import json
+
     from textual.app import App, ComposeResult
     from textual.containers import Grid
     from textual.widgets import Static
@@ -275,14 +285,45 @@ def bare_app(cards: int) -> Any:
         Grid { grid-size: 3; grid-rows: 8; grid-gutter: 0 1; height: 1fr; overflow-y: auto; }
         Static { height: 8; border: round white; padding: 0 1; }
         Static.-selected { border: double white; }
+        Static.-held { border: round grey; }
         """
-        BINDINGS = [(str(n), f"select({n})", "") for n in range(1, 10)]
+        BINDINGS = [*((str(n), f"select({n})", "") for n in range(1, 10)), ("h", "round_trip", "")]
 
         def __init__(self) -> None:
             super().__init__()
             self.ticks: list[float] = []
             self.selected = 1
             self.started = time.monotonic()
+            self.held = False
+            self.answered = 0  # round trips whose answer is on the card
+            self._ws: Any = None
+            self._sent = 0
+
+        async def on_mount(self) -> None:
+            self.set_interval(0.5, self.tick)
+            if url is not None:
+                from websockets.asyncio.client import connect
+
+                self._ws = await connect(url, compression=None)
+                self.run_worker(self._answers(), exit_on_error=False)
+
+        async def _answers(self) -> None:
+            async for text in self._ws:
+                json.loads(text)
+                self.held = not self.held
+                card = self.query_one(f"#c{self.selected}", Static)
+                card.set_class(self.held, "-held")
+                card.update(self.text(self.selected))
+                self.answered += 1
+
+        async def action_round_trip(self) -> None:
+            self._sent += 1
+            await self._ws.send(json.dumps({"v": 1, "type": "request", "id": self._sent, "method": "hold",
+                                            "params": {"call": self.selected}}))
+
+        async def on_unmount(self) -> None:
+            if self._ws is not None:
+                await self._ws.close()
 
         def compose(self) -> ComposeResult:
             with Grid():
@@ -291,11 +332,8 @@ def bare_app(cards: int) -> Any:
 
         def text(self, slot: int) -> str:
             seconds = int(time.monotonic() - self.started) + slot
-            state = "Connected" if slot == 1 else "On hold"
+            state = "Connected" if slot == 1 and not self.held else "On hold"
             return f"{state}\n{9000 + slot}  Caller {slot}\n{seconds // 60}:{seconds % 60:02d}\naudio off"
-
-        def on_mount(self) -> None:
-            self.set_interval(0.5, self.tick)
 
         def tick(self) -> None:
             self.ticks.append(time.perf_counter())
@@ -323,23 +361,47 @@ async def bare(cards: int, size: tuple[int, int], repeats: int, idle: float) -> 
     return out
 
 
+async def bare_round_trip(cards: int, size: tuple[int, int], presses: int) -> list[float]:
+    """The bare app's ``h``: key -> a request to a bare websockets server in its own process -> its answer
+    restyles the card -> screen. Milliseconds per press."""
+    times: list[float] = []
+    async with BareFarEnds() as far:
+        app = bare_app(cards, await far.websocket_server())
+        probe = DisplayProbe(app)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for _ in range(presses):
+                done = app.answered + 1
+                times.append(await probe.press(pilot, "h", lambda done=done: app.answered >= done))
+    return times
+
+
 async def run(scale: Scale) -> Figure:
     repeats, idle = scale.pick((2, 1.0), (7, 3.0))
     real = await product_real(repeats, idle, Budget(scale.pick(25, 60)))
     bare32 = await bare(CARDS_BIG, BIG_SIZE, repeats, idle)
+    round_trips = await bare_round_trip(CARDS_BIG, BIG_SIZE, 3 * repeats)
     figure = Figure("ui", "UI: key press to screen, call-card timers (Textual, headless)")
     base = summary(bare32["focus"], 1)
     what = "bare Textual, 32 cards: key -> one card restyled"
+    trip = summary(round_trips, 1)
+    trip_what = "bare Textual + bare websockets round trip, 32 cards: key -> send -> answer -> card restyled"
     figure.add("focus_32", "select a slot (1-9) -> screen, 32 real calls", "ms", summary(real["focus"], 1), base, what)
-    figure.add("hold_32", "hold (h) -> card shows HELD, 32 real calls", "ms", summary(real["hold"], 1), base, what,
-               note="includes the round trip to the switch")
+    figure.add("hold_32", "hold (h) -> card shows HELD, 32 real calls", "ms", summary(real["hold"], 1), trip,
+               trip_what, note="includes the round trip to the switch, as the baseline's to its bare server")
     figure.add("retrieve_32", "retrieve (u) -> card shows CONNECTED, 32 real calls", "ms", summary(real["retrieve"], 1),
-               base, what, note="includes the round trip to the switch")
+               trip, trip_what, note="includes the round trip to the switch")
     figure.add("acknowledged_32", "hold, retrieve, answer -> card shows the request under way, 32 calls", "ms",
                summary(real["acknowledged"], 1), base, what,
                note="the card says holding…, retrieving…, answering… before the switch answers; the figures above and below wait for it")
-    figure.add("answer_32", "answer (a) -> card shows CONNECTED, 32 calls", "ms", summary(real["answer"], 1), base, what,
-               note="auto-hold: the hold of the connected call and the answer leave together, one round trip")
+    figure.add("answer_32", "answer (a) -> card shows CONNECTED, 32 calls", "ms", summary(real["answer"], 1), trip,
+               trip_what, note="auto-hold: the hold of the connected call and the answer leave together, one round trip")
+    trip_p95 = summary([percentile(round_trips, 0.95)], 1)
+    for key, label in (("hold", "hold (h) -> HELD"), ("retrieve", "retrieve (u) -> CONNECTED"),
+                       ("answer", "answer (a) -> CONNECTED")):
+        figure.add(f"{key}_32_p95", f"{label}, 32 real calls: 95th percentile", "ms",
+                   summary([percentile(real[key], 0.95)], 1), trip_p95, "the bare round trip's 95th percentile",
+                   note=f"of {len(real[key])} presses (the baseline's of {len(round_trips)})")
     figure.add("timer_updates_32", "screen updates/s while 32 card timers run", "updates/s",
                summary([real["idle"]["updates_per_s"]], 2), summary([bare32["idle"]["updates_per_s"]], 2),
                "bare Textual, 32 cards rewritten every 0.5 s", better="higher",
@@ -349,5 +411,5 @@ async def run(scale: Scale) -> Figure:
                "bare Textual, 32 cards")
     figure.add("idle_cpu_32", "UI process CPU while 32 card timers run", "% core",
                summary([real["idle"]["cpu"]], 1), summary([bare32["idle"]["cpu"]], 1), "bare Textual, 32 cards")
-    figure.details = {"real": real, "bare_32": bare32}
+    figure.details = {"real": real, "bare_32": bare32, "bare_round_trip_32": round_trips}
     return figure

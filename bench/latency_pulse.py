@@ -11,6 +11,11 @@ figure is from the burst reaching the microphone to it leaving the headset,
 including the console's PortAudio capture and playback buffers and the
 server's buffering on both streams.
 
+Beside it, on the same server: the device alone (``device_loopback``), the
+console's PyAudioDevice with the same latency setting handing each microphone
+frame straight back to its speaker, no call: the share of the figure that the
+card path (PortAudio's periods and the server's buffers, both directions) is.
+
 Used by fig_latency with the echo service (9000); returns None where
 pulseaudio or ALSA's pulse plugin is missing (the figure then says so).
 """
@@ -20,11 +25,13 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from console.media.latency import DEFAULT_MS, DeviceLatency
 from console.media.tones import RATE
 from console.webrtc import CALL_STATES
 
@@ -82,8 +89,10 @@ def delays(mouth: list[float], ear: list[float]) -> list[float]:
 
 
 async def console_echo_pulse(seconds: float, switch_url: str, bursts: Any, template: np.ndarray,
-                             spacing: float) -> list[float] | None:
-    """Delays (ms) of the console -> switch echo -> console path through the PulseAudio device; None if unavailable."""
+                             spacing: float, loopback: Any = None) -> dict[str, Any] | None:
+    """Delays (ms) of the console -> switch echo -> console path through the PulseAudio device, the speaker's
+    underruns (concealed frames) in the window and the window's seconds; then, with ``loopback`` (a fresh Bursts),
+    the device alone's delays. None if unavailable."""
     if not available():
         return None
     from console.media.portaudio import PyAudioDevice
@@ -91,9 +100,11 @@ async def console_echo_pulse(seconds: float, switch_url: str, bursts: Any, templ
     saved = {name: os.environ.get(name) for name in ("PULSE_SERVER", "PULSE_SINK", "PULSE_SOURCE")}
     with tempfile.TemporaryDirectory(prefix="bench-pulse-") as tmp:
         server = PulseServer.start(Path(tmp))
-        mouth = ear = None
+        mouth = ear = loop_mouth = loop_ear = None
         feeder = None
         console = None
+        out: dict[str, Any] = {"seconds": seconds}
+        source = [bursts]
         try:
             server.load_sink("micfeed")
             os.environ.update(server.env())
@@ -101,20 +112,42 @@ async def console_echo_pulse(seconds: float, switch_url: str, bursts: Any, templ
             os.environ.pop("PULSE_SOURCE", None)
             mouth, ear = Monitor(server, "micfeed.monitor"), Monitor(server, "headset.monitor")
             feeder = PyAudioDevice.open("pulse:sink=micfeed", output_only=True)
-            feeder.start(asyncio.get_running_loop(), lambda _pcm: feeder.play(bursts.next()))
+            feeder.start(asyncio.get_running_loop(), lambda _pcm: feeder.play(source[0].next()))
             console = BenchConsole(switch_url, device=HEADSET)
             await console.login("operator", "operator")
             call = console.dial("9000", CountingSink())
             await console.state(call, S.CONNECTED)
             await asyncio.sleep(1.0)  # let both streams settle (a PulseAudio stream may pause after its first tick)
+            device = console.inst.media.hub.device
+            before = (device.underruns, device.dropped)
             await asyncio.sleep(seconds)  # the measurement window: bursts go round while we wait
+            same = console.inst.media.hub.device is device  # else the card was reopened with larger buffers
+            out["underruns"] = device.underruns - before[0] if same else None
+            out["dropped"] = device.dropped - before[1] if same else None
+            out["latency_ms"] = getattr(device, "latency", None) and device.latency.ms
+            now = console.inst.media.hub.device  # another card object: reopened with larger buffers (or failed)
+            out["latency_ms_at_end"] = getattr(now, "latency", None) and now.latency.ms
             await console.hang_up(call)
+            await console.close()
+            console = None
+            for recorder in (mouth, ear):
+                recorder.stop()
+            if loopback is not None:
+                loop_mouth, loop_ear = Monitor(server, "micfeed.monitor"), Monitor(server, "headset.monitor")
+                source[0] = loopback
+                alone = PyAudioDevice.open(HEADSET, latency=DeviceLatency(out["latency_ms"] or DEFAULT_MS))
+                alone.start(asyncio.get_running_loop(), alone.play)
+                out["loopback_from"] = time.monotonic() + 1.0  # parec's first chunks come in a heap: settle first
+                try:
+                    await asyncio.sleep(1.0 + seconds)
+                finally:
+                    alone.stop()
         finally:
             if console is not None:
                 await console.close()
             if feeder is not None:
                 feeder.stop()
-            for recorder in (mouth, ear):
+            for recorder in (mouth, ear, loop_mouth, loop_ear):
                 if recorder is not None:
                     recorder.stop()
             server.stop()
@@ -123,8 +156,18 @@ async def console_echo_pulse(seconds: float, switch_url: str, bursts: Any, templ
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
-        mouth_audio, mouth_times = timeline(mouth.chunks if mouth else [])
-        ear_audio, ear_times = timeline(ear.chunks if ear else [])
+    out["delays"] = measured(mouth, ear, template, spacing)
+    if loop_mouth is not None:
+        out["loopback"] = measured(loop_mouth, loop_ear, template, spacing, after=out.pop("loopback_from"))
+    return out
+
+
+def measured(mouth: Monitor | None, ear: Monitor | None, template: np.ndarray, spacing: float,
+             after: float = 0.0) -> list[float]:
+    """Delays (ms) from each burst on the mouth's recording (from ``after`` on) to it on the ear's (the first and
+    last left out)."""
+    mouth_audio, mouth_times = timeline(mouth.chunks if mouth else [])
+    ear_audio, ear_times = timeline(ear.chunks if ear else [])
     mouth_onsets = onsets(mouth_audio, mouth_times, template, spacing)
     ear_onsets = onsets(ear_audio, ear_times, template, spacing)
-    return delays(mouth_onsets[1:-1], ear_onsets)
+    return delays([t for t in mouth_onsets[1:-1] if t >= after], ear_onsets)

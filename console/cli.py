@@ -318,7 +318,8 @@ async def prepare_console(args: argparse.Namespace):
                                                                                   park=config.sip_park,
                                                                                   park_recall=config.sip_park_recall,
                                                                                   ice_servers=config.ice_servers,
-                                                                                  ice_policy=config.ice_policy),
+                                                                                  ice_policy=config.ice_policy,
+                                                                                  audio_latency_ms=config.audio_latency_ms),
                                   max_recording_seconds=config.max_recording_seconds,
                                   records=CallRecords(dirs, config.records_file_bytes, config.records_files))
     return settings, plan, controller, switch, notes

@@ -8,9 +8,11 @@
 * relay        RelayAudioTrack: the switch's sending track, forwarding encoded packets (or paced, or idle)
 * devices      AudioDevice, NullDevice, WavDevice; portaudio: the real sound card; opening: open_device()
 * pulse        PulseAudio/PipeWire sinks and sources by name (``pulse:sink=..,source=..`` specs)
+* latency      DeviceLatency: a sound card's buffering ([audio] latency_ms), PortAudio's period and the server's
 * catalog      the devices an operator can pick; probe: test tone and microphone meter before a call
 * hub          DeviceHub: the console's device, lent to the focused call only; an optional ringer device
-* failover     the hub's watch: a vanished card is replaced by the silent device and taken back
+* failover     the hub's watch: a vanished card is replaced by the silent device and taken back; one that
+               runs dry is reopened with larger buffers
 * sinks        where decoded media goes: recorder, level meter, video counter
 * call_media   CallMedia: one call's peer connection on the console side
 * services     tone, music on hold and IVR frame sources for the switch

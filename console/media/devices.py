@@ -34,6 +34,7 @@ from .tones import FRAME_SECONDS, RATE, SILENT_FRAME
 MicCallback = Callable[[bytes], None]
 PLAYOUT_FRAMES = 5  # 100 ms: the most the speaker may lag behind; older frames are dropped
 PLAYOUT_TARGET = 3  # frames kept when the buffer runs long (clock drift between far end and card)
+PLAYOUT_WINDOW = 50  # speaker ticks (1 s) over which the playout buffer's lowest level is watched
 
 class AudioDevice:
     """The interface; also the bounded playout buffer every implementation shares.
@@ -52,6 +53,9 @@ class AudioDevice:
         self.frames_played = 0
         self.underruns = 0
         self.dropped = 0
+        self.trimmed = 0  # frames dropped because the buffer never ran below 2 for a whole PLAYOUT_WINDOW
+        self._lowest = PLAYOUT_FRAMES
+        self._ticks = 0
 
     def start(self, loop: asyncio.AbstractEventLoop, on_mic_frame: MicCallback) -> None:
         raise NotImplementedError
@@ -74,10 +78,25 @@ class AudioDevice:
         return len(self._playout)
 
     def _next_playout(self) -> bytes:
-        if len(self._playout) > PLAYOUT_TARGET + 1:
-            # Sustained surplus (the far end's clock runs faster): trim latency back down.
+        """The next speaker frame (silence on an underrun), trimming latency nobody needs.
+
+        Frames come in bursts (the jitter buffer, the network, a card that pulls
+        several periods at once); each burst that comes while the buffer is not
+        empty leaves it one frame longer for good, 20 ms more mouth-to-ear each time.
+        So: if for a whole PLAYOUT_WINDOW every tick found at least 2 frames waiting,
+        one of them was never needed to ride out the jitter: drop one. And above
+        PLAYOUT_TARGET + 1 at once (the far end's clock runs faster), drop one now.
+        """
+        queued = len(self._playout)
+        self._lowest = min(self._lowest, queued)
+        self._ticks += 1
+        if queued > PLAYOUT_TARGET + 1 or (self._ticks >= PLAYOUT_WINDOW and self._lowest >= 2):
             self._playout.popleft()
             self.dropped += 1
+            if queued <= PLAYOUT_TARGET + 1:
+                self.trimmed += 1
+        if self._ticks >= PLAYOUT_WINDOW:
+            self._ticks, self._lowest = 0, PLAYOUT_FRAMES
         try:
             pcm = self._playout.popleft()
             self.frames_played += 1

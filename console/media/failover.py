@@ -15,6 +15,12 @@ and plays into nothing, so ticks alone do not reveal it. When a check fails:
 * the watch tries to open the same device again, in a worker thread, after
   PROBE_INTERVAL and then less and less often (up to PROBE_MAX_INTERVAL); when that works the hub gets the card back and the operator is told once more.
 
+A card that keeps running dry (``xruns``: PortAudio flagged XRUN_LIMIT underflows or
+overflows within XRUN_WINDOW, after XRUN_GRACE from its start) has buffers too small
+for this machine: the watch opens the same card again with ``latency.larger()``
+(twice the buffering), puts it in the slot and logs one line saying so; at the
+largest step it stays as it is.
+
 Only devices with ``watched`` set (PyAudioDevice) are checked; the virtual ones need no watching.
 """
 
@@ -35,6 +41,9 @@ FIRST_TICK_SECONDS = 5.0
 PROBE_INTERVAL = 1.0
 PROBE_MAX_INTERVAL = 5.0  # a device that stays away is tried less often (each try wakes PortAudio)
 PRESENCE_INTERVAL = 1.0  # how often a PulseAudio device's sink and source are looked up (pactl)
+XRUN_LIMIT = 3  # underflows within XRUN_WINDOW that make the watch ask for larger buffers
+XRUN_WINDOW = 5.0
+XRUN_GRACE = 1.0  # a stream's first second (priming, the server connecting) does not count
 
 log = logging.getLogger(__name__)
 KINDS = {"device": DeviceKind.AUDIO, "ringer": DeviceKind.RINGER}  # the hub's slot names
@@ -97,6 +106,8 @@ class DeviceWatch:
         self._task: asyncio.Task[None] | None = None
         self.failures = 0
         self.recoveries = 0
+        self.enlarged = 0  # times the card was reopened with larger buffers after underruns
+        self._xruns: tuple[Any, int, list[float]] | None = None  # (device, xruns seen, when new ones came)
 
     @property
     def degraded(self) -> bool:
@@ -135,10 +146,60 @@ class DeviceWatch:
                     self._fail(current)
                     probes = 0
                     next_probe = time.monotonic() + PROBE_INTERVAL
+                elif self._running_dry(current, now):
+                    await self._enlarge(current)
             elif now >= next_probe:
                 await self._probe()
                 probes += 1
                 next_probe = time.monotonic() + min(PROBE_MAX_INTERVAL, PROBE_INTERVAL * 1.25 ** probes)
+
+    def _running_dry(self, device: Any, now: float) -> bool:
+        """XRUN_LIMIT new xruns within XRUN_WINDOW (counted from XRUN_GRACE after the device started)."""
+        xruns = getattr(device, "xruns", None)
+        started = getattr(device, "started_at", None)
+        if xruns is None or started is None:
+            return False
+        if self._xruns is None or self._xruns[0] is not device or now - started < XRUN_GRACE:
+            self._xruns = (device, xruns, [])
+            return False
+        _, seen, times = self._xruns
+        times.extend([now] * (xruns - seen))
+        times[:] = [t for t in times if now - t <= XRUN_WINDOW]
+        self._xruns = (device, xruns, times)
+        return len(times) >= XRUN_LIMIT
+
+    async def _enlarge(self, device: Any) -> None:
+        """Reopen ``device`` with twice its buffering (in a worker thread) and put it in the slot."""
+        before, larger = device.latency, device.latency.larger()
+        self._xruns = (device, device.xruns, [])
+        if larger is None:
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            new = await loop.run_in_executor(None, device.reopen, larger)
+        except Exception:  # noqa: BLE001 - a card that cannot be opened twice: close it, then open it again
+            if self._get() is not device:
+                return
+            stand_in = NullDevice()
+            self._swap(stand_in)
+            _stop_quietly(device)
+            device.latency = larger  # what the failure path's probes reopen it with
+            try:
+                new = await loop.run_in_executor(None, device.reopen, larger)
+            except Exception:  # noqa: BLE001 - gone meanwhile: the failure path brings it back when it returns
+                self._fail(device)
+                stand_in.stop()
+                return
+            stand_in.stop()
+        else:
+            if self._get() is not device:  # swapped meanwhile (failed, or the hub stopped)
+                _stop_quietly(new)
+                return
+            _stop_quietly(device)
+        self.enlarged += 1
+        self._swap(new)
+        log.warning("Audio %s %s ran dry %d times in %g s with %s buffers: reopened with %s", self.role, device.name,
+                    XRUN_LIMIT, XRUN_WINDOW, before, larger)
 
     def _fail(self, device: AudioDevice) -> None:
         self.failures += 1

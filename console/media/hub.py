@@ -36,6 +36,7 @@ RING_OFF_FRAMES = 150  # then 3 s of silence
 MIC_QUEUE_FRAMES = 4  # at most 80 ms of microphone audio waits for the sending track
 MIC_TARGET = 2  # frames kept when the queue runs long (the card's clock runs faster than ours)
 LEVEL_FLOOR = -90.0
+RINGER_LATENCY_MS = 80  # the ringer's buffering (at least): it plays no call, so it need not be quick
 
 log = logging.getLogger(__name__)
 
@@ -80,16 +81,22 @@ class DeviceHub:
     @classmethod
     def open(cls, spec: str | int | None = None, ringer: str | int | None = None,
              log: logging.Logger | Callable[[str], None] | None = None,
-             notify: Callable[[str], None] | None = None) -> "DeviceHub":
-        """A hub on the device ``spec`` (see open_device) and, if given, a ringer device; never raises.
+             notify: Callable[[str], None] | None = None, latency_ms: int | None = None) -> "DeviceHub":
+        """A hub on the device ``spec`` (see open_device) and, if given, a ringer device; never raises
+        (but a ``latency_ms`` out of bounds is a LatencyError).
 
         A device that cannot be opened now is replaced by the silent device (one line
-        says so) and, if it was named, brought in when it appears.
+        says so) and, if it was named, brought in when it appears. A sound card buffers
+        ``latency_ms`` (latency.py; None: the default), more if it underruns (failover.py).
         """
+        from .latency import DeviceLatency
         from .opening import open_device
 
-        device = open_device(spec, log)
-        ring_device = open_device(ringer, log, output_only=True) if ringer not in (None, "") else None
+        latency = DeviceLatency() if latency_ms is None else DeviceLatency(latency_ms)
+        device = open_device(spec, log, latency=latency)
+        # A ring starting 100 ms later is no loss; a ring with gaps on a busy machine is.
+        ring_latency = DeviceLatency(max(latency.ms, RINGER_LATENCY_MS))
+        ring_device = open_device(ringer, log, output_only=True, latency=ring_latency) if ringer not in (None, "") else None
         return cls(device, ringer=ring_device, notify=notify)
 
     def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:

@@ -23,7 +23,10 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from .devices import AudioDevice, MicCallback
-from .tones import FRAME_SAMPLES, RATE, SILENT_FRAME
+from .latency import DeviceLatency
+from .tones import RATE, SILENT_FRAME
+
+XRUN_FLAGS = 0x4 | 0x2  # PortAudio's paOutputUnderflow | paInputOverflow: the card ran dry or overflowed
 
 _fd2_lock = threading.Lock()
 
@@ -172,7 +175,15 @@ def _pulse_index(pa: Any) -> int:
 
 
 class PyAudioDevice(AudioDevice):
-    """A sound card: a single full-duplex 48 kHz mono stream with 20 ms buffers.
+    """A sound card: a single full-duplex 48 kHz mono stream, buffered as ``latency`` asks (latency.py).
+
+    PortAudio calls back every ``latency.frames_per_buffer`` samples (5-80 ms); the
+    callback cuts and joins that into the 20 ms frames the rest of the console uses:
+    microphone audio goes to the loop once a whole frame is in, speaker audio is
+    taken from the playout buffer a frame at a time as the card needs it.
+    ``xruns`` counts the callbacks PortAudio flagged as an underflow or overflow (the
+    card ran dry: the buffers are too small for this machine; the hub's watch then
+    reopens the card with ``latency.larger()``).
 
     ``output_only`` devices (a ringer) have no microphone: their callback still
     ticks the owner's ``on_mic_frame`` with silence every 20 ms, so whoever feeds
@@ -183,8 +194,12 @@ class PyAudioDevice(AudioDevice):
     watched = True
 
     def __init__(self, pa: Any, stream: Any, name: str, spec: str | int | None = None,
-                 output_only: bool = False) -> None:
+                 output_only: bool = False, latency: DeviceLatency | None = None) -> None:
         super().__init__()
+        self.latency = latency or DeviceLatency()
+        self.xruns = 0
+        self._mic_pending = bytearray()
+        self._out_pending = bytearray()
         self._pa = pa
         self._stream = stream
         self.name = name
@@ -206,15 +221,17 @@ class PyAudioDevice(AudioDevice):
             return True
         from . import pulse
 
-        return pulse.present(self.route)
+        return pulse.present(self.route, unknown=True)  # a server too busy to answer has not lost the sink
 
-    def reopen(self) -> "PyAudioDevice":
-        """A new device for the same spec (after this one failed); raises DeviceUnavailable."""
-        return type(self).open(self.spec, output_only=self.output_only)
+    def reopen(self, latency: DeviceLatency | None = None) -> "PyAudioDevice":
+        """A new device for the same spec (after this one failed, or with ``latency`` after underruns);
+        raises DeviceUnavailable."""
+        return type(self).open(self.spec, output_only=self.output_only, latency=latency or self.latency)
 
     @classmethod
-    def open(cls, spec: str | int | None = None, output_only: bool = False) -> "PyAudioDevice":
-        """Open the stream (not yet started); raises DeviceUnavailable."""
+    def open(cls, spec: str | int | None = None, output_only: bool = False,
+             latency: DeviceLatency | None = None) -> "PyAudioDevice":
+        """Open the stream (not yet started) with ``latency``'s buffers; raises DeviceUnavailable."""
         try:
             import pyaudio
         except ImportError as error:
@@ -226,9 +243,10 @@ class PyAudioDevice(AudioDevice):
         def callback(in_data: bytes | None, frame_count: int, time_info: Any, status: int) -> tuple[bytes, int]:
             device = holder.get("device")
             if device is None:
-                return SILENT_FRAME, pyaudio.paContinue
-            return device._callback(in_data), pyaudio.paContinue
+                return bytes(2 * frame_count), pyaudio.paContinue
+            return device._callback(in_data, frame_count, status), pyaudio.paContinue
 
+        latency = latency or DeviceLatency()
         target = _pulse_route(str(spec)) if pulse.is_pulse_spec(spec) else None
         with quiet_stderr():
             pa = pyaudio.PyAudio()
@@ -239,7 +257,7 @@ class PyAudioDevice(AudioDevice):
                 else:
                     input_index, output_index = _resolve(pa, spec)
                     name = pa.get_device_info_by_index(output_index)["name"]
-                with pulse.route(target) if target is not None else contextlib.nullcontext():
+                with pulse.route(target, latency.server_ms):
                     stream = pa.open(
                         format=pyaudio.paInt16,
                         channels=1,
@@ -248,7 +266,7 @@ class PyAudioDevice(AudioDevice):
                         output=True,
                         input_device_index=None if output_only else input_index,
                         output_device_index=output_index,
-                        frames_per_buffer=FRAME_SAMPLES,
+                        frames_per_buffer=latency.frames_per_buffer,
                         start=False,
                         stream_callback=callback,
                     )
@@ -258,23 +276,38 @@ class PyAudioDevice(AudioDevice):
             except (OSError, IOError, ValueError) as error:
                 pa.terminate()
                 raise DeviceUnavailable(f"Audio device {spec if spec is not None else 'default'} cannot be opened ({error})") from error
-        device = cls(pa, stream, str(name), spec=spec, output_only=output_only)
+        device = cls(pa, stream, str(name), spec=spec, output_only=output_only, latency=latency)
         device.route = target
         holder["device"] = device
         return device
 
-    def _callback(self, in_data: bytes | None) -> bytes:
-        """On the PortAudio thread: mic frame to the loop, next speaker frame from the deque."""
+    def _callback(self, in_data: bytes | None, frame_count: int, status: int = 0) -> bytes:
+        """On the PortAudio thread: whole mic frames to the loop, ``frame_count`` speaker samples from the deque."""
         self.last_tick = time.monotonic()
+        if status & XRUN_FLAGS:
+            self.xruns += 1
         loop, on_mic = self._loop, self._on_mic
+        frame_bytes = len(SILENT_FRAME)
         if self.output_only:
-            in_data = SILENT_FRAME
+            in_data = bytes(2 * frame_count)
         if in_data and loop is not None and on_mic is not None:
-            try:
-                loop.call_soon_threadsafe(on_mic, in_data)
-            except RuntimeError:  # the loop is closed: the device is being torn down
-                pass
-        return self._next_playout()
+            pending = self._mic_pending
+            pending += in_data
+            while len(pending) >= frame_bytes:
+                frame = bytes(pending[:frame_bytes])
+                del pending[:frame_bytes]
+                try:
+                    loop.call_soon_threadsafe(on_mic, frame)
+                except RuntimeError:  # the loop is closed: the device is being torn down
+                    pending.clear()
+                    break
+        wanted = 2 * frame_count
+        out = self._out_pending
+        while len(out) < wanted:
+            out += self._next_playout()
+        data = bytes(out[:wanted])
+        del out[:wanted]
+        return data
 
     @property
     def alive(self) -> bool:

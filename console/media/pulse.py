@@ -4,7 +4,8 @@ PortAudio sees a PulseAudio server as one ALSA device, ``pulse`` (libasound2-plu
 sink (speaker, headset) and which source (microphone) a stream of that device uses is decided by
 libpulse when the stream is opened: it reads ``PULSE_SINK`` and ``PULSE_SOURCE`` from the
 environment. ``route()`` sets those two (under a lock, restored afterwards) around the open, so
-one process can hold a headset stream and a ringer stream on different sinks.
+one process can hold a headset stream and a ringer stream on different sinks, and with them
+``PULSE_LATENCY_MSEC``, the server buffering the stream asks for (latency.py).
 
 A device spec for the server: ``pulse:sink=NAME,source=NAME`` (either part may be left out:
 the server's default). ``list_pulse_devices()`` asks ``pactl`` for the sinks and sources; it
@@ -68,11 +69,17 @@ def parse(spec: str) -> PulseRoute:
 
 
 @contextlib.contextmanager
-def route(target: PulseRoute) -> Iterator[None]:
-    """Point libpulse's next streams at ``target`` (``PULSE_SINK``/``PULSE_SOURCE``), then restore."""
+def route(target: PulseRoute | None, latency_ms: int | None = None) -> Iterator[None]:
+    """Point libpulse's next streams at ``target`` (``PULSE_SINK``/``PULSE_SOURCE``; None: leave them as
+    they are) and ask for ``latency_ms`` of server buffering (``PULSE_LATENCY_MSEC``, see latency.py), then restore."""
+    wanted: dict[str, str | None] = {}
+    if target is not None:
+        wanted.update(PULSE_SINK=target.sink, PULSE_SOURCE=target.source)
+    if latency_ms is not None:
+        wanted["PULSE_LATENCY_MSEC"] = str(latency_ms)
     with _env_lock:
-        saved = {name: os.environ.get(name) for name in ("PULSE_SINK", "PULSE_SOURCE")}
-        for name, value in (("PULSE_SINK", target.sink), ("PULSE_SOURCE", target.source)):
+        saved = {name: os.environ.get(name) for name in wanted}
+        for name, value in wanted.items():
             if value:
                 os.environ[name] = value
             else:
@@ -101,28 +108,29 @@ class PulseDevice:
         return PulseRoute(sink=self.name).spec if self.kind == "output" else PulseRoute(source=self.name).spec
 
 
-def _pactl_list(kind: str) -> list[dict[str, object]]:
+def _pactl_list(kind: str) -> list[dict[str, object]] | None:
+    """The server's ``sinks`` or ``sources``; None when it could not be asked (no pactl, no answer in time)."""
     if shutil.which("pactl") is None:
-        return []
+        return None
     try:
         done = subprocess.run(["pactl", "--format=json", "list", kind], capture_output=True, text=True,
                               timeout=PACTL_TIMEOUT, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError):
-        return []
+        return None
     if done.returncode != 0:
-        return []
+        return None
     try:
         items = json.loads(done.stdout or "[]")
     except ValueError:
-        return []
-    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+        return None
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else None
 
 
 def list_pulse_devices() -> list[PulseDevice]:
     """The server's sinks (outputs) and sources (inputs), in its order; [] without a server."""
     devices = [PulseDevice("output", str(item.get("name", "")), str(item.get("description") or item.get("name", "")))
-               for item in _pactl_list("sinks")]
-    for item in _pactl_list("sources"):
+               for item in _pactl_list("sinks") or []]
+    for item in _pactl_list("sources") or []:
         properties = item.get("properties")
         monitor = isinstance(properties, dict) and properties.get("device.class") == "monitor"
         devices.append(PulseDevice("input", str(item.get("name", "")),
@@ -130,13 +138,20 @@ def list_pulse_devices() -> list[PulseDevice]:
     return [device for device in devices if device.name]
 
 
-def present(target: PulseRoute) -> bool:
+def present(target: PulseRoute, unknown: bool = False) -> bool:
     """Every sink and source ``target`` names exists on the server (the defaults always do).
 
     Asks only for the kinds the route names (one ``pactl`` run each, about 3 ms of CPU).
+    When the server cannot be asked (``pactl`` failed or gave no answer within
+    PACTL_TIMEOUT: a busy machine), the answer is ``unknown``: the hub's watch
+    passes True, so a slow server is not taken for a vanished headset.
     """
-    if target.sink and target.sink not in {str(item.get("name")) for item in _pactl_list("sinks")}:
-        return False
-    if target.source and target.source not in {str(item.get("name")) for item in _pactl_list("sources")}:
-        return False
+    for kind, name in (("sinks", target.sink), ("sources", target.source)):
+        if not name:
+            continue
+        items = _pactl_list(kind)
+        if items is None:
+            return unknown
+        if name not in {str(item.get("name")) for item in items}:
+            return False
     return True

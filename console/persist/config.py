@@ -13,6 +13,8 @@ from .hooks_config import ConfigError, HooksConfig
 from .paths import AppDirs, atomic_write, log, private_dir
 
 CONFIG_VERSION = 1
+AUDIO_LATENCY_MS = 20  # console.media.latency.DEFAULT_MS (persist does not import media)
+AUDIO_LATENCY_BOUNDS = (10, 200)  # console.media.latency.MIN_MS, MAX_MS
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class Config:
     # more WebSocket addresses of the same SIP service (a pair of proxies sharing registrations): a lost
     # connection is restored through the next one (console/core/client/failover.py); at most 8
     sip_outbound_proxies: tuple[str, ...] = ()
+    # [audio]: how much a sound card buffers per direction (console.media.latency; more after underruns)
+    audio_latency_ms: int = AUDIO_LATENCY_MS
     version: int = CONFIG_VERSION
 
     @classmethod
@@ -67,7 +71,9 @@ class Config:
         sip = data.get("sip", {}) if isinstance(data.get("sip"), dict) else {}
         ice = data.get("ice", {}) if isinstance(data.get("ice"), dict) else {}
         events = data.get("events", {}) if isinstance(data.get("events"), dict) else {}
+        audio = data.get("audio", {}) if isinstance(data.get("audio"), dict) else {}
         return cls(
+            audio_latency_ms=_latency_ms(audio.get("latency_ms", AUDIO_LATENCY_MS)),
             ice_servers=_ice_servers(ice.get("servers", [])),
             ice_policy=_ice_policy(ice.get("policy", "all")),
             events_socket=events["socket"] if isinstance(events.get("socket"), str) else "",
@@ -145,6 +151,9 @@ class Config:
                   f"client_lines = {self.events_client_lines}  # unread lines before a client is dropped (10-100000)",
                   f"client_bytes = {self.events_client_bytes}  # unread bytes before a client is dropped (4096-67108864)"]
         lines += ["", *self.hooks.to_toml()]
+        lines += ["", "[audio]",
+                  f"latency_ms = {self.audio_latency_ms}  # a sound card's buffering per direction, "
+                  f"{AUDIO_LATENCY_BOUNDS[0]}-{AUDIO_LATENCY_BOUNDS[1]}; doubled by itself if the card underruns"]
         return "\n".join(lines) + "\n"
 
 
@@ -157,6 +166,17 @@ def _whole(data: Mapping[str, Any], key: str, default: int, low: int, high: int,
     log.warning("config.toml: %s%s = %r is not a whole number from %d to %d; using %d",
                 f"{table} " if table else "", key, value, low, high, default)
     return default
+
+
+def _latency_ms(value: Any) -> int:
+    """``[audio] latency_ms``: a whole number of milliseconds within AUDIO_LATENCY_BOUNDS; anything else is
+    reported (one warning naming the key, the value and the bounds) and the default is used."""
+    low, high = AUDIO_LATENCY_BOUNDS
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return value
+    log.warning("config.toml: [audio] latency_ms = %r is not a whole number of milliseconds from %d to %d; "
+                "using %d", value, low, high, AUDIO_LATENCY_MS)
+    return AUDIO_LATENCY_MS
 
 
 def _park_mode(mode: str) -> bool:

@@ -19,7 +19,8 @@ class NoClientError(ConsoleError, RuntimeError):
 def client_factory(device: Any = None, ice_servers: tuple = (), ca_file: str | None = None,
                    description: str = "anynode-console", auto_reconnect: bool = True,
                    ringer: str | int | None = None, sip_desk: Any = None, park: str = "local",
-                   park_recall: float = 60.0, ice_policy: str = "all") -> ClientFactory:
+                   park_recall: float = 60.0, ice_policy: str = "all",
+                   audio_latency_ms: int | None = None) -> ClientFactory:
     """The default: a real :class:`console.webrtc.WebRtcInstance` (imported when first needed).
 
     An operator's console reconnects by itself: a lost connection is restored
@@ -32,7 +33,8 @@ def client_factory(device: Any = None, ice_servers: tuple = (), ca_file: str | N
         # the switchboard's choices: a second call holds the connected one; diagnostics go to the log pane
         return WebRtcInstance(on_login, on_incoming, description, device=device, ringer=ringer, ice_servers=ice_servers,
                               ice_policy=ice_policy, ca_file=ca_file, auto_reconnect=auto_reconnect, auto_hold=True,
-                              diagnostics_to_stderr=False, sip_desk=sip_desk, park=park, park_recall=park_recall)
+                              diagnostics_to_stderr=False, sip_desk=sip_desk, park=park, park_recall=park_recall,
+                              audio_latency_ms=audio_latency_ms)
 
     return make
 

@@ -25,8 +25,10 @@ CLOSE_GRACE = 5.0
 
 class CallMediaManager:
     def __init__(self, tasks: TaskSet, *, device: Any, ice_servers: tuple | list, media_timeout: float,
-                 ringer: str | int | None = None, ice_policy: str = "all") -> None:
+                 ringer: str | int | None = None, ice_policy: str = "all",
+                 latency_ms: int | None = None) -> None:
         self._tasks = tasks
+        self._latency_ms = latency_ms  # a sound card's buffering ([audio] latency_ms; None: the default)
         self._device_spec = device
         self._ringer_spec = ringer
         self._own_ice_servers: tuple = tuple(ice_servers)  # the console's own (its config), always first
@@ -72,7 +74,7 @@ class CallMediaManager:
             try:
                 if device == "auto" or device is None or isinstance(device, (str, int)):
                     self.hub = DeviceHub.open(None if device == "auto" else device, ringer=self._ringer_spec, log=log,
-                                              notify=self._device_notice)
+                                              notify=self._device_notice, latency_ms=self._latency_ms)
                 else:
                     self.hub = DeviceHub(device, notify=self._device_notice)
             except ConsoleError:

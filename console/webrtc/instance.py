@@ -77,6 +77,7 @@ class WebRtcInstance:
         *,
         device: Any = "auto",
         ringer: str | int | None = None,
+        audio_latency_ms: int | None = None,
         ice_servers: tuple | list = (),
         ice_policy: str = "all",
         ca_file: str | None = None,
@@ -113,7 +114,7 @@ class WebRtcInstance:
                                      request_timeout=request_timeout, sip_desk=sip_desk)
         self._tasks = TaskSet()
         self.media = CallMediaManager(self._tasks, device=device, ice_servers=ice_servers, media_timeout=media_timeout,
-                                      ringer=ringer, ice_policy=ice_policy)
+                                      ringer=ringer, ice_policy=ice_policy, latency_ms=audio_latency_ms)
         self._reconnector = Reconnector(self, self._tasks, auto_reconnect)
         self._links: dict[int, Link] = {}  # the open connections (one live, older ones closing)
         self._calls: dict[int, WebRtcCall] = {}

@@ -62,6 +62,30 @@ def test_playout_buffer_is_bounded_and_drops_oldest():
     assert device._next_playout() == tones.SILENT_FRAME
 
 
+def test_playout_buffer_trims_a_surplus_that_jitter_never_used():
+    """A burst that arrives while frames are still queued leaves the buffer a frame longer for good (20 ms more
+    mouth-to-ear each time); when for a whole window (1 s) every tick found 2 or more frames, one is dropped, until
+    one frame waits at each tick. What the jitter needs is kept: frames that then come two at a time every other
+    tick run the buffer down to 1 within every window, so nothing more is dropped and nothing is concealed."""
+    device = AudioDevice()
+    frame = b"\x01" * 1920
+    for _ in range(3):  # a burst: 3 frames wait before the card's next tick
+        device.play(frame)
+    levels = []
+    for _ in range(200):  # one frame arrives per tick, as the far end's clock sends them
+        device.play(frame)
+        levels.append(device.queued)
+        device._next_playout()
+    assert levels[0] == 4 and levels[-1] == 1, levels[-1]  # 4 frames waited at a tick, now 1: the surplus is gone
+    assert device.dropped == 3 and device.underruns == 0
+    for tick in range(200):
+        if tick % 2 == 0:
+            device.play(frame)
+            device.play(frame)
+        device._next_playout()
+    assert device.dropped == 3 and device.underruns == 0
+
+
 async def test_wav_device_loops_resampled_mic_and_records(tmp_path):
     source = tmp_path / "in.wav"
     stereo_8k = np.repeat(tones.from_pcm(b"".join(tones.tone_frames(400, -12, 100, rate=8000))), 2)

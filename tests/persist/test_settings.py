@@ -157,3 +157,20 @@ def test_the_sip_section_lists_the_other_proxies_of_a_pair(tmp_path, caplog):
     dirs.config_file.write_text('[sip]\noutbound_proxies = ["ws://node2:8080"]\n')
     assert load_config(dirs).sip_outbound_proxies == ()
     assert "[sip] outbound_proxies" in caplog.text and "ws://node2:8080" in caplog.text
+
+
+def test_the_audio_section_sets_the_sound_cards_latency_within_its_bounds(tmp_path, caplog):
+    """``[audio] latency_ms``: a sound card's buffering per direction (10-200 ms), saved and read back; a value
+    out of bounds or of the wrong type is reported in one warning that names the key and the bounds, and the
+    default is used."""
+    d = dirs(tmp_path)
+    save_config(d, Config(audio_latency_ms=40))
+    assert "[audio]" in d.config_file.read_text() and load_config(d).audio_latency_ms == 40
+    assert Config().audio_latency_ms == 20
+    d.config_file.parent.mkdir(parents=True, exist_ok=True)
+    for bad in ("5", "500", "\"fast\"", "true", "12.5"):
+        caplog.clear()
+        d.config_file.write_text(f"version = 1\n[audio]\nlatency_ms = {bad}\n")
+        assert load_config(d).audio_latency_ms == 20, bad
+        warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert len(warnings) == 1 and "[audio] latency_ms" in warnings[0] and "10 to 200" in warnings[0], warnings

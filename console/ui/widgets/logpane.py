@@ -19,8 +19,9 @@ from typing import Callable
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import var
+from textual.reactive import Reactive, var
 from textual.widgets import RichLog
 
 from console.store.state import LogLevel, LogLine
@@ -39,6 +40,11 @@ class LogPane(RichLog, can_focus=True):
     BINDINGS = [Binding("escape", "leave", "Back to the board", id="log_leave")]
 
     entries: var[tuple[LogLine, ...]] = var(tuple, always_update=True)  # write() repaints the lines it adds
+    # RichLog grows its virtual size with every line, and Widget's virtual_size asks for a layout of the
+    # whole screen at each change: every card redrawn for a log line (25 ms with 32 calls, and the card a
+    # confirmed hold changed waited for it). The pane's own size is the stylesheet's, not its content's:
+    # a new line needs only the pane and its scroll bar redrawn (watch_virtual_size).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     class Left(Message):
         pass
@@ -64,6 +70,12 @@ class LogPane(RichLog, can_focus=True):
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self.call_after_refresh(self._flush)
+
+    def watch_virtual_size(self, size: Size) -> None:
+        shown = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        self._scroll_update(size)  # the scroll bar's thumb
+        if (self.show_vertical_scrollbar, self.show_horizontal_scrollbar) != shown:
+            self.refresh(layout=True)  # a scroll bar came or went: the compositor places it
 
     def _flush(self) -> None:
         self._flush_scheduled = False
