@@ -4,6 +4,7 @@ card". The operator (200) and alice (201) share queue 100 on the real embedded s
 from __future__ import annotations
 
 import pytest
+from textual import events
 
 from console.ui.widgets import CallCard
 
@@ -55,3 +56,33 @@ async def test_p_pauses_the_operator_in_its_queues_and_a_queued_call_shows_its_q
     finally:
         for controller in (console.controller, alice, bob):
             await controller.aclose()
+
+
+async def test_p_typed_fast_twice_pauses_then_unpauses(switch, dirs):
+    """Found driving the switchboard: ``P P`` typed faster than the switch answers sent "pause" twice (each
+    press read the pause the switch had not yet confirmed), so the operator stayed paused after pressing P an
+    even number of times. README: "Keys are queued in the order they are typed"; ``P`` "pauses / unpauses
+    this operator in its queues": each press toggles what the press before it asked for."""
+    console = make_console(dirs, operator_plan(switch))
+    try:
+        async with console.app.run_test(size=(80, 24)) as pilot:
+            await console.until(logged_in)
+            typed_fast(console.app, "PPP")
+            said = lambda s: [line.text for line in s.log if "paused in queue" in line.text]  # noqa: E731
+            state = await console.until(lambda s: len(said(s)) == 3)
+            assert said(state) == ["paused in queue 100", "unpaused in queue 100", "paused in queue 100"]
+            assert state.desk.queue_paused and switch.exchange.queues["100"].paused == {"200"}
+            typed_fast(console.app, "PP")
+            state = await console.until(lambda s: len(said(s)) == 5)
+            assert said(state)[3:] == ["unpaused in queue 100", "paused in queue 100"]
+            assert state.desk.queue_paused and switch.exchange.queues["100"].paused == {"200"}
+    finally:
+        await console.controller.aclose()
+
+
+def typed_fast(app, keys: str) -> None:
+    """One read from the terminal: every key queued before the first is handled (so before the switch answers)."""
+    for key in keys:
+        event = events.Key(key, key)
+        event.set_sender(app)
+        app._driver.send_message(event)
