@@ -3,6 +3,8 @@ card". The operator (200) and alice (201) share queue 100 on the real embedded s
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual import events
 
@@ -86,3 +88,30 @@ def typed_fast(app, keys: str) -> None:
         event = events.Key(key, key)
         event.set_sender(app)
         app._driver.send_message(event)
+
+
+async def test_a_queued_call_on_the_queue_view_is_marked_as_the_queues(switch, dirs):
+    """Found driving the switchboard at 80x24: on a busy board (the queue view) the caller the operator took
+    from the shared queue read like any direct caller; the card said "≡ queue Reception (100) · #1", its row
+    nothing. Issue 21: "queue name, position and waiting time on the card"; the row carries the card's ≡ mark
+    (the queue view shows one mark per row: ⇄ ⧉ ● ⊘ come first), a direct caller's row none."""
+    from .test_board_readable import queue_text
+
+    console = make_console(dirs, operator_plan(switch))
+    alice, bob, carol = [await far_end(switch, name) for name in ("alice", "bob", "carol")]
+    try:
+        async with console.app.run_test(size=(80, 24)) as pilot:
+            await console.until(logged_in)
+            bob.dial("100")
+            await console.until(lambda s: bool(s.ringing_calls()))
+            await pilot.press("a")
+            await console.until(lambda s: any(c.ever_connected for c in s.calls))
+            carol.dial("200")
+            await console.until(lambda s: len(s.calls) == 2)
+            await pilot.press("v")  # the queue view
+            await pilot.pause()
+            text = queue_text(console)
+            assert re.search(r"\d ←≡202 Bob ", text) and re.search(r"\d ← 203 Carol ", text), text
+    finally:
+        for controller in (console.controller, alice, bob, carol):
+            await controller.aclose()
