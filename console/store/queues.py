@@ -19,6 +19,7 @@ from .desk_state import QueuePauseSet
 from .host import Host
 
 if TYPE_CHECKING:
+    from .effects.board import BoardKeeper
     from .port import ClientPort
 
 
@@ -26,13 +27,15 @@ class QueueDesk:
     def __init__(self, host: Host) -> None:
         self.host = host
         self._asked: list[bool] = []  # the pauses asked for and not yet confirmed, oldest first
+        self.board: BoardKeeper | None = None  # the board file: a pause from before a restart (the switch kept it)
 
     def attach(self, client: ClientPort) -> None:
         client.set_queue_handler(self._told)
 
     def logged_in(self, client: ClientPort) -> None:
         self._asked.clear()  # a new connection: what the last one asked for is answered no more
-        if self.host.state.desk.queue_paused:
+        remembered = self.board is not None and self.board.take_queue_paused()
+        if self.host.state.desk.queue_paused or remembered:
             self.host.attempt("pause in queues", lambda: client.set_queue_paused(None, True))
 
     def toggle_pause(self) -> bool:

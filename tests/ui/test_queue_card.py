@@ -115,3 +115,41 @@ async def test_a_queued_call_on_the_queue_view_is_marked_as_the_queues(switch, d
     finally:
         for controller in (console.controller, alice, bob, carol):
             await controller.aclose()
+
+
+async def test_a_pause_survives_a_crash_of_the_console(switch, dirs):
+    """Found driving the switchboard: the operator paused (P), the console was killed and started again; the
+    switch still had the operator paused (it keeps the pause by number), the new console said nothing of it
+    and queue callers rang only elsewhere. README: P "pauses / unpauses this operator in its queues (the
+    status line shows ⏸ PAUSED) ... set again at login, as DND is": the board file keeps it, the restored
+    console shows it and says it again; an unpause is kept the same way."""
+    from console.persist import BoardFile, CallHistory, SessionFile
+    from console.store import Controller, client_factory
+
+    def console() -> Controller:
+        return Controller(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs),
+                          board=BoardFile(dirs), media=False)
+
+    first = console()
+    first.login(switch.url, "operator", "operator")
+    await until(first, lambda s: s.login.logged_in)
+    assert first.desk.queues.toggle_pause()
+    await until(first, lambda s: s.desk.queue_paused)
+    await first.aclose()  # kill -9: no logout, the session lives on at the switch
+
+    second = console()
+    try:
+        assert second.restore(switch.url)
+        await until(second, lambda s: s.login.logged_in and s.desk.queue_paused)
+        assert switch.exchange.queues["100"].paused == {"200"}
+        assert second.desk.queues.toggle_pause()
+        await until(second, lambda s: not s.desk.queue_paused)
+    finally:
+        await second.aclose()
+    third = console()
+    try:
+        assert third.restore(switch.url)
+        state = await until(third, lambda s: s.login.logged_in)
+        assert not state.desk.queue_paused and switch.exchange.queues["100"].paused == set()
+    finally:
+        await third.aclose()
