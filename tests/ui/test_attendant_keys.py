@@ -199,3 +199,24 @@ async def test_dnd_and_forwarding_by_key(switch, dirs):
         await pilot.press(*"sometimes 1", "enter")
         await console.until(lambda s: "forwarding: 'sometimes 1'" in s.last_error)
         await alice.aclose(); await carol.aclose()
+
+
+async def test_n_typed_fast_twice_turns_dnd_on_then_off(switch, dirs):
+    """Found driving the switchboard: ``n n`` typed faster than the switch answers turned DND on twice (each
+    press read the DND the switch had not yet confirmed), so bob stayed on DND after pressing n twice.
+    README: "Keys are queued in the order they are typed"; each press toggles what the press before asked for."""
+    from .test_queue_card import typed_fast
+
+    console = make_console(dirs, operator_plan(switch))
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        said = lambda s: [line.text for line in s.log if line.text.startswith("do not disturb")]  # noqa: E731
+        typed_fast(console.app, "nnn")
+        state = await console.until(lambda s: len(said(s)) == 3)
+        assert said(state) == ["do not disturb on", "do not disturb off", "do not disturb on"]
+        typed_fast(console.app, "nn")
+        state = await console.until(lambda s: len(said(s)) == 5)
+        assert said(state)[3:] == ["do not disturb off", "do not disturb on"] and state.desk.dnd
+        await console.until(lambda s: s.desk.presence_of("200") is PresenceState.DND)
+        await pilot.pause()
+    await console.controller.aclose()
