@@ -70,8 +70,10 @@ class Desk:
             self.host.dispatch(DndSet(False))
             self.host.dispatch(ForwardingSet(""))
             return
-        if self.host.state.desk.dnd:
+        board = self.queues.board  # DND from before a restart (the switch kept it): shown and said again
+        if self.host.state.desk.dnd or (board is not None and board.take("dnd")):
             self._dnd_wanted = True
+            self._settings_number = self._settings_number or number
             self.host.attempt("do not disturb", lambda: client.set_dnd(True))
         if self._forwarding_args is not None:
             always, busy, no_answer = self._forwarding_args

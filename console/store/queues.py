@@ -34,7 +34,7 @@ class QueueDesk:
 
     def logged_in(self, client: ClientPort) -> None:
         self._asked.clear()  # a new connection: what the last one asked for is answered no more
-        remembered = self.board is not None and self.board.take_queue_paused()
+        remembered = self.board is not None and self.board.take("queue_paused")
         if self.host.state.desk.queue_paused or remembered:
             self.host.attempt("pause in queues", lambda: client.set_queue_paused(None, True))
 
