@@ -259,4 +259,4 @@ class ControlTable:
         state = self.controller.state
         return {"v": SCHEMA_VERSION, "login": login_fields(state.login),
                 "calls": [call_fields(c) for c in state.calls], "focused": state.focused,
-                "dnd": state.desk.dnd, "forwarding": state.desk.forwarding}
+                "dnd": state.desk.dnd, "forwarding": state.desk.forwarding, "queue_paused": state.desk.queue_paused}

@@ -97,7 +97,7 @@ class EventFeed:
         self._seen_calls: tuple[CallView, ...] = state.calls
         self._login = state.login
         self._presence = state.desk.presence
-        self._settings = (state.desk.dnd, state.desk.forwarding)
+        self._settings = (state.desk.dnd, state.desk.forwarding, state.desk.queue_paused)
         self._unsubscribe = store.subscribe(self._on_state)
 
     # -- the contract ----------------------------------------------------------------------------
@@ -147,9 +147,9 @@ class EventFeed:
         if desk.presence is not self._presence:
             self._presence_changed(self._presence, desk.presence)
             self._presence = desk.presence
-        if (desk.dnd, desk.forwarding) != self._settings:
-            self._settings = (desk.dnd, desk.forwarding)
-            self.publish("settings", dnd=desk.dnd, forwarding=desk.forwarding)
+        if (desk.dnd, desk.forwarding, desk.queue_paused) != self._settings:
+            self._settings = (desk.dnd, desk.forwarding, desk.queue_paused)
+            self.publish("settings", dnd=desk.dnd, forwarding=desk.forwarding, queue_paused=desk.queue_paused)
 
     def _login_changed(self, old: LoginView, new: LoginView) -> None:
         if (old.state, old.number, old.display_name, old.server) != (new.state, new.number, new.display_name,

@@ -183,3 +183,17 @@ def test_calls_restored_after_a_restart_are_not_rung_answered_or_recalled_again(
     store.dispatch(ev.CallChanged("k1", S.DISCONNECTED, 7.0, remote_number="201", reason=DISC_REASON.SUCCESS))
     assert types(got)[4:] == ["call.state", "call.state", "call.answered", "call.state", "call.ended"]
     assert got[6]["call"] == "k2" and got[8]["call"] == "k1"
+
+
+def test_a_pause_in_the_queues_is_a_settings_change():
+    """Found driving the switchboard: the operator paused (P) and nothing outside the console could tell (no
+    event, and ``ctl status`` said dnd and forwarding only), so a wallboard or CRM kept offering work to an
+    operator who had stepped away. The ``settings`` event and the status carry ``queue_paused``."""
+    from console.store.desk_state import QueuePauseSet
+
+    store, _, got = fed()
+    store.dispatch(QueuePauseSet(True))
+    store.dispatch(DndSet(True))
+    store.dispatch(QueuePauseSet(False))
+    assert [(e["type"], e["dnd"], e["queue_paused"]) for e in got] == [
+        ("settings", False, True), ("settings", True, True), ("settings", True, False)]
