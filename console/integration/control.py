@@ -261,5 +261,5 @@ class ControlTable:
         state = self.controller.state
         return {"v": SCHEMA_VERSION, "login": login_fields(state.login),
                 "calls": [call_fields(c) for c in state.calls], "focused": state.focused,
-                "dnd": state.desk.dnd, "forwarding": state.desk.forwarding,
+                "dnd": state.desk.dnd, "forwarding": state.desk.forwarding, "queue_paused": state.desk.queue_paused,
                 "devices": [device_fields(d) for d in state.devices]}

@@ -104,7 +104,7 @@ class EventFeed:
         self._seen_calls: tuple[CallView, ...] = state.calls
         self._login = state.login
         self._presence = state.desk.presence
-        self._settings = (state.desk.dnd, state.desk.forwarding)
+        self._settings = (state.desk.dnd, state.desk.forwarding, state.desk.queue_paused)
         self._devices = state.devices
         self._unsubscribe = store.subscribe(self._on_state)
 
@@ -155,9 +155,9 @@ class EventFeed:
         if desk.presence is not self._presence:
             self._presence_changed(self._presence, desk.presence)
             self._presence = desk.presence
-        if (desk.dnd, desk.forwarding) != self._settings:
-            self._settings = (desk.dnd, desk.forwarding)
-            self.publish("settings", dnd=desk.dnd, forwarding=desk.forwarding)
+        if (desk.dnd, desk.forwarding, desk.queue_paused) != self._settings:
+            self._settings = (desk.dnd, desk.forwarding, desk.queue_paused)
+            self.publish("settings", dnd=desk.dnd, forwarding=desk.forwarding, queue_paused=desk.queue_paused)
         if state.devices is not self._devices:
             self._devices_changed(self._devices, state.devices)
             self._devices = state.devices
@@ -196,7 +196,10 @@ class EventFeed:
 
     def _call_changed(self, old: CallView | None, new: CallView) -> None:
         fields = call_fields(new)
-        if old is None and (new.recall_from or (new.origin is not None and new.origin.recall)):
+        if old is None and new.restored:
+            # after a restart: rung, answered or recalled before it (the same call_id), so not again
+            self._already_said(new)
+        elif old is None and (new.recall_from or (new.origin is not None and new.origin.recall)):
             origin = new.origin
             came_from = new.recall_from or (origin.recall_target if origin else "")
             self.publish("recall", call=new.key, **{"from": came_from},
@@ -216,6 +219,12 @@ class EventFeed:
             self.publish("call.ended", **fields, talk=_seconds(new.connected_at, new.ended_at),
                          waited=_seconds(new.created_at, waited_until),
                          cause=str(new.end_cause) if new.end_cause is not None else None)
+
+    def _already_said(self, call: CallView) -> None:
+        if call.ringing_in or call.ever_connected:
+            self._rang.add(call.key)
+        if call.ever_connected:
+            self._answered.add(call.key)
 
     def _features_changed(self, old: CallView | None, new: CallView) -> None:
         """Transfer, park and conference: what this call's card says beyond its state."""

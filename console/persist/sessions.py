@@ -42,7 +42,8 @@ class SessionFile:
 
 class BoardFile:
     """The live calls' slots and start times by switch call id, so a restarted console puts a restored
-    call back in its slot with its durations running on (not from 00:00)."""
+    call back in its slot with its durations running on (not from 00:00); and what the operator set on the
+    desk that the switch keeps meanwhile (``desk``: ``{"queue_paused": true}``), so the console says it again."""
 
     def __init__(self, dirs: AppDirs):
         self.path = dirs.board_file
@@ -50,6 +51,12 @@ class BoardFile:
     def load(self) -> dict[str, dict[str, Any]]:
         return dict_of_dicts(read_json(self.path, "board file"), "calls")
 
-    def save(self, calls: Mapping[str, Mapping[str, Any]]) -> None:
+    def load_desk(self) -> dict[str, Any]:
+        data = read_json(self.path, "board file")
+        desk = data.get("desk") if isinstance(data, dict) else None
+        return dict(desk) if isinstance(desk, dict) else {}
+
+    def save(self, calls: Mapping[str, Mapping[str, Any]], desk: Mapping[str, Any] | None = None) -> None:
         private_dir(self.path.parent)  # the console's own folder
-        atomic_write(self.path, json.dumps({"version": BOARD_VERSION, "calls": dict(calls)}, indent=1))
+        document = {"version": BOARD_VERSION, "calls": dict(calls), **({"desk": dict(desk)} if desk else {})}
+        atomic_write(self.path, json.dumps(document, indent=1))

@@ -28,6 +28,7 @@ class Desk:
     def __init__(self, host: DeskHost) -> None:
         self.host = host
         self._dnd_wanted: bool | None = None
+        self._dnd_asked: list[bool] = []  # DND changes asked for by key and not yet confirmed, oldest first
         self._forwarding_wanted = ""
         self._forwarding_args: tuple[str | None, str | None, str | None] | None = None  # set again at login
         self._settings_number: str | None = None  # the number DND and forwarding were set for
@@ -50,6 +51,7 @@ class Desk:
             return  # a wire without the extension (SIP): nothing to ask, nothing to report as failed
         self.host.attempt("directory", client.request_directory)
         self.host.attempt("presence", lambda: client.subscribe_presence(True))
+        self._dnd_asked.clear()  # a new connection: what the last one asked for is answered no more
         self._say_settings_again(client)
         self.queues.logged_in(client)
 
@@ -68,8 +70,10 @@ class Desk:
             self.host.dispatch(DndSet(False))
             self.host.dispatch(ForwardingSet(""))
             return
-        if self.host.state.desk.dnd:
+        board = self.queues.board  # DND from before a restart (the switch kept it): shown and said again
+        if self.host.state.desk.dnd or (board is not None and board.take("dnd")):
             self._dnd_wanted = True
+            self._settings_number = self._settings_number or number
             self.host.attempt("do not disturb", lambda: client.set_dnd(True))
         if self._forwarding_args is not None:
             always, busy, no_answer = self._forwarding_args
@@ -84,8 +88,9 @@ class Desk:
 
     def _setting(self, what: str) -> None:
         if what == "dnd" and self._dnd_wanted is not None:
-            self.host.dispatch(DndSet(self._dnd_wanted))
-            self.host.note(f"do not disturb {'on' if self._dnd_wanted else 'off'}")
+            on = self._dnd_asked.pop(0) if self._dnd_asked else self._dnd_wanted  # the switch answers in order
+            self.host.dispatch(DndSet(on))
+            self.host.note(f"do not disturb {'on' if on else 'off'}")
         elif what == "forwarding":
             self.host.dispatch(ForwardingSet(self._forwarding_wanted))
             self.host.note(f"forwarding: {self._forwarding_wanted or 'off'}")
@@ -164,10 +169,14 @@ class Desk:
             return False
         self._dnd_wanted = bool(on)
         self._settings_number = self.host.state.login.number
-        return self.host.attempt("do not disturb", lambda: client.set_dnd(bool(on)))
+        sent = self.host.attempt("do not disturb", lambda: client.set_dnd(bool(on)))
+        if sent:
+            self._dnd_asked.append(bool(on))
+        return sent
 
     def toggle_dnd(self) -> bool:
-        return self.set_dnd(not self.host.state.desk.dnd)
+        """Keys typed faster than the switch answers: each toggles what the one before asked for."""
+        return self.set_dnd(not (self._dnd_asked[-1] if self._dnd_asked else self.host.state.desk.dnd))
 
     def set_forwarding(self, always: str | None = None, busy: str | None = None, no_answer: str | None = None) -> bool:
         client = self.host.client

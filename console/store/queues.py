@@ -3,8 +3,10 @@ says back. Part of the desk (:class:`~console.store.desk.Desk` owns one), talkin
 :class:`~console.store.host.Host`, never to the store itself.
 
 ``P`` toggles the pause: a paused member is offered no queue call (docs/PROTOCOL.md, "Queues"); the status
-line shows PAUSED once the switch has taken it. The switch keeps the pause in memory, so a pause is said
-again at every login (a restarted switch has forgotten it), as DND is.
+line shows PAUSED once the switch has taken it. Presses typed faster than the switch answers toggle what the
+press before asked for, not what the switch has confirmed so far (``P P`` pauses, then unpauses). The switch
+keeps the pause in memory, so a pause is said again at every login (a restarted switch has forgotten it), as
+DND is.
 """
 
 from __future__ import annotations
@@ -17,18 +19,23 @@ from .desk_state import QueuePauseSet
 from .host import Host
 
 if TYPE_CHECKING:
+    from .effects.board import BoardKeeper
     from .port import ClientPort
 
 
 class QueueDesk:
     def __init__(self, host: Host) -> None:
         self.host = host
+        self._asked: list[bool] = []  # the pauses asked for and not yet confirmed, oldest first
+        self.board: BoardKeeper | None = None  # the board file: a pause from before a restart (the switch kept it)
 
     def attach(self, client: ClientPort) -> None:
         client.set_queue_handler(self._told)
 
     def logged_in(self, client: ClientPort) -> None:
-        if self.host.state.desk.queue_paused:
+        self._asked.clear()  # a new connection: what the last one asked for is answered no more
+        remembered = self.board is not None and self.board.take("queue_paused")
+        if self.host.state.desk.queue_paused or remembered:
             self.host.attempt("pause in queues", lambda: client.set_queue_paused(None, True))
 
     def toggle_pause(self) -> bool:
@@ -37,12 +44,17 @@ class QueueDesk:
         if client is None:
             self.host.error("pause in queues: not logged in")
             return False
-        paused = not self.host.state.desk.queue_paused
-        return self.host.attempt("pause in queues" if paused else "unpause in queues",
+        paused = not (self._asked[-1] if self._asked else self.host.state.desk.queue_paused)
+        sent = self.host.attempt("pause in queues" if paused else "unpause in queues",
                                  lambda: client.set_queue_paused(None, paused))
+        if sent:
+            self._asked.append(paused)
+        return sent
 
     def _told(self, what: Any) -> None:
         if isinstance(what, QueuePaused):
+            if self._asked:  # the switch answers in order
+                self._asked.pop(0)
             self.host.dispatch(QueuePauseSet(what.paused))
             where = ", ".join(what.queues) or "no queue"
             self.host.note(f"{'paused' if what.paused else 'unpaused'} in queue{'s' if len(what.queues) > 1 else ''} "

@@ -66,6 +66,8 @@ class Exchange(Conferencing, Queueing):
             session.expiry.cancel()
             session.expiry = None
         session.send = send
+        for leg in session.legs.values():  # a restore: the media it offers next replaces what died meanwhile
+            self.plane.console_back(leg.id)
         self.presence_attach(session)
 
     def detach(self, session: Session) -> None:

@@ -70,6 +70,11 @@ class MediaPlane(Protocol):
         """Digits received from ``leg`` (for the IVR, which plays them back)."""
         ...
 
+    def console_back(self, leg: str) -> None:
+        """The leg's console restored its session: its media's health counts afresh from now, so the
+        restore's new offer has the whole grace period (the old connection died with the old console)."""
+        ...
+
     def has_media(self, leg: str) -> bool:
         ...
 
@@ -101,6 +106,9 @@ class NullMediaPlane:
         self.routes[leg] = hears
 
     def dtmf(self, leg: str, digits: str) -> None:
+        pass
+
+    def console_back(self, leg: str) -> None:
         pass
 
     def has_media(self, leg: str) -> bool:

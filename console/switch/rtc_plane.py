@@ -280,6 +280,14 @@ class RtcMediaPlane:
             "seconds_without_audio": current.health.silent_for(asyncio.get_running_loop().time()),
         }
 
+    def console_back(self, leg: str) -> None:
+        """The leg's console restored its session: the silence while it was away (a crash, a restart) is not
+        held against the call; its new offer has ``media_timeout`` seconds from now (PROTOCOL.md, Media health)."""
+        current = self._legs.get(leg)
+        if current is not None and not current.failed:
+            current.health.expect(False, asyncio.get_running_loop().time())
+            current.expect_audio()
+
     async def wait_connected(self, leg: str, timeout: float = CONNECT_TIMEOUT) -> None:
         async with asyncio.timeout(timeout):
             await self._legs[leg].connected.wait()

@@ -226,6 +226,7 @@ LOST_CONTACT = "lost contact"  # a call while the link to the switch is down (st
 MUTED_MARK = "⊘ MUTED"
 RECORDING_MARK = "● REC"
 CONFERENCE_MARK = "⧉"
+QUEUE_ORIGIN_MARK = "≡"  # offered by a shared queue (the card says which and the place in line)
 PARKED_MARK = "◉"  # a parked call (the busy lamp field marks an occupied orbit the same way)
 
 
@@ -273,7 +274,7 @@ def origin_words(call) -> str:
         return "↩ recalled: " + recall_words(call).removeprefix(f"{RECALL_MARK} ")
     parts = []
     if origin.queue:
-        parts.append(f"≡ queue {origin.queue_name or origin.queue} ({origin.queue}) · #{origin.queue_position}")
+        parts.append(f"{QUEUE_ORIGIN_MARK} queue {origin.queue_name or origin.queue} ({origin.queue}) · #{origin.queue_position}")
     if origin.transferred_by:
         parts.append(f"⇄ transferred by {origin.transferred_by}")
     if origin.forwarded_from:

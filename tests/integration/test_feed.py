@@ -163,3 +163,37 @@ def test_an_event_published_by_a_sink_reaches_every_sink_in_seq_order():
     store.dispatch(added("k1"))
     assert [e["seq"] for e in first] == [e["seq"] for e in last] == [1, 2, 3]
     assert types(last) == ["call.state", "call.ringing", "stats"]
+
+
+def test_calls_restored_after_a_restart_are_not_rung_answered_or_recalled_again():
+    """Found driving the switchboard: after a kill -9 and a restart, the screen pop ran again for every
+    restored ringing caller and for the call the operator was talking on (a second ``call.answered``), and the
+    webhooks got them twice (docs/EVENTS.md: ``call.ringing`` and ``call.answered`` come once per call; the
+    switch's ``call_id`` is the same across the restart). A restored call says its state; what happens to it
+    from then on (answered, ended) is new and is said."""
+    store, _, got = fed()
+    store.dispatch(added("k1", state=S.CONNECTED, call_id="c-1", remote_number="201", restored=True))
+    store.dispatch(added("k2", state=S.OFFERING, call_id="c-2", remote_number="202", restored=True))
+    store.dispatch(added("k3", state=S.HELD, call_id="c-3", remote_number="203", restored=True))
+    store.dispatch(added("k4", state=S.OFFERING, call_id="c-4", remote_number="9003", restored=True,
+                         origin=Origin(recall_target="202", recall_reason=DISC_REASON.BUSY)))
+    assert types(got) == ["call.state"] * 4
+    store.dispatch(ev.CallChanged("k3", S.CONNECTED, 5.0, remote_number="203"))  # retrieved: answered long ago
+    store.dispatch(ev.CallChanged("k2", S.CONNECTED, 6.0, remote_number="202"))  # answered now: the first time
+    store.dispatch(ev.CallChanged("k1", S.DISCONNECTED, 7.0, remote_number="201", reason=DISC_REASON.SUCCESS))
+    assert types(got)[4:] == ["call.state", "call.state", "call.answered", "call.state", "call.ended"]
+    assert got[6]["call"] == "k2" and got[8]["call"] == "k1"
+
+
+def test_a_pause_in_the_queues_is_a_settings_change():
+    """Found driving the switchboard: the operator paused (P) and nothing outside the console could tell (no
+    event, and ``ctl status`` said dnd and forwarding only), so a wallboard or CRM kept offering work to an
+    operator who had stepped away. The ``settings`` event and the status carry ``queue_paused``."""
+    from console.store.desk_state import QueuePauseSet
+
+    store, _, got = fed()
+    store.dispatch(QueuePauseSet(True))
+    store.dispatch(DndSet(True))
+    store.dispatch(QueuePauseSet(False))
+    assert [(e["type"], e["dnd"], e["queue_paused"]) for e in got] == [
+        ("settings", False, True), ("settings", True, True), ("settings", True, False)]

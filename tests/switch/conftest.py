@@ -46,6 +46,9 @@ class FakePlane:
     def dtmf(self, leg: str, digits: str) -> None:
         self.digits[leg] = self.digits.get(leg, "") + digits
 
+    def console_back(self, leg: str) -> None:
+        pass
+
     def has_media(self, leg: str) -> bool:
         return leg in self.offers
 

@@ -105,3 +105,55 @@ async def test_a_frozen_console_is_noticed_and_the_far_end_told(media_switch, co
     finally:
         proc.kill()
         await proc.wait()
+
+
+async def test_a_console_back_from_a_crash_has_the_grace_period_for_its_new_offer():
+    """Found driving the switchboard (kill -9 of the console mid-call, started again at once): the calls came
+    back and a connected one then ended MEDIA, because the switch counted the silence since the crash
+    against the media the restored console was still setting up (docs/PROTOCOL.md, Media health: "while
+    the leg's console has no socket (it is away and may restore), the leg is kept; the restore's new offer
+    replaces it"). A console that restores gets media_timeout seconds, from its restore, for that offer."""
+    grace = 4.0
+    switch = await Switch.start(demo_config(limits=Limits(media_timeout=grace)))
+    hub = DeviceHub(NullDevice())
+    wire = await Wire.open(switch.url)
+    again: Wire | None = None
+    media = CallMedia(hub, connect_timeout=10.0, media_timeout=60.0)
+    fresh = CallMedia(hub, connect_timeout=10.0, media_timeout=60.0)
+    try:
+        wire.session = await wire.login("alice")
+        dialed = await wire.request("dial", number="9001", sdp=await media.create_offer())
+        await media.accept_answer(dialed["sdp"])
+        call = dialed["call"]["call"]
+        await wire.call(call, "CONNECTED")
+        await media.wait_connected(10)
+
+        blackhole(media)  # kill -9: the console's media and its socket stop at once
+        await wire.close()
+        plane = switch.exchange.plane
+        async with asyncio.timeout(10):  # the console starts again, most of the grace period later
+            while (plane.stats(call) or {}).get("seconds_without_audio", 0.0) < grace - 1.0:
+                await asyncio.sleep(0.05)
+        again = await Wire.open(switch.url)
+        restored = await again.request("restore", identifier=wire.session["identifier"])
+        assert [c["state"] for c in restored["calls"]] == ["CONNECTED"]
+
+        # the restored console sets its screen up before it offers new media: the old deadline passes meanwhile
+        with pytest.raises(TimeoutError):
+            ended = await again.call(call, "DISCONNECTED", timeout=grace / 2)
+            pytest.fail(f"the call ended ({ended['reason']}) before the restored console could offer media")
+        answer = await again.request("media", call=call, sdp=await fresh.create_offer())
+        await fresh.accept_answer(answer["sdp"])
+        await fresh.wait_connected(10)
+        async with asyncio.timeout(10):  # the tone flows to the restored console and its audio to the switch
+            while (plane.stats(call) or {}).get("frames_in", 0) < 50:
+                await asyncio.sleep(0.05)
+        assert not [f for f in again.pending("call") if f["call"]["state"] == "DISCONNECTED"]
+    finally:
+        for m in (media, fresh):
+            await m.close()
+        for w in (wire, again):
+            if w is not None:
+                await w.close()
+        hub.stop()
+        await switch.aclose()

@@ -199,3 +199,59 @@ async def test_dnd_and_forwarding_by_key(switch, dirs):
         await pilot.press(*"sometimes 1", "enter")
         await console.until(lambda s: "forwarding: 'sometimes 1'" in s.last_error)
         await alice.aclose(); await carol.aclose()
+
+
+async def test_n_typed_fast_twice_turns_dnd_on_then_off(switch, dirs):
+    """Found driving the switchboard: ``n n`` typed faster than the switch answers turned DND on twice (each
+    press read the DND the switch had not yet confirmed), so bob stayed on DND after pressing n twice.
+    README: "Keys are queued in the order they are typed"; each press toggles what the press before asked for."""
+    from .test_queue_card import typed_fast
+
+    console = make_console(dirs, operator_plan(switch))
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        said = lambda s: [line.text for line in s.log if line.text.startswith("do not disturb")]  # noqa: E731
+        typed_fast(console.app, "nnn")
+        state = await console.until(lambda s: len(said(s)) == 3)
+        assert said(state) == ["do not disturb on", "do not disturb off", "do not disturb on"]
+        typed_fast(console.app, "nn")
+        state = await console.until(lambda s: len(said(s)) == 5)
+        assert said(state)[3:] == ["do not disturb off", "do not disturb on"] and state.desk.dnd
+        await console.until(lambda s: s.desk.presence_of("200") is PresenceState.DND)
+        await pilot.pause()
+    await console.controller.aclose()
+
+
+async def test_dnd_survives_a_crash_of_the_console(switch, dirs):
+    """Found driving the switchboard: bob turned DND on, his console was restarted; the switch still turned
+    his callers away BUSY, the new console said nothing of DND. README: n "do not disturb on/off ... kept
+    across a switch restart (the console sets it again at login)": the board file keeps it across a restart
+    of the console too, the restored console shows it and says it again."""
+    from console.persist import BoardFile, CallHistory, SessionFile
+
+    def console() -> Controller:
+        return Controller(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs),
+                          board=BoardFile(dirs), media=False)
+
+    first = console()
+    first.login(switch.url, "operator", "operator")
+    await until(first, lambda s: s.login.logged_in)
+    assert first.desk.toggle_dnd()
+    await until(first, lambda s: s.desk.dnd)
+    await first.aclose()  # kill -9: no logout, the session lives on at the switch
+
+    second = console()
+    try:
+        assert second.restore(switch.url)
+        await until(second, lambda s: s.login.logged_in and s.desk.dnd)
+        assert second.desk.toggle_dnd()
+        await until(second, lambda s: not s.desk.dnd and s.desk.presence_of("200") is PresenceState.AVAILABLE)
+    finally:
+        await second.aclose()
+    third = console()
+    try:
+        assert third.restore(switch.url)
+        state = await until(third, lambda s: s.login.logged_in and s.desk.presence_of("200") is not None)
+        assert not state.desk.dnd and state.desk.presence_of("200") is PresenceState.AVAILABLE
+    finally:
+        await third.aclose()

@@ -3,7 +3,10 @@ card". The operator (200) and alice (201) share queue 100 on the real embedded s
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from textual import events
 
 from console.ui.widgets import CallCard
 
@@ -55,3 +58,98 @@ async def test_p_pauses_the_operator_in_its_queues_and_a_queued_call_shows_its_q
     finally:
         for controller in (console.controller, alice, bob):
             await controller.aclose()
+
+
+async def test_p_typed_fast_twice_pauses_then_unpauses(switch, dirs):
+    """Found driving the switchboard: ``P P`` typed faster than the switch answers sent "pause" twice (each
+    press read the pause the switch had not yet confirmed), so the operator stayed paused after pressing P an
+    even number of times. README: "Keys are queued in the order they are typed"; ``P`` "pauses / unpauses
+    this operator in its queues": each press toggles what the press before it asked for."""
+    console = make_console(dirs, operator_plan(switch))
+    try:
+        async with console.app.run_test(size=(80, 24)) as pilot:
+            await console.until(logged_in)
+            typed_fast(console.app, "PPP")
+            said = lambda s: [line.text for line in s.log if "paused in queue" in line.text]  # noqa: E731
+            state = await console.until(lambda s: len(said(s)) == 3)
+            assert said(state) == ["paused in queue 100", "unpaused in queue 100", "paused in queue 100"]
+            assert state.desk.queue_paused and switch.exchange.queues["100"].paused == {"200"}
+            typed_fast(console.app, "PP")
+            state = await console.until(lambda s: len(said(s)) == 5)
+            assert said(state)[3:] == ["unpaused in queue 100", "paused in queue 100"]
+            assert state.desk.queue_paused and switch.exchange.queues["100"].paused == {"200"}
+    finally:
+        await console.controller.aclose()
+
+
+def typed_fast(app, keys: str) -> None:
+    """One read from the terminal: every key queued before the first is handled (so before the switch answers)."""
+    for key in keys:
+        event = events.Key(key, key)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_a_queued_call_on_the_queue_view_is_marked_as_the_queues(switch, dirs):
+    """Found driving the switchboard at 80x24: on a busy board (the queue view) the caller the operator took
+    from the shared queue read like any direct caller; the card said "≡ queue Reception (100) · #1", its row
+    nothing. Issue 21: "queue name, position and waiting time on the card"; the row carries the card's ≡ mark
+    (the queue view shows one mark per row: ⇄ ⧉ ● ⊘ come first), a direct caller's row none."""
+    from .test_board_readable import queue_text
+
+    console = make_console(dirs, operator_plan(switch))
+    alice, bob, carol = [await far_end(switch, name) for name in ("alice", "bob", "carol")]
+    try:
+        async with console.app.run_test(size=(80, 24)) as pilot:
+            await console.until(logged_in)
+            bob.dial("100")
+            await console.until(lambda s: bool(s.ringing_calls()))
+            await pilot.press("a")
+            await console.until(lambda s: any(c.ever_connected for c in s.calls))
+            carol.dial("200")
+            await console.until(lambda s: len(s.calls) == 2)
+            await pilot.press("v")  # the queue view
+            await pilot.pause()
+            text = queue_text(console)
+            assert re.search(r"\d ←≡202 Bob ", text) and re.search(r"\d ← 203 Carol ", text), text
+    finally:
+        for controller in (console.controller, alice, bob, carol):
+            await controller.aclose()
+
+
+async def test_a_pause_survives_a_crash_of_the_console(switch, dirs):
+    """Found driving the switchboard: the operator paused (P), the console was killed and started again; the
+    switch still had the operator paused (it keeps the pause by number), the new console said nothing of it
+    and queue callers rang only elsewhere. README: P "pauses / unpauses this operator in its queues (the
+    status line shows ⏸ PAUSED) ... set again at login, as DND is": the board file keeps it, the restored
+    console shows it and says it again; an unpause is kept the same way."""
+    from console.persist import BoardFile, CallHistory, SessionFile
+    from console.store import Controller, client_factory
+
+    def console() -> Controller:
+        return Controller(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs),
+                          board=BoardFile(dirs), media=False)
+
+    first = console()
+    first.login(switch.url, "operator", "operator")
+    await until(first, lambda s: s.login.logged_in)
+    assert first.desk.queues.toggle_pause()
+    await until(first, lambda s: s.desk.queue_paused)
+    await first.aclose()  # kill -9: no logout, the session lives on at the switch
+
+    second = console()
+    try:
+        assert second.restore(switch.url)
+        await until(second, lambda s: s.login.logged_in and s.desk.queue_paused)
+        assert switch.exchange.queues["100"].paused == {"200"}
+        assert second.desk.queues.toggle_pause()
+        await until(second, lambda s: not s.desk.queue_paused)
+    finally:
+        await second.aclose()
+    third = console()
+    try:
+        assert third.restore(switch.url)
+        state = await until(third, lambda s: s.login.logged_in)
+        assert not state.desk.queue_paused and switch.exchange.queues["100"].paused == set()
+    finally:
+        await third.aclose()

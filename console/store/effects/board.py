@@ -1,7 +1,9 @@
 """The board file: which slot each call had and when it started, so a restarted console shows its
 restored calls where they were, with their durations; and what the operator set on them (issue 19: the
 selection, mute, the hold's start, a recording, an announced transfer's two calls), so a restart (even
-``kill -9``) gives it all back (:mod:`console.store.resume`)."""
+``kill -9``) gives it all back (:mod:`console.store.resume`); and the operator's pause in its queues and
+DND, which the switch keeps across the restart, so the restarted console shows them and says them again
+(:mod:`console.store.queues`, :mod:`console.store.desk`)."""
 
 from __future__ import annotations
 
@@ -52,21 +54,24 @@ class BoardKeeper:
         self._calls: tuple = ()
         self._seen: tuple = ()
         self._hints: dict[str, dict] | None = None
+        self._desk: dict | None = None  # the file's desk flags (queue_paused, dnd), each until it is taken
 
     def __call__(self, state: AppState) -> None:
-        if self.board is None or (state.calls, state.focused) == self._calls:
+        flags = {"queue_paused": state.desk.queue_paused, "dnd": state.desk.dnd}
+        if self.board is None or (state.calls, state.focused, flags) == self._calls:
             return
-        self._calls = (state.calls, state.focused)
+        self._calls = (state.calls, state.focused, flags)
         now, wall = self._clock(), self._wall()
         calls = {c.call_id: entry(state, c, now, wall) for c in state.calls if c.call_id and not c.ended}
         # times are read afresh each time (they drift by a millisecond): save when anything else changes
-        signature = tuple(sorted((k, *((f, v if f not in _TIMES else v is not None) for f, v in e.items()))
-                                 for k, e in calls.items()))
-        if signature == self._seen:
-            return
+        signature = (*flags.values(),
+                     *sorted((k, *((f, v if f not in _TIMES else v is not None) for f, v in e.items()))
+                             for k, e in calls.items()))
+        if signature == self._seen or (not self._seen and not any(signature)):
+            return  # nothing set yet: the file keeps what the last run left (read at the restore)
         self._seen = signature
         try:
-            self.board.save(calls)
+            self.board.save(calls, {k: True for k, on in flags.items() if on} or None)
         except ConsoleError as exc:  # PersistenceError: the file could not be written
             self._report(f"could not save: {exc}")
 
@@ -85,6 +90,20 @@ class BoardKeeper:
         """Read the file now, before the calls of a restore come back and rewrite it."""
         self._hints = None
         self.hint("")
+        self._desk = None
+        self.take("queue_paused", keep=True)
+
+    def take(self, flag: str, keep: bool = False) -> bool:
+        """Whether ``flag`` (``queue_paused``, ``dnd``) was on when the file was last read (once: then False)."""
+        if self._desk is None and self.board is not None:
+            try:
+                self._desk = {k: v is True for k, v in self.board.load_desk().items()}
+            except ConsoleError:
+                self._desk = {}
+        on = bool((self._desk or {}).get(flag))
+        if not keep and self._desk is not None:
+            self._desk[flag] = False
+        return on
 
     def close(self) -> None:
         """Stop saving: the calls live on at the switch, their slots are kept for the next start."""

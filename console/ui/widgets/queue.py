@@ -3,7 +3,7 @@
 Counters of ringing, held and connected calls on top; then ringing calls
 longest-waiting first, then the others by slot. Each line: selection mark
 (▶, or ! for a hold past ``hold_recall``), slot, direction, a mark (⇄ announced
-transfer, ⧉ conference, ● recording, ⊘ muted), number and name, state in a
+transfer, ⧉ conference, ● recording, ⊘ muted, ≡ offered by a shared queue), number and name, state in a
 symbol and a word (so rows differ without colour), and the time that matters
 (waiting while it rings, on hold while held, talking otherwise).
 
@@ -28,8 +28,8 @@ from console.core.enums import CALL_STATES
 from console.store.state import CallView, HoldSide
 
 from ..words import (
-    CONFERENCE_MARK, DIRECTION_WORDS, LOST_CONTACT, QUEUE_HELD_BOTH, QUEUE_OVERDUE, QUEUE_RECALL, QUEUE_REQUEST_WORDS,
-    QUEUE_STATE_WIDTH, QUEUE_STATE_WORDS, format_duration, recall_words,
+    CONFERENCE_MARK, DIRECTION_WORDS, LOST_CONTACT, QUEUE_HELD_BOTH, QUEUE_ORIGIN_MARK, QUEUE_OVERDUE, QUEUE_RECALL,
+    QUEUE_REQUEST_WORDS, QUEUE_STATE_WIDTH, QUEUE_STATE_WORDS, format_duration, recall_words,
 )
 
 MIN_COLUMN = 34  # cells: below this a line no longer holds a number's tail, a name, the state and the time
@@ -41,7 +41,7 @@ _STYLE = {CALL_STATES.OFFERING: "bold", CALL_STATES.RINGING: "bold", CALL_STATES
 
 def queue_mark(call: CallView) -> str:
     """One cell for what the card says in its title or last line: announced transfer (either leg),
-    conference, recording, muted; a blank when none applies."""
+    conference, recording, muted, else that a shared queue offered it; a blank when none applies."""
     if call.ended:
         return " "
     if call.consult:
@@ -52,6 +52,8 @@ def queue_mark(call: CallView) -> str:
         return "●"
     if call.muted:
         return "⊘"
+    if call.origin is not None and call.origin.queue:
+        return QUEUE_ORIGIN_MARK
     return " "
 
 

@@ -16,13 +16,17 @@ class Spy:
         self.saved = saved or {}
         self.fail = fail
 
-    def save(self, calls) -> None:
+    def save(self, calls, desk=None) -> None:
         if self.fail:
             raise PersistenceError("board.json: read-only")
         self.saves.append(dict(calls))
+        self.desk = dict(desk or {})
 
     def load(self) -> dict:
         return self.saved
+
+    def load_desk(self) -> dict:
+        return {}
 
 
 def test_slots_and_start_times_are_saved_when_they_change_and_only_then():
