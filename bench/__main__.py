@@ -87,30 +87,18 @@ async def timed(key: str, run: Callable[[], Awaitable[Any]]) -> list[Figure]:
     return figures
 
 
+# each figure's module (its run(scale)); "cpu" runs the parallel figure too when it is asked for
+MODULES = {"setup": fig_setup, "latency": fig_latency, "switch": fig_switch, "soak": fig_soak, "ui": fig_ui,
+           "sip": fig_sip, "turn": fig_turn, "events": fig_events, "queue": fig_queue, "failover": fig_failover}
+
+
 def plan_for(wanted: list[str], scale: Scale) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
     plan: list[tuple[str, Callable[[], Awaitable[Any]]]] = []
-    if "setup" in wanted:
-        plan.append(("setup", lambda: fig_setup.run(scale)))
-    if "latency" in wanted:
-        plan.append(("latency", lambda: fig_latency.run(scale)))
-    if "cpu" in wanted or "parallel" in wanted:
-        plan.append(("cpu", lambda: fig_calls.run(scale, parallel="parallel" in wanted)))
-    if "switch" in wanted:
-        plan.append(("switch", lambda: fig_switch.run(scale)))
-    if "soak" in wanted:
-        plan.append(("soak", lambda: fig_soak.run(scale)))
-    if "ui" in wanted:
-        plan.append(("ui", lambda: fig_ui.run(scale)))
-    if "sip" in wanted:
-        plan.append(("sip", lambda: fig_sip.run(scale)))
-    if "turn" in wanted:
-        plan.append(("turn", lambda: fig_turn.run(scale)))
-    if "events" in wanted:
-        plan.append(("events", lambda: fig_events.run(scale)))
-    if "queue" in wanted:
-        plan.append(("queue", lambda: fig_queue.run(scale)))
-    if "failover" in wanted:
-        plan.append(("failover", lambda: fig_failover.run(scale)))
+    for key in FIGURES:
+        if key == "cpu" and ("cpu" in wanted or "parallel" in wanted):
+            plan.append(("cpu", lambda: fig_calls.run(scale, parallel="parallel" in wanted)))
+        elif key in MODULES and key in wanted:
+            plan.append((key, lambda module=MODULES[key]: module.run(scale)))
     return plan
 
 
