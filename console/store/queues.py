@@ -34,8 +34,7 @@ class QueueDesk:
 
     def logged_in(self, client: ClientPort) -> None:
         self._asked.clear()  # a new connection: what the last one asked for is answered no more
-        remembered = self.board is not None and self.board.take("queue_paused")
-        if self.host.state.desk.queue_paused or remembered:
+        if self.host.state.desk.queue_paused:  # the board file's from before a restart too (Desk restores it)
             self.host.attempt("pause in queues", lambda: client.set_queue_paused(None, True))
 
     def toggle_pause(self) -> bool:
@@ -50,6 +49,11 @@ class QueueDesk:
         if sent:
             self._asked.append(paused)
         return sent
+
+    def refused(self) -> None:
+        """The switch refused the oldest pause asked for (the error line says why): not awaited any more."""
+        if self._asked:
+            self._asked.pop(0)
 
     def _told(self, what: Any) -> None:
         if isinstance(what, QueuePaused):
