@@ -21,6 +21,7 @@ from .queues import QueueDesk
 from .state import EndCause
 
 if TYPE_CHECKING:
+    from .effects.board import BoardKeeper
     from .port import ClientPort
 
 _RINGING_OUT = frozenset({CALL_STATES.DIALING, CALL_STATES.RINGING})
@@ -42,6 +43,7 @@ class Desk:
         self._settings_number: str | None = None  # the number DND and forwarding were set for
         self.transfer_recall: float | None = None  # config.toml's transfer_recall, given to the client
         self.queues = QueueDesk(host)  # this operator's pause in its queues (extension)
+        self.board: BoardKeeper | None = None  # board.json: DND, forwarding and the pause from before a restart
 
     # -- the client's side ---------------------------------------------------------------
     def attach(self, client: ClientPort) -> None:
@@ -68,7 +70,7 @@ class Desk:
     def _restore_settings(self) -> None:
         """DND, forwarding and the queue pause from before a restart of the console (the switch kept them): the
         board file's, shown at once in one change (one ``settings`` event), then said again like any other."""
-        board, number = self.queues.board, self.host.state.login.number
+        board, number = self.board, self.host.state.login.number
         dnd, paused, rules = board.take_desk(number) if board is not None else (False, False, ())
         if not (dnd or paused or rules):
             return

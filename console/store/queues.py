@@ -19,7 +19,6 @@ from .desk_state import QueuePauseSet
 from .host import Host
 
 if TYPE_CHECKING:
-    from .effects.board import BoardKeeper
     from .port import ClientPort
 
 
@@ -27,7 +26,6 @@ class QueueDesk:
     def __init__(self, host: Host) -> None:
         self.host = host
         self._asked: list[bool] = []  # the pauses asked for and not yet confirmed, oldest first
-        self.board: BoardKeeper | None = None  # the board file: a pause from before a restart (the switch kept it)
 
     def attach(self, client: ClientPort) -> None:
         client.set_queue_handler(self._told)
