@@ -90,7 +90,7 @@ class Controller:
         self.resume = Resume(self, self.features, wall)  # what the operator set, back after a restart
         # the effects, subscribed before anyone else: each state is acted on before the screen shows it
         self.linger = Linger(linger, owns=lambda key: key in self.calls, free=self._forget)
-        self.board = self.desk.queues.board = BoardKeeper(board, clock, wall, self.error)
+        self.board = self.desk.board = BoardKeeper(board, clock, wall, self.error)
         self.store.subscribe(Ringer(self._ring))
         self.store.subscribe(self.linger)
         if history is not None:

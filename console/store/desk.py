@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from console.core.directory import ForwardMode
 from console.core.enums import CALL_STATES
 from console.core.machines import TALKING_STATES
 
 from .desk_state import (
     Consult, ConsultEnded, ConsultStarted, DirectoryLoaded, DndSet, ForwardingSet, OrbitsUpdated, PresenceUpdated,
+    SettingsRestored,
 )
 from .handover import TransferSent
 from .host import DeskHost, on_call
@@ -19,9 +21,16 @@ from .queues import QueueDesk
 from .state import EndCause
 
 if TYPE_CHECKING:
+    from .effects.board import BoardKeeper
     from .port import ClientPort
 
 _RINGING_OUT = frozenset({CALL_STATES.DIALING, CALL_STATES.RINGING})
+Rules = tuple[tuple[str, str], ...]  # forwarding: (ForwardMode value, number), in ForwardMode's order
+
+
+def forwarding_words(rules: Rules) -> str:
+    """What the status line says of a forwarding ("always → 203, no answer → 201"; "" for none)."""
+    return ", ".join(f"{mode.replace('_', ' ')} → {number}" for mode, number in rules)
 
 
 class Desk:
@@ -29,11 +38,12 @@ class Desk:
         self.host = host
         self._dnd_wanted: bool | None = None
         self._dnd_asked: list[bool] = []  # DND changes asked for by key and not yet confirmed, oldest first
-        self._forwarding_wanted = ""
-        self._forwarding_args: tuple[str | None, str | None, str | None] | None = None  # set again at login
+        self._forwarding_wanted: Rules = ()  # the last forwarding asked for
+        self._forwarding_args: Rules | None = None  # the forwarding set from here (None: none), set again at login
         self._settings_number: str | None = None  # the number DND and forwarding were set for
         self.transfer_recall: float | None = None  # config.toml's transfer_recall, given to the client
         self.queues = QueueDesk(host)  # this operator's pause in its queues (extension)
+        self.board: BoardKeeper | None = None  # board.json: DND, forwarding and the pause from before a restart
 
     # -- the client's side ---------------------------------------------------------------
     def attach(self, client: ClientPort) -> None:
@@ -43,6 +53,7 @@ class Desk:
         client.set_presence_handler(self._presence)
         client.set_orbit_handler(self._orbits)
         client.set_setting_handler(self._setting)
+        client.set_setting_refused_handler(self._refused)
         self.queues.attach(client)
 
     def logged_in(self, client: ClientPort) -> None:
@@ -52,8 +63,23 @@ class Desk:
         self.host.attempt("directory", client.request_directory)
         self.host.attempt("presence", lambda: client.subscribe_presence(True))
         self._dnd_asked.clear()  # a new connection: what the last one asked for is answered no more
+        self._restore_settings()
         self._say_settings_again(client)
         self.queues.logged_in(client)
+
+    def _restore_settings(self) -> None:
+        """DND, forwarding and the queue pause from before a restart of the console (the switch kept them): the
+        board file's, shown at once in one change (one ``settings`` event), then said again like any other."""
+        board, number = self.board, self.host.state.login.number
+        dnd, paused, rules = board.take_desk(number) if board is not None else (False, False, ())
+        if not (dnd or paused or rules):
+            return
+        desk = self.host.state.desk
+        self._settings_number = self._settings_number or number
+        if rules and self._forwarding_args is None:
+            self._forwarding_args = self._forwarding_wanted = rules
+        self.host.dispatch(SettingsRestored(desk.dnd or dnd, forwarding_words(self._forwarding_args or ()),
+                                            self._forwarding_args or (), desk.queue_paused or paused))
 
     def _say_settings_again(self, client: ClientPort) -> None:
         """Do not disturb and forwarding set from this console are set again at every login.
@@ -70,14 +96,13 @@ class Desk:
             self.host.dispatch(DndSet(False))
             self.host.dispatch(ForwardingSet(""))
             return
-        board = self.queues.board  # DND from before a restart (the switch kept it): shown and said again
-        if self.host.state.desk.dnd or (board is not None and board.take("dnd")):
+        if self.host.state.desk.dnd:
             self._dnd_wanted = True
-            self._settings_number = self._settings_number or number
             self.host.attempt("do not disturb", lambda: client.set_dnd(True))
         if self._forwarding_args is not None:
-            always, busy, no_answer = self._forwarding_args
-            self.host.attempt("forwarding", lambda: client.set_forwarding(always, busy, no_answer))
+            self._forwarding_wanted = self._forwarding_args
+            args = dict(self._forwarding_args)
+            self.host.attempt("forwarding", lambda: client.set_forwarding(**args))
 
     def _presence(self, states: dict) -> None:
         """A snapshot lists every number, a push the ones that changed: merging serves both."""
@@ -92,8 +117,22 @@ class Desk:
             self.host.dispatch(DndSet(on))
             self.host.note(f"do not disturb {'on' if on else 'off'}")
         elif what == "forwarding":
-            self.host.dispatch(ForwardingSet(self._forwarding_wanted))
-            self.host.note(f"forwarding: {self._forwarding_wanted or 'off'}")
+            words = forwarding_words(self._forwarding_wanted)
+            self.host.dispatch(ForwardingSet(words, self._forwarding_wanted))
+            self.host.note(f"forwarding: {words or 'off'}")
+
+    def _refused(self, what: str) -> None:
+        """The switch refused a setting (the error line says why): it is no longer awaited, so the next toggle
+        starts from what is in force, and what is said again at login is what the switch took."""
+        if what == "dnd":
+            if self._dnd_asked:  # the switch answers in order
+                self._dnd_asked.pop(0)
+            self._dnd_wanted = self._dnd_asked[-1] if self._dnd_asked else self.host.state.desk.dnd
+        elif what == "forwarding":
+            rules = self.host.state.desk.forwarding_rules
+            self._forwarding_wanted, self._forwarding_args = rules, rules or None
+        elif what == "queue_pause":
+            self.queues.refused()
 
     # -- the operator's requests ------------------------------------------------------------
     def blind_transfer(self, number: str, slot: int | None = None) -> bool:
@@ -183,9 +222,9 @@ class Desk:
         if client is None:
             self.host.error("forwarding: not logged in")
             return False
-        parts = [f"{k} → {v}" for k, v in (("always", always), ("busy", busy), ("no answer", no_answer)) if v]
-        self._forwarding_wanted = ", ".join(parts)
-        self._forwarding_args = (always, busy, no_answer) if parts else None
+        rules = tuple((mode.value, number) for mode, number in zip(ForwardMode, (always, busy, no_answer)) if number)
+        self._forwarding_wanted = rules
+        self._forwarding_args = rules or None
         self._settings_number = self.host.state.login.number
         return self.host.attempt("forwarding", lambda: client.set_forwarding(always, busy, no_answer))
 

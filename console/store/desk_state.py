@@ -32,6 +32,7 @@ class DeskState:
     subscribed: bool = False
     dnd: bool = False
     forwarding: str = ""  # the words of the forwarding in force, "" for none
+    forwarding_rules: tuple[tuple[str, str], ...] = ()  # the same as (ForwardMode value, number): kept in board.json
     queue_paused: bool = False  # this operator is paused in its queues (the switch took it: store/queues.py)
     consult: Consult | None = None
 
@@ -85,6 +86,18 @@ class DndSet:
 @dataclass(frozen=True)
 class ForwardingSet:
     words: str
+    rules: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SettingsRestored:
+    """What the board file kept of the desk across a restart of the console (the switch kept it meanwhile):
+    shown at once, in one change, then said again to the switch (store/desk.py)."""
+
+    dnd: bool
+    forwarding: str
+    forwarding_rules: tuple[tuple[str, str], ...]
+    queue_paused: bool
 
 
 @dataclass(frozen=True)
@@ -103,9 +116,9 @@ class QueuePauseSet:
 
 
 DeskEvent = (DirectoryLoaded | PresenceUpdated | OrbitsUpdated | DndSet | ForwardingSet | ConsultStarted | ConsultEnded
-             | QueuePauseSet)
+             | QueuePauseSet | SettingsRestored)
 DESK_EVENTS = (DirectoryLoaded, PresenceUpdated, OrbitsUpdated, DndSet, ForwardingSet, ConsultStarted, ConsultEnded,
-               QueuePauseSet)
+               QueuePauseSet, SettingsRestored)
 MAX_ENTRIES = 2000
 
 
@@ -124,7 +137,10 @@ def reduce_desk(desk: DeskState, event: DeskEvent) -> DeskState:
     if isinstance(event, DndSet):
         return replace(desk, dnd=event.on)
     if isinstance(event, ForwardingSet):
-        return replace(desk, forwarding=event.words)
+        return replace(desk, forwarding=event.words, forwarding_rules=event.rules)
+    if isinstance(event, SettingsRestored):
+        return replace(desk, dnd=event.dnd, forwarding=event.forwarding, forwarding_rules=event.forwarding_rules,
+                       queue_paused=event.queue_paused)
     if isinstance(event, ConsultStarted):
         return replace(desk, consult=event.consult)
     if isinstance(event, ConsultEnded):

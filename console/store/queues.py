@@ -19,7 +19,6 @@ from .desk_state import QueuePauseSet
 from .host import Host
 
 if TYPE_CHECKING:
-    from .effects.board import BoardKeeper
     from .port import ClientPort
 
 
@@ -27,15 +26,13 @@ class QueueDesk:
     def __init__(self, host: Host) -> None:
         self.host = host
         self._asked: list[bool] = []  # the pauses asked for and not yet confirmed, oldest first
-        self.board: BoardKeeper | None = None  # the board file: a pause from before a restart (the switch kept it)
 
     def attach(self, client: ClientPort) -> None:
         client.set_queue_handler(self._told)
 
     def logged_in(self, client: ClientPort) -> None:
         self._asked.clear()  # a new connection: what the last one asked for is answered no more
-        remembered = self.board is not None and self.board.take("queue_paused")
-        if self.host.state.desk.queue_paused or remembered:
+        if self.host.state.desk.queue_paused:  # the board file's from before a restart too (Desk restores it)
             self.host.attempt("pause in queues", lambda: client.set_queue_paused(None, True))
 
     def toggle_pause(self) -> bool:
@@ -50,6 +47,11 @@ class QueueDesk:
         if sent:
             self._asked.append(paused)
         return sent
+
+    def refused(self) -> None:
+        """The switch refused the oldest pause asked for (the error line says why): not awaited any more."""
+        if self._asked:
+            self._asked.pop(0)
 
     def _told(self, what: Any) -> None:
         if isinstance(what, QueuePaused):

@@ -22,6 +22,7 @@ class AttendantView:
         self.on_presence: Callable[[dict[str, PresenceState]], Any] | None = None
         self.on_orbits: Callable[[tuple[Orbit, ...]], Any] | None = None
         self.on_setting: Callable[[str], Any] | None = None
+        self.on_setting_refused: Callable[[str], Any] | None = None
         self.on_turned_away: Callable[[TurnedAway], Any] | None = None
         self.on_queue: Callable[[QueueStatus | QueuePaused], Any] | None = None  # queues (extension)
 
@@ -41,6 +42,8 @@ class AttendantView:
             fire(self.on_orbits, tuple(event.orbits))
         elif isinstance(event, ev.SettingConfirmed):
             fire(self.on_setting, event.what)
+        elif isinstance(event, ev.SettingRefused):
+            fire(self.on_setting_refused, event.what)
         elif isinstance(event, ev.CallerTurnedAway):
             fire(self.on_turned_away, event.notice)
         elif isinstance(event, ev.QueueStatusReceived):

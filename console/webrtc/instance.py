@@ -203,8 +203,7 @@ class WebRtcInstance:
     # -- attendant extension (docs/API-MAPPING.md, Extensions) -----------------
     @property
     def supports_attendant(self) -> bool:
-        """Whether this server's wire carries the attendant extension's directory, presence (lamps), DND and
-        forwarding: our JSON protocol does, and SIP does (docs/SIP.md, "Attendant features over SIP")."""
+        """Whether the wire carries the attendant directory, lamps, DND and forwarding (JSON and SIP: docs/SIP.md)."""
         return self.session.supports_attendant
 
     def request_directory(self) -> None:
@@ -281,9 +280,12 @@ class WebRtcInstance:
         """Called with ``"dnd"`` or ``"forwarding"`` when the switch took the setting."""
         self.attendant.on_setting = handler
 
+    def set_setting_refused_handler(self, handler: Callable[[str], Any] | None) -> None:
+        """Called with ``"dnd"``, ``"forwarding"`` or ``"queue_pause"`` when the switch refused that setting."""
+        self.attendant.on_setting_refused = handler
+
     def set_turned_away_handler(self, handler: Callable[[TurnedAway], Any] | None) -> None:
-        """Called with a :class:`TurnedAway` for each caller to this number that DND or forwarding sent
-        elsewhere (they never ring here, so without this the console would never know of them)."""
+        """Called with a :class:`TurnedAway` for each caller DND or forwarding sent elsewhere (it never rang here)."""
         self.attendant.on_turned_away = handler
 
     # -- queues (extension, docs/API-MAPPING.md; not over SIP: the error handler says so) ----------
@@ -385,8 +387,7 @@ class WebRtcInstance:
             self._control.report(None, f"ringing: {exc}")
 
     def set_device_handler(self, handler: Callable[[DeviceChange], Any] | None) -> None:
-        """Extra: called with a :class:`DeviceChange` when the audio device or the ringer is opened, fails (the
-        silent device stands in), comes back, or a named one missing at start appears."""
+        """Extra: a :class:`DeviceChange` when the device or ringer opens, fails (silence stands in) or comes back."""
         self.media.on_device = handler
 
     def prepare_media(self) -> None:
@@ -488,8 +489,7 @@ class WebRtcInstance:
             call = self._calls.get(event.ref)
             if call is not None:
                 fire(self._tasks, call.on_dtmf, call, event.digits)
-        elif isinstance(event, (ev.DirectoryReceived, ev.PresenceChanged, ev.OrbitsChanged, ev.SettingConfirmed,
-                                ev.CallerTurnedAway, ev.QueueStatusReceived, ev.QueuePauseConfirmed)):
+        elif isinstance(event, ev.ATTENDANT_EVENTS):
             self._absorb(event)
         elif isinstance(event, ev.ConferenceChanged):
             call = self._calls.get(event.ref)

@@ -162,3 +162,17 @@ def test_a_presence_subscription_pending_when_the_link_drops_is_renewed_by_the_r
     out = session.receive(conn, frame(type="result", id=restore["id"], identifier="id2", number="100", name="A",
                                       calls=[]), 1.0)
     assert [f["type"] for f in sent(out)] == ["subscribe"]
+
+
+def test_a_refused_setting_is_said_to_be_refused():
+    """A refused DND (or forwarding, or queue pause) is not awaited any more: the session says which was refused,
+    beside the error line, so the console's next toggle starts from what is in force."""
+    from console.core.client.wire import QueuePauseRequest
+
+    session, conn = logged_in()
+    for request, what in ((DndRequest(True), "dnd"), (ForwardingRequest(always="203"), "forwarding"),
+                          (QueuePauseRequest(True), "queue_pause")):
+        (req,) = sent(session.attendant(request, 0.0))
+        out = session.receive(conn, frame(type="error", id=req["id"], code="not_permitted", message="no"), 0.0)
+        assert [e for e in out if isinstance(e, ev.SettingRefused)] == [ev.SettingRefused(what)]
+        assert errors(out)

@@ -83,3 +83,51 @@ def test_without_a_client_the_settings_are_refused_with_a_line():
     desk = Desk(host)
     assert not desk.set_dnd(True) and not desk.set_forwarding(always="201")
     assert host.lines == ["error: do not disturb: not logged in", "error: forwarding: not logged in"]
+
+
+class SettingsClient:
+    """What the desk asks of a client for DND and forwarding, written down; the switch's answers are given by hand."""
+
+    supports_attendant = True
+    transfer_recall = None
+
+    def __init__(self) -> None:
+        self.sent: list[tuple] = []
+        self.handlers: dict[str, Callable] = {}
+
+    def __getattr__(self, name: str) -> Callable:
+        if name.startswith("set_") and name.endswith("_handler"):
+            return lambda handler: self.handlers.__setitem__(name[4:-8], handler)
+        if name in ("request_directory", "subscribe_presence", "set_queue_paused"):
+            return lambda *args: None
+        raise AttributeError(name)
+
+    def set_dnd(self, on: bool) -> None:
+        self.sent.append(("dnd", on))
+
+    def set_forwarding(self, always=None, busy=None, no_answer=None) -> None:
+        self.sent.append(("forwarding", always, busy, no_answer))
+
+
+def test_a_refused_dnd_or_forwarding_is_not_awaited_and_not_said_again():
+    """A refused DND left its request awaited: the next n asked for DND off though it was never on. A refused
+    forwarding was set again at the next login though the switch never took it."""
+    host, client = Host(), SettingsClient()
+    host.client = client
+    desk = Desk(host)
+    desk.attach(client)
+    assert desk.toggle_dnd()
+    client.handlers["setting_refused"]("dnd")  # e.g. wrong_state: the session has no number
+    assert desk.toggle_dnd()
+    assert client.sent == [("dnd", True), ("dnd", True)]
+    client.handlers["setting"]("dnd")
+    assert host.state.desk.dnd
+
+    assert desk.set_forwarding(always="201")
+    client.handlers["setting"]("forwarding")
+    assert desk.set_forwarding(busy="9999")
+    client.handlers["setting_refused"]("forwarding")  # not_permitted: 9999 is not allowed
+    assert host.state.desk.forwarding == "always → 201"
+    client.sent.clear()
+    desk.logged_in(client)
+    assert client.sent == [("dnd", True), ("forwarding", "201", None, None)]

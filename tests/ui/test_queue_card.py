@@ -153,3 +153,20 @@ async def test_a_pause_survives_a_crash_of_the_console(switch, dirs):
         assert not state.desk.queue_paused and switch.exchange.queues["100"].paused == set()
     finally:
         await third.aclose()
+
+
+async def test_a_refused_pause_is_not_awaited_and_the_next_p_pauses(switch, dirs):
+    """A refused pause (bob is no queue's member) left its request awaited: the next P toggled what the refused
+    one asked for and sent an unpause. The refusal clears it at once, so once bob is made a member of the queue,
+    his next P pauses him, as README says of P: "pauses / unpauses this operator in its queues"."""
+    bob = await far_end(switch, "bob")
+    try:
+        assert bob.desk.queues.toggle_pause()
+        await until(bob, lambda s: any("not a member" in line.text for line in s.log))
+        queue = switch.exchange.queues["100"]
+        queue.members = (*queue.members, ("bob", "202"))  # the switch's administrator adds bob
+        assert bob.desk.queues.toggle_pause()
+        await until(bob, lambda s: s.desk.queue_paused)
+        assert queue.paused == {"202"}
+    finally:
+        await bob.aclose()

@@ -14,9 +14,11 @@ from . import events as ev
 from .callbook import CallBook
 from .link import SessionLink
 from .wire import (
-    QUEUE_REQUESTS, AttendantRequest, DirectoryRequest, DndRequest, QueuePauseRequest, QueueStatusRequest, Reply,
-    SubscribeRequest, request_name,
+    QUEUE_REQUESTS, AttendantRequest, DirectoryRequest, DndRequest, ForwardingRequest, QueuePauseRequest,
+    QueueStatusRequest, Reply, SubscribeRequest, request_name,
 )
+
+_SETTINGS = {DndRequest: "dnd", ForwardingRequest: "forwarding", QueuePauseRequest: "queue_pause"}
 
 
 class AttendantRequests:
@@ -61,6 +63,9 @@ class AttendantRequests:
             if isinstance(request, SubscribeRequest) and request.presence and not isinstance(error, CommClosed):
                 self.subscribed = False  # refused; a lost connection keeps it: a restore subscribes again
             self.book.report(None, (error or LocalProtocolError("no reply")).failed(request_name(request)))
+            refused = _SETTINGS.get(type(request))
+            if refused is not None:  # the console stops waiting for it (the next toggle starts from the truth)
+                out.append(ev.SettingRefused(refused))
             return
         data = reply.attendant
         if isinstance(request, DirectoryRequest):

@@ -179,6 +179,14 @@ class SettingConfirmed:
 
 
 @dataclass(frozen=True)
+class SettingRefused:
+    """The switch refused a DND, forwarding or queue pause request, or it went unanswered (``what``: ``dnd``,
+    ``forwarding`` or ``queue_pause``): what was asked for is not in force, the error handler says why."""
+
+    what: str
+
+
+@dataclass(frozen=True)
 class QueueStatusReceived:
     """Queues (extension): a ``queue_status`` result."""
 
@@ -195,5 +203,8 @@ class QueuePauseConfirmed:
 
 Event = Union[Connect, Send, Close, MakeOffer, ApplyAnswer, SendDigits, UseIceServers, LoginChanged, CallChanged,
               IncomingCall, RestoredCall, VideoChanged, RemoteHoldChanged, DigitsReceived, ConferenceChanged,
-              ErrorReported, DirectoryReceived, PresenceChanged, OrbitsChanged, SettingConfirmed,
+              ErrorReported, DirectoryReceived, PresenceChanged, OrbitsChanged, SettingConfirmed, SettingRefused,
               CallerTurnedAway, QueueStatusReceived, QueuePauseConfirmed]
+# what console/webrtc/attendant_view.py takes in
+ATTENDANT_EVENTS = (DirectoryReceived, PresenceChanged, OrbitsChanged, SettingConfirmed, SettingRefused,
+                    CallerTurnedAway, QueueStatusReceived, QueuePauseConfirmed)

@@ -1,13 +1,15 @@
 """The board file: which slot each call had and when it started, so a restarted console shows its
 restored calls where they were, with their durations; and what the operator set on them (issue 19: the
 selection, mute, the hold's start, a recording, an announced transfer's two calls), so a restart (even
-``kill -9``) gives it all back (:mod:`console.store.resume`); and the operator's pause in its queues and
-DND, which the switch keeps across the restart, so the restarted console shows them and says them again
-(:mod:`console.store.queues`, :mod:`console.store.desk`)."""
+``kill -9``) gives it all back (:mod:`console.store.resume`); and the operator's pause in its queues, DND
+and forwarding, which the switch keeps across the restart, so the restarted console shows them and says them
+again (:mod:`console.store.desk`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+from console.core.directory import ForwardMode
 
 from console.core.errors import ConsoleError
 
@@ -54,10 +56,11 @@ class BoardKeeper:
         self._calls: tuple = ()
         self._seen: tuple = ()
         self._hints: dict[str, dict] | None = None
-        self._desk: dict | None = None  # the file's desk flags (queue_paused, dnd), each until it is taken
+        self._desk: dict | None = None  # the file's desk section (queue_paused, dnd, forwarding), until taken
 
     def __call__(self, state: AppState) -> None:
-        flags = {"queue_paused": state.desk.queue_paused, "dnd": state.desk.dnd}
+        flags = {"queue_paused": state.desk.queue_paused, "dnd": state.desk.dnd,
+                 "forwarding": state.desk.forwarding_rules}
         if self.board is None or (state.calls, state.focused, flags) == self._calls:
             return
         self._calls = (state.calls, state.focused, flags)
@@ -71,7 +74,9 @@ class BoardKeeper:
             return  # nothing set yet: the file keeps what the last run left (read at the restore)
         self._seen = signature
         try:
-            self.board.save(calls, {k: True for k, on in flags.items() if on} or None)
+            desk = {k: dict(v) if k == "forwarding" else True for k, v in flags.items() if v}
+            number = {"number": state.login.number} if desk and state.login.number else {}
+            self.board.save(calls, {**desk, **number} or None)
         except ConsoleError as exc:  # PersistenceError: the file could not be written
             self._report(f"could not save: {exc}")
 
@@ -91,19 +96,28 @@ class BoardKeeper:
         self._hints = None
         self.hint("")
         self._desk = None
-        self.take("queue_paused", keep=True)
+        self._read_desk()
 
-    def take(self, flag: str, keep: bool = False) -> bool:
-        """Whether ``flag`` (``queue_paused``, ``dnd``) was on when the file was last read (once: then False)."""
+    def _read_desk(self) -> dict:
         if self._desk is None and self.board is not None:
             try:
-                self._desk = {k: v is True for k, v in self.board.load_desk().items()}
+                self._desk = self.board.load_desk()
             except ConsoleError:
                 self._desk = {}
-        on = bool((self._desk or {}).get(flag))
-        if not keep and self._desk is not None:
-            self._desk[flag] = False
-        return on
+        return self._desk or {}
+
+    def take_desk(self, number: str | None) -> tuple[bool, bool, tuple[tuple[str, str], ...]]:
+        """(DND, queue pause, forwarding rules) as the file had them when it was last read, once (then none), and
+        only for the number they were set for (a file without a number: the last run's, whoever it was)."""
+        desk = self._read_desk()
+        self._desk = {}
+        if desk.get("number", number) != number:
+            return False, False, ()
+        rules: Any = desk.get("forwarding")
+        rules = rules if isinstance(rules, dict) else {}
+        forwarding = tuple((m.value, rules[m.value]) for m in ForwardMode
+                           if isinstance(rules.get(m.value), str) and rules[m.value])
+        return desk.get("dnd") is True, desk.get("queue_paused") is True, forwarding
 
     def close(self) -> None:
         """Stop saving: the calls live on at the switch, their slots are kept for the next start."""

@@ -88,3 +88,19 @@ def test_what_the_operator_set_is_saved_selection_hold_mute_recording_and_consul
     assert spy.saves[-1]["c2"]["consult_number"] == "202"
     store.dispatch(ev.FocusSlot(1))  # the selection alone changed: saved too
     assert spy.saves[-1]["c1"]["selected"] is True and "selected" not in spy.saves[-1]["c2"]
+
+
+def test_the_desk_is_given_back_once_and_only_to_the_number_it_was_set_for(tmp_path):
+    """board.json keeps DND, forwarding and the pause with the number they were set for: a console restarted
+    as that number gets them back (once), another number logged in at the same console does not; a file
+    whose forwarding is not three known numbers gives back only what it can trust."""
+    board = BoardFile(AppDirs(config_dir=tmp_path / "c", data_dir=tmp_path / "d"))
+    desk = {"dnd": True, "queue_paused": True, "number": "200",
+            "forwarding": {"no_answer": "202", "always": "201", "sideways": "9", "busy": 7}}
+    board.save({}, desk)
+    keeper = BoardKeeper(board, clock=lambda: 10.0, wall=lambda: 1000.0, report=print)
+    keeper.reread()
+    assert keeper.take_desk("200") == (True, True, (("always", "201"), ("no_answer", "202")))
+    assert keeper.take_desk("200") == (False, False, ())  # once
+    keeper.reread()
+    assert keeper.take_desk("201") == (False, False, ())
