@@ -105,3 +105,28 @@ def test_consent_clock():
     assert clock.expired(155.0)
     with pytest.raises(ValueError):
         ConsentClock(0.0, 0.0)
+
+
+async def test_the_switch_says_its_own_consent_expired_rather_than_that_the_console_closed(
+        calls, plane, monkeypatch, caplog):
+    """Found in the same drive: the switch's own aioice gave up on consent and the switch logged "ICE/DTLS
+    closed by the peer", which sent the search to the wrong process. A console that stops answering consent
+    (its process hung) now reads as what it is."""
+    import logging
+
+    patches.apply()
+    import aioice.ice as ice
+
+    from console.switch.media import ServiceKind
+
+    monkeypatch.setattr(ice, "CONSENT_INTERVAL", INTERVAL)
+    caplog.set_level(logging.WARNING, logger="console.switch.rtc_plane")
+    failed = asyncio.Event()
+    plane.on_failure = lambda leg: failed.set()
+    media, _ = await calls("c", hears=ServiceKind.TONE)
+    console_ice = media._pc.getTransceivers()[0].sender.transport.transport._connection
+    _Answers(console_ice).delay = None  # the console answers the switch's consent requests no more
+    async with asyncio.timeout(30):
+        await failed.wait()
+    reasons = [r.getMessage() for r in caplog.records if "media failed" in r.getMessage()]
+    assert reasons == ["leg c media failed: ICE consent expired (the console stopped answering)"]
