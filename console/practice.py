@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
@@ -38,7 +39,55 @@ HANGUP_TIMEOUT = 5.0
 # full until the operator ends the calls; one that ended sooner than this (nobody there) does not, so never in a loop
 REDIAL_AFTER = 5.0
 
+# This process's own event loop carries every caller's media: 50 RTP packets a second each way per caller, and
+# asyncio reads one datagram per socket per turn of the loop. Once its wake-ups come this late, packets queue in
+# the sockets (seen: up to 1.3 s of audio on one socket with a median of 50-110 ms) and the callers' audio (and
+# their ICE consent answers) arrive late: the tool says so, once.
+LOOP_LATE = 0.05  # s: the median lateness of the loop's wake-ups over LOOP_WINDOW that is reported
+LOOP_EVERY = 0.5  # s between samples
+LOOP_WINDOW = 10  # samples (5 s)
+
 log = logging.getLogger("console.practice")
+
+
+class LoopLag:
+    """Sans-I/O: how late this process's event loop wakes up (fed each sample's lateness in seconds).
+
+    :meth:`sample` returns the window's median once it reaches ``limit`` (one report per episode: it
+    re-arms when the median is back under half the limit), else None."""
+
+    def __init__(self, limit: float = LOOP_LATE, window: int = LOOP_WINDOW) -> None:
+        if limit <= 0 or window < 1:
+            raise ValueError(f"loop lag: limit > 0 and window >= 1, not {limit!r}, {window!r}")
+        self.limit = limit
+        self._window: deque[float] = deque(maxlen=window)
+        self._reported = False
+
+    def sample(self, late: float) -> float | None:
+        self._window.append(max(0.0, late))
+        if len(self._window) < (self._window.maxlen or 1):
+            return None
+        median = sorted(self._window)[len(self._window) // 2]
+        if median < self.limit / 2:
+            self._reported = False
+        if median < self.limit or self._reported:
+            return None
+        self._reported = True
+        return median
+
+
+async def watch_loop(report: Callable[[str], None], callers: int, every: float = LOOP_EVERY) -> None:
+    """Say when this process falls behind its callers' media (see LOOP_LATE); runs until cancelled."""
+    loop = asyncio.get_running_loop()
+    lag = LoopLag()
+    while True:
+        start = loop.time()
+        await asyncio.sleep(every)
+        late = lag.sample(loop.time() - start - every)
+        if late is not None:
+            report(f"this process wakes up {late * 1000:.0f} ms late for its {callers} callers' media (a busy "
+                   f"machine, or too many callers for one process): their audio arrives late; run fewer --callers "
+                   f"per process (several processes if need be)")
 
 
 @dataclass(frozen=True)
@@ -180,7 +229,11 @@ async def ring_practice_callers(server: str, callers: list[PracticeCaller], targ
         rang = sum(1 for line in lines if line.call is not None)
         if rang:
             report(f"{rang} practice caller(s) up until their calls end; Ctrl-C hangs them all up")
-            await asyncio.gather(*(line.ended.wait() for line in lines))
+            watch = asyncio.get_running_loop().create_task(watch_loop(report, rang), name="practice loop lag")
+            try:
+                await asyncio.gather(*(line.ended.wait() for line in lines))
+            finally:
+                watch.cancel()
         return rang
     finally:
         await asyncio.shield(asyncio.gather(*(line.close() for line in lines), return_exceptions=True))

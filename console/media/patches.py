@@ -54,6 +54,9 @@ The patches:
   verifies the server's certificate and name against the system's CAs only.
   With :func:`set_turn_ca_file` (the console's ``--ca-file``) that file's CAs
   are trusted instead, as for ``wss://``; still verified, name included.
+* ICE consent (RFC 7675): aioice drops a consent answer later than 0.5 s and closes after six; a busy
+  process answers late, so calls died after ~35 s. console/media/consent.py waits for answers until
+  consent expires (30 s after the last one), as the RFC says.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from console.core.errors import ConsoleError
-from . import dtmf
+from . import consent, dtmf
 
 DEFAULT_AUDIO_PREFETCH = 1
 """Frames the audio jitter buffer holds back before releasing one (aiortc's own: 4)."""
@@ -503,6 +506,7 @@ def apply(audio_prefetch: int | None = None) -> None:
     _patch_event_send()
     _check_encoded_send()
     _patch_turn_tls()
+    consent.install(_require)
     _state["applied"] = True
 
 

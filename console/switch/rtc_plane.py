@@ -474,7 +474,10 @@ class RtcMediaPlane:
             # particular order: give the WebSocket's close (the console is away: kept for restore) or a
             # fresh offer (the leg is replaced) the time to arrive before calling the media dead (the health
             # check is told only then: told now, it failed the leg within CHECK_EVERY, grace or not).
-            asyncio.get_running_loop().call_later(CLOSED_GRACE, self._fail_if_kept, weakref.ref(current))
+            # Our own ICE giving up (consent expired: the console stopped answering) also closes the connection.
+            reason = ("ICE consent expired (the console stopped answering)" if _ice_gave_up(current.pc)
+                      else "ICE/DTLS closed by the peer")
+            asyncio.get_running_loop().call_later(CLOSED_GRACE, self._fail_if_kept, weakref.ref(current), reason)
 
     async def _watch_health(self) -> None:
         """Every CHECK_EVERY s: a connected leg whose audio stopped for media_timeout s has failed."""
@@ -498,13 +501,13 @@ class RtcMediaPlane:
         except TimeoutError:
             self._fail(current, f"ICE/DTLS not connected within {self.connect_timeout:g} s")
 
-    def _fail_if_kept(self, ref: weakref.ref[_Leg]) -> None:
+    def _fail_if_kept(self, ref: weakref.ref[_Leg], reason: str) -> None:
         """The grace after a peer's close: a leg still there (not closed by us, not replaced) has failed.
         A weak reference, so a leg hung up meanwhile is not kept alive for the grace period."""
         current = ref()
         if current is not None:
             current.health.connection("closed")
-            self._fail(current, "ICE/DTLS closed by the peer")
+            self._fail(current, reason)
 
     def _fail(self, current: _Leg, reason: str) -> None:
         if current.failed or current.closing or self._legs.get(current.id) is not current:
@@ -532,6 +535,13 @@ class RtcMediaPlane:
 def _mix(hears: object) -> AudioMix | None:
     """The route as a mix (leg ids and services are strings; None is silence)."""
     return None if hears is None or isinstance(hears, str) else hears  # type: ignore[return-value]
+
+
+def _ice_gave_up(pc: RTCPeerConnection) -> bool:
+    """The connection closed because our own ICE transport failed (aiortc marks it ``failed`` only when its
+    aioice connection closed by itself: consent expired), not because the peer closed DTLS."""
+    return any(t.sender.transport is not None and t.sender.transport.transport.state == "failed"
+               for t in pc.getTransceivers())
 
 
 def _ufrag(sdp: str) -> str | None:

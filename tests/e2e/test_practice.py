@@ -151,3 +151,53 @@ async def test_practice_trusts_the_ca_file_of_config_toml_as_the_console_does(ma
     save_config(dirs, Config(ca_file=str(tmp_path / "missing.pem")))
     done = subprocess.run(base + ["--server", switch.url], capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 2 and "config.toml ca_file" in done.stderr and "no such file" in done.stderr, done.stderr
+
+
+def test_loop_lag_is_reported_once_per_episode_from_a_late_schedule():
+    """Found driving 16 practice callers on a loaded 2-core machine: the practice process woke up 50-110 ms
+    late, its sockets queued up to a second of the callers' audio, and nothing said so. Fed wake-ups this
+    late, the meter reports the window's median once, and again only after a recovery."""
+    from console.practice import LOOP_LATE, LOOP_WINDOW, LoopLag
+
+    lag = LoopLag()
+    on_time = [lag.sample(0.002) for _ in range(LOOP_WINDOW)]
+    assert on_time == [None] * LOOP_WINDOW
+    late = [lag.sample(LOOP_LATE * 2) for _ in range(LOOP_WINDOW)]
+    assert [x for x in late if x is not None] == [pytest.approx(LOOP_LATE * 2)]  # once half the window is late
+    assert all(lag.sample(1.0) is None for _ in range(LOOP_WINDOW))  # still behind: said once is enough
+    assert all(lag.sample(0.0) is None for _ in range(LOOP_WINDOW))  # caught up: re-armed
+    assert [lag.sample(0.5) for _ in range(LOOP_WINDOW)].count(None) == LOOP_WINDOW - 1
+    assert all(lag.sample(0.3) is None for _ in range(LOOP_WINDOW))  # isolated spikes (one late sample) below
+    for _ in range(LOOP_WINDOW):
+        lag.sample(0.0)
+    assert all(lag.sample(LOOP_LATE * 3 if i % 3 == 0 else 0.0) is None for i in range(3 * LOOP_WINDOW))
+
+
+async def test_a_practice_process_behind_its_callers_media_says_so():
+    """The watch, on a loop kept busy (each turn blocks 150 ms, as 16 callers' media on a loaded machine did),
+    tells the user to run fewer callers per process."""
+    import time
+
+    from console.practice import watch_loop
+
+    loop = asyncio.get_running_loop()
+    said: list[str] = []
+    reported = asyncio.Event()
+
+    def busy() -> None:
+        time.sleep(0.15)
+        if not reported.is_set():
+            loop.call_soon(busy)
+
+    def report(line: str) -> None:
+        said.append(line)
+        reported.set()
+
+    loop.call_soon(busy)
+    watch = loop.create_task(watch_loop(report, 16, every=0.05))
+    try:
+        async with asyncio.timeout(60):
+            await reported.wait()
+    finally:
+        watch.cancel()
+    assert len(said) == 1 and "16 callers" in said[0] and "fewer --callers per process" in said[0]
