@@ -195,7 +195,8 @@ class MainScreen(Screen):
     def _show_parked(self, state: AppState) -> None:
         strip = self.query_one(ParkStrip)
         strip.orbits = state.desk.orbits
-        strip.roomy = self.size.width >= ROOMY[0] and self.size.height >= ROOMY[1]
+        width, height = self.size  # one look-up: the screen computes its size from the app's and its styles
+        strip.roomy = width >= ROOMY[0] and height >= ROOMY[1]
         strip.display = bool(state.desk.occupied_orbits())
         strip.show_time(self.app.to_wall(self.app.now))
 
