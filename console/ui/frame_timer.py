@@ -17,8 +17,6 @@ screen's use of it change under it.
 
 from __future__ import annotations
 
-from asyncio import sleep
-
 from textual import _time
 from textual.screen import UPDATE_PERIOD, Screen
 from textual.timer import EventTargetGone, Timer
@@ -47,7 +45,7 @@ class FrameTimer(Timer):
             if self._skip and next_timer < now:
                 next_timer = next_slot(start, interval, now)
                 count = round((next_timer - start) / interval) - 1
-            await sleep(max(0.0, next_timer - _time.get_time()))
+            await _time.sleep(max(0.0, next_timer - _time.get_time()))  # Textual's sleep (Windows, overhead)
             count += 1
             await self._active.wait()
             if self._reset:
