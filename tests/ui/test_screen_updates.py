@@ -152,3 +152,52 @@ async def test_a_caller_who_comes_or_goes_adds_or_removes_one_card_and_the_other
         assert set(left) == set(after) - {f"slot-{gone}"}
         assert all(left[key] is after[key] for key in left), "the other callers' cards were replaced"
     await console.controller.aclose()
+
+
+@pytest.mark.timeout(120)
+async def test_a_confirmed_hold_restyles_and_repaints_only_its_own_card_once(switch, dirs):
+    """Hold the connected call of four: its card is restyled once (connected -> held, however many
+    states the hold takes: holding…, the switch's HELD, the log line) and the other cards are neither
+    restyled nor rendered again (a restyle runs the stylesheet over the card: about 1 ms each)."""
+    from console.core.enums import CALL_STATES
+
+    from .test_board import ring_in
+
+    console = make_console(dirs, operator_plan(switch), clock=Clock())  # no card timer repaints meanwhile
+    async with console.app.run_test(size=SIZE) as pilot:
+        await console.until(logged_in)
+        slots = await ring_in(switch, console, 4)
+        for _ in slots:  # each answer holds the call before it
+            await pilot.press("a")
+            await console.until(lambda s: sum(c.ringing_in for c in s.calls) == 0 or s.focused is not None)
+        state = await console.until(lambda s: all(s.call_in(n).ever_connected and s.call_in(n).pending is None
+                                                  for n in slots))
+        active = next(c.slot for c in state.calls if c.state is CALL_STATES.CONNECTED)
+        await pilot.pause()
+        cards = {int(card.id.removeprefix("slot-")): card for card in console.app.screen.query(CallCard)}
+        assert sorted(cards) == sorted(slots)
+        restyles = {slot: 0 for slot in cards}
+        renders = {slot: 0 for slot in cards}
+        for slot, card in cards.items():
+            def restyle(slot=slot, original=card.update_node_styles, **kwargs):
+                restyles[slot] += 1
+                return original(**kwargs)
+
+            def render(slot=slot, original=card.render):
+                renders[slot] += 1
+                return original()
+
+            card.update_node_styles = restyle
+            card.render = render
+
+        await pilot.press(str(active))
+        await pilot.press("h")
+        await console.until(lambda s: s.call_in(active).state is CALL_STATES.HELD and s.call_in(active).pending is None)
+        await pilot.pause()
+        await pilot.pause()
+        assert "(HELD)" in str(cards[active].render())
+        assert restyles[active] == 1, f"the held card was restyled {restyles[active]} times"
+        others = [slot for slot in cards if slot != active]
+        assert all(restyles[slot] == 0 for slot in others), restyles
+        assert all(renders[slot] == 0 for slot in others), renders
+    await console.controller.aclose()

@@ -18,6 +18,7 @@ from textual.widgets import Footer
 
 from console.store.state import AppState
 
+from .. import frame_timer
 from ..keys import MAIN_ACTIONS, bindings
 from ..slotjump import WAIT_SECONDS, Answer, SlotEntry
 from ..words import feature_marks, setting_words
@@ -53,6 +54,15 @@ class MainScreen(Screen):
         self._slots = SlotEntry()
         self._slot_timer: Timer | None = None
         self._overdue: set[str] = set()  # calls past hold_recall: the bell rings once for each
+        self._frame_timer: Timer | None = None
+
+    @property
+    def _update_timer(self) -> Timer:
+        """Textual's screen-update timer, as a ``FrameTimer``: a confirmed key's repaint after the
+        "holding…" one waits for the next frame, not the one after it (console/ui/frame_timer.py)."""
+        if self._frame_timer is None:
+            self._frame_timer = frame_timer.install(self)
+        return self._frame_timer
 
     def on_key(self, event: events.Key) -> None:
         """Keys that reach the board while the dialer opens belong to the dialer.
@@ -185,7 +195,8 @@ class MainScreen(Screen):
     def _show_parked(self, state: AppState) -> None:
         strip = self.query_one(ParkStrip)
         strip.orbits = state.desk.orbits
-        strip.roomy = self.size.width >= ROOMY[0] and self.size.height >= ROOMY[1]
+        width, height = self.size  # one look-up: the screen computes its size from the app's and its styles
+        strip.roomy = width >= ROOMY[0] and height >= ROOMY[1]
         strip.display = bool(state.desk.occupied_orbits())
         strip.show_time(self.app.to_wall(self.app.now))
 

@@ -22,6 +22,7 @@ _STATE_CLASS = {
     CALL_STATES.RINGING: "-ringing", CALL_STATES.CONNECTED: "-connected", CALL_STATES.HOLDING: "-held",
     CALL_STATES.HELD: "-held", CALL_STATES.DISCONNECTED: "-ended",
 }
+_CALL_CLASSES = frozenset(_STATE_CLASS.values()) | {"-muted", "-recording"}  # the classes a card's call sets
 
 
 def meter(level: float | None) -> str:
@@ -137,13 +138,18 @@ class CallCard(Static):
     def watch_call(self, call: CallView | None) -> None:
         if call is None:
             return
-        for cls in set(_STATE_CLASS.values()):
-            self.set_class(cls == _STATE_CLASS[call.state], cls)
+        wanted = {_STATE_CLASS[call.state]}
+        if call.muted and not call.ended:
+            wanted.add("-muted")
+        if call.recording and not call.ended:
+            wanted.add("-recording")
+        shown = self.classes & _CALL_CLASSES
+        if shown != wanted:  # one restyle for what changed (each set_class is a restyle), none if nothing did
+            self.remove_class(*(shown - wanted), update=not wanted - shown)
+            self.add_class(*(wanted - shown))
         symbol, word = DIRECTION_WORDS[call.direction]
         marks = "" if call.ended else feature_marks(call)
         self.border_title = f"{call.slot} {symbol} {word}" + (f" {marks}" if marks else "")
-        self.set_class(call.muted and not call.ended, "-muted")
-        self.set_class(bool(call.recording) and not call.ended, "-recording")
         self._subtitle()
 
     def watch_selected(self, selected: bool) -> None:
@@ -215,11 +221,11 @@ class CallDeck(Container):
         self._push({old, new})  # the card that lost the selection and the one that got it
 
     def watch_now(self) -> None:
-        for card in self.query(CallCard):
+        for card in self._cards():
             card.show_time(self.now)  # repaints only cards whose shown time changes
 
     def watch_levels(self) -> None:
-        for card in self.query(CallCard):
+        for card in self._cards():
             if card.id:
                 card.level = self.levels.get(int(card.id.removeprefix("slot-")))
 
@@ -227,7 +233,7 @@ class CallDeck(Container):
         self._push()
 
     def watch_silences(self) -> None:
-        for card in self.query(CallCard):
+        for card in self._cards():
             if card.id:  # whole seconds: a card repaints only when the number it shows changes
                 card.silent = float(int(self.silences.get(int(card.id.removeprefix("slot-")), 0.0)))
 
@@ -235,13 +241,18 @@ class CallDeck(Container):
         for empty in self.query("#deck-empty").results(Static):
             empty.update(hint)
 
+    def _cards(self) -> list[CallCard]:
+        """The cards (the deck's own children: cheaper than a DOM query on every state)."""
+        return [child for child in self.children if isinstance(child, CallCard)]
+
     def _push(self, slots: set[int | None] | None = None) -> None:
         """Hand the cards of ``slots`` (all if None) their call, selection, time, recall and level."""
-        for card in self.query(CallCard):
+        calls = {c.slot: c for c in self.calls}
+        for card in self._cards():
             slot = int(card.id.removeprefix("slot-")) if card.id else 0
             if slots is not None and slot not in slots:
                 continue
-            call = next((c for c in self.calls if c.slot == slot), None)
+            call = calls.get(slot)
             if call is None:
                 continue
             card.call = call
