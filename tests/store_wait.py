@@ -30,3 +30,22 @@ async def until(source: Store | Controller, predicate: Callable[[AppState], bool
         raise AssertionError(f"{what}; last log: {[line.text for line in store.state.log[-10:]]}") from None
     finally:
         unsubscribe()
+
+
+def with_files(dirs) -> Controller:
+    """A headless controller with its own files in ``dirs`` (sessions, history, board: a later one restores
+    from them, as a console started again after a crash)."""
+    from console.persist import BoardFile, CallHistory, SessionFile
+    from console.store import client_factory
+
+    return Controller(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs),
+                      board=BoardFile(dirs), media=False)
+
+
+async def log_in_with_files(url: str, dirs, username: str = "operator") -> Controller:
+    """:func:`with_files`, logged in to the switch at ``url`` as ``username`` (password = username, as the
+    demo's)."""
+    controller = with_files(dirs)
+    controller.login(url, username, username)
+    await until(controller, lambda s: s.login.logged_in)
+    return controller

@@ -7,9 +7,9 @@ import pytest
 
 from console.integration import EventFeed
 from console.integration.control import ControlTable
-from console.persist import BoardFile, CallHistory, SessionFile
 from console.persist.paths import AppDirs
-from console.store import Controller, client_factory
+from console.store import Controller
+from store_wait import log_in_with_files, with_files
 
 from .conftest import until
 
@@ -35,12 +35,9 @@ async def test_a_restart_says_the_restored_settings_once_and_as_the_switch_has_t
     dirs = AppDirs(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
 
     def console() -> Controller:
-        return Controller(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs),
-                          board=BoardFile(dirs), media=False)
+        return with_files(dirs)
 
-    first = console()
-    first.login(switch.url, "operator", "operator")
-    await until(first, lambda s: s.login.logged_in)
+    first = await log_in_with_files(switch.url, dirs)
     assert first.desk.set_dnd(True) and first.desk.set_forwarding(busy="201") and first.desk.queues.toggle_pause()
     await until(first, lambda s: s.desk.dnd and s.desk.forwarding and s.desk.queue_paused)
     await first.aclose()  # kill -9: no logout, the session lives on at the switch

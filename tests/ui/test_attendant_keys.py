@@ -13,6 +13,7 @@ from console.ui.widgets import CallCard
 from console.ui.widgets.lamps import LampField
 
 from console.store import Controller, client_factory
+from store_wait import log_in_with_files, with_files
 
 from .conftest import far_end, make_console, operator_plan, until
 
@@ -227,15 +228,11 @@ async def test_dnd_survives_a_crash_of_the_console(switch, dirs):
     his callers away BUSY, the new console said nothing of DND. README: n "do not disturb on/off ... kept
     across a switch restart (the console sets it again at login)": the board file keeps it across a restart
     of the console too, the restored console shows it and says it again."""
-    from console.persist import BoardFile, CallHistory, SessionFile
 
     def console() -> Controller:
-        return Controller(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs),
-                          board=BoardFile(dirs), media=False)
+        return with_files(dirs)
 
-    first = console()
-    first.login(switch.url, "operator", "operator")
-    await until(first, lambda s: s.login.logged_in)
+    first = await log_in_with_files(switch.url, dirs)
     assert first.desk.toggle_dnd()
     await until(first, lambda s: s.desk.dnd)
     await first.aclose()  # kill -9: no logout, the session lives on at the switch
@@ -262,15 +259,11 @@ async def test_forwarding_survives_a_crash_of_the_console(switch, dirs):
     switch still forwarded every caller while the new console showed no forwarding. README: F "forwarding of this
     console's number ... (the console sets it again at login)": the board file keeps it across a restart of the
     console too, the restored console shows it, the switch forwards as it shows, and turning it off is kept."""
-    from console.persist import BoardFile, CallHistory, SessionFile
 
     def console() -> Controller:
-        return Controller(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs),
-                          board=BoardFile(dirs), media=False)
+        return with_files(dirs)
 
-    first = console()
-    first.login(switch.url, "operator", "operator")
-    await until(first, lambda s: s.login.logged_in)
+    first = await log_in_with_files(switch.url, dirs)
     assert first.desk.set_forwarding(always="201", no_answer="202")
     await until(first, lambda s: s.desk.forwarding == "always → 201, no answer → 202")
     await first.aclose()  # kill -9: no logout, the session lives on at the switch

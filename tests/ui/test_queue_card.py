@@ -9,6 +9,7 @@ import pytest
 from textual import events
 
 from console.ui.widgets import CallCard
+from store_wait import log_in_with_files, with_files
 
 from .conftest import far_end, make_console, operator_plan, until
 from .test_operator import logged_in
@@ -123,16 +124,12 @@ async def test_a_pause_survives_a_crash_of_the_console(switch, dirs):
     and queue callers rang only elsewhere. README: P "pauses / unpauses this operator in its queues (the
     status line shows ⏸ PAUSED) ... set again at login, as DND is": the board file keeps it, the restored
     console shows it and says it again; an unpause is kept the same way."""
-    from console.persist import BoardFile, CallHistory, SessionFile
-    from console.store import Controller, client_factory
+    from console.store import Controller
 
     def console() -> Controller:
-        return Controller(client_factory(device=None), sessions=SessionFile(dirs), history=CallHistory(dirs),
-                          board=BoardFile(dirs), media=False)
+        return with_files(dirs)
 
-    first = console()
-    first.login(switch.url, "operator", "operator")
-    await until(first, lambda s: s.login.logged_in)
+    first = await log_in_with_files(switch.url, dirs)
     assert first.desk.queues.toggle_pause()
     await until(first, lambda s: s.desk.queue_paused)
     await first.aclose()  # kill -9: no logout, the session lives on at the switch
