@@ -29,3 +29,12 @@ def _library_log_levels():
         logger.setLevel(level)
         for handler in [h for h in logger.handlers if h not in handlers]:
             logger.removeHandler(handler)
+
+
+@pytest.fixture
+async def switch():
+    """The demo switch without a media plane (tests/demo_switch.py); folders with their own override it."""
+    from demo_switch import running_switch
+
+    async with running_switch() as sw:
+        yield sw

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 
 from console.core.device_change import DeviceKind, DeviceState
 from console.integration.service import EventService
@@ -38,15 +37,6 @@ class Console:
         await self.service.aclose()
         await self.controller.aclose()
 
-
-@pytest.fixture
-async def switch():
-    from console.switch.demo import demo_config
-    from console.switch.server import Switch
-
-    switch = await Switch.start(demo_config(port=0, media=False))
-    yield switch
-    await switch.aclose()
 
 
 def fields(event: dict) -> tuple:

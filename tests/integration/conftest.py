@@ -19,17 +19,6 @@ from console.store import Controller, client_factory
 from store_wait import TIMEOUT, until  # noqa: F401 - the tests import until from here
 
 
-@pytest.fixture
-async def switch():
-    from console.switch.demo import demo_config
-    from console.switch.server import Switch
-
-    sw = await Switch.start(demo_config(port=0, media=False))
-    try:
-        yield sw
-    finally:
-        await sw.aclose()
-
 
 @pytest.fixture
 def sock_path():

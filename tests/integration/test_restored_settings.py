@@ -9,6 +9,7 @@ from console.integration import EventFeed
 from console.integration.control import ControlTable
 from console.persist.paths import AppDirs
 from console.store import Controller
+from demo_switch import running_switch
 from store_wait import log_in_with_files, with_files
 
 from .conftest import until
@@ -16,15 +17,10 @@ from .conftest import until
 
 @pytest.fixture
 async def switch():
-    from console.switch.demo import demo_config
     from console.switch.queue_config import QueueConfig
-    from console.switch.server import Switch
 
-    sw = await Switch.start(demo_config(port=0, media=False, queues=(QueueConfig("100", "Reception", ("operator",)),)))
-    try:
+    async with running_switch(queues=(QueueConfig("100", "Reception", ("operator",)),)) as sw:
         yield sw
-    finally:
-        await sw.aclose()
 
 
 async def test_a_restart_says_the_restored_settings_once_and_as_the_switch_has_them(switch, tmp_path):

@@ -4,7 +4,6 @@ switch on 127.0.0.1 port 0, headless controllers (no screen), signaling only."""
 
 from __future__ import annotations
 
-import pytest
 
 from console.core.enums import CALL_STATES
 from console.store import Controller, client_factory
@@ -12,17 +11,6 @@ from store_wait import until
 
 S = CALL_STATES
 
-
-@pytest.fixture
-async def switch():
-    from console.switch.demo import demo_config
-    from console.switch.server import Switch
-
-    sw = await Switch.start(demo_config(port=0, media=False))
-    try:
-        yield sw
-    finally:
-        await sw.aclose()
 
 
 async def logged_in(switch, username: str) -> Controller:

@@ -9,6 +9,7 @@ import pytest
 from textual import events
 
 from console.ui.widgets import CallCard
+from demo_switch import running_switch
 from store_wait import log_in_with_files, with_files
 
 from .conftest import far_end, make_console, operator_plan, until
@@ -18,16 +19,10 @@ from .test_turned_away import status_line
 
 @pytest.fixture
 async def switch():
-    from console.switch.demo import demo_config
     from console.switch.queue_config import QueueConfig
-    from console.switch.server import Switch
 
-    sw = await Switch.start(demo_config(port=0, media=False, queues=(
-        QueueConfig("100", "Reception", ("operator", "alice")),)))
-    try:
+    async with running_switch(queues=(QueueConfig("100", "Reception", ("operator", "alice")),)) as sw:
         yield sw
-    finally:
-        await sw.aclose()
 
 
 async def test_p_pauses_the_operator_in_its_queues_and_a_queued_call_shows_its_queue_and_wait(switch, dirs):
