@@ -7,24 +7,13 @@ from __future__ import annotations
 import json
 
 from console.core.device_change import DeviceChange, DeviceKind, DeviceReason, DeviceState
-from console.integration import EventFeed
 from console.store import Store
 from console.store import events as ev
 
+from .test_feed import fed, types
+
 HEADSET = "pulse:sink=headset,source=mic"
 AUDIO, RINGER = DeviceKind.AUDIO, DeviceKind.RINGER
-
-
-def fed(store: Store | None = None):
-    store = store or Store()
-    feed = EventFeed(store, wall=lambda: 1_796_600_000.123)
-    got: list[dict] = []
-    feed.add_sink(got.append)
-    return store, feed, got
-
-
-def types(got) -> list[str]:
-    return [e["type"] for e in got]
 
 
 def news(kind: DeviceKind, name: str, state: DeviceState, reason: DeviceReason | None = None,

@@ -4,7 +4,6 @@ switch on 127.0.0.1 port 0, headless controllers (no screen), signaling only."""
 
 from __future__ import annotations
 
-
 from console.core.enums import CALL_STATES
 from console.store import Controller, client_factory
 from store_wait import until
