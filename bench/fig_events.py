@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 from console.core.enums import CALL_STATES, Direction
 from console.integration.control import ControlTable
@@ -41,6 +42,23 @@ async def _read_until(reader: asyncio.StreamReader, wanted: bytes) -> None:
             return
 
 
+async def _timed(reader: asyncio.StreamReader, change: Callable[[int, CALL_STATES], None], repeats: int,
+                 budget: Budget) -> list[float]:
+    """Milliseconds from ``change(attempt, state)`` (HELD and CONNECTED in turn) to the line with that state
+    read from ``reader``; the first attempt warms up, and the budget stops the run after two."""
+    times: list[float] = []
+    for attempt in range(repeats + 1):
+        if attempt > 1 and budget.expired():
+            break
+        state = S.HELD if attempt % 2 == 0 else S.CONNECTED
+        start = time.perf_counter()
+        change(attempt, state)
+        await _read_until(reader, f'"state":"{state.name}"'.encode())
+        if attempt > 0:
+            times.append(1000 * (time.perf_counter() - start))
+    return times
+
+
 async def console_latencies(folder: Path, repeats: int, budget: Budget) -> list[float]:
     controller = Controller()  # display-only: its store and its actions, no client
     store = controller.store
@@ -51,24 +69,16 @@ async def console_latencies(folder: Path, repeats: int, budget: Budget) -> list[
     reader, writer = await asyncio.open_unix_connection(str(folder / "console.sock"))
     writer.write(b'{"id": 1, "cmd": "subscribe"}\n')
     await _read_until(reader, b'"subscribed":true')
-    times: list[float] = []
+    def change(attempt: int, state: CALL_STATES) -> None:
+        store.dispatch(ev.CallChanged("k1", state, float(attempt), call_id="c1", remote_number="201",
+                                      remote_name="Alice"))
+
     try:
-        for attempt in range(repeats + 1):
-            if attempt > 1 and budget.expired():
-                break
-            state = S.HELD if attempt % 2 == 0 else S.CONNECTED
-            wanted = f'"state":"{state.name}"'.encode()
-            start = time.perf_counter()
-            store.dispatch(ev.CallChanged("k1", state, float(attempt), call_id="c1", remote_number="201",
-                                          remote_name="Alice"))
-            await _read_until(reader, wanted)
-            if attempt > 0:  # the first warms up
-                times.append(1000 * (time.perf_counter() - start))
+        return await _timed(reader, change, repeats, budget)
     finally:
         writer.close()
         await server.aclose()
         feed.close()
-    return times
 
 
 async def bare_latencies(folder: Path, repeats: int, budget: Budget) -> list[float]:
@@ -84,24 +94,16 @@ async def bare_latencies(folder: Path, repeats: int, budget: Budget) -> list[flo
     event = {"v": 1, "seq": 0, "time": "2026-12-06T22:30:00.123Z", "type": "call.state", "call": "k1",
              "call_id": "c1", "state": "", "reason": None, "direction": "in", "number": "201", "name": "Alice",
              "local_number": "200", "slot": 1}
-    times: list[float] = []
+    def write(attempt: int, state: CALL_STATES) -> None:
+        event.update(seq=attempt, state=state.name)
+        out.write((json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
+
     try:
-        for attempt in range(repeats + 1):
-            if attempt > 1 and budget.expired():
-                break
-            state = S.HELD if attempt % 2 == 0 else S.CONNECTED
-            wanted = f'"state":"{state.name}"'.encode()
-            start = time.perf_counter()
-            event.update(seq=attempt, state=state.name)
-            out.write((json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
-            await _read_until(reader, wanted)
-            if attempt > 0:
-                times.append(1000 * (time.perf_counter() - start))
+        return await _timed(reader, write, repeats, budget)
     finally:
         client_writer.close()
         out.close()
         server.close()
-    return times
 
 
 async def run(scale: Scale) -> Figure:
