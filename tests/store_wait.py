@@ -49,3 +49,14 @@ async def log_in_with_files(url: str, dirs, username: str = "operator") -> Contr
     controller.login(url, username, username)
     await until(controller, lambda s: s.login.logged_in)
     return controller
+
+
+async def polled(predicate: Callable[[], bool], what: str, timeout: float = TIMEOUT, every: float = 0.02) -> None:
+    """Poll what posts no event of its own (audio at a device, a log record, a file a process writes, a
+    sound server's view of a stream) until ``predicate`` holds; fail after ``timeout`` naming ``what``."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await asyncio.sleep(every)
+    except TimeoutError:
+        raise AssertionError(f"timed out waiting for {what}") from None

@@ -7,7 +7,6 @@ was opened with.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -16,18 +15,14 @@ import time
 from console.media.hub import DeviceHub
 from console.media.latency import DeviceLatency
 from console.media.portaudio import PyAudioDevice
+from store_wait import polled
 
 HEADSET = "pulse:sink=headset,source=mic"
 
 
 async def until(predicate, what: str, timeout: float = 15.0, step: float = 0.05) -> None:
     """Poll state that has no event of its own (the server's view of a stream, the hub's watch)."""
-    try:
-        async with asyncio.timeout(timeout):
-            while not predicate():
-                await asyncio.sleep(step)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for: {what}") from None
+    await polled(predicate, what, timeout, step)
 
 
 def our_sink_input_ms(pulse) -> float | None:

@@ -17,6 +17,7 @@ from console.media.hub import RING_DBFS, RING_HZ, DeviceHub
 from console.media.portaudio import PyAudioDevice
 from console.media.pulse import list_pulse_devices
 from bench.pulse_server import MIC_DBFS, MIC_HZ
+from store_wait import polled
 
 ROOT = Path(__file__).parents[2]
 HEADSET = "pulse:sink=headset,source=mic"
@@ -25,12 +26,7 @@ RATE = 48000
 
 async def until(predicate, what: str, timeout: float = 10.0, step: float = 0.02) -> None:
     """Poll state that has no event of its own (a sound card's output, a watchdog's decision)."""
-    try:
-        async with asyncio.timeout(timeout):
-            while not predicate():
-                await asyncio.sleep(step)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for: {what}") from None
+    await polled(predicate, what, timeout, step)
 
 
 def has_tone(recorder, hz: float, seconds: float = 0.3, level: tuple[float, float] | None = None) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from console.webrtc import CALL_STATES, LOGIN_STATES, WebRtcCall, WebRtcInstance
+from store_wait import polled
 
 TIMEOUT = 5.0
 
@@ -72,12 +73,7 @@ class Console:
 
     async def measured(self, predicate, what: str, timeout: float = TIMEOUT, every: float = 0.02) -> None:
         """Poll a measurement (audio at a device, which posts no event) until it holds; bounded by ``timeout``."""
-        try:
-            async with asyncio.timeout(timeout):
-                while not predicate():
-                    await asyncio.sleep(every)
-        except TimeoutError:
-            raise AssertionError(f"timed out waiting for {what}") from None
+        await polled(predicate, what, timeout, every)
 
     async def login_state(self, state: LOGIN_STATES, timeout: float = TIMEOUT) -> None:
         await self.until(lambda: self.logins and self.logins[-1] is state, f"login state {state}", timeout)

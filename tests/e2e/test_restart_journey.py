@@ -20,6 +20,7 @@ from console.persist import AppDirs, BoardFile, CallHistory, RecordingFolder, Se
 from console.store import AppState, Controller, client_factory
 from console.switch.rtc_plane import RtcMediaPlane
 from media_harness import RATE, hears, media_console, media_dial, store_until
+from store_wait import polled
 
 S = CALL_STATES
 TIMEOUT = 15.0
@@ -37,12 +38,7 @@ async def until(controller: Controller, predicate, timeout: float = TIMEOUT) -> 
 
 async def measured(predicate, what: str, timeout: float = TIMEOUT, every: float = 0.02) -> None:
     """Poll a measurement (audio, which posts no event) until it holds."""
-    try:
-        async with asyncio.timeout(timeout):
-            while not predicate():
-                await asyncio.sleep(every)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
+    await polled(predicate, what, timeout, every)
 
 
 async def stays_quiet(sink: RecordingSink, what: str, frames: int = 50) -> None:

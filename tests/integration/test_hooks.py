@@ -25,6 +25,7 @@ import pytest
 
 from console.integration.hooks import EVENT_HEADER, SIGNATURE_HEADER, ScreenPop, WebhookSink, signature, start_hooks
 from console.persist import HooksConfig
+from store_wait import polled
 from store_wait import until as store_until
 
 TIMEOUT = 10.0
@@ -149,12 +150,7 @@ def call_event(kind: str, seq: int, number: str = "+4930123456", name: str = "Ad
 
 async def until(predicate: Callable[[], bool], what: str, timeout: float = TIMEOUT, every: float = 0.02) -> None:
     """Poll something that posts no event (a log record, a file a process writes), bounded by ``timeout``."""
-    try:
-        async with asyncio.timeout(timeout):
-            while not predicate():
-                await asyncio.sleep(every)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
+    await polled(predicate, what, timeout, every)
 
 
 def messages(caplog: pytest.LogCaptureFixture, text: str) -> list[str]:
