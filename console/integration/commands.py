@@ -168,6 +168,14 @@ def stats_source(settings: Settings) -> tuple[CallRecords | None, float]:
     return records, config.service_level
 
 
+def event_service(controller: Any, path: Path | None, settings: Settings) -> EventService:
+    """``controller``'s event service as ``settings`` ask: the socket at ``path`` (None: none), the ``stats``
+    events from the call records, and the configured hooks."""
+    config = settings.config
+    return EventService(controller, path, limits(config), *stats_source(settings),
+                        hooks=config.hooks if config.hooks.enabled else None)
+
+
 # -- the headless console ------------------------------------------------------------------------------
 async def headless(args: argparse.Namespace, prepare: Prepare) -> int:
     settings, plan, controller, switch, notes = await prepare(args)
@@ -175,8 +183,7 @@ async def headless(args: argparse.Namespace, prepare: Prepare) -> int:
         print(f"anynode-console --headless: {note}", file=sys.stderr)
     if not plan.token and not plan.embedded and os.environ.get(PASSWORD_ENV):
         plan = replace(plan, password=os.environ[PASSWORD_ENV], auto_login=True)
-    service = EventService(controller, socket_path(args, settings.config), limits(settings.config),
-                           *stats_source(settings), hooks=settings.config.hooks if settings.config.hooks.enabled else None)
+    service = event_service(controller, socket_path(args, settings.config), settings)
     stdout = None
     try:
         try:
@@ -202,21 +209,18 @@ async def serve_beside_screen(controller: Any, args: argparse.Namespace,
     The socket is started if it can be (the log says where); if not, the reason is a start-up problem the
     screen shows and the hooks run without it. None and no reason with ``[events] socket = "off"`` and no
     hooks configured."""
-    config = settings.config
-    path = socket_path(args, config)
-    hooks = config.hooks if config.hooks.enabled else None
-    if path is None and hooks is None:
+    path = socket_path(args, settings.config)
+    hooks = settings.config.hooks.enabled
+    if path is None and not hooks:
         return None, []
-    service = EventService(controller, path, limits(config), *stats_source(settings), hooks=hooks)
+    service = event_service(controller, path, settings)
     try:
         await service.start(to_log_pane=True)
     except (SocketBusyError, OSError) as exc:
         await service.aclose()
-        if hooks is None:
+        if not hooks:
             return None, [f"no event socket: {exc}"]
-        service = await EventService(controller, None, limits(config), *stats_source(settings),
-                                     hooks=hooks).start(to_log_pane=True)
-        return service, [f"no event socket: {exc}"]
+        return await event_service(controller, None, settings).start(to_log_pane=True), [f"no event socket: {exc}"]
     if path is not None:
         controller.note(f"events and commands on {path} (anynode-console events)")
     return service, []
