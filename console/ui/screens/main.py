@@ -168,9 +168,7 @@ class MainScreen(Screen):
         focused = state.focused_call
         status.marks = feature_marks(focused) if focused is not None and not focused.ended else ""
         status.turned_away_by = setting_words(state.desk.dnd, state.desk.forwarding, state.desk.queue_paused)
-        deck = self.query_one(CallDeck)
-        deck.calls = state.calls
-        deck.focused = state.focused
+        self.query_one(CallDeck).show(state.calls, state.focused)
         queue = self.query_one(CallQueue)
         queue.calls = state.calls
         queue.focused = state.focused
