@@ -9,6 +9,7 @@ The App subscribes once to the store and keeps the latest snapshot in the
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import logging.handlers
 import time
@@ -28,6 +29,7 @@ from console.store import AppState, Controller, LoginPlan, LogLevel, is_secure
 from console.store.conference import conference_choices
 from console.store.devices import devices_chosen
 
+from .pacing import ScreenPacer
 from .keys import ALL_ACTIONS, GLOBAL_ACTIONS, bindings, check_keymap, display_keys
 from .screens import (
     ConfirmExplicit, HelpScreen, LampsScreen, LoginScreen, LogScreen, MainScreen, Prompt, SearchScreen, TransferPicker,
@@ -90,6 +92,10 @@ class SwitchboardApp(App[None]):
         if self.keymap:
             self.set_keymap(self.keymap)
         self._unsubscribe: Callable[[], None] | None = None
+        # the screen's pace: a request the switch answers at once is drawn once, as its outcome (pacing.py)
+        self.pacer = ScreenPacer(lambda: self.snapshot, self._show_state,
+                                 lambda fn: asyncio.get_running_loop().call_soon(fn),
+                                 lambda delay, fn: asyncio.get_running_loop().call_later(delay, fn))
         self._ringing: set[str] = set()
         self._transferred: set[str] = set()
         self._ticks = 0
@@ -101,7 +107,7 @@ class SwitchboardApp(App[None]):
         state = self.store.state
         self._ringing = {c.key for c in state.ringing_calls()}
         self._transferred = {c.key for c in state.calls if c.transferred}
-        self.snapshot = state
+        self.snapshot = self._seen = state
         self._unsubscribe = self.store.subscribe(self._on_state)
         self.now = self.clock()
         self.set_interval(TICK_SECONDS, self._tick)
@@ -116,6 +122,7 @@ class SwitchboardApp(App[None]):
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        self.pacer.close()
         if self._file_log is not None:
             for handler in list(self._file_log.handlers):
                 handler.close()
@@ -185,8 +192,8 @@ class SwitchboardApp(App[None]):
 
     # -- the store ----------------------------------------------------------------------
     def _on_state(self, state: AppState) -> None:
-        old = self.snapshot
-        self.snapshot = state
+        old, self._seen = self._seen, state
+        self.pacer.offer(state)  # the screen: after this pass, or with the switch's answer (pacing.py)
         self._write_log(state)
         ringing = {c.key for c in state.ringing_calls() if c.state is CALL_STATES.OFFERING or c.key in self._ringing}
         if ringing - self._ringing:
@@ -199,6 +206,9 @@ class SwitchboardApp(App[None]):
                 self.notify(f"Slot {call.slot} ({call.remote_number}) transferred{target}.", title="Transfer")
         if old.login.state is not state.login.state:
             self._login_changed(state.login.state)
+
+    def _show_state(self, state: AppState) -> None:
+        self.snapshot = state
 
     def _login_changed(self, login_state: LOGIN_STATES | None) -> None:
         if login_state is LOGIN_STATES.SUCCESS:
@@ -323,11 +333,11 @@ class SwitchboardApp(App[None]):
 
     def action_conference(self) -> None:
         """Conference by consent: the picker shows the calls that would join; only the ticked ones do."""
-        choices = conference_choices(self.snapshot)
+        choices = conference_choices(self.store.state)
         if len(choices) < 2:
             self.controller.error("conference: needs two calls that are connected or on hold")
             return
-        self.push_screen(ConferencePicker(choices, self.snapshot.focused), self._conference_picked)
+        self.push_screen(ConferencePicker(choices, self.store.state.focused), self._conference_picked)
 
     def _conference_picked(self, slots: tuple[int, ...] | None) -> None:
         if slots is None:
@@ -396,7 +406,7 @@ class SwitchboardApp(App[None]):
         if main.dtmf_active:
             main.dtmf_mode(False)
             return
-        call = self.snapshot.focused_call
+        call = self.store.state.focused_call
         if call is None or call.state is not CALL_STATES.CONNECTED:
             self.controller.error("DTMF: select a connected call first")
             return
@@ -410,7 +420,7 @@ class SwitchboardApp(App[None]):
         self.controller.set_client_logging(self._diagnostics)
 
     def action_transfer(self) -> None:
-        calls = self.snapshot.transferable_calls()
+        calls = self.store.state.transferable_calls()
         if len(calls) < 2:
             self.controller.error("transfer: needs two calls that are connected or on hold")
             return
@@ -433,7 +443,7 @@ class SwitchboardApp(App[None]):
             self.push_screen(SearchScreen())
 
     def action_blind_transfer(self) -> None:
-        call = self.snapshot.focused_call
+        call = self.store.state.focused_call
         if call is None or not call.transferable:
             self.controller.error("blind transfer: select a connected or held call first")
             return
@@ -442,7 +452,7 @@ class SwitchboardApp(App[None]):
                          lambda number: number and self.controller.desk.blind_transfer(number, call.slot))
 
     def action_consult(self) -> None:
-        call = self.snapshot.focused_call
+        call = self.store.state.focused_call
         if call is None or not call.transferable:
             self.controller.error("consult: select a connected or held call first")
             return
@@ -470,7 +480,7 @@ class SwitchboardApp(App[None]):
 
     def action_forwarding(self) -> None:
         self.push_screen(Prompt("Forwarding of this console's number", "always N · busy N · noanswer N (any of them), "
-                                "or off", self.snapshot.desk.forwarding and "", cursor_blink=self.cursor_blink),
+                                "or off", self.store.state.desk.forwarding and "", cursor_blink=self.cursor_blink),
                          self._forwarding_typed)
 
     def _forwarding_typed(self, text: str | None) -> None:

@@ -7,12 +7,15 @@ import asyncio
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.reactive import reactive, var
 from textual.widgets import Static
 
 from console.core.enums import CALL_STATES
 from console.store.readings import NO_AUDIO_AFTER
 from console.store.state import CallView, HoldSide
+from ..kept_lines import KeptLines
 from ..words import (CALL_WORDS, CONFERENCE_MARK, CONSULT_WORDS, DIRECTION_WORDS, HOLD_WORDS, LOST_CONTACT, PARKED_MARK,
                      REQUEST_WORDS, feature_marks, format_duration, origin_words, reason_words, transferred_words)
 
@@ -22,7 +25,7 @@ _STATE_CLASS = {
     CALL_STATES.RINGING: "-ringing", CALL_STATES.CONNECTED: "-connected", CALL_STATES.HOLDING: "-held",
     CALL_STATES.HELD: "-held", CALL_STATES.DISCONNECTED: "-ended",
 }
-_CALL_CLASSES = frozenset(_STATE_CLASS.values()) | {"-muted", "-recording"}  # the classes a card's call sets
+_STYLED = frozenset(_STATE_CLASS.values()) | {"-muted", "-recording", "-selected"}  # the classes a card sets
 
 
 def meter(level: float | None) -> str:
@@ -46,6 +49,14 @@ class CallCard(Static):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._shown_time: tuple | None = None
+        self._lines = KeptLines()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        return self._lines.get(self, crop, super().render_lines)
+
+    def _set_dirty(self, *regions: Region) -> None:  # Textual's one way to mark a widget for repaint (kept_lines.py)
+        self._lines.drop()
+        super()._set_dirty(*regions)
 
     def show_time(self, now: float) -> None:
         """The clock moved: repaint only if what the card shows of it changes (whole seconds, the recall)."""
@@ -135,28 +146,40 @@ class CallCard(Static):
             text.append("↺ restored after restart", style="italic")
         return text
 
-    def watch_call(self, call: CallView | None) -> None:
-        if call is None:
+    def show(self, call: CallView, selected: bool) -> None:
+        """The card's call and whether it is selected, together: one restyle and one repaint for both
+        (the answer of a ringing call changes both on two cards; each restyle runs the stylesheet)."""
+        if call is self.call and selected == self.selected:
             return
-        wanted = {_STATE_CLASS[call.state]}
-        if call.muted and not call.ended:
-            wanted.add("-muted")
-        if call.recording and not call.ended:
-            wanted.add("-recording")
-        shown = self.classes & _CALL_CLASSES
-        if shown != wanted:  # one restyle for what changed (each set_class is a restyle), none if nothing did
+        self.set_reactive(CallCard.call, call)
+        self.set_reactive(CallCard.selected, selected)
+        self._style()
+        self.refresh()
+
+    def watch_call(self, call: CallView | None) -> None:
+        self._style()
+
+    def watch_selected(self) -> None:
+        self._style()
+
+    def _style(self) -> None:
+        """The classes, title and subtitle for the card's call and selection (one restyle, none if unchanged)."""
+        call = self.call
+        wanted = {"-selected"} if self.selected else set()
+        if call is not None:
+            wanted.add(_STATE_CLASS[call.state])
+            if call.muted and not call.ended:
+                wanted.add("-muted")
+            if call.recording and not call.ended:
+                wanted.add("-recording")
+        shown = self.classes & _STYLED
+        if shown != wanted:  # each add_class / remove_class that updates is a restyle
             self.remove_class(*(shown - wanted), update=not wanted - shown)
             self.add_class(*(wanted - shown))
-        symbol, word = DIRECTION_WORDS[call.direction]
-        marks = "" if call.ended else feature_marks(call)
-        self.border_title = f"{call.slot} {symbol} {word}" + (f" {marks}" if marks else "")
-        self._subtitle()
-
-    def watch_selected(self, selected: bool) -> None:
-        self.set_class(selected, "-selected")
-        self._subtitle()
-
-    def _subtitle(self) -> None:
+        if call is not None:
+            symbol, word = DIRECTION_WORDS[call.direction]
+            marks = "" if call.ended else feature_marks(call)
+            self.border_title = f"{call.slot} {symbol} {word}" + (f" {marks}" if marks else "")
         self.border_subtitle = "▶ selected" if self.selected else ""
 
 
@@ -184,6 +207,21 @@ class CallDeck(Container):
             yield Static(self.hint, id="deck-empty")
         for call in self.calls:
             yield CallCard(id=f"slot-{call.slot}", classes="card")
+
+    def show(self, calls: tuple[CallView, ...], focused: int | None) -> None:
+        """The calls and the selection together: a card whose call and selection both change (an answer
+        moves the selection to the call it answers) is handed both at once and restyles once."""
+        old_calls, old_focused = self.calls, self.focused
+        self.set_reactive(CallDeck.calls, calls)
+        self.set_reactive(CallDeck.focused, focused)
+        slots: set[int | None] = {old_focused, focused} if focused != old_focused else set()
+        if [c.slot for c in old_calls] != [c.slot for c in calls] or not self.is_mounted:
+            self.call_after_refresh(self._rebuild)
+        else:
+            before = {c.slot: c for c in old_calls}
+            slots |= {c.slot for c in calls if before.get(c.slot) is not c}
+        if slots:
+            self._push(slots)
 
     def watch_calls(self, old: tuple[CallView, ...], new: tuple[CallView, ...]) -> None:
         if [c.slot for c in old] != [c.slot for c in new] or not self.is_mounted:
@@ -255,10 +293,9 @@ class CallDeck(Container):
             call = calls.get(slot)
             if call is None:
                 continue
-            card.call = call
             if slot == self.focused and not card.selected:
                 card.scroll_visible(animate=False)  # a selected card past the screen's edge comes into view
-            card.selected = slot == self.focused
+            card.show(call, slot == self.focused)
             card.now = self.now
             card.recall = self.recall
             card.level = self.levels.get(slot)
