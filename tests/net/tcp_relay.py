@@ -7,11 +7,16 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from typing import Callable
 
 
-async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+               delay: Callable[[], float] = lambda: 0.0) -> None:
+    """Bytes from ``reader`` to ``writer``, each chunk ``delay()`` seconds late (in order) when it is set."""
     try:
         while data := await reader.read(65536):
+            if wait := delay():
+                await asyncio.sleep(wait)
             writer.write(data)
             await writer.drain()
     except ConnectionError:

@@ -15,6 +15,7 @@ import pytest
 from console.core.enums import CALL_STATES
 from console.store.state import Request
 from console.ui.widgets import CallCard
+from tests.net.tcp_relay import pipe
 
 from .conftest import make_console, operator_plan
 from .test_board import ring_in
@@ -69,20 +70,8 @@ class SlowLink:
 
     async def _serve(self, reader, writer) -> None:
         far_reader, far_writer = await asyncio.open_connection("127.0.0.1", self.port)
-        for task in (self._pipe(reader, far_writer, slow=False), self._pipe(far_reader, writer, slow=True)):
+        for task in (pipe(reader, far_writer), pipe(far_reader, writer, delay=lambda: self.delay)):
             self._tasks.add(asyncio.create_task(task))
-
-    async def _pipe(self, reader, writer, slow: bool) -> None:
-        try:
-            while data := await reader.read(65536):
-                if slow and self.delay:
-                    await asyncio.sleep(self.delay)  # in order: each chunk waits its turn
-                writer.write(data)
-                await writer.drain()
-        except ConnectionError:
-            pass
-        finally:
-            writer.close()
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -92,8 +81,9 @@ class SlowLink:
             self.server.close()
 
 
-async def two_calls(switch, console, pilot) -> tuple[int, int]:
-    """Two callers answered: (the connected one, the held one)."""
+async def watch_the_connected_one_of_two(switch, console, pilot) -> tuple[int, "Drawn"]:
+    """Two callers answered, the connected one selected: its slot, and what the screen draws of it from now."""
+    await console.until(logged_in)
     slots = await ring_in(switch, console, 2)
     for _ in slots:
         await pilot.press("a")
@@ -101,7 +91,10 @@ async def two_calls(switch, console, pilot) -> tuple[int, int]:
     state = await console.until(lambda s: all(s.call_in(n).ever_connected and s.call_in(n).pending is None
                                               for n in slots))
     active = next(c.slot for c in state.calls if c.state is CALL_STATES.CONNECTED)
-    return active, next(n for n in slots if n != active)
+    await pilot.press(str(active))
+    await console.until(lambda s: s.focused == active)
+    await pilot.pause()
+    return active, Drawn(console.app, active)
 
 
 @pytest.mark.timeout(60)
@@ -109,12 +102,7 @@ async def test_a_hold_the_switch_answers_at_once_is_drawn_once_as_held_never_as_
     console = make_console(dirs, operator_plan(switch))
     console.app.pacer.grace = 10.0  # "at once": however loaded the machine, the switch answers within it
     async with console.app.run_test(size=SIZE) as pilot:
-        await console.until(logged_in)
-        active, _ = await two_calls(switch, console, pilot)
-        await pilot.press(str(active))
-        await console.until(lambda s: s.focused == active)
-        await pilot.pause()
-        drawn = Drawn(console.app, active)
+        active, drawn = await watch_the_connected_one_of_two(switch, console, pilot)
         await pilot.press("h")
         await drawn.until(lambda seen: seen == (CALL_STATES.HELD, None))
         assert (CALL_STATES.CONNECTED, Request.HOLD) not in drawn.seen, drawn.seen
@@ -129,12 +117,7 @@ async def test_a_slow_switch_shows_holding_within_the_grace_and_then_held(switch
     console = make_console(dirs, operator_plan(switch, server=f"ws://127.0.0.1:{port}"))
     try:
         async with console.app.run_test(size=SIZE) as pilot:
-            await console.until(logged_in)
-            active, _ = await two_calls(switch, console, pilot)
-            await pilot.press(str(active))
-            await console.until(lambda s: s.focused == active)
-            await pilot.pause()
-            drawn = Drawn(console.app, active)
+            active, drawn = await watch_the_connected_one_of_two(switch, console, pilot)
             link.delay = 0.3  # the switch's answer comes 300 ms late, the grace ends after 25
             await pilot.press("h")
             await drawn.until(lambda seen: seen == (CALL_STATES.CONNECTED, Request.HOLD))
