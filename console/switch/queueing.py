@@ -19,7 +19,7 @@ Every change that may free a member or a caller (a leg ends, a console comes or 
 dispatch on the next turn of the loop (:meth:`Queueing._queue_kick`), so no dispatch runs inside another
 leg change. Bounds: ``max_waiting`` callers per queue (one more gets ``BUSY``, logged as ``limit
 queue_max_waiting``); of those places one caller (:func:`caller_key`) holds at most ``max_waiting_per_caller``
-(one more gets ``BUSY``, logged as ``limit queue_max_waiting_per_caller``), so one user dialling a queue over
+(one more gets ``BUSY``, logged as ``limit queue_max_waiting_per_caller``), so one caller dialling a queue over
 and over cannot fill it against everyone else; and the fixed bounds of :mod:`console.switch.limits`. Across
 queues a user's places are bounded by its ``max_calls`` (each place is one of its live calls).
 """
@@ -79,15 +79,19 @@ class PositionCue:
         return self._music.frame() if self._music is not None else SILENT_FRAME
 
 
-def caller_key(leg: Leg) -> str | None:
-    """Whose share of a queue's places ``leg`` takes: the account that placed the call, its username or a Call
-    Me login's token (:attr:`console.switch.auth.Identity.owner`, the key ``max_sessions_per_user`` counts).
+def caller_key(leg: Leg) -> tuple[str, str] | None:
+    """Whose share of a queue's places ``leg`` takes: the calling number as the account that placed the call
+    presents it (its username, or a Call Me login's token, :attr:`console.switch.auth.Identity.owner`, the key
+    ``max_sessions_per_user`` counts).
 
-    Not the calling number: with ``open_numbers`` an account registers any number nobody owns, one per session,
-    so a number key would let one account spread over as many numbers as it has calls, and let it use up the
-    share of a caller who registered the same number. A transferred caller counts as itself, never as the
-    console that transferred it. None: a leg the switch made itself (the demo caller), nobody's share."""
-    return leg.owner.identity.owner if leg.owner is not None else None
+    The number alone would let an account use up the share of a caller on another account who presents the same
+    number; the account alone would put every caller behind one account in one share: the practice callers (a few
+    demo users, a number each) or a gateway's external callers. An account's places over all its numbers and
+    queues stay bounded by its ``max_calls``. A transferred caller counts as itself, never as the console that
+    transferred it. None: a leg the switch made itself (the demo caller), nobody's share."""
+    if leg.owner is None:
+        return None
+    return leg.owner.identity.owner or "", leg.local_number or ""
 
 
 @dataclass(eq=False)
@@ -96,7 +100,7 @@ class Waiting:
 
     queue: Queue
     setup: Setup
-    key: str | None = None  # the caller's share it counts in (caller_key)
+    key: tuple[str, str] | None = None  # the caller's share it counts in (caller_key)
     joined: float = field(default_factory=time.monotonic)
     first_since: float = 0.0  # Unix time the caller first rang in (the offered calls' waiting_since)
     offers: dict[str, str] = field(default_factory=dict)  # offered leg id -> member number
@@ -197,8 +201,8 @@ class Queueing(Attendant):
         key = caller_key(caller)
         share = queue.config.max_waiting_per_caller
         if key is not None and sum(1 for e in queue.waiting if e.key == key) >= share:
-            self.trips.trip("queue_max_waiting_per_caller", "queue %s: %s already waits there %d times; %s gets BUSY",
-                            queue.config.number, key, share, caller.local_number or caller.id)
+            self.trips.trip("queue_max_waiting_per_caller", "queue %s: %s (%s) already waits there %d times; the "
+                            "next call gets BUSY", queue.config.number, key[1] or caller.id, key[0], share)
             self._abandon(setup, R.BUSY)
             return True
         # The queue takes the call over with a setup of its own: whatever the caller's setup had armed (a

@@ -2,10 +2,10 @@
 
 The project's standard: every resource an outsider can consume is bounded, configurable and logged when it trips,
 and no bound can be turned against the legitimate user. A queue's ``max_waiting`` places are shared by every
-caller; without a share per caller, one account dialling the queue over and over (from several sessions, each
-with a number of its own: the demo's ``open_numbers``) took them all and every other caller heard BUSY. The
-caller is the account that placed the call (``console.switch.queueing.caller_key``), so the other callers, the
-members who answer them and the operator who transfers callers in are untouched.
+caller; without a share per caller, one caller dialling the queue over and over took them all and every other
+caller heard BUSY. The caller is the calling number as the account that placed the call presents it
+(``console.switch.queueing.caller_key``): the account's other numbers (a gateway's other callers, the practice
+callers), the members who answer and the operator who transfers callers in are untouched.
 """
 
 from __future__ import annotations
@@ -40,32 +40,32 @@ async def refused_busy(wire, number: str) -> None:
     assert (await wire.call(call, "DISCONNECTED"))["reason"] == "BUSY"
 
 
-async def test_one_caller_gets_busy_past_its_share_while_another_caller_queues_and_is_answered(switch, clients, caplog):
-    """alice waits twice (the default share), from two sessions with two numbers of her own: still one caller.
-    Her third call gets BUSY with one log line; bob still queues behind her and carol answers him while alice's
-    two places are still held."""
-    first = await clients.login("alice", number="+4930555001")
-    second = await clients.login("alice", number="+4930555002")
-    third = await clients.login("alice", number="+4930555003")
-    await queued(first, "150")
-    await queued(second, "150")
-    await refused_busy(third, "150")
+async def test_one_caller_gets_busy_past_its_share_while_other_callers_queue_and_are_answered(switch, clients, caplog):
+    """alice's number waits twice (the default share); her third call gets BUSY with one log line. Another number
+    of the same account (a second caller behind one account, as a gateway's or the practice callers') and bob
+    still queue behind her, and carol answers bob while alice's two places are still held."""
+    alice = await clients.login("alice", number="+4930555001")
+    await queued(alice, "150")
+    await queued(alice, "150")
+    await refused_busy(alice, "150")
     lines = trip_lines(caplog)
-    assert len(lines) == 1 and "alice" in lines[0] and "150" in lines[0], lines
+    assert len(lines) == 1 and "+4930555001" in lines[0] and "alice" in lines[0] and "150" in lines[0], lines
     assert switch.exchange.trips.trips.get("queue_max_waiting_per_caller") == 1
     assert "queue_max_waiting" not in switch.exchange.trips.trips  # there was room: only alice's share was full
+    await queued(await clients.login("alice", number="+4930555002"), "150")
     bob = await clients.login("bob")
     waiting = await queued(bob, "150")
-    assert len(switch.exchange.queues["150"].waiting) == 3
+    assert len(switch.exchange.queues["150"].waiting) == 4
     carol = await clients.login("carol")
-    while True:  # the line is served in order: carol turns alice's places down until bob's comes
+    while True:  # the line is served in order: carol turns the places before bob's down until bob's comes
         offer = await carol.call(state="OFFERING")
         if offer["remote_number"] == "202":
             break
         await carol.request("decline", call=offer["call"])
     await carol.request("answer", call=offer["call"])
     assert (await bob.call(waiting, "CONNECTED"))["remote_number"] == "203"
-    assert [e.caller.owner.username for e in switch.exchange.queues["150"].waiting] == ["alice", "alice"]
+    assert [e.caller.local_number for e in switch.exchange.queues["150"].waiting] == [
+        "+4930555001", "+4930555001", "+4930555002"]
     assert len(trip_lines(caplog)) == 1
 
 
@@ -75,9 +75,8 @@ async def test_a_caller_transferred_in_past_its_share_comes_back_and_the_operato
     third place comes back to the operator (a recall, BUSY, as from a full queue: no caller is lost), and the
     operator's very next transfer, bob's, takes its place in the line."""
     op, alice, bob = await clients.login("operator"), await clients.login("alice"), await clients.login("bob")
-    more_alice = await clients.login("alice", number="+4930555001")
     await queued(alice, "150")
-    await queued(more_alice, "150")
+    await queued(alice, "150")
     x, a = await connect_call(alice, op, "200")
     await op.request("blind_transfer", call=a, number="150")
     back = await op.call(state="OFFERING")
