@@ -2,7 +2,9 @@
 
 A queue is a number (``100``) that rings its members (usernames or numbers of the directory) the way its
 ``strategy`` says, while the caller waits with music; ``overflow_after`` seconds unanswered send the caller on
-to ``overflow_to`` (another queue or any number). Every value is bounded (the bounds are in
+to ``overflow_to`` (another queue or any number). ``max_waiting`` callers wait at once, and one caller (the account
+that placed the call: :func:`console.switch.queueing.caller_key`) takes at most ``max_waiting_per_caller`` of
+those places, so one user calling over and over cannot fill the line. Every value is bounded (the bounds are in
 :mod:`console.switch.limits`) and every mistake names the file, the queue and the key, as the rest of the
 switch's configuration does. The runtime is :mod:`console.switch.queueing`.
 """
@@ -34,13 +36,14 @@ class QueueConfig:
     overflow_to: str | None = None
     announce_position: bool = False  # the caller hears its position as beeps before the music (queueing.py)
     max_waiting: int = 50  # callers waiting at once; one more gets BUSY (logged: limit queue_max_waiting)
+    max_waiting_per_caller: int = 2  # of those, one caller's at once; one more gets BUSY (logged likewise)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "strategy", QueueStrategy(self.strategy))
 
 
 QUEUE_KEYS = frozenset({"number", "name", "members", "strategy", "ring_timeout", "overflow_after", "overflow_to",
-                        "announce_position", "max_waiting"})
+                        "announce_position", "max_waiting", "max_waiting_per_caller"})
 
 Error = Callable[[str, str, str], Exception]  # (table, key, message) -> the config error to raise
 
@@ -106,9 +109,13 @@ def _parse_queue(raw: dict, where: str, number_ok: Callable[[str], bool], userna
     max_waiting = get("max_waiting", (int,), 50)
     if not 0 < max_waiting <= MAX_QUEUE_WAITING:
         raise error(where, "max_waiting", f"must be 1 to {MAX_QUEUE_WAITING}")
+    per_caller = get("max_waiting_per_caller", (int,), 2)
+    if not 0 < per_caller <= MAX_QUEUE_WAITING:
+        raise error(where, "max_waiting_per_caller", f"must be 1 to {MAX_QUEUE_WAITING}")
     return QueueConfig(
         number=number, name=name, members=tuple(members), strategy=QueueStrategy(strategy),
         ring_timeout=seconds("ring_timeout", QUEUE_RING_TIMEOUT) or QUEUE_RING_TIMEOUT,
         overflow_after=overflow_after, overflow_to=overflow_to,
         announce_position=get("announce_position", (bool,), False), max_waiting=max_waiting,
+        max_waiting_per_caller=per_caller,
     )

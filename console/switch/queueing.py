@@ -18,7 +18,10 @@ member's state (docs/PROTOCOL.md, "Queues").
 Every change that may free a member or a caller (a leg ends, a console comes or goes, a pause) asks for one
 dispatch on the next turn of the loop (:meth:`Queueing._queue_kick`), so no dispatch runs inside another
 leg change. Bounds: ``max_waiting`` callers per queue (one more gets ``BUSY``, logged as ``limit
-queue_max_waiting``), and the fixed bounds of :mod:`console.switch.limits`.
+queue_max_waiting``); of those places one caller (:func:`caller_key`) holds at most ``max_waiting_per_caller``
+(one more gets ``BUSY``, logged as ``limit queue_max_waiting_per_caller``), so one caller dialling a queue over
+and over cannot fill it against everyone else; and the fixed bounds of :mod:`console.switch.limits`. Across
+queues a user's places are bounded by its ``max_calls`` (each place is one of its live calls).
 """
 
 from __future__ import annotations
@@ -76,12 +79,28 @@ class PositionCue:
         return self._music.frame() if self._music is not None else SILENT_FRAME
 
 
+def caller_key(leg: Leg) -> tuple[str, str] | None:
+    """Whose share of a queue's places ``leg`` takes: the calling number as the account that placed the call
+    presents it (its username, or a Call Me login's token, :attr:`console.switch.auth.Identity.owner`, the key
+    ``max_sessions_per_user`` counts).
+
+    The number alone would let an account use up the share of a caller on another account who presents the same
+    number; the account alone would put every caller behind one account in one share: the practice callers (a few
+    demo users, a number each) or a gateway's external callers. An account's places over all its numbers and
+    queues stay bounded by its ``max_calls``. A transferred caller counts as itself, never as the console that
+    transferred it. None: a leg the switch made itself (the demo caller), nobody's share."""
+    if leg.owner is None:
+        return None
+    return leg.owner.identity.owner or "", leg.local_number or ""
+
+
 @dataclass(eq=False)
 class Waiting:
     """One caller in a queue's line."""
 
     queue: Queue
     setup: Setup
+    key: tuple[str, str] | None = None  # the caller's share it counts in (caller_key)
     joined: float = field(default_factory=time.monotonic)
     first_since: float = 0.0  # Unix time the caller first rang in (the offered calls' waiting_since)
     offers: dict[str, str] = field(default_factory=dict)  # offered leg id -> member number
@@ -179,6 +198,13 @@ class Queueing(Attendant):
                             queue.config.number, len(queue.waiting), caller.local_number or caller.id)
             self._abandon(setup, R.BUSY)  # a transferred caller comes back to the console that sent it (recall.py)
             return True
+        key = caller_key(caller)
+        share = queue.config.max_waiting_per_caller
+        if key is not None and sum(1 for e in queue.waiting if e.key == key) >= share:
+            self.trips.trip("queue_max_waiting_per_caller", "queue %s: %s (%s) already waits there %d times; the "
+                            "next call gets BUSY", queue.config.number, key[1] or caller.id, key[0], share)
+            self._abandon(setup, R.BUSY)
+            return True
         # The queue takes the call over with a setup of its own: whatever the caller's setup had armed (a
         # transfer's recall timer, which checks ``caller.setup is setup``) no longer applies to it.
         setup.cancel_timers()
@@ -186,7 +212,7 @@ class Queueing(Attendant):
         setup = Setup(caller=caller, number=queue.config.number, hops=setup.hops,
                       transferred_by=setup.transferred_by, forwarded_from=setup.forwarded_from)
         caller.setup = setup
-        entry = Waiting(queue, setup, first_since=caller.waiting_since or caller.began)
+        entry = Waiting(queue, setup, key, first_since=caller.waiting_since or caller.began)
         setup.keep_caller = lambda _reason: self._keep_waiting(entry)
         queue.waiting.append(entry)
         self._queued[caller.id] = entry
