@@ -306,7 +306,8 @@ class Exchange(Conferencing, Queueing):
         if self._live_legs() > self.config.max_calls:  # the new leg already counts
             return R.CONGESTION
         if self._user_load(session) > session.identity.max_calls:  # the new leg counts here too
-            self.trips.trip("max_calls", "%s has %d calls; refusing another", session.username, session.identity.max_calls)
+            self.trips.trip("max_calls", "%s has %d calls; refusing another", session.username or "a Call Me token",
+                            session.identity.max_calls)
             return R.CONGESTION
         if not any(fnmatch.fnmatchcase(number, p) for p in session.identity.allow):
             return R.PERMISSION
@@ -410,10 +411,12 @@ class Exchange(Conferencing, Queueing):
         return self._user_load(session) >= session.identity.max_calls
 
     def _user_load(self, session: Session) -> int:
-        """Live calls of the session's user over all its sessions (in and out: ``max_calls`` bounds both)."""
-        if session.username is None:
+        """Live calls of the session's owner over all its sessions (in and out: ``max_calls`` bounds both): its
+        user, or a Call Me login's token (:attr:`Identity.owner`, as ``max_sessions_per_user`` counts them)."""
+        owner = session.identity.owner
+        if owner is None:
             return len(session.legs)
-        return sum(len(s.legs) for s in self.sessions.values() if s.username == session.username)
+        return sum(len(s.legs) for s in self.sessions.values() if s.identity.owner == owner)
 
     def _live_legs(self) -> int:
         return sum(1 for leg in self.legs.values() if not leg.virtual)

@@ -133,6 +133,25 @@ async def test_a_user_places_at_most_max_calls(switch, clients):
     await alice.call(mine, "CONNECTED")  # everyone else still gets through
 
 
+async def test_a_call_me_token_places_at_most_max_calls_over_all_its_sessions(switch, clients):
+    """A Call Me login has no user: its token is whose calls ``max_calls`` counts (as for the sessions), so a
+    replayed token does not get max_calls per session it opens."""
+    from .test_switch_login import token
+
+    replayed = token(switch, name="a web page")
+    wires = [await clients.open() for _ in range(2)]
+    for wire in wires:
+        await wire.request("login", auth="token", token=replayed)
+    ids = [(await wires[n % 2].request("dial", number="9005"))["call"]["call"] for n in range(10)]  # they ring
+    ends = [(await wires[n % 2].call(call, "DISCONNECTED"))["reason"] for n, call in enumerate(ids) if n >= 8]
+    assert ends == ["CONGESTION", "CONGESTION"]
+    assert switch.stats()["legs"] == 8
+    visitor = await clients.open()  # another visitor's token: its own calls
+    await visitor.request("login", auth="token", token=token(switch, name="another visitor"))
+    mine = (await visitor.request("dial", number="9000"))["call"]["call"]
+    await visitor.call(mine, "CONNECTED")
+
+
 async def test_sessions_per_user_are_bounded(start, clients, caplog):
     switch = await start(limits=Limits(max_sessions_per_user=2))
     first, second = await clients.login("alice", switch), await clients.login("alice", switch)
