@@ -128,3 +128,12 @@ def test_a_restore_goes_the_same_way_and_a_lost_connection_stays_lost_when_no_no
     assert connect.server == B and logins(out) == []
     register, out = _register(fresh, connect.conn, fresh.connected(connect.conn, 2.0), 2.1)
     assert logins(out) == [L.SUCCESS] and register.headers.get("Route") == "<sip:node2.example.org:8080;transport=ws;lr>"
+
+
+def test_a_logout_while_walking_ends_the_walk():
+    session = pair(A, B, C)
+    (connect,) = connects(session.login(A, False, LOGIN))
+    (second,) = connects(session.connect_failed(connect.conn, REFUSED))
+    assert logins(session.logout(0.5)) == [L.LOGGED_OUT_EXPLICIT]
+    assert session.connect_failed(second.conn, REFUSED) == []  # node 3 is not tried for a login given up
+    assert session.connected(second.conn, 0.6) == [ev.Close(second.conn)]
