@@ -97,6 +97,11 @@ class ProxyWalk:
         self.size = 1 + len(rest)
         self._left: list[str] = []
         for address in rest:
+            try:
+                check_proxies([address])  # the API's SipDeskSettings are not checked as config.toml's are
+            except ValueError as exc:
+                log.warning("login: %s passed over: %s", address, exc)
+                continue
             host = None if allow_cleartext else cleartext_host(address, secure)
             if host is None:
                 self._left.append(address)

@@ -137,3 +137,11 @@ def test_a_logout_while_walking_ends_the_walk():
     assert logins(session.logout(0.5)) == [L.LOGGED_OUT_EXPLICIT]
     assert session.connect_failed(second.conn, REFUSED) == []  # node 3 is not tried for a login given up
     assert session.connected(second.conn, 0.6) == [ev.Close(second.conn)]
+
+
+def test_a_ring_address_no_sip_wire_can_use_is_passed_over():
+    """SipDeskSettings from the API are not checked as config.toml's are: a bad address is logged and skipped."""
+    session = pair(A, "sip+ws://:8080", "ws://node4.example.org:8080", B)
+    (connect,) = connects(session.login(A, False, LOGIN))
+    out = session.connect_failed(connect.conn, REFUSED)
+    assert logins(out) == [] and [c.server for c in connects(out)] == [B]
