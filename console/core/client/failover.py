@@ -94,8 +94,8 @@ class ProxyWalk:
     def __init__(self, server: str, desk: SipDeskSettings | None, secure: bool, allow_cleartext: bool = True) -> None:
         first, *rest = login_order(server, desk.outbound_proxies if desk is not None else ())
         self.secure = secure  # the application's flag, for each address (a SIP address names its own transport)
-        self.size = 1 + len(rest)
         self._left: list[str] = []
+        self._tried = 0
         for address in rest:
             try:
                 check_proxies([address])  # the API's SipDeskSettings are not checked as config.toml's are
@@ -108,6 +108,7 @@ class ProxyWalk:
             else:
                 log.warning("login: %s passed over: it would carry the credentials to %s in clear "
                             "(cleartext is not allowed)", address, host)
+        self.size = 1 + len(self._left)  # the addresses this attempt may try
 
     @property
     def walking(self) -> bool:
@@ -115,8 +116,9 @@ class ProxyWalk:
         return self.size > 1
 
     def tried(self, server: str) -> None:
+        self._tried += 1
         if self.walking:
-            log.info("login: trying %s (proxy %d of %d)", server, self.size - len(self._left), self.size)
+            log.info("login: trying %s (proxy %d of %d)", server, self._tried, self.size)
 
     def failed(self, server: str, kind: LoginFailureKind, error: object) -> str | None:
         """The connection to ``server`` failed with ``kind``: the next address to try, or None (the login ends)."""

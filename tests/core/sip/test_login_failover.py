@@ -102,13 +102,15 @@ def test_a_wrong_password_at_node_1_is_not_tried_at_node_2():
 
 
 def test_a_node_that_would_get_the_credentials_in_clear_is_never_tried(caplog):
-    caplog.set_level(logging.WARNING, "console.core.client")
+    caplog.set_level(logging.INFO, "console.core.client")
     secure_a, secure_b = A.replace("sip+ws", "sip+wss"), B.replace("sip+ws", "sip+wss")
     session = pair(secure_a, B, secure_b)  # node B's address is a cleartext one, to another host
     (connect,) = connects(session.login(secure_a, True, LOGIN, allow_cleartext=False))
     out = session.connect_failed(connect.conn, REFUSED)
     assert [c.server for c in connects(out)] == [secure_b]
     assert any(f"{B} passed over: it would carry the credentials" in r.getMessage() for r in caplog.records)
+    tried = [r.getMessage() for r in caplog.records if r.getMessage().startswith("login: trying")]
+    assert tried == [f"login: trying {secure_a} (proxy 1 of 2)", f"login: trying {secure_b} (proxy 2 of 2)"]
 
 
 def test_a_restore_goes_the_same_way_and_a_lost_connection_stays_lost_when_no_node_answers():
