@@ -13,7 +13,9 @@ Each repetition starts a fresh pair and does the same physical steps twice:
 
 Measured: loss -> registered through node 2 (the cut or the kill to the login's SUCCESS; the reconnector waits
 0.5 s before its first attempt, RECONNECT_DELAYS) and hold() -> HELD, retrieve() -> CONNECTED. The issue's
-bound for the in-dialog requests is 2 s. Skipped, with the reason, where the lab's binaries are missing.
+bound for the in-dialog requests is 2 s. Also a fresh console's login at node 1's address (as 1002, both nodes
+in its ring) -> SUCCESS: with node 1 dead (the login passes it over for node 2) beside the same login while node 1
+is up (the baseline, before the kill). Skipped, with the reason, where the lab's binaries are missing.
 """
 
 from __future__ import annotations
@@ -65,6 +67,17 @@ async def _round_trips(console: BenchConsole, call, out: dict[str, list[float]],
         out[f"{prefix}_{request}"].append(1000 * (time.perf_counter() - began))
 
 
+async def _login_ms(urls: tuple[str, ...]) -> float:
+    """A fresh console logs in at ``urls[0]`` with every url in its ring: login() -> SUCCESS, in ms."""
+    console = BenchConsole(urls[0], request_timeout=15.0, sip_desk=SipDeskSettings(outbound_proxies=urls))
+    try:
+        began = time.perf_counter()
+        await console.login("1002", PASSWORDS["1002"], timeout=15.0)
+        return 1000 * (time.perf_counter() - began)
+    finally:
+        await console.close()
+
+
 async def one_round(root: Path, rtpengine_ng: int, out: dict[str, list[float]]) -> None:
     import sipinfra  # noqa: PLC0415 - the tests' own process helpers
     from pair import KamailioPair, wait_reaches  # noqa: PLC0415
@@ -84,6 +97,7 @@ async def one_round(root: Path, rtpengine_ng: int, out: dict[str, list[float]]) 
         console = BenchConsole(urls[0], device=NullDevice(mic=ToneGenerator(600, -20).frame), request_timeout=15.0,
                                auto_reconnect=True, comm_factory=comms, sip_desk=SipDeskSettings(outbound_proxies=urls))
         await console.login("1000", PASSWORDS["1000"], timeout=15.0)
+        out["baseline_login"].append(await _login_ms(urls))  # node 1 up
         sink = CountingSink()
         call = console.dial("1001", sink)
         await console.state(call, S.CONNECTED, 15.0)
@@ -108,6 +122,7 @@ async def one_round(root: Path, rtpengine_ng: int, out: dict[str, list[float]]) 
         out["failover_registered"].append(1000 * (await _registered_again(console, since) - began))
         await _round_trips(console, call, out, "failover")
         await console.hang_up(call, 15.0)
+        out["node1_down_login"].append(await _login_ms(urls))  # passed over for node 2
     finally:
         if console is not None:
             await console.close()
@@ -127,7 +142,8 @@ async def run(scale: Scale) -> Figure:
     import sipinfra  # noqa: PLC0415
 
     keys = ("baseline_registered", "failover_registered", "healthy_node1_hold", "healthy_node1_retrieve",
-            "baseline_hold", "baseline_retrieve", "failover_hold", "failover_retrieve")
+            "baseline_hold", "baseline_retrieve", "failover_hold", "failover_retrieve", "baseline_login",
+            "node1_down_login")
     out: dict[str, list[float]] = {key: [] for key in keys}
     repeats, budget = scale.pick(2, 5), Budget(scale.pick(30, 90))
     with tempfile.TemporaryDirectory(prefix="bench-failover-") as folder:
@@ -150,6 +166,9 @@ async def run(scale: Scale) -> Figure:
         figure.add(f"failover_{request}", f"after the failover: {request}() round trip through the survivor", "ms",
                    summary(out[f"failover_{request}"], 1), summary(out[f"baseline_{request}"], 1),
                    f"{request}() through the other node, both up", note="the issue's bound: 2000 ms")
+    figure.add("node1_down_login", "node 1 dead: a fresh console's login at node 1 -> SUCCESS through node 2", "ms",
+               summary(out["node1_down_login"], 1), summary(out["baseline_login"], 1),
+               "the same login with node 1 up", note="node 1's refused connection, then node 2 (ProxyWalk)")
     figure.details = {f"{key}_ms": values for key, values in out.items()}
     figure.notes.append("One rtpengine carries the media: a node's death leaves the audio alone. The console "
                         "notices a killed node at once (the kernel closes its sockets); a node that vanishes from "

@@ -6,11 +6,16 @@ routes the console's call to baresip. Node 1 is then killed (SIGKILL to its proc
 The issue's words: "when the node carrying a console's call dies mid-call, the call's audio goes on (media
 does not pass through Kamailio) and signalling (re-INVITE, BYE) works through the other node within 2 s;
 new calls reach the console through the surviving node."
+
+The login journeys (below the failover one): node 1 is down before the operator logs in (its address is the
+console's server) and the console registers through node 2; then every node is down and the login ends
+SERVER_ACCESS. They kill nodes of the module's pair, so the all-down one stays last in this file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 import pytest
@@ -21,6 +26,7 @@ from test_calls import wait_for_calls
 from test_media import read_growing_wav
 from test_seed_api import hears, stops, with_sink
 
+from console.core.client import LoginFailureKind
 from console.core.client.sip_settings import SipDeskSettings
 from console.media.devices import NullDevice
 from console.media.tones import ToneGenerator, dominant_frequency, level_dbfs
@@ -36,11 +42,16 @@ def url(node) -> str:
     return f"sip+ws://127.0.0.1:{node.ws_port}"
 
 
+def paired_console(kamailio_pair) -> Console:
+    """A console whose server is node 1, both nodes in its ring (config.toml server and [sip] outbound_proxies)."""
+    ring = SipDeskSettings(outbound_proxies=(url(kamailio_pair[0]), url(kamailio_pair[1])))
+    return Console(url(kamailio_pair[0]), {"device": NullDevice(mic=ToneGenerator(CONSOLE_HZ, -12).frame),
+                                           "request_timeout": TIMEOUT, "auto_reconnect": True, "sip_desk": ring})
+
+
 @pytest.fixture
 async def console(kamailio_pair):
-    ring = SipDeskSettings(outbound_proxies=(url(kamailio_pair[0]), url(kamailio_pair[1])))
-    made = Console(url(kamailio_pair[0]), {"device": NullDevice(mic=ToneGenerator(CONSOLE_HZ, -12).frame),
-                                           "request_timeout": TIMEOUT, "auto_reconnect": True, "sip_desk": ring})
+    made = paired_console(kamailio_pair)
     made.inst.login(made.url, False, False, "1000", USERS["1000"])
     await made.login_state(LOGIN_STATES.SUCCESS, TIMEOUT)
     yield made
@@ -136,3 +147,61 @@ async def test_node_killed_mid_call_audio_goes_on_hold_retrieve_hangup_and_new_c
     await hears(sink, BARESIP_HZ)
     again.disconnect()
     await wait_for_calls(phone, 0, TIMEOUT)
+
+
+def login_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "console.core.client" and r.getMessage().startswith("login: ")]
+
+
+async def test_node_1_down_before_login_the_console_registers_through_node_2_and_a_call_reaches_it(
+        kamailio_pair, pair_phone, caplog):
+    """The operator starts the console in the morning while node 1 (its server) is down for maintenance."""
+    caplog.set_level(logging.INFO, "console.core.client")
+    node1, node2 = kamailio_pair[0], kamailio_pair[1]
+    await asyncio.to_thread(node1.kill)
+    console = paired_console(kamailio_pair)
+    try:
+        console.inst.login(console.url, False, False, "1000", USERS["1000"])
+        await console.login_state(LOGIN_STATES.SUCCESS, TIMEOUT)
+        assert console.logins == [LOGIN_STATES.CONNECTING, LOGIN_STATES.SUCCESS]  # never SERVER_ACCESS on the way
+        assert console.inst.server == url(node2)
+        lines = login_lines(caplog)
+        assert lines[:2] == [f"login: trying {url(node1)} (proxy 1 of 2)", lines[1]]
+        assert lines[1].startswith(f"login: {url(node1)} passed over: unreachable (") and lines[1].endswith(url(node2))
+        assert lines[2:] == [f"login: trying {url(node2)} (proxy 2 of 2)"]
+
+        # baresip (registered at node 2) calls the console: node 2 has its binding, audio both ways
+        before, _ = recorded(pair_phone)
+        await asyncio.to_thread(pair_phone.command, "dial", f"sip:1000@127.0.0.1:{node2.sip_port}")
+        incoming = await console.next_incoming(TIMEOUT)
+        assert incoming.get_remote_number() == "1001"
+        heard = with_sink(incoming)
+        incoming.answer()
+        await console.call_state(incoming, S.CONNECTED, TIMEOUT)
+        await hears(heard, BARESIP_HZ)
+        await baresip_hears_more(pair_phone, before, CONSOLE_HZ)
+        incoming.disconnect()
+        await wait_for_calls(pair_phone, 0, TIMEOUT)
+    finally:
+        await console.close()
+
+
+async def test_every_node_down_at_login_is_server_access_once_both_were_tried(kamailio_pair, caplog):
+    """Last in this file: it leaves both nodes of the module's pair dead."""
+    caplog.set_level(logging.INFO, "console.core.client")
+    node1, node2 = kamailio_pair[0], kamailio_pair[1]
+    await asyncio.to_thread(node1.kill)
+    await asyncio.to_thread(node2.kill)
+    console = paired_console(kamailio_pair)
+    try:
+        console.inst.login(console.url, False, False, "1000", USERS["1000"])
+        await console.login_state(LOGIN_STATES.SERVER_ACCESS, TIMEOUT)
+        assert console.logins == [LOGIN_STATES.CONNECTING, LOGIN_STATES.SERVER_ACCESS]
+        assert console.inst.last_login_failure is LoginFailureKind.UNREACHABLE
+        lines = login_lines(caplog)
+        assert [line.split(" (")[0] for line in lines] == [
+            f"login: trying {url(node1)}", f"login: {url(node1)} passed over: unreachable",
+            f"login: trying {url(node2)}", f"login: {url(node2)} failed: unreachable"]
+        assert lines[-1].endswith("; no proxy left")
+    finally:
+        await console.close()

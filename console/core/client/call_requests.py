@@ -23,6 +23,8 @@ from .wire import CallCommand, Reply, WireCapabilities
 
 log = logging.getLogger("console.core.client")
 
+MAX_TRANSFER_RECALL = 300.0  # s, as the switch allows (docs/PROTOCOL.md, "Transfer with recall")
+
 
 class CallRequests:
     """Implements :class:`~console.core.client.link.CallLink` for its :class:`OfferAnswer`."""
@@ -31,7 +33,17 @@ class CallRequests:
         self.link = link
         self.book = book
         self.offers = OfferAnswer(self, book)
-        self.transfer_recall: float | None = None  # sent with transfers (None: the switch's default)
+        self._recall: float | None = None  # sent with transfers (None: the switch's default)
+
+    @property
+    def transfer_recall(self) -> float | None:
+        return self._recall
+
+    @transfer_recall.setter
+    def transfer_recall(self, seconds: float | None) -> None:
+        if seconds is not None and (isinstance(seconds, bool) or not 0 < seconds <= MAX_TRANSFER_RECALL):
+            raise ValueError(f"transfer_recall must be None or 0 < seconds <= {MAX_TRANSFER_RECALL:g}")
+        self._recall = None if seconds is None else float(seconds)
 
     @property
     def login_state(self) -> LOGIN_STATES | None:

@@ -49,6 +49,7 @@ from .call_requests import CallRequests
 from .callbook import CallBook
 from .calls import CallRecord
 from .conference import Conferences
+from .failover import ProxyWalk
 from .restore import restore_calls, with_client
 from .wire import (
     ATTENDANT_REQUESTS, NO_EXTENSIONS, AttendantRequest, CallCommand, CallReport, ClientWire, ConferenceCommand,
@@ -59,7 +60,6 @@ from .wire import (
 from .sip_settings import SipDeskSettings
 from .wires import wire_for
 
-MAX_TRANSFER_RECALL = 300.0  # s, as the switch allows (docs/PROTOCOL.md, "Transfer with recall")
 log = logging.getLogger("console.core.client")
 
 REQUEST_TIMEOUT = 10.0
@@ -106,6 +106,7 @@ class ClientSession:
         self._live: int | None = None  # the connection whose frames and close count; None: none
         self._open = False  # ``connected`` was reported for ``_live``
         self._login: Request | None = None  # the login/restore to send once ``_live`` opens
+        self._walk = ProxyWalk("", None, False)  # the login's way through a proxy pair (failover.py)
         self._logging_out = False
         self._pending: dict[int, _Pending] = {}
         self._next_id = 1
@@ -199,13 +200,20 @@ class ClientSession:
                 f"or secure=True, or allow cleartext explicitly (allow_cleartext=True)"))
             self._set_login(LOGIN_STATES.SERVER_ACCESS)
             return self._flush()
+        self._walk = ProxyWalk(server, self.sip_desk, bool(secure), allow_cleartext)  # a proxy pair: failover.py
+        self._connect(server, request)
+        return self._flush()
+
+    def _connect(self, server: str, request: Request) -> None:
+        """Open a connection to ``server`` (one address of the login's walk) for ``request``."""
+        secure = self._walk.secure
         if not self._fixed_wire:
             try:
                 self.wire = wire_for(server, self.wire, self.sip_desk)
             except ValueError as exc:  # a SIP address without a host, ...
                 log.warning("login: %s", exc)
                 self._set_login(LOGIN_STATES.SERVER_ACCESS)
-                return self._flush()
+                return
         assert self._wire is not None
         capabilities = self._wire.capabilities
         if capabilities.secure is not None:
@@ -214,8 +222,8 @@ class ClientSession:
         self._live, self._open = self._conn, False
         self.server, self.secure = server, bool(secure)
         self._login = request
+        self._walk.tried(server)
         self._out.append(ev.Connect(self._conn, server, bool(secure), capabilities.subprotocol))
-        return self._flush()
 
     def logout(self, now: float) -> Events:
         if self.login_state is LOGIN_STATES.CONNECTING:
@@ -256,12 +264,15 @@ class ClientSession:
     def connect_failed(self, conn: int, error: CommError) -> Events:
         if conn != self._live:
             return []
+        request = self._login
         self._retire()
-        self.last_login_failure = of_connect_failure(error)
-        if self.last_login_failure is LoginFailureKind.INTERNAL:
+        kind = of_connect_failure(error)
+        if request is not None and (following := self._walk.failed(self.server or "", kind, error)) is not None:
+            self._connect(following, request)
+            return self._flush()
+        self.last_login_failure = kind
+        if kind is LoginFailureKind.INTERNAL:
             self._book.report(None, error.failed("login"))  # a fault, not the server: the error handler hears it
-        else:
-            log.warning("login: %s", error)
         self._set_login(LOGIN_STATES.CONNECTION_LOST if self._restoring_lost else LOGIN_STATES.SERVER_ACCESS)
         return self._flush()
 
@@ -390,9 +401,7 @@ class ClientSession:
 
     @transfer_recall.setter
     def transfer_recall(self, seconds: float | None) -> None:
-        if seconds is not None and (isinstance(seconds, bool) or not 0 < seconds <= MAX_TRANSFER_RECALL):
-            raise ValueError(f"transfer_recall must be None or 0 < seconds <= {MAX_TRANSFER_RECALL:g}")
-        self._requests.transfer_recall = None if seconds is None else float(seconds)
+        self._requests.transfer_recall = seconds  # checked there (call_requests.py: a bad value raises ValueError)
 
     def request(self, ref: int, request: CallRequest, now: float, *, media: bool = False,
                 to: int | None = None, digits: object = None, number: object = None, orbit: object = None) -> Events:
@@ -557,7 +566,6 @@ class ClientSession:
                 self._conferences.failed(request, pending.record.ref if pending.record is not None else None, error)
         elif pending.record is not None and isinstance(request, CallCommand):
             self._requests.outcome(pending.record, request, reply, error, now)
-
 
     def _login_outcome(self, request: Request, reply: Reply | None, error: ConsoleError | None) -> None:
         if self.login_state is not LOGIN_STATES.CONNECTING:
