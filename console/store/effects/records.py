@@ -17,9 +17,12 @@ from console.core.enums import Direction
 from console.core.errors import ConsoleError
 
 from ..state import TURNED_AWAY_CAUSES, AppState, CallKind, CallView, EndCause, HistoryItem
+from ..stats import TodaysFigures
 
 if TYPE_CHECKING:
     from console.persist import CallRecord, CallRecords, Outcome
+
+    from ..store import Store
 
 
 def outcome_of(view: CallView) -> Outcome:
@@ -82,10 +85,12 @@ def unrung_record(item: HistoryItem, local_number: str, reason: str) -> CallReco
 
 class RecordKeeper:
     """Appends each call's record once, when its card first shows it ended; ``report`` gets a line when
-    the file cannot be written. ``written`` counts the records written (a wallboard redraws on a change)."""
+    the file cannot be written. ``written`` counts the records written (a wallboard redraws on a change);
+    ``today`` is today's figures, told of each record as it is written (the file is read once)."""
 
     def __init__(self, records: CallRecords, report: Callable[[str], None]) -> None:
         self.records = records
+        self.today = TodaysFigures(records)
         self._report = report
         self._recorded: set[str] = set()
         self._recordings: dict[str, str] = {}  # live call -> the file it was last recorded to
@@ -123,3 +128,14 @@ class RecordKeeper:
             self._report(f"could not save the call record: {exc}")
             return
         self.written += 1
+        self.today.add(record)
+
+
+def todays_figures(store: Store | object, records: CallRecords) -> TodaysFigures:
+    """Today's figures from ``records``' file: the tally of the record keeper subscribed to ``store`` that
+    writes that file (read once, told of each record it writes); with no such keeper, a tally that reads
+    the file each time (nobody here would tell it of a new record)."""
+    for subscriber in getattr(store, "subscribers", ()):  # a store-like test double has none
+        if isinstance(subscriber, RecordKeeper) and subscriber.records.path == records.path:
+            return subscriber.today
+    return TodaysFigures(records, fed=False)
