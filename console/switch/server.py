@@ -40,6 +40,7 @@ from console.switch.turn import turn_ice_servers
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 2.0  # s to wait for the closing handshake before dropping the TCP connection
+SHUTDOWN_GRACE = 2.0  # s a shutdown waits for the consoles' logged_out frames to go out and their sockets to close
 INBOX = 4  # received frames websockets holds per connection while the switch handles one (4 x 64 KiB at most)
 SWEEP = 0.5  # s between checks of login deadlines and unfinished fragmented messages
 FD_RESERVE = 64  # descriptors kept free for logs, files and the listening socket
@@ -124,7 +125,7 @@ class Switch:
             conn.logged_out(LogoutReason.SHUTDOWN)
         if told:  # let the logged_out frames go out before the server closes sockets (1001)
             waits = [asyncio.ensure_future(c.done.wait()) for c in told]
-            _, pending = await asyncio.wait(waits, timeout=2)
+            _, pending = await asyncio.wait(waits, timeout=SHUTDOWN_GRACE)
             for task in pending:
                 task.cancel()
         if self._sweeper is not None:
