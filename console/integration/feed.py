@@ -92,7 +92,6 @@ class EventFeed:
     """Subscribes to ``store`` and emits schema-v1 events to its sinks, numbered from 1."""
 
     def __init__(self, store: StoreLike, *, wall: Callable[[], float] = time.time) -> None:
-        self.store = store  # the store it hears (a sink may look for an effect subscribed to it)
         self._wall = wall
         self._sinks: list[Sink] = []
         self._seq = 0

@@ -13,7 +13,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Callable
 
-from console.store.effects.records import todays_figures
+from console.store.effects.records import RecordKeeper, todays_figures
 
 from .feed import Event, EventFeed
 
@@ -27,9 +27,10 @@ class StatsPublisher:
     """Publishes a ``stats`` event on ``feed`` after each ``call.ended``; ``remove()`` stops it."""
 
     def __init__(self, feed: EventFeed, records: CallRecords, service_level_s: float,
-                 wall: Callable[[], float] = time.time, local_time: Callable[[float], time.struct_time] = time.localtime):
+                 wall: Callable[[], float] = time.time, local_time: Callable[[float], time.struct_time] = time.localtime,
+                 keeper: RecordKeeper | None = None):
         self._feed = feed
-        self._today = todays_figures(feed.store, records)
+        self._today = todays_figures(keeper, records)  # the keeper's tally when it writes these records
         self._service_level_s = service_level_s
         self._wall = wall
         self._local_time = local_time

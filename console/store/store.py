@@ -36,12 +36,6 @@ class Store:
     def state(self) -> AppState:
         return self._state
 
-    @property
-    def subscribers(self) -> tuple[Subscriber, ...]:
-        """Who hears each new state, in order (an effect can be found by its kind: see
-        :func:`console.store.effects.records.todays_figures`)."""
-        return tuple(self._subscribers)
-
     def subscribe(self, fn: Subscriber) -> Callable[[], None]:
         """Call ``fn`` with every new state (in subscription order); returns the way to stop."""
         self._subscribers.append(fn)

@@ -20,11 +20,12 @@ def test_a_stats_event_follows_each_ended_call_with_the_records_figures(tmp_path
     now = time.time()
     records = CallRecords(AppDirs(config_dir=tmp_path / "c", data_dir=tmp_path / "d"))
     store = Store()
-    store.subscribe(RecordKeeper(records, lambda text: None))  # as build_controller does, before any feed
+    keeper = RecordKeeper(records, lambda text: None)
+    store.subscribe(keeper)  # as build_controller does, before any feed
     feed = EventFeed(store, wall=lambda: now)
     got: list[dict] = []
     feed.add_sink(got.append)
-    StatsPublisher(feed, records, 20, wall=lambda: now)
+    StatsPublisher(feed, records, 20, wall=lambda: now, keeper=keeper)
 
     def call(key: str, answered: bool) -> None:
         store.dispatch(ev.CallAdded(key=key, direction=Direction.IN, state=S.OFFERING, at=100.0, wall=now - 60,
@@ -57,11 +58,12 @@ def test_the_call_records_are_read_once_not_again_after_each_ended_call(tmp_path
     now = time.time()
     dirs = AppDirs(config_dir=tmp_path / "c", data_dir=tmp_path / "d")
     store = Store()
-    store.subscribe(RecordKeeper(CallRecords(dirs), lambda text: None))
+    keeper = RecordKeeper(CallRecords(dirs), lambda text: None)
+    store.subscribe(keeper)
     feed = EventFeed(store, wall=lambda: now)
     got: list[dict] = []
     feed.add_sink(got.append)
-    StatsPublisher(feed, CallRecords(dirs), 20, wall=lambda: now)
+    StatsPublisher(feed, CallRecords(dirs), 20, wall=lambda: now, keeper=keeper)
     for n in range(5):
         key = f"k{n}"
         store.dispatch(ev.CallAdded(key=key, direction=Direction.IN, state=S.OFFERING, at=100.0, wall=now - 60,

@@ -58,7 +58,8 @@ async def test_the_wallboard_shows_todays_figures_and_counts_a_caller_who_gives_
     records.append(earlier(1, Outcome.ANSWERED, 4.0, True))
     records.append(earlier(2, Outcome.ANSWERED, 30.0, True))  # answered, but after the 20 s service level
     console = make_console(dirs, operator_plan(switch))
-    console.store.subscribe(RecordKeeper(records, console.controller.error))  # before the app: as cli builds it
+    console.controller.record_keeper = RecordKeeper(records, console.controller.error)  # as cli builds it
+    console.store.subscribe(console.controller.record_keeper)  # before the app
     alice = await far_end(switch, "alice")
     try:
         async with console.app.run_test(size=size) as pilot:

@@ -131,11 +131,9 @@ class RecordKeeper:
         self.today.add(record)
 
 
-def todays_figures(store: Store | object, records: CallRecords) -> TodaysFigures:
-    """Today's figures from ``records``' file: the tally of the record keeper subscribed to ``store`` that
-    writes that file (read once, told of each record it writes); with no such keeper, a tally that reads
-    the file each time (nobody here would tell it of a new record)."""
-    for subscriber in getattr(store, "subscribers", ()):  # a store-like test double has none
-        if isinstance(subscriber, RecordKeeper) and subscriber.records.path == records.path:
-            return subscriber.today
+def todays_figures(keeper: RecordKeeper | None, records: CallRecords) -> TodaysFigures:
+    """Today's figures from ``records``' file: ``keeper``'s tally when it writes that file (read once, told of
+    each record it writes); else a tally that reads the file each time (nobody would tell it of a new record)."""
+    if keeper is not None and keeper.records.path == records.path:
+        return keeper.today
     return TodaysFigures(records, fed=False)

@@ -129,7 +129,7 @@ class WallboardScreen(Screen):
         if self._records is None and app.settings.dirs is not None:
             self._records = CallRecords(app.settings.dirs, config.records_file_bytes, config.records_files)
         if self._records is not None:
-            self._today = todays_figures(app.controller.store, self._records)
+            self._today = todays_figures(app.controller.record_keeper, self._records)
         if self._service_level_s is None:
             self._service_level_s = config.service_level
         if self._wall is None:
