@@ -21,6 +21,22 @@ from .common import FrameMeter
 TIMEOUT = 15.0
 
 
+class KeptComms:
+    """A comm factory that keeps the WebSocket comms it made, so a bench or a test can cut the current one
+    (``await comms.made[-1].close()``: the network drops the WebSocket). tests/sip imports it from here: the
+    bench does not import tests."""
+
+    def __init__(self) -> None:
+        self.made: list = []
+
+    def __call__(self):
+        from console.net.websocket import WebSocketComm
+
+        comm = WebSocketComm()
+        self.made.append(comm)
+        return comm
+
+
 class CountingSink(FrameMeter):
     """An audio element that counts frames, stamps the first, and can pass each on to ``on_frame``."""
 

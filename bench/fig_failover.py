@@ -32,24 +32,10 @@ from console.media.tones import ToneGenerator
 from console.webrtc import CALL_STATES, LOGIN_STATES
 
 from .common import Budget, Figure, Scale, summary
-from .driver import BenchConsole, CountingSink
+from .driver import BenchConsole, CountingSink, KeptComms
 from .fig_sip import LAB, PASSWORDS, missing
 
 S = CALL_STATES
-
-
-class Comms:
-    """A comm factory that keeps the WebSocket comms it made, so the bench can cut the current one."""
-
-    def __init__(self) -> None:
-        self.made: list = []
-
-    def __call__(self):
-        from console.net.websocket import WebSocketComm
-
-        comm = WebSocketComm()
-        self.made.append(comm)
-        return comm
 
 
 async def _registered_again(console: BenchConsole, since: int) -> float:
@@ -93,7 +79,7 @@ async def one_round(root: Path, rtpengine_ng: int, out: dict[str, list[float]]) 
         await asyncio.to_thread(phone.start)
         await asyncio.to_thread(wait_reaches, pair[0], "1001")
         urls = tuple(f"sip+ws://127.0.0.1:{node.ws_port}" for node in pair.nodes)
-        comms = Comms()
+        comms = KeptComms()
         console = BenchConsole(urls[0], device=NullDevice(mic=ToneGenerator(600, -20).frame), request_timeout=15.0,
                                auto_reconnect=True, comm_factory=comms, sip_desk=SipDeskSettings(outbound_proxies=urls))
         await console.login("1000", PASSWORDS["1000"], timeout=15.0)

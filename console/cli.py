@@ -333,7 +333,8 @@ def build_controller(plan: LoginPlan, dirs: AppDirs, auto_accept: bool, factory,
     controller = Controller(factory, sessions=None if plan.embedded else SessionFile(dirs), history=CallHistory(dirs),
                             media=True, board=None if plan.embedded else BoardFile(dirs), auto_accept=auto_accept,
                             recordings=RecordingFolder(dirs), max_recording_seconds=max_recording_seconds)
-    controller.store.subscribe(RecordKeeper(records or CallRecords(dirs), controller.error))
+    controller.record_keeper = RecordKeeper(records or CallRecords(dirs), controller.error)
+    controller.store.subscribe(controller.record_keeper)
     return controller
 
 

@@ -23,8 +23,7 @@ from datetime import datetime
 from typing import Callable, Sequence
 
 from console.persist import AppDirs, CallRecord, CallRecords, load_config
-
-from .stats import day_start
+from console.store.stats import day_start
 
 COLUMNS = ("call", "call_id", "direction", "local_number", "remote_number", "remote_name", "start", "answer", "end",
            "wait", "talk", "outcome", "reason", "cause", "transfer_to", "park_orbit", "recording", "queue", "recall")

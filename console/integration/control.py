@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Callable
 
+from console.core.errors import ConsoleError
 from console.store.state import LogLevel
 
 from .feed import SCHEMA_VERSION, call_fields, device_fields, login_fields
@@ -38,7 +39,10 @@ class ErrorCode(StrEnum):
     INTERNAL = "internal"  # a bug in a command (logged)
 
 
-class CommandError(Exception):
+class CommandError(ConsoleError, ValueError):
+    """A command the table will not run (a bad argument, no such call, a refusal); ``code`` is what its error
+    answer says. It never leaves :meth:`ControlTable.handle`: the socket's peer gets the answer instead."""
+
     def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code

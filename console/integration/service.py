@@ -37,7 +37,8 @@ class EventService:
                  hooks: HooksConfig | None = None) -> None:
         self.controller = controller
         self.feed = EventFeed(controller.store, wall=controller.wall)
-        self.stats = StatsPublisher(self.feed, records, service_level_s, controller.wall) if records else None
+        self.stats = StatsPublisher(self.feed, records, service_level_s, controller.wall,
+                                     keeper=controller.record_keeper) if records else None
         self.control = ControlTable(controller)
         self.server = EventServer(self.feed, self.control, path, limits) if path is not None else None
         self._bridge: LogBridge | None = None

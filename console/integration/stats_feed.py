@@ -1,9 +1,10 @@
 """Today's figures in the event stream: a ``stats`` event after every call that ends here (docs/EVENTS.md).
 
-A sink of the :class:`~console.integration.feed.EventFeed`: on ``call.ended`` it reads today's call records
-(calls.jsonl, :mod:`console.persist.records`) and publishes :func:`~console.integration.stats.figures` as one
-``stats`` event, the same figures the wallboard shows. The record of the call that just ended is already in
-the file: the record keeper is subscribed to the store when the controller is built, before any feed.
+A sink of the :class:`~console.integration.feed.EventFeed`: on ``call.ended`` it publishes today's figures
+(:class:`~console.store.stats.TodaysFigures`, from the call records, calls.jsonl) as one ``stats`` event, the
+same figures the wallboard shows. The record of the call that just ended is already counted: the record
+keeper, which keeps the tally as it appends (the file is read once, not after every call), is subscribed to
+the store when the controller is built, before any feed.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import logging
 import time
 from typing import TYPE_CHECKING, Callable
 
+from console.store.effects.records import RecordKeeper, todays_figures
+
 from .feed import Event, EventFeed
-from .stats import day_start, figures
 
 if TYPE_CHECKING:
     from console.persist import CallRecords
@@ -25,9 +27,10 @@ class StatsPublisher:
     """Publishes a ``stats`` event on ``feed`` after each ``call.ended``; ``remove()`` stops it."""
 
     def __init__(self, feed: EventFeed, records: CallRecords, service_level_s: float,
-                 wall: Callable[[], float] = time.time, local_time: Callable[[float], time.struct_time] = time.localtime):
+                 wall: Callable[[], float] = time.time, local_time: Callable[[float], time.struct_time] = time.localtime,
+                 keeper: RecordKeeper | None = None):
         self._feed = feed
-        self._records = records
+        self._today = todays_figures(keeper, records)  # the keeper's tally when it writes these records
         self._service_level_s = service_level_s
         self._wall = wall
         self._local_time = local_time
@@ -38,8 +41,8 @@ class StatsPublisher:
             return
         now = self._wall()
         try:
-            today = self._records.load(since=day_start(now, self._local_time))
+            figures = self._today.figures(now, self._service_level_s, self._local_time)
         except OSError as exc:  # the figures are not worth a failed event: say why once per call
             log.warning("stats: the call records cannot be read (%s)", exc)
             return
-        self._feed.publish("stats", **figures(today, now, self._service_level_s, self._local_time).as_event())
+        self._feed.publish("stats", **figures.as_event())

@@ -28,7 +28,7 @@ from .client import ClientFactory, NoClientError, is_secure
 from .contact import contact_refusal
 from .conference import operator_words
 from .desk import Desk
-from .effects import BoardKeeper, HistoryRecorder, Linger, LogBridge, Ringer, SessionKeeper
+from .effects import BoardKeeper, HistoryRecorder, Linger, LogBridge, RecordKeeper, Ringer, SessionKeeper
 from .effects.sessions import SESSION_OVER
 from .features import Features
 from .host import on_call
@@ -88,6 +88,7 @@ class Controller:
         self.desk = Desk(self)  # attendant: directory, presence, park, DND, forwarding, announced transfer
         self.features = Features(self, wall, recordings, max_recording_seconds)  # mute, recording, conference
         self.resume = Resume(self, self.features, wall)  # what the operator set, back after a restart
+        self.record_keeper: RecordKeeper | None = None  # the call records' keeper, when one is subscribed (cli)
         # the effects, subscribed before anyone else: each state is acted on before the screen shows it
         self.linger = Linger(linger, owns=lambda key: key in self.calls, free=self._forget)
         self.board = self.desk.board = BoardKeeper(board, clock, wall, self.error)

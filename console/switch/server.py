@@ -40,6 +40,7 @@ from console.switch.turn import turn_ice_servers
 
 log = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 2.0  # s to wait for the closing handshake before dropping the TCP connection
+SHUTDOWN_GRACE = 2.0  # s a shutdown waits for the consoles' logged_out frames to go out and their sockets to close
 INBOX = 4  # received frames websockets holds per connection while the switch handles one (4 x 64 KiB at most)
 SWEEP = 0.5  # s between checks of login deadlines and unfinished fragmented messages
 FD_RESERVE = 64  # descriptors kept free for logs, files and the listening socket
@@ -116,22 +117,35 @@ class Switch:
         return switch
 
     async def aclose(self) -> None:
-        """End every session (``logged_out: shutdown``), close the server and all media."""
-        told = [conn for conn in self.connections if conn.session is not None]
-        for conn in told:
-            session, conn.session = conn.session, None
-            self.exchange.end_session(session)
-            conn.logged_out(LogoutReason.SHUTDOWN)
-        if told:  # let the logged_out frames go out before the server closes sockets (1001)
-            waits = [asyncio.ensure_future(c.done.wait()) for c in told]
-            _, pending = await asyncio.wait(waits, timeout=2)
-            for task in pending:
-                task.cancel()
+        """End every session (``logged_out: shutdown``), close the server and all media.
+
+        Every socket is told at once (a console its ``logged_out``, then the close; one that never logged
+        in the close, 1001) and all of them share one grace period, SHUTDOWN_GRACE, for their frames to go
+        out and their closing handshakes to finish; a socket still open then (its peer no longer reads) is
+        dropped. An idle switch waits for nothing. Before, the grace and then the server's own closing
+        handshakes (CLOSE_TIMEOUT each, in parallel) ran one after the other: about 4 s of a Ctrl-C.
+        """
+        if self._server is not None:
+            self._server.close(close_connections=False)  # no new sockets; the open ones are closed here
+        open_now = list(self.connections)
+        for conn in open_now:
+            if conn.session is not None:
+                session, conn.session = conn.session, None
+                self.exchange.end_session(session)
+                conn.logged_out(LogoutReason.SHUTDOWN)
+            else:
+                conn.close(1001, "the switch is shutting down")
+        if open_now:
+            await _all_done(open_now, SHUTDOWN_GRACE)
+        late = [conn for conn in self.connections if not conn.done.is_set()]  # no longer reading, or just opened
+        for conn in late:
+            conn.abort()
+        if late:
+            await _all_done(late, SHUTDOWN_GRACE)
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
         if self._server is not None:
-            self._server.close()
             await self._server.wait_closed()
         await self.exchange.aclose()
         self._logins.shutdown(wait=False, cancel_futures=True)
@@ -480,6 +494,14 @@ class AcceptStormFilter(logging.Filter):
             return True
         self.trips.trip("descriptors", "accept() failed: the process is out of file descriptors (ulimit -n)")
         return False
+
+
+async def _all_done(connections: list[Connection], timeout: float) -> None:
+    """Until every one of ``connections`` has ended, or ``timeout`` s."""
+    waits = [asyncio.ensure_future(conn.done.wait()) for conn in connections]
+    _, pending = await asyncio.wait(waits, timeout=timeout)
+    for task in pending:
+        task.cancel()
 
 
 def _clamped_connections(config: SwitchConfig) -> int:

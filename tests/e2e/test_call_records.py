@@ -20,7 +20,7 @@ import pytest
 from console.cli import main
 from console.core.enums import CALL_STATES, LOGIN_STATES
 from console.integration.cdr import COLUMNS
-from console.integration.stats import figures
+from console.store.stats import figures
 from console.persist import AppDirs, CallHistory, CallRecords, Outcome
 from console.persist.records import unix
 from console.store import Controller, client_factory

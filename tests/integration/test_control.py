@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from console.core.enums import CALL_STATES, Direction
-from console.integration.control import ControlTable
+from console.core.errors import ConsoleError
+from console.integration.control import Args, ControlTable, ErrorCode
 from console.store import Controller
 from console.store import events as ev
 
@@ -71,3 +74,16 @@ def test_an_internal_failure_is_refused_with_its_first_line_never_the_traceback(
     answer = ask(control, {"id": 1, "cmd": "dial", "args": {"number": "201"}})
     assert answer["error"] == {"code": "refused", "message": "dial: internal error"}, answer
     assert "Traceback" in controller.state.log[-1].text
+
+
+def test_a_refused_command_is_an_error_of_the_one_hierarchy():
+    """A bad argument is a ConsoleError (catchable in one clause with every other console error), and the
+    table still answers it as that command's error, never as an internal failure."""
+    with pytest.raises(ConsoleError) as caught:
+        Args({}).text("number", required=True)
+    assert caught.value.code is ErrorCode.BAD_ARGS
+    copy = caught.value.failed("dial")
+    assert copy.code is ErrorCode.BAD_ARGS and str(copy) == "dial failed: number is required"
+    _, control = table()
+    assert ask(control, {"id": 1, "cmd": "dial", "args": {}})["error"] == {"code": "bad_args",
+                                                                           "message": "number is required"}

@@ -14,6 +14,7 @@ from sipinfra import USERS
 from test_media import baresip_heard
 from test_calls import wait_for_calls
 
+from bench.driver import KeptComms
 from console.media.devices import NullDevice
 from console.media.sinks import RecordingSink
 from console.media.tones import ToneGenerator, dominant_frequency, level_dbfs
@@ -243,22 +244,8 @@ async def test_dtmf_both_ways_with_a_default_baresip(sip_consoles, baresip):
     await wait_for_calls(phone, 0)
 
 
-class Comms:
-    """A comm factory that keeps the WebSocket comms it made, so a test can cut the current one."""
-
-    def __init__(self) -> None:
-        self.made: list = []
-
-    def __call__(self):
-        from console.net.websocket import WebSocketComm
-
-        comm = WebSocketComm()
-        self.made.append(comm)
-        return comm
-
-
 async def test_websocket_cut_mid_call_reconnects_reregisters_and_the_call_survives(sip_consoles, baresip):
-    comms = Comms()
+    comms = KeptComms()
     a = await sip_consoles("1000", mic_hz=600, auto_reconnect=True, comm_factory=comms)
     out = a.inst.create_outgoing_call()
     a.watch(out)

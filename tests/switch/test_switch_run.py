@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import selectors
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from console.switch.config import hash_password
@@ -85,3 +91,40 @@ def test_the_practice_commands_options_are_its_own():
 
     args = build_parser().parse_args(["practice", "--to", "202", "--callers", "3"])
     assert args.command == "practice" and args.to == "202" and args.callers == 3
+
+
+# `python -m console` with SIGINT handled as a terminal's Ctrl-C is: a child of a shell that ran pytest with `&`
+# would inherit SIGINT ignored, and never see it.
+CTRL_C_ABLE = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+               "runpy.run_module('console', run_name='__main__')")
+
+
+def test_an_idle_switch_process_exits_soon_after_ctrl_c():
+    """`anynode-console switch` with no clients, Ctrl-C: the process ends well within a bound (it has no
+    socket to wait for; a switch with consoles gives them SHUTDOWN_GRACE in all, see test_switch_sessions)."""
+    root = Path(__file__).parents[2]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.Popen([sys.executable, "-c", CTRL_C_ABLE, "switch", "--port", "0"], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(proc.stdout, selectors.EVENT_READ)
+            seen, deadline = b"", time.monotonic() + 60
+            while b"ready at" not in seen:
+                assert selector.select(max(0.0, deadline - time.monotonic())), f"no ready line: {seen[-400:]!r}"
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                assert chunk, f"the switch ended before it was ready: {seen[-400:]!r}"
+                seen += chunk
+        began = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        try:
+            code = proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
+        took = time.monotonic() - began
+        assert code == 0 and took < 2.5, f"exit {code} {took:.2f} s after SIGINT"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from .conftest import connect_call
 from .wire import Wire
 
@@ -94,6 +96,31 @@ async def test_shutdown_logs_everyone_out(start, clients):
     await switch.aclose()
     assert (await alice.event("logged_out"))["reason"] == "shutdown"
     await alice.wait_closed()
+
+
+async def test_a_shutdown_waits_one_grace_in_all_for_consoles_that_stopped_answering(start, clients, monkeypatch):
+    """A console that answers gets logged_out and its socket closes at once; a logged-in console and a
+    connection that never logged in, both no longer reading (a suspended laptop, a half-open socket), cost
+    the shutdown one grace period together, not the grace and then a closing handshake's timeout each."""
+    from console.switch import server
+
+    monkeypatch.setattr(server, "SHUTDOWN_GRACE", 0.5)  # below CLOSE_TIMEOUT (2 s): the bound tells them apart
+    switch = await start()
+    alice = await clients.login("alice", switch)
+    mute, lurker = await clients.login("bob", switch), await clients.open(switch)
+    for wire in (mute, lurker):  # they stop reading: no frame, no closing handshake is ever answered
+        wire._reader.cancel()
+        wire.ws.transport.pause_reading()
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    await switch.aclose()
+    took = loop.time() - began
+    assert took < server.CLOSE_TIMEOUT, f"shutdown took {took:.2f} s"
+    assert (await alice.event("logged_out"))["reason"] == "shutdown"
+    await alice.wait_closed()
+    assert not switch.connections
+    for wire in (mute, lurker):  # the switch dropped them; so do they (no closing handshake to wait for)
+        wire.ws.transport.abort()
 
 
 async def test_a_ringing_console_that_restores_sees_the_offer(switch, clients):

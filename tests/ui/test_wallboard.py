@@ -45,13 +45,21 @@ def test_big_digits_are_drawn_in_half_blocks_as_large_as_they_fit():
 
 
 @pytest.mark.parametrize(("size", "scale"), [((80, 24), 1), ((200, 60), 4)])
-async def test_the_wallboard_shows_todays_figures_and_counts_a_caller_who_gives_up(switch, dirs, size, scale):
-    """At 80x24 every figure is drawn at least three rows high; on a 200x60 wall screen four times larger."""
+async def test_the_wallboard_shows_todays_figures_and_counts_a_caller_who_gives_up(switch, dirs, size, scale,
+                                                                                   monkeypatch):
+    """At 80x24 every figure is drawn at least three rows high; on a 200x60 wall screen four times larger.
+    The call records are read once (the record keeper keeps today's figures), not after each call that ends
+    nor each time the wallboard opens."""
+    reads = []
+    load = CallRecords.load
+    monkeypatch.setattr(CallRecords, "load", lambda self, since=None, until=None: reads.append(since)
+                        or load(self, since, until))
     records = CallRecords(dirs)
     records.append(earlier(1, Outcome.ANSWERED, 4.0, True))
     records.append(earlier(2, Outcome.ANSWERED, 30.0, True))  # answered, but after the 20 s service level
     console = make_console(dirs, operator_plan(switch))
-    console.store.subscribe(RecordKeeper(records, console.controller.error))  # before the app: as cli builds it
+    console.controller.record_keeper = RecordKeeper(records, console.controller.error)  # as cli builds it
+    console.store.subscribe(console.controller.record_keeper)  # before the app
     alice = await far_end(switch, "alice")
     try:
         async with console.app.run_test(size=size) as pilot:
@@ -86,6 +94,7 @@ async def test_the_wallboard_shows_todays_figures_and_counts_a_caller_who_gives_
             await pilot.press("W")
             await pilot.pause()
             assert isinstance(app.screen, WallboardScreen) and digits(app, "abandoned") == "1"
+            assert len(reads) == 1, reads
             await pilot.press("W")
             await pilot.pause()
             assert isinstance(app.screen, MainScreen)
@@ -95,7 +104,7 @@ async def test_the_wallboard_shows_todays_figures_and_counts_a_caller_who_gives_
 
 
 def test_each_shared_queue_has_a_line_under_the_tiles():
-    from console.integration.stats import figures
+    from console.store.stats import figures
     from console.ui.screens.wallboard import detail_line
 
     queued = [earlier(1, Outcome.ANSWERED, 4.0, True), earlier(2, Outcome.ABANDONED, 9.0, False)]

@@ -17,9 +17,12 @@ from console.core.enums import Direction
 from console.core.errors import ConsoleError
 
 from ..state import TURNED_AWAY_CAUSES, AppState, CallKind, CallView, EndCause, HistoryItem
+from ..stats import TodaysFigures
 
 if TYPE_CHECKING:
     from console.persist import CallRecord, CallRecords, Outcome
+
+    from ..store import Store
 
 
 def outcome_of(view: CallView) -> Outcome:
@@ -82,10 +85,12 @@ def unrung_record(item: HistoryItem, local_number: str, reason: str) -> CallReco
 
 class RecordKeeper:
     """Appends each call's record once, when its card first shows it ended; ``report`` gets a line when
-    the file cannot be written. ``written`` counts the records written (a wallboard redraws on a change)."""
+    the file cannot be written. ``written`` counts the records written (a wallboard redraws on a change);
+    ``today`` is today's figures, told of each record as it is written (the file is read once)."""
 
     def __init__(self, records: CallRecords, report: Callable[[str], None]) -> None:
         self.records = records
+        self.today = TodaysFigures(records)
         self._report = report
         self._recorded: set[str] = set()
         self._recordings: dict[str, str] = {}  # live call -> the file it was last recorded to
@@ -123,3 +128,12 @@ class RecordKeeper:
             self._report(f"could not save the call record: {exc}")
             return
         self.written += 1
+        self.today.add(record)
+
+
+def todays_figures(keeper: RecordKeeper | None, records: CallRecords) -> TodaysFigures:
+    """Today's figures from ``records``' file: ``keeper``'s tally when it writes that file (read once, told of
+    each record it writes); else a tally that reads the file each time (nobody would tell it of a new record)."""
+    if keeper is not None and keeper.records.path == records.path:
+        return keeper.today
+    return TodaysFigures(records, fed=False)

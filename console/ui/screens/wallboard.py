@@ -1,9 +1,10 @@
 """The wallboard (``W``): today's figures in big digits (:mod:`console.ui.widgets.big_digits`, as large as
 each tile allows), updated as calls end.
 
-The figures come from the call records (calls.jsonl, written by
-:class:`console.store.effects.RecordKeeper` before the screen hears of the
-state) through :func:`console.integration.stats.figures`; the callers waiting
+The figures come from the call records (calls.jsonl): the tally
+(:class:`console.store.stats.TodaysFigures`) that :class:`console.store.effects.RecordKeeper`
+keeps as it appends, before the screen hears of the state, so the file is read once, not after every
+call that ends; the callers waiting
 now come from the live state. Tiles sit in a grid that fills the screen, so a
 200x60 wall screen gets large boxes and an 80x24 terminal still shows every
 figure. Esc or ``W`` closes.
@@ -20,9 +21,10 @@ from textual.containers import Grid, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from console.integration.stats import Figures, day_start, figures
 from console.persist import CallRecords
+from console.store.effects.records import todays_figures
 from console.store.state import AppState
+from console.store.stats import Figures, TodaysFigures, day_start
 
 from ..widgets.big_digits import BigDigits
 
@@ -103,6 +105,7 @@ class WallboardScreen(Screen):
                  local_time: Callable[[float], time.struct_time] = time.localtime) -> None:
         super().__init__()
         self._records = records
+        self._today: TodaysFigures | None = None
         self._service_level_s = service_level_s
         self._wall = wall
         self._local_time = local_time
@@ -125,6 +128,8 @@ class WallboardScreen(Screen):
         config = app.settings.config
         if self._records is None and app.settings.dirs is not None:
             self._records = CallRecords(app.settings.dirs, config.records_file_bytes, config.records_files)
+        if self._records is not None:
+            self._today = todays_figures(app.controller.record_keeper, self._records)
         if self._service_level_s is None:
             self._service_level_s = config.service_level
         if self._wall is None:
@@ -149,13 +154,13 @@ class WallboardScreen(Screen):
             self.refresh_figures(self._waiting)
 
     def refresh_figures(self, waiting: int | None = None) -> None:
-        """Read today's records again and show them."""
+        """Show today's figures (the record keeper's tally: the file is not read again)."""
         assert self._wall is not None and self._service_level_s is not None
         now = self._wall()
         self._day = day_start(now, self._local_time)
-        records = self._records.load(since=self._day) if self._records is not None else []
         self._waiting = self._waiting if waiting is None else waiting
-        self.figures = figures(records, now, self._service_level_s, self._local_time)
+        self.figures = (self._today.figures(now, self._service_level_s, self._local_time) if self._today is not None
+                        else Figures(now, self._service_level_s))
         for tile_id, value in tile_values(self.figures, self._waiting).items():
             self.query_one(f"#tile-{tile_id} BigDigits", BigDigits).update(value)
         stamp = time.strftime("%H:%M", self._local_time(now))

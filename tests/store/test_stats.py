@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from console.integration.stats import Tally, day_start, figures
-from console.persist import CallRecord, Outcome
+from console.persist import AppDirs, CallRecord, CallRecords, Outcome
+from console.store.stats import Tally, TodaysFigures, day_start, figures
 
 DAY = 1_796_083_200.0  # 2026-12-01 00:00 UTC
 
@@ -93,3 +93,38 @@ def test_a_recalled_caller_is_one_caller_not_two():
     got = figures([first, recall], DAY + 11 * 3600, service_level_s=20, local_time=time.gmtime)
     assert (got.total.offered, got.total.answered, got.total.recalls) == (1, 1, 1)
     assert (got.average_wait, got.longest_wait, got.per_hour) == (5.0, 5.0, ((9, 1),))
+
+
+def test_todays_tally_reads_the_file_once_matches_a_fresh_read_and_starts_again_on_a_new_day(tmp_path):
+    """The record keeper's tally: told of each record as it is appended, it gives exactly the figures a fresh
+    read of the file gives, without reading it again; a restart (a new tally) reads it once; the next day
+    starts from that day's records."""
+    reads: list[float | None] = []
+
+    class Counted(CallRecords):
+        def load(self, since=None, until=None):
+            reads.append(since)
+            return super().load(since, until)
+
+    records = Counted(AppDirs(config_dir=tmp_path / "c", data_dir=tmp_path / "d"))
+    yesterday = record(-1.0, 3.0, Outcome.ANSWERED, answered=True, talk=5.0)
+    records.append(yesterday)
+    records.append(SCRIPT[0])
+    today = TodaysFigures(records)
+    now = DAY + 23 * 3600
+    first = today.figures(now, 20, time.gmtime)
+    assert first.total.offered == 1 and reads == [DAY]
+    for n, item in enumerate(SCRIPT[1:], start=2):
+        records.append(item)
+        today.add(item)
+        assert today.figures(now, 20, time.gmtime) == figures(SCRIPT[:n], now, 20, time.gmtime)
+    assert reads == [DAY]
+    assert today.figures(now, 20, time.gmtime) == figures(SCRIPT, now, 20, time.gmtime)
+    restarted = TodaysFigures(records)
+    assert restarted.figures(now, 20, time.gmtime) == figures(SCRIPT, now, 20, time.gmtime) and reads == [DAY, DAY]
+    tomorrow = now + 2 * 3600
+    assert today.figures(tomorrow, 20, time.gmtime).total == Tally() and reads[-1] == DAY + 86400
+    late = record(25.0, 1.0, Outcome.ANSWERED, answered=True, talk=2.0)
+    records.append(late)
+    today.add(late)
+    assert today.figures(tomorrow, 20, time.gmtime).total.answered == 1 and len(reads) == 3

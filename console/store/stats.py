@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from console.persist.records import CallRecord, Outcome
+from console.persist.records import CallRecord, CallRecords, Outcome
 
 LocalTime = Callable[[float], time.struct_time]
 _NOT_OURS = frozenset({Outcome.ANSWERED_ELSEWHERE, Outcome.TURNED_AWAY})
@@ -105,41 +105,73 @@ class Figures:
         }
 
 
+class RunningFigures:
+    """Figures kept up to date one record at a time (the records of one day, in the order they ended):
+    :func:`figures` folds the records through one, and the record keeper's :class:`TodaysFigures` keeps one
+    as it appends, so both give exactly the same figures."""
+
+    def __init__(self, service_level_s: float = 20, local_time: LocalTime = time.localtime) -> None:
+        self.service_level_s = service_level_s
+        self.local_time = local_time
+        self.total = Tally()
+        self.operators: dict[str, Tally] = {}
+        self.queues: dict[str, Tally] = {}
+        self.hours: dict[int, int] = {}
+        self.waits = _Spread()  # answered calls: seconds until answered
+        self.abandoned = _Spread()  # abandoned calls: how long they waited
+        self.talks = _Spread()
+
+    def add(self, record: CallRecord) -> None:
+        level = self.service_level_s
+        self.total = self.total.add(record, level)
+        self.operators[record.local_number] = self.operators.get(record.local_number, Tally()).add(record, level)
+        if record.queue:
+            self.queues[record.queue] = self.queues.get(record.queue, Tally()).add(record, level)
+        if record.direction != "in" or record.outcome in _NOT_OURS or record.recall:
+            return
+        hour = self.local_time(record.start).tm_hour
+        self.hours[hour] = self.hours.get(hour, 0) + 1
+        if record.answer is not None:
+            self.waits.add(record.wait)
+            self.talks.add(record.talk)
+        elif record.outcome is Outcome.ABANDONED:
+            self.abandoned.add(record.wait)
+
+    def figures(self, now: float) -> Figures:
+        return Figures(
+            now=now, service_level_s=self.service_level_s, total=self.total,
+            average_wait=self.waits.average, longest_wait=self.waits.longest,
+            average_abandoned_wait=self.abandoned.average, longest_abandoned_wait=self.abandoned.longest,
+            average_talk=self.talks.average, per_hour=tuple(sorted(self.hours.items())),
+            operators=tuple(sorted(self.operators.items())), queues=tuple(sorted(self.queues.items())))
+
+
+class _Spread:
+    """The count, sum and largest of some seconds (for an average and a longest)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.sum = 0.0
+        self.longest: float | None = None
+
+    def add(self, value: float) -> None:
+        self.count += 1
+        self.sum += value
+        self.longest = value if self.longest is None else max(self.longest, value)
+
+    @property
+    def average(self) -> float | None:
+        return round(self.sum / self.count, 1) if self.count else None
+
+
 def figures(records: Iterable[CallRecord], now: float, service_level_s: float = 20,
             local_time: LocalTime = time.localtime) -> Figures:
     """The statistics of ``records`` (already chosen: e.g. :func:`day_start` to ``now``). ``local_time``
     turns a Unix time into the local hour for ``per_hour`` (``time.gmtime`` in tests)."""
-    total = Tally()
-    operators: dict[str, Tally] = {}
-    queues: dict[str, Tally] = {}
-    hours: dict[int, int] = {}
-    waits: list[float] = []
-    abandoned: list[float] = []
-    talks: list[float] = []
+    running = RunningFigures(service_level_s, local_time)
     for record in records:
-        total = total.add(record, service_level_s)
-        operators[record.local_number] = operators.get(record.local_number, Tally()).add(record, service_level_s)
-        if record.queue:
-            queues[record.queue] = queues.get(record.queue, Tally()).add(record, service_level_s)
-        if record.direction != "in" or record.outcome in _NOT_OURS or record.recall:
-            continue
-        hour = local_time(record.start).tm_hour
-        hours[hour] = hours.get(hour, 0) + 1
-        if record.answer is not None:
-            waits.append(record.wait)
-            talks.append(record.talk)
-        elif record.outcome is Outcome.ABANDONED:
-            abandoned.append(record.wait)
-    return Figures(
-        now=now, service_level_s=service_level_s, total=total,
-        average_wait=_average(waits), longest_wait=max(waits, default=None),
-        average_abandoned_wait=_average(abandoned), longest_abandoned_wait=max(abandoned, default=None),
-        average_talk=_average(talks), per_hour=tuple(sorted(hours.items())),
-        operators=tuple(sorted(operators.items())), queues=tuple(sorted(queues.items())))
-
-
-def _average(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 1) if values else None
+        running.add(record)
+    return running.figures(now)
 
 
 def day_start(now: float, local_time: LocalTime = time.localtime) -> float:
@@ -148,3 +180,39 @@ def day_start(now: float, local_time: LocalTime = time.localtime) -> float:
     if local_time is time.localtime:  # mktime knows the zone's rules: right on the days clocks change too
         return time.mktime((moment.tm_year, moment.tm_mon, moment.tm_mday, 0, 0, 0, 0, 0, -1))
     return now - (moment.tm_hour * 3600 + moment.tm_min * 60 + moment.tm_sec) - (now % 1)
+
+
+class TodaysFigures:
+    """Today's figures from the call records, read once: the record keeper that appends to the file tells
+    this tally each record it wrote (:meth:`add`), so the stats events and the wallboard ask it after every
+    ended call instead of reading calls.jsonl (a few MB by evening) again each time.
+
+    The file is read the first time figures are asked for (a restart reads it once), and again only when a
+    new day begins (a new tally) or figures at another service level are asked for. One that no keeper feeds
+    (``fed=False``) reads the file each time, as before.
+    """
+
+    def __init__(self, records: CallRecords, fed: bool = True) -> None:
+        self.records = records
+        self.fed = fed
+        self._day: float | None = None
+        self._running: dict[tuple[float, LocalTime], RunningFigures] = {}  # by service level and clock
+
+    def add(self, record: CallRecord) -> None:
+        """``record`` was just appended to the file."""
+        if self._day is not None and record.start >= self._day:
+            for running in self._running.values():
+                running.add(record)
+
+    def figures(self, now: float, service_level_s: float = 20, local_time: LocalTime = time.localtime) -> Figures:
+        """Today's figures at ``now``; OSError if the file must be read and cannot be."""
+        day = day_start(now, local_time)
+        if not self.fed or day != self._day:
+            self._day, self._running = day, {}
+        running = self._running.get((service_level_s, local_time))
+        if running is None:
+            running = RunningFigures(service_level_s, local_time)
+            for record in self.records.load(since=day):
+                running.add(record)
+            self._running[(service_level_s, local_time)] = running
+        return running.figures(now)
