@@ -7,6 +7,7 @@ was opened with.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -104,5 +105,22 @@ async def test_a_server_too_busy_to_answer_is_not_a_vanished_headset(pulse, monk
         monkeypatch.setenv("PULSE_SERVER", pulse.server)
         pulse.unload_sink("headset")
         assert not device.still_there()
+    finally:
+        device.stop()
+
+
+async def test_a_card_that_starts_late_does_not_keep_what_queued_meanwhile(pulse):
+    """A PulseAudio stream may start pulling 1-2 s after it opened (the bench's null sinks do, every time), while
+    the far end's frames already come; afterwards one comes and one goes per tick, and the pile stayed: 60-80 ms
+    more mouth-to-ear, given back a frame a second (the bench saw 97, 77, then 57 ms echoes). A pile of quiet
+    frames (a pause) is now given back within 200 ms of pulls: then at most two frames wait (one in flight)."""
+    device = PyAudioDevice.open(HEADSET)
+    pause = bytes(1920)
+    for _ in range(5):  # what came before the card's first pull
+        device.play(pause)
+    device.start(asyncio.get_running_loop(), lambda _mic: device.play(pause))  # then one per tick of the card
+    try:
+        await until(lambda: device.frames_played >= 40, "the card plays 40 frames (800 ms)")
+        assert device.queued <= 2 and device.underruns == 0, (device.queued, device.underruns)
     finally:
         device.stop()
