@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from typing import Callable, Hashable
 
@@ -35,6 +36,8 @@ RING_ON_FRAMES = 50  # 1 s of ring
 RING_OFF_FRAMES = 150  # then 3 s of silence
 MIC_QUEUE_FRAMES = 4  # at most 80 ms of microphone audio waits for the sending track
 MIC_TARGET = 2  # frames kept when the queue runs long (the card's clock runs faster than ours)
+MIC_PHASE_WINDOW = 25  # takes (0.5 s) over which the microphone frames' wait for the sending track is watched
+MIC_PHASE_SLACK = 0.012  # every frame waited this long (s): the card may complete them 10 ms later (skip_mic)
 LEVEL_FLOOR = -90.0
 RINGER_LATENCY_MS = 80  # the ringer's buffering (at least): it plays no call, so it need not be quick
 
@@ -62,7 +65,9 @@ class DeviceHub:
         self._alert_tick = 0
         self._ring = ToneGenerator(RING_HZ, RING_DBFS)
         self._focused: Hashable | None = None
-        self._mic: deque[bytes] = deque(maxlen=MIC_QUEUE_FRAMES)
+        self._mic: deque[tuple[float, bytes]] = deque(maxlen=MIC_QUEUE_FRAMES)  # (when it came, the frame)
+        self._clock = time.monotonic
+        self._mic_waits: list[float] = []  # how long each frame of the current window waited for its take
         self._started = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._watches = [DeviceWatch("device", lambda: self.device, self._swap_device, self._notify)] if watch else []
@@ -219,7 +224,7 @@ class DeviceHub:
                 self.device.play(self._next_ring_frame())
             return
         self.mic_frames += 1
-        self._mic.append(pcm)
+        self._mic.append((self._clock(), pcm))
 
     def mic_frame(self, owner: Hashable) -> bytes | None:
         """The next microphone frame for ``owner``'s sending track; None (silence) unless focused."""
@@ -228,7 +233,25 @@ class DeviceHub:
         while len(self._mic) > MIC_TARGET:
             self._mic.popleft()
             self.mic_dropped += 1
-        return self._mic.popleft() if self._mic else None
+        if not self._mic:
+            self._mic_waits.clear()  # a take found nothing: the frames come just in time, no room to move
+            return None
+        came, pcm = self._mic.popleft()
+        self._watch_mic_phase(self._clock() - came)
+        return pcm
+
+    def _watch_mic_phase(self, waited: float) -> None:
+        """Where the card's frame boundaries fall against the sending track's ticks is chance, and drifts: when
+        every frame of MIC_PHASE_WINDOW takes waited MIC_PHASE_SLACK or more, the card is asked to leave out
+        10 ms of quiet audio (portaudio.PyAudioDevice.skip_mic), so its frames complete closer to the tick."""
+        waits = self._mic_waits
+        waits.append(waited)
+        if len(waits) < MIC_PHASE_WINDOW:
+            return
+        skip = min(waits) >= MIC_PHASE_SLACK and getattr(self.device, "skip_mic", None)
+        waits.clear()
+        if skip:
+            skip()
 
     def speak(self, owner: Hashable, pcm: bytes) -> None:
         """Received audio of ``owner``: played only if ``owner`` is focused."""

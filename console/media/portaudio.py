@@ -22,11 +22,13 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from .backlog import quiet
 from .devices import AudioDevice, MicCallback
 from .latency import DeviceLatency
 from .tones import RATE, SILENT_FRAME
 
 XRUN_FLAGS = 0x4 | 0x2  # PortAudio's paOutputUnderflow | paInputOverflow: the card ran dry or overflowed
+PHASE_WINDOW = 25  # callbacks inside a frame (0.5 s at 10 ms periods) that all found the next frame waiting
 
 _fd2_lock = threading.Lock()
 
@@ -185,6 +187,15 @@ class PyAudioDevice(AudioDevice):
     card ran dry: the buffers are too small for this machine; the hub's watch then
     reopens the card with ``latency.larger()``).
 
+    Where a frame boundary falls between two callbacks is chance (the card's clock
+    and the loop's drift apart), so a frame may wait up to a whole frame for nothing
+    on either side. Speaker: when for PHASE_WINDOW callbacks that played the rest of
+    a frame the next one was already waiting, the rest is skipped if it is quiet and
+    the waiting frame starts at once (10 ms sooner from then on). Microphone: the
+    hub measures how long each frame waits for the sending track and calls
+    ``skip_mic()``; the next quiet chunk is then left out, so frames complete a
+    callback later, closer to the track's tick. Speech is never cut.
+
     ``output_only`` devices (a ringer) have no microphone: their callback still
     ticks the owner's ``on_mic_frame`` with silence every 20 ms, so whoever feeds
     the speaker keeps the card's clock. ``last_tick`` is the monotonic time of the
@@ -192,6 +203,7 @@ class PyAudioDevice(AudioDevice):
     """
 
     watched = True
+    stalls = True
 
     def __init__(self, pa: Any, stream: Any, name: str, spec: str | int | None = None,
                  output_only: bool = False, latency: DeviceLatency | None = None) -> None:
@@ -199,7 +211,10 @@ class PyAudioDevice(AudioDevice):
         self.latency = latency or DeviceLatency()
         self.xruns = 0
         self._mic_pending = bytearray()
+        self._mic_skip = 0  # bytes of quiet microphone audio still to leave out (skip_mic)
         self._out_pending = bytearray()
+        self._waiting = 0  # callbacks in a row that played a frame's rest while the next one waited
+        self.phase_shifts = 0  # times a side skipped quiet audio to wait less (speaker and microphone)
         self._pa = pa
         self._stream = stream
         self.name = name
@@ -290,6 +305,11 @@ class PyAudioDevice(AudioDevice):
         frame_bytes = len(SILENT_FRAME)
         if self.output_only:
             in_data = bytes(2 * frame_count)
+        if in_data and self._mic_skip and quiet(in_data):
+            skipped = min(self._mic_skip, len(in_data))
+            in_data = in_data[skipped:]
+            self._mic_skip -= skipped
+            self.phase_shifts += 1
         if in_data and loop is not None and on_mic is not None:
             pending = self._mic_pending
             pending += in_data
@@ -303,11 +323,22 @@ class PyAudioDevice(AudioDevice):
                     break
         wanted = 2 * frame_count
         out = self._out_pending
+        if len(out) >= wanted:  # the rest of a frame plays: is the next one waiting meanwhile?
+            self._waiting = self._waiting + 1 if self._playout else 0
+            if self._waiting >= PHASE_WINDOW and quiet(bytes(out)):
+                out.clear()
+                self._waiting = 0
+                self.phase_shifts += 1
         while len(out) < wanted:
             out += self._next_playout()
         data = bytes(out[:wanted])
         del out[:wanted]
         return data
+
+    def skip_mic(self) -> None:
+        """Leave out the next half frame (10 ms) of quiet microphone audio: frames then complete 10 ms later
+        (the hub asks when each waited at least that long for the sending track). Called on the loop."""
+        self._mic_skip = len(SILENT_FRAME) // 2
 
     @property
     def alive(self) -> bool:
