@@ -206,8 +206,9 @@ class PyAudioDevice(AudioDevice):
     stalls = True
 
     def __init__(self, pa: Any, stream: Any, name: str, spec: str | int | None = None,
-                 output_only: bool = False, latency: DeviceLatency | None = None) -> None:
+                 output_only: bool = False, latency: DeviceLatency | None = None, mic_stream: Any = None) -> None:
         super().__init__()
+        self._mic_stream = mic_stream
         self.latency = latency or DeviceLatency()
         self.xruns = 0
         self._mic_pending = bytearray()
@@ -255,11 +256,17 @@ class PyAudioDevice(AudioDevice):
 
         holder: dict[str, Any] = {}
 
-        def callback(in_data: bytes | None, frame_count: int, time_info: Any, status: int) -> tuple[bytes, int]:
+        def speaker(in_data: bytes | None, frame_count: int, time_info: Any, status: int) -> tuple[bytes, int]:
             device = holder.get("device")
             if device is None:
                 return bytes(2 * frame_count), pyaudio.paContinue
-            return device._callback(in_data, frame_count, status), pyaudio.paContinue
+            return device._callback(None, frame_count, status), pyaudio.paContinue
+
+        def microphone(in_data: bytes | None, frame_count: int, time_info: Any, status: int) -> tuple[None, int]:
+            device = holder.get("device")
+            if device is not None:
+                device._callback(in_data, 0, status)
+            return None, pyaudio.paContinue
 
         latency = latency or DeviceLatency()
         target = _pulse_route(str(spec)) if pulse.is_pulse_spec(spec) else None
@@ -273,31 +280,29 @@ class PyAudioDevice(AudioDevice):
                     input_index, output_index = _resolve(pa, spec)
                     name = pa.get_device_info_by_index(output_index)["name"]
                 with pulse.route(target, latency.server_ms):
-                    stream = pa.open(
-                        format=pyaudio.paInt16,
-                        channels=1,
-                        rate=RATE,
-                        input=not output_only,
-                        output=True,
-                        input_device_index=None if output_only else input_index,
-                        output_device_index=output_index,
-                        frames_per_buffer=latency.frames_per_buffer,
-                        start=False,
-                        stream_callback=callback,
-                    )
+                    common = dict(format=pyaudio.paInt16, channels=1, rate=RATE, start=False,
+                                  frames_per_buffer=latency.frames_per_buffer)
+                    stream = pa.open(output=True, output_device_index=output_index, stream_callback=speaker, **common)
+                    try:
+                        mic_stream = None if output_only else pa.open(
+                            input=True, input_device_index=input_index, stream_callback=microphone, **common)
+                    except BaseException:
+                        stream.close()
+                        raise
             except DeviceUnavailable:
                 pa.terminate()
                 raise
             except (OSError, IOError, ValueError) as error:
                 pa.terminate()
                 raise DeviceUnavailable(f"Audio device {spec if spec is not None else 'default'} cannot be opened ({error})") from error
-        device = cls(pa, stream, str(name), spec=spec, output_only=output_only, latency=latency)
+        device = cls(pa, stream, str(name), spec=spec, output_only=output_only, latency=latency, mic_stream=mic_stream)
         device.route = target
         holder["device"] = device
         return device
 
     def _callback(self, in_data: bytes | None, frame_count: int, status: int = 0) -> bytes:
-        """On the PortAudio thread: whole mic frames to the loop, ``frame_count`` speaker samples from the deque."""
+        """On a PortAudio thread: whole mic frames to the loop, ``frame_count`` speaker samples from the deque
+        (the microphone's stream calls it with ``frame_count`` 0, the speaker's with ``in_data`` None)."""
         self.last_tick = time.monotonic()
         if status & XRUN_FLAGS:
             self.xruns += 1
@@ -322,6 +327,8 @@ class PyAudioDevice(AudioDevice):
                     pending.clear()
                     break
         wanted = 2 * frame_count
+        if not wanted:
+            return b""
         out = self._out_pending
         if len(out) >= wanted:  # the rest of a frame plays: is the next one waiting meanwhile?
             self._waiting = self._waiting + 1 if self._playout else 0
@@ -342,37 +349,43 @@ class PyAudioDevice(AudioDevice):
 
     @property
     def alive(self) -> bool:
-        """The stream still runs (PortAudio has not given up on it)."""
-        stream = self._stream
-        if stream is None:
-            return False
+        """The streams still run (PortAudio has not given up on them)."""
+        streams = [self._stream, self._mic_stream] if self._mic_stream is not None else [self._stream]
         try:
-            return bool(stream.is_active())
+            return all(stream is not None and stream.is_active() for stream in streams)
         except (OSError, IOError):
             return False
 
     def start(self, loop: asyncio.AbstractEventLoop, on_mic_frame: MicCallback) -> None:
         self._loop, self._on_mic = loop, on_mic_frame
         self.started_at = time.monotonic()
-        with quiet_stderr():
-            if not self._stream.is_active():
-                self._stream.start_stream()
+        from . import pulse
+
+        # libpulse reads PULSE_LATENCY_MSEC when the stream connects to the server, which is when it starts
+        # (ALSA's pulse plugin connects it in prepare), not when it opens: without it here the server buffered
+        # PortAudio's 3 periods (30 ms for the 20 ms setting) whatever was asked.
+        with quiet_stderr(), pulse.route(self.route, self.latency.server_ms):
+            for stream in (self._stream, self._mic_stream):
+                if stream is not None and not stream.is_active():
+                    stream.start_stream()
 
     def stop(self) -> None:
         self._on_mic = None
         if self._stream is None:
             return
-        stream, self._stream = self._stream, None
+        streams = [stream for stream in (self._mic_stream, self._stream) if stream is not None]
+        self._stream = self._mic_stream = None
         with quiet_stderr():
             try:
-                try:
-                    stream.stop_stream()
-                except (OSError, IOError):
-                    pass  # a device that disappeared cannot be stopped; closing still frees it
-                try:
-                    stream.close()
-                except (OSError, IOError):
-                    pass
+                for stream in streams:
+                    try:
+                        stream.stop_stream()
+                    except (OSError, IOError):
+                        pass  # a device that disappeared cannot be stopped; closing still frees it
+                    try:
+                        stream.close()
+                    except (OSError, IOError):
+                        pass
             finally:
                 self._pa.terminate()
         self._loop = None
