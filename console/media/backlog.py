@@ -17,6 +17,10 @@ had at a take:
   dropped even if it is speech: a 20 ms skip at most once a second.
 
 A queue that jitter runs down to one frame (or none) at some take in each window keeps all it has.
+With ``hold``, a take that finds the queue empty (the frame came late: the speaker played silence)
+stops all giving back for HOLD takes (3 s): the frame that then waits at each take is the margin
+that jitter needed, and giving it back at once only brings the next gap (the bench saw the buffer
+cycle: a frame dropped, a gap, a frame dropped).
 ``quiet_window=None`` keeps only the 1 s rule: for a queue whose taker is the loop's own clock (the
 virtual devices), which neither starts late nor stalls.
 """
@@ -30,6 +34,7 @@ from .tones import level_dbfs
 QUIET_DBFS = -45.0  # speech is -35..-15 dBFS; a microphone's or a decoder's floor in a pause lies below
 QUIET_WINDOW = 10  # takes (200 ms)
 WINDOW = 50  # takes (1 s)
+HOLD = 150  # takes (3 s) after one that found the queue empty, in which nothing is given back
 _ENDLESS = 1 << 30
 
 
@@ -40,14 +45,23 @@ def quiet(pcm: bytes) -> bool:
 class Backlog:
     """The two windows of one queue; ``trim`` drops from the queue's head and says how many it dropped."""
 
-    def __init__(self, quiet_window: int | None = QUIET_WINDOW, window: int = WINDOW) -> None:
+    def __init__(self, quiet_window: int | None = QUIET_WINDOW, window: int = WINDOW, hold: int = 0) -> None:
         self.quiet_window = quiet_window
         self.window = window
+        self.hold = hold
+        self._held = 0
+        self._flowing = False  # frames have come since the start or the last reset (an empty take is then a gap)
         self._quiet_takes = self._takes = 0
         self._quiet_lowest = self._lowest = _ENDLESS
 
     def trim(self, queue: deque[bytes]) -> int:
         level = len(queue)
+        if self.hold and ((level == 0 and self._flowing) or self._held):
+            self._held = self.hold if level == 0 else self._held - 1
+            self._quiet_takes = self._takes = 0
+            self._quiet_lowest = self._lowest = _ENDLESS
+            return 0
+        self._flowing = self._flowing or level > 0
         self._quiet_lowest = min(self._quiet_lowest, level)
         self._lowest = min(self._lowest, level)
         self._quiet_takes += 1
@@ -68,5 +82,7 @@ class Backlog:
 
     def reset(self) -> None:
         """The queue was emptied (a new owner): what was watched says nothing about the new frames."""
+        self._flowing = False
+        self._held = 0
         self._quiet_takes = self._takes = 0
         self._quiet_lowest = self._lowest = _ENDLESS

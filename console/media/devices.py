@@ -29,7 +29,7 @@ from typing import Callable
 
 import numpy as np
 
-from .backlog import QUIET_WINDOW, Backlog
+from .backlog import HOLD, QUIET_WINDOW, Backlog
 from .tones import FRAME_SECONDS, RATE, SILENT_FRAME
 
 MicCallback = Callable[[bytes], None]
@@ -55,7 +55,7 @@ class AudioDevice:
         self.underruns = 0
         self.dropped = 0
         self.trimmed = 0  # frames given back because no tick of a window needed them (backlog.py)
-        self._backlog = Backlog(QUIET_WINDOW if self.stalls else None)
+        self._backlog = Backlog(QUIET_WINDOW, hold=HOLD) if self.stalls else Backlog(None)
 
     def start(self, loop: asyncio.AbstractEventLoop, on_mic_frame: MicCallback) -> None:
         raise NotImplementedError
