@@ -80,6 +80,11 @@ class Backlog:
             self._takes, self._lowest = 0, _ENDLESS
         return dropped
 
+    @property
+    def held(self) -> bool:
+        """A gap came less than ``hold`` takes ago: the margin it showed is being kept."""
+        return self._held > 0
+
     def reset(self) -> None:
         """The queue was emptied (a new owner): what was watched says nothing about the new frames."""
         self._flowing = False

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import wave
 from collections import deque
 from pathlib import Path
@@ -55,6 +56,8 @@ class AudioDevice:
         self.underruns = 0
         self.dropped = 0
         self.trimmed = 0  # frames given back because no tick of a window needed them (backlog.py)
+        self._clock = time.monotonic
+        self.played_at = 0.0  # monotonic time of the latest play()
         self._backlog = Backlog(QUIET_WINDOW, hold=HOLD) if self.stalls else Backlog(None)
 
     def start(self, loop: asyncio.AbstractEventLoop, on_mic_frame: MicCallback) -> None:
@@ -68,6 +71,7 @@ class AudioDevice:
         if len(self._playout) == self._playout.maxlen:
             self.dropped += 1
         self._playout.append(pcm)
+        self.played_at = self._clock()
 
     def flush_playout(self) -> None:
         """Forget queued speaker audio (the speaker changed owner: the old call's frames are stale)."""

@@ -29,6 +29,7 @@ from .tones import RATE, SILENT_FRAME
 
 XRUN_FLAGS = 0x4 | 0x2  # PortAudio's paOutputUnderflow | paInputOverflow: the card ran dry or overflowed
 PHASE_WINDOW = 25  # callbacks inside a frame (0.5 s at 10 ms periods) that all found the next frame waiting
+PHASE_MARGIN = 0.004  # s the next frame had waited at each of them: what it still waits after the skip
 
 _fd2_lock = threading.Lock()
 
@@ -190,11 +191,11 @@ class PyAudioDevice(AudioDevice):
     Where a frame boundary falls between two callbacks is chance (the card's clock
     and the loop's drift apart), so a frame may wait up to a whole frame for nothing
     on either side. Speaker: when for PHASE_WINDOW callbacks that played the rest of
-    a frame the next one was already waiting, the rest is skipped if it is quiet and
-    the waiting frame starts at once (10 ms sooner from then on). Microphone: the
-    hub measures how long each frame waits for the sending track and calls
-    ``skip_mic()``; the next quiet chunk is then left out, so frames complete a
-    callback later, closer to the track's tick. Speech is never cut.
+    a frame the next one had been waiting PHASE_MARGIN already (and no gap is held,
+    backlog.py), the rest is skipped if it is quiet and
+    the waiting frame starts at once (10 ms sooner from then on); speech is never
+    cut. Microphone: the hub moves the sending track's clock to follow the card's
+    (hub.py).
 
     ``output_only`` devices (a ringer) have no microphone: their callback still
     ticks the owner's ``on_mic_frame`` with silence every 20 ms, so whoever feeds
@@ -212,10 +213,9 @@ class PyAudioDevice(AudioDevice):
         self.latency = latency or DeviceLatency()
         self.xruns = 0
         self._mic_pending = bytearray()
-        self._mic_skip = 0  # bytes of quiet microphone audio still to leave out (skip_mic)
         self._out_pending = bytearray()
         self._waiting = 0  # callbacks in a row that played a frame's rest while the next one waited
-        self.phase_shifts = 0  # times a side skipped quiet audio to wait less (speaker and microphone)
+        self.phase_shifts = 0  # times the speaker skipped a quiet half frame to wait less
         self._pa = pa
         self._stream = stream
         self.name = name
@@ -303,18 +303,13 @@ class PyAudioDevice(AudioDevice):
     def _callback(self, in_data: bytes | None, frame_count: int, status: int = 0) -> bytes:
         """On a PortAudio thread: whole mic frames to the loop, ``frame_count`` speaker samples from the deque
         (the microphone's stream calls it with ``frame_count`` 0, the speaker's with ``in_data`` None)."""
-        self.last_tick = time.monotonic()
+        self.last_tick = self._clock()
         if status & XRUN_FLAGS:
             self.xruns += 1
         loop, on_mic = self._loop, self._on_mic
         frame_bytes = len(SILENT_FRAME)
         if self.output_only:
             in_data = bytes(2 * frame_count)
-        if in_data and self._mic_skip and quiet(in_data):
-            skipped = min(self._mic_skip, len(in_data))
-            in_data = in_data[skipped:]
-            self._mic_skip -= skipped
-            self.phase_shifts += 1
         if in_data and loop is not None and on_mic is not None:
             pending = self._mic_pending
             pending += in_data
@@ -331,7 +326,8 @@ class PyAudioDevice(AudioDevice):
             return b""
         out = self._out_pending
         if len(out) >= wanted:  # the rest of a frame plays: is the next one waiting meanwhile?
-            self._waiting = self._waiting + 1 if self._playout else 0
+            early = self._playout and self.last_tick - self.played_at >= PHASE_MARGIN and not self._backlog.held
+            self._waiting = self._waiting + 1 if early else 0
             if self._waiting >= PHASE_WINDOW and quiet(bytes(out)):
                 out.clear()
                 self._waiting = 0
@@ -341,11 +337,6 @@ class PyAudioDevice(AudioDevice):
         data = bytes(out[:wanted])
         del out[:wanted]
         return data
-
-    def skip_mic(self) -> None:
-        """Leave out the next half frame (10 ms) of quiet microphone audio: frames then complete 10 ms later
-        (the hub asks when each waited at least that long for the sending track). Called on the loop."""
-        self._mic_skip = len(SILENT_FRAME) // 2
 
     @property
     def alive(self) -> bool:

@@ -2,14 +2,16 @@
 
 The card's clock and the loop's drift against each other, so where a frame boundary falls between two callbacks
 is chance, and it moves: a received frame may wait up to 20 ms for the callback that starts it, a microphone frame
-up to 20 ms for the sending track's tick. When for half a second every wait was half a frame longer than needed,
-10 ms of quiet audio is skipped on that side and the wait is that much shorter; speech is never cut.
-No sound card: the PortAudio callback is called directly, as PortAudio's thread would.
+up to 20 ms for the sending track's tick. The speaker skips 10 ms of quiet audio when for half a second every
+wait was half a frame longer than needed (speech is never cut); the sending track's clock follows the card's.
+No sound card: the PortAudio callback is called directly, as PortAudio's thread would; the hub gets a clock.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import asyncio
+
+import pytest
 
 from console.media import tones
 from console.media.hub import DeviceHub
@@ -23,15 +25,19 @@ def card() -> PyAudioDevice:
     return PyAudioDevice(pa=None, stream=None, name="test card")
 
 
-def run_speaker(device: PyAudioDevice, frame: bytes, callbacks: int) -> list[int]:
-    """Callbacks every 10 ms; a frame arrives every 20 ms, 1 ms after a callback that starts one (so it waits
-    through the next callback for nothing). The playout level at each callback that does not start a frame."""
+def run_speaker(device: PyAudioDevice, frame: bytes, callbacks: int, after: int = 1) -> list[int]:
+    """Callbacks every 10 ms; a frame arrives every 20 ms, ``after`` ms after a callback that starts one (so it
+    waits through the next callback for nothing). The playout level at each callback that does not start a frame."""
     levels = []
     arrivals = 0
+    now = [0.0]
+    device._clock = lambda: now[0] / 1000
     for n in range(callbacks):
-        while 20 * arrivals - 19 < 10 * n:  # the first one 19 ms before the first callback
+        while 20 * arrivals - 20 + after < 10 * n:  # the first one before the first callback
+            now[0] = 20 * arrivals - 20 + after
             device.play(frame)
             arrivals += 1
+        now[0] = 10 * n
         if device._out_pending:
             levels.append(device.queued)
         device._callback(None, HALF)
@@ -45,37 +51,17 @@ def test_a_received_frame_that_always_waits_half_a_frame_is_played_10_ms_sooner_
     assert device.underruns == 0
 
 
+def test_a_frame_that_comes_just_before_the_callback_keeps_its_margin():
+    device = card()
+    levels = run_speaker(device, bytes(1920), 120, after=8)  # at the callback inside a frame it waited 2 ms
+    assert set(levels) == {1}
+
+
 def test_speech_is_not_cut_to_move_the_speaker_s_phase():
     device = card()
     speech = tones.ToneGenerator(700, -20).frame()
     levels = run_speaker(device, speech, 120)
     assert set(levels) == {1}
-
-
-def mic_frames(device: PyAudioDevice, chunks: list[bytes]) -> list[tuple[int, bytes]]:
-    """Feed microphone chunks through the callback; (callback number, frame) of each whole frame it hands over."""
-    out: list[tuple[int, bytes]] = []
-
-    class Loop:
-        def call_soon_threadsafe(self, fn, frame):
-            out.append((len(seen), frame))
-
-    seen: list[int] = []
-    device._loop, device._on_mic = Loop(), lambda frame: None
-    for chunk in chunks:
-        seen.append(1)
-        device._callback(chunk, HALF)
-    return out
-
-
-def test_the_card_skips_10_ms_of_quiet_microphone_when_asked():
-    device = card()
-    device.skip_mic()
-    loud = tones.ToneGenerator(700, -20).frame()[: 2 * HALF]
-    got = mic_frames(device, [loud, QUIET, QUIET, QUIET, QUIET])
-    # the loud chunk is kept; the first quiet one is skipped; so frames complete one callback later
-    assert [n for n, _ in got] == [3, 5]
-    assert got[0][1][: 2 * HALF] == loud
 
 
 class Clock:
@@ -86,40 +72,78 @@ class Clock:
         return self.now
 
 
-class PhaseCard(PyAudioDevice):
+class Card(PyAudioDevice):
+    """A card's clock (``stalls``) without a stream: the test hands its microphone frames to the hub."""
+
     def __init__(self) -> None:
         super().__init__(pa=None, stream=None, name="test card")
         self.on_mic = None
-        self.skips = 0
 
     def start(self, loop, on_mic_frame):
         self.on_mic = on_mic_frame
 
-    def skip_mic(self) -> None:
-        self.skips += 1
 
-
-def test_the_hub_asks_the_card_to_skip_when_every_mic_frame_waited_half_a_frame_for_the_track():
-    device = PhaseCard()
+def focused_hub(device) -> tuple[DeviceHub, Clock, object]:
     hub = DeviceHub(device, watch=False)
     hub._clock = clock = Clock()
     hub.start(loop=object())
     owner = object()
     hub.focus(owner)
-    for tick in range(40):  # the frame completes 15 ms before the track's tick, every time
+    return hub, clock, owner
+
+
+def test_the_sending_clock_moves_sooner_when_every_mic_frame_waited_for_it():
+    """Each frame of the card completes 15 ms before the sending track's tick: after half a second the hub says
+    the track's clock should tick 11 ms sooner (a 4 ms margin is kept for the card's jitter), once."""
+    card = Card()
+    hub, clock, owner = focused_hub(card)
+    shifts = []
+    for tick in range(40):
         clock.now = tick * 0.02
-        device.on_mic(bytes(1920))
+        card.on_mic(bytes(1920))
         clock.now += 0.015
         assert hub.mic_frame(owner) is not None
-    assert device.skips == 1  # once: then it waits 5 ms (the card does the skipping)
-    steady = PhaseCard()
-    hub = DeviceHub(steady, watch=False)
-    hub._clock = clock
-    hub.start(loop=object())
-    hub.focus(owner)
-    for tick in range(40):  # 15 ms, but 3 ms now and then: no room to move
-        clock.now = tick * 0.02
-        steady.on_mic(bytes(1920))
-        clock.now += 0.003 if tick % 10 == 0 else 0.015
-        hub.mic_frame(owner)
-    assert steady.skips == 0
+        shifts.append(hub.mic_clock_shift(owner))
+    moved = [s for s in shifts if s]
+    assert len(moved) == 1 and moved[0] == pytest.approx(-0.011), moved
+
+
+def test_a_tick_that_finds_no_frame_while_they_flow_moves_later():
+    card = Card()
+    hub, clock, owner = focused_hub(card)
+    card.on_mic(bytes(1920))
+    assert hub.mic_frame(owner) is not None
+    clock.now = 0.019  # the next frame is due any moment
+    assert hub.mic_frame(owner) is None
+    assert hub.mic_clock_shift(owner) == pytest.approx(0.005)
+    assert hub.mic_clock_shift(owner) == 0.0
+
+
+def test_a_virtual_device_and_a_jittery_card_leave_the_sending_clock_alone():
+    from console.media.devices import NullDevice
+
+    class Virtual(NullDevice):
+        def start(self, loop, on_mic_frame):
+            self.on_mic = on_mic_frame
+
+    for device, waits in ((Virtual(), lambda tick: 0.015), (Card(), lambda tick: 0.003 if tick % 10 == 0 else 0.015)):
+        hub, clock, owner = focused_hub(device)
+        for tick in range(40):
+            clock.now = tick * 0.02
+            device.on_mic(bytes(1920))
+            clock.now += waits(tick)
+            hub.mic_frame(owner)
+            assert hub.mic_clock_shift(owner) == 0.0
+
+
+async def test_a_shifted_clock_ticks_no_sooner_than_its_new_time():
+    from console.media.tracks import _Clock
+
+    loop = asyncio.get_running_loop()
+    clock = _Clock(0.02)
+    await clock.tick()
+    clock.shift(0.03)  # the next tick is due 50 ms after the first
+    start = clock._start
+    await clock.tick()
+    assert loop.time() >= start + 0.02
+    assert start == pytest.approx(clock._start) and clock._tick == 1
