@@ -18,6 +18,7 @@ import contextlib
 import os
 import sys
 import threading
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -27,9 +28,12 @@ from .devices import AudioDevice, MicCallback
 from .latency import DeviceLatency
 from .tones import RATE, SILENT_FRAME
 
+log = logging.getLogger("console.media")
+
 XRUN_FLAGS = 0x4 | 0x2  # PortAudio's paOutputUnderflow | paInputOverflow: the card ran dry or overflowed
 PHASE_WINDOW = 25  # callbacks inside a frame (0.5 s at 10 ms periods) that all found the next frame waiting
 PHASE_MARGIN = 0.004  # s the next frame had waited at each of them: what it still waits after the skip
+CLOSE_WITHIN = 2.0  # s a card's closing may hold its caller (the event loop) before it is left to finish alone
 
 _fd2_lock = threading.Lock()
 
@@ -366,17 +370,28 @@ class PyAudioDevice(AudioDevice):
             return
         streams = [stream for stream in (self._mic_stream, self._stream) if stream is not None]
         self._stream = self._mic_stream = None
-        with quiet_stderr():
+        pa = self._pa
+
+        def close() -> None:
+            # close without stop_stream: Pa_CloseStream discards what is still queued (as Pa_AbortStream does),
+            # where Pa_StopStream waits for the callback thread to play it out
             try:
                 for stream in streams:
                     try:
-                        stream.stop_stream()
-                    except (OSError, IOError):
-                        pass  # a device that disappeared cannot be stopped; closing still frees it
-                    try:
                         stream.close()
                     except (OSError, IOError):
-                        pass
+                        pass  # a device that disappeared: nothing is left to free
             finally:
-                self._pa.terminate()
+                pa.terminate()
+
+        # on a thread of its own, waited for CLOSE_WITHIN: closing talks to the audio server (ALSA's pulse plugin
+        # disconnects its stream), and a server that stopped answering (seen once at load 7: the benchmark hung for
+        # good at a hang-up) would otherwise hold the caller, the event loop, with it
+        closer = threading.Thread(target=close, name=f"close {self.name}", daemon=True)
+        with quiet_stderr():
+            closer.start()
+            closer.join(CLOSE_WITHIN)
+        if closer.is_alive():
+            log.warning("audio: %s did not close within %g s (the audio server does not answer); "
+                        "left closing in the background", self.name, CLOSE_WITHIN)
         self._loop = None

@@ -132,3 +132,25 @@ async def test_a_card_that_starts_late_does_not_keep_what_queued_meanwhile(pulse
         assert device.queued <= 2 and device.underruns == 0, (device.queued, device.underruns)
     finally:
         device.stop()
+
+
+async def test_a_card_whose_server_stops_pulling_is_still_closed_at_once(pulse):
+    """The call ends while the audio server has stopped answering (stopped here with SIGSTOP; seen once at load 7,
+    the benchmark hung for good at a hang-up): closing the card must not wait for the server to take what is still
+    queued (Pa_StopStream waits for the callback thread to play it out; closing discards it)."""
+    import signal
+
+    hub = DeviceHub.open(HEADSET, latency_ms=20)
+    hub.start()
+    stopped = False
+    try:
+        await until(lambda: hub.device.frames_played + hub.device.underruns > 50, "the card plays a second")
+        os.kill(pulse.process.pid, signal.SIGSTOP)
+        stopped = True
+        await asyncio.sleep(0.3)  # the card's buffers fill up: nothing is taken any more
+        closing = asyncio.get_running_loop().run_in_executor(None, hub.stop)
+        done, _ = await asyncio.wait({closing}, timeout=5.0)
+        assert done, "closing the card waited for a server that does not answer"
+    finally:
+        if stopped:
+            os.kill(pulse.process.pid, signal.SIGCONT)
