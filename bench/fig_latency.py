@@ -231,7 +231,7 @@ async def run(scale: Scale) -> Figure:
     PLAYOUT.clear()
     figure = Figure("latency", "Mouth-to-ear latency (chirp burst, cross-correlation)")
     echo = await console_echo(seconds)
-    pulse_run = await console_echo_pulse(scale.pick(2.6, 4.2))
+    pulse_run = await console_echo_pulse(scale.pick(4.2, 6.2))
     pulse = pulse_run["delays"] if pulse_run else None
     relay = await console_relay(seconds)
     one_hop = await bare(seconds, echo=False)

@@ -117,7 +117,8 @@ async def console_echo_pulse(seconds: float, switch_url: str, bursts: Any, templ
             await console.login("operator", "operator")
             call = console.dial("9000", CountingSink())
             await console.state(call, S.CONNECTED)
-            await asyncio.sleep(1.0)  # let both streams settle (a PulseAudio stream may pause after its first tick)
+            out["card_start_s"] = await card_running(console.inst.media.hub)
+            await asyncio.sleep(1.0)  # let both streams settle
             device = console.inst.media.hub.device
             before = (device.underruns, device.dropped)
             await asyncio.sleep(seconds)  # the measurement window: bursts go round while we wait
@@ -160,6 +161,21 @@ async def console_echo_pulse(seconds: float, switch_url: str, bursts: Any, templ
     if loop_mouth is not None:
         out["loopback"] = measured(loop_mouth, loop_ear, template, spacing, after=out.pop("loopback_from"))
     return out
+
+
+async def card_running(hub: Any, timeout: float = 10.0) -> float | None:
+    """Seconds until the headset's card plays (its first callbacks), None if it did not within ``timeout``.
+
+    A stream on the private server's null sinks starts pulling 1.5-2 s after it opened (the null sink finishes
+    the 2 s block it rendered while idle before it takes the new stream's latency); a card's start is not the
+    mouth-to-ear figure, so the window begins once the card runs. The console gives back what piled up meanwhile
+    (backlog.py)."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if getattr(hub.device, "frames_played", 0) > 5:  # past the 1-2 frames PortAudio primes it with
+            return round(time.monotonic() - start, 2)
+        await asyncio.sleep(0.02)  # polled: the card's thread posts no event
+    return None
 
 
 def measured(mouth: Monitor | None, ear: Monitor | None, template: np.ndarray, spacing: float,

@@ -52,7 +52,9 @@ SCRIPT = """\
 load-module module-native-protocol-unix auth-anonymous=1 socket={socket}
 load-module module-null-sink sink_name=headset rate=48000 sink_properties=device.description=Test-headset
 load-module module-null-sink sink_name=speaker rate=48000 sink_properties=device.description=Test-desk-speaker
-load-module module-sine-source source_name=mic rate=48000 frequency={hz}
+load-module module-null-sink sink_name=micsine rate=48000 channels=1 sink_properties=device.description=Test-mic-tone
+load-module module-sine sink=micsine frequency={hz}
+load-module module-remap-source source_name=mic master=micsine.monitor channels=1 channel_map=mono source_properties=device.description=Test-mic
 """
 
 

@@ -394,6 +394,9 @@ class CallMedia:
             pcm = self.mixer.frame_for(self, with_mic=not self._muted)
         else:
             pcm = self.hub.mic_frame(self)  # taken even while muted: the hub's queue stays fresh
+            shift = self.hub.mic_clock_shift(self)
+            if shift:
+                self._audio_track.shift(shift)
             if self._muted:
                 pcm = None
             if self.hold_music is not None:  # parked here: music instead of the (absent) operator

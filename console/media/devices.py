@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import wave
 from collections import deque
 from pathlib import Path
@@ -29,12 +30,12 @@ from typing import Callable
 
 import numpy as np
 
+from .backlog import HOLD, QUIET_WINDOW, Backlog
 from .tones import FRAME_SECONDS, RATE, SILENT_FRAME
 
 MicCallback = Callable[[bytes], None]
 PLAYOUT_FRAMES = 5  # 100 ms: the most the speaker may lag behind; older frames are dropped
 PLAYOUT_TARGET = 3  # frames kept when the buffer runs long (clock drift between far end and card)
-PLAYOUT_WINDOW = 50  # speaker ticks (1 s) over which the playout buffer's lowest level is watched
 
 class AudioDevice:
     """The interface; also the bounded playout buffer every implementation shares.
@@ -47,15 +48,17 @@ class AudioDevice:
     name: str = "audio device"
     is_null: bool = False
     watched: bool = False  # a real card the hub's watch checks (failover.py): it has alive, last_tick, started_at
+    stalls: bool = False  # its clock may start late or stall (a real card): quiet piles are given back in 200 ms
 
     def __init__(self, playout_frames: int = PLAYOUT_FRAMES) -> None:
         self._playout: deque[bytes] = deque(maxlen=playout_frames)
         self.frames_played = 0
         self.underruns = 0
         self.dropped = 0
-        self.trimmed = 0  # frames dropped because the buffer never ran below 2 for a whole PLAYOUT_WINDOW
-        self._lowest = PLAYOUT_FRAMES
-        self._ticks = 0
+        self.trimmed = 0  # frames given back because no tick of a window needed them (backlog.py)
+        self._clock = time.monotonic
+        self.played_at = 0.0  # monotonic time of the latest play()
+        self._backlog = Backlog(QUIET_WINDOW, hold=HOLD) if self.stalls else Backlog(None)
 
     def start(self, loop: asyncio.AbstractEventLoop, on_mic_frame: MicCallback) -> None:
         raise NotImplementedError
@@ -68,10 +71,12 @@ class AudioDevice:
         if len(self._playout) == self._playout.maxlen:
             self.dropped += 1
         self._playout.append(pcm)
+        self.played_at = self._clock()
 
     def flush_playout(self) -> None:
         """Forget queued speaker audio (the speaker changed owner: the old call's frames are stale)."""
         self._playout.clear()
+        self._backlog.reset()
 
     @property
     def queued(self) -> int:
@@ -80,23 +85,20 @@ class AudioDevice:
     def _next_playout(self) -> bytes:
         """The next speaker frame (silence on an underrun), trimming latency nobody needs.
 
-        Frames come in bursts (the jitter buffer, the network, a card that pulls
-        several periods at once); each burst that comes while the buffer is not
-        empty leaves it one frame longer for good, 20 ms more mouth-to-ear each time.
-        So: if for a whole PLAYOUT_WINDOW every tick found at least 2 frames waiting,
-        one of them was never needed to ride out the jitter: drop one. And above
-        PLAYOUT_TARGET + 1 at once (the far end's clock runs faster), drop one now.
+        Frames come in bursts (the jitter buffer, the network, a card that starts late
+        or stalls and then pulls on): each burst that comes while the buffer is not
+        empty leaves it longer for good, 20 ms more mouth-to-ear per frame. Above
+        PLAYOUT_TARGET + 1 at once (the far end's clock runs faster), one is dropped
+        now; what no tick needed is given back by the backlog (backlog.py: quiet
+        frames within 200 ms, one frame of speech a second).
         """
         queued = len(self._playout)
-        self._lowest = min(self._lowest, queued)
-        self._ticks += 1
-        if queued > PLAYOUT_TARGET + 1 or (self._ticks >= PLAYOUT_WINDOW and self._lowest >= 2):
+        if queued > PLAYOUT_TARGET + 1:
             self._playout.popleft()
             self.dropped += 1
-            if queued <= PLAYOUT_TARGET + 1:
-                self.trimmed += 1
-        if self._ticks >= PLAYOUT_WINDOW:
-            self._ticks, self._lowest = 0, PLAYOUT_FRAMES
+        given_back = self._backlog.trim(self._playout)
+        self.dropped += given_back
+        self.trimmed += given_back
         try:
             pcm = self._playout.popleft()
             self.frames_played += 1

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from typing import Callable, Hashable
 
 from .devices import AudioDevice
 from .failover import DeviceWatch
-from .tones import SILENT_FRAME, ToneGenerator, level_dbfs
+from .tones import FRAME_SECONDS, SILENT_FRAME, ToneGenerator, level_dbfs
 
 RING_HZ = (440.0, 480.0)  # the ring the speaker plays for an incoming call
 RING_DBFS = -20.0  # each of the two tones (about -17 dBFS together)
@@ -35,6 +36,9 @@ RING_ON_FRAMES = 50  # 1 s of ring
 RING_OFF_FRAMES = 150  # then 3 s of silence
 MIC_QUEUE_FRAMES = 4  # at most 80 ms of microphone audio waits for the sending track
 MIC_TARGET = 2  # frames kept when the queue runs long (the card's clock runs faster than ours)
+MIC_PHASE_WINDOW = 25  # takes (0.5 s) over which the microphone frames' wait for the sending track is watched
+MIC_MARGIN = 0.004  # s: what a card's frame should wait for the sending track's tick (the card's jitter)
+MIC_LATE_STEP = 0.005  # s: a tick that found no frame while the card's frames flow comes this much later
 LEVEL_FLOOR = -90.0
 RINGER_LATENCY_MS = 80  # the ringer's buffering (at least): it plays no call, so it need not be quick
 
@@ -62,7 +66,11 @@ class DeviceHub:
         self._alert_tick = 0
         self._ring = ToneGenerator(RING_HZ, RING_DBFS)
         self._focused: Hashable | None = None
-        self._mic: deque[bytes] = deque(maxlen=MIC_QUEUE_FRAMES)
+        self._mic: deque[tuple[float, bytes]] = deque(maxlen=MIC_QUEUE_FRAMES)  # (when it came, the frame)
+        self._clock = time.monotonic
+        self._mic_waits: list[float] = []  # how long each frame of the current window waited for its take
+        self._mic_came: float | None = None
+        self._mic_shift = 0.0  # s the focused call's sending clock should move (mic_clock_shift): + later, - sooner
         self._started = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._watches = [DeviceWatch("device", lambda: self.device, self._swap_device, self._notify)] if watch else []
@@ -180,6 +188,8 @@ class DeviceHub:
 
     def _flush(self) -> None:
         self._mic.clear()
+        self._mic_waits.clear()
+        self._mic_shift = 0.0
         self.device.flush_playout()
 
     def alert(self, on: bool) -> None:
@@ -219,7 +229,8 @@ class DeviceHub:
                 self.device.play(self._next_ring_frame())
             return
         self.mic_frames += 1
-        self._mic.append(pcm)
+        self._mic_came = self._clock()
+        self._mic.append((self._mic_came, pcm))
 
     def mic_frame(self, owner: Hashable) -> bytes | None:
         """The next microphone frame for ``owner``'s sending track; None (silence) unless focused."""
@@ -228,7 +239,43 @@ class DeviceHub:
         while len(self._mic) > MIC_TARGET:
             self._mic.popleft()
             self.mic_dropped += 1
-        return self._mic.popleft() if self._mic else None
+        now = self._clock()
+        if not self._mic:
+            self._mic_waits.clear()
+            last = self._mic_came
+            if self._locks_clock and last is not None and now - last < 2 * FRAME_SECONDS:
+                self._mic_shift += MIC_LATE_STEP  # the card's frame is due any moment: tick later
+            return None
+        came, pcm = self._mic.popleft()
+        self._watch_mic_phase(now - came)
+        return pcm
+
+    def _watch_mic_phase(self, waited: float) -> None:
+        """A sound card's frames come on the card's clock, the sending track ticks on the loop's: where one
+        falls against the other is chance (a frame waited 0-20 ms for nothing) and drifts (the card's clock runs
+        slow or fast), so now and then a tick found no frame (a gap sent) and the next one waited 20 ms. The
+        track's clock follows the card's instead: when every frame of MIC_PHASE_WINDOW takes waited more than
+        MIC_MARGIN (+2 ms), it ticks that much sooner; a tick that finds no frame while they flow, MIC_LATE_STEP
+        later (mic_clock_shift). The virtual devices tick on the loop's clock: their phase is left as it is."""
+        waits = self._mic_waits
+        waits.append(waited)
+        if len(waits) < MIC_PHASE_WINDOW:
+            return
+        lowest = min(waits)
+        waits.clear()
+        if self._locks_clock and lowest > MIC_MARGIN + 0.002:
+            self._mic_shift -= lowest - MIC_MARGIN
+
+    @property
+    def _locks_clock(self) -> bool:
+        return bool(getattr(self.device, "stalls", False))
+
+    def mic_clock_shift(self, owner: Hashable) -> float:
+        """Seconds ``owner``'s sending clock should move to follow the card (+ later, - sooner), once; 0 if none."""
+        if owner is not self._focused:
+            return 0.0
+        shift, self._mic_shift = self._mic_shift, 0.0
+        return shift
 
     def speak(self, owner: Hashable, pcm: bytes) -> None:
         """Received audio of ``owner``: played only if ``owner`` is focused."""

@@ -18,15 +18,22 @@ import contextlib
 import os
 import sys
 import threading
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from .backlog import quiet
 from .devices import AudioDevice, MicCallback
 from .latency import DeviceLatency
 from .tones import RATE, SILENT_FRAME
 
+log = logging.getLogger("console.media")
+
 XRUN_FLAGS = 0x4 | 0x2  # PortAudio's paOutputUnderflow | paInputOverflow: the card ran dry or overflowed
+PHASE_WINDOW = 25  # callbacks inside a frame (0.5 s at 10 ms periods) that all found the next frame waiting
+PHASE_MARGIN = 0.004  # s the next frame had waited at each of them: what it still waits after the skip
+CLOSE_WITHIN = 2.0  # s a card's closing may hold its caller (the event loop) before it is left to finish alone
 
 _fd2_lock = threading.Lock()
 
@@ -185,6 +192,15 @@ class PyAudioDevice(AudioDevice):
     card ran dry: the buffers are too small for this machine; the hub's watch then
     reopens the card with ``latency.larger()``).
 
+    Where a frame boundary falls between two callbacks is chance (the card's clock
+    and the loop's drift apart), so a frame may wait up to a whole frame for nothing
+    on either side. Speaker: when for PHASE_WINDOW callbacks that played the rest of
+    a frame the next one had been waiting PHASE_MARGIN already (and no gap is held,
+    backlog.py), the rest is skipped if it is quiet and
+    the waiting frame starts at once (10 ms sooner from then on); speech is never
+    cut. Microphone: the hub moves the sending track's clock to follow the card's
+    (hub.py).
+
     ``output_only`` devices (a ringer) have no microphone: their callback still
     ticks the owner's ``on_mic_frame`` with silence every 20 ms, so whoever feeds
     the speaker keeps the card's clock. ``last_tick`` is the monotonic time of the
@@ -192,14 +208,18 @@ class PyAudioDevice(AudioDevice):
     """
 
     watched = True
+    stalls = True
 
     def __init__(self, pa: Any, stream: Any, name: str, spec: str | int | None = None,
-                 output_only: bool = False, latency: DeviceLatency | None = None) -> None:
+                 output_only: bool = False, latency: DeviceLatency | None = None, mic_stream: Any = None) -> None:
         super().__init__()
+        self._mic_stream = mic_stream
         self.latency = latency or DeviceLatency()
         self.xruns = 0
         self._mic_pending = bytearray()
         self._out_pending = bytearray()
+        self._waiting = 0  # callbacks in a row that played a frame's rest while the next one waited
+        self.phase_shifts = 0  # times the speaker skipped a quiet half frame to wait less
         self._pa = pa
         self._stream = stream
         self.name = name
@@ -240,11 +260,17 @@ class PyAudioDevice(AudioDevice):
 
         holder: dict[str, Any] = {}
 
-        def callback(in_data: bytes | None, frame_count: int, time_info: Any, status: int) -> tuple[bytes, int]:
+        def speaker(in_data: bytes | None, frame_count: int, time_info: Any, status: int) -> tuple[bytes, int]:
             device = holder.get("device")
             if device is None:
                 return bytes(2 * frame_count), pyaudio.paContinue
-            return device._callback(in_data, frame_count, status), pyaudio.paContinue
+            return device._callback(None, frame_count, status), pyaudio.paContinue
+
+        def microphone(in_data: bytes | None, frame_count: int, time_info: Any, status: int) -> tuple[None, int]:
+            device = holder.get("device")
+            if device is not None:
+                device._callback(in_data, 0, status)
+            return None, pyaudio.paContinue
 
         latency = latency or DeviceLatency()
         target = _pulse_route(str(spec)) if pulse.is_pulse_spec(spec) else None
@@ -258,32 +284,30 @@ class PyAudioDevice(AudioDevice):
                     input_index, output_index = _resolve(pa, spec)
                     name = pa.get_device_info_by_index(output_index)["name"]
                 with pulse.route(target, latency.server_ms):
-                    stream = pa.open(
-                        format=pyaudio.paInt16,
-                        channels=1,
-                        rate=RATE,
-                        input=not output_only,
-                        output=True,
-                        input_device_index=None if output_only else input_index,
-                        output_device_index=output_index,
-                        frames_per_buffer=latency.frames_per_buffer,
-                        start=False,
-                        stream_callback=callback,
-                    )
+                    common = dict(format=pyaudio.paInt16, channels=1, rate=RATE, start=False,
+                                  frames_per_buffer=latency.frames_per_buffer)
+                    stream = pa.open(output=True, output_device_index=output_index, stream_callback=speaker, **common)
+                    try:
+                        mic_stream = None if output_only else pa.open(
+                            input=True, input_device_index=input_index, stream_callback=microphone, **common)
+                    except BaseException:
+                        stream.close()
+                        raise
             except DeviceUnavailable:
                 pa.terminate()
                 raise
             except (OSError, IOError, ValueError) as error:
                 pa.terminate()
                 raise DeviceUnavailable(f"Audio device {spec if spec is not None else 'default'} cannot be opened ({error})") from error
-        device = cls(pa, stream, str(name), spec=spec, output_only=output_only, latency=latency)
+        device = cls(pa, stream, str(name), spec=spec, output_only=output_only, latency=latency, mic_stream=mic_stream)
         device.route = target
         holder["device"] = device
         return device
 
     def _callback(self, in_data: bytes | None, frame_count: int, status: int = 0) -> bytes:
-        """On the PortAudio thread: whole mic frames to the loop, ``frame_count`` speaker samples from the deque."""
-        self.last_tick = time.monotonic()
+        """On a PortAudio thread: whole mic frames to the loop, ``frame_count`` speaker samples from the deque
+        (the microphone's stream calls it with ``frame_count`` 0, the speaker's with ``in_data`` None)."""
+        self.last_tick = self._clock()
         if status & XRUN_FLAGS:
             self.xruns += 1
         loop, on_mic = self._loop, self._on_mic
@@ -302,7 +326,16 @@ class PyAudioDevice(AudioDevice):
                     pending.clear()
                     break
         wanted = 2 * frame_count
+        if not wanted:
+            return b""
         out = self._out_pending
+        if len(out) >= wanted:  # the rest of a frame plays: is the next one waiting meanwhile?
+            early = self._playout and self.last_tick - self.played_at >= PHASE_MARGIN and not self._backlog.held
+            self._waiting = self._waiting + 1 if early else 0
+            if self._waiting >= PHASE_WINDOW and quiet(bytes(out)):
+                out.clear()
+                self._waiting = 0
+                self.phase_shifts += 1
         while len(out) < wanted:
             out += self._next_playout()
         data = bytes(out[:wanted])
@@ -311,37 +344,54 @@ class PyAudioDevice(AudioDevice):
 
     @property
     def alive(self) -> bool:
-        """The stream still runs (PortAudio has not given up on it)."""
-        stream = self._stream
-        if stream is None:
-            return False
+        """The streams still run (PortAudio has not given up on them)."""
+        streams = [self._stream, self._mic_stream] if self._mic_stream is not None else [self._stream]
         try:
-            return bool(stream.is_active())
+            return all(stream is not None and stream.is_active() for stream in streams)
         except (OSError, IOError):
             return False
 
     def start(self, loop: asyncio.AbstractEventLoop, on_mic_frame: MicCallback) -> None:
         self._loop, self._on_mic = loop, on_mic_frame
         self.started_at = time.monotonic()
-        with quiet_stderr():
-            if not self._stream.is_active():
-                self._stream.start_stream()
+        from . import pulse
+
+        # libpulse reads PULSE_LATENCY_MSEC when the stream connects to the server, which is when it starts
+        # (ALSA's pulse plugin connects it in prepare), not when it opens: without it here the server buffered
+        # PortAudio's 3 periods (30 ms for the 20 ms setting) whatever was asked.
+        with quiet_stderr(), pulse.route(self.route, self.latency.server_ms):
+            for stream in (self._stream, self._mic_stream):
+                if stream is not None and not stream.is_active():
+                    stream.start_stream()
 
     def stop(self) -> None:
         self._on_mic = None
         if self._stream is None:
             return
-        stream, self._stream = self._stream, None
-        with quiet_stderr():
+        streams = [stream for stream in (self._mic_stream, self._stream) if stream is not None]
+        self._stream = self._mic_stream = None
+        pa = self._pa
+
+        def close() -> None:
+            # close without stop_stream: Pa_CloseStream discards what is still queued (as Pa_AbortStream does),
+            # where Pa_StopStream waits for the callback thread to play it out
             try:
-                try:
-                    stream.stop_stream()
-                except (OSError, IOError):
-                    pass  # a device that disappeared cannot be stopped; closing still frees it
-                try:
-                    stream.close()
-                except (OSError, IOError):
-                    pass
+                for stream in streams:
+                    try:
+                        stream.close()
+                    except (OSError, IOError):
+                        pass  # a device that disappeared: nothing is left to free
             finally:
-                self._pa.terminate()
+                pa.terminate()
+
+        # on a thread of its own, waited for CLOSE_WITHIN: closing talks to the audio server (ALSA's pulse plugin
+        # disconnects its stream), and a server that stopped answering (seen once at load 7: the benchmark hung for
+        # good at a hang-up) would otherwise hold the caller, the event loop, with it
+        closer = threading.Thread(target=close, name=f"close {self.name}", daemon=True)
+        with quiet_stderr():
+            closer.start()
+            closer.join(CLOSE_WITHIN)
+        if closer.is_alive():
+            log.warning("audio: %s did not close within %g s (the audio server does not answer); "
+                        "left closing in the background", self.name, CLOSE_WITHIN)
         self._loop = None

@@ -41,6 +41,11 @@ class _Clock:
         self._start: float | None = None
         self._tick = 0
 
+    def shift(self, seconds: float) -> None:
+        """Move the coming ticks ``seconds`` later (negative: sooner); their numbers stay as they are."""
+        if self._start is not None:
+            self._start += seconds
+
     async def tick(self) -> int:
         loop = asyncio.get_running_loop()
         if self._start is None:
@@ -90,6 +95,11 @@ class PacedAudioTrack(MediaStreamTrack):
     def stop(self) -> None:
         super().stop()
         self._running.set()
+
+    def shift(self, seconds: float) -> None:
+        """Send the coming frames ``seconds`` later (negative: sooner), to follow a sound card's clock (hub.py);
+        timestamps go on counting frames."""
+        self._clock.shift(seconds)
 
     async def recv(self) -> av.AudioFrame:
         if not self._running.is_set():

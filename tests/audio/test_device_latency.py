@@ -7,6 +7,7 @@ was opened with.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -35,24 +36,30 @@ def our_sink_input_ms(pulse) -> float | None:
 
 
 async def opened_with(pulse, latency_ms: int) -> tuple[int, float]:
-    """Open the headset with ``latency_ms``: PortAudio's period (samples) and what the server buffers (ms)."""
+    """Open the headset with ``latency_ms``: PortAudio's period (samples) and the most the server buffers (ms) for
+    our playback stream over 10 looks once the card plays (before, the stream holds what PortAudio primed it with:
+    its 3 periods, whatever was asked)."""
     hub = DeviceHub.open(HEADSET, latency_ms=latency_ms)
     assert isinstance(hub.device, PyAudioDevice)
     hub.start()
     try:
-        await until(lambda: our_sink_input_ms(pulse) is not None, "the server lists our playback stream")
-        return hub.device._stream._frames_per_buffer, our_sink_input_ms(pulse)
+        await until(lambda: hub.device.frames_played + hub.device.underruns > 50, "the card plays a second (silence here)")
+        looks: list[float] = []
+        await until(lambda: looks.append(our_sink_input_ms(pulse) or 0) or len(looks) >= 10, "10 looks at the server")
+        return hub.device._stream._frames_per_buffer, max(looks)
     finally:
         hub.stop()
 
 
 async def test_the_stream_opens_with_the_buffers_the_latency_setting_asks(pulse):
     """20 ms asks PortAudio for 10 ms periods and the server for 20 ms; 80 ms for 40 ms periods and 80 ms. The
-    server's own report of our playback stream's buffer follows the setting (it was 60 ms whatever was asked)."""
+    server's own report of our playback stream's buffer is at most what was asked (it was 60 ms whatever was asked,
+    then PortAudio's 3 periods, 30 and 120 ms: libpulse reads PULSE_LATENCY_MSEC when the stream starts, which
+    is after it opens)."""
     small_period, small = await opened_with(pulse, 20)
     large_period, large = await opened_with(pulse, 80)
-    assert 20 <= small <= 40, small  # PortAudio keeps 2-3 periods queued: 1-2x the setting
-    assert 80 <= large <= 160, large
+    assert 10 <= small <= 20, small
+    assert 40 <= large <= 80, large
     assert small_period == DeviceLatency(20).frames_per_buffer == 480
     assert large_period == DeviceLatency(80).frames_per_buffer == 1920
 
@@ -106,3 +113,44 @@ async def test_a_server_too_busy_to_answer_is_not_a_vanished_headset(pulse, monk
         assert not device.still_there()
     finally:
         device.stop()
+
+
+async def test_a_card_that_starts_late_does_not_keep_what_queued_meanwhile(pulse):
+    """A PulseAudio stream may start pulling 1-2 s after it opened (the bench's null sinks do, every time), while
+    the far end's frames already come; afterwards one comes and one goes per tick, and the pile stayed: 60-80 ms
+    more mouth-to-ear, given back a frame a second (the bench saw 97, 77, then 57 ms echoes). A pile of quiet
+    frames (a pause) is now given back within 200 ms of pulls: then at most two frames wait (one in flight).
+    The speaker's own ticks bring the next frame (an output-only card ticks its owner every 20 ms), so frames come
+    exactly as fast as they go."""
+    device = PyAudioDevice.open("pulse:sink=headset", output_only=True)
+    pause = bytes(1920)
+    for _ in range(5):  # what came before the card's first pull
+        device.play(pause)
+    device.start(asyncio.get_running_loop(), lambda _tick: device.play(pause))  # then one per tick of the card
+    try:
+        await until(lambda: device.frames_played >= 40, "the card plays 40 frames (800 ms)")
+        assert device.queued <= 2 and device.underruns == 0, (device.queued, device.underruns)
+    finally:
+        device.stop()
+
+
+async def test_a_card_whose_server_stops_pulling_is_still_closed_at_once(pulse):
+    """The call ends while the audio server has stopped answering (stopped here with SIGSTOP; seen once at load 7,
+    the benchmark hung for good at a hang-up): closing the card must not wait for the server to take what is still
+    queued (Pa_StopStream waits for the callback thread to play it out; closing discards it)."""
+    import signal
+
+    hub = DeviceHub.open(HEADSET, latency_ms=20)
+    hub.start()
+    stopped = False
+    try:
+        await until(lambda: hub.device.frames_played + hub.device.underruns > 50, "the card plays a second")
+        os.kill(pulse.process.pid, signal.SIGSTOP)
+        stopped = True
+        await asyncio.sleep(0.3)  # the card's buffers fill up: nothing is taken any more
+        closing = asyncio.get_running_loop().run_in_executor(None, hub.stop)
+        done, _ = await asyncio.wait({closing}, timeout=5.0)
+        assert done, "closing the card waited for a server that does not answer"
+    finally:
+        if stopped:
+            os.kill(pulse.process.pid, signal.SIGCONT)

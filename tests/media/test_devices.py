@@ -13,6 +13,7 @@ import pytest
 
 from console.media import tones
 from console.media.devices import AudioDevice, NullDevice, WavDevice
+from console.media.portaudio import PyAudioDevice
 from console.media.hub import DeviceHub
 
 ROOT = Path(__file__).parents[2]
@@ -84,6 +85,58 @@ def test_playout_buffer_trims_a_surplus_that_jitter_never_used():
             device.play(frame)
         device._next_playout()
     assert device.dropped == 3 and device.underruns == 0
+
+
+def test_playout_buffer_gives_back_a_pile_of_quiet_frames_within_200_ms():
+    """A card that starts pulling late (a PulseAudio stream ticks 1-2 s after it opened) finds the buffer full;
+    then one frame comes and one goes per tick, so the pile stays. When every tick of 200 ms found frames it never
+    needed and those are quiet (a pause), they are dropped at once: one frame waits at each tick afterwards and
+    nothing is concealed. Speech is not dropped that way (only one frame a second, as before)."""
+    quiet, speech = bytes(1920), tones.ToneGenerator(700, -20).frame
+    device = PyAudioDevice(pa=None, stream=None, name="a card")  # no stream: its callback is not run here
+    for _ in range(5):  # the far end's frames while the card had not started
+        device.play(quiet)
+    levels = []
+    for _ in range(15):  # then one per tick
+        device.play(quiet)
+        levels.append(device.queued)
+        device._next_playout()
+    assert levels[0] == 5 and levels[-1] == 1, levels
+    assert device.dropped == 5 and device.underruns == 0  # play() on the full buffer, the cap (4), 3 given back
+    loud = PyAudioDevice(pa=None, stream=None, name="a card")
+    for _ in range(5):
+        loud.play(speech())
+    for _ in range(15):
+        loud.play(speech())
+        loud._next_playout()
+    assert loud.queued == 3 and loud.dropped == 2  # the full buffer's and the cap's: speech waits for the 1 s rule
+    virtual = AudioDevice()  # the loop's own clock neither starts late nor stalls: only the 1 s rule
+    for _ in range(5):
+        virtual.play(quiet)
+    for _ in range(15):
+        virtual.play(quiet)
+        virtual._next_playout()
+    assert virtual.queued == 3 and virtual.dropped == 2
+
+
+def test_a_card_keeps_the_frame_that_a_gap_showed_was_needed_for_3_s():
+    """A frame that comes late leaves the speaker a gap (silence played), and then one frame more waits at each
+    tick: the margin the jitter needed. Giving it back at once (a pause: 200 ms) brought the next gap, in a cycle
+    (the bench: 5 gaps and 4 frames dropped in 6 s); it is kept for 3 s after a gap, then given back."""
+    device = PyAudioDevice(pa=None, stream=None, name="a card")
+    pause = bytes(1920)
+    for tick in range(20):  # one frame per tick, taken at once: one waits at each tick
+        device.play(pause)
+        device._next_playout()
+    device._next_playout()  # a frame comes late: a gap
+    device.play(pause)  # the late one, then the next one on time
+    levels = []
+    for tick in range(200):
+        device.play(pause)
+        levels.append(device.queued)
+        device._next_playout()
+    assert set(levels[:150]) == {2}, levels[:150]  # kept for 3 s
+    assert levels[-1] == 1 and device.underruns == 1  # then given back, and no gap came of it
 
 
 async def test_wav_device_loops_resampled_mic_and_records(tmp_path):
