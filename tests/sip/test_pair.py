@@ -128,8 +128,21 @@ async def test_node_killed_mid_call_audio_goes_on_hold_retrieve_hangup_and_new_c
     assert out.get_disconnect_reason() is DISC_REASON.USERTERMINATED
 
     # a new call from baresip reaches the console through node 2, audio both ways
+    await baresip_calls_through(phone, node2, console)
+    # and the console calls out through node 2
+    again = console.watch(console.inst.create_outgoing_call())
+    sink = with_sink(again)
+    again.dial("1001")
+    await console.call_state(again, S.CONNECTED, TIMEOUT)
+    await hears(sink, BARESIP_HZ)
+    again.disconnect()
+    await wait_for_calls(phone, 0, TIMEOUT)
+
+
+async def baresip_calls_through(phone, node, console) -> None:
+    """baresip calls the console (1000) through ``node``: the console answers, audio both ways, baresip hangs up."""
     before, _ = recorded(phone)
-    await asyncio.to_thread(phone.command, "dial", f"sip:1000@127.0.0.1:{node2.sip_port}")
+    await asyncio.to_thread(phone.command, "dial", f"sip:1000@127.0.0.1:{node.sip_port}")
     incoming = await console.next_incoming(TIMEOUT)
     assert incoming.get_remote_number() == "1001"
     heard = with_sink(incoming)
@@ -138,14 +151,6 @@ async def test_node_killed_mid_call_audio_goes_on_hold_retrieve_hangup_and_new_c
     await hears(heard, BARESIP_HZ)
     await baresip_hears_more(phone, before, CONSOLE_HZ)
     incoming.disconnect()
-    await wait_for_calls(phone, 0, TIMEOUT)
-    # and the console calls out through node 2
-    again = console.watch(console.inst.create_outgoing_call())
-    sink = with_sink(again)
-    again.dial("1001")
-    await console.call_state(again, S.CONNECTED, TIMEOUT)
-    await hears(sink, BARESIP_HZ)
-    again.disconnect()
     await wait_for_calls(phone, 0, TIMEOUT)
 
 
@@ -171,17 +176,7 @@ async def test_node_1_down_before_login_the_console_registers_through_node_2_and
         assert lines[2:] == [f"login: trying {url(node2)} (proxy 2 of 2)"]
 
         # baresip (registered at node 2) calls the console: node 2 has its binding, audio both ways
-        before, _ = recorded(pair_phone)
-        await asyncio.to_thread(pair_phone.command, "dial", f"sip:1000@127.0.0.1:{node2.sip_port}")
-        incoming = await console.next_incoming(TIMEOUT)
-        assert incoming.get_remote_number() == "1001"
-        heard = with_sink(incoming)
-        incoming.answer()
-        await console.call_state(incoming, S.CONNECTED, TIMEOUT)
-        await hears(heard, BARESIP_HZ)
-        await baresip_hears_more(pair_phone, before, CONSOLE_HZ)
-        incoming.disconnect()
-        await wait_for_calls(pair_phone, 0, TIMEOUT)
+        await baresip_calls_through(pair_phone, node2, console)
     finally:
         await console.close()
 
