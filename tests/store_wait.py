@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
+import contextlib
+from typing import AsyncIterator, Callable
 
 from console.store import AppState, Controller, Store
 
@@ -49,6 +50,18 @@ async def log_in_with_files(url: str, dirs, username: str = "operator") -> Contr
     controller.login(url, username, username)
     await until(controller, lambda s: s.login.logged_in)
     return controller
+
+
+@contextlib.asynccontextmanager
+async def restarted(url: str, dirs) -> AsyncIterator[Controller]:
+    """A console started again after a crash: :func:`with_files` with the files in ``dirs``, its session asked
+    back from the switch at ``url``; closed when the block ends."""
+    controller = with_files(dirs)
+    try:
+        assert controller.restore(url)
+        yield controller
+    finally:
+        await controller.aclose()
 
 
 async def polled(predicate: Callable[[], bool], what: str, timeout: float = TIMEOUT, every: float = 0.02) -> None:

@@ -13,7 +13,7 @@ from console.ui.widgets import CallCard
 from console.ui.widgets.lamps import LampField
 
 from console.store import Controller, client_factory
-from store_wait import log_in_with_files, with_files
+from store_wait import log_in_with_files, restarted
 
 from .conftest import far_end, make_console, operator_plan, until
 
@@ -228,30 +228,18 @@ async def test_dnd_survives_a_crash_of_the_console(switch, dirs):
     his callers away BUSY, the new console said nothing of DND. README: n "do not disturb on/off ... kept
     across a switch restart (the console sets it again at login)": the board file keeps it across a restart
     of the console too, the restored console shows it and says it again."""
-
-    def console() -> Controller:
-        return with_files(dirs)
-
     first = await log_in_with_files(switch.url, dirs)
     assert first.desk.toggle_dnd()
     await until(first, lambda s: s.desk.dnd)
     await first.aclose()  # kill -9: no logout, the session lives on at the switch
 
-    second = console()
-    try:
-        assert second.restore(switch.url)
+    async with restarted(switch.url, dirs) as second:
         await until(second, lambda s: s.login.logged_in and s.desk.dnd)
         assert second.desk.toggle_dnd()
         await until(second, lambda s: not s.desk.dnd and s.desk.presence_of("200") is PresenceState.AVAILABLE)
-    finally:
-        await second.aclose()
-    third = console()
-    try:
-        assert third.restore(switch.url)
+    async with restarted(switch.url, dirs) as third:
         state = await until(third, lambda s: s.login.logged_in and s.desk.presence_of("200") is not None)
         assert not state.desk.dnd and state.desk.presence_of("200") is PresenceState.AVAILABLE
-    finally:
-        await third.aclose()
 
 
 async def test_forwarding_survives_a_crash_of_the_console(switch, dirs):
@@ -259,34 +247,25 @@ async def test_forwarding_survives_a_crash_of_the_console(switch, dirs):
     switch still forwarded every caller while the new console showed no forwarding. README: F "forwarding of this
     console's number ... (the console sets it again at login)": the board file keeps it across a restart of the
     console too, the restored console shows it, the switch forwards as it shows, and turning it off is kept."""
-
-    def console() -> Controller:
-        return with_files(dirs)
-
     first = await log_in_with_files(switch.url, dirs)
     assert first.desk.set_forwarding(always="201", no_answer="202")
     await until(first, lambda s: s.desk.forwarding == "always → 201, no answer → 202")
     await first.aclose()  # kill -9: no logout, the session lives on at the switch
 
-    second, alice = console(), await far_end(switch, "alice")
+    alice = await far_end(switch, "alice")
     try:
-        assert second.restore(switch.url)
-        state = await until(second, lambda s: s.login.logged_in and s.desk.forwarding)
-        assert state.desk.forwarding == "always → 201, no answer → 202"
-        prefs = switch.exchange.prefs["200"]
-        assert (prefs.always, prefs.busy, prefs.no_answer) == ("201", None, "202")
-        await switch.originate("5500", "Caller", "200")  # forwarded at once: it rings at alice, never here
-        await until(alice, lambda s: any(c.ringing_in and c.remote_number == "5500" for c in s.calls))
-        assert not second.state.ringing_calls()
-        assert second.desk.set_forwarding()  # off
-        await until(second, lambda s: not s.desk.forwarding)
+        async with restarted(switch.url, dirs) as second:
+            state = await until(second, lambda s: s.login.logged_in and s.desk.forwarding)
+            assert state.desk.forwarding == "always → 201, no answer → 202"
+            prefs = switch.exchange.prefs["200"]
+            assert (prefs.always, prefs.busy, prefs.no_answer) == ("201", None, "202")
+            await switch.originate("5500", "Caller", "200")  # forwarded at once: it rings at alice, never here
+            await until(alice, lambda s: any(c.ringing_in and c.remote_number == "5500" for c in s.calls))
+            assert not second.state.ringing_calls()
+            assert second.desk.set_forwarding()  # off
+            await until(second, lambda s: not s.desk.forwarding)
     finally:
-        await second.aclose()
         await alice.aclose()
-    third = console()
-    try:
-        assert third.restore(switch.url)
+    async with restarted(switch.url, dirs) as third:
         state = await until(third, lambda s: s.login.logged_in and s.desk.presence_of("200") is not None)
         assert not state.desk.forwarding and switch.exchange.prefs["200"].always is None
-    finally:
-        await third.aclose()

@@ -10,7 +10,7 @@ from textual import events
 
 from console.ui.widgets import CallCard
 from demo_switch import running_switch
-from store_wait import log_in_with_files, with_files
+from store_wait import log_in_with_files, restarted
 
 from .conftest import far_end, make_console, operator_plan, until
 from .test_operator import logged_in
@@ -119,32 +119,19 @@ async def test_a_pause_survives_a_crash_of_the_console(switch, dirs):
     and queue callers rang only elsewhere. README: P "pauses / unpauses this operator in its queues (the
     status line shows ⏸ PAUSED) ... set again at login, as DND is": the board file keeps it, the restored
     console shows it and says it again; an unpause is kept the same way."""
-    from console.store import Controller
-
-    def console() -> Controller:
-        return with_files(dirs)
-
     first = await log_in_with_files(switch.url, dirs)
     assert first.desk.queues.toggle_pause()
     await until(first, lambda s: s.desk.queue_paused)
     await first.aclose()  # kill -9: no logout, the session lives on at the switch
 
-    second = console()
-    try:
-        assert second.restore(switch.url)
+    async with restarted(switch.url, dirs) as second:
         await until(second, lambda s: s.login.logged_in and s.desk.queue_paused)
         assert switch.exchange.queues["100"].paused == {"200"}
         assert second.desk.queues.toggle_pause()
         await until(second, lambda s: not s.desk.queue_paused)
-    finally:
-        await second.aclose()
-    third = console()
-    try:
-        assert third.restore(switch.url)
+    async with restarted(switch.url, dirs) as third:
         state = await until(third, lambda s: s.login.logged_in)
         assert not state.desk.queue_paused and switch.exchange.queues["100"].paused == set()
-    finally:
-        await third.aclose()
 
 
 async def test_a_refused_pause_is_not_awaited_and_the_next_p_pauses(switch, dirs):
