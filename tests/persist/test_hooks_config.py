@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from console.persist import AppDirs, Config, ConfigError, HooksConfig, load_config, save_config, update_config
@@ -97,16 +100,19 @@ def test_a_bad_hooks_section_stops_the_load_with_the_file_named(tmp_path):
         load_config(d)
 
 
-def test_the_console_refuses_to_start_with_a_bad_hooks_section_and_says_why(tmp_path):
-    """No traceback and no screen: one line naming the file and the key, exit status 2."""
-    import subprocess
-    import sys
-
+def started_with(tmp_path, config: str) -> tuple[AppDirs, subprocess.CompletedProcess[str]]:
+    """``anynode-console`` started with ``config`` as its config.toml (no terminal): its folders and how it ended."""
     d = dirs(tmp_path)
     d.config_dir.mkdir(parents=True)
-    d.config_file.write_text('[hooks]\nscreen_pop_command = ["crm", "{phone}"]\n')
+    d.config_file.write_text(config)
     done = subprocess.run([sys.executable, "-m", "console", "--config-dir", str(d.config_dir), "--data-dir",
                            str(d.data_dir)], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    return d, done
+
+
+def test_the_console_refuses_to_start_with_a_bad_hooks_section_and_says_why(tmp_path):
+    """No traceback and no screen: one line naming the file and the key, exit status 2."""
+    d, done = started_with(tmp_path, '[hooks]\nscreen_pop_command = ["crm", "{phone}"]\n')
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == (f"anynode-console: {d.config_file}: [hooks] screen_pop_command: '{{phone}}': "
                                    "unknown placeholder {phone} (known: {call}, {direction}, {event}, {name}, {number})")
@@ -153,13 +159,6 @@ def test_a_bad_url_is_still_named_with_its_password_hidden():
 
 
 def test_the_console_does_not_print_a_webhook_password_when_it_refuses_to_start(tmp_path):
-    import subprocess
-    import sys
-
-    d = dirs(tmp_path)
-    d.config_dir.mkdir(parents=True)
-    d.config_file.write_text('[hooks]\nwebhook_urls = ["gopher://hook:s3cret@tools.example/events"]\n')
-    done = subprocess.run([sys.executable, "-m", "console", "--config-dir", str(d.config_dir), "--data-dir",
-                           str(d.data_dir)], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    _, done = started_with(tmp_path, '[hooks]\nwebhook_urls = ["gopher://hook:s3cret@tools.example/events"]\n')
     assert done.returncode == 2, done.stderr
     assert "s3cret" not in done.stderr and "gopher://hook:***@tools.example/events" in done.stderr

@@ -22,15 +22,20 @@ async def submit(console, pilot, server: str, password: str) -> None:
     await pilot.pause()
 
 
+def assert_asked_in_clear(console) -> None:
+    """The console asks before it sends the password in clear to 0.0.0.0."""
+    assert isinstance(console.app.screen, ConfirmExplicit)
+    question = str(console.app.screen.query_one("#confirm-question").render())
+    assert "in clear" in question and "0.0.0.0" in question, question
+
+
 async def test_a_password_in_clear_to_another_host_is_sent_only_after_an_explicit_yes(switch, dirs):
     server = switch.url.replace("127.0.0.1", "0.0.0.0")
     console = make_console(dirs, operator_plan(switch, auto_login=False, password=""))
     async with console.app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await submit(console, pilot, server, "operator")
-        assert isinstance(console.app.screen, ConfirmExplicit)  # asked, before anything is sent
-        question = str(console.app.screen.query_one("#confirm-question").render())
-        assert "in clear" in question and "0.0.0.0" in question, question
+        assert_asked_in_clear(console)  # asked, before anything is sent
         assert console.store.state.login.state is None and not switch.connections
         await pilot.press("enter")  # Enter (pressed once too often after the form) is not a yes
         assert isinstance(console.app.screen, LoginScreen)
@@ -53,9 +58,7 @@ async def test_a_sip_address_over_plain_websocket_to_another_host_is_asked_about
     async with console.app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await submit(console, pilot, server, "operator")
-        assert isinstance(console.app.screen, ConfirmExplicit)
-        question = str(console.app.screen.query_one("#confirm-question").render())
-        assert "in clear" in question and "0.0.0.0" in question, question
+        assert_asked_in_clear(console)
         await pilot.press("n")
         assert isinstance(console.app.screen, LoginScreen)
         assert "not sent" in console.store.state.last_error
