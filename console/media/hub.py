@@ -268,7 +268,7 @@ class DeviceHub:
 
     @property
     def _locks_clock(self) -> bool:
-        return bool(getattr(self.device, "stalls", False))
+        return self.device.stalls
 
     def mic_clock_shift(self, owner: Hashable) -> float:
         """Seconds ``owner``'s sending clock should move to follow the card (+ later, - sooner), once; 0 if none."""

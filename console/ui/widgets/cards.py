@@ -156,12 +156,6 @@ class CallCard(Static):
         self._style()
         self.refresh()
 
-    def watch_call(self, call: CallView | None) -> None:
-        self._style()
-
-    def watch_selected(self) -> None:
-        self._style()
-
     def _style(self) -> None:
         """The classes, title and subtitle for the card's call and selection (one restyle, none if unchanged)."""
         call = self.call
@@ -184,7 +178,8 @@ class CallCard(Static):
 
 
 class CallDeck(Container):
-    """The cards, in slot order. Recomposes when slots come or go; otherwise only sets attributes.
+    """The cards, in slot order. Recomposes when slots come or go; otherwise only sets attributes. The calls
+    and the selection come together, through :meth:`show` (a card takes both in one restyle).
 
     Its attributes are ``var``: the deck paints nothing of its own, and a ``reactive`` would repaint the
     whole deck (every card) whenever one changed; the cards it hands them to repaint themselves.
@@ -223,13 +218,6 @@ class CallDeck(Container):
         if slots:
             self._push(slots)
 
-    def watch_calls(self, old: tuple[CallView, ...], new: tuple[CallView, ...]) -> None:
-        if [c.slot for c in old] != [c.slot for c in new] or not self.is_mounted:
-            self.call_after_refresh(self._rebuild)
-        else:
-            before = {c.slot: c for c in old}
-            self._push({c.slot for c in new if before.get(c.slot) is not c})  # only the cards whose call changed
-
     async def _rebuild(self) -> None:
         """Mount the cards of new slots and remove those of gone ones; the other cards stay as they are.
 
@@ -254,9 +242,6 @@ class CallDeck(Container):
                 cards[slot] = card
             # the new cards, and the kept ones whose call changed while the slots were changing
             self._push({call.slot for call in self.calls if call.slot in cards and cards[call.slot].call is not call})
-
-    def watch_focused(self, old: int | None, new: int | None) -> None:
-        self._push({old, new})  # the card that lost the selection and the one that got it
 
     def watch_now(self) -> None:
         for card in self._cards():
