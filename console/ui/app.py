@@ -92,6 +92,7 @@ class SwitchboardApp(App[None]):
         if self.keymap:
             self.set_keymap(self.keymap)
         self._unsubscribe: Callable[[], None] | None = None
+        self._seen = AppState()  # the store's latest state (the screen's, snapshot, may be held back a moment)
         # the screen's pace: a request the switch answers at once is drawn once, as its outcome (pacing.py)
         self.pacer = ScreenPacer(lambda: self.snapshot, self._show_state,
                                  lambda fn: asyncio.get_running_loop().call_soon(fn),
